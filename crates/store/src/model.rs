@@ -1,0 +1,196 @@
+//! Records kept in the metadata store.
+
+use serde::{Deserialize, Serialize};
+
+/// Identifier of one body file under `blobs/`. Random, never derived from a key.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct BlobId(pub u128);
+
+impl BlobId {
+    /// A fresh random id.
+    pub fn random() -> Self {
+        Self(uuid::Uuid::new_v4().as_u128())
+    }
+
+    /// The 32-character lower-case hex form used as the file name.
+    pub fn hex(self) -> String {
+        format!("{:032x}", self.0)
+    }
+
+    /// Parses the file-name form back into an id.
+    pub fn from_hex(s: &str) -> Option<Self> {
+        if s.len() != 32 {
+            return None;
+        }
+        u128::from_str_radix(s, 16).ok().map(Self)
+    }
+}
+
+/// A byte range of one blob; an object body is the concatenation of its segments.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Segment {
+    /// The body file.
+    pub blob: BlobId,
+    /// First byte of the range inside the file.
+    pub offset: u64,
+    /// Length of the range.
+    pub len: u64,
+}
+
+/// A bucket.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct BucketRecord {
+    /// Bucket name.
+    pub name: String,
+    /// Owner id (the access key id of the creating credential).
+    pub owner: String,
+    /// Canned ACL: `private`, `public-read` or `public-read-write`.
+    pub acl: String,
+    /// Creation time, milliseconds since the Unix epoch.
+    pub created_ms: i64,
+    /// Storage class given at creation (`Standard` by default).
+    pub storage_class: String,
+}
+
+/// How an object was written, as reported in `x-oss-object-type`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ObjectKind {
+    /// PutObject, CopyObject or mirroring.
+    #[default]
+    Normal,
+    /// CompleteMultipartUpload.
+    Multipart,
+    /// AppendObject.
+    Appendable,
+}
+
+impl ObjectKind {
+    /// The `x-oss-object-type` / listing `Type` value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ObjectKind::Normal => "Normal",
+            ObjectKind::Multipart => "Multipart",
+            ObjectKind::Appendable => "Appendable",
+        }
+    }
+}
+
+/// One stored object version (the current one; buckets are unversioned).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct ObjectRecord {
+    /// Body length in bytes.
+    pub size: u64,
+    /// Lower-case hex MD5 of the body, or `<hex>-<parts>` for multipart objects.
+    pub etag: String,
+    /// CRC-64/XZ of the body (`x-oss-hash-crc64ecma`).
+    pub crc64: u64,
+    /// Normal, Multipart or Appendable.
+    #[serde(default)]
+    pub kind: ObjectKind,
+    /// Last-Modified, milliseconds since the Unix epoch.
+    pub modified_ms: i64,
+    /// Content-Type.
+    pub content_type: String,
+    /// Other stored standard headers (lower-case names): content-encoding, content-disposition,
+    /// cache-control, expires, content-language, access-control-allow-origin.
+    #[serde(default)]
+    pub headers: Vec<(String, String)>,
+    /// User metadata, names lower-case and without the `x-oss-meta-`/`x-amz-meta-` prefix.
+    #[serde(default)]
+    pub user_meta: Vec<(String, String)>,
+    /// Object ACL; `None` inherits the bucket's.
+    #[serde(default)]
+    pub acl: Option<String>,
+    /// Owner id of the writer.
+    #[serde(default)]
+    pub owner: String,
+    /// Value of `x-oss-tag` (set on mirrored objects).
+    #[serde(default)]
+    pub tag: Option<String>,
+    /// Checksum supplied by an S3 client (`crc32`, `crc32c`, `crc64nvme`, `sha1`, `sha256`) and its
+    /// base64 value, echoed as `x-amz-checksum-*`.
+    #[serde(default)]
+    pub checksum: Option<(String, String)>,
+    /// Tagging (`x-oss-tagging` / `x-amz-tagging`) as url-encoded pairs.
+    #[serde(default)]
+    pub tagging: Vec<(String, String)>,
+    /// The body.
+    pub segments: Vec<Segment>,
+}
+
+impl ObjectRecord {
+    /// The MD5 of the body for objects whose ETag is a plain MD5.
+    pub fn md5(&self) -> Option<[u8; 16]> {
+        if self.kind == ObjectKind::Appendable {
+            return None;
+        }
+        let raw = hex::decode(&self.etag).ok()?;
+        raw.try_into().ok()
+    }
+
+    /// A stored standard header by lower-case name.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// A multipart upload in progress.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct UploadRecord {
+    /// Upload id.
+    pub upload_id: String,
+    /// Target key.
+    pub key: String,
+    /// Initiation time, milliseconds since the Unix epoch.
+    pub initiated_ms: i64,
+    /// Owner id of the initiator.
+    pub owner: String,
+    /// Content-Type for the completed object.
+    pub content_type: String,
+    /// Standard headers for the completed object.
+    #[serde(default)]
+    pub headers: Vec<(String, String)>,
+    /// User metadata for the completed object.
+    #[serde(default)]
+    pub user_meta: Vec<(String, String)>,
+    /// Object ACL for the completed object.
+    #[serde(default)]
+    pub acl: Option<String>,
+    /// Tagging for the completed object.
+    #[serde(default)]
+    pub tagging: Vec<(String, String)>,
+    /// Checksum algorithm announced at initiation (S3), lower-case.
+    #[serde(default)]
+    pub checksum_algorithm: Option<String>,
+}
+
+/// One uploaded part.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PartRecord {
+    /// 1..=10000.
+    pub part_number: u32,
+    /// Lower-case hex MD5 of the part.
+    pub etag: String,
+    /// Part length.
+    pub size: u64,
+    /// CRC-64/XZ of the part.
+    pub crc64: u64,
+    /// Upload time, milliseconds since the Unix epoch.
+    pub modified_ms: i64,
+    /// Checksum the client supplied for this part.
+    #[serde(default)]
+    pub checksum: Option<(String, String)>,
+    /// The part's bytes.
+    pub segments: Vec<Segment>,
+}
+
+/// Milliseconds since the Unix epoch, now.
+pub fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
+}

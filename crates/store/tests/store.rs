@@ -1,0 +1,289 @@
+//! Store behaviour: publish order, reference counting, pins, sweep and listing.
+
+use std::collections::BTreeSet;
+
+use bytes::Bytes;
+use futures_util::TryStreamExt;
+use ossemu_store::{
+    BucketRecord, ListEntry, ListQuery, ObjectRecord, Store, StoreError, StoreOptions, now_ms,
+};
+use proptest::prelude::*;
+
+fn open(dir: &std::path::Path) -> Store {
+    Store::open(&StoreOptions {
+        data_dir: Some(dir.to_path_buf()),
+    })
+    .unwrap()
+}
+
+fn bucket(store: &Store, name: &str) {
+    store
+        .meta()
+        .create_bucket(&BucketRecord {
+            name: name.into(),
+            owner: "o".into(),
+            acl: "private".into(),
+            created_ms: now_ms(),
+            storage_class: "Standard".into(),
+        })
+        .unwrap();
+}
+
+async fn put(store: &Store, b: &str, k: &str, body: &[u8]) -> ObjectRecord {
+    let mut w = store.writer();
+    for chunk in body.chunks(7) {
+        w.write(Bytes::copy_from_slice(chunk)).await.unwrap();
+    }
+    let blob = w.finish().await.unwrap();
+    store
+        .put_object(b, k, ObjectRecord::default(), blob, &|_| Ok(()))
+        .await
+        .unwrap()
+}
+
+async fn get(store: &Store, b: &str, k: &str) -> Option<Vec<u8>> {
+    let o = store.open_object(b, k).unwrap()?;
+    let size = o.rec.size;
+    let chunks: Vec<Bytes> = o.body(0, size).try_collect().await.unwrap();
+    Some(chunks.concat())
+}
+
+fn blob_files(dir: &std::path::Path) -> usize {
+    walk(&dir.join("blobs"))
+}
+
+fn walk(p: &std::path::Path) -> usize {
+    std::fs::read_dir(p)
+        .unwrap()
+        .map(|e| {
+            let e = e.unwrap();
+            if e.file_type().unwrap().is_dir() {
+                walk(&e.path())
+            } else {
+                1
+            }
+        })
+        .sum()
+}
+
+#[tokio::test]
+async fn put_get_overwrite_delete_frees_bodies() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = open(dir.path());
+    bucket(&s, "b");
+    let rec = put(&s, "b", "k", b"hello world").await;
+    assert_eq!(rec.etag, "5eb63bbbe01eeed093cb22bb8f5acdc3");
+    assert_eq!(rec.size, 11);
+    assert_eq!(rec.crc64, ossemu_store::crc64(b"hello world"));
+    assert_eq!(get(&s, "b", "k").await.unwrap(), b"hello world");
+    assert_eq!(blob_files(dir.path()), 1);
+
+    put(&s, "b", "k", b"second").await;
+    assert_eq!(get(&s, "b", "k").await.unwrap(), b"second");
+    assert_eq!(blob_files(dir.path()), 1, "the replaced body is unlinked");
+
+    assert!(s.delete_object("b", "k").await.unwrap());
+    assert!(!s.delete_object("b", "k").await.unwrap());
+    assert_eq!(get(&s, "b", "k").await, None);
+    assert_eq!(blob_files(dir.path()), 0);
+}
+
+#[tokio::test]
+async fn empty_body_has_no_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = open(dir.path());
+    bucket(&s, "b");
+    let rec = put(&s, "b", "empty", b"").await;
+    assert_eq!(rec.etag, "d41d8cd98f00b204e9800998ecf8427e");
+    assert_eq!(rec.crc64, 0);
+    assert_eq!(get(&s, "b", "empty").await.unwrap(), b"");
+    assert_eq!(blob_files(dir.path()), 0);
+}
+
+#[tokio::test]
+async fn missing_bucket_is_refused_and_nothing_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = open(dir.path());
+    let mut w = s.writer();
+    w.write(Bytes::from_static(b"x")).await.unwrap();
+    let blob = w.finish().await.unwrap();
+    let err = s
+        .put_object("nope", "k", ObjectRecord::default(), blob, &|_| Ok(()))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StoreError::NoSuchBucket));
+    assert_eq!(blob_files(dir.path()), 0);
+}
+
+#[tokio::test]
+async fn dropped_writer_leaves_no_temp_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = open(dir.path());
+    let mut w = s.writer();
+    w.write(Bytes::from(vec![1u8; 3 << 20])).await.unwrap();
+    assert_eq!(walk(&dir.path().join("tmp")), 1);
+    drop(w);
+    assert_eq!(walk(&dir.path().join("tmp")), 0);
+}
+
+#[tokio::test]
+async fn copy_shares_the_body_and_keeps_it_until_last_reference() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = open(dir.path());
+    bucket(&s, "b");
+    put(&s, "b", "src", b"shared bytes").await;
+    s.update_object("b", "dst", Some(("b", "src")), None, &|_, src| {
+        Ok(src.unwrap().clone())
+    })
+    .await
+    .unwrap();
+    assert_eq!(blob_files(dir.path()), 1);
+    s.delete_object("b", "src").await.unwrap();
+    assert_eq!(get(&s, "b", "dst").await.unwrap(), b"shared bytes");
+    s.delete_object("b", "dst").await.unwrap();
+    assert_eq!(blob_files(dir.path()), 0);
+}
+
+#[tokio::test]
+async fn pinned_body_survives_overwrite_until_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = open(dir.path());
+    bucket(&s, "b");
+    let big = vec![7u8; 1 << 20];
+    put(&s, "b", "k", &big).await;
+    let reader = s.open_object("b", "k").unwrap().unwrap();
+    put(&s, "b", "k", b"new").await;
+    assert_eq!(blob_files(dir.path()), 2, "old body kept while pinned");
+    let body: Vec<Bytes> = reader.body(0, 1 << 20).try_collect().await.unwrap();
+    assert_eq!(body.concat(), big);
+    assert_eq!(blob_files(dir.path()), 1, "old body unlinked after the read");
+}
+
+#[tokio::test]
+async fn ranges_cross_segments() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = open(dir.path());
+    bucket(&s, "b");
+    let a = put(&s, "b", "a", b"0123456789").await;
+    let b = put(&s, "b", "b", b"abcdefghij").await;
+    let segs = [a.segments, b.segments].concat();
+    s.update_object("b", "joined", None, None, &|_, _| {
+        Ok(ObjectRecord {
+            size: 20,
+            segments: segs.clone(),
+            ..ObjectRecord::default()
+        })
+    })
+    .await
+    .unwrap();
+    let o = s.open_object("b", "joined").unwrap().unwrap();
+    let got: Vec<Bytes> = o.body(8, 5).try_collect().await.unwrap();
+    assert_eq!(got.concat(), b"89abc");
+}
+
+#[tokio::test]
+async fn sweep_removes_temp_and_orphans_and_data_survives_reopen() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let s = open(dir.path());
+        bucket(&s, "b");
+        put(&s, "b", "kept", b"kept body").await;
+    }
+    std::fs::write(dir.path().join("tmp").join("leftover"), b"partial").unwrap();
+    std::fs::write(
+        dir.path()
+            .join("blobs/ab")
+            .join("ab000000000000000000000000000001"),
+        b"orphan",
+    )
+    .unwrap();
+    let s = open(dir.path());
+    let stats = s.sweep(|_| {}).unwrap();
+    assert_eq!(stats.temp_files, 1);
+    assert_eq!(stats.orphan_blobs, 1);
+    assert_eq!(stats.live_blobs, 1);
+    assert_eq!(get(&s, "b", "kept").await.unwrap(), b"kept body");
+}
+
+#[tokio::test]
+async fn bucket_delete_requires_empty() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = open(dir.path());
+    bucket(&s, "b");
+    put(&s, "b", "k", b"x").await;
+    assert!(matches!(
+        s.meta().delete_bucket("b"),
+        Err(StoreError::BucketNotEmpty)
+    ));
+    s.delete_object("b", "k").await.unwrap();
+    s.meta().delete_bucket("b").unwrap();
+    assert!(matches!(
+        s.meta().delete_bucket("b"),
+        Err(StoreError::NoSuchBucket)
+    ));
+}
+
+/// The listing a naive implementation computes over a sorted key set.
+fn model_list(keys: &BTreeSet<String>, prefix: &str, delim: &str, after: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for k in keys {
+        if !k.starts_with(prefix) {
+            continue;
+        }
+        let name = match (!delim.is_empty())
+            .then(|| k[prefix.len()..].find(delim))
+            .flatten()
+        {
+            Some(i) => k[..prefix.len() + i + delim.len()].to_string(),
+            None => k.clone(),
+        };
+        if name.as_str() > after && out.last() != Some(&name) {
+            out.push(name);
+        }
+    }
+    out
+}
+
+fn names(page: &ossemu_store::ListPage) -> Vec<String> {
+    page.entries
+        .iter()
+        .map(|e| match e {
+            ListEntry::Object(k, _) => k.clone(),
+            ListEntry::Prefix(p) => p.clone(),
+        })
+        .collect()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+    /// Paging through a listing with any page size yields exactly the model's entries.
+    #[test]
+    fn paged_listing_matches_model(
+        keys in proptest::collection::btree_set("[ab/]{1,5}", 0..30),
+        prefix in "[ab/]{0,2}",
+        use_delim in any::<bool>(),
+        max in 1usize..5,
+    ) {
+        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        let s = Store::open(&StoreOptions { data_dir: None }).unwrap();
+        bucket(&s, "b");
+        rt.block_on(async {
+            for k in &keys {
+                put(&s, "b", k, b"").await;
+            }
+        });
+        let delim = if use_delim { "/" } else { "" };
+        let want = model_list(&keys, &prefix, delim, "");
+        let mut got = Vec::new();
+        let mut after = String::new();
+        loop {
+            let page = s.list("b", &ListQuery { prefix: &prefix, delimiter: delim, after: &after, max }).unwrap();
+            got.extend(names(&page));
+            match page.next_marker() {
+                Some(m) => after = m.to_string(),
+                None => break,
+            }
+        }
+        prop_assert_eq!(got, want);
+    }
+}
