@@ -1,1 +1,12 @@
+//! End-to-end tests: an in-process server on loopback, driven with raw HTTP and asserting
+//! status, headers and body bytes as a client sees them.
 
+mod support;
+
+mod addressing;
+mod bad_input;
+mod buckets;
+mod copy_delete;
+mod listing;
+mod objects;
+mod restart;

@@ -1,1 +1,18 @@
-//! api
+//! ossemu's HTTP service: classifies the host (endpoint, virtual host, custom domain), detects
+//! the dialect (OSS or S3), identifies the requester, routes to a handler and renders every
+//! error once as OSS/S3 error XML.
+
+pub mod access;
+pub mod body;
+pub mod dialect;
+pub mod error;
+pub mod handlers;
+pub mod host;
+pub mod range;
+pub mod request;
+pub mod router;
+pub mod server;
+pub mod state;
+
+pub use server::serve;
+pub use state::{ApiConfig, AppState, AuthMode, Credential};

@@ -118,7 +118,7 @@ impl Store {
         let mut seen = 0usize;
         blobs.for_each_blob(|id| {
             seen += 1;
-            if seen % 10_000 == 0 {
+            if seen.is_multiple_of(10_000) {
                 progress(seen);
             }
             match meta.blob_referenced(id) {

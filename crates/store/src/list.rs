@@ -24,7 +24,7 @@ pub struct ListQuery<'a> {
 #[derive(Clone, Debug, PartialEq)]
 pub enum ListEntry {
     /// An object.
-    Object(String, ObjectRecord),
+    Object(String, Box<ObjectRecord>),
     /// A common prefix (ends with the delimiter).
     Prefix(String),
 }
@@ -105,7 +105,7 @@ pub fn list_objects(meta: &dyn MetaStore, bucket: &str, q: &ListQuery<'_>) -> Re
                     page.truncated = true;
                     break;
                 }
-                page.entries.push(ListEntry::Object(key, rec));
+                page.entries.push(ListEntry::Object(key, Box::new(rec)));
             }
         }
     }

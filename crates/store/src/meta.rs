@@ -343,18 +343,16 @@ impl MetaStore for SledMeta {
     }
 
     fn unbind_domain(&self, domain: &str, bucket: &str) -> Result<bool> {
-        tx_result(self.domains.transaction(|d| {
-            match d.get(domain)? {
-                Some(cur) => {
-                    let (owner, _): (String, i64) = tx_dec(&cur)?;
-                    if owner != bucket {
-                        return Ok(false);
-                    }
-                    d.remove(domain.as_bytes())?;
-                    Ok(true)
+        tx_result(self.domains.transaction(|d| match d.get(domain)? {
+            Some(cur) => {
+                let (owner, _): (String, i64) = tx_dec(&cur)?;
+                if owner != bucket {
+                    return Ok(false);
                 }
-                None => Ok(false),
+                d.remove(domain.as_bytes())?;
+                Ok(true)
             }
+            None => Ok(false),
         }))
     }
 

@@ -50,6 +50,9 @@ pub struct BucketRecord {
     pub created_ms: i64,
     /// Storage class given at creation (`Standard` by default).
     pub storage_class: String,
+    /// Region the bucket was created in (S3 LocationConstraint, else the server's region).
+    #[serde(default)]
+    pub location: String,
 }
 
 /// How an object was written, as reported in `x-oss-object-type`.

@@ -25,6 +25,7 @@ fn bucket(store: &Store, name: &str) {
             acl: "private".into(),
             created_ms: now_ms(),
             storage_class: "Standard".into(),
+            location: "oss-cn-hangzhou".into(),
         })
         .unwrap();
 }
@@ -156,7 +157,11 @@ async fn pinned_body_survives_overwrite_until_read() {
     assert_eq!(blob_files(dir.path()), 2, "old body kept while pinned");
     let body: Vec<Bytes> = reader.body(0, 1 << 20).try_collect().await.unwrap();
     assert_eq!(body.concat(), big);
-    assert_eq!(blob_files(dir.path()), 1, "old body unlinked after the read");
+    assert_eq!(
+        blob_files(dir.path()),
+        1,
+        "old body unlinked after the read"
+    );
 }
 
 #[tokio::test]

@@ -1,0 +1,275 @@
+//! The API error type: a code (which fixes the status and default message) plus context.
+//! Every failure in the service ends as an [`ApiError`], rendered once in [`ApiError::render`].
+
+use std::borrow::Cow;
+
+use base64::Engine;
+use http::{HeaderName, HeaderValue, Response, StatusCode};
+use ossemu_store::StoreError;
+use ossemu_xml::ErrorBody;
+
+use crate::body::{Body, full};
+use crate::dialect::Dialect;
+
+macro_rules! codes {
+    ($( $name:ident => $status:literal, $msg:literal; )*) => {
+        /// OSS/S3 error codes.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+        pub enum Code {
+            $(
+                #[doc = $msg]
+                $name,
+            )*
+        }
+
+        impl Code {
+            /// The code as it appears in `<Code>`.
+            pub fn as_str(self) -> &'static str {
+                match self { $( Code::$name => stringify!($name), )* }
+            }
+
+            /// The HTTP status.
+            pub fn status(self) -> StatusCode {
+                match self {
+                    $( Code::$name => StatusCode::from_u16($status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR), )*
+                }
+            }
+
+            /// The provider's default message.
+            pub fn default_message(self) -> &'static str {
+                match self { $( Code::$name => $msg, )* }
+            }
+        }
+    };
+}
+
+codes! {
+    AccessDenied => 403, "Access Denied";
+    BadDigest => 400, "The Content-MD5 you specified did not match what we received.";
+    BucketAlreadyExists => 409, "The requested bucket name is not available. The bucket namespace is shared by all users of the system. Please select a different name and try again.";
+    BucketAlreadyOwnedByYou => 409, "Your previous request to create the named bucket succeeded and you already own it.";
+    BucketNotEmpty => 409, "The bucket you tried to delete is not empty.";
+    EntityTooLarge => 400, "Your proposed upload exceeds the maximum allowed size.";
+    EntityTooSmall => 400, "Your proposed upload is smaller than the minimum allowed object size.";
+    ExternalRedirectForbidden => 400, "3xx redirect to public network is not allowed using the OSS endpoint, please use CNAME instead.";
+    FileAlreadyExists => 409, "The object you specified already exists and can not be overwritten.";
+    IncompleteBody => 400, "You did not provide the number of bytes specified by the Content-Length HTTP header.";
+    InternalError => 500, "We encountered an internal error. Please try again.";
+    InvalidAccessKeyId => 403, "The Access Key Id you provided does not exist in our records.";
+    InvalidArgument => 400, "Invalid Argument.";
+    InvalidBucketName => 400, "The specified bucket is not valid.";
+    InvalidDigest => 400, "The Content-MD5 you specified was invalid.";
+    InvalidEncodingType => 400, "The encoding type you specified is not valid.";
+    InvalidObjectName => 400, "The specified object is not valid.";
+    InvalidPart => 400, "One or more of the specified parts could not be found or the specified entity tag might not have matched the part's entity tag.";
+    InvalidPartOrder => 400, "The list of parts was not in ascending order. Parts list must be specified in order by part number.";
+    InvalidRange => 416, "The requested range cannot be satisfied.";
+    InvalidRequest => 400, "Invalid Request.";
+    InvalidURI => 400, "Couldn't parse the specified URI.";
+    KeyTooLongError => 400, "Your key is too long.";
+    MalformedXML => 400, "The XML you provided was not well-formed or did not validate against our published schema.";
+    MaxMessageLengthExceeded => 400, "Your request was too big.";
+    MetadataTooLarge => 400, "Your metadata headers exceed the maximum allowed metadata size.";
+    MethodNotAllowed => 405, "The specified method is not allowed against this resource.";
+    MirrorFailed => 424, "Mirroring failed, please check your mirror configuration";
+    MissingContentLength => 411, "You must provide the Content-Length HTTP header.";
+    MissingSecurityHeader => 400, "Your request is missing a required header.";
+    NoSuchBucket => 404, "The specified bucket does not exist.";
+    NoSuchCORSConfiguration => 404, "The CORS configuration does not exist.";
+    NoSuchCname => 404, "The specified cname does not exist.";
+    NoSuchKey => 404, "The specified key does not exist.";
+    NoSuchUpload => 404, "The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed.";
+    NoSuchVersion => 404, "The specified version does not exist.";
+    NoSuchWebsiteConfiguration => 404, "The specified bucket does not have a website configuration.";
+    NotImplemented => 501, "A header you provided implies functionality that is not implemented.";
+    NotModified => 304, "Not Modified";
+    ObjectNotAppendable => 409, "The object is not appendable.";
+    PositionNotEqualToLength => 409, "Position is not equal to file length.";
+    PreconditionFailed => 412, "At least one of the pre-conditions you specified did not hold.";
+    RequestTimeTooSkewed => 403, "The difference between the request time and the current time is too large.";
+    RequestTimeout => 400, "Your socket connection to the server was not read from or written to within the timeout period.";
+    ServiceUnavailable => 503, "Please reduce your request rate.";
+    SignatureDoesNotMatch => 403, "The request signature we calculated does not match the signature you provided. Check your key and signing method.";
+    TooManyBuckets => 400, "You have attempted to create more buckets than allowed.";
+    XAmzContentChecksumMismatch => 400, "The provided 'x-amz-checksum' header does not match what was computed.";
+}
+
+/// A failed request: code, message and context for the error body and headers.
+#[derive(Debug)]
+pub struct ApiError {
+    /// The error code.
+    pub code: Code,
+    /// Message; `None` uses the code's default.
+    pub message: Option<Cow<'static, str>>,
+    /// Extra `<Error>` elements (`BucketName`, `Key`, `StringToSign`, ...).
+    pub fields: Vec<(&'static str, String)>,
+    /// Extra response headers (e.g. `Location` on ExternalRedirectForbidden).
+    pub headers: Vec<(HeaderName, HeaderValue)>,
+}
+
+/// Result alias for handlers.
+pub type ApiResult<T> = Result<T, ApiError>;
+
+impl ApiError {
+    /// An error with the code's default message.
+    pub fn new(code: Code) -> Self {
+        Self {
+            code,
+            message: None,
+            fields: Vec::new(),
+            headers: Vec::new(),
+        }
+    }
+
+    /// An error with a specific message.
+    pub fn msg(code: Code, message: impl Into<Cow<'static, str>>) -> Self {
+        Self {
+            message: Some(message.into()),
+            ..Self::new(code)
+        }
+    }
+
+    /// Adds an `<Error>` element.
+    pub fn field(mut self, name: &'static str, value: impl Into<String>) -> Self {
+        self.fields.push((name, value.into()));
+        self
+    }
+
+    /// Adds a response header (ignored when the value is not a valid header value).
+    pub fn header(mut self, name: HeaderName, value: &str) -> Self {
+        if let Ok(v) = HeaderValue::from_str(value) {
+            self.headers.push((name, v));
+        }
+        self
+    }
+
+    /// An internal error; the cause is logged, not sent.
+    pub fn internal(cause: impl std::fmt::Display) -> Self {
+        tracing::error!(%cause, "internal error");
+        Self::new(Code::InternalError)
+    }
+
+    fn has_field(&self, name: &str) -> bool {
+        self.fields.iter().any(|(k, _)| *k == name)
+    }
+
+    /// Renders the error response. `bucket`/`key` are added as context for the codes that
+    /// carry them; HEAD responses have no body and, in OSS, carry the body base64 in `x-oss-err`.
+    pub fn render(
+        mut self,
+        dialect: Dialect,
+        request_id: &str,
+        host: &str,
+        bucket: Option<&str>,
+        key: Option<&str>,
+        head: bool,
+    ) -> Response<Body> {
+        match self.code {
+            Code::NoSuchBucket
+            | Code::BucketNotEmpty
+            | Code::BucketAlreadyExists
+            | Code::BucketAlreadyOwnedByYou
+            | Code::NoSuchWebsiteConfiguration
+            | Code::NoSuchCORSConfiguration => {
+                if let Some(b) = bucket
+                    && !self.has_field("BucketName")
+                {
+                    self.fields.push(("BucketName", b.to_string()));
+                }
+            }
+            Code::NoSuchKey => {
+                if let Some(k) = key
+                    && !self.has_field("Key")
+                {
+                    self.fields.push(("Key", k.to_string()));
+                }
+            }
+            _ => {}
+        }
+        let message = match (&self.message, self.code, dialect) {
+            (Some(m), _, _) => m.to_string(),
+            (None, Code::InvalidAccessKeyId, Dialect::Oss) => {
+                "The OSS Access Key Id you provided does not exist in our records.".into()
+            }
+            (None, Code::InvalidAccessKeyId, Dialect::S3) => {
+                "The AWS Access Key Id you provided does not exist in our records.".into()
+            }
+            (None, code, _) => code.default_message().to_string(),
+        };
+        let ec = self
+            .fields
+            .iter()
+            .find(|(k, _)| *k == "EC")
+            .map(|(_, v)| v.clone());
+        let body = ErrorBody {
+            code: self.code.as_str().to_string(),
+            message,
+            request_id: request_id.to_string(),
+            host_id: host.to_string(),
+            fields: self
+                .fields
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), v))
+                .collect(),
+        };
+        let xml = body.to_xml();
+        let mut resp = Response::builder()
+            .status(self.code.status())
+            .body(if head || self.code == Code::NotModified {
+                crate::body::empty()
+            } else {
+                full(xml.clone())
+            })
+            .unwrap_or_default();
+        let h = resp.headers_mut();
+        if self.code != Code::NotModified {
+            h.insert(
+                http::header::CONTENT_TYPE,
+                HeaderValue::from_static("application/xml"),
+            );
+        }
+        if head || self.code == Code::NotModified {
+            h.insert(http::header::CONTENT_LENGTH, HeaderValue::from_static("0"));
+        }
+        if dialect == Dialect::Oss {
+            if head
+                && let Ok(v) =
+                    HeaderValue::from_str(&base64::engine::general_purpose::STANDARD.encode(&xml))
+            {
+                h.insert(HeaderName::from_static("x-oss-err"), v);
+            }
+            if let Some(ec) = ec
+                && let Ok(v) = HeaderValue::from_str(&ec)
+            {
+                h.insert(HeaderName::from_static("x-oss-ec"), v);
+            }
+        }
+        for (k, v) in self.headers {
+            h.insert(k, v);
+        }
+        resp
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::NoSuchBucket => ApiError::new(Code::NoSuchBucket),
+            StoreError::BucketExists => ApiError::new(Code::BucketAlreadyExists),
+            StoreError::BucketNotEmpty => ApiError::new(Code::BucketNotEmpty),
+            StoreError::NoSuchKey => ApiError::new(Code::NoSuchKey),
+            StoreError::NoSuchUpload => ApiError::new(Code::NoSuchUpload),
+            StoreError::Conflict(m) => ApiError::msg(Code::InvalidRequest, m),
+            e @ (StoreError::Db(_) | StoreError::Corrupt(_) | StoreError::Io(_)) => {
+                ApiError::internal(e)
+            }
+        }
+    }
+}
+
+impl From<ossemu_xml::XmlError> for ApiError {
+    fn from(e: ossemu_xml::XmlError) -> Self {
+        tracing::debug!(error = %e, "rejected XML body");
+        ApiError::new(Code::MalformedXML)
+    }
+}

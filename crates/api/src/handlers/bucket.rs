@@ -1,0 +1,170 @@
+//! PutBucket, DeleteBucket, HeadBucket, GetBucketInfo, GetBucketLocation,
+//! GetBucketVersioning and the empty ListLiveChannel.
+
+use http::{Response, StatusCode};
+use ossemu_store::{BucketRecord, StoreError, now_ms};
+use ossemu_xml::bucket::{
+    BucketInfo, BucketInfoBucket, BucketPolicy, CreateBucketConfiguration, ListLiveChannelResult,
+    LocationConstraint, OssAccessControlList, SseRule,
+};
+
+use super::{BUCKET_ACLS, iso8601, max_param, no_body, owner, set, xml_ok};
+use crate::body::{Body, ReqStream, read_small};
+use crate::dialect::Dialect;
+use crate::error::{ApiError, ApiResult, Code};
+use crate::request::Ctx;
+
+/// Limit for small configuration bodies.
+pub const SMALL_BODY: usize = 64 * 1024;
+
+/// PutBucket: creates a bucket owned by the requester, with an optional canned ACL and
+/// CreateBucketConfiguration.
+pub async fn create_bucket(cx: &Ctx, body: ReqStream) -> ApiResult<Response<Body>> {
+    let name = cx.bucket()?.to_string();
+    let Some(me) = cx.identity.owner() else {
+        return Err(ApiError::msg(
+            Code::AccessDenied,
+            "Anonymous users cannot create buckets.",
+        ));
+    };
+    let acl = cx.dheader("acl").unwrap_or("private").to_string();
+    if !BUCKET_ACLS.contains(&acl.as_str()) {
+        return Err(ApiError::msg(
+            Code::InvalidArgument,
+            format!(
+                "The bucket ACL {acl:?} is not one of private, public-read, public-read-write."
+            ),
+        )
+        .field("ArgumentName", cx.dialect.header("acl"))
+        .field("ArgumentValue", acl));
+    }
+    let raw = read_small(body, SMALL_BODY).await?;
+    let conf: CreateBucketConfiguration = if raw.iter().all(u8::is_ascii_whitespace) {
+        CreateBucketConfiguration::default()
+    } else {
+        ossemu_xml::from_xml(&raw, "CreateBucketConfiguration")?
+    };
+    let location = conf
+        .location_constraint
+        .filter(|l| !l.is_empty())
+        .unwrap_or_else(|| cx.state.config.region.clone());
+    let rec = BucketRecord {
+        name: name.clone(),
+        owner: me.to_string(),
+        acl,
+        created_ms: now_ms(),
+        storage_class: conf.storage_class.unwrap_or_else(|| "Standard".into()),
+        location,
+    };
+    match cx.store().meta().create_bucket(&rec) {
+        Ok(()) => {}
+        Err(StoreError::BucketExists) => {
+            let existing = cx.store().meta().get_bucket(&name)?;
+            let mine = existing.is_some_and(|b| b.owner == me);
+            return Err(ApiError::new(if mine && cx.dialect == Dialect::S3 {
+                Code::BucketAlreadyOwnedByYou
+            } else {
+                Code::BucketAlreadyExists
+            }));
+        }
+        Err(e) => return Err(e.into()),
+    }
+    cx.store().flush().await?;
+    let mut r = no_body(StatusCode::OK);
+    if cx.dialect == Dialect::S3 {
+        set(r.headers_mut(), "location", &format!("/{name}"));
+    }
+    Ok(r)
+}
+
+/// DeleteBucket: 204, or 409 BucketNotEmpty.
+pub async fn delete_bucket(cx: &Ctx) -> ApiResult<Response<Body>> {
+    let bucket = cx.load_bucket()?;
+    cx.store().meta().delete_bucket(&bucket.name)?;
+    cx.store().flush().await?;
+    Ok(no_body(StatusCode::NO_CONTENT))
+}
+
+/// HeadBucket: 200 with the bucket's region.
+pub async fn head_bucket(cx: &Ctx) -> ApiResult<Response<Body>> {
+    let bucket = cx.load_bucket()?;
+    let mut r = no_body(StatusCode::OK);
+    set(
+        r.headers_mut(),
+        &cx.dialect.header("bucket-region"),
+        &bucket.location,
+    );
+    Ok(r)
+}
+
+/// GetBucketInfo (OSS).
+pub async fn get_bucket_info(cx: &Ctx) -> ApiResult<Response<Body>> {
+    let b = cx.load_bucket()?;
+    let endpoint = cx.endpoint_host();
+    let doc = BucketInfo {
+        bucket: BucketInfoBucket {
+            access_monitor: "Disabled".into(),
+            creation_date: iso8601(b.created_ms),
+            extranet_endpoint: endpoint.clone(),
+            intranet_endpoint: endpoint,
+            location: b.location.clone(),
+            storage_class: b.storage_class.clone(),
+            transfer_acceleration: "Disabled".into(),
+            cross_region_replication: "Disabled".into(),
+            data_redundancy_type: "LRS".into(),
+            name: b.name.clone(),
+            resource_group_id: String::new(),
+            owner: owner(cx, &b.owner),
+            acl: OssAccessControlList {
+                grant: b.acl.clone(),
+            },
+            comment: String::new(),
+            bucket_policy: BucketPolicy::default(),
+            sse: SseRule {
+                sse_algorithm: "None".into(),
+            },
+        },
+    };
+    Ok(xml_ok(ossemu_xml::to_xml("BucketInfo", &doc)))
+}
+
+/// GetBucketLocation. S3 reports `us-east-1` as an empty constraint.
+pub async fn get_bucket_location(cx: &Ctx) -> ApiResult<Response<Body>> {
+    let b = cx.load_bucket()?;
+    let location = if cx.dialect == Dialect::S3 && b.location == "us-east-1" {
+        String::new()
+    } else {
+        b.location
+    };
+    let doc = LocationConstraint {
+        xmlns: cx.dialect.xmlns(),
+        location,
+    };
+    Ok(xml_ok(ossemu_xml::to_xml("LocationConstraint", &doc)))
+}
+
+/// GetBucketVersioning: buckets are never versioned, so the configuration is empty.
+pub async fn get_bucket_versioning(cx: &Ctx) -> ApiResult<Response<Body>> {
+    cx.load_bucket()?;
+    let ns = match cx.dialect.xmlns() {
+        Some(ns) => format!(" xmlns=\"{ns}\""),
+        None => String::new(),
+    };
+    Ok(xml_ok(format!(
+        "{}\n<VersioningConfiguration{ns}/>",
+        ossemu_xml::DECLARATION
+    )))
+}
+
+/// ListLiveChannel: live channels are not supported, so the list is always empty.
+pub async fn list_live_channel(cx: &Ctx) -> ApiResult<Response<Body>> {
+    cx.load_bucket()?;
+    let doc = ListLiveChannelResult {
+        prefix: cx.query.get("prefix").unwrap_or("").to_string(),
+        marker: cx.query.get("marker").unwrap_or("").to_string(),
+        max_keys: max_param(cx, "max-keys", 100, 1000)?,
+        is_truncated: false,
+        next_marker: String::new(),
+    };
+    Ok(xml_ok(ossemu_xml::to_xml("ListLiveChannelResult", &doc)))
+}

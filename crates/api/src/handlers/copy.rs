@@ -1,0 +1,171 @@
+//! CopyObject: a new record that shares the source's body (no bytes are copied).
+
+use http::Response;
+use ossemu_store::{ObjectRecord, StoreError, now_ms};
+use ossemu_xml::object::CopyResult;
+use percent_encoding::percent_decode_str;
+
+use super::{ObjectAttrs, attrs_from_request, iso8601, set, xml_ok};
+use crate::body::Body;
+use crate::dialect::Dialect;
+use crate::error::{ApiError, ApiResult, Code};
+use crate::range::{Precondition, evaluate};
+use crate::request::Ctx;
+
+/// Parses `x-oss-copy-source` / `x-amz-copy-source`: `/bucket/key` or `bucket/key`,
+/// percent-encoded, optionally `?versionId=null`.
+pub fn copy_source(cx: &Ctx) -> ApiResult<(String, String)> {
+    let raw = cx.dheader("copy-source").unwrap_or_default();
+    let (path, query) = raw.split_once('?').unwrap_or((raw, ""));
+    if let Some(v) = query.strip_prefix("versionId=")
+        && v != "null"
+    {
+        return Err(ApiError::new(Code::NoSuchVersion));
+    }
+    let decoded = percent_decode_str(path.trim_start_matches('/'))
+        .decode_utf8()
+        .map_err(|_| {
+            ApiError::msg(
+                Code::InvalidArgument,
+                "Copy Source must mention the source bucket and key: sourcebucket/sourcekey.",
+            )
+        })?;
+    match decoded.split_once('/') {
+        Some((b, k)) if !b.is_empty() && !k.is_empty() => Ok((b.to_string(), k.to_string())),
+        _ => Err(ApiError::msg(
+            Code::InvalidArgument,
+            "Copy Source must mention the source bucket and key: sourcebucket/sourcekey.",
+        )
+        .field("ArgumentName", cx.dialect.header("copy-source"))),
+    }
+}
+
+/// Evaluates the copy-source conditionals against the source object.
+fn source_precondition(cx: &Ctx, src: &ObjectRecord) -> Precondition {
+    evaluate(
+        cx.dheader("copy-source-if-match"),
+        cx.dheader("copy-source-if-unmodified-since"),
+        cx.dheader("copy-source-if-none-match"),
+        cx.dheader("copy-source-if-modified-since"),
+        &src.etag,
+        src.modified_ms.div_euclid(1000),
+    )
+}
+
+/// CopyObject with metadata directive COPY (default) or REPLACE.
+pub async fn copy_object(cx: &Ctx) -> ApiResult<Response<Body>> {
+    let bucket = cx.load_bucket()?;
+    let key = cx.key()?.to_string();
+    let (src_bucket, src_key) = copy_source(cx)?;
+    if cx.store().meta().get_bucket(&src_bucket)?.is_none() {
+        return Err(ApiError::new(Code::NoSuchBucket).field("BucketName", src_bucket));
+    }
+    let replace = match cx.dheader("metadata-directive") {
+        None => false,
+        Some(d) if d.eq_ignore_ascii_case("COPY") => false,
+        Some(d) if d.eq_ignore_ascii_case("REPLACE") => true,
+        Some(d) => {
+            return Err(ApiError::msg(
+                Code::InvalidArgument,
+                format!("Unknown metadata directive {d:?}: use COPY or REPLACE."),
+            ));
+        }
+    };
+    if cx.dialect == Dialect::S3 && !replace && src_bucket == bucket.name && src_key == key {
+        return Err(ApiError::msg(
+            Code::InvalidRequest,
+            "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.",
+        ));
+    }
+    let attrs = attrs_from_request(cx)?;
+    let acl_given = cx
+        .dheader(match cx.dialect {
+            Dialect::Oss => "object-acl",
+            Dialect::S3 => "acl",
+        })
+        .is_some();
+    let tagging_replace = cx
+        .dheader("tagging-directive")
+        .is_some_and(|d| d.eq_ignore_ascii_case("REPLACE"));
+    let owner = cx.identity.owner().unwrap_or(&bucket.owner).to_string();
+    let now = now_ms();
+    let build = |_: Option<&ObjectRecord>, src: Option<&ObjectRecord>| {
+        let src = src.ok_or(StoreError::NoSuchKey)?;
+        match source_precondition(cx, src) {
+            Precondition::Proceed => {}
+            Precondition::NotModified => return Err(StoreError::Conflict("not-modified".into())),
+            Precondition::Failed => return Err(StoreError::Conflict("failed".into())),
+        }
+        Ok(copied(
+            src,
+            &attrs,
+            replace,
+            acl_given,
+            tagging_replace,
+            &owner,
+            now,
+        ))
+    };
+    let written = cx
+        .store()
+        .update_object(
+            &bucket.name,
+            &key,
+            Some((&src_bucket, &src_key)),
+            None,
+            &build,
+        )
+        .await;
+    let (_, rec, _) = match written {
+        Ok(w) => w,
+        Err(StoreError::NoSuchKey) => {
+            return Err(ApiError::new(Code::NoSuchKey).field("Key", src_key));
+        }
+        Err(StoreError::Conflict(c)) if c == "not-modified" && cx.dialect == Dialect::Oss => {
+            return Err(ApiError::new(Code::NotModified));
+        }
+        Err(StoreError::Conflict(_)) => return Err(ApiError::new(Code::PreconditionFailed)),
+        Err(e) => return Err(e.into()),
+    };
+    let doc = CopyResult {
+        xmlns: cx.dialect.xmlns(),
+        last_modified: iso8601(rec.modified_ms),
+        etag: cx.dialect.etag(&rec.etag),
+    };
+    let mut r = xml_ok(ossemu_xml::to_xml("CopyObjectResult", &doc));
+    set(
+        r.headers_mut(),
+        "x-oss-hash-crc64ecma",
+        &rec.crc64.to_string(),
+    );
+    Ok(r)
+}
+
+/// The copy's record: the source's body and checksums; metadata from the source (COPY) or
+/// the request (REPLACE); never the mirror tag.
+fn copied(
+    src: &ObjectRecord,
+    attrs: &ObjectAttrs,
+    replace: bool,
+    acl_given: bool,
+    tagging_replace: bool,
+    owner: &str,
+    now: i64,
+) -> ObjectRecord {
+    let mut rec = ObjectRecord {
+        modified_ms: now,
+        owner: owner.to_string(),
+        tag: None,
+        acl: if acl_given { attrs.acl.clone() } else { None },
+        ..src.clone()
+    };
+    if replace {
+        rec.content_type = attrs.content_type.clone();
+        rec.headers = attrs.headers.clone();
+        rec.user_meta = attrs.user_meta.clone();
+    }
+    if replace || tagging_replace {
+        rec.tagging = attrs.tagging.clone();
+    }
+    rec
+}

@@ -1,0 +1,106 @@
+//! DeleteMultipleObjects (`POST /?delete`).
+
+use base64::Engine;
+use http::Response;
+use md5::{Digest, Md5};
+use ossemu_xml::object::{Delete, DeleteError, DeleteResult, Deleted};
+
+use super::{encoding_type, maybe_encode, parse_content_md5, xml_ok};
+use crate::body::{Body, ReqStream, read_small};
+use crate::dialect::Dialect;
+use crate::error::{ApiError, ApiResult, Code};
+use crate::request::Ctx;
+
+/// At most this many keys per request.
+const MAX_KEYS: usize = 1000;
+/// Largest accepted request body.
+const MAX_BODY: usize = 2 << 20;
+
+/// Deletes up to 1000 keys; reports each (only failures when Quiet).
+pub async fn delete_objects(cx: &Ctx, body: ReqStream) -> ApiResult<Response<Body>> {
+    let bucket = cx.load_bucket()?;
+    let encode = encoding_type(cx)?;
+    let want_md5 = parse_content_md5(cx)?;
+    let has_checksum = cx
+        .headers
+        .keys()
+        .any(|k| k.as_str().starts_with("x-amz-checksum-"));
+    if want_md5.is_none() && !has_checksum {
+        return Err(ApiError::msg(
+            match cx.dialect {
+                Dialect::Oss => Code::InvalidDigest,
+                Dialect::S3 => Code::InvalidRequest,
+            },
+            "Missing required header for this request: Content-MD5",
+        ));
+    }
+    let raw = read_small(body, MAX_BODY).await?;
+    if let Some(m) = want_md5
+        && <[u8; 16]>::from(Md5::digest(&raw)) != m
+    {
+        return Err(super::digest_mismatch(cx.dialect));
+    }
+    if let Some(v) = cx.header("x-amz-checksum-crc32") {
+        let got = base64::engine::general_purpose::STANDARD
+            .encode(crc_fast::crc32_iso_hdlc(&raw).to_be_bytes());
+        if got != v.trim() {
+            return Err(ApiError::new(Code::BadDigest));
+        }
+    }
+    let req: Delete = ossemu_xml::from_xml(&raw, "Delete")?;
+    if req.objects.is_empty() || req.objects.len() > MAX_KEYS {
+        return Err(ApiError::msg(
+            Code::MalformedXML,
+            format!(
+                "A Delete request lists 1 to {MAX_KEYS} objects; this one lists {}.",
+                req.objects.len()
+            ),
+        ));
+    }
+    let mut result = DeleteResult {
+        xmlns: cx.dialect.xmlns(),
+        encoding_type: (encode && cx.dialect == Dialect::Oss).then(|| "url".into()),
+        ..DeleteResult::default()
+    };
+    for o in req.objects {
+        let bad_version = o.version_id.as_deref().is_some_and(|v| v != "null");
+        let bad_key = o.key.is_empty() || o.key.len() > 1023;
+        if bad_version || bad_key {
+            result.errors.push(DeleteError {
+                key: maybe_encode(&o.key, encode),
+                code: if bad_version {
+                    "NoSuchVersion"
+                } else {
+                    "InvalidArgument"
+                }
+                .into(),
+                message: if bad_version {
+                    "The specified version does not exist."
+                } else {
+                    "The object key must be 1 to 1023 bytes long."
+                }
+                .into(),
+            });
+            continue;
+        }
+        match cx.store().delete_object(&bucket.name, &o.key).await {
+            Ok(_) => {
+                if !req.quiet {
+                    result.deleted.push(Deleted {
+                        key: maybe_encode(&o.key, encode),
+                        version_id: o.version_id,
+                    });
+                }
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, key = %o.key, "batch delete failed for a key");
+                result.errors.push(DeleteError {
+                    key: maybe_encode(&o.key, encode),
+                    code: "InternalError".into(),
+                    message: Code::InternalError.default_message().into(),
+                });
+            }
+        }
+    }
+    Ok(xml_ok(ossemu_xml::to_xml("DeleteResult", &result)))
+}

@@ -1,0 +1,227 @@
+//! ListObjects (v1), ListObjectsV2 and ListObjectVersions.
+
+use base64::Engine;
+use http::Response;
+use ossemu_store::{ListEntry, ListPage, ListQuery, ObjectRecord};
+use ossemu_xml::list::{CommonPrefix, Contents, ListBucketResult, ListVersionsResult, Version};
+
+use super::{encoding_type, iso8601, max_param, maybe_encode, owner, xml_ok};
+use crate::body::Body;
+use crate::dialect::Dialect;
+use crate::error::{ApiError, ApiResult, Code};
+use crate::request::Ctx;
+
+const TOKEN: base64::engine::GeneralPurpose = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+
+struct Common<'a> {
+    bucket: String,
+    prefix: &'a str,
+    delimiter: &'a str,
+    encode: bool,
+}
+
+fn common(cx: &Ctx) -> ApiResult<Common<'_>> {
+    let bucket = cx.load_bucket()?.name;
+    Ok(Common {
+        bucket,
+        prefix: cx.query.get("prefix").unwrap_or(""),
+        delimiter: cx.query.get("delimiter").unwrap_or(""),
+        encode: encoding_type(cx)?,
+    })
+}
+
+fn default_max(cx: &Ctx) -> usize {
+    match cx.dialect {
+        Dialect::Oss => 100,
+        Dialect::S3 => 1000,
+    }
+}
+
+fn contents(cx: &Ctx, key: &str, rec: &ObjectRecord, encode: bool, with_owner: bool) -> Contents {
+    Contents {
+        key: maybe_encode(key, encode),
+        last_modified: iso8601(rec.modified_ms),
+        etag: cx.dialect.etag(&rec.etag),
+        kind: (cx.dialect == Dialect::Oss).then(|| rec.kind.as_str().to_string()),
+        size: rec.size,
+        storage_class: if cx.dialect == Dialect::Oss {
+            "Standard"
+        } else {
+            "STANDARD"
+        }
+        .into(),
+        owner: with_owner.then(|| owner(cx, &rec.owner)),
+    }
+}
+
+fn split(
+    cx: &Ctx,
+    page: &ListPage,
+    encode: bool,
+    with_owner: bool,
+) -> (Vec<Contents>, Vec<CommonPrefix>) {
+    let mut objs = Vec::new();
+    let mut prefixes = Vec::new();
+    for e in &page.entries {
+        match e {
+            ListEntry::Object(k, rec) => objs.push(contents(cx, k, rec, encode, with_owner)),
+            ListEntry::Prefix(p) => prefixes.push(CommonPrefix {
+                prefix: maybe_encode(p, encode),
+            }),
+        }
+    }
+    (objs, prefixes)
+}
+
+fn opt(s: &str, encode: bool) -> Option<String> {
+    (!s.is_empty()).then(|| maybe_encode(s, encode))
+}
+
+/// ListObjects (v1): prefix, delimiter, marker, max-keys, encoding-type.
+pub async fn list_objects_v1(cx: &Ctx) -> ApiResult<Response<Body>> {
+    let c = common(cx)?;
+    let marker = cx.query.get("marker").unwrap_or("");
+    let max = max_param(cx, "max-keys", default_max(cx), 1000)?;
+    let page = cx.store().list(
+        &c.bucket,
+        &ListQuery {
+            prefix: c.prefix,
+            delimiter: c.delimiter,
+            after: marker,
+            max,
+        },
+    )?;
+    let (objs, prefixes) = split(cx, &page, c.encode, true);
+    // S3 returns NextMarker only with a delimiter (clients use the last key otherwise).
+    let next_marker = page
+        .next_marker()
+        .filter(|_| cx.dialect == Dialect::Oss || !c.delimiter.is_empty())
+        .map(|m| maybe_encode(m, c.encode));
+    let doc = ListBucketResult {
+        xmlns: cx.dialect.xmlns(),
+        name: c.bucket.clone(),
+        prefix: maybe_encode(c.prefix, c.encode),
+        marker: Some(maybe_encode(marker, c.encode)),
+        max_keys: max,
+        delimiter: opt(c.delimiter, c.encode),
+        encoding_type: c.encode.then(|| "url".to_string()),
+        is_truncated: page.truncated,
+        next_marker,
+        contents: objs,
+        common_prefixes: prefixes,
+        ..ListBucketResult::default()
+    };
+    Ok(xml_ok(ossemu_xml::to_xml("ListBucketResult", &doc)))
+}
+
+/// ListObjectsV2: continuation-token, start-after, fetch-owner, KeyCount.
+pub async fn list_objects_v2(cx: &Ctx) -> ApiResult<Response<Body>> {
+    let c = common(cx)?;
+    let max = max_param(cx, "max-keys", default_max(cx), 1000)?;
+    let start_after = cx.query.get("start-after").unwrap_or("");
+    let token = cx.query.get("continuation-token");
+    let after = match token {
+        Some(t) => TOKEN
+            .decode(t)
+            .ok()
+            .and_then(|b| String::from_utf8(b).ok())
+            .ok_or_else(|| {
+                ApiError::msg(
+                    Code::InvalidArgument,
+                    "The continuation token provided is incorrect",
+                )
+                .field("ArgumentName", "continuation-token")
+            })?,
+        None => start_after.to_string(),
+    };
+    let fetch_owner = cx
+        .query
+        .get("fetch-owner")
+        .is_some_and(|v| v.eq_ignore_ascii_case("true"));
+    let page = cx.store().list(
+        &c.bucket,
+        &ListQuery {
+            prefix: c.prefix,
+            delimiter: c.delimiter,
+            after: &after,
+            max,
+        },
+    )?;
+    let (objs, prefixes) = split(cx, &page, c.encode, fetch_owner);
+    let doc = ListBucketResult {
+        xmlns: cx.dialect.xmlns(),
+        name: c.bucket.clone(),
+        prefix: maybe_encode(c.prefix, c.encode),
+        continuation_token: token.map(str::to_string),
+        start_after: opt(start_after, c.encode),
+        max_keys: max,
+        delimiter: opt(c.delimiter, c.encode),
+        encoding_type: c.encode.then(|| "url".to_string()),
+        is_truncated: page.truncated,
+        next_continuation_token: page.next_marker().map(|m| TOKEN.encode(m)),
+        key_count: Some(objs.len() + prefixes.len()),
+        contents: objs,
+        common_prefixes: prefixes,
+        ..ListBucketResult::default()
+    };
+    Ok(xml_ok(ossemu_xml::to_xml("ListBucketResult", &doc)))
+}
+
+/// ListObjectVersions: every object is its only version, `null`.
+pub async fn list_object_versions(cx: &Ctx) -> ApiResult<Response<Body>> {
+    let c = common(cx)?;
+    let key_marker = cx.query.get("key-marker").unwrap_or("");
+    let version_marker = cx.query.get("version-id-marker").unwrap_or("");
+    let max = max_param(cx, "max-keys", 1000, 1000)?;
+    let page = cx.store().list(
+        &c.bucket,
+        &ListQuery {
+            prefix: c.prefix,
+            delimiter: c.delimiter,
+            after: key_marker,
+            max,
+        },
+    )?;
+    let mut versions = Vec::new();
+    let mut prefixes = Vec::new();
+    for e in &page.entries {
+        match e {
+            ListEntry::Object(k, rec) => versions.push(Version {
+                key: maybe_encode(k, c.encode),
+                version_id: "null".into(),
+                is_latest: true,
+                last_modified: iso8601(rec.modified_ms),
+                etag: cx.dialect.etag(&rec.etag),
+                kind: (cx.dialect == Dialect::Oss).then(|| rec.kind.as_str().to_string()),
+                size: rec.size,
+                storage_class: if cx.dialect == Dialect::Oss {
+                    "Standard"
+                } else {
+                    "STANDARD"
+                }
+                .into(),
+                owner: owner(cx, &rec.owner),
+            }),
+            ListEntry::Prefix(p) => prefixes.push(CommonPrefix {
+                prefix: maybe_encode(p, c.encode),
+            }),
+        }
+    }
+    let next = page.next_marker().map(|m| maybe_encode(m, c.encode));
+    let doc = ListVersionsResult {
+        xmlns: cx.dialect.xmlns(),
+        name: c.bucket.clone(),
+        prefix: maybe_encode(c.prefix, c.encode),
+        key_marker: maybe_encode(key_marker, c.encode),
+        version_id_marker: version_marker.to_string(),
+        next_version_id_marker: next.as_ref().map(|_| "null".to_string()),
+        next_key_marker: next,
+        max_keys: max,
+        delimiter: opt(c.delimiter, c.encode),
+        encoding_type: c.encode.then(|| "url".to_string()),
+        is_truncated: page.truncated,
+        versions,
+        common_prefixes: prefixes,
+    };
+    Ok(xml_ok(ossemu_xml::to_xml("ListVersionsResult", &doc)))
+}

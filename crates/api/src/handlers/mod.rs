@@ -1,0 +1,338 @@
+//! One module per operation family. Handlers take the request context (and body) and return a
+//! response or an [`ApiError`]; shared helpers live here.
+
+pub mod bucket;
+pub mod copy;
+pub mod delete;
+pub mod list;
+pub mod object;
+pub mod service;
+
+use http::{HeaderMap, HeaderName, HeaderValue, Response, StatusCode};
+use ossemu_store::{ObjectKind, ObjectRecord};
+use ossemu_xml::bucket::Owner;
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
+
+use crate::body::{Body, empty, full};
+use crate::dialect::Dialect;
+use crate::error::{ApiError, ApiResult, Code};
+use crate::request::Ctx;
+
+/// Total size of user metadata names and values.
+pub const MAX_USER_META: usize = 8 * 1024;
+
+/// A 200 response carrying an XML document.
+pub fn xml_ok(xml: String) -> Response<Body> {
+    let mut r = Response::new(full(xml));
+    r.headers_mut().insert(
+        http::header::CONTENT_TYPE,
+        HeaderValue::from_static("application/xml"),
+    );
+    r
+}
+
+/// A bodiless response with `Content-Length: 0`.
+pub fn no_body(status: StatusCode) -> Response<Body> {
+    let mut r = Response::new(empty());
+    *r.status_mut() = status;
+    if status != StatusCode::NO_CONTENT && status != StatusCode::NOT_MODIFIED {
+        r.headers_mut()
+            .insert(http::header::CONTENT_LENGTH, HeaderValue::from_static("0"));
+    }
+    r
+}
+
+/// Sets a header from text, skipping values that are not valid header bytes.
+pub fn set(h: &mut HeaderMap, name: &str, value: &str) {
+    if let (Ok(n), Ok(v)) = (
+        HeaderName::from_bytes(name.as_bytes()),
+        HeaderValue::from_bytes(value.as_bytes()),
+    ) {
+        h.insert(n, v);
+    }
+}
+
+/// ISO 8601 at whole seconds, written with milliseconds as OSS and S3 do
+/// (`2023-11-14T22:13:20.000Z`), so it agrees with the HTTP `Last-Modified`.
+pub fn iso8601(ms: i64) -> String {
+    chrono::DateTime::from_timestamp_millis(ms - ms.rem_euclid(1000))
+        .unwrap_or_default()
+        .to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
+/// HTTP date at whole seconds.
+pub fn http_date(ms: i64) -> String {
+    let secs = ms.max(0) as u64 / 1000;
+    httpdate::fmt_http_date(std::time::UNIX_EPOCH + std::time::Duration::from_secs(secs))
+}
+
+/// The `<Owner>` element for an owner id.
+pub fn owner(cx: &Ctx, id: &str) -> Owner {
+    let display_name = cx
+        .state
+        .config
+        .credential(id)
+        .map(|c| c.display_name.clone())
+        .unwrap_or_else(|| id.to_string());
+    Owner {
+        id: id.to_string(),
+        display_name,
+    }
+}
+
+/// Characters left as-is by `encoding-type=url`: unreserved ones and `/`.
+const URL_ENCODE: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'~')
+    .remove(b'/');
+
+/// Applies `encoding-type=url` to a name when requested.
+pub fn maybe_encode(s: &str, encode: bool) -> String {
+    if encode {
+        utf8_percent_encode(s, URL_ENCODE).to_string()
+    } else {
+        s.to_string()
+    }
+}
+
+/// Reads `encoding-type`: only `url` is valid.
+pub fn encoding_type(cx: &Ctx) -> ApiResult<bool> {
+    match cx.query.get("encoding-type") {
+        None | Some("") => Ok(false),
+        Some(v) if v.eq_ignore_ascii_case("url") => Ok(true),
+        Some(_) => Err(ApiError::new(Code::InvalidEncodingType)),
+    }
+}
+
+/// Parses a `max-keys`-style parameter (0..=limit, default `default`).
+pub fn max_param(cx: &Ctx, name: &str, default: usize, limit: usize) -> ApiResult<usize> {
+    match cx.query.get(name) {
+        None | Some("") => Ok(default),
+        Some(v) => match v.trim().parse::<i64>() {
+            Ok(n) if n >= 0 => Ok((n as usize).min(limit)),
+            _ => Err(ApiError::msg(
+                Code::InvalidArgument,
+                format!("{name} must be a non-negative integer."),
+            )
+            .field("ArgumentName", name)
+            .field("ArgumentValue", v)),
+        },
+    }
+}
+
+/// Canned ACLs accepted for buckets.
+pub const BUCKET_ACLS: &[&str] = &["private", "public-read", "public-read-write"];
+
+/// Headers stored with an object and returned on GET/HEAD.
+const STORED_HEADERS: &[&str] = &[
+    "content-encoding",
+    "content-disposition",
+    "cache-control",
+    "expires",
+    "content-language",
+];
+
+/// Object attributes a write request sets through headers.
+#[derive(Clone, Debug, Default)]
+pub struct ObjectAttrs {
+    /// Content-Type.
+    pub content_type: String,
+    /// Stored standard headers.
+    pub headers: Vec<(String, String)>,
+    /// User metadata.
+    pub user_meta: Vec<(String, String)>,
+    /// Object ACL.
+    pub acl: Option<String>,
+    /// Tagging pairs.
+    pub tagging: Vec<(String, String)>,
+}
+
+impl ObjectAttrs {
+    /// Applies the attributes to a record template.
+    pub fn into_record(self, owner: &str) -> ObjectRecord {
+        ObjectRecord {
+            content_type: self.content_type,
+            headers: self.headers,
+            user_meta: self.user_meta,
+            acl: self.acl,
+            tagging: self.tagging,
+            owner: owner.to_string(),
+            modified_ms: ossemu_store::now_ms(),
+            ..ObjectRecord::default()
+        }
+    }
+}
+
+fn header_text(v: &HeaderValue) -> String {
+    match v.to_str() {
+        Ok(s) => s.to_string(),
+        Err(_) => String::from_utf8_lossy(v.as_bytes()).into_owned(),
+    }
+}
+
+/// Reads Content-Type, the stored headers, user metadata (both prefixes; capped at 8 KiB),
+/// the object ACL and tagging from the request.
+pub fn attrs_from_request(cx: &Ctx) -> ApiResult<ObjectAttrs> {
+    let mut a = ObjectAttrs {
+        content_type: cx
+            .header("content-type")
+            .filter(|v| !v.is_empty())
+            .unwrap_or("application/octet-stream")
+            .to_string(),
+        ..ObjectAttrs::default()
+    };
+    for name in STORED_HEADERS {
+        if let Some(v) = cx.headers.get(*name) {
+            let mut v = header_text(v);
+            if *name == "content-encoding" {
+                // aws-chunked is transfer framing, not a stored encoding.
+                v = v
+                    .split(',')
+                    .map(str::trim)
+                    .filter(|e| !e.eq_ignore_ascii_case("aws-chunked") && !e.is_empty())
+                    .collect::<Vec<_>>()
+                    .join(",");
+                if v.is_empty() {
+                    continue;
+                }
+            }
+            a.headers.push((name.to_string(), v));
+        }
+    }
+    let mut meta_size = 0usize;
+    for (name, value) in &cx.headers {
+        let n = name.as_str();
+        if let Some(m) = n
+            .strip_prefix("x-oss-meta-")
+            .or_else(|| n.strip_prefix("x-amz-meta-"))
+        {
+            let v = header_text(value);
+            meta_size += m.len() + v.len();
+            a.user_meta.push((m.to_string(), v));
+        }
+    }
+    if meta_size > MAX_USER_META {
+        return Err(ApiError::msg(
+            Code::MetadataTooLarge,
+            format!(
+                "Your metadata headers exceed the maximum allowed metadata size: {meta_size} bytes of names and values, the limit is {MAX_USER_META}."
+            ),
+        ));
+    }
+    let acl = match cx.dialect {
+        Dialect::Oss => cx.header("x-oss-object-acl"),
+        Dialect::S3 => cx.header("x-amz-acl"),
+    };
+    if let Some(acl) = acl {
+        let ok = BUCKET_ACLS.contains(&acl) || (acl == "default" && cx.dialect == Dialect::Oss);
+        if !ok {
+            return Err(ApiError::msg(
+                Code::InvalidArgument,
+                format!(
+                    "The object ACL {acl:?} is not one of default, private, public-read, public-read-write."
+                ),
+            ));
+        }
+        a.acl = (acl != "default").then(|| acl.to_string());
+    }
+    if let Some(t) = cx.dheader("tagging") {
+        a.tagging = form_urlencoded::parse(t.as_bytes())
+            .map(|(k, v)| (k.into_owned(), v.into_owned()))
+            .collect();
+    }
+    Ok(a)
+}
+
+/// Headers describing a stored object on GET/HEAD/GetObjectMeta.
+pub fn object_headers(cx: &Ctx, rec: &ObjectRecord, h: &mut HeaderMap) {
+    let d = cx.dialect;
+    set(h, "etag", &d.etag(&rec.etag));
+    set(h, "last-modified", &http_date(rec.modified_ms));
+    set(h, "content-type", &rec.content_type);
+    set(h, "accept-ranges", "bytes");
+    for (k, v) in &rec.headers {
+        set(h, k, v);
+    }
+    for (k, v) in &rec.user_meta {
+        set(h, &format!("{}{k}", d.meta_prefix()), v);
+    }
+    set(h, "x-oss-hash-crc64ecma", &rec.crc64.to_string());
+    if let Some(tag) = &rec.tag {
+        set(h, "x-oss-tag", tag);
+    }
+    match d {
+        Dialect::Oss => {
+            set(h, "x-oss-object-type", rec.kind.as_str());
+            set(h, "x-oss-storage-class", "Standard");
+            if rec.kind == ObjectKind::Appendable {
+                set(h, "x-oss-next-append-position", &rec.size.to_string());
+            }
+            if !rec.tagging.is_empty() {
+                set(h, "x-oss-tagging-count", &rec.tagging.len().to_string());
+            }
+        }
+        Dialect::S3 => {
+            if !rec.tagging.is_empty() {
+                set(h, "x-amz-tagging-count", &rec.tagging.len().to_string());
+            }
+            if rec.kind == ObjectKind::Multipart
+                && let Some((_, n)) = rec.etag.rsplit_once('-')
+            {
+                set(h, "x-amz-mp-parts-count", n);
+            }
+        }
+    }
+}
+
+/// The base64 MD5 of a plain object, for `Content-MD5`.
+pub fn content_md5(rec: &ObjectRecord) -> Option<String> {
+    use base64::Engine;
+    (rec.kind == ObjectKind::Normal)
+        .then(|| rec.md5())
+        .flatten()
+        .map(|m| base64::engine::general_purpose::STANDARD.encode(m))
+}
+
+/// Parses a `Content-MD5` header: base64 of 16 bytes, else InvalidDigest.
+pub fn parse_content_md5(cx: &Ctx) -> ApiResult<Option<[u8; 16]>> {
+    use base64::Engine;
+    let Some(v) = cx.header("content-md5") else {
+        return Ok(None);
+    };
+    base64::engine::general_purpose::STANDARD
+        .decode(v.trim())
+        .ok()
+        .and_then(|b| <[u8; 16]>::try_from(b).ok())
+        .map(Some)
+        .ok_or_else(|| ApiError::new(Code::InvalidDigest))
+}
+
+/// The error for a body whose MD5 differs from `Content-MD5`.
+pub fn digest_mismatch(d: Dialect) -> ApiError {
+    match d {
+        Dialect::Oss => ApiError::msg(
+            Code::InvalidDigest,
+            "The Content-MD5 you specified did not match what we received.",
+        ),
+        Dialect::S3 => ApiError::new(Code::BadDigest),
+    }
+}
+
+/// Rejects version ids other than `null` (buckets are unversioned).
+pub fn check_version_id(cx: &Ctx) -> ApiResult<bool> {
+    match cx.query.get("versionId") {
+        None => Ok(false),
+        Some("null") => Ok(true),
+        Some(v) => Err(ApiError::msg(
+            match cx.dialect {
+                Dialect::Oss => Code::NoSuchVersion,
+                Dialect::S3 => Code::InvalidArgument,
+            },
+            "Invalid version id specified",
+        )
+        .field("ArgumentName", "versionId")
+        .field("ArgumentValue", v)),
+    }
+}

@@ -1,0 +1,252 @@
+//! PutObject, GetObject/HeadObject, GetObjectMeta, DeleteObject.
+
+use futures_util::StreamExt;
+use http::{HeaderValue, Response, StatusCode};
+use ossemu_store::{NewBlob, ObjectRecord, OpenObject, StoreError};
+
+use super::{
+    attrs_from_request, check_version_id, content_md5, digest_mismatch, no_body, object_headers,
+    parse_content_md5, set,
+};
+use crate::body::{Body, ReqStream};
+use crate::dialect::Dialect;
+use crate::error::{ApiError, ApiResult, Code};
+use crate::range::{Precondition, RangeSpec, evaluate, parse_range};
+use crate::request::Ctx;
+
+/// Largest object a single PUT may create (5 GiB, as in OSS and S3).
+pub const MAX_PUT_SIZE: u64 = 5 << 30;
+
+/// Streams a request body into a new blob. `limit` bounds its size.
+pub async fn receive(cx: &Ctx, mut body: ReqStream, limit: u64) -> ApiResult<NewBlob> {
+    let mut w = cx.store().writer();
+    while let Some(chunk) = body.next().await {
+        let chunk = chunk?;
+        if w.len() + chunk.len() as u64 > limit {
+            return Err(
+                ApiError::new(Code::EntityTooLarge).field("MaxSizeAllowed", limit.to_string())
+            );
+        }
+        w.write(chunk).await.map_err(ApiError::internal)?;
+    }
+    w.finish().await.map_err(ApiError::internal)
+}
+
+/// Refuses a declared length over `limit` before any byte is read (so no `100 Continue`).
+pub fn check_declared_length(cx: &Ctx, limit: u64) -> ApiResult<()> {
+    let declared = match cx.header("x-amz-decoded-content-length") {
+        Some(v) => v.trim().parse().ok(),
+        None => cx.content_length()?,
+    };
+    if let Some(n) = declared
+        && n > limit
+    {
+        return Err(ApiError::new(Code::EntityTooLarge)
+            .field("ProposedSize", n.to_string())
+            .field("MaxSizeAllowed", limit.to_string()));
+    }
+    Ok(())
+}
+
+/// Whether the request asks not to replace an existing object.
+pub fn forbids_overwrite(cx: &Ctx) -> bool {
+    cx.header("x-oss-forbid-overwrite")
+        .is_some_and(|v| v.eq_ignore_ascii_case("true"))
+        || cx.header("if-none-match").is_some_and(|v| v.trim() == "*")
+}
+
+/// The error when an overwrite was forbidden.
+pub fn overwrite_refused(d: Dialect) -> ApiError {
+    match d {
+        Dialect::Oss => ApiError::new(Code::FileAlreadyExists),
+        Dialect::S3 => ApiError::new(Code::PreconditionFailed).field("Condition", "If-None-Match"),
+    }
+}
+
+/// PutObject: stream the body to disk, verify Content-MD5, commit.
+pub async fn put_object(cx: &Ctx, body: ReqStream) -> ApiResult<Response<Body>> {
+    let bucket = cx.load_bucket()?;
+    let key = cx.key()?;
+    check_declared_length(cx, MAX_PUT_SIZE)?;
+    let attrs = attrs_from_request(cx)?;
+    let want_md5 = parse_content_md5(cx)?;
+    let forbid = forbids_overwrite(cx);
+    if forbid && cx.store().meta().get_object(&bucket.name, key)?.is_some() {
+        return Err(overwrite_refused(cx.dialect));
+    }
+    let blob = receive(cx, body, MAX_PUT_SIZE).await?;
+    if want_md5.is_some_and(|m| m != blob.md5) {
+        return Err(digest_mismatch(cx.dialect));
+    }
+    let owner = cx.identity.owner().unwrap_or(&bucket.owner).to_string();
+    let template = attrs.into_record(&owner);
+    let check = |cur: Option<&ObjectRecord>| {
+        if forbid && cur.is_some() {
+            Err(StoreError::Conflict("exists".into()))
+        } else {
+            Ok(())
+        }
+    };
+    let rec = match cx
+        .store()
+        .put_object(&bucket.name, key, template, blob, &check)
+        .await
+    {
+        Err(StoreError::Conflict(_)) => return Err(overwrite_refused(cx.dialect)),
+        other => other?,
+    };
+    Ok(write_response(cx, &rec))
+}
+
+/// The 200 answer to a write: ETag, CRC-64 and (OSS) Content-MD5.
+pub fn write_response(cx: &Ctx, rec: &ObjectRecord) -> Response<Body> {
+    let mut r = no_body(StatusCode::OK);
+    let h = r.headers_mut();
+    set(h, "etag", &cx.dialect.etag(&rec.etag));
+    set(h, "x-oss-hash-crc64ecma", &rec.crc64.to_string());
+    if cx.dialect == Dialect::Oss
+        && let Some(m) = content_md5(rec)
+    {
+        set(h, "content-md5", &m);
+    }
+    if let Some((alg, v)) = &rec.checksum {
+        set(h, &format!("x-amz-checksum-{alg}"), v);
+    }
+    r
+}
+
+/// GetObject and HeadObject.
+pub async fn get_object(cx: &Ctx) -> ApiResult<Response<Body>> {
+    let bucket = cx.load_bucket()?;
+    let key = cx.key()?;
+    check_version_id(cx)?;
+    match cx.store().open_object(&bucket.name, key)? {
+        Some(obj) => serve_object(cx, obj),
+        None => Err(ApiError::new(Code::NoSuchKey)),
+    }
+}
+
+const OVERRIDES: &[(&str, &str)] = &[
+    ("response-content-type", "content-type"),
+    ("response-content-language", "content-language"),
+    ("response-expires", "expires"),
+    ("response-cache-control", "cache-control"),
+    ("response-content-disposition", "content-disposition"),
+    ("response-content-encoding", "content-encoding"),
+];
+
+/// Answers a GET or HEAD for an opened object: conditionals, Range, headers, body.
+pub fn serve_object(cx: &Ctx, obj: OpenObject) -> ApiResult<Response<Body>> {
+    let rec = &obj.rec;
+    let head = cx.method == http::Method::HEAD;
+    match evaluate(
+        cx.header("if-match"),
+        cx.header("if-unmodified-since"),
+        cx.header("if-none-match"),
+        cx.header("if-modified-since"),
+        &rec.etag,
+        rec.modified_ms.div_euclid(1000),
+    ) {
+        Precondition::Proceed => {}
+        Precondition::NotModified => {
+            let mut r = no_body(StatusCode::NOT_MODIFIED);
+            set(r.headers_mut(), "etag", &cx.dialect.etag(&rec.etag));
+            set(
+                r.headers_mut(),
+                "last-modified",
+                &super::http_date(rec.modified_ms),
+            );
+            return Ok(r);
+        }
+        Precondition::Failed => return Err(ApiError::new(Code::PreconditionFailed)),
+    }
+
+    let size = rec.size;
+    let strict = cx.dialect == Dialect::S3
+        || cx
+            .header("x-oss-range-behavior")
+            .is_some_and(|v| v.eq_ignore_ascii_case("standard"));
+    let spec = match cx.header("range").map(|h| parse_range(h, size)) {
+        None => RangeSpec::Full,
+        Some((RangeSpec::Unsatisfiable, _)) if strict => {
+            return Err(ApiError::msg(
+                Code::InvalidRange,
+                "The requested range is not satisfiable",
+            )
+            .field("RangeRequested", cx.header("range").unwrap_or_default())
+            .field("ActualObjectSize", size.to_string())
+            .header(http::header::CONTENT_RANGE, &format!("bytes */{size}")));
+        }
+        Some((RangeSpec::Unsatisfiable, _)) => RangeSpec::Full,
+        // OSS's default range behaviour: an end past the object serves the whole object.
+        Some((RangeSpec::Partial { .. }, true)) if !strict => RangeSpec::Full,
+        Some((spec, _)) => spec,
+    };
+
+    let mut resp = Response::new(crate::body::empty());
+    let h = resp.headers_mut();
+    object_headers(cx, rec, h);
+    for (param, header) in OVERRIDES {
+        if let Some(v) = cx.query.get(param) {
+            set(h, header, v);
+        }
+    }
+    let (status, start, len) = match spec {
+        RangeSpec::Partial { start, end } => {
+            set(h, "content-range", &format!("bytes {start}-{end}/{size}"));
+            (StatusCode::PARTIAL_CONTENT, start, end - start + 1)
+        }
+        _ => {
+            if cx.dialect == Dialect::Oss
+                && let Some(m) = content_md5(rec)
+            {
+                set(h, "content-md5", &m);
+            }
+            if cx
+                .header("x-amz-checksum-mode")
+                .is_some_and(|v| v.eq_ignore_ascii_case("enabled"))
+                && let Some((alg, v)) = &rec.checksum
+            {
+                set(h, &format!("x-amz-checksum-{alg}"), v);
+            }
+            (StatusCode::OK, 0, size)
+        }
+    };
+    h.insert(http::header::CONTENT_LENGTH, HeaderValue::from(len));
+    *resp.status_mut() = status;
+    if !head && len > 0 {
+        *resp.body_mut() = crate::body::stream(obj.body(start, len));
+    }
+    Ok(resp)
+}
+
+/// GetObjectMeta (`HEAD ?objectMeta`): ETag, size, Last-Modified.
+pub async fn get_object_meta(cx: &Ctx) -> ApiResult<Response<Body>> {
+    let bucket = cx.load_bucket()?;
+    let key = cx.key()?;
+    let rec = cx
+        .store()
+        .meta()
+        .get_object(&bucket.name, key)?
+        .ok_or_else(|| ApiError::new(Code::NoSuchKey))?;
+    let mut r = Response::new(crate::body::empty());
+    let h = r.headers_mut();
+    set(h, "etag", &cx.dialect.etag(&rec.etag));
+    set(h, "last-modified", &super::http_date(rec.modified_ms));
+    set(h, "x-oss-hash-crc64ecma", &rec.crc64.to_string());
+    h.insert(http::header::CONTENT_LENGTH, HeaderValue::from(rec.size));
+    Ok(r)
+}
+
+/// DeleteObject: 204 whether or not the object existed.
+pub async fn delete_object(cx: &Ctx) -> ApiResult<Response<Body>> {
+    let bucket = cx.load_bucket()?;
+    let key = cx.key()?;
+    let null_version = check_version_id(cx)?;
+    cx.store().delete_object(&bucket.name, key).await?;
+    let mut r = no_body(StatusCode::NO_CONTENT);
+    if null_version {
+        set(r.headers_mut(), &cx.dialect.header("version-id"), "null");
+    }
+    Ok(r)
+}

@@ -1,0 +1,135 @@
+//! The per-request context handlers work from.
+
+use std::sync::Arc;
+
+use http::{HeaderMap, Method};
+use ossemu_store::BucketRecord;
+
+use crate::access::Identity;
+use crate::dialect::Dialect;
+use crate::error::{ApiError, ApiResult, Code};
+use crate::host::Addressing;
+use crate::state::AppState;
+
+/// Decoded query parameters in request order, plus the raw string.
+#[derive(Clone, Debug, Default)]
+pub struct Query {
+    /// `(name, value)`; bare names have an empty value.
+    pub pairs: Vec<(String, String)>,
+    /// The raw query string (without `?`).
+    pub raw: String,
+}
+
+impl Query {
+    /// Parses a raw query string (`+` is a space, as in form encoding).
+    pub fn parse(raw: &str) -> Self {
+        Self {
+            pairs: form_urlencoded::parse(raw.as_bytes())
+                .map(|(k, v)| (k.into_owned(), v.into_owned()))
+                .collect(),
+            raw: raw.to_string(),
+        }
+    }
+
+    /// The first value of `name`.
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.pairs
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// Whether `name` is present (with or without a value).
+    pub fn has(&self, name: &str) -> bool {
+        self.pairs.iter().any(|(k, _)| k == name)
+    }
+}
+
+/// Everything known about a request before its body is read.
+pub struct Ctx {
+    /// Shared state.
+    pub state: Arc<AppState>,
+    /// Request id (24 upper-case hex characters).
+    pub id: String,
+    /// Wire dialect.
+    pub dialect: Dialect,
+    /// HTTP method.
+    pub method: Method,
+    /// The Host header as sent (with port), used for HostId and endpoint fields.
+    pub host_header: String,
+    /// How the host addresses the bucket.
+    pub addressing: Addressing,
+    /// The bucket, from the host or the path.
+    pub bucket: Option<String>,
+    /// The object key, percent-decoded.
+    pub key: Option<String>,
+    /// Query parameters.
+    pub query: Query,
+    /// Request headers.
+    pub headers: HeaderMap,
+    /// Who is asking.
+    pub identity: Identity,
+}
+
+impl Ctx {
+    /// A header as text.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    /// A dialect header (`x-oss-<suffix>` or `x-amz-<suffix>`, either accepted).
+    pub fn dheader(&self, suffix: &str) -> Option<&str> {
+        crate::dialect::either_header(&self.headers, self.dialect, suffix)
+    }
+
+    /// The bucket name (routing guarantees one for bucket operations).
+    pub fn bucket(&self) -> ApiResult<&str> {
+        self.bucket
+            .as_deref()
+            .ok_or_else(|| ApiError::new(Code::InvalidBucketName))
+    }
+
+    /// The object key (routing guarantees one for object operations).
+    pub fn key(&self) -> ApiResult<&str> {
+        self.key
+            .as_deref()
+            .ok_or_else(|| ApiError::new(Code::InvalidObjectName))
+    }
+
+    /// The addressed bucket's record, or NoSuchBucket.
+    pub fn load_bucket(&self) -> ApiResult<BucketRecord> {
+        let name = self.bucket()?;
+        self.state
+            .store
+            .meta()
+            .get_bucket(name)?
+            .ok_or_else(|| ApiError::new(Code::NoSuchBucket))
+    }
+
+    /// The store.
+    pub fn store(&self) -> &ossemu_store::Store {
+        &self.state.store
+    }
+
+    /// `Content-Length`, if sent and valid.
+    pub fn content_length(&self) -> ApiResult<Option<u64>> {
+        match self.header("content-length") {
+            None => Ok(None),
+            Some(v) => v.trim().parse().map(Some).map_err(|_| {
+                ApiError::msg(Code::InvalidArgument, "Content-Length is not a number.")
+            }),
+        }
+    }
+
+    /// The public endpoint host clients used (Host without the bucket label).
+    pub fn endpoint_host(&self) -> String {
+        match (&self.addressing, &self.bucket) {
+            (Addressing::VirtualHost(_), Some(b)) => self
+                .host_header
+                .strip_prefix(&format!("{b}."))
+                .unwrap_or(&self.host_header)
+                .to_string(),
+            _ => self.host_header.clone(),
+        }
+    }
+}

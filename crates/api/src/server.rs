@@ -1,0 +1,369 @@
+//! The accept loop and the request pipeline.
+
+use std::convert::Infallible;
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use http::{HeaderName, HeaderValue, Method, Request, Response};
+use hyper::body::Incoming;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use percent_encoding::percent_decode_str;
+use tokio::net::TcpListener;
+
+use crate::access::{Identity, claimed_access_key};
+use crate::body::{Body, request_stream};
+use crate::dialect::Dialect;
+use crate::error::{ApiError, ApiResult, Code};
+use crate::handlers;
+use crate::host::{Addressing, classify, normalize};
+use crate::request::{Ctx, Query};
+use crate::router::{Op, route};
+use crate::state::AppState;
+
+/// How long in-flight requests may run after shutdown was requested.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(30);
+
+/// Serves `listener` until `shutdown` resolves, then lets in-flight requests finish (up to a
+/// grace period) and flushes the store.
+pub async fn serve(
+    listener: TcpListener,
+    state: Arc<AppState>,
+    shutdown: impl Future<Output = ()>,
+) -> std::io::Result<()> {
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let mut shutdown = std::pin::pin!(shutdown);
+    loop {
+        tokio::select! {
+            accepted = listener.accept() => {
+                let (tcp, peer) = match accepted {
+                    Ok(v) => v,
+                    Err(e) => {
+                        tracing::warn!(error = %e, "accept failed");
+                        tokio::time::sleep(Duration::from_millis(50)).await;
+                        continue;
+                    }
+                };
+                let _ = tcp.set_nodelay(true);
+                let st = state.clone();
+                let svc = hyper::service::service_fn(move |req| handle(st.clone(), peer, req));
+                let conn = hyper::server::conn::http1::Builder::new()
+                    .timer(TokioTimer::new())
+                    .header_read_timeout(Duration::from_secs(30))
+                    .keep_alive(true)
+                    .serve_connection(TokioIo::new(tcp), svc);
+                let conn = graceful.watch(conn);
+                tokio::spawn(async move {
+                    if let Err(e) = conn.await {
+                        tracing::debug!(error = %e, %peer, "connection ended with an error");
+                    }
+                });
+            }
+            _ = &mut shutdown => break,
+        }
+    }
+    drop(listener);
+    tokio::select! {
+        _ = graceful.shutdown() => {}
+        _ = tokio::time::sleep(SHUTDOWN_GRACE) => tracing::warn!("in-flight requests did not finish in time"),
+    }
+    if let Err(e) = state.store.flush().await {
+        tracing::error!(error = %e, "final metadata flush failed");
+    }
+    Ok(())
+}
+
+fn request_id() -> String {
+    let n = uuid::Uuid::new_v4().as_u128();
+    format!("{:024X}", n >> 32)
+}
+
+/// Splits the raw path into bucket and key for the addressing style.
+fn split_path(
+    raw_path: &str,
+    addressing: &Addressing,
+) -> ApiResult<(Option<String>, Option<String>)> {
+    let decode = |s: &str| -> ApiResult<String> {
+        percent_decode_str(s)
+            .decode_utf8()
+            .map(|c| c.into_owned())
+            .map_err(|_| {
+                ApiError::msg(
+                    Code::InvalidURI,
+                    "The path is not valid UTF-8 after percent-decoding.",
+                )
+            })
+    };
+    let path = raw_path.strip_prefix('/').unwrap_or(raw_path);
+    let (bucket, key) = match addressing.bucket() {
+        Some(b) => (Some(b.to_string()), path),
+        None => {
+            let (b, k) = path.split_once('/').unwrap_or((path, ""));
+            let b = decode(b)?;
+            ((!b.is_empty()).then_some(b), k)
+        }
+    };
+    let key = if key.is_empty() {
+        None
+    } else {
+        Some(decode(key)?)
+    };
+    Ok((bucket, key))
+}
+
+/// Bucket names: 3-63 of `[a-z0-9-]`, not starting or ending with `-`.
+pub fn valid_bucket_name(name: &str) -> bool {
+    (3..=63).contains(&name.len())
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && !name.starts_with('-')
+        && !name.ends_with('-')
+}
+
+fn check_key(key: &str, dialect: Dialect) -> ApiResult<()> {
+    if key.len() > 1023 {
+        let code = match dialect {
+            Dialect::Oss => Code::InvalidObjectName,
+            Dialect::S3 => Code::KeyTooLongError,
+        };
+        return Err(ApiError::msg(
+            code,
+            format!(
+                "The object key is {} bytes long; the limit is 1023 bytes.",
+                key.len()
+            ),
+        ));
+    }
+    if key.chars().any(|c| c.is_control()) {
+        let code = match dialect {
+            Dialect::Oss => Code::InvalidObjectName,
+            Dialect::S3 => Code::InvalidArgument,
+        };
+        return Err(ApiError::msg(
+            code,
+            "The object key contains control characters, which this server does not accept.",
+        ));
+    }
+    Ok(())
+}
+
+fn identify(state: &AppState, parts: &http::request::Parts, query: &Query) -> Identity {
+    match claimed_access_key(&parts.headers, query) {
+        None => Identity::Anonymous,
+        Some(ak) => {
+            let display_name = state
+                .config
+                .credential(&ak)
+                .map(|c| c.display_name.clone())
+                .unwrap_or_else(|| ak.clone());
+            Identity::User {
+                access_key: ak,
+                display_name,
+            }
+        }
+    }
+}
+
+/// Handles one request; every error becomes an OSS/S3 error response.
+pub async fn handle(
+    state: Arc<AppState>,
+    peer: SocketAddr,
+    req: Request<Incoming>,
+) -> Result<Response<Body>, Infallible> {
+    let started = Instant::now();
+    let id = request_id();
+    let (parts, body) = req.into_parts();
+    let query = Query::parse(parts.uri.query().unwrap_or(""));
+    let dialect = Dialect::detect(&parts.headers, query.pairs.iter().map(|(k, _)| k.as_str()));
+    let host_header = parts
+        .headers
+        .get(http::header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .map(str::to_string)
+        .or_else(|| parts.uri.authority().map(|a| a.to_string()))
+        .unwrap_or_default();
+    let head = parts.method == Method::HEAD;
+    let host = normalize(&host_header);
+    let addressing = classify(&host, &state.config.endpoint_domains, |h| {
+        state.store.meta().get_domain(h).ok().flatten()
+    });
+
+    let split = split_path(parts.uri.path(), &addressing);
+    let (bucket, key) = match &split {
+        Ok((b, k)) => (b.clone(), k.clone()),
+        Err(_) => (None, None),
+    };
+    let identity = identify(&state, &parts, &query);
+    let cx = Ctx {
+        state,
+        id,
+        dialect,
+        method: parts.method.clone(),
+        host_header,
+        addressing,
+        bucket,
+        key,
+        query,
+        headers: parts.headers,
+        identity,
+    };
+    let copy_source = cx.dheader("copy-source").is_some();
+    let op = route(
+        &cx.method,
+        cx.bucket.is_some(),
+        cx.key.is_some(),
+        &cx.query,
+        copy_source,
+    );
+
+    let result = match split {
+        Err(e) => Err(e),
+        Ok(_) => match precheck(&cx, op) {
+            Err(e) => Err(e),
+            Ok(()) => {
+                let body = request_stream(body, cx.state.config.body_idle_timeout);
+                dispatch(&cx, op, body).await
+            }
+        },
+    };
+    let mut resp = match result {
+        Ok(r) => r,
+        Err(e) => {
+            let code = e.code;
+            let r = e.render(
+                cx.dialect,
+                &cx.id,
+                &cx.host_header,
+                cx.bucket.as_deref(),
+                cx.key.as_deref(),
+                head,
+            );
+            if code == Code::InternalError {
+                tracing::error!(request_id = %cx.id, op = op.name(), "internal error");
+            }
+            r
+        }
+    };
+    finish_headers(&cx, &mut resp);
+    tracing::info!(
+        request_id = %cx.id,
+        %peer,
+        dialect = ?cx.dialect,
+        op = op.name(),
+        method = %cx.method,
+        bucket = cx.bucket.as_deref().unwrap_or(""),
+        key = cx.key.as_deref().unwrap_or(""),
+        status = resp.status().as_u16(),
+        bytes = resp.headers().get(http::header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).unwrap_or("-"),
+        rule = resp.headers().get("x-ossemu-rule").and_then(|v| v.to_str().ok()).unwrap_or(""),
+        ms = started.elapsed().as_millis() as u64,
+        "request"
+    );
+    Ok(resp)
+}
+
+/// Checks that do not need the body: bucket name and key shape.
+fn precheck(cx: &Ctx, op: Op) -> ApiResult<()> {
+    if let Some(b) = &cx.bucket
+        && !valid_bucket_name(b)
+    {
+        return Err(ApiError::new(Code::InvalidBucketName).field("BucketName", b.clone()));
+    }
+    if let Some(k) = &cx.key {
+        check_key(k, cx.dialect)?;
+    }
+    if op == Op::NotAllowed {
+        return Err(ApiError::new(Code::MethodNotAllowed)
+            .field("Method", cx.method.as_str())
+            .field(
+                "ResourceType",
+                if cx.key.is_some() { "OBJECT" } else { "BUCKET" },
+            ));
+    }
+    Ok(())
+}
+
+async fn dispatch(cx: &Ctx, op: Op, body: crate::body::ReqStream) -> ApiResult<Response<Body>> {
+    use handlers::*;
+    match op {
+        Op::ListBuckets => service::list_buckets(cx).await,
+        Op::CreateBucket => bucket::create_bucket(cx, body).await,
+        Op::DeleteBucket => bucket::delete_bucket(cx).await,
+        Op::HeadBucket => bucket::head_bucket(cx).await,
+        Op::GetBucketInfo => bucket::get_bucket_info(cx).await,
+        Op::GetBucketLocation => bucket::get_bucket_location(cx).await,
+        Op::GetBucketVersioning => bucket::get_bucket_versioning(cx).await,
+        Op::ListLiveChannel => bucket::list_live_channel(cx).await,
+        Op::ListObjects => list::list_objects_v1(cx).await,
+        Op::ListObjectsV2 => list::list_objects_v2(cx).await,
+        Op::ListObjectVersions => list::list_object_versions(cx).await,
+        Op::DeleteObjects => delete::delete_objects(cx, body).await,
+        Op::PutObject => object::put_object(cx, body).await,
+        Op::CopyObject => copy::copy_object(cx).await,
+        Op::GetObject | Op::HeadObject => object::get_object(cx).await,
+        Op::GetObjectMeta => object::get_object_meta(cx).await,
+        Op::DeleteObject => object::delete_object(cx).await,
+        _ => Err(ApiError::msg(
+            Code::NotImplemented,
+            format!("{} is not implemented by ossemu.", op.name()),
+        )),
+    }
+}
+
+fn finish_headers(cx: &Ctx, resp: &mut Response<Body>) {
+    let h = resp.headers_mut();
+    let id = HeaderValue::from_str(&cx.id).unwrap_or(HeaderValue::from_static("0"));
+    match cx.dialect {
+        Dialect::Oss => {
+            h.insert(HeaderName::from_static("x-oss-request-id"), id);
+        }
+        Dialect::S3 => {
+            h.insert(HeaderName::from_static("x-amz-request-id"), id.clone());
+            h.insert(HeaderName::from_static("x-amz-id-2"), id);
+        }
+    }
+    h.insert(
+        http::header::SERVER,
+        HeaderValue::from_static(cx.dialect.server()),
+    );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn path_split() {
+        let p = |path: &str| split_path(path, &Addressing::Path).unwrap();
+        assert_eq!(p("/"), (None, None));
+        assert_eq!(p("/b"), (Some("b".into()), None));
+        assert_eq!(p("/b/"), (Some("b".into()), None));
+        assert_eq!(p("/b/a%2Fc%20d"), (Some("b".into()), Some("a/c d".into())));
+        assert_eq!(p("/b/a+b"), (Some("b".into()), Some("a+b".into())));
+        assert_eq!(p("/b//x"), (Some("b".into()), Some("/x".into())));
+        let v = split_path("/k/e%2Fy", &Addressing::VirtualHost("vb".into())).unwrap();
+        assert_eq!(v, (Some("vb".into()), Some("k/e/y".into())));
+        assert!(split_path("/b/%FF", &Addressing::Path).is_err());
+    }
+
+    #[test]
+    fn bucket_names() {
+        for ok in ["abc", "a-b-c", "0ab", &"a".repeat(63)] {
+            assert!(valid_bucket_name(ok), "{ok}");
+        }
+        for bad in [
+            "ab",
+            "-ab",
+            "ab-",
+            "aBc",
+            "a_b",
+            "a.b",
+            &"a".repeat(64),
+            "_ossemu",
+        ] {
+            assert!(!valid_bucket_name(bad), "{bad}");
+        }
+    }
+}

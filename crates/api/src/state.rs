@@ -1,0 +1,71 @@
+//! Server configuration and shared state.
+
+use std::time::Duration;
+
+use ossemu_store::Store;
+
+/// An access key pair; each is a distinct owner.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Credential {
+    /// Access key id (also the owner id).
+    pub access_key: String,
+    /// Secret.
+    pub secret_key: String,
+    /// Owner display name.
+    pub display_name: String,
+}
+
+/// Whether signatures are verified.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AuthMode {
+    /// Verify every signature (default).
+    On,
+    /// Parse signatures for the access key only; accept any signature.
+    Off,
+}
+
+/// What the service needs to know besides the store.
+#[derive(Clone, Debug)]
+pub struct ApiConfig {
+    /// Region reported by GetBucketLocation and in OSS endpoints (`oss-cn-hangzhou`).
+    pub region: String,
+    /// Extra endpoint domains for virtual-host addressing.
+    pub endpoint_domains: Vec<String>,
+    /// Known credentials; the first is the default.
+    pub credentials: Vec<Credential>,
+    /// Signature verification.
+    pub auth: AuthMode,
+    /// A request body that sends nothing for this long fails with RequestTimeout.
+    pub body_idle_timeout: Duration,
+}
+
+impl Default for ApiConfig {
+    fn default() -> Self {
+        Self {
+            region: "oss-cn-hangzhou".into(),
+            endpoint_domains: Vec::new(),
+            credentials: vec![Credential {
+                access_key: "ossemu".into(),
+                secret_key: "ossemu-secret".into(),
+                display_name: "ossemu".into(),
+            }],
+            auth: AuthMode::On,
+            body_idle_timeout: Duration::from_secs(60),
+        }
+    }
+}
+
+impl ApiConfig {
+    /// The credential with this access key id.
+    pub fn credential(&self, access_key: &str) -> Option<&Credential> {
+        self.credentials.iter().find(|c| c.access_key == access_key)
+    }
+}
+
+/// State shared by all requests.
+pub struct AppState {
+    /// Buckets and objects.
+    pub store: Store,
+    /// Configuration.
+    pub config: ApiConfig,
+}

@@ -1,0 +1,193 @@
+//! Bad input gets a clear error and changes nothing.
+
+use crate::support::*;
+
+#[tokio::test]
+async fn wrong_content_md5_keeps_the_old_object() {
+    let s = Server::start().await;
+    s.bucket("bkt").await;
+    s.put("bkt", "k", "original").await;
+    let r = s
+        .req("PUT", "/bkt/k")
+        .oss()
+        .header("content-md5", &md5_b64(b"something else"))
+        .body("replacement")
+        .send()
+        .await;
+    r.assert_error(400, "InvalidDigest");
+    let r = s
+        .req("PUT", "/bkt/k")
+        .s3()
+        .header("content-md5", &md5_b64(b"something else"))
+        .body("replacement")
+        .send()
+        .await;
+    r.assert_error(400, "BadDigest");
+    let r = s
+        .req("PUT", "/bkt/k")
+        .oss()
+        .header("content-md5", "not-base64!")
+        .body("replacement")
+        .send()
+        .await;
+    r.assert_error(400, "InvalidDigest");
+    assert_eq!(s.req("GET", "/bkt/k").oss().send().await.text(), "original");
+    assert_eq!(count_files(&s.dir.path().join("tmp")), 0);
+    assert_eq!(count_files(&s.dir.path().join("blobs")), 1);
+}
+
+#[tokio::test]
+async fn oversized_metadata_is_refused() {
+    let s = Server::start().await;
+    s.bucket("bkt").await;
+    let big = "v".repeat(8 * 1024);
+    let r = s
+        .req("PUT", "/bkt/meta")
+        .oss()
+        .header("x-oss-meta-big", &big)
+        .body("x")
+        .send()
+        .await;
+    let body = r.assert_error(400, "MetadataTooLarge");
+    assert!(body.contains("8192"), "{body}");
+    assert_eq!(s.req("GET", "/bkt/meta").oss().send().await.status, 404);
+}
+
+#[tokio::test]
+async fn hostile_keys() {
+    let s = Server::start().await;
+    s.bucket("bkt").await;
+    // `..` is just a key: stored and read back, nothing outside the data dir.
+    let r = s
+        .req("PUT", "/bkt/..%2F..%2Fetc%2Fpasswd")
+        .oss()
+        .body("not a file")
+        .send()
+        .await;
+    assert_eq!(r.status, 200);
+    assert_eq!(
+        s.req("GET", "/bkt/../../etc/passwd")
+            .oss()
+            .send()
+            .await
+            .text(),
+        "not a file"
+    );
+    let r = s.req("GET", "/bkt?prefix=..").oss().send().await;
+    assert_eq!(r.xml_all("Key"), ["../../etc/passwd"]);
+
+    let long = "k".repeat(1024);
+    s.req("PUT", &format!("/bkt/{long}"))
+        .oss()
+        .body("x")
+        .send()
+        .await
+        .assert_error(400, "InvalidObjectName");
+    s.req("PUT", &format!("/bkt/{long}"))
+        .s3()
+        .body("x")
+        .send()
+        .await
+        .assert_error(400, "KeyTooLongError");
+    let ok = "k".repeat(1023);
+    assert_eq!(
+        s.req("PUT", &format!("/bkt/{ok}"))
+            .oss()
+            .body("x")
+            .send()
+            .await
+            .status,
+        200
+    );
+    s.req("PUT", "/bkt/a%0Ab")
+        .oss()
+        .body("x")
+        .send()
+        .await
+        .assert_error(400, "InvalidObjectName");
+    s.req("PUT", "/bkt/a%00b")
+        .s3()
+        .body("x")
+        .send()
+        .await
+        .assert_error(400, "InvalidArgument");
+    s.req("GET", "/bkt/%FF%FE")
+        .oss()
+        .send()
+        .await
+        .assert_error(400, "InvalidURI");
+    let r = s.req("GET", "/bkt?prefix=a").oss().send().await;
+    assert!(r.xml_all("Key").is_empty());
+}
+
+#[tokio::test]
+async fn truncated_upload_stores_nothing() {
+    let s = Server::start().await;
+    s.bucket("bkt").await;
+    let req = format!(
+        "PUT /b/partial HTTP/1.1\r\nHost: {}\r\nAuthorization: OSS {AK}:x\r\nContent-Length: 100000\r\n\r\n{}",
+        s.addr,
+        "x".repeat(5000)
+    );
+    // Send part of the body, then close the connection.
+    let _ = raw(s.addr, req.as_bytes(), |_| true).await;
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    assert_eq!(s.req("GET", "/bkt/partial").oss().send().await.status, 404);
+    assert_eq!(count_files(&s.dir.path().join("tmp")), 0);
+    assert_eq!(count_files(&s.dir.path().join("blobs")), 0);
+}
+
+#[tokio::test]
+async fn expect_continue_only_after_checks() {
+    let s = Server::start().await;
+    s.bucket("bkt").await;
+    // Missing bucket: the error comes without a 100 Continue.
+    let req = format!(
+        "PUT /nobucket/k HTTP/1.1\r\nHost: {}\r\nAuthorization: OSS {AK}:x\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n",
+        s.addr
+    );
+    let out = raw(s.addr, req.as_bytes(), |b| {
+        b.windows(8).any(|w| w == b"</Error>")
+    })
+    .await;
+    let text = String::from_utf8_lossy(&out);
+    assert!(text.starts_with("HTTP/1.1 404"), "{text}");
+    assert!(!text.contains("100 Continue"), "{text}");
+    // Oversized declared length: refused before reading.
+    let req = format!(
+        "PUT /bkt/k HTTP/1.1\r\nHost: {}\r\nAuthorization: OSS {AK}:x\r\nContent-Length: 6000000000\r\nExpect: 100-continue\r\n\r\n",
+        s.addr
+    );
+    let out = raw(s.addr, req.as_bytes(), |b| {
+        b.windows(8).any(|w| w == b"</Error>")
+    })
+    .await;
+    let text = String::from_utf8_lossy(&out);
+    assert!(text.starts_with("HTTP/1.1 400"), "{text}");
+    assert!(text.contains("<Code>EntityTooLarge</Code>"), "{text}");
+    // A good request gets 100 Continue, then 200 once the body is sent.
+    let mut c = tokio::net::TcpStream::connect(s.addr).await.unwrap();
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let head = format!(
+        "PUT /bkt/k HTTP/1.1\r\nHost: {}\r\nAuthorization: OSS {AK}:x\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n",
+        s.addr
+    );
+    c.write_all(head.as_bytes()).await.unwrap();
+    let mut buf = vec![0u8; 256];
+    let n = c.read(&mut buf).await.unwrap();
+    assert!(String::from_utf8_lossy(&buf[..n]).starts_with("HTTP/1.1 100 Continue"));
+    c.write_all(b"hello").await.unwrap();
+    let n = c.read(&mut buf).await.unwrap();
+    assert!(String::from_utf8_lossy(&buf[..n]).starts_with("HTTP/1.1 200 OK"));
+    assert_eq!(s.req("GET", "/bkt/k").oss().send().await.text(), "hello");
+}
+
+#[tokio::test]
+async fn unsupported_methods() {
+    let s = Server::start().await;
+    s.bucket("bkt").await;
+    let r = s.req("PATCH", "/bkt/k").oss().send().await;
+    r.assert_error(405, "MethodNotAllowed");
+    let r = s.req("DELETE", "/").oss().send().await;
+    r.assert_error(405, "MethodNotAllowed");
+}

@@ -1,0 +1,204 @@
+//! Bucket operations in both dialects.
+
+use crate::support::*;
+
+#[tokio::test]
+async fn create_head_info_location_delete_oss() {
+    let s = Server::start().await;
+    let r = s
+        .req("PUT", "/photos")
+        .oss()
+        .header("x-oss-acl", "public-read")
+        .send()
+        .await;
+    assert_eq!(r.status, 200);
+    assert_eq!(r.h("server"), Some("AliyunOSS"));
+    let id = r.h("x-oss-request-id").unwrap();
+    assert_eq!(id.len(), 24);
+    assert!(
+        id.chars()
+            .all(|c| c.is_ascii_digit() || c.is_ascii_uppercase())
+    );
+
+    s.req("PUT", "/photos")
+        .oss()
+        .send()
+        .await
+        .assert_error(409, "BucketAlreadyExists");
+
+    let r = s.req("HEAD", "/photos").oss().send().await;
+    assert_eq!(r.status, 200);
+    assert_eq!(r.h("x-oss-bucket-region"), Some("oss-cn-hangzhou"));
+    assert!(r.body.is_empty());
+
+    let r = s.req("GET", "/photos?bucketInfo").oss().send().await;
+    assert_eq!(r.status, 200);
+    assert_eq!(r.h("content-type"), Some("application/xml"));
+    assert!(
+        r.text()
+            .starts_with("<?xml version=\"1.0\" encoding=\"UTF-8\"?>")
+    );
+    assert_eq!(r.xml("Name").as_deref(), Some("photos"));
+    assert_eq!(r.xml("Grant").as_deref(), Some("public-read"));
+    assert_eq!(r.xml("Location").as_deref(), Some("oss-cn-hangzhou"));
+    assert_eq!(
+        r.xml("ExtranetEndpoint").as_deref(),
+        Some(s.addr.to_string().as_str())
+    );
+    assert_eq!(r.xml("ID").as_deref(), Some(AK));
+
+    let r = s.req("GET", "/photos?location").oss().send().await;
+    assert_eq!(
+        r.text(),
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<LocationConstraint>oss-cn-hangzhou</LocationConstraint>"
+    );
+
+    s.put("photos", "a.jpg", "x").await;
+    s.req("DELETE", "/photos")
+        .oss()
+        .send()
+        .await
+        .assert_error(409, "BucketNotEmpty");
+    s.req("DELETE", "/photos/a.jpg").oss().send().await;
+    let r = s.req("DELETE", "/photos").oss().send().await;
+    assert_eq!(r.status, 204);
+    let body = s
+        .req("DELETE", "/photos")
+        .oss()
+        .send()
+        .await
+        .assert_error(404, "NoSuchBucket");
+    assert!(body.contains("<BucketName>photos</BucketName>"), "{body}");
+    let r = s.req("HEAD", "/photos").oss().send().await;
+    assert_eq!(r.status, 404);
+    assert!(r.body.is_empty());
+    assert!(r.h("x-oss-err").is_some());
+}
+
+#[tokio::test]
+async fn create_bucket_s3_dialect() {
+    let s = Server::start().await;
+    let body = r#"<CreateBucketConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><LocationConstraint>eu-west-1</LocationConstraint></CreateBucketConfiguration>"#;
+    let r = s.req("PUT", "/s3bucket").s3().body(body).send().await;
+    assert_eq!(r.status, 200);
+    assert_eq!(r.h("server"), Some("AmazonS3"));
+    assert_eq!(r.h("location"), Some("/s3bucket"));
+    assert!(r.h("x-amz-request-id").is_some());
+    let e = s.req("PUT", "/s3bucket").s3().send().await;
+    e.assert_error(409, "BucketAlreadyOwnedByYou");
+    let r = s.req("GET", "/s3bucket?location").s3().send().await;
+    assert_eq!(
+        r.text(),
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<LocationConstraint xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">eu-west-1</LocationConstraint>"
+    );
+    // Another owner sees BucketAlreadyExists.
+    s.req("PUT", "/s3bucket")
+        .s3_as("alt", "alt-secret")
+        .send()
+        .await
+        .assert_error(409, "BucketAlreadyExists");
+    let r = s.req("GET", "/s3bucket?versioning").s3().send().await;
+    assert_eq!(r.status, 200);
+    assert!(
+        r.text().contains(
+            "<VersioningConfiguration xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"/>"
+        )
+    );
+}
+
+#[tokio::test]
+async fn invalid_names_and_bodies_create_nothing() {
+    let s = Server::start().await;
+    for bad in ["ab", "Upper", "under_score", "-lead", "trail-", "dot.ted"] {
+        s.req("PUT", &format!("/{bad}"))
+            .oss()
+            .send()
+            .await
+            .assert_error(400, "InvalidBucketName");
+    }
+    let long = "a".repeat(64);
+    s.req("PUT", &format!("/{long}"))
+        .oss()
+        .send()
+        .await
+        .assert_error(400, "InvalidBucketName");
+    s.req("PUT", "/okname")
+        .oss()
+        .body("<CreateBucketConfiguration><Storage")
+        .send()
+        .await
+        .assert_error(400, "MalformedXML");
+    s.req("PUT", "/okname")
+        .oss()
+        .body("<Other/>")
+        .send()
+        .await
+        .assert_error(400, "MalformedXML");
+    s.req("PUT", "/okname")
+        .oss()
+        .header("x-oss-acl", "everyone")
+        .send()
+        .await
+        .assert_error(400, "InvalidArgument");
+    assert_eq!(s.req("HEAD", "/okname").oss().send().await.status, 404);
+    // Anonymous users cannot create buckets.
+    s.req("PUT", "/anon-bucket")
+        .send()
+        .await
+        .assert_error(403, "AccessDenied");
+}
+
+#[tokio::test]
+async fn list_buckets_is_per_owner_and_pages() {
+    let s = Server::start().await;
+    for b in ["b-one", "b-two", "c-three"] {
+        s.bucket(b).await;
+    }
+    s.req("PUT", "/alt-bucket")
+        .oss_as("alt", "alt-secret")
+        .send()
+        .await;
+    let r = s.req("GET", "/").oss().send().await;
+    assert_eq!(r.status, 200);
+    assert_eq!(r.xml_all("Name"), ["b-one", "b-two", "c-three"]);
+    assert_eq!(
+        r.xml("ExtranetEndpoint").as_deref(),
+        Some(s.addr.to_string().as_str())
+    );
+    assert_eq!(r.xml("StorageClass").as_deref(), Some("Standard"));
+    let r = s.req("GET", "/?prefix=b-&max-keys=1").oss().send().await;
+    assert_eq!(r.xml_all("Name"), ["b-one"]);
+    assert_eq!(r.xml("IsTruncated").as_deref(), Some("true"));
+    assert_eq!(r.xml("NextMarker").as_deref(), Some("b-one"));
+    let r = s
+        .req("GET", "/?prefix=b-&max-keys=1&marker=b-one")
+        .oss()
+        .send()
+        .await;
+    assert_eq!(r.xml_all("Name"), ["b-two"]);
+    let r = s.req("GET", "/").s3().send().await;
+    assert!(
+        r.text()
+            .contains("<ListAllMyBucketsResult xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">")
+    );
+    assert_eq!(r.xml_all("Name"), ["b-one", "b-two", "c-three"]);
+    assert!(r.xml("ExtranetEndpoint").is_none());
+    let r = s.req("GET", "/").oss_as("alt", "alt-secret").send().await;
+    assert_eq!(r.xml_all("Name"), ["alt-bucket"]);
+    s.req("GET", "/")
+        .send()
+        .await
+        .assert_error(403, "AccessDenied");
+}
+
+#[tokio::test]
+async fn live_channel_list_is_empty() {
+    let s = Server::start().await;
+    s.bucket("live").await;
+    let r = s.req("GET", "/live?live").oss().send().await;
+    assert_eq!(r.status, 200);
+    assert_eq!(
+        r.text(),
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<ListLiveChannelResult><Prefix/><Marker/><MaxKeys>100</MaxKeys><IsTruncated>false</IsTruncated><NextMarker/></ListLiveChannelResult>"
+    );
+}

@@ -1,0 +1,225 @@
+//! CopyObject and DeleteMultipleObjects.
+
+use crate::support::*;
+
+#[tokio::test]
+async fn copy_within_and_across_buckets() {
+    let s = Server::start().await;
+    s.bucket("src").await;
+    s.bucket("dst").await;
+    s.req("PUT", "/src/a%20b")
+        .oss()
+        .header("content-type", "text/plain")
+        .header("x-oss-meta-k", "v")
+        .body("payload")
+        .send()
+        .await;
+    let r = s
+        .req("PUT", "/dst/copy")
+        .oss()
+        .header("x-oss-copy-source", "/src/a%20b")
+        .send()
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let etag = format!("\"{}\"", md5_hex(b"payload").to_uppercase());
+    assert_eq!(r.xml("ETag").as_deref(), Some(etag.as_str()));
+    assert!(r.xml("LastModified").unwrap().ends_with(".000Z"));
+    let g = s.req("GET", "/dst/copy").oss().send().await;
+    assert_eq!(g.text(), "payload");
+    assert_eq!(g.h("content-type"), Some("text/plain"));
+    assert_eq!(g.h("x-oss-meta-k"), Some("v"));
+
+    // REPLACE takes metadata from the request.
+    let r = s
+        .req("PUT", "/src/replaced")
+        .s3()
+        .header("x-amz-copy-source", "src/a%20b")
+        .header("x-amz-metadata-directive", "REPLACE")
+        .header("content-type", "application/json")
+        .header("x-amz-meta-n", "2")
+        .send()
+        .await;
+    assert_eq!(r.status, 200);
+    assert!(
+        r.text()
+            .contains("<CopyObjectResult xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">")
+    );
+    let g = s.req("GET", "/src/replaced").s3().send().await;
+    assert_eq!(g.h("content-type"), Some("application/json"));
+    assert_eq!(g.h("x-amz-meta-n"), Some("2"));
+    assert!(g.h("x-amz-meta-k").is_none());
+
+    // The copy survives deleting the source.
+    s.req("DELETE", "/src/a%20b").oss().send().await;
+    assert_eq!(
+        s.req("GET", "/dst/copy").oss().send().await.text(),
+        "payload"
+    );
+}
+
+#[tokio::test]
+async fn copy_errors() {
+    let s = Server::start().await;
+    s.bucket("cpy").await;
+    s.put("cpy", "x", "x").await;
+    s.req("PUT", "/cpy/y")
+        .oss()
+        .header("x-oss-copy-source", "/cpy/missing")
+        .send()
+        .await
+        .assert_error(404, "NoSuchKey");
+    s.req("PUT", "/cpy/y")
+        .oss()
+        .header("x-oss-copy-source", "/nobucket/x")
+        .send()
+        .await
+        .assert_error(404, "NoSuchBucket");
+    s.req("PUT", "/cpy/y")
+        .oss()
+        .header("x-oss-copy-source", "/cpy/x")
+        .header("x-oss-copy-source-if-match", "\"abc\"")
+        .send()
+        .await
+        .assert_error(412, "PreconditionFailed");
+    let r = s
+        .req("PUT", "/cpy/y")
+        .oss()
+        .header("x-oss-copy-source", "/cpy/x")
+        .header(
+            "x-oss-copy-source-if-none-match",
+            &format!("\"{}\"", md5_hex(b"x")),
+        )
+        .send()
+        .await;
+    assert_eq!(r.status, 304);
+    s.req("PUT", "/cpy/y")
+        .s3()
+        .header("x-amz-copy-source", "/cpy/x")
+        .header(
+            "x-amz-copy-source-if-none-match",
+            &format!("\"{}\"", md5_hex(b"x")),
+        )
+        .send()
+        .await
+        .assert_error(412, "PreconditionFailed");
+    s.req("PUT", "/cpy/x")
+        .s3()
+        .header("x-amz-copy-source", "/cpy/x")
+        .send()
+        .await
+        .assert_error(400, "InvalidRequest");
+    s.req("PUT", "/cpy/y")
+        .oss()
+        .header("x-oss-copy-source", "/cpy/x")
+        .header("x-oss-metadata-directive", "MERGE")
+        .send()
+        .await
+        .assert_error(400, "InvalidArgument");
+    s.req("PUT", "/cpy/y")
+        .oss()
+        .header("x-oss-copy-source", "nokey")
+        .send()
+        .await
+        .assert_error(400, "InvalidArgument");
+    assert_eq!(s.req("GET", "/cpy/y").oss().send().await.status, 404);
+}
+
+fn delete_body(keys: &[&str], quiet: bool) -> String {
+    let mut s = format!("<Delete><Quiet>{quiet}</Quiet>");
+    for k in keys {
+        s.push_str(&format!("<Object><Key>{k}</Key></Object>"));
+    }
+    s.push_str("</Delete>");
+    s
+}
+
+#[tokio::test]
+async fn delete_multiple() {
+    let s = Server::start().await;
+    s.bucket("del").await;
+    for k in ["a", "b", "c"] {
+        s.put("del", k, "x").await;
+    }
+    let body = delete_body(&["a", "b", "never"], false);
+    let r = s
+        .req("POST", "/del?delete")
+        .oss()
+        .header("content-md5", &md5_b64(body.as_bytes()))
+        .body(body)
+        .send()
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(r.xml_all("Key"), ["a", "b", "never"]);
+    assert_eq!(s.req("GET", "/del/a").oss().send().await.status, 404);
+    assert_eq!(s.req("GET", "/del/c").oss().send().await.status, 200);
+
+    let body = delete_body(&["c"], true);
+    let r = s
+        .req("POST", "/del?delete")
+        .s3()
+        .header("content-md5", &md5_b64(body.as_bytes()))
+        .body(body)
+        .send()
+        .await;
+    assert_eq!(r.status, 200);
+    assert!(
+        r.xml_all("Key").is_empty(),
+        "quiet mode lists no deleted keys"
+    );
+    assert_eq!(s.req("GET", "/del/c").oss().send().await.status, 404);
+
+    let body = "<Delete><Object><Key>v</Key><VersionId>null</VersionId></Object></Delete>";
+    let r = s
+        .req("POST", "/del?delete")
+        .s3()
+        .header("content-md5", &md5_b64(body.as_bytes()))
+        .body(body)
+        .send()
+        .await;
+    assert_eq!(r.xml("VersionId").as_deref(), Some("null"));
+}
+
+#[tokio::test]
+async fn delete_multiple_rejects_bad_input() {
+    let s = Server::start().await;
+    s.bucket("del").await;
+    s.put("del", "keep", "x").await;
+    let body = delete_body(&["keep"], false);
+    s.req("POST", "/del?delete")
+        .oss()
+        .header("content-md5", &md5_b64(b"other"))
+        .body(body.clone())
+        .send()
+        .await
+        .assert_error(400, "InvalidDigest");
+    s.req("POST", "/del?delete")
+        .s3()
+        .header("content-md5", &md5_b64(b"other"))
+        .body(body.clone())
+        .send()
+        .await
+        .assert_error(400, "BadDigest");
+    s.req("POST", "/del?delete")
+        .s3()
+        .body(body.clone())
+        .send()
+        .await
+        .assert_error(400, "InvalidRequest");
+    let bad = "<Delete><Object><Key>keep</Key></Object>";
+    s.req("POST", "/del?delete")
+        .oss()
+        .header("content-md5", &md5_b64(bad.as_bytes()))
+        .body(bad)
+        .send()
+        .await
+        .assert_error(400, "MalformedXML");
+    let empty = "<Delete></Delete>";
+    s.req("POST", "/del?delete")
+        .oss()
+        .header("content-md5", &md5_b64(empty.as_bytes()))
+        .body(empty)
+        .send()
+        .await
+        .assert_error(400, "MalformedXML");
+    assert_eq!(s.req("GET", "/del/keep").oss().send().await.status, 200);
+}

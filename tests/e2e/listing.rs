@@ -1,0 +1,192 @@
+//! ListObjects v1/v2 and ListObjectVersions.
+
+use crate::support::*;
+
+async fn fill(s: &Server) {
+    s.bucket("lst").await;
+    for k in ["a/1", "a/2", "a/b/3", "b/4", "c", "d e+f"] {
+        s.put("lst", k, k.to_string()).await;
+    }
+}
+
+#[tokio::test]
+async fn v1_prefix_delimiter_marker() {
+    let s = Server::start().await;
+    fill(&s).await;
+    let r = s.req("GET", "/lst?delimiter=/").oss().send().await;
+    assert_eq!(r.status, 200);
+    assert_eq!(r.xml_all("Key"), ["c", "d e+f"]);
+    assert_eq!(r.xml_all("Prefix")[1..], ["a/", "b/"]);
+    assert_eq!(r.xml("MaxKeys").as_deref(), Some("100"));
+    assert_eq!(r.xml("Type").as_deref(), Some("Normal"));
+    assert_eq!(r.xml("StorageClass").as_deref(), Some("Standard"));
+    assert_eq!(r.xml("ID").as_deref(), Some(AK));
+    let etag = format!("\"{}\"", md5_hex(b"c").to_uppercase());
+    assert!(r.xml_all("ETag").contains(&etag));
+
+    let r = s
+        .req("GET", "/lst?prefix=a/&delimiter=/")
+        .oss()
+        .send()
+        .await;
+    assert_eq!(r.xml_all("Key"), ["a/1", "a/2"]);
+    assert!(
+        r.text()
+            .contains("<CommonPrefixes><Prefix>a/b/</Prefix></CommonPrefixes>")
+    );
+
+    let r = s.req("GET", "/lst?max-keys=2").oss().send().await;
+    assert_eq!(r.xml_all("Key"), ["a/1", "a/2"]);
+    assert_eq!(r.xml("IsTruncated").as_deref(), Some("true"));
+    assert_eq!(r.xml("NextMarker").as_deref(), Some("a/2"));
+    let r = s
+        .req("GET", "/lst?max-keys=2&marker=a%2F2")
+        .oss()
+        .send()
+        .await;
+    assert_eq!(r.xml_all("Key"), ["a/b/3", "b/4"]);
+
+    // S3 v1 gives NextMarker only with a delimiter.
+    let r = s.req("GET", "/lst?max-keys=2").s3().send().await;
+    assert!(r.xml("NextMarker").is_none());
+    assert_eq!(r.xml("IsTruncated").as_deref(), Some("true"));
+    let r = s
+        .req("GET", "/lst?max-keys=1&delimiter=/")
+        .s3()
+        .send()
+        .await;
+    assert_eq!(r.xml("NextMarker").as_deref(), Some("a/"));
+    let r = s
+        .req("GET", "/lst?max-keys=1&delimiter=/&marker=a/")
+        .s3()
+        .send()
+        .await;
+    assert_eq!(
+        r.xml_all("Prefix")[1..],
+        ["b/"],
+        "a marker naming a common prefix skips past it"
+    );
+
+    let r = s
+        .req("GET", "/lst?encoding-type=url&prefix=d")
+        .oss()
+        .send()
+        .await;
+    assert_eq!(r.xml_all("Key"), ["d%20e%2Bf"]);
+    assert_eq!(r.xml("EncodingType").as_deref(), Some("url"));
+    s.req("GET", "/lst?encoding-type=zip")
+        .oss()
+        .send()
+        .await
+        .assert_error(400, "InvalidEncodingType");
+    s.req("GET", "/lst?max-keys=-1")
+        .oss()
+        .send()
+        .await
+        .assert_error(400, "InvalidArgument");
+    let r = s.req("GET", "/lst?max-keys=0").s3().send().await;
+    assert_eq!(r.xml("IsTruncated").as_deref(), Some("false"));
+    assert!(r.xml_all("Key").is_empty());
+}
+
+#[tokio::test]
+async fn v2_tokens_start_after_fetch_owner() {
+    let s = Server::start().await;
+    fill(&s).await;
+    let r = s
+        .req("GET", "/lst?list-type=2&max-keys=3")
+        .s3()
+        .send()
+        .await;
+    assert!(
+        r.text()
+            .contains("<ListBucketResult xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">")
+    );
+    assert_eq!(r.xml_all("Key"), ["a/1", "a/2", "a/b/3"]);
+    assert_eq!(r.xml("KeyCount").as_deref(), Some("3"));
+    assert!(r.xml("Owner").is_none(), "no owner without fetch-owner");
+    let token = r.xml("NextContinuationToken").unwrap();
+    let r = s
+        .req(
+            "GET",
+            &format!("/lst?list-type=2&max-keys=3&continuation-token={token}&fetch-owner=true"),
+        )
+        .s3()
+        .send()
+        .await;
+    assert_eq!(r.xml_all("Key"), ["b/4", "c", "d e+f"]);
+    assert_eq!(r.xml("ContinuationToken").as_deref(), Some(token.as_str()));
+    assert_eq!(r.xml("IsTruncated").as_deref(), Some("false"));
+    assert_eq!(r.xml("ID").as_deref(), Some(AK));
+    assert!(r.xml("NextContinuationToken").is_none());
+    let r = s
+        .req("GET", "/lst?list-type=2&start-after=b/4&delimiter=/")
+        .s3()
+        .send()
+        .await;
+    assert_eq!(r.xml_all("Key"), ["c", "d e+f"]);
+    assert_eq!(r.xml("StartAfter").as_deref(), Some("b/4"));
+    let r = s
+        .req("GET", "/lst?list-type=2&delimiter=/")
+        .s3()
+        .send()
+        .await;
+    assert_eq!(r.xml("KeyCount").as_deref(), Some("4"));
+    s.req("GET", "/lst?list-type=2&continuation-token=%25%25")
+        .s3()
+        .send()
+        .await
+        .assert_error(400, "InvalidArgument");
+}
+
+#[tokio::test]
+async fn object_versions_are_all_null() {
+    let s = Server::start().await;
+    fill(&s).await;
+    let r = s.req("GET", "/lst?versions&max-keys=2").s3().send().await;
+    assert_eq!(r.status, 200);
+    assert_eq!(r.xml_all("Key"), ["a/1", "a/2"]);
+    assert_eq!(r.xml_all("VersionId"), ["null", "null"]);
+    assert_eq!(r.xml_all("IsLatest"), ["true", "true"]);
+    assert_eq!(r.xml("NextKeyMarker").as_deref(), Some("a/2"));
+    assert_eq!(r.xml("NextVersionIdMarker").as_deref(), Some("null"));
+    let r = s
+        .req("GET", "/lst?versions&key-marker=a/2")
+        .s3()
+        .send()
+        .await;
+    assert_eq!(r.xml_all("Key"), ["a/b/3", "b/4", "c", "d e+f"]);
+}
+
+#[tokio::test]
+async fn paging_over_many_keys() {
+    let s = Server::start().await;
+    s.bucket("many").await;
+    let mut want = Vec::new();
+    for i in 0..1500 {
+        let k = format!("k/{i:05}");
+        let r = s
+            .req("PUT", &format!("/many/{k}"))
+            .oss()
+            .body("")
+            .send()
+            .await;
+        assert_eq!(r.status, 200);
+        want.push(k);
+    }
+    let mut got = Vec::new();
+    let mut token: Option<String> = None;
+    loop {
+        let mut path = "/many?list-type=2&max-keys=1000".to_string();
+        if let Some(t) = &token {
+            path.push_str(&format!("&continuation-token={t}"));
+        }
+        let r = s.req("GET", &path).s3().send().await;
+        got.extend(r.xml_all("Key"));
+        match r.xml("NextContinuationToken") {
+            Some(t) => token = Some(t),
+            None => break,
+        }
+    }
+    assert_eq!(got, want);
+}

@@ -1,0 +1,358 @@
+//! Object operations: PUT/GET/HEAD/DELETE, metadata, Range, conditionals, overrides.
+
+use crate::support::*;
+
+const BODY: &[u8] = b"hello world, this is ossemu";
+
+#[tokio::test]
+async fn put_get_head_oss() {
+    let s = Server::start().await;
+    s.bucket("bkt").await;
+    let r = s
+        .req("PUT", "/bkt/dir%2Fhello.txt")
+        .oss()
+        .header("content-type", "text/plain")
+        .header("x-oss-meta-Color", "red")
+        .header("cache-control", "no-cache")
+        .header("content-disposition", "attachment; filename=\"h.txt\"")
+        .header("content-md5", &md5_b64(BODY))
+        .body(BODY)
+        .send()
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let etag = format!("\"{}\"", md5_hex(BODY).to_uppercase());
+    assert_eq!(r.h("etag"), Some(etag.as_str()));
+    let crc = ossemu_store::crc64(BODY).to_string();
+    assert_eq!(r.h("x-oss-hash-crc64ecma"), Some(crc.as_str()));
+    assert_eq!(r.h("content-md5"), Some(md5_b64(BODY).as_str()));
+    assert!(r.body.is_empty());
+
+    // The key is percent-decoded: dir%2Fhello.txt and dir/hello.txt are the same object.
+    let r = s.req("GET", "/bkt/dir/hello.txt").oss().send().await;
+    assert_eq!(r.status, 200);
+    assert_eq!(&r.body[..], BODY);
+    assert_eq!(r.h("etag"), Some(etag.as_str()));
+    assert_eq!(r.h("content-type"), Some("text/plain"));
+    assert_eq!(r.h("content-length"), Some(BODY.len().to_string().as_str()));
+    assert_eq!(r.h("x-oss-meta-color"), Some("red"));
+    assert_eq!(r.h("cache-control"), Some("no-cache"));
+    assert_eq!(
+        r.h("content-disposition"),
+        Some("attachment; filename=\"h.txt\"")
+    );
+    assert_eq!(r.h("x-oss-hash-crc64ecma"), Some(crc.as_str()));
+    assert_eq!(r.h("content-md5"), Some(md5_b64(BODY).as_str()));
+    assert_eq!(r.h("x-oss-object-type"), Some("Normal"));
+    assert_eq!(r.h("x-oss-storage-class"), Some("Standard"));
+    assert_eq!(r.h("accept-ranges"), Some("bytes"));
+    assert!(httpdate::parse_http_date(r.h("last-modified").unwrap()).is_ok());
+
+    let h = s.req("HEAD", "/bkt/dir/hello.txt").oss().send().await;
+    assert_eq!(h.status, 200);
+    assert!(h.body.is_empty());
+    assert_eq!(h.h("content-length"), Some(BODY.len().to_string().as_str()));
+    assert_eq!(h.h("etag"), Some(etag.as_str()));
+    assert_eq!(h.h("x-oss-meta-color"), Some("red"));
+
+    let m = s
+        .req("HEAD", "/bkt/dir/hello.txt?objectMeta")
+        .oss()
+        .send()
+        .await;
+    assert_eq!(m.status, 200);
+    assert_eq!(m.h("etag"), Some(etag.as_str()));
+    assert_eq!(m.h("content-length"), Some(BODY.len().to_string().as_str()));
+    assert!(m.h("x-oss-meta-color").is_none());
+}
+
+#[tokio::test]
+async fn s3_dialect_sees_the_same_object() {
+    let s = Server::start().await;
+    s.bucket("bkt").await;
+    s.req("PUT", "/bkt/k")
+        .oss()
+        .header("x-oss-meta-team", "blue")
+        .body(BODY)
+        .send()
+        .await;
+    let r = s.req("GET", "/bkt/k").s3().send().await;
+    assert_eq!(r.status, 200);
+    assert_eq!(r.h("server"), Some("AmazonS3"));
+    let etag = format!("\"{}\"", md5_hex(BODY));
+    assert_eq!(r.h("etag"), Some(etag.as_str()));
+    assert_eq!(r.h("x-amz-meta-team"), Some("blue"));
+    assert!(r.h("x-oss-meta-team").is_none());
+    assert_eq!(r.h("content-type"), Some("application/octet-stream"));
+    // S3 metadata is readable through the OSS dialect too.
+    let r = s
+        .req("PUT", "/bkt/k2")
+        .s3()
+        .header("x-amz-meta-Owner", "me")
+        .body("x")
+        .send()
+        .await;
+    assert_eq!(r.status, 200);
+    assert_eq!(r.h("etag"), Some("\"9dd4e461268c8034f5c8564e155c67a6\""));
+    assert!(r.h("content-md5").is_none());
+    let r = s.req("HEAD", "/bkt/k2").oss().send().await;
+    assert_eq!(r.h("x-oss-meta-owner"), Some("me"));
+}
+
+#[tokio::test]
+async fn missing_objects_and_head_errors() {
+    let s = Server::start().await;
+    s.bucket("bkt").await;
+    let body = s
+        .req("GET", "/bkt/nope")
+        .oss()
+        .send()
+        .await
+        .assert_error(404, "NoSuchKey");
+    assert!(body.contains("<Key>nope</Key>"));
+    assert!(body.contains(&format!("<HostId>{}</HostId>", s.addr)));
+    let h = s.req("HEAD", "/bkt/nope").oss().send().await;
+    assert_eq!(h.status, 404);
+    assert!(h.body.is_empty());
+    use base64::Engine;
+    let err = base64::engine::general_purpose::STANDARD
+        .decode(h.h("x-oss-err").unwrap())
+        .unwrap();
+    let err = String::from_utf8(err).unwrap();
+    assert!(err.contains("<Code>NoSuchKey</Code>"), "{err}");
+    let h = s.req("HEAD", "/bkt/nope").s3().send().await;
+    assert_eq!(h.status, 404);
+    assert!(h.h("x-oss-err").is_none());
+    s.req("GET", "/nobucket/k")
+        .oss()
+        .send()
+        .await
+        .assert_error(404, "NoSuchBucket");
+    s.req("GET", "/bkt/k?tagging")
+        .oss()
+        .send()
+        .await
+        .assert_error(501, "NotImplemented");
+}
+
+#[tokio::test]
+async fn ranges_by_dialect() {
+    let s = Server::start().await;
+    s.bucket("bkt").await;
+    s.put("bkt", "r", "0123456789").await;
+    for (range, want, content_range) in [
+        ("bytes=0-4", "01234", "bytes 0-4/10"),
+        ("bytes=7-", "789", "bytes 7-9/10"),
+        ("bytes=-3", "789", "bytes 7-9/10"),
+    ] {
+        for dialect in ["oss", "s3"] {
+            let req = s.req("GET", "/bkt/r").header("range", range);
+            let r = if dialect == "oss" {
+                req.oss()
+            } else {
+                req.s3()
+            }
+            .send()
+            .await;
+            assert_eq!(r.status, 206, "{range} {dialect}");
+            assert_eq!(r.text(), want);
+            assert_eq!(r.h("content-range"), Some(content_range));
+            assert_eq!(r.h("content-length"), Some(want.len().to_string().as_str()));
+        }
+    }
+    // Unsatisfiable: OSS serves the whole object, S3 and OSS standard mode answer 416.
+    let r = s
+        .req("GET", "/bkt/r")
+        .oss()
+        .header("range", "bytes=20-30")
+        .send()
+        .await;
+    assert_eq!(r.status, 200);
+    assert_eq!(r.text(), "0123456789");
+    assert!(r.h("content-range").is_none());
+    let r = s
+        .req("GET", "/bkt/r")
+        .oss()
+        .header("range", "bytes=5-30")
+        .send()
+        .await;
+    assert_eq!(
+        r.status, 200,
+        "OSS default mode: an end past the object serves it whole"
+    );
+    let r = s
+        .req("GET", "/bkt/r")
+        .oss()
+        .header("range", "bytes=20-30")
+        .header("x-oss-range-behavior", "standard")
+        .send()
+        .await;
+    r.assert_error(416, "InvalidRange");
+    let r = s
+        .req("GET", "/bkt/r")
+        .s3()
+        .header("range", "bytes=20-")
+        .send()
+        .await;
+    r.assert_error(416, "InvalidRange");
+    assert_eq!(r.h("content-range"), Some("bytes */10"));
+    let r = s
+        .req("GET", "/bkt/r")
+        .s3()
+        .header("range", "bytes=5-30")
+        .send()
+        .await;
+    assert_eq!(r.status, 206);
+    assert_eq!(r.text(), "56789");
+    // A malformed Range is ignored.
+    let r = s
+        .req("GET", "/bkt/r")
+        .s3()
+        .header("range", "bytes=x-y")
+        .send()
+        .await;
+    assert_eq!(r.status, 200);
+}
+
+#[tokio::test]
+async fn conditional_gets() {
+    let s = Server::start().await;
+    s.bucket("bkt").await;
+    s.put("bkt", "c", "cond").await;
+    let first = s.req("GET", "/bkt/c").oss().send().await;
+    let etag = first.h("etag").unwrap().to_string();
+    let lm = first.h("last-modified").unwrap().to_string();
+    let r = s
+        .req("GET", "/bkt/c")
+        .oss()
+        .header("if-none-match", &etag)
+        .send()
+        .await;
+    assert_eq!(r.status, 304);
+    assert!(r.body.is_empty());
+    assert_eq!(r.h("etag"), Some(etag.as_str()));
+    let r = s
+        .req("GET", "/bkt/c")
+        .oss()
+        .header("if-modified-since", &lm)
+        .send()
+        .await;
+    assert_eq!(r.status, 304);
+    let r = s
+        .req("GET", "/bkt/c")
+        .oss()
+        .header("if-match", "\"0000\"")
+        .send()
+        .await;
+    r.assert_error(412, "PreconditionFailed");
+    let r = s
+        .req("GET", "/bkt/c")
+        .s3()
+        .header("if-match", &etag.to_lowercase())
+        .send()
+        .await;
+    assert_eq!(r.status, 200);
+    let r = s
+        .req("GET", "/bkt/c")
+        .oss()
+        .header("if-unmodified-since", "Mon, 01 Jan 2001 00:00:00 GMT")
+        .send()
+        .await;
+    r.assert_error(412, "PreconditionFailed");
+    let r = s
+        .req("GET", "/bkt/c")
+        .oss()
+        .header("if-modified-since", "Mon, 01 Jan 2001 00:00:00 GMT")
+        .send()
+        .await;
+    assert_eq!(r.status, 200);
+    let r = s
+        .req("HEAD", "/bkt/c")
+        .oss()
+        .header("if-none-match", "*")
+        .send()
+        .await;
+    assert_eq!(r.status, 304);
+}
+
+#[tokio::test]
+async fn response_overrides() {
+    let s = Server::start().await;
+    s.bucket("bkt").await;
+    s.put("bkt", "o", "x").await;
+    let r = s
+        .req("GET", "/bkt/o?response-content-type=text%2Fhtml&response-content-disposition=inline&response-cache-control=max-age%3D60")
+        .oss()
+        .send()
+        .await;
+    assert_eq!(r.h("content-type"), Some("text/html"));
+    assert_eq!(r.h("content-disposition"), Some("inline"));
+    assert_eq!(r.h("cache-control"), Some("max-age=60"));
+}
+
+#[tokio::test]
+async fn delete_object_is_idempotent_and_accepts_null_version() {
+    let s = Server::start().await;
+    s.bucket("bkt").await;
+    s.put("bkt", "d", "x").await;
+    assert_eq!(s.req("DELETE", "/bkt/d").oss().send().await.status, 204);
+    assert_eq!(s.req("DELETE", "/bkt/d").oss().send().await.status, 204);
+    s.put("bkt", "d", "x").await;
+    let r = s
+        .req("DELETE", "/bkt/d?versionId=null")
+        .s3()
+        .header("x-amz-bypass-governance-retention", "true")
+        .send()
+        .await;
+    assert_eq!(r.status, 204);
+    assert_eq!(s.req("GET", "/bkt/d").oss().send().await.status, 404);
+    let r = s.req("DELETE", "/bkt/d?versionId=abc").s3().send().await;
+    r.assert_error(400, "InvalidArgument");
+}
+
+#[tokio::test]
+async fn forbid_overwrite() {
+    let s = Server::start().await;
+    s.bucket("bkt").await;
+    s.put("bkt", "once", "first").await;
+    let r = s
+        .req("PUT", "/bkt/once")
+        .oss()
+        .header("x-oss-forbid-overwrite", "true")
+        .body("second")
+        .send()
+        .await;
+    r.assert_error(409, "FileAlreadyExists");
+    let r = s
+        .req("PUT", "/bkt/once")
+        .s3()
+        .header("if-none-match", "*")
+        .body("second")
+        .send()
+        .await;
+    r.assert_error(412, "PreconditionFailed");
+    assert_eq!(s.req("GET", "/bkt/once").oss().send().await.text(), "first");
+}
+
+#[tokio::test]
+async fn large_object_streams_intact() {
+    let s = Server::start().await;
+    s.bucket("big").await;
+    let data: Vec<u8> = (0..(24u32 << 20))
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 24) as u8)
+        .collect();
+    let r = s.put("big", "blob", data.clone()).await;
+    assert_eq!(
+        r.h("etag").unwrap(),
+        format!("\"{}\"", md5_hex(&data).to_uppercase())
+    );
+    let g = s.req("GET", "/big/blob").oss().send().await;
+    assert_eq!(g.body.len(), data.len());
+    assert!(g.body == data);
+    let g = s
+        .req("GET", "/big/blob")
+        .oss()
+        .header("range", "bytes=1000000-9000000")
+        .send()
+        .await;
+    assert_eq!(&g.body[..], &data[1_000_000..=9_000_000]);
+}
