@@ -71,3 +71,19 @@ async fn acknowledged_write_survives_kill_9() {
     child.kill().unwrap();
     child.wait().unwrap();
 }
+
+#[tokio::test]
+async fn graceful_stop_keeps_data() {
+    let s = Server::start().await;
+    s.bucket("gstop").await;
+    s.put("gstop", "k", "kept").await;
+    assert_eq!(s.state.store.meta().list_buckets().unwrap().len(), 1);
+    let dir = s.stop().await;
+    let store = ossemu_store::Store::open(&ossemu_store::StoreOptions {
+        data_dir: Some(dir.path().to_path_buf()),
+    })
+    .unwrap();
+    let rec = store.meta().get_object("gstop", "k").unwrap().unwrap();
+    assert_eq!(rec.size, 4);
+    assert_eq!(rec.etag, md5_hex(b"kept"));
+}

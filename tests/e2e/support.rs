@@ -117,14 +117,16 @@ impl Server {
         r
     }
 
-    /// Stops the server and waits for it.
-    pub async fn stop(mut self) {
+    /// Stops the server gracefully, waits for it, and hands back its data directory.
+    pub async fn stop(mut self) -> tempfile::TempDir {
         if let Some(tx) = self.stop.take() {
             let _ = tx.send(());
         }
         if let Some(t) = self.task.take() {
             let _ = t.await;
         }
+        drop(self.state);
+        self.dir
     }
 }
 
