@@ -4,6 +4,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use clap::Parser;
+use ossemu_api::Credential;
 
 /// ossemu: a local S3- and Alibaba-OSS-compatible object store with OSS back-to-origin.
 #[derive(Debug, Parser)]
@@ -33,6 +34,11 @@ pub struct Cli {
     #[arg(long, env = "OSSEMU_REGION", default_value = "oss-cn-hangzhou")]
     pub region: String,
 
+    /// Extra credential `AK:SECRET[:DISPLAY_NAME]`, a distinct owner; repeatable
+    /// (environment: comma-separated list).
+    #[arg(long = "credential", env = "OSSEMU_CREDENTIALS", value_delimiter = ',', value_parser = parse_credential)]
+    pub credentials: Vec<Credential>,
+
     /// Extra domain for virtual-host addressing (`<bucket>.<domain>`); repeatable.
     /// Built in: localhost, oss-<region>[-internal].aliyuncs.com, s3[.-]<region>.amazonaws.com,
     /// s3.amazonaws.com.
@@ -42,4 +48,46 @@ pub struct Cli {
         value_delimiter = ','
     )]
     pub endpoint_domains: Vec<String>,
+}
+
+/// Parses `AK:SECRET[:DISPLAY_NAME]`.
+fn parse_credential(s: &str) -> Result<Credential, String> {
+    let mut it = s.trim().splitn(3, ':');
+    let (Some(ak), Some(sk)) = (it.next(), it.next()) else {
+        return Err(format!("expected AK:SECRET[:DISPLAY_NAME], got {s:?}"));
+    };
+    if ak.is_empty() || sk.is_empty() {
+        return Err(format!("expected AK:SECRET[:DISPLAY_NAME], got {s:?}"));
+    }
+    Ok(Credential {
+        access_key: ak.to_string(),
+        secret_key: sk.to_string(),
+        display_name: it
+            .next()
+            .filter(|n| !n.is_empty())
+            .unwrap_or(ak)
+            .to_string(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn credentials_parse() {
+        let c = parse_credential("ak:sk:Alice").unwrap();
+        assert_eq!(
+            (
+                c.access_key.as_str(),
+                c.secret_key.as_str(),
+                c.display_name.as_str()
+            ),
+            ("ak", "sk", "Alice")
+        );
+        assert_eq!(parse_credential("ak:s:k:x").unwrap().display_name, "k:x");
+        assert_eq!(parse_credential("ak:sk").unwrap().display_name, "ak");
+        assert!(parse_credential("ak").is_err());
+        assert!(parse_credential(":sk").is_err());
+    }
 }

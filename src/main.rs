@@ -55,11 +55,13 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             .map(|d| d.trim().to_ascii_lowercase())
             .filter(|d| !d.is_empty())
             .collect(),
-        credentials: vec![Credential {
+        credentials: std::iter::once(Credential {
             access_key: cli.access_key.clone(),
             secret_key: cli.secret_key.clone(),
             display_name: cli.access_key.clone(),
-        }],
+        })
+        .chain(cli.credentials.iter().cloned())
+        .collect(),
         ..ApiConfig::default()
     };
     let listener = tokio::net::TcpListener::bind(cli.listen)

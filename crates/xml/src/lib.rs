@@ -5,6 +5,7 @@
 //! Response types serialize with [`to_xml`]; the S3 dialect sets the `xmlns` field.
 //! No I/O happens here.
 
+pub mod acl;
 pub mod bucket;
 mod codec;
 pub mod error;

@@ -119,7 +119,8 @@ pub async fn list_objects_v2(cx: &Ctx) -> ApiResult<Response<Body>> {
     let c = common(cx)?;
     let max = max_param(cx, "max-keys", default_max(cx), 1000)?;
     let start_after = cx.query.get("start-after").unwrap_or("");
-    let token = cx.query.get("continuation-token");
+    // oss2 sends an empty `continuation-token=` on the first page.
+    let token = cx.query.get("continuation-token").filter(|t| !t.is_empty());
     let after = match token {
         Some(t) => TOKEN
             .decode(t)

@@ -1,6 +1,7 @@
 //! One module per operation family. Handlers take the request context (and body) and return a
 //! response or an [`ApiError`]; shared helpers live here.
 
+pub mod acl;
 pub mod bucket;
 pub mod copy;
 pub mod delete;

@@ -1,0 +1,121 @@
+//! Get/PutBucketAcl and Get/PutObjectAcl with canned ACLs (OSS `x-oss-acl`,
+//! `x-oss-object-acl`; S3 `x-amz-acl` or an `AccessControlPolicy` body).
+
+use http::{Response, StatusCode};
+use ossemu_store::{ObjectRecord, StoreError};
+use ossemu_xml::acl::{AccessControlPolicy, oss_policy, s3_policy};
+
+use super::{BUCKET_ACLS, no_body, owner, xml_ok};
+use crate::body::{Body, ReqStream, read_small};
+use crate::dialect::Dialect;
+use crate::error::{ApiError, ApiResult, Code};
+use crate::handlers::bucket::SMALL_BODY;
+use crate::request::Ctx;
+
+fn policy(cx: &Ctx, owner_id: &str, canned: &str) -> Response<Body> {
+    let o = owner(cx, owner_id);
+    xml_ok(match cx.dialect {
+        Dialect::Oss => oss_policy(&o.id, &o.display_name, canned),
+        Dialect::S3 => s3_policy(&o.id, &o.display_name, canned),
+    })
+}
+
+/// The canned ACL a Put*Acl request asks for: the header, else (S3) the grant body.
+async fn requested_acl(cx: &Ctx, body: ReqStream, header: &str, object: bool) -> ApiResult<String> {
+    let acl = match cx.header(header) {
+        Some(v) => v.to_string(),
+        None => {
+            let raw = read_small(body, SMALL_BODY).await?;
+            if raw.iter().all(u8::is_ascii_whitespace) {
+                return Err(ApiError::msg(
+                    Code::MissingSecurityHeader,
+                    format!("Your request was missing a required header: {header}."),
+                )
+                .field("MissingHeaderName", header));
+            }
+            let p: AccessControlPolicy = ossemu_xml::from_xml(&raw, "AccessControlPolicy")?;
+            p.canned()
+                .ok_or_else(|| {
+                    ApiError::msg(
+                        Code::NotImplemented,
+                        "Only grants equivalent to a canned ACL (private, public-read, public-read-write) are supported.",
+                    )
+                })?
+                .to_string()
+        }
+    };
+    let ok = BUCKET_ACLS.contains(&acl.as_str()) || (object && acl == "default");
+    if !ok {
+        return Err(ApiError::msg(
+            Code::InvalidArgument,
+            format!(
+                "The ACL {acl:?} is not one of {}private, public-read, public-read-write.",
+                if object { "default, " } else { "" }
+            ),
+        )
+        .field("ArgumentName", header)
+        .field("ArgumentValue", acl));
+    }
+    Ok(acl)
+}
+
+/// GetBucketAcl.
+pub async fn get_bucket_acl(cx: &Ctx) -> ApiResult<Response<Body>> {
+    let b = cx.load_bucket()?;
+    Ok(policy(cx, &b.owner, &b.acl))
+}
+
+/// PutBucketAcl.
+pub async fn put_bucket_acl(cx: &Ctx, body: ReqStream) -> ApiResult<Response<Body>> {
+    let mut b = cx.load_bucket()?;
+    let header = cx.dialect.header("acl");
+    b.acl = requested_acl(cx, body, &header, false).await?;
+    cx.store().meta().update_bucket(&b)?;
+    cx.store().flush().await?;
+    Ok(no_body(StatusCode::OK))
+}
+
+/// GetObjectAcl: `default` when the object inherits the bucket's ACL (OSS); S3 reports the
+/// effective canned ACL.
+pub async fn get_object_acl(cx: &Ctx) -> ApiResult<Response<Body>> {
+    let b = cx.load_bucket()?;
+    let rec = cx
+        .store()
+        .meta()
+        .get_object(&b.name, cx.key()?)?
+        .ok_or_else(|| ApiError::new(Code::NoSuchKey))?;
+    let canned = match (&rec.acl, cx.dialect) {
+        (Some(a), _) => a.clone(),
+        (None, Dialect::Oss) => "default".into(),
+        (None, Dialect::S3) => "private".into(),
+    };
+    let owner_id = if rec.owner.is_empty() {
+        b.owner.clone()
+    } else {
+        rec.owner.clone()
+    };
+    Ok(policy(cx, &owner_id, &canned))
+}
+
+/// PutObjectAcl.
+pub async fn put_object_acl(cx: &Ctx, body: ReqStream) -> ApiResult<Response<Body>> {
+    let b = cx.load_bucket()?;
+    let key = cx.key()?;
+    let header = match cx.dialect {
+        Dialect::Oss => "x-oss-object-acl".to_string(),
+        Dialect::S3 => "x-amz-acl".to_string(),
+    };
+    let acl = requested_acl(cx, body, &header, true).await?;
+    let acl = (acl != "default").then_some(acl);
+    let update = |cur: Option<&ObjectRecord>, _: Option<&ObjectRecord>| {
+        let cur = cur.ok_or(StoreError::NoSuchKey)?;
+        Ok(ObjectRecord {
+            acl: acl.clone(),
+            ..cur.clone()
+        })
+    };
+    cx.store()
+        .update_object(&b.name, key, None, None, &update)
+        .await?;
+    Ok(no_body(StatusCode::OK))
+}
