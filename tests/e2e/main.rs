@@ -8,5 +8,6 @@ mod bad_input;
 mod buckets;
 mod copy_delete;
 mod listing;
+mod multipart;
 mod objects;
 mod restart;

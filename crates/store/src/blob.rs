@@ -434,18 +434,10 @@ pub(crate) fn read_range(
     len: u64,
     pin: PinGuard,
 ) -> BodyStream {
-    let mut pieces = std::collections::VecDeque::new();
-    let (mut pos, end) = (0u64, start + len);
-    for s in segments {
-        let (s_start, s_end) = (pos, pos + s.len);
-        pos = s_end;
-        if s_end <= start || s_start >= end {
-            continue;
-        }
-        let from = start.max(s_start);
-        let to = end.min(s_end);
-        pieces.push_back((s.blob, s.offset + (from - s_start), to - from));
-    }
+    let pieces = crate::model::slice_segments(segments, start, len)
+        .into_iter()
+        .map(|s| (s.blob, s.offset, s.len))
+        .collect();
     let state = ReadState {
         blobs,
         pieces,

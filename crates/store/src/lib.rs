@@ -22,6 +22,7 @@ pub use list::{ListEntry, ListPage, ListQuery, list_objects};
 pub use meta::{MetaStore, ObjectUpdate, PartUpdate, ScanFrom, SledMeta, Written};
 pub use model::{
     BlobId, BucketRecord, ObjectKind, ObjectRecord, PartRecord, Segment, UploadRecord, now_ms,
+    slice_segments,
 };
 
 use blob::{Blobs, PinGuard};
@@ -268,18 +269,20 @@ impl Store {
         Ok(part)
     }
 
-    /// Ends an upload, committing `object` as the key's new object when given.
+    /// Ends an upload, committing `object` as the key's new object when given (see
+    /// [`MetaStore::finish_upload`] for `parts_version`).
     pub async fn finish_upload(
         &self,
         bucket: &str,
         key: &str,
         upload_id: &str,
+        parts_version: Option<u64>,
         object: Option<&ObjectRecord>,
     ) -> Result<Option<ObjectRecord>> {
-        let (old, freed) = self
-            .inner
-            .meta
-            .finish_upload(bucket, key, upload_id, object)?;
+        let (old, freed) =
+            self.inner
+                .meta
+                .finish_upload(bucket, key, upload_id, parts_version, object)?;
         self.inner.blobs.release(freed);
         self.flush().await?;
         Ok(old)

@@ -117,12 +117,14 @@ pub trait MetaStore: Send + Sync {
         after: u32,
     ) -> Box<dyn Iterator<Item = Result<PartRecord>> + '_>;
     /// Removes an upload and its parts; with `object`, commits it as the key's new object.
-    /// Returns the replaced object and the blobs freed.
+    /// With `parts_version`, fails with `Conflict` if a part was written since the caller read
+    /// the upload at that version. Returns the replaced object and the blobs freed.
     fn finish_upload(
         &self,
         bucket: &str,
         key: &str,
         upload_id: &str,
+        parts_version: Option<u64>,
         object: Option<&ObjectRecord>,
     ) -> Result<(Option<ObjectRecord>, Vec<BlobId>)>;
 
@@ -495,9 +497,12 @@ impl MetaStore for SledMeta {
         tx_result(
             (&self.uploads, &self.parts, &self.objects, &self.blobs).transaction(
                 |(u, p, o, refs)| {
-                    if u.get(uk.as_slice())?.is_none() {
+                    let Some(up) = u.get(uk.as_slice())? else {
                         return abort(StoreError::NoSuchUpload);
-                    }
+                    };
+                    let mut up: UploadRecord = tx_dec(&up)?;
+                    up.parts_version += 1;
+                    u.insert(uk.as_slice(), tx_enc(&up)?)?;
                     let src: Option<ObjectRecord> = match &sk {
                         Some(sk) => match o.get(sk)? {
                             Some(v) => Some(tx_dec(&v)?),
@@ -538,19 +543,34 @@ impl MetaStore for SledMeta {
         bucket: &str,
         key: &str,
         upload_id: &str,
+        parts_version: Option<u64>,
         object: Option<&ObjectRecord>,
     ) -> Result<(Option<ObjectRecord>, Vec<BlobId>)> {
         let uk = upload_key(bucket, key, upload_id);
         let ok = obj_key(bucket, key);
-        // Parts are read outside the transaction (no range scans inside one); the upload
-        // record is removed inside it, so a concurrent completion of the same upload aborts.
+        // Parts are read outside the transaction (no range scans inside one). The upload's
+        // version, checked inside it, proves no part was written since they were read.
+        let Some(seen) = self.get_upload(bucket, key, upload_id)? else {
+            return Err(StoreError::NoSuchUpload);
+        };
+        if parts_version.is_some_and(|v| v != seen.parts_version) {
+            return Err(StoreError::Conflict(
+                "a part was written during completion".into(),
+            ));
+        }
         let parts: Vec<PartRecord> = self.scan_parts(upload_id, 0).collect::<Result<_>>()?;
         let ov = object.map(enc).transpose()?;
         tx_result(
             (&self.uploads, &self.parts, &self.objects, &self.blobs).transaction(
                 |(u, p, o, refs)| {
-                    if u.remove(uk.as_slice())?.is_none() {
+                    let Some(cur) = u.remove(uk.as_slice())? else {
                         return abort(StoreError::NoSuchUpload);
+                    };
+                    let cur: UploadRecord = tx_dec(&cur)?;
+                    if cur.parts_version != seen.parts_version {
+                        return abort(StoreError::Conflict(
+                            "a part was written during completion".into(),
+                        ));
                     }
                     let mut freed = Vec::new();
                     let mut old = None;

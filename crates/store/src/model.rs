@@ -37,6 +37,27 @@ pub struct Segment {
     pub len: u64,
 }
 
+/// The segments covering `len` bytes from `start` of the body made of `segments`.
+pub fn slice_segments(segments: &[Segment], start: u64, len: u64) -> Vec<Segment> {
+    let (mut pos, end) = (0u64, start.saturating_add(len));
+    let mut out = Vec::new();
+    for s in segments {
+        let (s_start, s_end) = (pos, pos + s.len);
+        pos = s_end;
+        if s_end <= start || s_start >= end {
+            continue;
+        }
+        let from = start.max(s_start);
+        let to = end.min(s_end);
+        out.push(Segment {
+            blob: s.blob,
+            offset: s.offset + (from - s_start),
+            len: to - from,
+        });
+    }
+    out
+}
+
 /// A bucket.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct BucketRecord {
@@ -168,6 +189,10 @@ pub struct UploadRecord {
     /// Checksum algorithm announced at initiation (S3), lower-case.
     #[serde(default)]
     pub checksum_algorithm: Option<String>,
+    /// Bumped by every part write, so a completion can tell that the parts it read are
+    /// still the current ones.
+    #[serde(default)]
+    pub parts_version: u64,
 }
 
 /// One uploaded part.

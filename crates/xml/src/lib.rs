@@ -10,6 +10,7 @@ pub mod bucket;
 mod codec;
 pub mod error;
 pub mod list;
+pub mod multipart;
 pub mod object;
 
 pub use codec::{

@@ -2,10 +2,12 @@
 //! response or an [`ApiError`]; shared helpers live here.
 
 pub mod acl;
+pub mod append;
 pub mod bucket;
 pub mod copy;
 pub mod delete;
 pub mod list;
+pub mod multipart;
 pub mod object;
 pub mod service;
 

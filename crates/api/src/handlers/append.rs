@@ -1,0 +1,114 @@
+//! AppendObject (`POST /key?append&position=N`): each append adds a segment to an Appendable
+//! object; the CRC-64 is combined, never recomputed.
+
+use http::{Response, StatusCode};
+use md5::{Digest, Md5};
+use ossemu_store::{ObjectKind, ObjectRecord, StoreError, crc64_combine, now_ms};
+
+use super::object::{MAX_PUT_SIZE, check_declared_length, receive};
+use super::{attrs_from_request, digest_mismatch, no_body, parse_content_md5, set};
+use crate::body::{Body, ReqStream};
+use crate::error::{ApiError, ApiResult, Code};
+use crate::request::Ctx;
+
+/// Largest appendable object (5 GiB, as in OSS).
+const MAX_APPENDABLE: u64 = 5 << 30;
+
+fn position_error(code: Code, current: u64) -> ApiError {
+    ApiError::new(code).header(
+        http::HeaderName::from_static("x-oss-next-append-position"),
+        &current.to_string(),
+    )
+}
+
+/// Appends the body at `position`, which must equal the current length.
+pub async fn append_object(cx: &Ctx, body: ReqStream) -> ApiResult<Response<Body>> {
+    let bucket = cx.load_bucket()?;
+    let key = cx.key()?;
+    let position: u64 = cx
+        .query
+        .get("position")
+        .and_then(|p| p.trim().parse().ok())
+        .ok_or_else(|| {
+            ApiError::msg(
+                Code::InvalidArgument,
+                "position must be a non-negative integer",
+            )
+            .field("ArgumentName", "position")
+        })?;
+    check_declared_length(cx, MAX_PUT_SIZE)?;
+    let attrs = attrs_from_request(cx)?;
+    let want_md5 = parse_content_md5(cx)?;
+    // Refuse early, before reading the body, when the position is already wrong.
+    if let Some(cur) = cx.store().meta().get_object(&bucket.name, key)? {
+        check_position(&cur, position)?;
+    } else if position != 0 {
+        return Err(position_error(Code::PositionNotEqualToLength, 0));
+    }
+    let blob = receive(cx, body, MAX_APPENDABLE).await?;
+    if want_md5.is_some_and(|m| m != blob.md5) {
+        return Err(digest_mismatch(cx.dialect));
+    }
+    let owner = cx.identity.owner().unwrap_or(&bucket.owner).to_string();
+    let (added, add_len, add_crc) = (blob.segments(), blob.len, blob.crc64);
+    let now = now_ms();
+    let update = |cur: Option<&ObjectRecord>, _: Option<&ObjectRecord>| {
+        let mut rec = match cur {
+            Some(c) => {
+                check_position(c, position)
+                    .map_err(|e| StoreError::Conflict(format!("{:?}", e.code)))?;
+                c.clone()
+            }
+            None if position == 0 => ObjectRecord {
+                kind: ObjectKind::Appendable,
+                ..attrs.clone().into_record(&owner)
+            },
+            None => return Err(StoreError::Conflict("PositionNotEqualToLength".into())),
+        };
+        if rec.size + add_len > MAX_APPENDABLE {
+            return Err(StoreError::Conflict("EntityTooLarge".into()));
+        }
+        rec.crc64 = crc64_combine(rec.crc64, add_crc, add_len);
+        rec.size += add_len;
+        rec.segments.extend_from_slice(&added);
+        rec.modified_ms = now;
+        // Appendable objects have no MD5 ETag; this one changes with every append.
+        rec.etag = hex::encode(Md5::digest(format!("{}:{}", rec.crc64, rec.size)));
+        Ok(rec)
+    };
+    let written = cx
+        .store()
+        .update_object(&bucket.name, key, None, Some(blob), &update)
+        .await;
+    let (_, rec, _) = match written {
+        Err(StoreError::Conflict(c)) => {
+            let current = cx
+                .store()
+                .meta()
+                .get_object(&bucket.name, key)?
+                .map_or(0, |o| o.size);
+            return Err(match c.as_str() {
+                "ObjectNotAppendable" => position_error(Code::ObjectNotAppendable, current),
+                "EntityTooLarge" => ApiError::new(Code::EntityTooLarge),
+                _ => position_error(Code::PositionNotEqualToLength, current),
+            });
+        }
+        other => other?,
+    };
+    let mut r = no_body(StatusCode::OK);
+    let h = r.headers_mut();
+    set(h, "etag", &cx.dialect.etag(&rec.etag));
+    set(h, "x-oss-next-append-position", &rec.size.to_string());
+    set(h, "x-oss-hash-crc64ecma", &rec.crc64.to_string());
+    Ok(r)
+}
+
+fn check_position(cur: &ObjectRecord, position: u64) -> ApiResult<()> {
+    if cur.kind != ObjectKind::Appendable {
+        return Err(position_error(Code::ObjectNotAppendable, cur.size));
+    }
+    if cur.size != position {
+        return Err(position_error(Code::PositionNotEqualToLength, cur.size));
+    }
+    Ok(())
+}

@@ -1,0 +1,546 @@
+//! Multipart upload: Initiate, UploadPart, UploadPartCopy, Complete, Abort, ListParts,
+//! ListMultipartUploads. Completion concatenates the parts' segment lists; no byte is copied.
+
+use futures_util::StreamExt;
+use http::{Response, StatusCode};
+use md5::{Digest, Md5};
+use ossemu_store::{
+    BodyHasher, ObjectKind, ObjectRecord, PartRecord, StoreError, UploadRecord, crc64_combine,
+    now_ms, slice_segments,
+};
+use ossemu_xml::list::CommonPrefix;
+use ossemu_xml::multipart::{
+    CompleteMultipartUpload, CompleteResult, InitiateResult, ListPartsResult, ListUploadsResult,
+    PartEntry, UploadEntry,
+};
+use ossemu_xml::object::CopyResult;
+
+use super::copy::copy_source;
+use super::object::{
+    MAX_PUT_SIZE, check_declared_length, forbids_overwrite, overwrite_refused, receive,
+};
+use super::{
+    attrs_from_request, digest_mismatch, encoding_type, iso8601, max_param, maybe_encode, no_body,
+    owner, parse_content_md5, set, xml_ok,
+};
+use crate::body::{Body, ReqStream, read_small};
+use crate::dialect::Dialect;
+use crate::error::{ApiError, ApiResult, Code};
+use crate::range::{Precondition, RangeSpec, evaluate, parse_range};
+use crate::request::Ctx;
+
+/// Highest part number.
+pub const MAX_PART_NUMBER: u32 = 10_000;
+
+/// Smallest part, except the last, that CompleteMultipartUpload accepts.
+fn min_part_size(d: Dialect) -> u64 {
+    match d {
+        Dialect::Oss => 100 * 1024,
+        Dialect::S3 => 5 << 20,
+    }
+}
+
+fn upload_id(cx: &Ctx) -> ApiResult<&str> {
+    cx.query
+        .get("uploadId")
+        .filter(|u| !u.is_empty())
+        .ok_or_else(|| ApiError::new(Code::NoSuchUpload))
+}
+
+fn load_upload(cx: &Ctx, bucket: &str, key: &str) -> ApiResult<UploadRecord> {
+    let id = upload_id(cx)?;
+    cx.store()
+        .meta()
+        .get_upload(bucket, key, id)?
+        .ok_or_else(|| ApiError::new(Code::NoSuchUpload).field("UploadId", id))
+}
+
+fn part_number(cx: &Ctx) -> ApiResult<u32> {
+    let raw = cx.query.get("partNumber").unwrap_or_default();
+    match raw.parse::<u32>() {
+        Ok(n) if (1..=MAX_PART_NUMBER).contains(&n) => Ok(n),
+        _ => Err(ApiError::msg(
+            Code::InvalidArgument,
+            format!("Part number must be an integer between 1 and {MAX_PART_NUMBER}, inclusive"),
+        )
+        .field("ArgumentName", "partNumber")
+        .field("ArgumentValue", raw)),
+    }
+}
+
+/// InitiateMultipartUpload: records the attributes the completed object will get.
+pub async fn initiate(cx: &Ctx) -> ApiResult<Response<Body>> {
+    let bucket = cx.load_bucket()?;
+    let key = cx.key()?;
+    let encode = encoding_type(cx)?;
+    let attrs = attrs_from_request(cx)?;
+    let id = format!("{:032X}", uuid::Uuid::new_v4().as_u128());
+    let rec = UploadRecord {
+        upload_id: id.clone(),
+        key: key.to_string(),
+        initiated_ms: now_ms(),
+        owner: cx.identity.owner().unwrap_or(&bucket.owner).to_string(),
+        content_type: attrs.content_type,
+        headers: attrs.headers,
+        user_meta: attrs.user_meta,
+        acl: attrs.acl,
+        tagging: attrs.tagging,
+        checksum_algorithm: cx
+            .header("x-amz-checksum-algorithm")
+            .map(|a| a.to_ascii_lowercase()),
+        parts_version: 0,
+    };
+    cx.store().meta().create_upload(&bucket.name, &rec)?;
+    cx.store().flush().await?;
+    let doc = InitiateResult {
+        xmlns: cx.dialect.xmlns(),
+        bucket: bucket.name,
+        key: maybe_encode(key, encode),
+        upload_id: id,
+        encoding_type: (encode && cx.dialect == Dialect::Oss).then(|| "url".into()),
+    };
+    let mut r = xml_ok(ossemu_xml::to_xml("InitiateMultipartUploadResult", &doc));
+    if let Some(a) = &rec.checksum_algorithm {
+        set(
+            r.headers_mut(),
+            "x-amz-checksum-algorithm",
+            &a.to_ascii_uppercase(),
+        );
+    }
+    Ok(r)
+}
+
+/// UploadPart: streams one part to disk.
+pub async fn upload_part(cx: &Ctx, body: ReqStream) -> ApiResult<Response<Body>> {
+    let bucket = cx.load_bucket()?;
+    let key = cx.key()?;
+    let n = part_number(cx)?;
+    let upload = load_upload(cx, &bucket.name, key)?;
+    check_declared_length(cx, MAX_PUT_SIZE)?;
+    let want_md5 = parse_content_md5(cx)?;
+    let blob = receive(cx, body, MAX_PUT_SIZE).await?;
+    if want_md5.is_some_and(|m| m != blob.md5) {
+        return Err(digest_mismatch(cx.dialect));
+    }
+    let part = PartRecord {
+        part_number: n,
+        etag: blob.md5_hex(),
+        size: blob.len,
+        crc64: blob.crc64,
+        modified_ms: now_ms(),
+        checksum: None,
+        segments: blob.segments(),
+    };
+    let make = |_: Option<&ObjectRecord>| Ok(part.clone());
+    let part = cx
+        .store()
+        .put_part(
+            &bucket.name,
+            key,
+            &upload.upload_id,
+            None,
+            Some(blob),
+            &make,
+        )
+        .await?;
+    let mut r = no_body(StatusCode::OK);
+    set(r.headers_mut(), "etag", &cx.dialect.etag(&part.etag));
+    set(
+        r.headers_mut(),
+        "x-oss-hash-crc64ecma",
+        &part.crc64.to_string(),
+    );
+    Ok(r)
+}
+
+/// UploadPartCopy: the part references (a range of) the source's segments. The range is read
+/// once to compute its MD5 and CRC-64; nothing is written.
+pub async fn upload_part_copy(cx: &Ctx) -> ApiResult<Response<Body>> {
+    let bucket = cx.load_bucket()?;
+    let key = cx.key()?;
+    let n = part_number(cx)?;
+    let upload = load_upload(cx, &bucket.name, key)?;
+    let (src_bucket, src_key) = copy_source(cx)?;
+    if cx.store().meta().get_bucket(&src_bucket)?.is_none() {
+        return Err(ApiError::new(Code::NoSuchBucket).field("BucketName", src_bucket));
+    }
+    let src = cx
+        .store()
+        .open_object(&src_bucket, &src_key)?
+        .ok_or_else(|| ApiError::new(Code::NoSuchKey).field("Key", src_key.clone()))?;
+    match evaluate(
+        cx.dheader("copy-source-if-match"),
+        cx.dheader("copy-source-if-unmodified-since"),
+        cx.dheader("copy-source-if-none-match"),
+        cx.dheader("copy-source-if-modified-since"),
+        &src.rec.etag,
+        src.rec.modified_ms.div_euclid(1000),
+    ) {
+        Precondition::Proceed => {}
+        _ => return Err(ApiError::new(Code::PreconditionFailed)),
+    }
+    let size = src.rec.size;
+    let (start, len) = match cx.dheader("copy-source-range") {
+        None => (0, size),
+        Some(h) => match parse_range(h, size) {
+            (RangeSpec::Partial { start, end }, false) => (start, end - start + 1),
+            _ => {
+                return Err(ApiError::msg(
+                    Code::InvalidRange,
+                    "The x-amz-copy-source-range value must be of the form bytes=first-last where first and last are the zero-based offsets of the first and last bytes to copy",
+                ));
+            }
+        },
+    };
+    let src_etag = src.rec.etag.clone();
+    let src_segments = src.rec.segments.clone();
+    let whole_normal = start == 0 && len == size && src.rec.kind == ObjectKind::Normal;
+    let (etag, crc64) = if whole_normal {
+        drop(src);
+        (src_etag.clone(), None)
+    } else {
+        let mut hasher = BodyHasher::default();
+        let mut stream = src.body(start, len);
+        while let Some(chunk) = stream.next().await {
+            hasher.update(&chunk.map_err(ApiError::internal)?);
+        }
+        let (md5, crc) = hasher.finish();
+        (hex::encode(md5), Some(crc))
+    };
+    let now = now_ms();
+    let make = |src: Option<&ObjectRecord>| {
+        let src = src.ok_or(StoreError::NoSuchKey)?;
+        // The source must be the one that was hashed.
+        if src.segments != src_segments {
+            return Err(StoreError::Conflict("copy source changed".into()));
+        }
+        Ok(PartRecord {
+            part_number: n,
+            etag: etag.clone(),
+            size: len,
+            crc64: crc64.unwrap_or(src.crc64),
+            modified_ms: now,
+            checksum: None,
+            segments: slice_segments(&src.segments, start, len),
+        })
+    };
+    let part = match cx
+        .store()
+        .put_part(
+            &bucket.name,
+            key,
+            &upload.upload_id,
+            Some((&src_bucket, &src_key)),
+            None,
+            &make,
+        )
+        .await
+    {
+        Err(StoreError::Conflict(m)) => return Err(ApiError::msg(Code::InternalError, m)),
+        other => other?,
+    };
+    let doc = CopyResult {
+        xmlns: cx.dialect.xmlns(),
+        last_modified: iso8601(part.modified_ms),
+        etag: cx.dialect.etag(&part.etag),
+    };
+    Ok(xml_ok(ossemu_xml::to_xml("CopyPartResult", &doc)))
+}
+
+/// CompleteMultipartUpload: validates the part list and commits the object.
+pub async fn complete(cx: &Ctx, body: ReqStream) -> ApiResult<Response<Body>> {
+    let bucket = cx.load_bucket()?;
+    let key = cx.key()?.to_string();
+    let upload = load_upload(cx, &bucket.name, &key)?;
+    let encode = encoding_type(cx)?;
+    let stored: Vec<PartRecord> = cx
+        .store()
+        .meta()
+        .scan_parts(&upload.upload_id, 0)
+        .collect::<Result<_, _>>()?;
+    let complete_all = cx
+        .header("x-oss-complete-all")
+        .is_some_and(|v| v.eq_ignore_ascii_case("yes"));
+    let chosen: Vec<&PartRecord> = if complete_all {
+        stored.iter().collect()
+    } else {
+        let raw = read_small(body, 4 << 20).await?;
+        let req: CompleteMultipartUpload = ossemu_xml::from_xml(&raw, "CompleteMultipartUpload")?;
+        select_parts(&req, &stored)?
+    };
+    if chosen.is_empty() {
+        return Err(ApiError::msg(
+            Code::MalformedXML,
+            "You must specify at least one part",
+        ));
+    }
+    let min = min_part_size(cx.dialect);
+    for p in &chosen[..chosen.len() - 1] {
+        if p.size < min {
+            return Err(ApiError::msg(
+                Code::EntityTooSmall,
+                format!("Your proposed upload is smaller than the minimum allowed object size: part {} is {} bytes, every part but the last must be at least {min} bytes.", p.part_number, p.size),
+            )
+            .field("PartNumber", p.part_number.to_string())
+            .field("MinSizeAllowed", min.to_string())
+            .field("ProposedSize", p.size.to_string()));
+        }
+    }
+    if forbids_overwrite(cx) && cx.store().meta().get_object(&bucket.name, &key)?.is_some() {
+        return Err(overwrite_refused(cx.dialect));
+    }
+    let mut md5s = Md5::new();
+    let (mut size, mut crc) = (0u64, 0u64);
+    let mut segments = Vec::new();
+    for p in &chosen {
+        md5s.update(hex::decode(&p.etag).unwrap_or_default());
+        crc = crc64_combine(crc, p.crc64, p.size);
+        size += p.size;
+        segments.extend_from_slice(&p.segments);
+    }
+    let etag = format!("{}-{}", hex::encode(md5s.finalize()), chosen.len());
+    let rec = ObjectRecord {
+        size,
+        etag,
+        crc64: crc,
+        kind: ObjectKind::Multipart,
+        modified_ms: now_ms(),
+        content_type: upload.content_type.clone(),
+        headers: upload.headers.clone(),
+        user_meta: upload.user_meta.clone(),
+        acl: upload.acl.clone(),
+        owner: upload.owner.clone(),
+        tag: None,
+        checksum: None,
+        tagging: upload.tagging.clone(),
+        segments,
+    };
+    match cx
+        .store()
+        .finish_upload(
+            &bucket.name,
+            &key,
+            &upload.upload_id,
+            Some(upload.parts_version),
+            Some(&rec),
+        )
+        .await
+    {
+        Err(StoreError::Conflict(m)) => {
+            return Err(ApiError::msg(
+                Code::InvalidPart,
+                format!("{m}; complete the upload again with the current part list."),
+            ));
+        }
+        other => other?,
+    };
+    let doc = CompleteResult {
+        xmlns: cx.dialect.xmlns(),
+        encoding_type: (encode && cx.dialect == Dialect::Oss).then(|| "url".into()),
+        location: format!("http://{}/{}/{}", cx.endpoint_host(), bucket.name, key),
+        bucket: bucket.name.clone(),
+        key: maybe_encode(&key, encode),
+        etag: cx.dialect.etag(&rec.etag),
+    };
+    let mut r = xml_ok(ossemu_xml::to_xml("CompleteMultipartUploadResult", &doc));
+    set(
+        r.headers_mut(),
+        "x-oss-hash-crc64ecma",
+        &rec.crc64.to_string(),
+    );
+    Ok(r)
+}
+
+/// Checks the requested list against the stored parts: ascending numbers, known parts,
+/// matching ETags.
+fn select_parts<'a>(
+    req: &CompleteMultipartUpload,
+    stored: &'a [PartRecord],
+) -> ApiResult<Vec<&'a PartRecord>> {
+    let mut out = Vec::with_capacity(req.parts.len());
+    let mut last = 0u32;
+    for p in &req.parts {
+        if p.part_number <= last {
+            return Err(ApiError::new(Code::InvalidPartOrder));
+        }
+        last = p.part_number;
+        let want = p.etag.trim().trim_matches('"');
+        let found = stored
+            .binary_search_by_key(&p.part_number, |s| s.part_number)
+            .ok()
+            .map(|i| &stored[i])
+            .filter(|s| s.etag.eq_ignore_ascii_case(want));
+        match found {
+            Some(s) => out.push(s),
+            None => {
+                return Err(ApiError::new(Code::InvalidPart)
+                    .field("PartNumber", p.part_number.to_string())
+                    .field("ETag", p.etag.clone()));
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// AbortMultipartUpload: drops the upload and frees its parts.
+pub async fn abort(cx: &Ctx) -> ApiResult<Response<Body>> {
+    let bucket = cx.load_bucket()?;
+    let key = cx.key()?;
+    let upload = load_upload(cx, &bucket.name, key)?;
+    cx.store()
+        .finish_upload(&bucket.name, key, &upload.upload_id, None, None)
+        .await?;
+    Ok(no_body(StatusCode::NO_CONTENT))
+}
+
+/// ListParts with `part-number-marker` and `max-parts`.
+pub async fn list_parts(cx: &Ctx) -> ApiResult<Response<Body>> {
+    let bucket = cx.load_bucket()?;
+    let key = cx.key()?;
+    let upload = load_upload(cx, &bucket.name, key)?;
+    let encode = encoding_type(cx)?;
+    let marker: u32 = match cx.query.get("part-number-marker") {
+        None | Some("") => 0,
+        Some(v) => v.parse().map_err(|_| {
+            ApiError::msg(
+                Code::InvalidArgument,
+                "part-number-marker must be an integer",
+            )
+        })?,
+    };
+    let max = max_param(cx, "max-parts", 1000, 1000)?;
+    let mut it = cx.store().meta().scan_parts(&upload.upload_id, marker);
+    let mut parts = Vec::new();
+    for p in it.by_ref().take(max) {
+        parts.push(p?);
+    }
+    let truncated = it.next().is_some();
+    let s3 = cx.dialect == Dialect::S3;
+    let who = owner(cx, &upload.owner);
+    let doc = ListPartsResult {
+        xmlns: cx.dialect.xmlns(),
+        bucket: bucket.name.clone(),
+        key: maybe_encode(key, encode),
+        upload_id: upload.upload_id.clone(),
+        part_number_marker: marker,
+        next_part_number_marker: parts.last().map_or(marker, |p| p.part_number),
+        max_parts: max,
+        is_truncated: truncated,
+        storage_class: if s3 { "STANDARD" } else { "Standard" }.into(),
+        initiator: s3.then(|| who.clone()),
+        owner: s3.then_some(who),
+        parts: parts
+            .iter()
+            .map(|p| PartEntry {
+                part_number: p.part_number,
+                last_modified: iso8601(p.modified_ms),
+                etag: cx.dialect.etag(&p.etag),
+                crc64: (!s3).then(|| p.crc64.to_string()),
+                size: p.size,
+            })
+            .collect(),
+    };
+    Ok(xml_ok(ossemu_xml::to_xml("ListPartsResult", &doc)))
+}
+
+/// ListMultipartUploads with prefix, delimiter, key-marker, upload-id-marker, max-uploads.
+pub async fn list_uploads(cx: &Ctx) -> ApiResult<Response<Body>> {
+    let bucket = cx.load_bucket()?;
+    let encode = encoding_type(cx)?;
+    let prefix = cx.query.get("prefix").unwrap_or("");
+    let delimiter = cx.query.get("delimiter").unwrap_or("");
+    let key_marker = cx.query.get("key-marker").unwrap_or("");
+    let id_marker = cx.query.get("upload-id-marker").unwrap_or("");
+    let max = max_param(cx, "max-uploads", 1000, 1000)?;
+    // With only a key-marker, uploads of that key are skipped entirely.
+    let after = (!key_marker.is_empty()).then(|| {
+        (
+            key_marker,
+            if id_marker.is_empty() {
+                "\u{10FFFF}"
+            } else {
+                id_marker
+            },
+        )
+    });
+    let mut uploads = Vec::new();
+    let mut prefixes: Vec<String> = Vec::new();
+    let mut truncated = false;
+    let (mut next_key, mut next_id) = (String::new(), String::new());
+    for u in cx.store().meta().scan_uploads(&bucket.name, after) {
+        let u = u?;
+        if !u.key.starts_with(prefix) {
+            if u.key.as_str() > prefix {
+                break;
+            }
+            continue;
+        }
+        let rolled = (!delimiter.is_empty())
+            .then(|| u.key[prefix.len()..].find(delimiter))
+            .flatten()
+            .map(|i| u.key[..prefix.len() + i + delimiter.len()].to_string());
+        if let Some(cp) = &rolled
+            && prefixes.last() == Some(cp)
+        {
+            continue;
+        }
+        if uploads.len() + prefixes.len() == max {
+            truncated = true;
+            break;
+        }
+        match rolled {
+            Some(cp) => {
+                next_key = cp.clone();
+                next_id.clear();
+                prefixes.push(cp);
+            }
+            None => {
+                next_key = u.key.clone();
+                next_id = u.upload_id.clone();
+                uploads.push(u);
+            }
+        }
+    }
+    let s3 = cx.dialect == Dialect::S3;
+    let doc = ListUploadsResult {
+        xmlns: cx.dialect.xmlns(),
+        encoding_type: encode.then(|| "url".into()),
+        bucket: bucket.name.clone(),
+        key_marker: maybe_encode(key_marker, encode),
+        upload_id_marker: id_marker.to_string(),
+        next_key_marker: if truncated {
+            maybe_encode(&next_key, encode)
+        } else {
+            String::new()
+        },
+        next_upload_id_marker: if truncated { next_id } else { String::new() },
+        delimiter: (!delimiter.is_empty()).then(|| maybe_encode(delimiter, encode)),
+        prefix: maybe_encode(prefix, encode),
+        max_uploads: max,
+        is_truncated: truncated,
+        uploads: uploads
+            .iter()
+            .map(|u| {
+                let who = owner(cx, &u.owner);
+                UploadEntry {
+                    key: maybe_encode(&u.key, encode),
+                    upload_id: u.upload_id.clone(),
+                    initiated: iso8601(u.initiated_ms),
+                    storage_class: if s3 { "STANDARD" } else { "Standard" }.into(),
+                    initiator: s3.then(|| who.clone()),
+                    owner: s3.then_some(who),
+                }
+            })
+            .collect(),
+        common_prefixes: prefixes
+            .into_iter()
+            .map(|p| CommonPrefix {
+                prefix: maybe_encode(&p, encode),
+            })
+            .collect(),
+    };
+    Ok(xml_ok(ossemu_xml::to_xml(
+        "ListMultipartUploadsResult",
+        &doc,
+    )))
+}

@@ -1,0 +1,410 @@
+//! Multipart upload, UploadPartCopy and AppendObject.
+
+use crate::support::*;
+
+fn part_data(n: u8, len: usize) -> Vec<u8> {
+    (0..len)
+        .map(|i| n.wrapping_mul(31).wrapping_add((i % 251) as u8))
+        .collect()
+}
+
+async fn initiate(s: &Server, path: &str, s3: bool) -> String {
+    let req = s.req("POST", &format!("{path}?uploads"));
+    let r = if s3 { req.s3() } else { req.oss() }
+        .header("content-type", "text/x-data")
+        .header("x-oss-meta-m", "1")
+        .send()
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let id = r.xml("UploadId").unwrap();
+    assert_eq!(id.len(), 32);
+    id
+}
+
+fn complete_body(parts: &[(u32, String)]) -> String {
+    let mut s = String::from("<CompleteMultipartUpload>");
+    for (n, e) in parts {
+        s.push_str(&format!(
+            "<Part><PartNumber>{n}</PartNumber><ETag>{e}</ETag></Part>"
+        ));
+    }
+    s + "</CompleteMultipartUpload>"
+}
+
+#[tokio::test]
+async fn upload_complete_and_range_across_parts() {
+    let s = Server::start().await;
+    s.bucket("mpu").await;
+    let id = initiate(&s, "/mpu/big", false).await;
+    let sizes = [200 * 1024, 150 * 1024, 1000];
+    let mut all = Vec::new();
+    let mut parts = Vec::new();
+    let mut md5s = Vec::new();
+    for (i, len) in sizes.iter().enumerate() {
+        let n = i as u32 + 1;
+        let data = part_data(n as u8, *len);
+        let r = s
+            .req("PUT", &format!("/mpu/big?partNumber={n}&uploadId={id}"))
+            .oss()
+            .body(data.clone())
+            .send()
+            .await;
+        assert_eq!(r.status, 200);
+        let etag = r.h("etag").unwrap().to_string();
+        assert_eq!(etag, format!("\"{}\"", md5_hex(&data).to_uppercase()));
+        assert_eq!(
+            r.h("x-oss-hash-crc64ecma").unwrap(),
+            ossemu_store::crc64(&data).to_string()
+        );
+        md5s.extend(hex::decode(md5_hex(&data)).unwrap());
+        parts.push((n, etag));
+        all.extend(data);
+    }
+    let r = s
+        .req("GET", &format!("/mpu/big?uploadId={id}&max-parts=2"))
+        .oss()
+        .send()
+        .await;
+    assert_eq!(r.xml_all("PartNumber"), ["1", "2"]);
+    assert_eq!(r.xml("IsTruncated").as_deref(), Some("true"));
+    assert_eq!(r.xml("NextPartNumberMarker").as_deref(), Some("2"));
+    let r = s
+        .req(
+            "GET",
+            &format!("/mpu/big?uploadId={id}&part-number-marker=2"),
+        )
+        .oss()
+        .send()
+        .await;
+    assert_eq!(r.xml_all("PartNumber"), ["3"]);
+    assert_eq!(r.xml("Size").as_deref(), Some("1000"));
+
+    let r = s
+        .req("POST", &format!("/mpu/big?uploadId={id}"))
+        .oss()
+        .body(complete_body(&parts))
+        .send()
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let want_etag = format!("\"{}-3\"", md5_hex(&md5s).to_uppercase());
+    assert_eq!(r.xml("ETag"), Some(want_etag.clone()));
+    assert_eq!(r.xml("Key").as_deref(), Some("big"));
+    assert_eq!(
+        r.h("x-oss-hash-crc64ecma").unwrap(),
+        ossemu_store::crc64(&all).to_string()
+    );
+
+    let g = s.req("GET", "/mpu/big").oss().send().await;
+    assert!(g.body == all);
+    assert_eq!(g.h("etag"), Some(want_etag.as_str()));
+    assert_eq!(g.h("x-oss-object-type"), Some("Multipart"));
+    assert_eq!(g.h("content-type"), Some("text/x-data"));
+    assert_eq!(g.h("x-oss-meta-m"), Some("1"));
+    assert_eq!(
+        g.h("x-oss-hash-crc64ecma").unwrap(),
+        ossemu_store::crc64(&all).to_string()
+    );
+    assert!(g.h("content-md5").is_none());
+    // A range spanning all three parts.
+    let (a, b) = (200 * 1024 - 10, 350 * 1024 + 10);
+    let g = s
+        .req("GET", "/mpu/big")
+        .oss()
+        .header("range", &format!("bytes={a}-{b}"))
+        .send()
+        .await;
+    assert_eq!(g.status, 206);
+    assert!(g.body[..] == all[a..=b]);
+    // The upload is gone.
+    s.req("GET", &format!("/mpu/big?uploadId={id}"))
+        .oss()
+        .send()
+        .await
+        .assert_error(404, "NoSuchUpload");
+    // Only the three part files hold the object: nothing was copied.
+    assert_eq!(count_files(&s.dir.path().join("blobs")), 3);
+}
+
+#[tokio::test]
+async fn complete_errors() {
+    let s = Server::start().await;
+    s.bucket("mpe").await;
+    let id = initiate(&s, "/mpe/k", true).await;
+    let small = part_data(1, 1024);
+    let mut parts = Vec::new();
+    for n in 1..=2u32 {
+        let r = s
+            .req("PUT", &format!("/mpe/k?partNumber={n}&uploadId={id}"))
+            .s3()
+            .body(small.clone())
+            .send()
+            .await;
+        parts.push((n, r.h("etag").unwrap().to_string()));
+    }
+    let p = |v: &[(u32, String)]| complete_body(v);
+    let url = format!("/mpe/k?uploadId={id}");
+    s.req("POST", &url)
+        .s3()
+        .body(p(&[parts[1].clone(), parts[0].clone()]))
+        .send()
+        .await
+        .assert_error(400, "InvalidPartOrder");
+    s.req("POST", &url)
+        .s3()
+        .body(p(&[(1, "\"bad\"".into())]))
+        .send()
+        .await
+        .assert_error(400, "InvalidPart");
+    s.req("POST", &url)
+        .s3()
+        .body(p(&[(9, parts[0].1.clone())]))
+        .send()
+        .await
+        .assert_error(400, "InvalidPart");
+    s.req("POST", &url)
+        .s3()
+        .body(p(&parts))
+        .send()
+        .await
+        .assert_error(400, "EntityTooSmall");
+    s.req("POST", &url)
+        .s3()
+        .body("<CompleteMultipartUpload></CompleteMultipartUpload>")
+        .send()
+        .await
+        .assert_error(400, "MalformedXML");
+    s.req("POST", &url)
+        .s3()
+        .body("<Nope/>")
+        .send()
+        .await
+        .assert_error(400, "MalformedXML");
+    s.req("PUT", &format!("/mpe/k?partNumber=0&uploadId={id}"))
+        .s3()
+        .body("x")
+        .send()
+        .await
+        .assert_error(400, "InvalidArgument");
+    s.req("PUT", &format!("/mpe/k?partNumber=10001&uploadId={id}"))
+        .s3()
+        .body("x")
+        .send()
+        .await
+        .assert_error(400, "InvalidArgument");
+    s.req("PUT", "/mpe/k?partNumber=1&uploadId=NOPE")
+        .s3()
+        .body("x")
+        .send()
+        .await
+        .assert_error(404, "NoSuchUpload");
+    s.req("PUT", &format!("/mpe/other?partNumber=1&uploadId={id}"))
+        .s3()
+        .body("x")
+        .send()
+        .await
+        .assert_error(404, "NoSuchUpload");
+    // A single small part is fine (the last part has no minimum).
+    let r = s.req("POST", &url).s3().body(p(&parts[..1])).send().await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(s.req("GET", "/mpe/k").s3().send().await.body.len(), 1024);
+    assert_eq!(
+        count_files(&s.dir.path().join("blobs")),
+        1,
+        "the unused part was reclaimed"
+    );
+}
+
+#[tokio::test]
+async fn abort_frees_disk_and_list_uploads_pages() {
+    let s = Server::start().await;
+    s.bucket("mpa").await;
+    let mut ids = Vec::new();
+    for k in ["a/1", "a/2", "b", "c"] {
+        ids.push(initiate(&s, &format!("/mpa/{k}"), false).await);
+    }
+    s.req("PUT", &format!("/mpa/b?partNumber=1&uploadId={}", ids[2]))
+        .oss()
+        .body(vec![1u8; 4096])
+        .send()
+        .await;
+    assert_eq!(count_files(&s.dir.path().join("blobs")), 1);
+    let r = s
+        .req("GET", "/mpa?uploads&max-uploads=2")
+        .oss()
+        .send()
+        .await;
+    assert_eq!(r.xml_all("Key"), ["a/1", "a/2"]);
+    assert_eq!(r.xml("IsTruncated").as_deref(), Some("true"));
+    assert_eq!(r.xml("NextKeyMarker").as_deref(), Some("a/2"));
+    let next_id = r.xml("NextUploadIdMarker").unwrap();
+    assert_eq!(next_id, ids[1]);
+    let r = s
+        .req(
+            "GET",
+            &format!("/mpa?uploads&key-marker=a/2&upload-id-marker={next_id}"),
+        )
+        .oss()
+        .send()
+        .await;
+    assert_eq!(r.xml_all("Key"), ["b", "c"]);
+    assert_eq!(r.xml("IsTruncated").as_deref(), Some("false"));
+    assert_eq!(r.xml("NextKeyMarker").as_deref(), Some(""));
+    let r = s.req("GET", "/mpa?uploads&delimiter=/").s3().send().await;
+    assert_eq!(r.xml_all("Key"), ["b", "c"]);
+    assert!(
+        r.text()
+            .contains("<CommonPrefixes><Prefix>a/</Prefix></CommonPrefixes>")
+    );
+    s.req("DELETE", "/mpa")
+        .oss()
+        .send()
+        .await
+        .assert_error(409, "BucketNotEmpty");
+    for (k, id) in ["a/1", "a/2", "b", "c"].iter().zip(&ids) {
+        let r = s
+            .req("DELETE", &format!("/mpa/{k}?uploadId={id}"))
+            .oss()
+            .send()
+            .await;
+        assert_eq!(r.status, 204);
+    }
+    assert_eq!(
+        count_files(&s.dir.path().join("blobs")),
+        0,
+        "abort frees the parts"
+    );
+    s.req("DELETE", &format!("/mpa/b?uploadId={}", ids[2]))
+        .oss()
+        .send()
+        .await
+        .assert_error(404, "NoSuchUpload");
+    assert_eq!(s.req("DELETE", "/mpa").oss().send().await.status, 204);
+}
+
+#[tokio::test]
+async fn upload_part_copy_with_range() {
+    let s = Server::start().await;
+    s.bucket("mpc").await;
+    let src = part_data(7, 300 * 1024);
+    s.put("mpc", "src", src.clone()).await;
+    let id = initiate(&s, "/mpc/dst", true).await;
+    let r = s
+        .req("PUT", &format!("/mpc/dst?partNumber=1&uploadId={id}"))
+        .s3()
+        .header("x-amz-copy-source", "/mpc/src")
+        .header("x-amz-copy-source-range", "bytes=0-5242879")
+        .send()
+        .await;
+    r.assert_error(416, "InvalidRange");
+    let r = s
+        .req("PUT", &format!("/mpc/dst?partNumber=1&uploadId={id}"))
+        .oss()
+        .header("x-oss-copy-source", "/mpc/src")
+        .header("x-oss-copy-source-range", "bytes=1000-200999")
+        .send()
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(
+        r.xml("ETag"),
+        Some(format!(
+            "\"{}\"",
+            md5_hex(&src[1000..201000]).to_uppercase()
+        ))
+    );
+    let r = s
+        .req("PUT", &format!("/mpc/dst?partNumber=2&uploadId={id}"))
+        .s3()
+        .header("x-amz-copy-source", "mpc/src")
+        .send()
+        .await;
+    assert_eq!(r.status, 200);
+    let e2 = r.xml("ETag").unwrap();
+    assert_eq!(e2, format!("\"{}\"", md5_hex(&src)));
+    let parts = vec![
+        (1u32, format!("\"{}\"", md5_hex(&src[1000..201000]))),
+        (2, e2),
+    ];
+    let r = s
+        .req("POST", &format!("/mpc/dst?uploadId={id}"))
+        .oss()
+        .body(complete_body(&parts))
+        .send()
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let mut want = src[1000..201000].to_vec();
+    want.extend_from_slice(&src);
+    assert!(s.req("GET", "/mpc/dst").oss().send().await.body == want);
+    // Everything shares the source's single body file.
+    assert_eq!(count_files(&s.dir.path().join("blobs")), 1);
+    s.req("DELETE", "/mpc/src").oss().send().await;
+    assert!(s.req("GET", "/mpc/dst").oss().send().await.body == want);
+}
+
+#[tokio::test]
+async fn append_object() {
+    let s = Server::start().await;
+    s.bucket("app").await;
+    let r = s
+        .req("POST", "/app/log?append&position=0")
+        .oss()
+        .header("content-type", "text/plain")
+        .body("hello ")
+        .send()
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(r.h("x-oss-next-append-position"), Some("6"));
+    assert_eq!(
+        r.h("x-oss-hash-crc64ecma").unwrap(),
+        ossemu_store::crc64(b"hello ").to_string()
+    );
+    let r = s
+        .req("POST", "/app/log?append&position=6")
+        .oss()
+        .body("world")
+        .send()
+        .await;
+    assert_eq!(r.h("x-oss-next-append-position"), Some("11"));
+    assert_eq!(
+        r.h("x-oss-hash-crc64ecma").unwrap(),
+        ossemu_store::crc64(b"hello world").to_string()
+    );
+    let r = s
+        .req("POST", "/app/log?append&position=3")
+        .oss()
+        .body("x")
+        .send()
+        .await;
+    r.assert_error(409, "PositionNotEqualToLength");
+    assert_eq!(r.h("x-oss-next-append-position"), Some("11"));
+    let g = s.req("GET", "/app/log").oss().send().await;
+    assert_eq!(g.text(), "hello world");
+    assert_eq!(g.h("x-oss-object-type"), Some("Appendable"));
+    assert_eq!(g.h("x-oss-next-append-position"), Some("11"));
+    assert_eq!(g.h("content-type"), Some("text/plain"));
+    let g = s
+        .req("GET", "/app/log")
+        .oss()
+        .header("range", "bytes=4-7")
+        .send()
+        .await;
+    assert_eq!(g.text(), "o wo");
+    s.put("app", "normal", "n").await;
+    let r = s
+        .req("POST", "/app/normal?append&position=1")
+        .oss()
+        .body("x")
+        .send()
+        .await;
+    r.assert_error(409, "ObjectNotAppendable");
+    s.req("POST", "/app/new?append&position=5")
+        .oss()
+        .body("x")
+        .send()
+        .await
+        .assert_error(409, "PositionNotEqualToLength");
+    // PutObject over an appendable object replaces it and frees its segments.
+    s.put("app", "log", "plain").await;
+    let g = s.req("GET", "/app/log").oss().send().await;
+    assert_eq!(g.h("x-oss-object-type"), Some("Normal"));
+    assert_eq!(count_files(&s.dir.path().join("blobs")), 2);
+}
