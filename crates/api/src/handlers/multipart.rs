@@ -453,16 +453,14 @@ pub async fn list_uploads(cx: &Ctx) -> ApiResult<Response<Body>> {
     let id_marker = cx.query.get("upload-id-marker").unwrap_or("");
     let max = max_param(cx, "max-uploads", 1000, 1000)?;
     // With only a key-marker, uploads of that key are skipped entirely.
-    let after = (!key_marker.is_empty()).then(|| {
-        (
-            key_marker,
-            if id_marker.is_empty() {
-                "\u{10FFFF}"
-            } else {
-                id_marker
-            },
-        )
-    });
+    let after = (!key_marker.is_empty()).then_some((
+        key_marker,
+        if id_marker.is_empty() {
+            "\u{10FFFF}"
+        } else {
+            id_marker
+        },
+    ));
     let mut uploads = Vec::new();
     let mut prefixes: Vec<String> = Vec::new();
     let mut truncated = false;
