@@ -1,1 +1,3 @@
 //! XML
+pub mod codec;
+pub mod website;
