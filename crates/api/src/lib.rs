@@ -1,1 +1,2 @@
 //! api
+pub mod website_convert;
