@@ -9,7 +9,9 @@
 //! GET: [`model_to_oss`] + `WebsiteConfiguration::to_response_xml`, or [`model_to_s3`] +
 //! `S3WebsiteConfiguration::to_response_xml`, in the dialect of the request.
 //!
-//! Across dialects: S3 rules become External rules numbered by position. An OSS configuration
+//! Across dialects: S3 rules become External rules numbered by position, and an S3 index
+//! document is stored with SupportSubDir true (S3 serves `dir/` + Suffix for `dir/` and
+//! redirects `dir` to `dir/`, which is OSS's SupportSubDir with Type 0). An OSS configuration
 //! shown in the S3 dialect keeps only External/AliCDN rules (by RuleNumber), without
 //! KeySuffixEquals and IncludeHeader, which S3 cannot express; RedirectAllRequestsTo cannot be
 //! shown in the OSS dialect and is left out.
@@ -191,7 +193,7 @@ pub fn s3_to_model(body: x::S3WebsiteConfiguration) -> Result<Website, ConfigErr
         dialect: Dialect::S3,
         index_document: body.index_document.map(|i| IndexDocument {
             suffix: i.suffix.unwrap_or_default(),
-            support_sub_dir: None,
+            support_sub_dir: Some(true),
             index_type: None,
         }),
         error_document: body.error_document.map(|e| ErrorDocument {

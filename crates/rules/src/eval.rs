@@ -2,7 +2,9 @@
 //!
 //! Order of a GET/HEAD that would fail (the server's job, listed for context): authorization →
 //! (S3 website hosts: [`pre_lookup_match`]) → object lookup → [`first_match`] with the status the
-//! request would get → index document → error document → the plain error.
+//! request would get → index document → error document → the plain error. Matching does not
+//! look at the method: a matched Mirror rule applies to GET, and to HEAD only with
+//! MirrorAllowHeadObject; that check is the server's.
 //!
 //! Key rewriting ([`new_key`]), shared by every rule type:
 //! 1. a non-empty `ReplaceKeyWith` replaces the whole key, every `${key}` in it standing for the

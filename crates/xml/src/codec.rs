@@ -181,6 +181,13 @@ mod tests {
     fn from_xml_checks_root_size_and_utf8() {
         let ok: Thing = from_xml(b"<Thing><Name>x</Name></Thing>", "Thing", 100).unwrap();
         assert_eq!(ok.name, "x");
+        let bom: Thing = from_xml(
+            "\u{FEFF}<?xml version=\"1.0\"?>\n<Thing><Name>y</Name></Thing>".as_bytes(),
+            "Thing",
+            100,
+        )
+        .unwrap();
+        assert_eq!(bom.name, "y");
         assert_eq!(
             from_xml::<Thing>(b"<Other><Name>x</Name></Other>", "Thing", 100).unwrap_err(),
             CodecError::WrongRoot {

@@ -347,6 +347,7 @@ fn s3_configuration_in_the_oss_dialect() {
 <WebsiteConfiguration>
   <IndexDocument>
     <Suffix>index.html</Suffix>
+    <SupportSubDir>true</SupportSubDir>
   </IndexDocument>
   <ErrorDocument>
     <Key>error.html</Key>
@@ -718,7 +719,7 @@ fn s3_website() -> impl Strategy<Value = Website> {
                 dialect: Dialect::S3,
                 index_document: suffix.map(|suffix| IndexDocument {
                     suffix,
-                    support_sub_dir: None,
+                    support_sub_dir: Some(true),
                     index_type: None,
                 }),
                 error_document: key.map(|key| ErrorDocument {
