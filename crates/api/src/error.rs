@@ -267,8 +267,8 @@ impl From<StoreError> for ApiError {
     }
 }
 
-impl From<ossemu_xml::XmlError> for ApiError {
-    fn from(e: ossemu_xml::XmlError) -> Self {
+impl From<ossemu_xml::CodecError> for ApiError {
+    fn from(e: ossemu_xml::CodecError) -> Self {
         tracing::debug!(error = %e, "rejected XML body");
         ApiError::new(Code::MalformedXML)
     }

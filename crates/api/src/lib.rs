@@ -13,6 +13,7 @@ pub mod request;
 pub mod router;
 pub mod server;
 pub mod state;
+pub mod website_convert;
 
 pub use server::serve;
 pub use state::{ApiConfig, AppState, AuthMode, Credential};

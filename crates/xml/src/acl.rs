@@ -3,7 +3,7 @@
 
 use serde::Deserialize;
 
-use crate::codec::{DECLARATION, S3_NS, escape};
+use crate::codec::{S3_NS, XML_DECLARATION, escape};
 
 const ALL_USERS: &str = "http://acs.amazonaws.com/groups/global/AllUsers";
 const AUTH_USERS: &str = "http://acs.amazonaws.com/groups/global/AuthenticatedUsers";
@@ -33,14 +33,14 @@ pub fn s3_policy(owner_id: &str, display_name: &str, canned: &str) -> String {
         _ => {}
     }
     format!(
-        "{DECLARATION}\n<AccessControlPolicy xmlns=\"{S3_NS}\"><Owner>{owner}</Owner><AccessControlList>{grants}</AccessControlList></AccessControlPolicy>"
+        "{XML_DECLARATION}\n<AccessControlPolicy xmlns=\"{S3_NS}\"><Owner>{owner}</Owner><AccessControlList>{grants}</AccessControlList></AccessControlPolicy>"
     )
 }
 
 /// The OSS `AccessControlPolicy` with a single canned grant.
 pub fn oss_policy(owner_id: &str, display_name: &str, canned: &str) -> String {
     format!(
-        "{DECLARATION}\n<AccessControlPolicy><Owner><ID>{}</ID><DisplayName>{}</DisplayName></Owner><AccessControlList><Grant>{}</Grant></AccessControlList></AccessControlPolicy>",
+        "{XML_DECLARATION}\n<AccessControlPolicy><Owner><ID>{}</ID><DisplayName>{}</DisplayName></Owner><AccessControlList><Grant>{}</Grant></AccessControlList></AccessControlPolicy>",
         escape(owner_id),
         escape(display_name),
         escape(canned)
@@ -124,7 +124,7 @@ mod tests {
     fn canned_from_grants() {
         let body = r#"<AccessControlPolicy><Owner><ID>o</ID></Owner><AccessControlList><Grant><Grantee xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:type="Group"><URI>http://acs.amazonaws.com/groups/global/AllUsers</URI></Grantee><Permission>READ</Permission></Grant><Grant><Grantee xsi:type="CanonicalUser"><ID>o</ID></Grantee><Permission>FULL_CONTROL</Permission></Grant></AccessControlList></AccessControlPolicy>"#;
         let p: AccessControlPolicy =
-            crate::from_xml(body.as_bytes(), "AccessControlPolicy").unwrap();
+            crate::from_xml(body.as_bytes(), "AccessControlPolicy", 4096).unwrap();
         assert_eq!(p.canned(), Some("public-read"));
         assert!(s3_policy("o", "n", "public-read").contains("<URI>http://acs.amazonaws.com/groups/global/AllUsers</URI></Grantee><Permission>READ</Permission>"));
         assert_eq!(

@@ -1,75 +1,160 @@
-//! Encoding and decoding documents: the XML declaration on output, the root-name check and a
-//! size-agnostic, order-insensitive serde parse on input.
+//! Generic helpers for request and response bodies: parsing that checks the root element, and
+//! serialisation that writes the XML declaration.
+//!
+//! quick-xml's serde deserializer never looks at the root element's name, so [`from_xml`] reads
+//! the first start tag itself and refuses a body whose root is not the expected one.
 
-use serde::{Serialize, de::DeserializeOwned};
+use quick_xml::XmlVersion;
+use quick_xml::events::Event;
+use quick_xml::reader::Reader;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
 
 /// The declaration every response body starts with.
-pub const DECLARATION: &str = r#"<?xml version="1.0" encoding="UTF-8"?>"#;
+pub const XML_DECLARATION: &str = r#"<?xml version="1.0" encoding="UTF-8"?>"#;
+
+/// Why a body could not be parsed or written. Every parse failure maps to `MalformedXML`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CodecError {
+    /// The body is larger than the operation allows.
+    #[error("body larger than {limit} bytes")]
+    TooLarge {
+        /// The limit in bytes.
+        limit: usize,
+    },
+    /// The body is not UTF-8.
+    #[error("body is not UTF-8")]
+    NotUtf8,
+    /// The root element has another name than the operation expects.
+    #[error("expected root element {expected}, found {found}")]
+    WrongRoot {
+        /// The root element the operation expects.
+        expected: &'static str,
+        /// The local name found.
+        found: String,
+    },
+    /// The body is not well-formed (or has no root element), or an element's text does not fit
+    /// its type.
+    #[error("malformed XML: {0}")]
+    Malformed(String),
+    /// A value could not be written (a bug, never caused by input).
+    #[error("cannot serialise: {0}")]
+    Serialize(String),
+}
+
+impl CodecError {
+    /// The OSS/S3 error code for this failure.
+    pub fn code(&self) -> &'static str {
+        match self {
+            CodecError::Serialize(_) => "InternalError",
+            _ => "MalformedXML",
+        }
+    }
+}
+
+/// The root element of a document: its local name and the namespace bound to its prefix (or
+/// the default namespace when it has none).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RootElement {
+    /// Local name, without any prefix.
+    pub name: String,
+    /// Namespace URI, if one is declared on the root element for its prefix.
+    pub namespace: Option<String>,
+}
+
+/// Reads the root element of `text` (skipping the declaration, comments, processing
+/// instructions and a DOCTYPE).
+pub fn root_element(text: &str) -> Result<RootElement, CodecError> {
+    let mut reader = Reader::from_str(text);
+    loop {
+        let event = reader
+            .read_event()
+            .map_err(|e| CodecError::Malformed(e.to_string()))?;
+        let start = match event {
+            Event::Start(s) | Event::Empty(s) => s,
+            Event::Decl(_) | Event::Comment(_) | Event::PI(_) | Event::DocType(_) => continue,
+            Event::Text(t) if t.trim().is_empty() => continue,
+            Event::Eof => {
+                return Err(CodecError::Malformed("no root element".to_owned()));
+            }
+            _ => {
+                return Err(CodecError::Malformed(
+                    "text before the root element".to_owned(),
+                ));
+            }
+        };
+        let qname = start.name();
+        let name = qname.local_name().as_ref().to_owned();
+        let ns_attr = match qname.prefix() {
+            Some(p) => format!("xmlns:{}", p.as_ref()),
+            None => "xmlns".to_owned(),
+        };
+        let mut namespace = None;
+        for attr in start.attributes() {
+            let attr = attr.map_err(|e| CodecError::Malformed(e.to_string()))?;
+            if attr.key.as_ref() == ns_attr {
+                let value = attr
+                    .normalized_value(XmlVersion::Implicit1_0)
+                    .map_err(|e| CodecError::Malformed(e.to_string()))?;
+                namespace = Some(value.into_owned());
+            }
+        }
+        return Ok(RootElement { name, namespace });
+    }
+}
+
+/// Parses `body` into `T` after checking that it is UTF-8, at most `limit` bytes, and that its
+/// root element's local name is `root` (with or without a namespace).
+pub fn from_xml<T: DeserializeOwned>(
+    body: &[u8],
+    root: &'static str,
+    limit: usize,
+) -> Result<T, CodecError> {
+    if body.len() > limit {
+        return Err(CodecError::TooLarge { limit });
+    }
+    let text = std::str::from_utf8(body).map_err(|_| CodecError::NotUtf8)?;
+    let found = root_element(text)?;
+    if found.name != root {
+        return Err(CodecError::WrongRoot {
+            expected: root,
+            found: found.name,
+        });
+    }
+    quick_xml::de::from_str(text).map_err(|e| CodecError::Malformed(e.to_string()))
+}
+
+/// Serialises `value` with the XML declaration, a newline, and two-space indentation. The root
+/// element's name comes from the type's `#[serde(rename)]`.
+pub fn to_xml<T: Serialize>(value: &T) -> Result<String, CodecError> {
+    let mut out = String::from(XML_DECLARATION);
+    out.push('\n');
+    let mut ser = quick_xml::se::Serializer::new(&mut out);
+    ser.indent(' ', 2);
+    value
+        .serialize(ser)
+        .map_err(|e| CodecError::Serialize(e.to_string()))?;
+    Ok(out)
+}
 
 /// The S3 response namespace.
 pub const S3_NS: &str = "http://s3.amazonaws.com/doc/2006-03-01/";
 
-/// Why a request body could not be decoded.
-#[derive(Debug, thiserror::Error, PartialEq, Eq)]
-pub enum XmlError {
-    /// Not well-formed, or a value of the wrong type.
-    #[error("malformed XML: {0}")]
-    Malformed(String),
-    /// Well-formed, but the root element is not the one the operation takes.
-    #[error("expected root element <{expected}>, found <{found}>")]
-    WrongRoot {
-        /// The operation's root element.
-        expected: &'static str,
-        /// What the body had.
-        found: String,
-    },
-}
-
-/// Serializes `value` as the document element `root`, with the XML declaration.
-pub fn to_xml<T: Serialize>(root: &str, value: &T) -> String {
+/// Serialises `value` as the document element `root` (for DTOs used under several roots),
+/// with the XML declaration and no indentation.
+pub fn to_xml_as<T: Serialize>(root: &str, value: &T) -> String {
     let mut out = String::with_capacity(512);
-    out.push_str(DECLARATION);
+    out.push_str(XML_DECLARATION);
     out.push('\n');
-    // Serializing plain DTOs into a String cannot fail except on unsupported types, which
-    // the DTOs in this crate do not use.
     match quick_xml::se::to_writer_with_root(&mut out, root, value) {
         Ok(_) => out,
+        // The response DTOs only hold strings, numbers, booleans and sequences, which
+        // always serialise; this branch is never taken with them.
         Err(e) => format!(
-            "{DECLARATION}\n<Error><Code>InternalError</Code><Message>{e}</Message></Error>"
+            "{XML_DECLARATION}\n<Error><Code>InternalError</Code><Message>{}</Message></Error>",
+            escape(&e.to_string())
         ),
     }
-}
-
-/// The local name of the first element of `body`.
-pub fn root_name(body: &[u8]) -> Result<String, XmlError> {
-    let mut reader = quick_xml::Reader::from_reader(body);
-    let mut buf = Vec::new();
-    loop {
-        match reader.read_event_into(&mut buf) {
-            Ok(quick_xml::events::Event::Start(e)) | Ok(quick_xml::events::Event::Empty(e)) => {
-                return Ok(e.local_name().into_inner().to_owned());
-            }
-            Ok(quick_xml::events::Event::Eof) => {
-                return Err(XmlError::Malformed("empty document".into()));
-            }
-            Ok(_) => {}
-            Err(e) => return Err(XmlError::Malformed(e.to_string())),
-        }
-        buf.clear();
-    }
-}
-
-/// Parses `body` whose document element must be `root`.
-pub fn from_xml<T: DeserializeOwned>(body: &[u8], root: &'static str) -> Result<T, XmlError> {
-    let found = root_name(body)?;
-    if found != root {
-        return Err(XmlError::WrongRoot {
-            expected: root,
-            found,
-        });
-    }
-    let text = std::str::from_utf8(body).map_err(|e| XmlError::Malformed(e.to_string()))?;
-    quick_xml::de::from_str(text).map_err(|e| XmlError::Malformed(e.to_string()))
 }
 
 /// Escapes text for element content.
@@ -79,23 +164,13 @@ pub fn escape(s: &str) -> std::borrow::Cow<'_, str> {
 
 /// Parses a boolean case-insensitively (`true`, `True`, `FALSE`, ...).
 pub fn parse_bool(s: &str) -> Option<bool> {
-    if s.trim().eq_ignore_ascii_case("true") {
+    let t = s.trim();
+    if t.eq_ignore_ascii_case("true") {
         Some(true)
-    } else if s.trim().eq_ignore_ascii_case("false") {
+    } else if t.eq_ignore_ascii_case("false") {
         Some(false)
     } else {
         None
-    }
-}
-
-/// Serde helper: a case-insensitive boolean element.
-pub mod lenient_bool {
-    use serde::{Deserialize, Deserializer, de::Error};
-
-    /// Deserializes `true`/`True`/`false`/... .
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
-        let s = String::deserialize(d)?;
-        super::parse_bool(&s).ok_or_else(|| D::Error::custom(format!("invalid boolean {s:?}")))
     }
 }
 
@@ -103,38 +178,81 @@ pub mod lenient_bool {
 mod tests {
     use super::*;
 
-    #[derive(serde::Deserialize, Debug, PartialEq)]
-    struct Doc {
-        #[serde(rename = "A")]
-        a: String,
-    }
-
     #[test]
-    fn root_is_checked() {
+    fn root_element_plain_namespaced_and_prefixed() {
+        let r = root_element(r#"<?xml version="1.0"?><!-- c --><A><B/></A>"#).unwrap();
         assert_eq!(
-            from_xml::<Doc>(b"<Doc><A>x</A></Doc>", "Doc").unwrap(),
-            Doc { a: "x".into() }
-        );
-        assert_eq!(
-            from_xml::<Doc>(b"<Other><A>x</A></Other>", "Doc").unwrap_err(),
-            XmlError::WrongRoot {
-                expected: "Doc",
-                found: "Other".into()
+            r,
+            RootElement {
+                name: "A".to_owned(),
+                namespace: None
             }
         );
-        assert!(matches!(
-            from_xml::<Doc>(b"<Doc><A>x</Doc>", "Doc"),
-            Err(XmlError::Malformed(_))
-        ));
-        assert!(matches!(
-            from_xml::<Doc>(b"", "Doc"),
-            Err(XmlError::Malformed(_))
-        ));
+        let r = root_element(r#"<A xmlns="urn:x"/>"#).unwrap();
+        assert_eq!(r.namespace.as_deref(), Some("urn:x"));
+        let r = root_element(r#"<s3:A xmlns:s3="urn:y" xmlns="urn:z"></s3:A>"#).unwrap();
+        assert_eq!(r.name, "A");
+        assert_eq!(r.namespace.as_deref(), Some("urn:y"));
     }
 
     #[test]
-    fn namespaced_and_declared_input_parses() {
-        let body = br#"<?xml version="1.0"?><Doc xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><A>y</A></Doc>"#;
-        assert_eq!(from_xml::<Doc>(body, "Doc").unwrap().a, "y");
+    fn root_element_refuses_empty_and_text() {
+        assert_eq!(
+            root_element("  ").unwrap_err(),
+            CodecError::Malformed("no root element".to_owned())
+        );
+        assert_eq!(
+            root_element("hello<A/>").unwrap_err(),
+            CodecError::Malformed("text before the root element".to_owned())
+        );
+    }
+
+    #[derive(Debug, PartialEq, serde::Deserialize, serde::Serialize)]
+    #[serde(rename = "Thing")]
+    struct Thing {
+        #[serde(rename = "Name")]
+        name: String,
+    }
+
+    #[test]
+    fn from_xml_checks_root_size_and_utf8() {
+        let ok: Thing = from_xml(b"<Thing><Name>x</Name></Thing>", "Thing", 100).unwrap();
+        assert_eq!(ok.name, "x");
+        let bom: Thing = from_xml(
+            "\u{FEFF}<?xml version=\"1.0\"?>\n<Thing><Name>y</Name></Thing>".as_bytes(),
+            "Thing",
+            100,
+        )
+        .unwrap();
+        assert_eq!(bom.name, "y");
+        assert_eq!(
+            from_xml::<Thing>(b"<Other><Name>x</Name></Other>", "Thing", 100).unwrap_err(),
+            CodecError::WrongRoot {
+                expected: "Thing",
+                found: "Other".to_owned()
+            }
+        );
+        assert_eq!(
+            from_xml::<Thing>(b"<Thing><Name>x</Name></Thing>", "Thing", 10).unwrap_err(),
+            CodecError::TooLarge { limit: 10 }
+        );
+        assert_eq!(
+            from_xml::<Thing>(b"<Thing>\xff</Thing>", "Thing", 100).unwrap_err(),
+            CodecError::NotUtf8
+        );
+        let e = from_xml::<Thing>(b"<Thing><Name>x</Thing>", "Thing", 100).unwrap_err();
+        assert_eq!(e.code(), "MalformedXML");
+    }
+
+    #[test]
+    fn to_xml_writes_declaration() {
+        let s = to_xml(&Thing {
+            name: "a&b".to_owned(),
+        })
+        .unwrap();
+        assert_eq!(
+            s,
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Thing>\n  <Name>a&amp;b</Name>\n</Thing>"
+        );
     }
 }

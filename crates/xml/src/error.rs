@@ -1,6 +1,6 @@
 //! Error response bodies (`<Error>` documents), shared by both dialects.
 
-use crate::codec::{DECLARATION, escape};
+use crate::codec::{XML_DECLARATION, escape};
 
 /// An `<Error>` document. Elements are written in the order OSS uses: Code, Message,
 /// RequestId, HostId, then the context fields in the order given.
@@ -22,7 +22,7 @@ impl ErrorBody {
     /// Renders the document with the XML declaration.
     pub fn to_xml(&self) -> String {
         let mut s = String::with_capacity(256);
-        s.push_str(DECLARATION);
+        s.push_str(XML_DECLARATION);
         s.push_str("\n<Error>\n");
         push(&mut s, "Code", &self.code);
         push(&mut s, "Message", &self.message);

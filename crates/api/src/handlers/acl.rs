@@ -33,7 +33,8 @@ async fn requested_acl(cx: &Ctx, body: ReqStream, header: &str, object: bool) ->
                 )
                 .field("MissingHeaderName", header));
             }
-            let p: AccessControlPolicy = ossemu_xml::from_xml(&raw, "AccessControlPolicy")?;
+            let p: AccessControlPolicy =
+                ossemu_xml::from_xml(&raw, "AccessControlPolicy", raw.len())?;
             p.canned()
                 .ok_or_else(|| {
                     ApiError::msg(

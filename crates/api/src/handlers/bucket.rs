@@ -42,7 +42,7 @@ pub async fn create_bucket(cx: &Ctx, body: ReqStream) -> ApiResult<Response<Body
     let conf: CreateBucketConfiguration = if raw.iter().all(u8::is_ascii_whitespace) {
         CreateBucketConfiguration::default()
     } else {
-        ossemu_xml::from_xml(&raw, "CreateBucketConfiguration")?
+        ossemu_xml::from_xml(&raw, "CreateBucketConfiguration", raw.len())?
     };
     let location = conf
         .location_constraint
@@ -125,7 +125,7 @@ pub async fn get_bucket_info(cx: &Ctx) -> ApiResult<Response<Body>> {
             },
         },
     };
-    Ok(xml_ok(ossemu_xml::to_xml("BucketInfo", &doc)))
+    Ok(xml_ok(ossemu_xml::to_xml_as("BucketInfo", &doc)))
 }
 
 /// GetBucketLocation. S3 reports `us-east-1` as an empty constraint.
@@ -140,7 +140,7 @@ pub async fn get_bucket_location(cx: &Ctx) -> ApiResult<Response<Body>> {
         xmlns: cx.dialect.xmlns(),
         location,
     };
-    Ok(xml_ok(ossemu_xml::to_xml("LocationConstraint", &doc)))
+    Ok(xml_ok(ossemu_xml::to_xml_as("LocationConstraint", &doc)))
 }
 
 /// GetBucketVersioning: buckets are never versioned, so the configuration is empty.
@@ -152,7 +152,7 @@ pub async fn get_bucket_versioning(cx: &Ctx) -> ApiResult<Response<Body>> {
     };
     Ok(xml_ok(format!(
         "{}\n<VersioningConfiguration{ns}/>",
-        ossemu_xml::DECLARATION
+        ossemu_xml::XML_DECLARATION
     )))
 }
 
@@ -166,5 +166,5 @@ pub async fn list_live_channel(cx: &Ctx) -> ApiResult<Response<Body>> {
         is_truncated: false,
         next_marker: String::new(),
     };
-    Ok(xml_ok(ossemu_xml::to_xml("ListLiveChannelResult", &doc)))
+    Ok(xml_ok(ossemu_xml::to_xml_as("ListLiveChannelResult", &doc)))
 }

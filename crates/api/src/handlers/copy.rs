@@ -132,7 +132,7 @@ pub async fn copy_object(cx: &Ctx) -> ApiResult<Response<Body>> {
         last_modified: iso8601(rec.modified_ms),
         etag: cx.dialect.etag(&rec.etag),
     };
-    let mut r = xml_ok(ossemu_xml::to_xml("CopyObjectResult", &doc));
+    let mut r = xml_ok(ossemu_xml::to_xml_as("CopyObjectResult", &doc));
     set(
         r.headers_mut(),
         "x-oss-hash-crc64ecma",

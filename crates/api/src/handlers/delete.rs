@@ -47,7 +47,7 @@ pub async fn delete_objects(cx: &Ctx, body: ReqStream) -> ApiResult<Response<Bod
             return Err(ApiError::new(Code::BadDigest));
         }
     }
-    let req: Delete = ossemu_xml::from_xml(&raw, "Delete")?;
+    let req: Delete = ossemu_xml::from_xml(&raw, "Delete", raw.len())?;
     if req.objects.is_empty() || req.objects.len() > MAX_KEYS {
         return Err(ApiError::msg(
             Code::MalformedXML,
@@ -102,5 +102,5 @@ pub async fn delete_objects(cx: &Ctx, body: ReqStream) -> ApiResult<Response<Bod
             }
         }
     }
-    Ok(xml_ok(ossemu_xml::to_xml("DeleteResult", &result)))
+    Ok(xml_ok(ossemu_xml::to_xml_as("DeleteResult", &result)))
 }

@@ -111,7 +111,7 @@ pub async fn list_objects_v1(cx: &Ctx) -> ApiResult<Response<Body>> {
         common_prefixes: prefixes,
         ..ListBucketResult::default()
     };
-    Ok(xml_ok(ossemu_xml::to_xml("ListBucketResult", &doc)))
+    Ok(xml_ok(ossemu_xml::to_xml_as("ListBucketResult", &doc)))
 }
 
 /// ListObjectsV2: continuation-token, start-after, fetch-owner, KeyCount.
@@ -165,7 +165,7 @@ pub async fn list_objects_v2(cx: &Ctx) -> ApiResult<Response<Body>> {
         common_prefixes: prefixes,
         ..ListBucketResult::default()
     };
-    Ok(xml_ok(ossemu_xml::to_xml("ListBucketResult", &doc)))
+    Ok(xml_ok(ossemu_xml::to_xml_as("ListBucketResult", &doc)))
 }
 
 /// ListObjectVersions: every object is its only version, `null`.
@@ -224,5 +224,5 @@ pub async fn list_object_versions(cx: &Ctx) -> ApiResult<Response<Body>> {
         versions,
         common_prefixes: prefixes,
     };
-    Ok(xml_ok(ossemu_xml::to_xml("ListVersionsResult", &doc)))
+    Ok(xml_ok(ossemu_xml::to_xml_as("ListVersionsResult", &doc)))
 }

@@ -99,7 +99,7 @@ pub async fn initiate(cx: &Ctx) -> ApiResult<Response<Body>> {
         upload_id: id,
         encoding_type: (encode && cx.dialect == Dialect::Oss).then(|| "url".into()),
     };
-    let mut r = xml_ok(ossemu_xml::to_xml("InitiateMultipartUploadResult", &doc));
+    let mut r = xml_ok(ossemu_xml::to_xml_as("InitiateMultipartUploadResult", &doc));
     if let Some(a) = &rec.checksum_algorithm {
         set(
             r.headers_mut(),
@@ -244,7 +244,7 @@ pub async fn upload_part_copy(cx: &Ctx) -> ApiResult<Response<Body>> {
         last_modified: iso8601(part.modified_ms),
         etag: cx.dialect.etag(&part.etag),
     };
-    Ok(xml_ok(ossemu_xml::to_xml("CopyPartResult", &doc)))
+    Ok(xml_ok(ossemu_xml::to_xml_as("CopyPartResult", &doc)))
 }
 
 /// CompleteMultipartUpload: validates the part list and commits the object.
@@ -265,7 +265,8 @@ pub async fn complete(cx: &Ctx, body: ReqStream) -> ApiResult<Response<Body>> {
         stored.iter().collect()
     } else {
         let raw = read_small(body, 4 << 20).await?;
-        let req: CompleteMultipartUpload = ossemu_xml::from_xml(&raw, "CompleteMultipartUpload")?;
+        let req: CompleteMultipartUpload =
+            ossemu_xml::from_xml(&raw, "CompleteMultipartUpload", raw.len())?;
         select_parts(&req, &stored)?
     };
     if chosen.is_empty() {
@@ -342,7 +343,7 @@ pub async fn complete(cx: &Ctx, body: ReqStream) -> ApiResult<Response<Body>> {
         key: maybe_encode(&key, encode),
         etag: cx.dialect.etag(&rec.etag),
     };
-    let mut r = xml_ok(ossemu_xml::to_xml("CompleteMultipartUploadResult", &doc));
+    let mut r = xml_ok(ossemu_xml::to_xml_as("CompleteMultipartUploadResult", &doc));
     set(
         r.headers_mut(),
         "x-oss-hash-crc64ecma",
@@ -440,7 +441,7 @@ pub async fn list_parts(cx: &Ctx) -> ApiResult<Response<Body>> {
             })
             .collect(),
     };
-    Ok(xml_ok(ossemu_xml::to_xml("ListPartsResult", &doc)))
+    Ok(xml_ok(ossemu_xml::to_xml_as("ListPartsResult", &doc)))
 }
 
 /// ListMultipartUploads with prefix, delimiter, key-marker, upload-id-marker, max-uploads.
@@ -537,7 +538,7 @@ pub async fn list_uploads(cx: &Ctx) -> ApiResult<Response<Body>> {
             })
             .collect(),
     };
-    Ok(xml_ok(ossemu_xml::to_xml(
+    Ok(xml_ok(ossemu_xml::to_xml_as(
         "ListMultipartUploadsResult",
         &doc,
     )))

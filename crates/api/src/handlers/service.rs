@@ -87,5 +87,8 @@ pub async fn list_buckets(cx: &Ctx) -> ApiResult<Response<Body>> {
         buckets: Buckets { bucket: entries },
         continuation_token: if oss { None } else { next },
     };
-    Ok(xml_ok(ossemu_xml::to_xml("ListAllMyBucketsResult", &doc)))
+    Ok(xml_ok(ossemu_xml::to_xml_as(
+        "ListAllMyBucketsResult",
+        &doc,
+    )))
 }
