@@ -1,1 +1,3 @@
-//! api
+//! ossemu's HTTP API layer: request authentication and (to come) the S3/OSS service.
+
+pub mod auth;
