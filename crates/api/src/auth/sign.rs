@@ -1163,12 +1163,20 @@ fn oss_v1_forms(a: &HmacV1Auth, req: &Request<'_>, target: &Target<'_>) -> Vec<C
         resource.push('/');
         resource.push_str(target.key.unwrap_or_default());
     }
-    let signed = |name: &str| OSS_V1_SUBRESOURCES.contains(&name) || name.starts_with("x-oss-");
-    let standard = subresource_string(req.query.iter().filter(|(k, _)| signed(k)));
-    let listed_only = subresource_string(
+    // Standard: the listed names plus every `x-oss-*` name (oss2, Go v2 SDK). Variants:
+    // listed names only, and no `x-oss-*` name at all (alibabacloud-oss-v2 signs V1
+    // requests without `x-oss-process`).
+    let listed = |name: &str| OSS_V1_SUBRESOURCES.contains(&name);
+    let standard = subresource_string(
         req.query
             .iter()
-            .filter(|(k, _)| OSS_V1_SUBRESOURCES.contains(&k.as_str())),
+            .filter(|(k, _)| listed(k) || k.starts_with("x-oss-")),
+    );
+    let listed_only = subresource_string(req.query.iter().filter(|(k, _)| listed(k)));
+    let without_oss = subresource_string(
+        req.query
+            .iter()
+            .filter(|(k, _)| listed(k) && !k.starts_with("x-oss-")),
     );
 
     let mut dates: Vec<String> = Vec::new();
@@ -1190,7 +1198,7 @@ fn oss_v1_forms(a: &HmacV1Auth, req: &Request<'_>, target: &Target<'_>) -> Vec<C
     }
     let headers = prefixed_headers(req, "x-oss-");
     let mut forms = Vec::new();
-    for subresources in [&standard, &listed_only] {
+    for subresources in [&standard, &listed_only, &without_oss] {
         for date in &dates {
             let sts = format!(
                 "{}\n{}\n{}\n{}\n{}{}{}",
@@ -1260,16 +1268,25 @@ fn aws_v2_forms(a: &HmacV1Auth, req: &Request<'_>, target: &Target<'_>) -> Vec<C
         paths.push(normalized);
     }
     let amz = prefixed_headers(&view, "x-amz-");
-    let mut forms = Vec::new();
+    // A bucket-level request signs `/bucket/` whether the path-style request line says
+    // `/bucket` or `/bucket/` (botocore's auth_path); the path as sent is a variant.
+    let mut resources = Vec::new();
+    if let Some(bucket) = target.bucket
+        && target.key.unwrap_or_default().is_empty()
+    {
+        resources.push(format!("/{bucket}/"));
+    }
     for path in &paths {
-        let mut resource = String::new();
-        if target.virtual_host
-            && let Some(bucket) = target.bucket
-        {
-            resource.push('/');
-            resource.push_str(bucket);
+        let resource = match target.bucket {
+            Some(bucket) if target.virtual_host => format!("/{bucket}{path}"),
+            _ => path.clone(),
+        };
+        if !resources.contains(&resource) {
+            resources.push(resource);
         }
-        resource.push_str(path);
+    }
+    let mut forms = Vec::new();
+    for resource in &resources {
         for date in &dates {
             let sts = format!(
                 "{}\n{}\n{}\n{}\n{}{}{}",
@@ -1685,7 +1702,8 @@ mod tests {
 
     #[test]
     fn detects_each_scheme() {
-        let cases: &[(&[(&str, &str)], &[(&str, &str)], Option<Scheme>)] = &[
+        type Pairs<'a> = &'a [(&'a str, &'a str)];
+        let cases: &[(Pairs<'_>, Pairs<'_>, Option<Scheme>)] = &[
             (&[], &[], None),
             (
                 &[("authorization", "OSS ak:sig")],
@@ -1861,14 +1879,14 @@ mod tests {
                 headers: &h,
             };
             let err = parse_auth(&req).err();
-            let ok = match (kind, &err) {
-                ("malformed", Some(AuthError::MalformedAuthorization(_))) => true,
-                ("credential", Some(AuthError::MalformedCredential(_))) => true,
-                ("host", Some(AuthError::HostNotSigned)) => true,
-                ("date", Some(AuthError::ScopeDateMismatch { .. })) => true,
-                ("scope", Some(AuthError::InvalidScope(_))) => true,
-                _ => false,
-            };
+            let ok = matches!(
+                (kind, &err),
+                ("malformed", Some(AuthError::MalformedAuthorization(_)))
+                    | ("credential", Some(AuthError::MalformedCredential(_)))
+                    | ("host", Some(AuthError::HostNotSigned))
+                    | ("date", Some(AuthError::ScopeDateMismatch { .. }))
+                    | ("scope", Some(AuthError::InvalidScope(_)))
+            );
             assert!(ok, "{auth}: {err:?}");
         }
     }
@@ -2206,8 +2224,14 @@ mod tests {
             "PUT\neB5eJF1ptWaXm4bijSPyxw==\ntext/html\nWed, 28 Dec 2022 10:27:41 GMT\nx-oss-meta-author:alice\nx-oss-meta-magic:abracadabra\nx-oss-meta-multi:a,b\n/examplebucket/nel son+/中?acl&response-content-type=text/plain; charset=utf-8&uploadId=u&x-oss-process=image/resize,w_100"
         );
         assert_eq!(forms[0].canonical_request, None);
-        // Variant without the generic x-oss-* query rule (x-oss-process is listed anyway).
-        assert_eq!(forms.len(), 1);
+        // The only variant drops x-oss-* parameters (x-oss-process is listed, so "listed
+        // only" equals the standard form).
+        assert_eq!(forms.len(), 2);
+        assert!(
+            forms[1]
+                .string_to_sign
+                .ends_with("/中?acl&response-content-type=text/plain; charset=utf-8&uploadId=u")
+        );
     }
 
     #[test]
