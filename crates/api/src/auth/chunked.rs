@@ -569,7 +569,7 @@ impl<S> AwsChunkedDecoder<S> {
                 } else {
                     b'\n'
                 };
-                if self.pending[0] != want {
+                if self.pending.first() != Some(&want) {
                     return Err(PayloadError::Malformed("chunk data not followed by CRLF"));
                 }
                 self.pending.advance(1);

@@ -994,8 +994,10 @@ impl ParsedAuth {
         req: &Request<'_>,
         target: &Target<'_>,
     ) -> Result<Canonical, AuthError> {
-        let mut forms = self.canonical_forms(req, target)?;
-        Ok(forms.swap_remove(0))
+        self.canonical_forms(req, target)?
+            .into_iter()
+            .next()
+            .ok_or_else(|| AuthError::MalformedAuthorization("no canonical form".to_owned()))
     }
 
     /// Signature for `canonical` under `secret`, encoded as the scheme sends it.
@@ -1036,13 +1038,12 @@ impl ParsedAuth {
                 Err(_) => false,
             },
         };
-        if matched {
-            Ok(())
-        } else {
-            let mut forms = forms;
-            Err(AuthError::SignatureDoesNotMatch(Box::new(
-                forms.swap_remove(0),
-            )))
+        match (matched, forms.into_iter().next()) {
+            (true, _) => Ok(()),
+            (false, Some(standard)) => Err(AuthError::SignatureDoesNotMatch(Box::new(standard))),
+            (false, None) => Err(AuthError::MalformedAuthorization(
+                "no canonical form".to_owned(),
+            )),
         }
     }
 
@@ -2232,6 +2233,54 @@ mod tests {
                 .string_to_sign
                 .ends_with("/中?acl&response-content-type=text/plain; charset=utf-8&uploadId=u")
         );
+    }
+
+    #[test]
+    fn oss_v4_canonical_request_rules() {
+        // oss2 lists additional headers in the Authorization header sorted by first
+        // character only and even when absent; the canonical request sorts them fully and
+        // signs only the headers present. x-oss-*, content-type and content-md5 are always
+        // signed; the query is fully encoded, bare names stay bare.
+        let sig = "0".repeat(64);
+        let auth = format!(
+            "OSS4-HMAC-SHA256 Credential=ak/20240315/cn-hangzhou/oss/aliyun_v4_request, Signature={sig}, AdditionalHeaders=range;if-none-match;accept"
+        );
+        let h = hs(&[
+            ("authorization", &auth),
+            ("accept", "*/*"),
+            ("content-type", "text/plain"),
+            ("host", "b.oss-cn-hangzhou.aliyuncs.com"),
+            ("range", "bytes=0-9"),
+            ("user-agent", "ua"),
+            ("x-oss-content-sha256", UNSIGNED_PAYLOAD),
+            ("x-oss-date", "20240315T123456Z"),
+            ("x-oss-meta-a", " 1 "),
+        ]);
+        let q = hs(&[("uploads", ""), ("prefix", "a b/ü"), ("+x", "|")]);
+        let req = Request {
+            method: "POST",
+            raw_path: "/dir%2Fa%20b",
+            query: &q,
+            headers: &h,
+        };
+        let target = Target {
+            bucket: Some("b"),
+            key: Some("dir/a b+~"),
+            virtual_host: true,
+        };
+        let Ok(Some(parsed)) = parse_auth(&req) else {
+            panic!("no auth");
+        };
+        let c = parsed.canonical(&req, &target).expect("canonical");
+        assert_eq!(
+            c.canonical_request.as_deref(),
+            Some(
+                "POST\n/b/dir/a%20b%2B~\n%2Bx=%7C&prefix=a%20b%2F%C3%BC&uploads\naccept:*/*\ncontent-type:text/plain\nrange:bytes=0-9\nx-oss-content-sha256:UNSIGNED-PAYLOAD\nx-oss-date:20240315T123456Z\nx-oss-meta-a:1\n\naccept;if-none-match;range\nUNSIGNED-PAYLOAD"
+            )
+        );
+        assert!(c.string_to_sign.starts_with(
+            "OSS4-HMAC-SHA256\n20240315T123456Z\n20240315/cn-hangzhou/oss/aliyun_v4_request\n"
+        ));
     }
 
     #[test]
