@@ -3,7 +3,7 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
-use clap::Parser;
+use clap::{Parser, ValueEnum};
 use ossemu_api::Credential;
 
 /// ossemu: a local S3- and Alibaba-OSS-compatible object store with OSS back-to-origin.
@@ -39,6 +39,11 @@ pub struct Cli {
     #[arg(long = "credential", env = "OSSEMU_CREDENTIALS", value_delimiter = ',', value_parser = parse_credential)]
     pub credentials: Vec<Credential>,
 
+    /// Signature verification: `on` verifies every signature; `off` accepts any signature
+    /// (still parsed, for the requester's identity) for a permissive stand-in.
+    #[arg(long, env = "OSSEMU_AUTH", value_enum, default_value_t = Auth::On)]
+    pub auth: Auth,
+
     /// Extra domain for virtual-host addressing (`<bucket>.<domain>`); repeatable.
     /// Built in: localhost, oss-<region>[-internal].aliyuncs.com, s3[.-]<region>.amazonaws.com,
     /// s3.amazonaws.com.
@@ -48,6 +53,15 @@ pub struct Cli {
         value_delimiter = ','
     )]
     pub endpoint_domains: Vec<String>,
+}
+
+/// `--auth` values.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Auth {
+    /// Verify signatures.
+    On,
+    /// Accept any signature.
+    Off,
 }
 
 /// Parses `AK:SECRET[:DISPLAY_NAME]`.

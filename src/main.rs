@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use clap::Parser;
-use ossemu_api::{ApiConfig, AppState, Credential};
+use ossemu_api::{ApiConfig, AppState, AuthMode, Credential};
 use ossemu_store::{Store, StoreOptions};
 
 use crate::config::Cli;
@@ -62,6 +62,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         })
         .chain(cli.credentials.iter().cloned())
         .collect(),
+        auth: match cli.auth {
+            config::Auth::On => AuthMode::On,
+            config::Auth::Off => AuthMode::Off,
+        },
         ..ApiConfig::default()
     };
     let listener = tokio::net::TcpListener::bind(cli.listen)

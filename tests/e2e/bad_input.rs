@@ -122,18 +122,24 @@ async fn hostile_keys() {
 
 #[tokio::test]
 async fn truncated_upload_stores_nothing() {
+    use tokio::io::AsyncWriteExt;
     let s = Server::start().await;
     s.bucket("bkt").await;
-    let req = format!(
-        "PUT /b/partial HTTP/1.1\r\nHost: {}\r\nAuthorization: OSS {AK}:x\r\nContent-Length: 100000\r\n\r\n{}",
-        s.addr,
-        "x".repeat(5000)
-    );
-    // Send part of the body, then close the connection.
-    let _ = raw(s.addr, req.as_bytes(), |_| true).await;
-    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    let head = s
+        .req("PUT", "/bkt/partial")
+        .oss()
+        .header("content-length", "4194304")
+        .raw_head();
+    let mut c = tokio::net::TcpStream::connect(s.addr).await.unwrap();
+    c.write_all(head.as_bytes()).await.unwrap();
+    // Half the declared body: enough for the server to start writing its temp file.
+    c.write_all(&vec![b'x'; 2 << 20]).await.unwrap();
+    let tmp = s.dir.path().join("tmp");
+    wait_until(|| count_files(&tmp) == 1).await;
+    // The client goes away mid-body.
+    drop(c);
+    wait_until(|| count_files(&tmp) == 0).await;
     assert_eq!(s.req("GET", "/bkt/partial").oss().send().await.status, 404);
-    assert_eq!(count_files(&s.dir.path().join("tmp")), 0);
     assert_eq!(count_files(&s.dir.path().join("blobs")), 0);
 }
 
@@ -142,10 +148,12 @@ async fn expect_continue_only_after_checks() {
     let s = Server::start().await;
     s.bucket("bkt").await;
     // Missing bucket: the error comes without a 100 Continue.
-    let req = format!(
-        "PUT /nobucket/k HTTP/1.1\r\nHost: {}\r\nAuthorization: OSS {AK}:x\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n",
-        s.addr
-    );
+    let req = s
+        .req("PUT", "/nobucket/k")
+        .oss()
+        .header("content-length", "5")
+        .header("expect", "100-continue")
+        .raw_head();
     let out = raw(s.addr, req.as_bytes(), |b| {
         b.windows(8).any(|w| w == b"</Error>")
     })
@@ -154,10 +162,12 @@ async fn expect_continue_only_after_checks() {
     assert!(text.starts_with("HTTP/1.1 404"), "{text}");
     assert!(!text.contains("100 Continue"), "{text}");
     // Oversized declared length: refused before reading.
-    let req = format!(
-        "PUT /bkt/k HTTP/1.1\r\nHost: {}\r\nAuthorization: OSS {AK}:x\r\nContent-Length: 6000000000\r\nExpect: 100-continue\r\n\r\n",
-        s.addr
-    );
+    let req = s
+        .req("PUT", "/bkt/k")
+        .oss()
+        .header("content-length", "6000000000")
+        .header("expect", "100-continue")
+        .raw_head();
     let out = raw(s.addr, req.as_bytes(), |b| {
         b.windows(8).any(|w| w == b"</Error>")
     })
@@ -168,10 +178,12 @@ async fn expect_continue_only_after_checks() {
     // A good request gets 100 Continue, then 200 once the body is sent.
     let mut c = tokio::net::TcpStream::connect(s.addr).await.unwrap();
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let head = format!(
-        "PUT /bkt/k HTTP/1.1\r\nHost: {}\r\nAuthorization: OSS {AK}:x\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n",
-        s.addr
-    );
+    let head = s
+        .req("PUT", "/bkt/k")
+        .oss()
+        .header("content-length", "5")
+        .header("expect", "100-continue")
+        .raw_head();
     c.write_all(head.as_bytes()).await.unwrap();
     let mut buf = vec![0u8; 256];
     let n = c.read(&mut buf).await.unwrap();

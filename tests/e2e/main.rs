@@ -4,6 +4,7 @@
 mod support;
 
 mod addressing;
+mod auth;
 mod bad_input;
 mod buckets;
 mod copy_delete;

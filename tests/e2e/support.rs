@@ -96,6 +96,7 @@ impl Server {
             headers: Vec::new(),
             body: Bytes::new(),
             sign: Sign::None,
+            bucket_from_host: None,
         }
     }
 
@@ -146,6 +147,7 @@ impl Detached {
             headers: Vec::new(),
             body: Bytes::new(),
             sign: Sign::None,
+            bucket_from_host: None,
         }
     }
 }
@@ -181,6 +183,7 @@ pub struct Req {
     headers: Vec<(String, String)>,
     body: Bytes,
     sign: Sign,
+    bucket_from_host: Option<String>,
 }
 
 /// A response as the client saw it.
@@ -273,9 +276,20 @@ impl Req {
         self
     }
 
-    /// Sets the Host header (virtual-host and custom-domain tests).
+    /// Sets the Host header. A `<bucket>.<domain>` host (not an IP, not `localhost`) is signed
+    /// as virtual-host style for the first label; see [`Req::host_bucket`] for custom domains.
     pub fn host(mut self, host: &str) -> Self {
         self.host = host.to_string();
+        let name = host.rsplit_once(':').map_or(host, |(h, _)| h);
+        let endpoint = name == "localhost"
+            || name.parse::<std::net::IpAddr>().is_ok()
+            || !name.contains('.')
+            || name.starts_with("oss-")
+            || name.starts_with("s3.")
+            || name.starts_with("s3-")
+            || name == "ossemu.test";
+        self.bucket_from_host =
+            (!endpoint).then(|| name.split('.').next().unwrap_or_default().to_string());
         self
     }
 
@@ -307,22 +321,273 @@ impl Req {
         self
     }
 
+    /// Signs the request: OSS V1 for [`Sign::Oss`], SigV4 (signed payload) for [`Sign::S3`].
+    /// It signs with the server's own canonicalization; the SDK suites and the signature
+    /// vectors check that canonicalization against real clients.
     fn authorize(&mut self) {
-        match &self.sign {
-            Sign::None => {}
-            Sign::Oss(ak, _sk) => {
-                self.headers
-                    .push(("authorization".into(), format!("OSS {ak}:unsigned")));
+        use ossemu_api::auth::sign;
+        if self.headers.iter().any(|(k, _)| k == "authorization") {
+            return;
+        }
+        let (ak, sk, oss) = match &self.sign {
+            Sign::None => return,
+            Sign::Oss(ak, sk) => (ak.clone(), sk.clone(), true),
+            Sign::S3(ak, sk) => (ak.clone(), sk.clone(), false),
+        };
+        let now = std::time::SystemTime::now();
+        let unix = now.duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64;
+        let placeholder = if oss {
+            self.headers
+                .push(("date".into(), httpdate::fmt_http_date(now)));
+            format!("OSS {ak}:AAAAAAAAAAAAAAAAAAAAAAAAAAA=")
+        } else {
+            use sha2::Digest;
+            let amz_date = sign::format_iso8601_basic(unix);
+            self.headers.push(("x-amz-date".into(), amz_date.clone()));
+            if !self
+                .headers
+                .iter()
+                .any(|(k, _)| k == "x-amz-content-sha256")
+            {
+                let hash = hex::encode(sha2::Sha256::digest(&self.body));
+                self.headers.push(("x-amz-content-sha256".into(), hash));
             }
-            Sign::S3(ak, _sk) => {
-                self.headers.push((
-                    "authorization".into(),
-                    format!("AWS4-HMAC-SHA256 Credential={ak}/20260101/us-east-1/s3/aws4_request, SignedHeaders=host, Signature=0"),
-                ));
-                self.headers
-                    .push(("x-amz-content-sha256".into(), "UNSIGNED-PAYLOAD".into()));
+            let mut signed: Vec<String> = vec!["host".into()];
+            for (k, _) in &self.headers {
+                let k = k.to_ascii_lowercase();
+                if (k.starts_with("x-amz-") || k == "content-md5" || k == "content-type")
+                    && !signed.contains(&k)
+                {
+                    signed.push(k);
+                }
+            }
+            signed.sort();
+            format!(
+                "AWS4-HMAC-SHA256 Credential={ak}/{}/us-east-1/s3/aws4_request, SignedHeaders={}, Signature={}",
+                &amz_date[..8],
+                signed.join(";"),
+                "0".repeat(64)
+            )
+        };
+        let (raw_path, raw_query) = self.path.split_once('?').unwrap_or((&self.path, ""));
+        let query = sign::decode_query(raw_query);
+        let mut headers: Vec<(String, String)> = self
+            .headers
+            .iter()
+            .map(|(k, v)| (k.to_ascii_lowercase(), v.clone()))
+            .collect();
+        headers.push(("host".into(), self.host.clone()));
+        headers.push(("authorization".into(), placeholder));
+        let decoded = sign::decode_path(raw_path);
+        let path = decoded.strip_prefix('/').unwrap_or(&decoded).to_string();
+        let (bucket, key) = match &self.bucket_from_host {
+            Some(b) => (Some(b.clone()), path),
+            None => {
+                let (b, k) = path.split_once('/').unwrap_or((&path, ""));
+                ((!b.is_empty()).then(|| b.to_string()), k.to_string())
+            }
+        };
+        let req = sign::Request {
+            method: &self.method,
+            raw_path,
+            query: &query,
+            headers: &headers,
+        };
+        let target = sign::Target {
+            bucket: bucket.as_deref(),
+            key: (!key.is_empty()).then_some(key.as_str()),
+            virtual_host: self.bucket_from_host.is_some(),
+        };
+        let parsed = sign::parse_auth(&req).unwrap().unwrap();
+        let canonical = parsed.canonical(&req, &target).unwrap();
+        let signature = parsed.sign(&canonical, &sk);
+        let auth = if oss {
+            format!("OSS {ak}:{signature}")
+        } else {
+            let placeholder = headers
+                .iter()
+                .find(|(k, _)| k == "authorization")
+                .unwrap()
+                .1
+                .clone();
+            placeholder.replace(&"0".repeat(64), &signature)
+        };
+        self.headers.push(("authorization".into(), auth));
+    }
+
+    /// Signs the request as SigV4 `STREAMING-AWS4-HMAC-SHA256-PAYLOAD` (plus a CRC32 trailer
+    /// when `trailer` is given: `Some(value)` sends that base64 value) and frames `chunks`
+    /// as an aws-chunked body with chunk signatures chained from the seed. `corrupt_chunk`
+    /// flips a byte of that chunk's signature.
+    pub fn aws_chunked(
+        mut self,
+        chunks: &[Vec<u8>],
+        trailer: Option<&str>,
+        corrupt_chunk: Option<usize>,
+    ) -> Self {
+        use ossemu_api::auth::sign;
+        use sha2::Digest;
+        let total: usize = chunks.iter().map(Vec::len).sum();
+        let mode = if trailer.is_some() {
+            sign::STREAMING_SIGNED_TRAILER
+        } else {
+            sign::STREAMING_SIGNED
+        };
+        self.headers
+            .push(("x-amz-content-sha256".into(), mode.into()));
+        self.headers
+            .push(("content-encoding".into(), "aws-chunked".into()));
+        self.headers
+            .push(("x-amz-decoded-content-length".into(), total.to_string()));
+        if trailer.is_some() {
+            self.headers
+                .push(("x-amz-trailer".into(), "x-amz-checksum-crc32".into()));
+        }
+        self.authorize();
+        let Sign::S3(_, sk) = self.sign.clone() else {
+            panic!("aws_chunked needs s3()");
+        };
+        self.sign = Sign::None;
+        let auth = self
+            .headers
+            .iter()
+            .rev()
+            .find(|(k, _)| k == "authorization")
+            .unwrap()
+            .1
+            .clone();
+        let date = self
+            .headers
+            .iter()
+            .find(|(k, _)| k == "x-amz-date")
+            .unwrap()
+            .1
+            .clone();
+        let hdrs = vec![
+            ("authorization".to_string(), auth),
+            ("x-amz-date".to_string(), date),
+            ("x-amz-content-sha256".to_string(), mode.to_string()),
+        ];
+        let req = sign::Request {
+            method: "PUT",
+            raw_path: "/",
+            query: &[],
+            headers: &hdrs,
+        };
+        let Some(sign::ParsedAuth::V4(v4)) = sign::parse_auth(&req).unwrap() else {
+            unreachable!()
+        };
+        let mut signer = v4.chunk_signer(&sk);
+        let mut body = Vec::new();
+        let mut frame = |data: &[u8], i: usize, body: &mut Vec<u8>| {
+            let hash: [u8; 32] = sha2::Sha256::digest(data).into();
+            let sig = signer.sign_chunk(&hash);
+            signer.advance(&sig);
+            let mut sent = sig.clone();
+            if corrupt_chunk == Some(i) {
+                let flipped = if sent.starts_with('0') { "1" } else { "0" };
+                sent.replace_range(0..1, flipped);
+            }
+            body.extend_from_slice(
+                format!("{:x};chunk-signature={sent}\r\n", data.len()).as_bytes(),
+            );
+            body.extend_from_slice(data);
+            body.extend_from_slice(b"\r\n");
+        };
+        for (i, c) in chunks.iter().enumerate() {
+            frame(c, i, &mut body);
+        }
+        frame(&[], chunks.len(), &mut body);
+        let body = match trailer {
+            None => body,
+            Some(value) => {
+                // Drop the final chunk's CRLF; the trailer section follows it.
+                body.truncate(body.len() - 2);
+                let line = format!("x-amz-checksum-crc32:{value}\n");
+                let hash: [u8; 32] = sha2::Sha256::digest(line.as_bytes()).into();
+                let tsig = signer.sign_trailer(&hash);
+                body.extend_from_slice(
+                    format!(
+                        "x-amz-checksum-crc32:{value}\r\nx-amz-trailer-signature:{tsig}\r\n\r\n"
+                    )
+                    .as_bytes(),
+                );
+                body
+            }
+        };
+        self.body = Bytes::from(body);
+        self
+    }
+
+    /// Turns `OSSAccessKeyId`/`Expires`/`Signature` query parameters into a real presigned
+    /// OSS V1 URL signed with `secret`.
+    pub fn presign_oss(mut self, secret: &str) -> Self {
+        use ossemu_api::auth::sign;
+        let (raw_path, raw_query) = self.path.split_once('?').unwrap();
+        let query = sign::decode_query(raw_query);
+        let headers = vec![("host".to_string(), self.host.clone())];
+        let req = sign::Request {
+            method: &self.method,
+            raw_path,
+            query: &query,
+            headers: &headers,
+        };
+        let decoded = sign::decode_path(raw_path);
+        let path = decoded.trim_start_matches('/');
+        let (b, k) = path.split_once('/').unwrap_or((path, ""));
+        let target = sign::Target {
+            bucket: Some(b),
+            key: (!k.is_empty()).then_some(k),
+            virtual_host: false,
+        };
+        let parsed = sign::parse_auth(&req).unwrap().unwrap();
+        let sig = parsed.sign(&parsed.canonical(&req, &target).unwrap(), secret);
+        let enc = percent_encoding::utf8_percent_encode(&sig, percent_encoding::NON_ALPHANUMERIC)
+            .to_string();
+        self.path = self
+            .path
+            .replace("Signature=x", &format!("Signature={enc}"));
+        self
+    }
+
+    /// Signs the request now; later changes are not covered by the signature (tampering tests).
+    pub fn sign_now(mut self) -> Self {
+        self.authorize();
+        self.sign = Sign::None;
+        self
+    }
+
+    /// Replaces every value of a header (after [`Req::sign_now`], a tampered header).
+    pub fn replace_header(mut self, name: &str, value: &str) -> Self {
+        for (k, v) in &mut self.headers {
+            if k.eq_ignore_ascii_case(name) {
+                *v = value.to_string();
             }
         }
+        self
+    }
+
+    /// Signs for this path, then sends the request to `path` instead (tampering tests).
+    pub async fn send_with_path(mut self, path: &str) -> Resp {
+        self.authorize();
+        self.sign = Sign::None;
+        self.path = path.to_string();
+        self.send().await
+    }
+
+    /// The signed request head (`Host`, auth headers and any added headers) as raw HTTP/1.1
+    /// text up to and including the blank line, for tests that write bytes themselves.
+    pub fn raw_head(mut self) -> String {
+        self.authorize();
+        let mut head = format!(
+            "{} {} HTTP/1.1\r\nHost: {}\r\n",
+            self.method, self.path, self.host
+        );
+        for (k, v) in &self.headers {
+            head.push_str(&format!("{k}: {v}\r\n"));
+        }
+        head.push_str("\r\n");
+        head
     }
 
     /// Sends the request on a new connection and reads the whole response.
@@ -402,4 +667,15 @@ pub fn md5_b64(data: &[u8]) -> String {
 pub fn md5_hex(data: &[u8]) -> String {
     use md5::Digest;
     hex::encode(md5::Md5::digest(data))
+}
+
+/// Polls `cond` until it holds (panics after 20 s: a hang, not a timing assertion).
+pub async fn wait_until(mut cond: impl FnMut() -> bool) {
+    for _ in 0..2000 {
+        if cond() {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    panic!("condition not reached within 20 s");
 }

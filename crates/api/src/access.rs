@@ -1,9 +1,20 @@
-//! Who a request comes from. The access key is parsed from every signature form; whether the
-//! signature is verified depends on the auth mode.
+//! Who a request comes from (authentication) and what it may do (authorization).
+//!
+//! Authentication parses every signature form with [`crate::auth::sign`], checks the request
+//! time, looks the access key up and verifies the signature in constant time (unless the
+//! server runs with `--auth off`, where signatures are parsed but never verified).
+//! Authorization applies canned ACLs: owners may do everything; others may list, read and
+//! write as the bucket's ACL allows, and read as the object's ACL (if set) allows;
+//! bucket configuration is owner-only.
 
 use http::HeaderMap;
+use ossemu_store::{BucketRecord, ObjectRecord};
 
-use crate::request::Query;
+use crate::auth::sign::{self, AuthError, ParsedAuth, Target};
+use crate::dialect::Dialect;
+use crate::error::{ApiError, ApiResult, Code};
+use crate::router::Op;
+use crate::state::{AppState, AuthMode};
 
 /// The requester.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -29,12 +40,267 @@ impl Identity {
     }
 }
 
-/// The access key a request claims, from the Authorization header or presigned query.
-pub fn claimed_access_key(headers: &HeaderMap, query: &Query) -> Option<String> {
-    if let Some(auth) = headers
-        .get(http::header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-    {
+/// The result of authentication: who, and what the body decoder needs to verify a streamed
+/// payload (the parsed signature and the secret).
+pub struct Authenticated {
+    /// The requester.
+    pub identity: Identity,
+    /// The parsed signature, if any.
+    pub parsed: Option<ParsedAuth>,
+    /// The requester's secret, when signatures are verified.
+    pub secret: Option<String>,
+}
+
+/// The request as the signature code sees it.
+pub struct SignedParts<'a> {
+    /// Method, upper case.
+    pub method: &'a str,
+    /// Path as sent (still percent-encoded).
+    pub raw_path: &'a str,
+    /// Decoded query pairs.
+    pub query: &'a [(String, String)],
+    /// Lower-case header names with values.
+    pub headers: Vec<(String, String)>,
+}
+
+impl<'a> SignedParts<'a> {
+    /// Collects the parts from the request head.
+    pub fn new(
+        method: &'a str,
+        raw_path: &'a str,
+        query: &'a [(String, String)],
+        headers: &HeaderMap,
+    ) -> Self {
+        let headers = headers
+            .iter()
+            .map(|(k, v)| {
+                let v = match v.to_str() {
+                    Ok(s) => s.to_string(),
+                    Err(_) => String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                };
+                (k.as_str().to_string(), v)
+            })
+            .collect();
+        Self {
+            method,
+            raw_path,
+            query,
+            headers,
+        }
+    }
+
+    /// The borrowed view [`sign`] works on.
+    pub fn request(&self) -> sign::Request<'_> {
+        sign::Request {
+            method: self.method,
+            raw_path: self.raw_path,
+            query: self.query,
+            headers: &self.headers,
+        }
+    }
+}
+
+fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
+}
+
+/// Authenticates a request. `Ok` with an anonymous identity when it carries no signature.
+pub fn authenticate(
+    state: &AppState,
+    dialect: Dialect,
+    parts: &SignedParts<'_>,
+    target: &Target<'_>,
+) -> ApiResult<Authenticated> {
+    let req = parts.request();
+    let verify = state.config.auth == AuthMode::On;
+    let parsed = match sign::parse_auth(&req) {
+        Ok(None) => {
+            return Ok(Authenticated {
+                identity: Identity::Anonymous,
+                parsed: None,
+                secret: None,
+            });
+        }
+        Ok(Some(p)) => p,
+        Err(e) if verify => return Err(auth_error(e, dialect, None)),
+        Err(_) => {
+            // --auth off: an unparsable signature still names the requester when it can.
+            let identity = match crate::access::claimed_access_key(&parts.headers, parts.query) {
+                Some(ak) => user(state, ak),
+                None => Identity::Anonymous,
+            };
+            return Ok(Authenticated {
+                identity,
+                parsed: None,
+                secret: None,
+            });
+        }
+    };
+    let ak = parsed.access_key_id().to_string();
+    let credential = state.config.credential(&ak);
+    if !verify {
+        return Ok(Authenticated {
+            identity: user(state, ak),
+            parsed: Some(parsed),
+            secret: credential.map(|c| c.secret_key.clone()),
+        });
+    }
+    let Some(credential) = credential else {
+        let field = match dialect {
+            Dialect::Oss => "OSSAccessKeyId",
+            Dialect::S3 => "AWSAccessKeyId",
+        };
+        return Err(ApiError::new(Code::InvalidAccessKeyId).field(field, ak));
+    };
+    parsed
+        .check_time(&req, now(), sign::DEFAULT_MAX_SKEW_SECS)
+        .map_err(|e| auth_error(e, dialect, Some(&parsed)))?;
+    parsed
+        .verify(&req, target, &credential.secret_key)
+        .map_err(|e| auth_error(e, dialect, Some(&parsed)))?;
+    Ok(Authenticated {
+        identity: Identity::User {
+            access_key: credential.access_key.clone(),
+            display_name: credential.display_name.clone(),
+        },
+        parsed: Some(parsed),
+        secret: Some(credential.secret_key.clone()),
+    })
+}
+
+fn user(state: &AppState, ak: String) -> Identity {
+    let display_name = state
+        .config
+        .credential(&ak)
+        .map(|c| c.display_name.clone())
+        .unwrap_or_else(|| ak.clone());
+    Identity::User {
+        access_key: ak,
+        display_name,
+    }
+}
+
+/// Maps an authentication failure to the provider's error.
+fn auth_error(e: AuthError, d: Dialect, parsed: Option<&ParsedAuth>) -> ApiError {
+    let s3 = d == Dialect::S3;
+    let presigned = parsed.is_some_and(|p| p.scheme().is_presigned());
+    let malformed = |m: String| {
+        if s3 && presigned {
+            ApiError::msg(Code::AuthorizationQueryParametersError, m)
+        } else if s3 {
+            ApiError::msg(Code::AuthorizationHeaderMalformed, m)
+        } else {
+            ApiError::msg(Code::InvalidArgument, m)
+        }
+    };
+    match e {
+        AuthError::MixedAuth => ApiError::msg(
+            Code::InvalidArgument,
+            "Only one auth mechanism allowed; only the X-Amz-Algorithm query parameter, Signature query string parameter or the Authorization header should be specified",
+        )
+        .field("ArgumentName", "Authorization"),
+        AuthError::Unsupported(s) => ApiError::msg(
+            Code::InvalidArgument,
+            format!("Unsupported Authorization Type: {s}"),
+        )
+        .field("ArgumentName", "Authorization"),
+        AuthError::MissingQueryParam(p) => match d {
+            Dialect::Oss => ApiError::msg(
+                Code::AccessDenied,
+                format!("Query-string authentication requires the Signature, Expires and OSSAccessKeyId parameters (missing {p})"),
+            ),
+            Dialect::S3 => ApiError::msg(
+                Code::AuthorizationQueryParametersError,
+                format!("Query-string authentication requires the {p} parameter"),
+            ),
+        },
+        // A zero validity window (SDKs round a short expiry down) is an expired URL.
+        AuthError::ExpiresOutOfRange(0) => ApiError::msg(Code::AccessDenied, "Request has expired"),
+        AuthError::ExpiresOutOfRange(n) => ApiError::msg(
+            if s3 { Code::AuthorizationQueryParametersError } else { Code::InvalidArgument },
+            format!("X-Amz-Expires must be less than a week (in seconds) that is 604800; it was {n}"),
+        ),
+        e @ (AuthError::MalformedAuthorization(_)
+        | AuthError::MalformedQueryParam { .. }
+        | AuthError::MalformedCredential(_)
+        | AuthError::InvalidScope(_)
+        | AuthError::ScopeDateMismatch { .. }) => malformed(e.to_string()),
+        AuthError::MissingDate | AuthError::MalformedDate(_) => ApiError::msg(
+            Code::AccessDenied,
+            if s3 {
+                "AWS authentication requires a valid Date or x-amz-date header"
+            } else {
+                "OSS authentication requires a valid Date or x-oss-date header"
+            },
+        ),
+        AuthError::MissingContentSha256 => ApiError::msg(
+            Code::InvalidRequest,
+            "Missing required header for this request: x-amz-content-sha256",
+        ),
+        AuthError::InvalidContentSha256(v) => ApiError::msg(
+            Code::InvalidArgument,
+            format!("x-amz-content-sha256 must be UNSIGNED-PAYLOAD, a STREAMING-* mode, or a valid sha256 value; got {v:?}"),
+        ),
+        e @ (AuthError::MissingSignedHeader(_) | AuthError::HostNotSigned) => {
+            malformed(e.to_string())
+        }
+        AuthError::RequestTimeTooSkewed {
+            request_time,
+            server_time,
+        } => ApiError::new(Code::RequestTimeTooSkewed)
+            .field("RequestTime", httpdate_secs(request_time))
+            .field("ServerTime", httpdate_secs(server_time))
+            .field("MaxAllowedSkewMilliseconds", "900000"),
+        AuthError::Expired {
+            expires_at,
+            server_time,
+        } => ApiError::msg(Code::AccessDenied, "Request has expired")
+            .field("Expires", httpdate_secs(expires_at))
+            .field("ServerTime", httpdate_secs(server_time)),
+        AuthError::NotYetValid { .. } => {
+            ApiError::msg(Code::AccessDenied, "Request is not valid yet")
+        }
+        AuthError::SignatureDoesNotMatch(c) => {
+            let mut err = ApiError::new(Code::SignatureDoesNotMatch);
+            if let Some(p) = parsed {
+                err = err.field(
+                    if s3 { "AWSAccessKeyId" } else { "OSSAccessKeyId" },
+                    p.access_key_id(),
+                );
+            }
+            err = err.field("StringToSign", c.string_to_sign.clone());
+            if let Some(p) = parsed {
+                err = err.field("SignatureProvided", p.signature());
+            }
+            if let Some(cr) = &c.canonical_request {
+                err = err.field("CanonicalRequest", cr.clone());
+            }
+            if !s3 {
+                err = err.field("EC", "0002-00000040");
+            }
+            err
+        }
+    }
+}
+
+fn httpdate_secs(t: i64) -> String {
+    httpdate::fmt_http_date(std::time::UNIX_EPOCH + std::time::Duration::from_secs(t.max(0) as u64))
+}
+
+/// The access key a request claims (used by `--auth off` when a signature does not parse).
+pub fn claimed_access_key(
+    headers: &[(String, String)],
+    query: &[(String, String)],
+) -> Option<String> {
+    let find = |list: &[(String, String)], name: &str| {
+        list.iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.clone())
+    };
+    if let Some(auth) = find(headers, "authorization") {
         let auth = auth.trim();
         if let Some(rest) = auth
             .strip_prefix("OSS ")
@@ -43,25 +309,171 @@ pub fn claimed_access_key(headers: &HeaderMap, query: &Query) -> Option<String> 
             return rest.split(':').next().map(|s| s.trim().to_string());
         }
         if let Some(i) = auth.find("Credential=") {
-            let rest = &auth[i + "Credential=".len()..];
-            return rest.split('/').next().map(|s| s.trim().to_string());
-        }
-        if let Some(rest) = auth.strip_prefix("OSS2 ") {
-            return rest
-                .split(',')
-                .find_map(|p| p.trim().strip_prefix("AccessKeyId:"))
-                .map(|s| s.to_string());
+            return auth[i + "Credential=".len()..]
+                .split('/')
+                .next()
+                .map(|s| s.trim().to_string());
         }
     }
     for name in ["OSSAccessKeyId", "AWSAccessKeyId"] {
-        if let Some(v) = query.get(name) {
-            return Some(v.to_string());
+        if let Some(v) = find(query, name) {
+            return Some(v);
         }
     }
     for name in ["x-oss-credential", "X-Amz-Credential"] {
-        if let Some(v) = query.get(name) {
-            return v.split('/').next().map(|s| s.to_string());
+        if let Some(v) = find(query, name) {
+            return v.split('/').next().map(str::to_string);
         }
     }
     None
+}
+
+/// What an operation requires of the requester.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Need {
+    /// Checked by the handler itself (service-level, or object reads that depend on the
+    /// object's ACL and on whether it exists).
+    Handler,
+    /// The bucket owner.
+    Owner,
+    /// Permission to list the bucket.
+    List,
+    /// Permission to write into the bucket.
+    Write,
+}
+
+/// The permission an operation needs.
+pub fn need(op: Op) -> Need {
+    use Op::*;
+    match op {
+        ListBuckets | CreateBucket | GetObject | HeadObject | GetObjectMeta | Unsupported
+        | NotAllowed => Need::Handler,
+        DeleteBucket | GetBucketInfo | GetBucketLocation | GetBucketAcl | PutBucketAcl
+        | GetBucketVersioning | PutBucketWebsite | GetBucketWebsite | DeleteBucketWebsite
+        | PutBucketCors | GetBucketCors | DeleteBucketCors | PutCname | DeleteCname | ListCname
+        | CreateCnameToken | GetCnameToken | GetObjectAcl | PutObjectAcl => Need::Owner,
+        HeadBucket | ListObjects | ListObjectsV2 | ListObjectVersions | ListLiveChannel
+        | ListMultipartUploads => Need::List,
+        PutObject
+        | CopyObject
+        | DeleteObject
+        | DeleteObjects
+        | InitiateMultipartUpload
+        | UploadPart
+        | UploadPartCopy
+        | CompleteMultipartUpload
+        | AbortMultipartUpload
+        | ListParts
+        | AppendObject => Need::Write,
+    }
+}
+
+fn is_owner(who: &Identity, bucket: &BucketRecord) -> bool {
+    who.owner() == Some(bucket.owner.as_str())
+}
+
+/// Whether `who` may list `bucket`.
+pub fn may_list(who: &Identity, bucket: &BucketRecord) -> bool {
+    is_owner(who, bucket) || matches!(bucket.acl.as_str(), "public-read" | "public-read-write")
+}
+
+/// Whether `who` may write objects into `bucket`.
+pub fn may_write(who: &Identity, bucket: &BucketRecord) -> bool {
+    is_owner(who, bucket) || bucket.acl == "public-read-write"
+}
+
+/// Whether `who` may read `obj` (or, when it does not exist, would be told so: reading a
+/// missing key needs list permission, else the answer is 403 rather than 404).
+pub fn may_read(who: &Identity, bucket: &BucketRecord, obj: Option<&ObjectRecord>) -> bool {
+    if is_owner(who, bucket) {
+        return true;
+    }
+    match obj.and_then(|o| o.acl.as_deref()) {
+        Some(acl) => matches!(acl, "public-read" | "public-read-write"),
+        None => may_list(who, bucket),
+    }
+}
+
+/// Checks the operation-level permission (see [`need`]).
+pub fn authorize(who: &Identity, op: Op, bucket: &BucketRecord) -> ApiResult<()> {
+    let ok = match need(op) {
+        Need::Handler => true,
+        Need::Owner => is_owner(who, bucket),
+        Need::List => may_list(who, bucket),
+        Need::Write => may_write(who, bucket),
+    };
+    if ok { Ok(()) } else { Err(denied(who)) }
+}
+
+/// The AccessDenied error for `who`.
+pub fn denied(who: &Identity) -> ApiError {
+    match who {
+        Identity::Anonymous => ApiError::msg(
+            Code::AccessDenied,
+            "You have no right to access this resource: the bucket's ACL does not allow anonymous access.",
+        ),
+        Identity::User { .. } => ApiError::msg(
+            Code::AccessDenied,
+            "You have no right to access this resource: the bucket's ACL does not grant it to you.",
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn bucket(acl: &str) -> BucketRecord {
+        BucketRecord {
+            name: "b".into(),
+            owner: "owner".into(),
+            acl: acl.into(),
+            created_ms: 0,
+            storage_class: "Standard".into(),
+            location: String::new(),
+        }
+    }
+
+    fn user(ak: &str) -> Identity {
+        Identity::User {
+            access_key: ak.into(),
+            display_name: ak.into(),
+        }
+    }
+
+    #[test]
+    fn acl_matrix() {
+        let owner = user("owner");
+        let other = user("other");
+        let anon = Identity::Anonymous;
+        let cases = [
+            ("private", [true, false, false], [true, false, false]),
+            ("public-read", [true, true, true], [true, false, false]),
+            ("public-read-write", [true, true, true], [true, true, true]),
+        ];
+        for (acl, list, write) in cases {
+            let b = bucket(acl);
+            for (i, who) in [&owner, &other, &anon].into_iter().enumerate() {
+                assert_eq!(may_list(who, &b), list[i], "{acl} list {who:?}");
+                assert_eq!(may_write(who, &b), write[i], "{acl} write {who:?}");
+                assert_eq!(may_read(who, &b, None), list[i], "{acl} read {who:?}");
+                assert_eq!(
+                    authorize(who, Op::PutBucketAcl, &b).is_ok(),
+                    i == 0,
+                    "{acl} configure {who:?}"
+                );
+            }
+        }
+        let private_obj = ObjectRecord {
+            acl: Some("private".into()),
+            ..ObjectRecord::default()
+        };
+        let public_obj = ObjectRecord {
+            acl: Some("public-read".into()),
+            ..ObjectRecord::default()
+        };
+        assert!(!may_read(&anon, &bucket("public-read"), Some(&private_obj)));
+        assert!(may_read(&anon, &bucket("private"), Some(&public_obj)));
+        assert!(may_read(&owner, &bucket("private"), Some(&private_obj)));
+    }
 }

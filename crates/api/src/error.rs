@@ -45,6 +45,8 @@ macro_rules! codes {
 
 codes! {
     AccessDenied => 403, "Access Denied";
+    AuthorizationHeaderMalformed => 400, "The authorization header is malformed.";
+    AuthorizationQueryParametersError => 400, "The query-string authentication parameters are malformed.";
     BadDigest => 400, "The Content-MD5 you specified did not match what we received.";
     BucketAlreadyExists => 409, "The requested bucket name is not available. The bucket namespace is shared by all users of the system. Please select a different name and try again.";
     BucketAlreadyOwnedByYou => 409, "Your previous request to create the named bucket succeeded and you already own it.";
@@ -67,6 +69,7 @@ codes! {
     InvalidRequest => 400, "Invalid Request.";
     InvalidURI => 400, "Couldn't parse the specified URI.";
     KeyTooLongError => 400, "Your key is too long.";
+    MalformedTrailerError => 400, "The request contained trailing data that was not well-formed or did not conform to our published schema.";
     MalformedXML => 400, "The XML you provided was not well-formed or did not validate against our published schema.";
     MaxMessageLengthExceeded => 400, "Your request was too big.";
     MetadataTooLarge => 400, "Your metadata headers exceed the maximum allowed metadata size.";
@@ -91,7 +94,7 @@ codes! {
     ServiceUnavailable => 503, "Please reduce your request rate.";
     SignatureDoesNotMatch => 403, "The request signature we calculated does not match the signature you provided. Check your key and signing method.";
     TooManyBuckets => 400, "You have attempted to create more buckets than allowed.";
-    XAmzContentChecksumMismatch => 400, "The provided 'x-amz-checksum' header does not match what was computed.";
+    XAmzContentSHA256Mismatch => 400, "The provided 'x-amz-content-sha256' header does not match what was computed.";
 }
 
 /// A failed request: code, message and context for the error body and headers.
@@ -106,6 +109,18 @@ pub struct ApiError {
     /// Extra response headers (e.g. `Location` on ExternalRedirectForbidden).
     pub headers: Vec<(HeaderName, HeaderValue)>,
 }
+
+impl std::fmt::Display for ApiError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let msg = self
+            .message
+            .as_deref()
+            .unwrap_or_else(|| self.code.default_message());
+        write!(f, "{}: {msg}", self.code.as_str())
+    }
+}
+
+impl std::error::Error for ApiError {}
 
 /// Result alias for handlers.
 pub type ApiResult<T> = Result<T, ApiError>;

@@ -9,6 +9,7 @@ pub mod dialect;
 pub mod error;
 pub mod handlers;
 pub mod host;
+pub mod payload;
 pub mod range;
 pub mod request;
 pub mod router;

@@ -1,6 +1,6 @@
 //! The per-request context handlers work from.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use http::{HeaderMap, Method};
 use ossemu_store::BucketRecord;
@@ -69,6 +69,10 @@ pub struct Ctx {
     pub headers: HeaderMap,
     /// Who is asking.
     pub identity: Identity,
+    /// The addressed bucket's record, once loaded.
+    pub bucket_rec: OnceLock<BucketRecord>,
+    /// The checksum of a verified request body (set when the body ends cleanly).
+    pub checksum: crate::payload::ChecksumSlot,
 }
 
 impl Ctx {
@@ -96,14 +100,27 @@ impl Ctx {
             .ok_or_else(|| ApiError::new(Code::InvalidObjectName))
     }
 
-    /// The addressed bucket's record, or NoSuchBucket.
+    /// The addressed bucket's record, or NoSuchBucket (looked up once per request).
     pub fn load_bucket(&self) -> ApiResult<BucketRecord> {
+        if let Some(b) = self.bucket_rec.get() {
+            return Ok(b.clone());
+        }
         let name = self.bucket()?;
-        self.state
+        let rec = self
+            .state
             .store
             .meta()
             .get_bucket(name)?
-            .ok_or_else(|| ApiError::new(Code::NoSuchBucket))
+            .ok_or_else(|| ApiError::new(Code::NoSuchBucket))?;
+        Ok(self.bucket_rec.get_or_init(|| rec).clone())
+    }
+
+    /// The checksum a verified body ended with (`(algorithm, base64)`), taken once.
+    pub fn take_checksum(&self) -> Option<(String, String)> {
+        self.checksum
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .take()
     }
 
     /// The store.

@@ -12,7 +12,8 @@ use hyper_util::rt::{TokioIo, TokioTimer};
 use percent_encoding::percent_decode_str;
 use tokio::net::TcpListener;
 
-use crate::access::{Identity, claimed_access_key};
+use crate::access::{Authenticated, Identity, Need, SignedParts, authenticate, authorize, need};
+use crate::auth::sign::Target;
 use crate::body::{Body, request_stream};
 use crate::dialect::Dialect;
 use crate::error::{ApiError, ApiResult, Code};
@@ -149,23 +150,6 @@ fn check_key(key: &str, dialect: Dialect) -> ApiResult<()> {
     Ok(())
 }
 
-fn identify(state: &AppState, parts: &http::request::Parts, query: &Query) -> Identity {
-    match claimed_access_key(&parts.headers, query) {
-        None => Identity::Anonymous,
-        Some(ak) => {
-            let display_name = state
-                .config
-                .credential(&ak)
-                .map(|c| c.display_name.clone())
-                .unwrap_or_else(|| ak.clone());
-            Identity::User {
-                access_key: ak,
-                display_name,
-            }
-        }
-    }
-}
-
 /// Handles one request; every error becomes an OSS/S3 error response.
 pub async fn handle(
     state: Arc<AppState>,
@@ -195,7 +179,29 @@ pub async fn handle(
         Ok((b, k)) => (b.clone(), k.clone()),
         Err(_) => (None, None),
     };
-    let identity = identify(&state, &parts, &query);
+    let signed = SignedParts::new(
+        parts.method.as_str(),
+        parts.uri.path(),
+        &query.pairs,
+        &parts.headers,
+    );
+    let target = Target {
+        bucket: bucket.as_deref(),
+        key: key.as_deref(),
+        virtual_host: addressing.bucket().is_some(),
+    };
+    let authn = match &split {
+        Ok(_) => authenticate(&state, dialect, &signed, &target),
+        Err(_) => Ok(Authenticated {
+            identity: Identity::Anonymous,
+            parsed: None,
+            secret: None,
+        }),
+    };
+    let (identity, authn) = match authn {
+        Ok(a) => (a.identity.clone(), Ok(a)),
+        Err(e) => (Identity::Anonymous, Err(e)),
+    };
     let cx = Ctx {
         state,
         id,
@@ -205,9 +211,11 @@ pub async fn handle(
         addressing,
         bucket,
         key,
-        query,
+        query: query.clone(),
         headers: parts.headers,
         identity,
+        bucket_rec: Default::default(),
+        checksum: Default::default(),
     };
     let copy_source = cx.dheader("copy-source").is_some();
     let op = route(
@@ -218,16 +226,22 @@ pub async fn handle(
         copy_source,
     );
 
-    let result = match split {
-        Err(e) => Err(e),
-        Ok(_) => match precheck(&cx, op) {
-            Err(e) => Err(e),
-            Ok(()) => {
-                let body = request_stream(body, cx.state.config.body_idle_timeout);
-                dispatch(&cx, op, body).await
-            }
-        },
-    };
+    let result = async {
+        split?;
+        let authn = authn?;
+        precheck(&cx, op)?;
+        let raw = request_stream(body, cx.state.config.body_idle_timeout);
+        let verify = cx.state.config.auth == crate::state::AuthMode::On;
+        let body = crate::payload::verified_body(
+            raw,
+            &authn,
+            verify,
+            &signed.headers,
+            cx.checksum.clone(),
+        )?;
+        dispatch(&cx, op, body).await
+    }
+    .await;
     let mut resp = match result {
         Ok(r) => r,
         Err(e) => {
@@ -264,7 +278,8 @@ pub async fn handle(
     Ok(resp)
 }
 
-/// Checks that do not need the body: bucket name and key shape.
+/// Checks that do not need the body: bucket name, key shape, method, and the permission
+/// the operation needs.
 fn precheck(cx: &Ctx, op: Op) -> ApiResult<()> {
     if let Some(b) = &cx.bucket
         && !valid_bucket_name(b)
@@ -281,6 +296,9 @@ fn precheck(cx: &Ctx, op: Op) -> ApiResult<()> {
                 "ResourceType",
                 if cx.key.is_some() { "OBJECT" } else { "BUCKET" },
             ));
+    }
+    if cx.bucket.is_some() && need(op) != Need::Handler {
+        authorize(&cx.identity, op, &cx.load_bucket()?)?;
     }
     Ok(())
 }

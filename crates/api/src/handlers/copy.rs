@@ -6,6 +6,7 @@ use ossemu_xml::object::CopyResult;
 use percent_encoding::percent_decode_str;
 
 use super::{ObjectAttrs, attrs_from_request, iso8601, set, xml_ok};
+use crate::access;
 use crate::body::Body;
 use crate::dialect::Dialect;
 use crate::error::{ApiError, ApiResult, Code};
@@ -40,6 +41,20 @@ pub fn copy_source(cx: &Ctx) -> ApiResult<(String, String)> {
     }
 }
 
+/// Opens a copy source the requester may read (NoSuchBucket, AccessDenied, NoSuchKey).
+pub fn open_source(cx: &Ctx, bucket: &str, key: &str) -> ApiResult<ossemu_store::OpenObject> {
+    let b = cx
+        .store()
+        .meta()
+        .get_bucket(bucket)?
+        .ok_or_else(|| ApiError::new(Code::NoSuchBucket).field("BucketName", bucket))?;
+    let obj = cx.store().open_object(bucket, key)?;
+    if !access::may_read(&cx.identity, &b, obj.as_ref().map(|o| &o.rec)) {
+        return Err(access::denied(&cx.identity));
+    }
+    obj.ok_or_else(|| ApiError::new(Code::NoSuchKey).field("Key", key))
+}
+
 /// Evaluates the copy-source conditionals against the source object.
 fn source_precondition(cx: &Ctx, src: &ObjectRecord) -> Precondition {
     evaluate(
@@ -57,9 +72,9 @@ pub async fn copy_object(cx: &Ctx) -> ApiResult<Response<Body>> {
     let bucket = cx.load_bucket()?;
     let key = cx.key()?.to_string();
     let (src_bucket, src_key) = copy_source(cx)?;
-    if cx.store().meta().get_bucket(&src_bucket)?.is_none() {
-        return Err(ApiError::new(Code::NoSuchBucket).field("BucketName", src_bucket));
-    }
+    // Checks the source's existence and the requester's read permission; the copy itself
+    // re-reads the source inside its transaction.
+    drop(open_source(cx, &src_bucket, &src_key)?);
     let replace = match cx.dheader("metadata-directive") {
         None => false,
         Some(d) if d.eq_ignore_ascii_case("COPY") => false,

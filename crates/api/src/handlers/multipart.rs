@@ -128,7 +128,7 @@ pub async fn upload_part(cx: &Ctx, body: ReqStream) -> ApiResult<Response<Body>>
         size: blob.len,
         crc64: blob.crc64,
         modified_ms: now_ms(),
-        checksum: None,
+        checksum: cx.take_checksum(),
         segments: blob.segments(),
     };
     let make = |_: Option<&ObjectRecord>| Ok(part.clone());
@@ -161,13 +161,7 @@ pub async fn upload_part_copy(cx: &Ctx) -> ApiResult<Response<Body>> {
     let n = part_number(cx)?;
     let upload = load_upload(cx, &bucket.name, key)?;
     let (src_bucket, src_key) = copy_source(cx)?;
-    if cx.store().meta().get_bucket(&src_bucket)?.is_none() {
-        return Err(ApiError::new(Code::NoSuchBucket).field("BucketName", src_bucket));
-    }
-    let src = cx
-        .store()
-        .open_object(&src_bucket, &src_key)?
-        .ok_or_else(|| ApiError::new(Code::NoSuchKey).field("Key", src_key.clone()))?;
+    let src = super::copy::open_source(cx, &src_bucket, &src_key)?;
     match evaluate(
         cx.dheader("copy-source-if-match"),
         cx.dheader("copy-source-if-unmodified-since"),

@@ -8,6 +8,7 @@ use super::{
     attrs_from_request, check_version_id, content_md5, digest_mismatch, no_body, object_headers,
     parse_content_md5, set,
 };
+use crate::access;
 use crate::body::{Body, ReqStream};
 use crate::dialect::Dialect;
 use crate::error::{ApiError, ApiResult, Code};
@@ -79,7 +80,10 @@ pub async fn put_object(cx: &Ctx, body: ReqStream) -> ApiResult<Response<Body>> 
         return Err(digest_mismatch(cx.dialect));
     }
     let owner = cx.identity.owner().unwrap_or(&bucket.owner).to_string();
-    let template = attrs.into_record(&owner);
+    let template = ObjectRecord {
+        checksum: cx.take_checksum(),
+        ..attrs.into_record(&owner)
+    };
     let check = |cur: Option<&ObjectRecord>| {
         if forbid && cur.is_some() {
             Err(StoreError::Conflict("exists".into()))
@@ -115,12 +119,17 @@ pub fn write_response(cx: &Ctx, rec: &ObjectRecord) -> Response<Body> {
     r
 }
 
-/// GetObject and HeadObject.
+/// GetObject and HeadObject. A requester who may not read the object gets 403; one who may
+/// not list the bucket gets 403 for a missing key too (not 404).
 pub async fn get_object(cx: &Ctx) -> ApiResult<Response<Body>> {
     let bucket = cx.load_bucket()?;
     let key = cx.key()?;
     check_version_id(cx)?;
-    match cx.store().open_object(&bucket.name, key)? {
+    let obj = cx.store().open_object(&bucket.name, key)?;
+    if !access::may_read(&cx.identity, &bucket, obj.as_ref().map(|o| &o.rec)) {
+        return Err(access::denied(&cx.identity));
+    }
+    match obj {
         Some(obj) => serve_object(cx, obj),
         None => Err(ApiError::new(Code::NoSuchKey)),
     }
@@ -224,11 +233,11 @@ pub fn serve_object(cx: &Ctx, obj: OpenObject) -> ApiResult<Response<Body>> {
 pub async fn get_object_meta(cx: &Ctx) -> ApiResult<Response<Body>> {
     let bucket = cx.load_bucket()?;
     let key = cx.key()?;
-    let rec = cx
-        .store()
-        .meta()
-        .get_object(&bucket.name, key)?
-        .ok_or_else(|| ApiError::new(Code::NoSuchKey))?;
+    let rec = cx.store().meta().get_object(&bucket.name, key)?;
+    if !access::may_read(&cx.identity, &bucket, rec.as_ref()) {
+        return Err(access::denied(&cx.identity));
+    }
+    let rec = rec.ok_or_else(|| ApiError::new(Code::NoSuchKey))?;
     let mut r = Response::new(crate::body::empty());
     let h = r.headers_mut();
     set(h, "etag", &cx.dialect.etag(&rec.etag));
