@@ -44,6 +44,11 @@ pub struct Cli {
     #[arg(long, env = "OSSEMU_AUTH", value_enum, default_value_t = Auth::On)]
     pub auth: Auth,
 
+    /// Bind a custom domain to a bucket at start-up, `DOMAIN=BUCKET`; repeatable
+    /// (environment: comma-separated list). Requests with that Host address the bucket.
+    #[arg(long = "cname", env = "OSSEMU_CNAME", value_delimiter = ',', value_parser = parse_cname)]
+    pub cnames: Vec<(String, String)>,
+
     /// Extra domain for virtual-host addressing (`<bucket>.<domain>`); repeatable.
     /// Built in: localhost, oss-<region>[-internal].aliyuncs.com, s3[.-]<region>.amazonaws.com,
     /// s3.amazonaws.com.
@@ -62,6 +67,16 @@ pub enum Auth {
     On,
     /// Accept any signature.
     Off,
+}
+
+/// Parses `DOMAIN=BUCKET`.
+fn parse_cname(s: &str) -> Result<(String, String), String> {
+    match s.trim().split_once('=') {
+        Some((d, b)) if !d.trim().is_empty() && !b.trim().is_empty() => {
+            Ok((d.trim().to_ascii_lowercase(), b.trim().to_string()))
+        }
+        _ => Err(format!("expected DOMAIN=BUCKET, got {s:?}")),
+    }
 }
 
 /// Parses `AK:SECRET[:DISPLAY_NAME]`.
@@ -103,5 +118,15 @@ mod tests {
         assert_eq!(parse_credential("ak:sk").unwrap().display_name, "ak");
         assert!(parse_credential("ak").is_err());
         assert!(parse_credential(":sk").is_err());
+    }
+
+    #[test]
+    fn cnames_parse() {
+        assert_eq!(
+            parse_cname("Img.Example.com=pics").unwrap(),
+            ("img.example.com".to_string(), "pics".to_string())
+        );
+        assert!(parse_cname("img.example.com").is_err());
+        assert!(parse_cname("=pics").is_err());
     }
 }

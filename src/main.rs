@@ -47,6 +47,12 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             "removed leftovers of an earlier crash"
         );
     }
+    for (domain, bucket) in &cli.cnames {
+        store
+            .meta()
+            .bind_domain(domain, bucket, ossemu_store::now_ms())
+            .with_context(|| format!("binding --cname {domain}={bucket}"))?;
+    }
     let config = ApiConfig {
         region: cli.region.clone(),
         endpoint_domains: cli

@@ -12,3 +12,4 @@ mod listing;
 mod multipart;
 mod objects;
 mod restart;
+mod website;

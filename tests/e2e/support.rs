@@ -152,6 +152,11 @@ impl Detached {
     }
 }
 
+/// A fixture file's contents (`fixtures/<path>`).
+pub fn fixture(path: &str) -> String {
+    std::fs::read_to_string(format!("{}/fixtures/{path}", env!("CARGO_MANIFEST_DIR"))).unwrap()
+}
+
 /// Percent-encodes a key for a path, keeping `/`.
 pub fn enc(key: &str) -> String {
     const SET: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
@@ -290,6 +295,18 @@ impl Req {
             || name == "ossemu.test";
         self.bucket_from_host =
             (!endpoint).then(|| name.split('.').next().unwrap_or_default().to_string());
+        self
+    }
+
+    /// Signs as if the Host addressed `bucket` (a custom domain bound to it).
+    pub fn host_bucket(mut self, bucket: &str) -> Self {
+        self.bucket_from_host = Some(bucket.to_string());
+        self
+    }
+
+    /// Signs as path style whatever the Host (an unknown host name is path style).
+    pub fn path_style(mut self) -> Self {
+        self.bucket_from_host = None;
         self
     }
 

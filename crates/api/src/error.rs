@@ -51,6 +51,7 @@ codes! {
     BucketAlreadyExists => 409, "The requested bucket name is not available. The bucket namespace is shared by all users of the system. Please select a different name and try again.";
     BucketAlreadyOwnedByYou => 409, "Your previous request to create the named bucket succeeded and you already own it.";
     BucketNotEmpty => 409, "The bucket you tried to delete is not empty.";
+    CnameAlreadyExists => 409, "The domain is already bound to another bucket.";
     EntityTooLarge => 400, "Your proposed upload exceeds the maximum allowed size.";
     EntityTooSmall => 400, "Your proposed upload is smaller than the minimum allowed object size.";
     ExternalRedirectForbidden => 400, "3xx redirect to public network is not allowed using the OSS endpoint, please use CNAME instead.";
@@ -80,6 +81,7 @@ codes! {
     NoSuchBucket => 404, "The specified bucket does not exist.";
     NoSuchCORSConfiguration => 404, "The CORS configuration does not exist.";
     NoSuchCname => 404, "The specified cname does not exist.";
+    NoSuchCnameToken => 404, "The token for this domain does not exist.";
     NoSuchKey => 404, "The specified key does not exist.";
     NoSuchUpload => 404, "The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed.";
     NoSuchVersion => 404, "The specified version does not exist.";

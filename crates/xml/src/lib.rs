@@ -7,6 +7,7 @@
 
 pub mod acl;
 pub mod bucket;
+pub mod cname;
 pub mod codec;
 pub mod error;
 pub mod list;

@@ -77,8 +77,12 @@ fn opt(s: &str, encode: bool) -> Option<String> {
     (!s.is_empty()).then(|| maybe_encode(s, encode))
 }
 
-/// ListObjects (v1): prefix, delimiter, marker, max-keys, encoding-type.
+/// ListObjects (v1): prefix, delimiter, marker, max-keys, encoding-type. An anonymous GET of
+/// the root of a bucket with an index document gets the index page instead.
 pub async fn list_objects_v1(cx: &Ctx) -> ApiResult<Response<Body>> {
+    if let Some(r) = super::website::root_index(cx, &cx.load_bucket()?).await? {
+        return Ok(r);
+    }
     let c = common(cx)?;
     let marker = cx.query.get("marker").unwrap_or("");
     let max = max_param(cx, "max-keys", default_max(cx), 1000)?;

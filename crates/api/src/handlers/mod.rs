@@ -4,12 +4,14 @@
 pub mod acl;
 pub mod append;
 pub mod bucket;
+pub mod cname;
 pub mod copy;
 pub mod delete;
 pub mod list;
 pub mod multipart;
 pub mod object;
 pub mod service;
+pub mod website;
 
 use http::{HeaderMap, HeaderName, HeaderValue, Response, StatusCode};
 use ossemu_store::{ObjectKind, ObjectRecord};

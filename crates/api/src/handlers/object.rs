@@ -4,6 +4,7 @@ use futures_util::StreamExt;
 use http::{HeaderValue, Response, StatusCode};
 use ossemu_store::{NewBlob, ObjectRecord, OpenObject, StoreError};
 
+use super::website;
 use super::{
     attrs_from_request, check_version_id, content_md5, digest_mismatch, no_body, object_headers,
     parse_content_md5, set,
@@ -125,14 +126,30 @@ pub async fn get_object(cx: &Ctx) -> ApiResult<Response<Body>> {
     let bucket = cx.load_bucket()?;
     let key = cx.key()?;
     check_version_id(cx)?;
+    if matches!(cx.addressing, crate::host::Addressing::S3Website(_))
+        && let Some(site) = website::load(cx, &bucket.name)?
+        && let Some(r) = website::before_lookup(cx, &site, key)?
+    {
+        return Ok(r);
+    }
     let obj = cx.store().open_object(&bucket.name, key)?;
-    if !access::may_read(&cx.identity, &bucket, obj.as_ref().map(|o| &o.rec)) {
-        return Err(access::denied(&cx.identity));
+    let readable = access::may_read(&cx.identity, &bucket, obj.as_ref().map(|o| &o.rec));
+    if readable && let Some(obj) = obj {
+        return serve_object(cx, obj, false);
     }
-    match obj {
-        Some(obj) => serve_object(cx, obj),
-        None => Err(ApiError::new(Code::NoSuchKey)),
+    // The read fails; the website configuration (routing rules, index and error documents)
+    // may turn it into something else.
+    let status = if readable { 404 } else { 403 };
+    if let Some(site) = website::load(cx, &bucket.name)?
+        && let Some(r) = website::after_miss(cx, &bucket, &site, key, status).await?
+    {
+        return Ok(r);
     }
+    Err(if readable {
+        ApiError::new(Code::NoSuchKey)
+    } else {
+        access::denied(&cx.identity)
+    })
 }
 
 const OVERRIDES: &[(&str, &str)] = &[
@@ -144,18 +161,24 @@ const OVERRIDES: &[(&str, &str)] = &[
     ("response-content-encoding", "content-encoding"),
 ];
 
-/// Answers a GET or HEAD for an opened object: conditionals, Range, headers, body.
-pub fn serve_object(cx: &Ctx, obj: OpenObject) -> ApiResult<Response<Body>> {
+/// Answers a GET or HEAD for an opened object: conditionals, Range, headers, body. `plain`
+/// serves the whole object regardless of Range and conditionals (error pages).
+pub fn serve_object(cx: &Ctx, obj: OpenObject, plain: bool) -> ApiResult<Response<Body>> {
     let rec = &obj.rec;
     let head = cx.method == http::Method::HEAD;
-    match evaluate(
-        cx.header("if-match"),
-        cx.header("if-unmodified-since"),
-        cx.header("if-none-match"),
-        cx.header("if-modified-since"),
-        &rec.etag,
-        rec.modified_ms.div_euclid(1000),
-    ) {
+    let precondition = if plain {
+        Precondition::Proceed
+    } else {
+        evaluate(
+            cx.header("if-match"),
+            cx.header("if-unmodified-since"),
+            cx.header("if-none-match"),
+            cx.header("if-modified-since"),
+            &rec.etag,
+            rec.modified_ms.div_euclid(1000),
+        )
+    };
+    match precondition {
         Precondition::Proceed => {}
         Precondition::NotModified => {
             let mut r = no_body(StatusCode::NOT_MODIFIED);
@@ -175,7 +198,8 @@ pub fn serve_object(cx: &Ctx, obj: OpenObject) -> ApiResult<Response<Body>> {
         || cx
             .header("x-oss-range-behavior")
             .is_some_and(|v| v.eq_ignore_ascii_case("standard"));
-    let spec = match cx.header("range").map(|h| parse_range(h, size)) {
+    let range = if plain { None } else { cx.header("range") };
+    let spec = match range.map(|h| parse_range(h, size)) {
         None => RangeSpec::Full,
         Some((RangeSpec::Unsatisfiable, _)) if strict => {
             return Err(ApiError::msg(
