@@ -49,6 +49,20 @@ pub struct Cli {
     #[arg(long = "cname", env = "OSSEMU_CNAME", value_delimiter = ',', value_parser = parse_cname)]
     pub cnames: Vec<(String, String)>,
 
+    /// Seconds a mirror fetch may take to connect to the origin.
+    #[arg(long, env = "OSSEMU_MIRROR_CONNECT_TIMEOUT", default_value_t = 10)]
+    pub mirror_connect_timeout: u64,
+
+    /// Seconds a mirror fetch may wait between reads from the origin (there is no overall
+    /// timeout: large objects take as long as they take).
+    #[arg(long, env = "OSSEMU_MIRROR_READ_TIMEOUT", default_value_t = 30)]
+    pub mirror_read_timeout: u64,
+
+    /// `x-oss-tag` on mirrored objects: `url` = `MIRROR <percent-encoded origin URL>` (OSS's
+    /// documented form), `bare` = `MIRROR` (what newer OSS sends).
+    #[arg(long, env = "OSSEMU_MIRROR_TAG", value_enum, default_value_t = MirrorTag::Url)]
+    pub mirror_tag: MirrorTag,
+
     /// Extra domain for virtual-host addressing (`<bucket>.<domain>`); repeatable.
     /// Built in: localhost, oss-<region>[-internal].aliyuncs.com, s3[.-]<region>.amazonaws.com,
     /// s3.amazonaws.com.
@@ -67,6 +81,15 @@ pub enum Auth {
     On,
     /// Accept any signature.
     Off,
+}
+
+/// `--mirror-tag` values.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum MirrorTag {
+    /// `MIRROR <origin URL>`.
+    Url,
+    /// `MIRROR`.
+    Bare,
 }
 
 /// Parses `DOMAIN=BUCKET`.

@@ -2,8 +2,6 @@
 
 mod config;
 
-use std::sync::Arc;
-
 use anyhow::Context;
 use clap::Parser;
 use ossemu_api::{ApiConfig, AppState, AuthMode, Credential};
@@ -83,7 +81,16 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         None => format!("memory (temporary {})", store.root().display()),
     };
     tracing::info!("ossemu listening on http://{addr} with data in {where_}");
-    let state = Arc::new(AppState { store, config });
+    let mirror = ossemu_mirror::MirrorConfig {
+        connect_timeout: std::time::Duration::from_secs(cli.mirror_connect_timeout),
+        read_timeout: std::time::Duration::from_secs(cli.mirror_read_timeout),
+        tag: match cli.mirror_tag {
+            config::MirrorTag::Url => ossemu_mirror::TagStyle::Url,
+            config::MirrorTag::Bare => ossemu_mirror::TagStyle::Bare,
+        },
+        ..ossemu_mirror::MirrorConfig::default()
+    };
+    let state = AppState::new(store, config, mirror).context("setting up the origin fetcher")?;
     ossemu_api::serve(listener, state, shutdown_signal()).await?;
     tracing::info!("ossemu stopped");
     Ok(())

@@ -1,6 +1,7 @@
 //! End-to-end tests: an in-process server on loopback, driven with raw HTTP and asserting
 //! status, headers and body bytes as a client sees them.
 
+mod origin;
 mod support;
 
 mod addressing;
@@ -9,6 +10,7 @@ mod bad_input;
 mod buckets;
 mod copy_delete;
 mod listing;
+mod mirror;
 mod multipart;
 mod objects;
 mod restart;

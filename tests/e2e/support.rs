@@ -36,8 +36,20 @@ impl Server {
         Self::start_with(|_| {}).await
     }
 
+    /// Starts a server whose mirror fetcher uses `mirror`.
+    pub async fn start_with_mirror(mirror: ossemu_mirror::MirrorConfig) -> Self {
+        Self::start_full(|_| {}, mirror).await
+    }
+
     /// Starts a server after letting `f` adjust the configuration.
     pub async fn start_with(f: impl FnOnce(&mut ApiConfig)) -> Self {
+        Self::start_full(f, ossemu_mirror::MirrorConfig::default()).await
+    }
+
+    async fn start_full(
+        f: impl FnOnce(&mut ApiConfig),
+        mirror: ossemu_mirror::MirrorConfig,
+    ) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(&StoreOptions {
             data_dir: Some(dir.path().to_path_buf()),
@@ -60,7 +72,7 @@ impl Server {
             ..ApiConfig::default()
         };
         f(&mut config);
-        let state = Arc::new(AppState { store, config });
+        let state = AppState::new(store, config, mirror).unwrap();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
@@ -607,6 +619,34 @@ impl Req {
         head
     }
 
+    /// Sends the request and returns as soon as the response head arrives; the body is read
+    /// chunk by chunk from the returned value.
+    pub async fn send_streaming(mut self) -> Streamed {
+        self.authorize();
+        let stream = TcpStream::connect(self.addr).await.unwrap();
+        let (mut sender, conn) = http1::handshake::<_, Full<Bytes>>(TokioIo::new(stream))
+            .await
+            .unwrap();
+        let conn = tokio::spawn(conn);
+        let mut b = http::Request::builder()
+            .method(self.method.as_str())
+            .uri(&self.path)
+            .header("host", &self.host);
+        for (k, v) in &self.headers {
+            b = b.header(k.as_str(), v.as_str());
+        }
+        let resp = sender
+            .send_request(b.body(Full::new(self.body.clone())).unwrap())
+            .await
+            .unwrap();
+        Streamed {
+            status: resp.status().as_u16(),
+            headers: resp.headers().clone(),
+            body: resp.into_body(),
+            conn,
+        }
+    }
+
     /// Sends the request on a new connection and reads the whole response.
     pub async fn send(mut self) -> Resp {
         self.authorize();
@@ -632,6 +672,47 @@ impl Req {
             headers,
             body,
         }
+    }
+}
+
+/// A response whose body is read incrementally.
+pub struct Streamed {
+    /// Status.
+    pub status: u16,
+    /// Headers.
+    pub headers: http::HeaderMap,
+    /// The body.
+    pub body: hyper::body::Incoming,
+    conn: tokio::task::JoinHandle<Result<(), hyper::Error>>,
+}
+
+impl Streamed {
+    /// The next data chunk; `None` at a clean end; `Err` when the transfer was aborted.
+    pub async fn chunk(&mut self) -> Option<Result<Bytes, hyper::Error>> {
+        loop {
+            match self.body.frame().await? {
+                Ok(f) => {
+                    if let Ok(d) = f.into_data() {
+                        return Some(Ok(d));
+                    }
+                }
+                Err(e) => return Some(Err(e)),
+            }
+        }
+    }
+
+    /// Reads the rest of the body; `Err` if the transfer was aborted.
+    pub async fn rest(mut self) -> Result<Vec<u8>, hyper::Error> {
+        let mut out = Vec::new();
+        while let Some(c) = self.chunk().await {
+            out.extend_from_slice(&c?);
+        }
+        Ok(out)
+    }
+
+    /// Closes the connection without reading further (a client that goes away).
+    pub fn hang_up(self) {
+        self.conn.abort();
     }
 }
 

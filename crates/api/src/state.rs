@@ -2,6 +2,9 @@
 
 use std::time::Duration;
 
+use std::sync::Arc;
+
+use ossemu_mirror::{Mirror, MirrorConfig};
 use ossemu_store::Store;
 
 /// An access key pair; each is a distinct owner.
@@ -68,4 +71,21 @@ pub struct AppState {
     pub store: Store,
     /// Configuration.
     pub config: ApiConfig,
+    /// The back-to-origin fetcher.
+    pub mirror: Arc<Mirror>,
+}
+
+impl AppState {
+    /// State for a store, API settings and fetcher settings.
+    pub fn new(
+        store: Store,
+        config: ApiConfig,
+        mirror: MirrorConfig,
+    ) -> Result<Arc<Self>, ossemu_mirror::ClientError> {
+        Ok(Arc::new(Self {
+            mirror: Mirror::new(store.clone(), mirror)?,
+            store,
+            config,
+        }))
+    }
 }

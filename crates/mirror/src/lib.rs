@@ -1,2 +1,212 @@
-//! The back-to-origin fetcher: fetches `MirrorURL + key` from the origin, streams it to the
-//! client while writing it into the store, and commits it only when complete.
+//! The back-to-origin fetcher: fetches `MirrorURL + key` from the origin, streams it to every
+//! client that asks while writing it into the store, and commits it only when it is complete.
+//!
+//! One fetch runs per `(bucket, key)` at a time ([`Mirror::fetch`] joins a running one). The
+//! fetch is a task of its own: it writes the origin body through to a temp file and publishes
+//! how much is on disk; every client, the first one included, follows that file from the start
+//! ([`Flight::body`]). A client that goes away only stops following; the fetch completes and
+//! the object is stored. A client that comes after the commit reads the stored object. Nothing
+//! is held in memory beyond one read chunk per client.
+//!
+//! The object is committed only when the body is complete, its length matches the origin's
+//! `Content-Length`, and (with `MirrorCheckMd5` and an origin `Content-MD5`) its MD5 matches.
+//! Otherwise nothing is stored and followers get an error, which aborts their connection.
+
+mod flight;
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+pub use flight::{Failure, Flight, Head, State};
+use ossemu_store::Store;
+
+/// The `x-oss-tag` form stored on mirrored objects.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TagStyle {
+    /// `MIRROR <percent-encoded origin URL>`, as OSS documented it.
+    Url,
+    /// `MIRROR`, as newer OSS sends it.
+    Bare,
+}
+
+/// Fetcher settings.
+#[derive(Clone, Debug)]
+pub struct MirrorConfig {
+    /// Connecting to the origin may take this long.
+    pub connect_timeout: Duration,
+    /// The origin may be silent this long between reads (there is no whole-request timeout).
+    pub read_timeout: Duration,
+    /// The `x-oss-tag` form.
+    pub tag: TagStyle,
+    /// Redirects followed when MirrorFollowRedirect is on.
+    pub max_redirects: usize,
+    /// `User-Agent` sent to origins.
+    pub user_agent: String,
+}
+
+impl Default for MirrorConfig {
+    fn default() -> Self {
+        Self {
+            connect_timeout: Duration::from_secs(10),
+            read_timeout: Duration::from_secs(30),
+            tag: TagStyle::Url,
+            max_redirects: 10,
+            user_agent: concat!("ossemu-mirror/", env!("CARGO_PKG_VERSION")).to_string(),
+        }
+    }
+}
+
+/// What to fetch and how: built by the server from the matched Mirror rule.
+#[derive(Clone, Debug, Default)]
+pub struct FetchPlan {
+    /// Bucket the object is stored in.
+    pub bucket: String,
+    /// Key it is stored under (the requested key).
+    pub key: String,
+    /// The rule that matched, for logs.
+    pub rule: u32,
+    /// Primary origin URL (MirrorURL + key, with the query when passed).
+    pub url: String,
+    /// Secondary origin URL (MirrorURLSlave + key), tried when the primary fails.
+    pub slave_url: Option<String>,
+    /// Headers sent to the origin.
+    pub headers: Vec<(String, String)>,
+    /// MirrorFollowRedirect (default true).
+    pub follow_redirects: bool,
+    /// MirrorCheckMd5.
+    pub check_md5: bool,
+    /// MirrorSwitchAllErrors: any status but 200, 206, 301, 302, 303, 307, 404 fails over.
+    pub switch_all_errors: bool,
+    /// Store the object (false with MirrorProxyPass).
+    pub store: bool,
+    /// TransparentMirrorResponseCodes: these origin statuses are passed through.
+    pub transparent_codes: Vec<u16>,
+    /// MirrorUserLastModified: keep the origin's Last-Modified.
+    pub keep_last_modified: bool,
+    /// MirrorTaggings applied to the stored object.
+    pub taggings: Vec<(String, String)>,
+    /// Owner of the stored object.
+    pub owner: String,
+}
+
+/// Why the fetcher could not be built.
+#[derive(Debug, thiserror::Error)]
+#[error("building the origin HTTP client: {0}")]
+pub struct ClientError(#[from] reqwest::Error);
+
+/// The fetcher: HTTP clients, the store, and the fetches in flight.
+pub struct Mirror {
+    follow: reqwest::Client,
+    no_follow: reqwest::Client,
+    store: Store,
+    config: MirrorConfig,
+    flights: Mutex<HashMap<(String, String), Arc<Flight>>>,
+}
+
+impl Mirror {
+    /// Builds the fetcher. Proxy environment variables are ignored: origins are reached
+    /// directly.
+    pub fn new(store: Store, config: MirrorConfig) -> Result<Arc<Self>, ClientError> {
+        let build = |policy: reqwest::redirect::Policy| {
+            reqwest::Client::builder()
+                .connect_timeout(config.connect_timeout)
+                .read_timeout(config.read_timeout)
+                .redirect(policy)
+                .no_proxy()
+                .user_agent(config.user_agent.clone())
+                .build()
+        };
+        Ok(Arc::new(Self {
+            follow: build(reqwest::redirect::Policy::limited(config.max_redirects))?,
+            no_follow: build(reqwest::redirect::Policy::none())?,
+            store,
+            config,
+            flights: Mutex::new(HashMap::new()),
+        }))
+    }
+
+    /// The store objects are mirrored into.
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// Joins the fetch of `plan.bucket/plan.key` if one is running, else starts it. Proxy-pass
+    /// plans (nothing stored) are never shared.
+    pub fn fetch(self: &Arc<Self>, plan: FetchPlan) -> Arc<Flight> {
+        if !plan.store {
+            let (flight, tx) = Flight::new(plan.bucket.clone(), plan.key.clone());
+            tokio::spawn(flight::run(self.clone(), plan, tx, None));
+            return flight;
+        }
+        let id = (plan.bucket.clone(), plan.key.clone());
+        let mut flights = self.flights.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(f) = flights.get(&id) {
+            return f.clone();
+        }
+        let (flight, tx) = Flight::new(plan.bucket.clone(), plan.key.clone());
+        flights.insert(id.clone(), flight.clone());
+        drop(flights);
+        tokio::spawn(flight::run(self.clone(), plan, tx, Some(id)));
+        flight
+    }
+
+    fn finished(&self, id: &(String, String)) {
+        self.flights
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(id);
+    }
+
+    /// Number of fetches in flight (for tests and metrics).
+    pub fn in_flight(&self) -> usize {
+        self.flights.lock().unwrap_or_else(|e| e.into_inner()).len()
+    }
+}
+
+/// The `x-oss-tag` value for an object mirrored from `url`.
+pub fn tag_value(style: TagStyle, url: &str) -> String {
+    match style {
+        TagStyle::Bare => "MIRROR".to_string(),
+        TagStyle::Url => {
+            const SET: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+                .remove(b'-')
+                .remove(b'_')
+                .remove(b'.')
+                .remove(b'~');
+            let encoded = percent_encoding::utf8_percent_encode(url, SET).to_string();
+            // OSS printed the escapes in lower case (`http%3a%2f%2f...`).
+            let mut out = String::with_capacity(encoded.len() + 7);
+            out.push_str("MIRROR ");
+            let mut chars = encoded.chars();
+            while let Some(c) = chars.next() {
+                out.push(c);
+                if c == '%' {
+                    for _ in 0..2 {
+                        if let Some(h) = chars.next() {
+                            out.push(h.to_ascii_lowercase());
+                        }
+                    }
+                }
+            }
+            out
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tag_matches_the_documented_example() {
+        assert_eq!(
+            tag_value(
+                TagStyle::Url,
+                "http://www.example-domain.com/dir1/image/example_object.jpg"
+            ),
+            "MIRROR http%3a%2f%2fwww.example-domain.com%2fdir1%2fimage%2fexample_object.jpg"
+        );
+        assert_eq!(tag_value(TagStyle::Bare, "http://x/"), "MIRROR");
+    }
+}

@@ -261,6 +261,23 @@ impl BlobWriter {
         self.len() == 0
     }
 
+    /// Path of the temp file while the body is being written (it exists once a first chunk was
+    /// flushed). Readers may follow it up to [`BlobWriter::flushed`] bytes; after
+    /// [`BlobWriter::finish`] it is renamed, and an already open handle keeps working.
+    pub fn temp_path(&self) -> PathBuf {
+        self.blobs.tmp_path(self.id)
+    }
+
+    /// Bytes written to the temp file so far (not counting buffered ones).
+    pub fn flushed(&self) -> u64 {
+        self.hasher.as_ref().map_or(0, |h| h.len())
+    }
+
+    /// Writes everything buffered to the temp file now (for readers following it).
+    pub async fn flush(&mut self) -> io::Result<()> {
+        self.drain().await
+    }
+
     /// Appends a chunk. Chunks are batched and written by the blocking pool.
     pub async fn write(&mut self, chunk: Bytes) -> io::Result<()> {
         if chunk.is_empty() {

@@ -8,6 +8,7 @@ pub mod cname;
 pub mod copy;
 pub mod delete;
 pub mod list;
+pub mod mirror;
 pub mod multipart;
 pub mod object;
 pub mod service;

@@ -309,6 +309,7 @@ pub async fn after_miss(
     let facts = Facts::new(cx);
     let headers = facts.header_refs();
     let view = facts.view(cx, key, status, &headers);
+    let mut origin_said_404 = false;
     if let Some(rule) = ossemu_rules::first_match(&website.rules, &view) {
         match ossemu_rules::action(rule, &view) {
             Action::Redirect(r) => {
@@ -321,13 +322,20 @@ pub async fn after_miss(
                     return Ok(Some(r));
                 }
             }
+            Action::Mirror(origin) if super::mirror::applies(cx, rule) => {
+                match super::mirror::mirror(cx, bucket, key, rule, origin).await? {
+                    Some(r) => return Ok(Some(r)),
+                    // The origin does not have it either: on to the error document.
+                    None => origin_said_404 = true,
+                }
+            }
             Action::Mirror(_) | Action::None => {}
         }
     }
     if status != 404 {
         return Ok(None);
     }
-    if let Some(index) = &website.index_document {
+    if let Some(index) = website.index_document.as_ref().filter(|_| !origin_said_404) {
         if let Some(index_key) = site::index_key(index, key)
             && let Some(r) = serve_other(cx, bucket, &index_key, None)?
         {

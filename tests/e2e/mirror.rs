@@ -1,0 +1,530 @@
+//! Mirroring-based back-to-origin against a real origin on loopback.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::Notify;
+
+use crate::origin::{Origin, Reply};
+use crate::support::*;
+
+/// A public-read bucket whose rule 1 mirrors every 404 from `origin`, with extra Redirect
+/// elements.
+async fn mirrored(s: &Server, bucket: &str, mirror_url: &str, extra: &str) {
+    let r = s
+        .req("PUT", &format!("/{bucket}"))
+        .oss()
+        .header("x-oss-acl", "public-read")
+        .send()
+        .await;
+    assert_eq!(r.status, 200);
+    let cfg = format!(
+        "<WebsiteConfiguration><ErrorDocument><Key>error.html</Key></ErrorDocument><RoutingRules><RoutingRule><RuleNumber>1</RuleNumber><Condition><HttpErrorCodeReturnedEquals>404</HttpErrorCodeReturnedEquals></Condition><Redirect><RedirectType>Mirror</RedirectType><MirrorURL>{mirror_url}</MirrorURL>{extra}</Redirect></RoutingRule></RoutingRules></WebsiteConfiguration>"
+    );
+    let r = s
+        .req("PUT", &format!("/{bucket}?website"))
+        .oss()
+        .body(cfg)
+        .send()
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+}
+
+fn data(n: usize) -> Vec<u8> {
+    (0..n).map(|i| (i * 7 % 251) as u8).collect()
+}
+
+fn stored(s: &Server, bucket: &str, key: &str) -> Option<ossemu_store::ObjectRecord> {
+    s.state.store.meta().get_object(bucket, key).unwrap()
+}
+
+async fn settle(s: &Server) {
+    wait_until(|| s.state.mirror.in_flight() == 0).await;
+}
+
+#[tokio::test]
+async fn first_get_streams_and_stores_second_is_local() {
+    let s = Server::start().await;
+    let o = Origin::start().await;
+    let body = data(300_000);
+    o.file(
+        "/dir1/image/example_object.jpg",
+        &body,
+        &[
+            ("content-type", "image/jpeg"),
+            ("cache-control", "max-age=60"),
+            ("content-disposition", "inline"),
+            ("access-control-allow-origin", "*"),
+            ("x-private-origin-header", "not kept"),
+        ],
+    );
+    mirrored(&s, "mir", &format!("{}dir1/", o.url()), "").await;
+    let r = s.req("GET", "/mir/image/example_object.jpg").send().await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert!(r.body == body);
+    assert_eq!(r.h("content-type"), Some("image/jpeg"));
+    assert_eq!(r.h("content-length"), Some("300000"));
+    assert_eq!(r.h("cache-control"), Some("max-age=60"));
+    assert_eq!(r.h("x-ossemu-rule"), Some("1"));
+    let tag = format!(
+        "MIRROR http%3a%2f%2f127.0.0.1%3a{}%2fdir1%2fimage%2fexample_object.jpg",
+        o.addr.port()
+    );
+    assert_eq!(r.h("x-oss-tag"), Some(tag.as_str()));
+    assert!(r.h("x-private-origin-header").is_none());
+    settle(&s).await;
+    let rec = stored(&s, "mir", "image/example_object.jpg").unwrap();
+    assert_eq!(rec.etag, md5_hex(&body));
+    assert_eq!(rec.size, 300_000);
+
+    // The second GET is served locally, still tagged.
+    let r = s.req("GET", "/mir/image/example_object.jpg").send().await;
+    assert!(r.body == body);
+    assert_eq!(r.h("x-oss-tag"), Some(tag.as_str()));
+    assert_eq!(
+        r.h("etag"),
+        Some(format!("\"{}\"", md5_hex(&body).to_uppercase()).as_str())
+    );
+    assert_eq!(r.h("access-control-allow-origin"), Some("*"));
+    assert_eq!(r.h("content-disposition"), Some("inline"));
+    assert!(r.h("x-ossemu-rule").is_none());
+    let h = s.req("HEAD", "/mir/image/example_object.jpg").send().await;
+    assert_eq!(h.h("x-oss-tag"), Some(tag.as_str()));
+    assert_eq!(o.hits("/dir1/image/example_object.jpg").len(), 1);
+    // No client header was forwarded by default.
+    let hit = &o.hits("/dir1/image/example_object.jpg")[0];
+    assert!(hit.header("authorization").is_none());
+
+    // Overwriting the object drops the tag; deleting it re-arms the rule.
+    s.put("mir", "image/example_object.jpg", "mine").await;
+    assert!(
+        s.req("GET", "/mir/image/example_object.jpg")
+            .send()
+            .await
+            .h("x-oss-tag")
+            .is_none()
+    );
+    s.req("DELETE", "/mir/image/example_object.jpg")
+        .oss()
+        .send()
+        .await;
+    let r = s.req("GET", "/mir/image/example_object.jpg").send().await;
+    assert!(r.body == body);
+    assert_eq!(o.hits("/dir1/image/example_object.jpg").len(), 2);
+}
+
+#[tokio::test]
+async fn bytes_reach_the_client_while_the_origin_is_still_sending() {
+    let s = Server::start().await;
+    let o = Origin::start().await;
+    let gate = Arc::new(Notify::new());
+    let body = data(2_000_000);
+    o.route(
+        "/big",
+        Reply::Gated {
+            body: body.clone(),
+            gate: gate.clone(),
+        },
+    );
+    mirrored(&s, "live", &o.url(), "").await;
+    let mut r = s.req("GET", "/live/big").send_streaming().await;
+    assert_eq!(r.status, 200);
+    assert_eq!(r.headers.get("content-length").unwrap(), "2000000");
+    // The first half arrives before the origin sends the rest.
+    let mut got = Vec::new();
+    while got.len() < 1_000_000 {
+        got.extend_from_slice(&r.chunk().await.unwrap().unwrap());
+    }
+    assert!(
+        stored(&s, "live", "big").is_none(),
+        "not committed before the body is complete"
+    );
+    gate.notify_one();
+    got.extend(r.rest().await.unwrap());
+    assert!(got == body);
+    settle(&s).await;
+    assert!(stored(&s, "live", "big").is_some());
+}
+
+#[tokio::test]
+async fn concurrent_misses_make_one_origin_request() {
+    let s = Server::start().await;
+    let o = Origin::start().await;
+    let gate = Arc::new(Notify::new());
+    let body = data(500_000);
+    o.route(
+        "/shared",
+        Reply::Gated {
+            body: body.clone(),
+            gate: gate.clone(),
+        },
+    );
+    mirrored(&s, "many", &o.url(), "").await;
+    let mut clients = Vec::new();
+    for _ in 0..20 {
+        clients.push(s.req("GET", "/many/shared").send_streaming().await);
+    }
+    gate.notify_one();
+    for c in clients {
+        assert_eq!(c.status, 200);
+        assert!(c.rest().await.unwrap() == body);
+    }
+    settle(&s).await;
+    assert_eq!(o.hits("/shared").len(), 1);
+    // Late arrivals read the stored object.
+    assert!(s.req("GET", "/many/shared").send().await.body == body);
+    assert_eq!(o.hits("/shared").len(), 1);
+}
+
+#[tokio::test]
+async fn client_disconnect_does_not_stop_the_fetch() {
+    let s = Server::start().await;
+    let o = Origin::start().await;
+    let gate = Arc::new(Notify::new());
+    let body = data(800_000);
+    o.route(
+        "/left",
+        Reply::Gated {
+            body: body.clone(),
+            gate: gate.clone(),
+        },
+    );
+    mirrored(&s, "leave", &o.url(), "").await;
+    let mut r = s.req("GET", "/leave/left").send_streaming().await;
+    let _ = r.chunk().await;
+    r.hang_up();
+    gate.notify_one();
+    settle(&s).await;
+    let rec = stored(&s, "leave", "left").expect("stored after the client left");
+    assert_eq!(rec.etag, md5_hex(&body));
+}
+
+#[tokio::test]
+async fn truncated_or_reset_origin_stores_nothing_and_aborts_the_client() {
+    let s = Server::start().await;
+    let o = Origin::start().await;
+    o.route(
+        "/short",
+        Reply::Truncated {
+            declared: 500_000,
+            sent: data(200_000),
+        },
+    );
+    mirrored(&s, "trunc", &o.url(), "").await;
+    let r = s.req("GET", "/trunc/short").send_streaming().await;
+    assert_eq!(r.status, 200);
+    assert!(
+        r.rest().await.is_err(),
+        "a truncated body is an aborted transfer, never a clean end"
+    );
+    settle(&s).await;
+    assert!(stored(&s, "trunc", "short").is_none());
+    assert_eq!(count_files(&s.dir.path().join("tmp")), 0);
+    assert_eq!(count_files(&s.dir.path().join("blobs")), 0);
+    // Chunked origins stream chunked and are stored when complete.
+    o.route(
+        "/chunks",
+        Reply::Chunked(vec![b"one ".to_vec(), b"two ".to_vec(), b"three".to_vec()]),
+    );
+    let r = s.req("GET", "/trunc/chunks").send().await;
+    assert_eq!(r.text(), "one two three");
+    assert!(r.h("content-length").is_none());
+    assert_eq!(r.h("transfer-encoding"), Some("chunked"));
+    settle(&s).await;
+    assert_eq!(stored(&s, "trunc", "chunks").unwrap().size, 13);
+}
+
+#[tokio::test]
+async fn md5_check() {
+    let s = Server::start().await;
+    let o = Origin::start().await;
+    let body = b"checked body".to_vec();
+    o.file("/good", &body, &[("content-md5", &md5_b64(&body))]);
+    o.file(
+        "/bad",
+        &body,
+        &[("content-md5", &md5_b64(b"something else"))],
+    );
+    mirrored(&s, "md5", &o.url(), "<MirrorCheckMd5>true</MirrorCheckMd5>").await;
+    assert_eq!(s.req("GET", "/md5/good").send().await.body, body);
+    let r = s.req("GET", "/md5/bad").send_streaming().await;
+    assert!(r.rest().await.is_err());
+    settle(&s).await;
+    assert!(stored(&s, "md5", "good").is_some());
+    assert!(stored(&s, "md5", "bad").is_none());
+}
+
+#[tokio::test]
+async fn origin_errors_become_424_or_404() {
+    let s = Server::start().await;
+    let o = Origin::start().await;
+    o.route(
+        "/boom",
+        Reply::Body {
+            status: 500,
+            headers: vec![],
+            body: b"oops".to_vec(),
+        },
+    );
+    mirrored(&s, "errs", &o.url(), "").await;
+    s.put("errs", "error.html", "the error page").await;
+    let r = s.req("GET", "/errs/boom").send().await;
+    let body = r.assert_error(424, "MirrorFailed");
+    assert!(
+        body.contains(
+            "<Message>Error status : 500 from mirror host, should return 200 OK</Message>"
+        ),
+        "{body}"
+    );
+    assert!(body.contains("<EC>0041-00000101</EC>"));
+    assert_eq!(r.h("x-ossemu-rule"), Some("1"));
+    // Origin 404: the error document with 404.
+    let r = s.req("GET", "/errs/nowhere").send().await;
+    assert_eq!(r.status, 404);
+    assert_eq!(r.text(), "the error page");
+    // A refused connection.
+    let closed = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap()
+    };
+    mirrored(&s, "refused", &format!("http://{closed}/"), "").await;
+    let body = s
+        .req("GET", "/refused/x")
+        .send()
+        .await
+        .assert_error(424, "MirrorFailed");
+    assert!(body.contains("Error status : 0 from mirror host"), "{body}");
+}
+
+#[tokio::test]
+async fn redirects_followed_or_passed_on() {
+    let s = Server::start().await;
+    let o = Origin::start().await;
+    for i in 0..12 {
+        o.route(
+            &format!("/hop{i}"),
+            Reply::Redirect(302, format!("/hop{}", i + 1)),
+        );
+    }
+    o.file("/hop12", b"landed", &[]);
+    o.route("/short-chain", Reply::Redirect(301, "/hop10".into()));
+    mirrored(&s, "follow", &o.url(), "").await;
+    assert_eq!(
+        s.req("GET", "/follow/short-chain").send().await.text(),
+        "landed"
+    );
+    let body = s
+        .req("GET", "/follow/hop0")
+        .send()
+        .await
+        .assert_error(424, "MirrorFailed");
+    assert!(
+        body.contains("Mirroring failed"),
+        "more than 10 hops: {body}"
+    );
+    mirrored(
+        &s,
+        "nofollow",
+        &o.url(),
+        "<MirrorFollowRedirect>false</MirrorFollowRedirect>",
+    )
+    .await;
+    let r = s.req("GET", "/nofollow/hop3").send().await;
+    assert_eq!(r.status, 302);
+    assert_eq!(r.h("location"), Some("/hop4"));
+    assert!(stored(&s, "nofollow", "hop3").is_none());
+}
+
+#[tokio::test]
+async fn headers_and_query_to_the_origin() {
+    let s = Server::start().await;
+    let o = Origin::start().await;
+    o.file("/h", b"h", &[]);
+    o.file("/q", b"q", &[]);
+    // The console example: pass aaa, remove bbb, set ccc.
+    let extra = "<MirrorHeaders><PassAll>false</PassAll><Pass>aaa-header</Pass><Remove>bbb-header</Remove><Set><Key>ccc-header</Key><Value>ccc</Value></Set></MirrorHeaders><MirrorPassQueryString>true</MirrorPassQueryString>";
+    mirrored(&s, "hdrs", &o.url(), extra).await;
+    let r = s
+        .req("GET", "/hdrs/h")
+        .header("aaa-header", "aaa")
+        .header("bbb-header", "bbb")
+        .header("ccc-header", "111")
+        .send()
+        .await;
+    assert_eq!(r.status, 200);
+    let hit = &o.hits("/h")[0];
+    assert_eq!(hit.header("aaa-header"), Some("aaa"));
+    assert_eq!(hit.header("ccc-header"), Some("ccc"));
+    assert!(hit.header("bbb-header").is_none());
+    // The query is passed; signature parameters never are.
+    let r = s
+        .req("GET", "/hdrs/q?caller=lucas&production=oss")
+        .send()
+        .await;
+    assert_eq!(r.status, 200);
+    assert_eq!(o.hits("/q")[0].target, "/q?caller=lucas&production=oss");
+    // PassAll forwards everything except the reserved headers.
+    o.file("/all", b"a", &[]);
+    mirrored(
+        &s,
+        "passall",
+        &o.url(),
+        "<MirrorHeaders><PassAll>true</PassAll><Remove>x-drop</Remove></MirrorHeaders>",
+    )
+    .await;
+    s.req("GET", "/passall/all")
+        .header("x-keep", "1")
+        .header("x-drop", "2")
+        .header("x-oss-meta-a", "3")
+        .header("range", "bytes=0-0")
+        .oss()
+        .send()
+        .await;
+    let hit = &o.hits("/all")[0];
+    assert_eq!(hit.header("x-keep"), Some("1"));
+    assert!(hit.header("x-drop").is_none());
+    assert!(hit.header("x-oss-meta-a").is_none());
+    assert!(hit.header("authorization").is_none());
+    assert!(
+        hit.header("range").is_none(),
+        "the origin fetch is always whole"
+    );
+}
+
+#[tokio::test]
+async fn secondary_origin_takes_over() {
+    let s = Server::start().await;
+    let primary = Origin::start().await;
+    let secondary = Origin::start().await;
+    primary.route(
+        "/f",
+        Reply::Body {
+            status: 503,
+            headers: vec![],
+            body: vec![],
+        },
+    );
+    secondary.file("/f", b"from the secondary", &[]);
+    let extra = format!(
+        "<MirrorURLSlave>{}</MirrorURLSlave><MirrorURLProbe>{}probe</MirrorURLProbe>",
+        secondary.url(),
+        primary.url()
+    );
+    mirrored(&s, "failover", &primary.url(), &extra).await;
+    assert_eq!(
+        s.req("GET", "/failover/f").send().await.text(),
+        "from the secondary"
+    );
+    assert_eq!(primary.hits("/f").len(), 1);
+    assert_eq!(secondary.hits("/f").len(), 1);
+}
+
+#[tokio::test]
+async fn range_and_head_on_cold_keys() {
+    let s = Server::start().await;
+    let o = Origin::start().await;
+    let body = data(100_000);
+    o.file("/r", &body, &[]);
+    o.file("/h", &body, &[]);
+    mirrored(&s, "cold", &o.url(), "").await;
+    let r = s
+        .req("GET", "/cold/r")
+        .header("range", "bytes=1000-1999")
+        .send()
+        .await;
+    assert_eq!(r.status, 206);
+    assert!(r.body[..] == body[1000..2000]);
+    assert_eq!(r.h("content-range"), Some("bytes 1000-1999/100000"));
+    assert_eq!(r.h("x-ossemu-rule"), Some("1"));
+    assert_eq!(
+        stored(&s, "cold", "r").unwrap().size,
+        100_000,
+        "the whole object was stored"
+    );
+    // HEAD does not mirror without MirrorAllowHeadObject.
+    assert_eq!(s.req("HEAD", "/cold/h").send().await.status, 404);
+    assert!(o.hits("/h").is_empty());
+    mirrored(
+        &s,
+        "headok",
+        &o.url(),
+        "<MirrorAllowHeadObject>true</MirrorAllowHeadObject>",
+    )
+    .await;
+    let h = s.req("HEAD", "/headok/h").send().await;
+    assert_eq!(h.status, 200);
+    assert_eq!(h.h("content-length"), Some("100000"));
+    assert!(h.body.is_empty());
+    assert!(stored(&s, "headok", "h").is_some());
+}
+
+#[tokio::test]
+async fn transparent_codes_proxy_pass_and_return_headers() {
+    let s = Server::start().await;
+    let o = Origin::start().await;
+    o.route(
+        "/t",
+        Reply::Body {
+            status: 400,
+            headers: vec![("content-type".into(), "text/plain".into())],
+            body: b"origin says no".to_vec(),
+        },
+    );
+    o.file("/p", b"proxied", &[]);
+    mirrored(
+        &s,
+        "transp",
+        &o.url(),
+        "<TransparentMirrorResponseCodes>400</TransparentMirrorResponseCodes><MirrorReturnHeaders><ReturnHeader><Key>x-from</Key><Value>mirror</Value></ReturnHeader></MirrorReturnHeaders>",
+    )
+    .await;
+    let r = s.req("GET", "/transp/t").send().await;
+    assert_eq!(r.status, 400);
+    assert_eq!(r.text(), "origin says no");
+    assert_eq!(r.h("content-type"), Some("text/plain"));
+    let r = s.req("GET", "/transp/p").send().await;
+    assert_eq!(r.h("x-from"), Some("mirror"));
+    mirrored(
+        &s,
+        "proxy",
+        &o.url(),
+        "<MirrorProxyPass>true</MirrorProxyPass>",
+    )
+    .await;
+    assert_eq!(s.req("GET", "/proxy/p").send().await.text(), "proxied");
+    assert_eq!(s.req("GET", "/proxy/p").send().await.text(), "proxied");
+    settle(&s).await;
+    assert!(stored(&s, "proxy", "p").is_none());
+    assert_eq!(o.hits("/p").len(), 3);
+    wait_until(|| count_files(&s.dir.path().join("tmp")) == 0).await;
+}
+
+#[tokio::test]
+async fn slow_origin_and_idle_timeout() {
+    let s = Server::start().await;
+    let o = Origin::start().await;
+    let body = data(64 * 1024);
+    o.route(
+        "/slow",
+        Reply::Slow {
+            body: body.clone(),
+            chunk: 8192,
+            pause: Duration::from_millis(20),
+        },
+    );
+    o.route("/silent", Reply::Silent);
+    mirrored(&s, "slow", &o.url(), "").await;
+    assert!(s.req("GET", "/slow/slow").send().await.body == body);
+    let quick = Server::start_with_mirror(ossemu_mirror::MirrorConfig {
+        read_timeout: Duration::from_millis(300),
+        ..ossemu_mirror::MirrorConfig::default()
+    })
+    .await;
+    mirrored(&quick, "silent", &o.url(), "").await;
+    let body = quick
+        .req("GET", "/silent/silent")
+        .send()
+        .await
+        .assert_error(424, "MirrorFailed");
+    assert!(body.contains("from mirror host"), "{body}");
+}
