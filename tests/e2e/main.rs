@@ -8,6 +8,7 @@ mod addressing;
 mod auth;
 mod bad_input;
 mod buckets;
+mod compat;
 mod copy_delete;
 mod listing;
 mod mirror;

@@ -372,9 +372,18 @@ fn is_owner(who: &Identity, bucket: &BucketRecord) -> bool {
     who.owner() == Some(bucket.owner.as_str())
 }
 
+/// Whether a canned ACL lets `who` read.
+fn acl_reads(who: &Identity, acl: &str) -> bool {
+    match acl {
+        "public-read" | "public-read-write" => true,
+        "authenticated-read" => who.owner().is_some(),
+        _ => false,
+    }
+}
+
 /// Whether `who` may list `bucket`.
 pub fn may_list(who: &Identity, bucket: &BucketRecord) -> bool {
-    is_owner(who, bucket) || matches!(bucket.acl.as_str(), "public-read" | "public-read-write")
+    is_owner(who, bucket) || acl_reads(who, &bucket.acl)
 }
 
 /// Whether `who` may write objects into `bucket`.
@@ -385,11 +394,11 @@ pub fn may_write(who: &Identity, bucket: &BucketRecord) -> bool {
 /// Whether `who` may read `obj` (or, when it does not exist, would be told so: reading a
 /// missing key needs list permission, else the answer is 403 rather than 404).
 pub fn may_read(who: &Identity, bucket: &BucketRecord, obj: Option<&ObjectRecord>) -> bool {
-    if is_owner(who, bucket) {
+    if is_owner(who, bucket) || obj.is_some_and(|o| who.owner() == Some(o.owner.as_str())) {
         return true;
     }
     match obj.and_then(|o| o.acl.as_deref()) {
-        Some(acl) => matches!(acl, "public-read" | "public-read-write"),
+        Some(acl) => acl_reads(who, acl),
         None => may_list(who, bucket),
     }
 }

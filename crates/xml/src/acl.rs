@@ -8,21 +8,29 @@ use crate::codec::{S3_NS, XML_DECLARATION, escape};
 const ALL_USERS: &str = "http://acs.amazonaws.com/groups/global/AllUsers";
 const AUTH_USERS: &str = "http://acs.amazonaws.com/groups/global/AuthenticatedUsers";
 
-/// The S3 `AccessControlPolicy` for a canned ACL owned by `owner_id`.
-pub fn s3_policy(owner_id: &str, display_name: &str, canned: &str) -> String {
-    let owner = format!(
-        "<ID>{}</ID><DisplayName>{}</DisplayName>",
-        escape(owner_id),
-        escape(display_name)
-    );
-    let mut grants = format!(
-        "<Grant><Grantee xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" xsi:type=\"CanonicalUser\">{owner}</Grantee><Permission>FULL_CONTROL</Permission></Grant>"
-    );
+/// The S3 `AccessControlPolicy` for a canned ACL owned by `owner` (`(id, display name)`);
+/// `bucket_owner` is granted access by the `bucket-owner-*` object ACLs. Group grants come
+/// first and the owner's FULL_CONTROL last, as RGW-compatible clients expect.
+pub fn s3_policy(owner: (&str, &str), canned: &str, bucket_owner: (&str, &str)) -> String {
+    let user = |(id, name): (&str, &str)| {
+        format!(
+            "<ID>{}</ID><DisplayName>{}</DisplayName>",
+            escape(id),
+            escape(name)
+        )
+    };
+    let canonical = |who: (&str, &str), perm: &str| {
+        format!(
+            "<Grant><Grantee xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" xsi:type=\"CanonicalUser\">{}</Grantee><Permission>{perm}</Permission></Grant>",
+            user(who)
+        )
+    };
     let group = |uri: &str, perm: &str| {
         format!(
             "<Grant><Grantee xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" xsi:type=\"Group\"><URI>{uri}</URI></Grantee><Permission>{perm}</Permission></Grant>"
         )
     };
+    let mut grants = String::new();
     match canned {
         "public-read" => grants.push_str(&group(ALL_USERS, "READ")),
         "public-read-write" => {
@@ -32,8 +40,19 @@ pub fn s3_policy(owner_id: &str, display_name: &str, canned: &str) -> String {
         "authenticated-read" => grants.push_str(&group(AUTH_USERS, "READ")),
         _ => {}
     }
+    grants.push_str(&canonical(owner, "FULL_CONTROL"));
+    if bucket_owner.0 != owner.0 {
+        match canned {
+            "bucket-owner-read" => grants.push_str(&canonical(bucket_owner, "READ")),
+            "bucket-owner-full-control" => {
+                grants.push_str(&canonical(bucket_owner, "FULL_CONTROL"))
+            }
+            _ => {}
+        }
+    }
     format!(
-        "{XML_DECLARATION}\n<AccessControlPolicy xmlns=\"{S3_NS}\"><Owner>{owner}</Owner><AccessControlList>{grants}</AccessControlList></AccessControlPolicy>"
+        "{XML_DECLARATION}\n<AccessControlPolicy xmlns=\"{S3_NS}\"><Owner>{}</Owner><AccessControlList>{grants}</AccessControlList></AccessControlPolicy>",
+        user(owner)
     )
 }
 
@@ -87,8 +106,30 @@ pub struct AccessControlPolicy {
 
 impl AccessControlPolicy {
     /// The canned ACL equivalent to the grants, if there is one: grants to the AllUsers group
-    /// decide between `private`, `public-read` and `public-read-write`.
-    pub fn canned(&self) -> Option<&'static str> {
+    /// decide between `private`, `public-read` and `public-read-write`, a READ grant to the
+    /// AuthenticatedUsers group means `authenticated-read`. Grants to individual users have no
+    /// canned equivalent (`None`), except FULL_CONTROL for the owner.
+    pub fn canned(&self, owner_id: &str) -> Option<&'static str> {
+        let auth_read = self
+            .acl
+            .grants
+            .iter()
+            .any(|g| g.grantee.uri.as_deref() == Some(AUTH_USERS) && g.permission == "READ");
+        let users_ok = self.acl.grants.iter().all(|g| match &g.grantee.id {
+            Some(id) => id == owner_id && g.permission == "FULL_CONTROL",
+            None => true,
+        });
+        if !users_ok {
+            return None;
+        }
+        if auth_read {
+            let others = self
+                .acl
+                .grants
+                .iter()
+                .any(|g| g.grantee.uri.as_deref().is_some_and(|u| u != AUTH_USERS));
+            return (!others).then_some("authenticated-read");
+        }
         let all = |p: &str| {
             self.acl
                 .grants
@@ -125,8 +166,18 @@ mod tests {
         let body = r#"<AccessControlPolicy><Owner><ID>o</ID></Owner><AccessControlList><Grant><Grantee xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:type="Group"><URI>http://acs.amazonaws.com/groups/global/AllUsers</URI></Grantee><Permission>READ</Permission></Grant><Grant><Grantee xsi:type="CanonicalUser"><ID>o</ID></Grantee><Permission>FULL_CONTROL</Permission></Grant></AccessControlList></AccessControlPolicy>"#;
         let p: AccessControlPolicy =
             crate::from_xml(body.as_bytes(), "AccessControlPolicy", 4096).unwrap();
-        assert_eq!(p.canned(), Some("public-read"));
-        assert!(s3_policy("o", "n", "public-read").contains("<URI>http://acs.amazonaws.com/groups/global/AllUsers</URI></Grantee><Permission>READ</Permission>"));
+        assert_eq!(p.canned("o"), Some("public-read"));
+        assert_eq!(
+            p.canned("someone-else"),
+            None,
+            "a grant to another user has no canned form"
+        );
+        let xml = s3_policy(("o", "n"), "public-read", ("o", "n"));
+        let group = xml.find("<URI>http://acs.amazonaws.com/groups/global/AllUsers</URI></Grantee><Permission>READ</Permission>").unwrap();
+        let owner = xml.find("<Permission>FULL_CONTROL</Permission>").unwrap();
+        assert!(group < owner, "group grants first");
+        let xml = s3_policy(("w", "writer"), "bucket-owner-read", ("b", "bucket owner"));
+        assert!(xml.contains("<ID>b</ID><DisplayName>bucket owner</DisplayName></Grantee><Permission>READ</Permission>"));
         assert_eq!(
             oss_policy("o", "n", "private"),
             "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<AccessControlPolicy><Owner><ID>o</ID><DisplayName>n</DisplayName></Owner><AccessControlList><Grant>private</Grant></AccessControlList></AccessControlPolicy>"

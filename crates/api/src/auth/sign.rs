@@ -846,6 +846,13 @@ fn parse_v4_header(req: &Request<'_>, scheme: Scheme) -> Result<V4Auth, AuthErro
 }
 
 fn parse_expires(value: &str, name: &'static str) -> Result<u64, AuthError> {
+    // A negative validity is a URL that expired before it was made: reported like 0.
+    if value
+        .strip_prefix('-')
+        .is_some_and(|d| !d.is_empty() && d.bytes().all(|b| b.is_ascii_digit()))
+    {
+        return Err(AuthError::ExpiresOutOfRange(0));
+    }
     let n = value
         .parse::<u64>()
         .map_err(|e| AuthError::MalformedQueryParam {
@@ -1647,17 +1654,72 @@ pub fn format_iso8601_basic(unix: i64) -> String {
 
 /// Parses an HTTP date (IMF-fixdate, RFC 850 or asctime) to Unix seconds.
 pub fn parse_http_date(s: &str) -> Result<i64, AuthError> {
-    let t =
-        httpdate::parse_http_date(s.trim()).map_err(|_| AuthError::MalformedDate(s.to_owned()))?;
-    match t.duration_since(std::time::UNIX_EPOCH) {
-        Ok(d) => i64::try_from(d.as_secs()).map_err(|_| AuthError::MalformedDate(s.to_owned())),
-        Err(_) => Err(AuthError::MalformedDate(s.to_owned())),
+    if let Ok(t) = httpdate::parse_http_date(s.trim())
+        && let Ok(d) = t.duration_since(std::time::UNIX_EPOCH)
+    {
+        return i64::try_from(d.as_secs()).map_err(|_| AuthError::MalformedDate(s.to_owned()));
     }
+    lenient_http_date(s).ok_or_else(|| AuthError::MalformedDate(s.to_owned()))
+}
+
+/// IMF-fixdate as clients actually send it: the weekday is not checked (the date decides),
+/// and the zone may be `GMT`, `UTC`, `Z`, `+0000` or `-0000` (Python's `formatdate()`).
+fn lenient_http_date(s: &str) -> Option<i64> {
+    let s = s.trim();
+    let rest = s.split_once(", ").map_or(s, |(_, r)| r);
+    let (stamp, zone) = rest.rsplit_once(' ')?;
+    if !matches!(zone, "GMT" | "UTC" | "Z" | "+0000" | "-0000") {
+        return None;
+    }
+    chrono::NaiveDateTime::parse_from_str(stamp, "%d %b %Y %H:%M:%S")
+        .ok()
+        .map(|t| t.and_utc().timestamp())
 }
 
 // ---------------------------------------------------------------------------------------
 // Tests
 // ---------------------------------------------------------------------------------------
+
+#[cfg(test)]
+mod date_tests {
+    use super::*;
+
+    #[test]
+    fn dates_clients_send() {
+        let want = 1_278_504_000; // 2010-07-07T12:00:00Z, a Wednesday
+        assert_eq!(
+            parse_http_date("Wed, 07 Jul 2010 12:00:00 GMT").unwrap(),
+            want
+        );
+        assert_eq!(
+            parse_http_date("Tue, 07 Jul 2010 12:00:00 GMT").unwrap(),
+            want,
+            "wrong weekday"
+        );
+        assert_eq!(
+            parse_http_date("Wed, 07 Jul 2010 12:00:00 -0000").unwrap(),
+            want
+        );
+        assert_eq!(
+            parse_http_date("Wed, 07 Jul 2010 12:00:00 +0000").unwrap(),
+            want
+        );
+        assert!(parse_http_date("Wed, 07 Jul 2010 12:00:00 +0200").is_err());
+        assert!(parse_http_date("yesterday").is_err());
+    }
+
+    #[test]
+    fn negative_expiry_is_expired() {
+        assert_eq!(
+            parse_expires("-7", "X-Amz-Expires"),
+            Err(AuthError::ExpiresOutOfRange(0))
+        );
+        assert!(matches!(
+            parse_expires("x7", "X-Amz-Expires"),
+            Err(AuthError::MalformedQueryParam { .. })
+        ));
+    }
+}
 
 #[cfg(test)]
 mod tests {

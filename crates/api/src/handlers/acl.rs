@@ -12,16 +12,23 @@ use crate::error::{ApiError, ApiResult, Code};
 use crate::handlers::bucket::SMALL_BODY;
 use crate::request::Ctx;
 
-fn policy(cx: &Ctx, owner_id: &str, canned: &str) -> Response<Body> {
+fn policy(cx: &Ctx, owner_id: &str, canned: &str, bucket_owner: &str) -> Response<Body> {
     let o = owner(cx, owner_id);
+    let b = owner(cx, bucket_owner);
     xml_ok(match cx.dialect {
         Dialect::Oss => oss_policy(&o.id, &o.display_name, canned),
-        Dialect::S3 => s3_policy(&o.id, &o.display_name, canned),
+        Dialect::S3 => s3_policy((&o.id, &o.display_name), canned, (&b.id, &b.display_name)),
     })
 }
 
 /// The canned ACL a Put*Acl request asks for: the header, else (S3) the grant body.
-async fn requested_acl(cx: &Ctx, body: ReqStream, header: &str, object: bool) -> ApiResult<String> {
+async fn requested_acl(
+    cx: &Ctx,
+    body: ReqStream,
+    header: &str,
+    object: bool,
+    owner_id: &str,
+) -> ApiResult<String> {
     let acl = match cx.header(header) {
         Some(v) => v.to_string(),
         None => {
@@ -35,17 +42,18 @@ async fn requested_acl(cx: &Ctx, body: ReqStream, header: &str, object: bool) ->
             }
             let p: AccessControlPolicy =
                 ossemu_xml::from_xml(&raw, "AccessControlPolicy", raw.len())?;
-            p.canned()
+            p.canned(owner_id)
                 .ok_or_else(|| {
                     ApiError::msg(
-                        Code::NotImplemented,
-                        "Only grants equivalent to a canned ACL (private, public-read, public-read-write) are supported.",
+                        Code::InvalidArgument,
+                        "Only grants equivalent to a canned ACL (private, public-read, public-read-write, authenticated-read) are supported: grants to individual users or e-mail addresses are not.",
                     )
                 })?
                 .to_string()
         }
     };
-    let ok = BUCKET_ACLS.contains(&acl.as_str()) || (object && acl == "default");
+    let ok = BUCKET_ACLS.contains(&acl.as_str())
+        || (object && super::OBJECT_ONLY_ACLS.contains(&acl.as_str()));
     if !ok {
         return Err(ApiError::msg(
             Code::InvalidArgument,
@@ -63,14 +71,14 @@ async fn requested_acl(cx: &Ctx, body: ReqStream, header: &str, object: bool) ->
 /// GetBucketAcl.
 pub async fn get_bucket_acl(cx: &Ctx) -> ApiResult<Response<Body>> {
     let b = cx.load_bucket()?;
-    Ok(policy(cx, &b.owner, &b.acl))
+    Ok(policy(cx, &b.owner, &b.acl, &b.owner))
 }
 
 /// PutBucketAcl.
 pub async fn put_bucket_acl(cx: &Ctx, body: ReqStream) -> ApiResult<Response<Body>> {
     let mut b = cx.load_bucket()?;
     let header = cx.dialect.header("acl");
-    b.acl = requested_acl(cx, body, &header, false).await?;
+    b.acl = requested_acl(cx, body, &header, false, &b.owner).await?;
     cx.store().meta().update_bucket(&b)?;
     cx.store().flush().await?;
     Ok(no_body(StatusCode::OK))
@@ -95,7 +103,7 @@ pub async fn get_object_acl(cx: &Ctx) -> ApiResult<Response<Body>> {
     } else {
         rec.owner.clone()
     };
-    Ok(policy(cx, &owner_id, &canned))
+    Ok(policy(cx, &owner_id, &canned, &b.owner))
 }
 
 /// PutObjectAcl.
@@ -106,7 +114,7 @@ pub async fn put_object_acl(cx: &Ctx, body: ReqStream) -> ApiResult<Response<Bod
         Dialect::Oss => "x-oss-object-acl".to_string(),
         Dialect::S3 => "x-amz-acl".to_string(),
     };
-    let acl = requested_acl(cx, body, &header, true).await?;
+    let acl = requested_acl(cx, body, &header, true, &b.owner).await?;
     let acl = (acl != "default").then_some(acl);
     let update = |cur: Option<&ObjectRecord>, _: Option<&ObjectRecord>| {
         let cur = cur.ok_or(StoreError::NoSuchKey)?;

@@ -77,9 +77,34 @@ pub async fn create_bucket(cx: &Ctx, body: ReqStream) -> ApiResult<Response<Body
     Ok(r)
 }
 
-/// DeleteBucket: 204, or 409 BucketNotEmpty.
+/// DeleteBucket: 204, or 409 BucketNotEmpty. OSS refuses while multipart uploads are in
+/// progress; S3 discards them (and their parts) when the bucket holds no object.
 pub async fn delete_bucket(cx: &Ctx) -> ApiResult<Response<Body>> {
     let bucket = cx.load_bucket()?;
+    if cx.dialect == Dialect::S3
+        && cx
+            .store()
+            .meta()
+            .scan_objects(&bucket.name, ossemu_store::ScanFrom::At(""))
+            .next()
+            .is_none()
+    {
+        let uploads: Vec<_> = cx
+            .store()
+            .meta()
+            .scan_uploads(&bucket.name, None)
+            .collect::<Result<_, _>>()?;
+        for u in uploads {
+            match cx
+                .store()
+                .finish_upload(&bucket.name, &u.key, &u.upload_id, None, None)
+                .await
+            {
+                Ok(_) | Err(StoreError::NoSuchUpload) => {}
+                Err(e) => return Err(e.into()),
+            }
+        }
+    }
     cx.store().meta().delete_bucket(&bucket.name)?;
     cx.store().flush().await?;
     Ok(no_body(StatusCode::NO_CONTENT))

@@ -104,7 +104,8 @@ pub async fn list_objects_v1(cx: &Ctx) -> ApiResult<Response<Body>> {
     let doc = ListBucketResult {
         xmlns: cx.dialect.xmlns(),
         name: c.bucket.clone(),
-        prefix: maybe_encode(c.prefix, c.encode),
+        // S3 v1 echoes the prefix as given (clients do not decode it); OSS encodes it.
+        prefix: maybe_encode(c.prefix, c.encode && cx.dialect == Dialect::Oss),
         marker: Some(maybe_encode(marker, c.encode)),
         max_keys: max,
         delimiter: opt(c.delimiter, c.encode),
@@ -123,8 +124,10 @@ pub async fn list_objects_v2(cx: &Ctx) -> ApiResult<Response<Body>> {
     let c = common(cx)?;
     let max = max_param(cx, "max-keys", default_max(cx), 1000)?;
     let start_after = cx.query.get("start-after").unwrap_or("");
-    // oss2 sends an empty `continuation-token=` on the first page.
-    let token = cx.query.get("continuation-token").filter(|t| !t.is_empty());
+    // oss2 sends an empty `continuation-token=` on the first page: it is echoed, and means
+    // the first page.
+    let echoed_token = cx.query.get("continuation-token");
+    let token = echoed_token.filter(|t| !t.is_empty());
     let after = match token {
         Some(t) => TOKEN
             .decode(t)
@@ -157,7 +160,7 @@ pub async fn list_objects_v2(cx: &Ctx) -> ApiResult<Response<Body>> {
         xmlns: cx.dialect.xmlns(),
         name: c.bucket.clone(),
         prefix: maybe_encode(c.prefix, c.encode),
-        continuation_token: token.map(str::to_string),
+        continuation_token: echoed_token.map(str::to_string),
         start_after: opt(start_after, c.encode),
         max_keys: max,
         delimiter: opt(c.delimiter, c.encode),

@@ -129,7 +129,16 @@ pub fn max_param(cx: &Ctx, name: &str, default: usize, limit: usize) -> ApiResul
 }
 
 /// Canned ACLs accepted for buckets.
-pub const BUCKET_ACLS: &[&str] = &["private", "public-read", "public-read-write"];
+pub const BUCKET_ACLS: &[&str] = &[
+    "private",
+    "public-read",
+    "public-read-write",
+    "authenticated-read",
+];
+
+/// Canned ACLs accepted for objects besides the bucket ones (`default` inherits, OSS).
+pub const OBJECT_ONLY_ACLS: &[&str] =
+    &["default", "bucket-owner-read", "bucket-owner-full-control"];
 
 /// Headers stored with an object and returned on GET/HEAD.
 const STORED_HEADERS: &[&str] = &[
@@ -171,10 +180,29 @@ impl ObjectAttrs {
     }
 }
 
+/// A header value as text, one char per byte (Latin-1), so that any bytes a client sends
+/// come back exactly (see [`header_bytes`]).
 fn header_text(v: &HeaderValue) -> String {
-    match v.to_str() {
-        Ok(s) => s.to_string(),
-        Err(_) => String::from_utf8_lossy(v.as_bytes()).into_owned(),
+    v.as_bytes().iter().map(|&b| b as char).collect()
+}
+
+/// The bytes of a value read with [`header_text`]; text with characters beyond U+00FF (set
+/// by other means) is sent as UTF-8.
+pub fn header_bytes(s: &str) -> Vec<u8> {
+    if s.chars().all(|c| (c as u32) <= 0xFF) {
+        s.chars().map(|c| c as u8).collect()
+    } else {
+        s.as_bytes().to_vec()
+    }
+}
+
+/// Sets a stored header value (see [`header_text`]).
+pub fn set_stored(h: &mut HeaderMap, name: &str, value: &str) {
+    if let (Ok(n), Ok(v)) = (
+        HeaderName::from_bytes(name.as_bytes()),
+        HeaderValue::from_bytes(&header_bytes(value)),
+    ) {
+        h.insert(n, v);
     }
 }
 
@@ -192,14 +220,17 @@ pub fn attrs_from_request(cx: &Ctx) -> ApiResult<ObjectAttrs> {
     for name in STORED_HEADERS {
         if let Some(v) = cx.headers.get(*name) {
             let mut v = header_text(v);
-            if *name == "content-encoding" {
+            if *name == "content-encoding"
+                && v.split(',')
+                    .any(|e| e.trim().eq_ignore_ascii_case("aws-chunked"))
+            {
                 // aws-chunked is transfer framing, not a stored encoding.
                 v = v
                     .split(',')
                     .map(str::trim)
                     .filter(|e| !e.eq_ignore_ascii_case("aws-chunked") && !e.is_empty())
                     .collect::<Vec<_>>()
-                    .join(",");
+                    .join(", ");
                 if v.is_empty() {
                     continue;
                 }
@@ -231,17 +262,22 @@ pub fn attrs_from_request(cx: &Ctx) -> ApiResult<ObjectAttrs> {
         Dialect::Oss => cx.header("x-oss-object-acl"),
         Dialect::S3 => cx.header("x-amz-acl"),
     };
-    if let Some(acl) = acl {
-        let ok = BUCKET_ACLS.contains(&acl) || (acl == "default" && cx.dialect == Dialect::Oss);
-        if !ok {
-            return Err(ApiError::msg(
-                Code::InvalidArgument,
-                format!(
-                    "The object ACL {acl:?} is not one of default, private, public-read, public-read-write."
-                ),
-            ));
+    match acl {
+        Some(acl) => {
+            if !BUCKET_ACLS.contains(&acl) && !OBJECT_ONLY_ACLS.contains(&acl) {
+                return Err(ApiError::msg(
+                    Code::InvalidArgument,
+                    format!(
+                        "The object ACL {acl:?} is not one of default, private, public-read, public-read-write, authenticated-read, bucket-owner-read, bucket-owner-full-control."
+                    ),
+                ));
+            }
+            a.acl = (acl != "default").then(|| acl.to_string());
         }
-        a.acl = (acl != "default").then(|| acl.to_string());
+        // S3 objects are private unless the writer says otherwise; OSS objects inherit the
+        // bucket's ACL.
+        None if cx.dialect == Dialect::S3 => a.acl = Some("private".into()),
+        None => {}
     }
     if let Some(t) = cx.dheader("tagging") {
         a.tagging = form_urlencoded::parse(t.as_bytes())
@@ -259,10 +295,10 @@ pub fn object_headers(cx: &Ctx, rec: &ObjectRecord, h: &mut HeaderMap) {
     set(h, "content-type", &rec.content_type);
     set(h, "accept-ranges", "bytes");
     for (k, v) in &rec.headers {
-        set(h, k, v);
+        set_stored(h, k, v);
     }
     for (k, v) in &rec.user_meta {
-        set(h, &format!("{}{k}", d.meta_prefix()), v);
+        set_stored(h, &format!("{}{k}", d.meta_prefix()), v);
     }
     set(h, "x-oss-hash-crc64ecma", &rec.crc64.to_string());
     if let Some(tag) = &rec.tag {

@@ -176,15 +176,32 @@ pub async fn upload_part_copy(cx: &Ctx) -> ApiResult<Response<Body>> {
     let size = src.rec.size;
     let (start, len) = match cx.dheader("copy-source-range") {
         None => (0, size),
-        Some(h) => match parse_range(h, size) {
-            (RangeSpec::Partial { start, end }, false) => (start, end - start + 1),
-            _ => {
+        Some(h) => {
+            let well_formed = h
+                .strip_prefix("bytes=")
+                .and_then(|r| r.split_once('-'))
+                .is_some_and(|(a, b)| {
+                    !a.is_empty()
+                        && !b.is_empty()
+                        && a.bytes().all(|c| c.is_ascii_digit())
+                        && b.bytes().all(|c| c.is_ascii_digit())
+                });
+            if !well_formed {
                 return Err(ApiError::msg(
-                    Code::InvalidRange,
+                    Code::InvalidArgument,
                     "The x-amz-copy-source-range value must be of the form bytes=first-last where first and last are the zero-based offsets of the first and last bytes to copy",
                 ));
             }
-        },
+            match parse_range(h, size) {
+                (RangeSpec::Partial { start, end }, false) => (start, end - start + 1),
+                _ => {
+                    return Err(ApiError::msg(
+                        Code::InvalidRange,
+                        format!("The range {h} is outside the source object of {size} bytes."),
+                    ));
+                }
+            }
+        }
     };
     let src_etag = src.rec.etag.clone();
     let src_segments = src.rec.segments.clone();

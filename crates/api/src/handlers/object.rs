@@ -35,11 +35,16 @@ pub async fn receive(cx: &Ctx, mut body: ReqStream, limit: u64) -> ApiResult<New
 }
 
 /// Refuses a declared length over `limit` before any byte is read (so no `100 Continue`).
+/// S3 requires a length (Content-Length, or x-amz-decoded-content-length for aws-chunked);
+/// OSS accepts chunked uploads.
 pub fn check_declared_length(cx: &Ctx, limit: u64) -> ApiResult<()> {
     let declared = match cx.header("x-amz-decoded-content-length") {
         Some(v) => v.trim().parse().ok(),
         None => cx.content_length()?,
     };
+    if declared.is_none() && cx.dialect == Dialect::S3 {
+        return Err(ApiError::new(Code::MissingContentLength));
+    }
     if let Some(n) = declared
         && n > limit
     {
