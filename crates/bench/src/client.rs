@@ -112,7 +112,9 @@ impl S3Client {
         connector.set_nodelay(true);
         connector.set_connect_timeout(Some(Duration::from_secs(10)));
         let http = Client::builder(TokioExecutor::new())
-            .pool_idle_timeout(Duration::from_secs(90))
+            // Below the usual server keep-alive timeouts (nginx 75 s, hyper servers 60 s+), so
+            // the pool drops a connection before the server does.
+            .pool_idle_timeout(Duration::from_secs(30))
             .build(connector);
         Ok(Self {
             http,

@@ -2,6 +2,7 @@
 //! every target in turn, prints the table and writes the JSON record.
 
 use std::collections::BTreeSet;
+use std::process::ExitCode;
 use std::sync::Arc;
 
 use anyhow::Context;
@@ -13,17 +14,27 @@ use ossemu_bench::runner::{self, CellResult};
 use ossemu_bench::target::{Location, Target, TargetDefaults, default_ossemu_bin};
 use ossemu_bench::workload::{Setup, StopRule};
 
-fn main() -> anyhow::Result<()> {
+fn main() -> anyhow::Result<ExitCode> {
     let cli = Cli::parse();
     if cli.list_workloads {
         print!("{}", workloads_help());
-        return Ok(());
+        return Ok(ExitCode::SUCCESS);
     }
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .context("starting the async runtime")?
-        .block_on(run(cli))
+        .block_on(async {
+            // Dropping `run` on Ctrl-C drops the targets, which stops the ossemu it started
+            // and removes its temporary data directory.
+            tokio::select! {
+                r = run(cli) => r.map(|()| ExitCode::SUCCESS),
+                _ = tokio::signal::ctrl_c() => {
+                    eprintln!("interrupted");
+                    Ok(ExitCode::from(130))
+                }
+            }
+        })
 }
 
 async fn run(cli: Cli) -> anyhow::Result<()> {

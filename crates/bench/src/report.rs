@@ -104,7 +104,9 @@ fn num(x: f64) -> String {
         return "-".into();
     }
     let a = x.abs();
-    if a >= 100.0 {
+    if a == 0.0 {
+        "0".into()
+    } else if a >= 100.0 {
         format!("{x:.0}")
     } else if a >= 10.0 {
         format!("{x:.1}")
