@@ -23,7 +23,7 @@ pub struct Cli {
     /// Target, repeatable; the first is compared with each other one. `ossemu` starts the
     /// ossemu binary on a temporary data directory; `http://HOST:PORT` is any S3 endpoint.
     /// Options after commas: name=NAME, pid=N, anonymous, access-key=AK, secret-key=SK,
-    /// bucket=NAME, create=s3|mkcol|none.
+    /// bucket=NAME, create=s3|mkcol|none; for ossemu also arg=ARG (repeatable).
     #[arg(long = "target", default_value = "ossemu", value_name = "SPEC")]
     pub targets: Vec<TargetSpec>,
 

@@ -5,7 +5,8 @@
 //! `name=NAME` (label in the results), `pid=N` (server process to read `/proc` for),
 //! `anonymous`, `access-key=AK`, `secret-key=SK`, `bucket=NAME` (use this bucket name),
 //! `create=s3|mkcol|none` (how to create the bucket: CreateBucket, WebDAV `MKCOL` for nginx,
-//! or not at all).
+//! or not at all), and for `ossemu` only `arg=ARG` (repeatable: an extra server argument, e.g.
+//! `arg=--memory`).
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -73,6 +74,8 @@ pub struct TargetSpec {
     pub bucket: Option<String>,
     /// How to create the bucket (default: `s3`, or `none` when `bucket=` is given).
     pub create: Option<CreateBucket>,
+    /// Extra arguments for this started ossemu (after `--ossemu-arg`s).
+    pub args: Vec<String>,
 }
 
 impl FromStr for TargetSpec {
@@ -99,6 +102,7 @@ impl FromStr for TargetSpec {
             secret_key: None,
             bucket: None,
             create: None,
+            args: Vec::new(),
         };
         for opt in parts {
             let (k, v) = match opt.split_once('=') {
@@ -135,12 +139,16 @@ impl FromStr for TargetSpec {
                         }
                     })
                 }
+                "arg" => spec.args.push(need(v)?),
                 "" => {}
                 other => return Err(format!("unknown target option {other:?}")),
             }
         }
         if spec.location == Location::Ossemu && spec.pid.is_some() {
             return Err("target ossemu: the tool knows the pid of the ossemu it starts".into());
+        }
+        if matches!(spec.location, Location::Url(_)) && !spec.args.is_empty() {
+            return Err("target option arg= is for `ossemu` targets only".into());
         }
         Ok(spec)
     }
@@ -216,7 +224,7 @@ impl Target {
     ) -> anyhow::Result<Self> {
         let (endpoint, server, pid, auth, default_name) = match &spec.location {
             Location::Ossemu => {
-                let (server, addr) = start_ossemu(defaults)?;
+                let (server, addr) = start_ossemu(defaults, &spec.args)?;
                 let pid = server.pid();
                 let auth = if spec.anonymous {
                     Auth::Anonymous
@@ -295,21 +303,38 @@ async fn create_bucket(cx: &Ctx, how: CreateBucket) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The default ossemu binary: `target/release/ossemu` of this workspace, or under
-/// `$CARGO_TARGET_DIR` when that is set.
+/// The default ossemu binary: the first that exists of `$CARGO_TARGET_DIR/release/ossemu`
+/// (when set), `ossemu` next to this executable when that is a `release` build, and this
+/// workspace's `target/release/ossemu` (returned, existing or not, when none does).
 pub fn default_ossemu_bin() -> PathBuf {
     let workspace = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let target_dir = match std::env::var_os("CARGO_TARGET_DIR") {
-        Some(d) if Path::new(&d).is_absolute() => PathBuf::from(d),
-        Some(d) => workspace.join(d),
-        None => workspace.join("target"),
-    };
-    target_dir.join("release").join("ossemu")
+    let workspace = workspace.canonicalize().unwrap_or(workspace);
+    let mut candidates = Vec::new();
+    if let Some(d) = std::env::var_os("CARGO_TARGET_DIR") {
+        let d = PathBuf::from(d);
+        let d = if d.is_absolute() {
+            d
+        } else {
+            workspace.join(d)
+        };
+        candidates.push(d.join("release").join("ossemu"));
+    }
+    if let Ok(exe) = std::env::current_exe()
+        && let Some(dir) = exe.parent()
+        && dir.file_name().is_some_and(|n| n == "release")
+    {
+        candidates.push(dir.join("ossemu"));
+    }
+    let fallback = workspace.join("target").join("release").join("ossemu");
+    candidates
+        .into_iter()
+        .find(|c| c.is_file())
+        .unwrap_or(fallback)
 }
 
 /// Starts ossemu on a fresh temporary data directory and a free loopback port; returns
 /// once it printed its listening address.
-fn start_ossemu(d: &TargetDefaults) -> anyhow::Result<(ServerProcess, String)> {
+fn start_ossemu(d: &TargetDefaults, args: &[String]) -> anyhow::Result<(ServerProcess, String)> {
     if !d.ossemu_bin.is_file() {
         bail!(
             "no ossemu binary at {} (build it with `cargo build --release --bin ossemu` or pass --ossemu-bin)",
@@ -327,6 +352,7 @@ fn start_ossemu(d: &TargetDefaults) -> anyhow::Result<(ServerProcess, String)> {
         .args(["--access-key", OSSEMU_ACCESS_KEY])
         .args(["--secret-key", OSSEMU_SECRET_KEY])
         .args(&d.ossemu_args)
+        .args(args)
         .env("RUST_LOG", &d.ossemu_log)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
@@ -402,5 +428,8 @@ mod tests {
         assert!("http://h:1,bogus".parse::<TargetSpec>().is_err());
         assert!("http://h:1,create=zz".parse::<TargetSpec>().is_err());
         assert!("ossemu,pid=3".parse::<TargetSpec>().is_err());
+        let s: TargetSpec = "ossemu,name=mem,arg=--memory".parse().unwrap();
+        assert_eq!(s.args, vec!["--memory".to_string()]);
+        assert!("http://h:1,arg=--x".parse::<TargetSpec>().is_err());
     }
 }
