@@ -1,0 +1,429 @@
+//! Workloads: each is a small module with a type implementing [`Workload`] and a line in
+//! [`REGISTRY`].
+//!
+//! A cell (workload × size × concurrency) on one target runs as
+//! [`Workload::prepare`] (untimed) → many concurrent [`Workload::op`] calls (timed, until the
+//! duration or request budget is spent) → [`Workload::validate`] (untimed; a failure marks
+//! the cell invalid) → [`Workload::cleanup`] (untimed). A fresh workload value is built for
+//! every cell and target, so it may keep per-cell state in atomics.
+
+mod delete;
+mod get;
+mod head;
+mod list;
+mod mixed;
+mod put;
+
+use std::collections::HashSet;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context as _, bail};
+use bytes::Bytes;
+use futures_util::{StreamExt, TryStreamExt};
+use http::{Method, StatusCode};
+use tokio::sync::Mutex;
+
+use crate::body::Payloads;
+use crate::client::S3Client;
+
+/// A boxed, sendable future borrowing from the workload and its context.
+pub type BoxFut<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// The result of one timed operation.
+#[derive(Debug)]
+pub enum Outcome {
+    /// The operation succeeded and was checked.
+    Ok {
+        /// Payload bytes sent or received.
+        bytes: u64,
+        /// Time until the response head, when the workload reports it.
+        ttfb: Option<Duration>,
+    },
+    /// The operation failed: transport error, unexpected status, wrong length.
+    Err(String),
+    /// The workload has nothing left to do (e.g. every prepared key is deleted); the
+    /// worker stops and the cell ends early. Not counted as an operation.
+    Exhausted,
+}
+
+/// How a cell ends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StopRule {
+    /// After this long (operations in flight at the deadline complete and count).
+    Duration(Duration),
+    /// After this many operations (across all workers).
+    Requests(u64),
+}
+
+/// What a workload is built from.
+#[derive(Debug, Clone)]
+pub struct Setup {
+    /// Object size in bytes (0 for size-less workloads).
+    pub size: u64,
+    /// Concurrent workers of the cell.
+    pub concurrency: usize,
+    /// The shared payload of `size` bytes.
+    pub payload: Bytes,
+    /// How the cell ends.
+    pub stop: StopRule,
+    /// Objects in a read fixture (capped by size, see [`fixture_count`]).
+    pub fixture_objects: usize,
+    /// Keys in the listing fixture.
+    pub list_keys: usize,
+}
+
+/// One workload of the benchmark.
+pub trait Workload: Send + Sync {
+    /// Creates what the operations need (objects to read or delete). Not timed.
+    fn prepare<'a>(&'a self, cx: &'a Ctx) -> BoxFut<'a, anyhow::Result<()>>;
+
+    /// One timed operation; `seq` numbers the operations of the cell from 0, across workers.
+    fn op<'a>(&'a self, cx: &'a Ctx, seq: u64) -> BoxFut<'a, Outcome>;
+
+    /// Checks the server's state after the cell (e.g. written objects are readable). Not timed.
+    fn validate<'a>(&'a self, _cx: &'a Ctx) -> BoxFut<'a, anyhow::Result<()>> {
+        Box::pin(async { Ok(()) })
+    }
+
+    /// Removes what the cell created when it would fill the disk. Not timed.
+    fn cleanup<'a>(&'a self, _cx: &'a Ctx) -> BoxFut<'a, anyhow::Result<()>> {
+        Box::pin(async { Ok(()) })
+    }
+}
+
+/// A registered workload.
+#[derive(Debug, Clone, Copy)]
+pub struct WorkloadDef {
+    /// Name on the command line and in the results.
+    pub name: &'static str,
+    /// One line for `--help` and the README.
+    pub about: &'static str,
+    /// Whether the workload runs once per `--sizes` entry (otherwise once, size 0).
+    pub sized: bool,
+    /// Builds the workload for one cell.
+    pub build: fn(&Setup) -> Box<dyn Workload>,
+}
+
+/// Every workload, in the order a run measures them.
+pub const REGISTRY: &[WorkloadDef] = &[
+    WorkloadDef {
+        name: "put",
+        about: "PutObject of new keys",
+        sized: true,
+        build: put::build,
+    },
+    WorkloadDef {
+        name: "get",
+        about: "GetObject over a prepared set of objects, body read and counted",
+        sized: true,
+        build: get::build,
+    },
+    WorkloadDef {
+        name: "head",
+        about: "HeadObject over a prepared set of objects",
+        sized: true,
+        build: head::build,
+    },
+    WorkloadDef {
+        name: "delete",
+        about: "DeleteObject of prepared objects, each once",
+        sized: true,
+        build: delete::build,
+    },
+    WorkloadDef {
+        name: "list-flat",
+        about: "ListObjectsV2 of all keys under a prefix (10,000 keys, 10 pages), one op = whole listing",
+        sized: false,
+        build: list::build_flat,
+    },
+    WorkloadDef {
+        name: "list-delim",
+        about: "ListObjectsV2 with delimiter=/ over the same keys (100 common prefixes)",
+        sized: false,
+        build: list::build_delim,
+    },
+    WorkloadDef {
+        name: "mixed",
+        about: "45% GET, 30% HEAD over prepared objects, 15% PUT of new keys, 10% DELETE of those",
+        sized: true,
+        build: mixed::build,
+    },
+];
+
+/// Names that stand for several workloads on the command line.
+pub const ALIASES: &[(&str, &[&str])] = &[("list", &["list-flat", "list-delim"])];
+
+/// Looks a workload up by name.
+pub fn find(name: &str) -> Option<&'static WorkloadDef> {
+    REGISTRY.iter().find(|d| d.name == name)
+}
+
+/// Objects of `size` bytes the read fixtures hold: up to `max`, at most 256 MiB in all,
+/// never fewer than 8.
+pub fn fixture_count(size: u64, max: usize) -> usize {
+    const BUDGET: u64 = 256 * 1024 * 1024;
+    let by_budget = usize::try_from(BUDGET / size.max(1)).unwrap_or(usize::MAX);
+    by_budget.min(max).max(8)
+}
+
+/// Objects at least this large are deleted after a cell that writes new keys.
+pub const CLEANUP_MIN_SIZE: u64 = 256 * 1024;
+
+/// A target as the workloads see it: a client, a bucket of its own and shared fixtures.
+#[derive(Debug)]
+pub struct Ctx {
+    /// The client.
+    pub client: S3Client,
+    /// The bucket this run created (or was given) on the target.
+    pub bucket: String,
+    /// Payloads, one per size.
+    pub payloads: Arc<Payloads>,
+    /// Concurrency of untimed preparation and cleanup.
+    pub prep_concurrency: usize,
+    fixtures: Mutex<HashSet<String>>,
+}
+
+impl Ctx {
+    /// A context for `bucket` on `client`.
+    pub fn new(client: S3Client, bucket: String, payloads: Arc<Payloads>) -> Self {
+        Self {
+            client,
+            bucket,
+            payloads,
+            prep_concurrency: 16,
+            fixtures: Mutex::new(HashSet::new()),
+        }
+    }
+
+    /// `/bucket/key`.
+    pub fn path(&self, key: &str) -> String {
+        format!("/{}/{key}", self.bucket)
+    }
+
+    /// PUT `body` at `key`; any 2xx is success (S3 answers 200, WebDAV 201 or 204).
+    pub async fn put(&self, key: &str, body: Bytes) -> Outcome {
+        let len = body.len() as u64;
+        match self
+            .client
+            .send(Method::PUT, &self.path(key), &[], body)
+            .await
+        {
+            Ok(r) if r.status.is_success() => match r.drain().await {
+                Ok(_) => Outcome::Ok {
+                    bytes: len,
+                    ttfb: None,
+                },
+                Err(e) => Outcome::Err(format!("PUT {key}: {e:#}")),
+            },
+            Ok(r) => Outcome::Err(r.unexpected(&format!("PUT {key}")).await),
+            Err(e) => Outcome::Err(format!("PUT {key}: {e:#}")),
+        }
+    }
+
+    /// GET `key`, expecting 200 and exactly `expect_len` body bytes.
+    pub async fn get(&self, key: &str, expect_len: u64) -> Outcome {
+        let started = Instant::now();
+        let r = match self
+            .client
+            .send(Method::GET, &self.path(key), &[], Bytes::new())
+            .await
+        {
+            Ok(r) => r,
+            Err(e) => return Outcome::Err(format!("GET {key}: {e:#}")),
+        };
+        let ttfb = started.elapsed();
+        if r.status != StatusCode::OK {
+            return Outcome::Err(r.unexpected(&format!("GET {key}")).await);
+        }
+        match r.drain().await {
+            Ok(n) if n == expect_len => Outcome::Ok {
+                bytes: n,
+                ttfb: Some(ttfb),
+            },
+            Ok(n) => Outcome::Err(format!("GET {key}: {n} bytes, expected {expect_len}")),
+            Err(e) => Outcome::Err(format!("GET {key}: {e:#}")),
+        }
+    }
+
+    /// HEAD `key`, expecting 200 and `Content-Length: expect_len`.
+    pub async fn head(&self, key: &str, expect_len: u64) -> Outcome {
+        let r = match self
+            .client
+            .send(Method::HEAD, &self.path(key), &[], Bytes::new())
+            .await
+        {
+            Ok(r) => r,
+            Err(e) => return Outcome::Err(format!("HEAD {key}: {e:#}")),
+        };
+        if r.status != StatusCode::OK {
+            return Outcome::Err(format!("HEAD {key}: unexpected {}", r.status));
+        }
+        let len = r.content_length();
+        if let Err(e) = r.drain().await {
+            return Outcome::Err(format!("HEAD {key}: {e:#}"));
+        }
+        match len {
+            Some(n) if n == expect_len => Outcome::Ok {
+                bytes: 0,
+                ttfb: None,
+            },
+            other => Outcome::Err(format!(
+                "HEAD {key}: Content-Length {other:?}, expected {expect_len}"
+            )),
+        }
+    }
+
+    /// DELETE `key`, expecting 204 (or 200); `missing_ok` also accepts 404, for cleanup.
+    pub async fn delete(&self, key: &str, missing_ok: bool) -> Outcome {
+        if key.is_empty() {
+            // `DELETE /bucket/` would be DeleteBucket on some servers.
+            return Outcome::Err("refusing to DELETE an empty key".into());
+        }
+        match self
+            .client
+            .send(Method::DELETE, &self.path(key), &[], Bytes::new())
+            .await
+        {
+            Ok(r)
+                if r.status == StatusCode::NO_CONTENT
+                    || r.status == StatusCode::OK
+                    || (missing_ok && r.status == StatusCode::NOT_FOUND) =>
+            {
+                match r.drain().await {
+                    Ok(_) => Outcome::Ok {
+                        bytes: 0,
+                        ttfb: None,
+                    },
+                    Err(e) => Outcome::Err(format!("DELETE {key}: {e:#}")),
+                }
+            }
+            Ok(r) => Outcome::Err(r.unexpected(&format!("DELETE {key}")).await),
+            Err(e) => Outcome::Err(format!("DELETE {key}: {e:#}")),
+        }
+    }
+
+    /// Expects `key` to be absent (HEAD answers 404).
+    pub async fn expect_absent(&self, key: &str) -> anyhow::Result<()> {
+        let r = self
+            .client
+            .send(Method::HEAD, &self.path(key), &[], Bytes::new())
+            .await
+            .with_context(|| format!("HEAD {key}"))?;
+        let status = r.status;
+        r.drain().await?;
+        if status != StatusCode::NOT_FOUND {
+            bail!("HEAD {key} after DELETE: {status}, expected 404 Not Found");
+        }
+        Ok(())
+    }
+
+    /// Runs `f(i)` for `i` in `range` with [`Ctx::prep_concurrency`] in flight, stopping at
+    /// the first error.
+    pub async fn for_each<F, Fut>(&self, range: std::ops::Range<u64>, f: F) -> anyhow::Result<()>
+    where
+        F: Fn(u64) -> Fut,
+        Fut: Future<Output = anyhow::Result<()>>,
+    {
+        futures_util::stream::iter(range)
+            .map(f)
+            .buffer_unordered(self.prep_concurrency)
+            .try_collect::<()>()
+            .await
+    }
+
+    /// PUTs `count` objects of `size` bytes named `{prefix}{i:06}` unless this run already
+    /// did (fixtures are shared by the cells of one target).
+    pub async fn ensure_objects(
+        &self,
+        prefix: String,
+        count: usize,
+        size: u64,
+    ) -> anyhow::Result<()> {
+        let id = format!("{prefix}#{count}#{size}");
+        self.ensure_fixture(id, count as u64, size, |i| format!("{prefix}{i:06}"))
+            .await
+    }
+
+    /// PUTs `count` objects of `size` bytes named `name(i)` unless a fixture named `id` was
+    /// already created on this target.
+    pub async fn ensure_fixture(
+        &self,
+        id: String,
+        count: u64,
+        size: u64,
+        name: impl Fn(u64) -> String,
+    ) -> anyhow::Result<()> {
+        let mut done = self.fixtures.lock().await;
+        if done.contains(&id) {
+            return Ok(());
+        }
+        let body = self.payloads.get(size)?;
+        self.for_each(0..count, |i| {
+            let body = body.clone();
+            let key = name(i);
+            async move {
+                match self.put(&key, body).await {
+                    Outcome::Err(e) => bail!("preparing objects: {e}"),
+                    _ => Ok(()),
+                }
+            }
+        })
+        .await?;
+        done.insert(id);
+        Ok(())
+    }
+
+    /// Deletes `keys` ([`Ctx::prep_concurrency`] in flight), a 404 tolerated.
+    pub async fn delete_keys(&self, keys: impl IntoIterator<Item = String>) -> anyhow::Result<()> {
+        futures_util::stream::iter(keys)
+            .map(|key| async move {
+                match self.delete(&key, true).await {
+                    Outcome::Err(e) => bail!("cleaning up: {e}"),
+                    _ => Ok(()),
+                }
+            })
+            .buffer_unordered(self.prep_concurrency)
+            .try_collect::<()>()
+            .await
+    }
+}
+
+/// Key of the `i`th object of the read fixture of `size`.
+pub fn fixture_key(size: u64, i: u64) -> String {
+    format!("{}{i:06}", fixture_prefix(size))
+}
+
+/// Prefix of the read fixture of `size` (shared by get, head and mixed).
+pub fn fixture_prefix(size: u64) -> String {
+    format!("obj-{size}/")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fixture_sizes() {
+        assert_eq!(fixture_count(4096, 1000), 1000);
+        assert_eq!(fixture_count(1 << 20, 1000), 256);
+        assert_eq!(fixture_count(64 << 20, 1000), 8);
+        assert_eq!(fixture_count(0, 100), 100);
+        assert_eq!(fixture_key(4096, 7), "obj-4096/000007");
+    }
+
+    #[test]
+    fn registry_names_are_unique_and_aliases_resolve() {
+        let mut names: Vec<_> = REGISTRY.iter().map(|d| d.name).collect();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), REGISTRY.len());
+        for (_, targets) in ALIASES {
+            for t in *targets {
+                assert!(find(t).is_some(), "{t}");
+            }
+        }
+    }
+}

@@ -1,0 +1,105 @@
+//! Just enough XML reading for S3 responses: element texts and element counts.
+//!
+//! S3 response documents are flat and machine-written, so a scan for `<Tag>` … `</Tag>`
+//! is exact for the elements read here (`Code`, `IsTruncated`, `NextContinuationToken`,
+//! `Key`, `CommonPrefixes`), none of which nest inside themselves.
+
+/// The unescaped text of the first `<tag>` element, if any.
+pub fn first_text(doc: &[u8], tag: &str) -> Option<String> {
+    let doc = std::str::from_utf8(doc).ok()?;
+    let open = format!("<{tag}>");
+    let close = format!("</{tag}>");
+    let start = doc.find(&open)? + open.len();
+    let len = doc[start..].find(&close)?;
+    Some(unescape(&doc[start..start + len]))
+}
+
+/// How many `<tag>` elements (with or without attributes) `doc` holds.
+pub fn count(doc: &[u8], tag: &str) -> usize {
+    let Ok(doc) = std::str::from_utf8(doc) else {
+        return 0;
+    };
+    let open = format!("<{tag}");
+    doc.match_indices(&open)
+        .filter(|(i, _)| {
+            matches!(
+                doc.as_bytes().get(i + open.len()),
+                Some(b'>' | b' ' | b'/' | b'\t' | b'\n' | b'\r')
+            )
+        })
+        .count()
+}
+
+/// Replaces the five predefined entities and numeric character references.
+pub fn unescape(s: &str) -> String {
+    if !s.contains('&') {
+        return s.to_owned();
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(amp) = rest.find('&') {
+        out.push_str(&rest[..amp]);
+        rest = &rest[amp..];
+        let Some(semi) = rest.find(';') else { break };
+        let entity = &rest[1..semi];
+        let ch = match entity {
+            "amp" => Some('&'),
+            "lt" => Some('<'),
+            "gt" => Some('>'),
+            "quot" => Some('"'),
+            "apos" => Some('\''),
+            _ => entity
+                .strip_prefix("#x")
+                .and_then(|h| u32::from_str_radix(h, 16).ok())
+                .or_else(|| entity.strip_prefix('#').and_then(|d| d.parse().ok()))
+                .and_then(char::from_u32),
+        };
+        match ch {
+            Some(c) => {
+                out.push(c);
+                rest = &rest[semi + 1..];
+            }
+            None => {
+                out.push('&');
+                rest = &rest[1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const LIST: &[u8] = br#"<?xml version="1.0" encoding="UTF-8"?>
+<ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Name>b</Name><Prefix>list/</Prefix>
+<KeyCount>2</KeyCount><MaxKeys>1000</MaxKeys><IsTruncated>true</IsTruncated>
+<NextContinuationToken>a&amp;b&#x2F;c&#61;</NextContinuationToken>
+<Contents><Key>list/a</Key><Size>0</Size></Contents><Contents><Key>list/b</Key></Contents>
+<CommonPrefixes><Prefix>list/p/</Prefix></CommonPrefixes><KeyCountx/></ListBucketResult>"#;
+
+    #[test]
+    fn reads_listing_fields() {
+        assert_eq!(first_text(LIST, "IsTruncated").as_deref(), Some("true"));
+        assert_eq!(
+            first_text(LIST, "NextContinuationToken").as_deref(),
+            Some("a&b/c=")
+        );
+        assert_eq!(count(LIST, "Key"), 2);
+        assert_eq!(count(LIST, "Contents"), 2);
+        assert_eq!(count(LIST, "CommonPrefixes"), 1);
+        assert_eq!(count(LIST, "KeyCount"), 1);
+        assert_eq!(first_text(LIST, "Missing"), None);
+        assert_eq!(
+            first_text(b"<Error><Code>NoSuchKey</Code></Error>", "Code").as_deref(),
+            Some("NoSuchKey")
+        );
+    }
+
+    #[test]
+    fn unescape_leaves_unknown_entities() {
+        assert_eq!(unescape("x &bogus; &lt;y&gt; &"), "x &bogus; <y> &");
+    }
+}
