@@ -1,15 +1,32 @@
-//! Command line and environment. Every flag also reads `OSSEMU_<FLAG>`.
+//! Command line, environment and configuration file. Every flag also reads `OSSEMU_<FLAG>`;
+//! a value given as a flag wins over the environment, which wins over the file, which wins
+//! over the default.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::time::Duration;
 
-use clap::{Parser, ValueEnum};
-use ossemu_api::Credential;
+use clap::parser::ValueSource;
+use clap::{ArgMatches, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
+use ossemu_api::provision::BucketSpec;
+use ossemu_api::{AuthMode, Credential};
+use ossemu_mirror::{MirrorConfig, TagStyle};
+
+use crate::config_file;
 
 /// ossemu: a local S3- and Alibaba-OSS-compatible object store with OSS back-to-origin.
 #[derive(Debug, Parser)]
 #[command(name = "ossemu", version, about, long_about = None)]
 pub struct Cli {
+    /// What to do (default: serve).
+    #[command(subcommand)]
+    pub command: Option<Command>,
+
+    /// Configuration file (TOML): settings and the buckets, domains, website rules and CORS
+    /// rules to ensure at start-up. See fixtures/config/ossemu.toml.
+    #[arg(long, env = "OSSEMU_CONFIG")]
+    pub config: Option<PathBuf>,
+
     /// Address to listen on.
     #[arg(long, env = "OSSEMU_LISTEN", default_value = "127.0.0.1:9000")]
     pub listen: SocketAddr,
@@ -63,6 +80,11 @@ pub struct Cli {
     #[arg(long, env = "OSSEMU_MIRROR_TAG", value_enum, default_value_t = MirrorTag::Url)]
     pub mirror_tag: MirrorTag,
 
+    /// Log format: `text` (one line per request) or `json` (one JSON object per line).
+    /// `RUST_LOG` sets the filter (default `info`).
+    #[arg(long, env = "OSSEMU_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
+    pub log_format: LogFormat,
+
     /// Extra domain for virtual-host addressing (`<bucket>.<domain>`); repeatable.
     /// Built in: localhost, oss-<region>[-internal].aliyuncs.com, s3[.-]<region>.amazonaws.com,
     /// s3.amazonaws.com.
@@ -74,6 +96,23 @@ pub struct Cli {
     pub endpoint_domains: Vec<String>,
 }
 
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Validate a configuration file without starting the server.
+    CheckConfig {
+        /// The file.
+        file: PathBuf,
+    },
+    /// Ask a running server whether it is healthy (exit 0) or not (exit 1); for container
+    /// health checks.
+    Health {
+        /// Base URL of the server (default: from --listen).
+        #[arg(long)]
+        url: Option<String>,
+    },
+}
+
 /// `--auth` values.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum Auth {
@@ -81,6 +120,15 @@ pub enum Auth {
     On,
     /// Accept any signature.
     Off,
+}
+
+/// `--log-format` values.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    /// Human-readable lines.
+    Text,
+    /// JSON lines.
+    Json,
 }
 
 /// `--mirror-tag` values.
@@ -119,6 +167,230 @@ fn parse_credential(s: &str) -> Result<Credential, String> {
             .filter(|n| !n.is_empty())
             .unwrap_or(ak)
             .to_string(),
+    })
+}
+
+/// Everything the server runs with, after flags, environment and file were combined.
+pub struct Settings {
+    /// Address to listen on.
+    pub listen: SocketAddr,
+    /// Data directory; `None` for memory mode.
+    pub data_dir: Option<PathBuf>,
+    /// Credentials; the first is the default.
+    pub credentials: Vec<Credential>,
+    /// Reported region.
+    pub region: String,
+    /// Signature verification.
+    pub auth: AuthMode,
+    /// Extra endpoint domains.
+    pub endpoint_domains: Vec<String>,
+    /// Domains bound with `--cname`.
+    pub cnames: Vec<(String, String)>,
+    /// Mirror fetcher settings.
+    pub mirror: MirrorConfig,
+    /// Log format.
+    pub log_format: LogFormat,
+    /// Buckets declared in the file.
+    pub buckets: Vec<BucketSpec>,
+}
+
+/// Parses the command line (exits with clap's message on a usage error).
+pub fn parse() -> (Cli, ArgMatches) {
+    let matches = Cli::command().get_matches();
+    match Cli::from_arg_matches(&matches) {
+        Ok(cli) => (cli, matches),
+        Err(e) => e.exit(),
+    }
+}
+
+/// Parses the given arguments as if they were the command line.
+pub fn parse_args<I, T>(args: I) -> Result<(Cli, ArgMatches), String>
+where
+    I: IntoIterator<Item = T>,
+    T: Into<std::ffi::OsString> + Clone,
+{
+    let matches = Cli::command()
+        .try_get_matches_from(args)
+        .map_err(|e| e.to_string())?;
+    let cli = Cli::from_arg_matches(&matches).map_err(|e| e.to_string())?;
+    Ok((cli, matches))
+}
+
+/// Combines the flags, the environment and the configuration file (if any).
+pub fn settings(cli: &Cli, m: &ArgMatches) -> Result<Settings, String> {
+    let loaded = cli.config.as_deref().map(config_file::load).transpose()?;
+    let file = loaded.as_ref().map(|l| &l.file);
+    // The flag's (or environment's) value, unless only the default was there and the file
+    // has one.
+    let given = |id: &str| {
+        matches!(
+            m.value_source(id),
+            Some(ValueSource::CommandLine | ValueSource::EnvVariable)
+        )
+    };
+    let pick = |id: &str, flag: String, from_file: Option<String>| -> String {
+        if given(id) {
+            flag
+        } else {
+            from_file.unwrap_or(flag)
+        }
+    };
+    let listen = match file
+        .and_then(|f| f.listen.as_ref())
+        .filter(|_| !given("listen"))
+    {
+        Some(l) => l.get_ref().parse().map_err(|e| {
+            loaded
+                .as_ref()
+                .map_or_else(String::new, |ld| ld.error(l, format!("listen: {e}")))
+        })?,
+        None => cli.listen,
+    };
+    let memory = if given("memory") {
+        cli.memory
+    } else {
+        file.and_then(|f| f.memory).unwrap_or(cli.memory)
+    };
+    let data_dir = PathBuf::from(pick(
+        "data_dir",
+        cli.data_dir.display().to_string(),
+        file.and_then(|f| f.data_dir.clone()),
+    ));
+    let access_key = pick(
+        "access_key",
+        cli.access_key.clone(),
+        file.and_then(|f| f.access_key.clone()),
+    );
+    let secret_key = pick(
+        "secret_key",
+        cli.secret_key.clone(),
+        file.and_then(|f| f.secret_key.clone()),
+    );
+    let mut credentials = vec![Credential {
+        access_key: access_key.clone(),
+        secret_key,
+        display_name: access_key,
+    }];
+    let from_file = file
+        .map(|f| {
+            f.credentials
+                .iter()
+                .map(|c| c.get_ref())
+                .collect::<Vec<_>>()
+        })
+        .unwrap_or_default();
+    for c in cli
+        .credentials
+        .iter()
+        .cloned()
+        .chain(from_file.iter().map(|c| {
+            Credential {
+                access_key: c.access_key.clone(),
+                secret_key: c.secret_key.clone(),
+                display_name: c
+                    .display_name
+                    .clone()
+                    .unwrap_or_else(|| c.access_key.clone()),
+            }
+        }))
+    {
+        if !credentials.iter().any(|k| k.access_key == c.access_key) {
+            credentials.push(c);
+        }
+    }
+    let enum_from_file = |id: &str,
+                          v: Option<&toml::Spanned<String>>,
+                          allowed: &[&str]|
+     -> Result<Option<String>, String> {
+        match v.filter(|_| !given(id)) {
+            None => Ok(None),
+            Some(s) if allowed.contains(&s.get_ref().as_str()) => Ok(Some(s.get_ref().clone())),
+            Some(s) => Err(loaded.as_ref().map_or_else(String::new, |l| {
+                l.error(s, format!("{id} must be one of {}", allowed.join(", ")))
+            })),
+        }
+    };
+    let auth = match enum_from_file("auth", file.and_then(|f| f.auth.as_ref()), &["on", "off"])? {
+        Some(a) if a == "off" => AuthMode::Off,
+        Some(_) => AuthMode::On,
+        None => match cli.auth {
+            Auth::On => AuthMode::On,
+            Auth::Off => AuthMode::Off,
+        },
+    };
+    let log_format = match enum_from_file(
+        "log_format",
+        file.and_then(|f| f.log_format.as_ref()),
+        &["text", "json"],
+    )? {
+        Some(f) if f == "json" => LogFormat::Json,
+        Some(_) => LogFormat::Text,
+        None => cli.log_format,
+    };
+    let mut endpoint_domains: Vec<String> = cli
+        .endpoint_domains
+        .iter()
+        .map(|d| d.trim().to_ascii_lowercase())
+        .filter(|d| !d.is_empty())
+        .collect();
+    for d in file
+        .map(|f| f.endpoint_domains.as_slice())
+        .unwrap_or_default()
+    {
+        let d = d.get_ref().trim().to_ascii_lowercase();
+        if !d.is_empty() && !endpoint_domains.contains(&d) {
+            endpoint_domains.push(d);
+        }
+    }
+    let mirror_file = file.and_then(|f| f.mirror.as_ref());
+    let secs =
+        |id: &str, flag: u64, f: Option<u64>| if given(id) { flag } else { f.unwrap_or(flag) };
+    let tag = match enum_from_file(
+        "mirror_tag",
+        mirror_file.and_then(|m| m.tag.as_ref()),
+        &["url", "bare"],
+    )? {
+        Some(t) if t == "bare" => TagStyle::Bare,
+        Some(_) => TagStyle::Url,
+        None => match cli.mirror_tag {
+            MirrorTag::Url => TagStyle::Url,
+            MirrorTag::Bare => TagStyle::Bare,
+        },
+    };
+    let mirror = MirrorConfig {
+        connect_timeout: Duration::from_secs(secs(
+            "mirror_connect_timeout",
+            cli.mirror_connect_timeout,
+            mirror_file.and_then(|m| m.connect_timeout),
+        )),
+        read_timeout: Duration::from_secs(secs(
+            "mirror_read_timeout",
+            cli.mirror_read_timeout,
+            mirror_file.and_then(|m| m.read_timeout),
+        )),
+        tag,
+        ..MirrorConfig::default()
+    };
+    let owners: Vec<String> = credentials.iter().map(|c| c.access_key.clone()).collect();
+    let buckets = match &loaded {
+        Some(l) => l.buckets(&owners, &endpoint_domains)?,
+        None => Vec::new(),
+    };
+    Ok(Settings {
+        listen,
+        data_dir: (!memory).then_some(data_dir),
+        credentials,
+        region: pick(
+            "region",
+            cli.region.clone(),
+            file.and_then(|f| f.region.clone()),
+        ),
+        auth,
+        endpoint_domains,
+        cnames: cli.cnames.clone(),
+        mirror,
+        log_format,
+        buckets,
     })
 }
 

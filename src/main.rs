@@ -1,42 +1,174 @@
-//! The `ossemu` binary: parses the command line, opens the store, serves until SIGINT/SIGTERM.
+//! The `ossemu` binary: combines flags, environment and configuration file, opens the store,
+//! ensures the declared resources, and serves until SIGINT/SIGTERM.
 
 mod config;
+mod config_file;
+
+use std::io::{Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::path::Path;
+use std::process::ExitCode;
+use std::time::Duration;
 
 use anyhow::Context;
-use clap::Parser;
-use ossemu_api::{ApiConfig, AppState, AuthMode, Credential};
-use ossemu_store::{Store, StoreOptions};
+use ossemu_api::{ApiConfig, AppState};
+use ossemu_store::{Store, StoreError, StoreOptions};
 
-use crate::config::Cli;
+use crate::config::{Command, LogFormat, Settings};
 
-fn main() -> anyhow::Result<()> {
-    let cli = Cli::parse();
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
-        )
-        .with_target(false)
-        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stdout()))
-        .init();
-    tokio::runtime::Builder::new_multi_thread()
+fn main() -> ExitCode {
+    let (cli, matches) = config::parse();
+    match &cli.command {
+        Some(Command::CheckConfig { file }) => return check_config(file),
+        Some(Command::Health { url }) => return health(url.as_deref(), cli.listen),
+        None => {}
+    }
+    let settings = match config::settings(&cli, &matches) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    init_logs(settings.log_format);
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
-        .context("starting the async runtime")?
-        .block_on(run(cli))
+    {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: starting the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(settings)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            tracing::error!("{e:#}");
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
 }
 
-async fn run(cli: Cli) -> anyhow::Result<()> {
-    let data_dir = (!cli.memory).then(|| cli.data_dir.clone());
+fn init_logs(format: LogFormat) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let logs = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_target(false);
+    match format {
+        LogFormat::Json => logs.json().flatten_event(true).init(),
+        LogFormat::Text => logs
+            .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stdout()))
+            .init(),
+    }
+}
+
+/// `ossemu check-config FILE`: validates without starting.
+fn check_config(file: &Path) -> ExitCode {
+    let parsed = config::parse_args(["ossemu", "--config", &file.display().to_string()]);
+    let result = parsed.and_then(|(cli, m)| config::settings(&cli, &m));
+    match result {
+        Ok(s) => {
+            let domains: usize = s.buckets.iter().map(|b| b.cnames.len()).sum();
+            let rules: usize = s
+                .buckets
+                .iter()
+                .filter_map(|b| b.website.as_ref())
+                .map(|w| w.rules.len())
+                .sum();
+            let cors = s.buckets.iter().filter(|b| b.cors.is_some()).count();
+            println!(
+                "{}: ok ({} buckets, {domains} custom domains, {rules} routing rules, {cors} CORS configurations, {} credentials)",
+                file.display(),
+                s.buckets.len(),
+                s.credentials.len()
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// `ossemu health`: GET /_ossemu/health on a running server.
+fn health(url: Option<&str>, listen: SocketAddr) -> ExitCode {
+    let addr = match url {
+        Some(u) => u
+            .trim_start_matches("http://")
+            .trim_end_matches('/')
+            .to_string(),
+        None if listen.ip().is_unspecified() => format!("127.0.0.1:{}", listen.port()),
+        None => listen.to_string(),
+    };
+    let check = || -> std::io::Result<bool> {
+        let target = match addr.parse::<SocketAddr>() {
+            Ok(a) => a,
+            Err(_) => std::net::ToSocketAddrs::to_socket_addrs(&addr)?
+                .next()
+                .ok_or_else(|| std::io::Error::from(std::io::ErrorKind::NotFound))?,
+        };
+        let mut s = TcpStream::connect_timeout(&target, Duration::from_secs(3))?;
+        s.set_read_timeout(Some(Duration::from_secs(3)))?;
+        write!(
+            s,
+            "GET /_ossemu/health HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+        )?;
+        let mut reply = String::new();
+        s.read_to_string(&mut reply)?;
+        Ok(reply.starts_with("HTTP/1.1 200"))
+    };
+    match check() {
+        Ok(true) => {
+            println!("healthy");
+            ExitCode::SUCCESS
+        }
+        Ok(false) => {
+            println!("unhealthy");
+            ExitCode::FAILURE
+        }
+        Err(e) => {
+            println!("unreachable: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// A clear message for a data directory that cannot be opened.
+fn explain_open_error(e: &StoreError, dir: &Path) -> String {
+    let d = dir.display();
+    let text = e.to_string();
+    if text.contains("lock") || text.contains("os error 11") {
+        format!(
+            "the data directory {d} is in use by another ossemu process (its metadata lock is held); stop it or use another --data-dir"
+        )
+    } else if let StoreError::Io(io) = e
+        && io.kind() == std::io::ErrorKind::PermissionDenied
+    {
+        format!("the data directory {d} is not writable by this user: {io}")
+    } else {
+        format!("opening the data directory {d}: {text}")
+    }
+}
+
+async fn run(s: Settings) -> anyhow::Result<()> {
     let store = Store::open(&StoreOptions {
-        data_dir: data_dir.clone(),
+        data_dir: s.data_dir.clone(),
     })
-    .with_context(|| match &data_dir {
-        Some(d) => format!("opening the data directory {}", d.display()),
-        None => "opening the in-memory store".to_string(),
+    .map_err(|e| match &s.data_dir {
+        Some(d) => anyhow::anyhow!(explain_open_error(&e, d)),
+        None => anyhow::anyhow!("opening the in-memory store: {e}"),
     })?;
     let stats = store
-        .sweep(|n| tracing::info!(files = n, "sweeping the data directory"))
+        .sweep(|n| {
+            tracing::info!(
+                files = n,
+                "sweeping the data directory (checked {n} body files so far)"
+            )
+        })
         .context("sweeping the data directory")?;
     if stats.temp_files + stats.orphan_blobs > 0 {
         tracing::info!(
@@ -45,52 +177,36 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             "removed leftovers of an earlier crash"
         );
     }
-    for (domain, bucket) in &cli.cnames {
+    for (domain, bucket) in &s.cnames {
         store
             .meta()
             .bind_domain(domain, bucket, ossemu_store::now_ms())
             .with_context(|| format!("binding --cname {domain}={bucket}"))?;
     }
+    if !s.buckets.is_empty() {
+        ossemu_api::provision::apply(&store, &s.region, &s.buckets)
+            .await
+            .map_err(|e| anyhow::anyhow!("applying the configuration file: {e}"))?;
+        tracing::info!(buckets = s.buckets.len(), "configuration applied");
+    }
     let config = ApiConfig {
-        region: cli.region.clone(),
-        endpoint_domains: cli
-            .endpoint_domains
-            .iter()
-            .map(|d| d.trim().to_ascii_lowercase())
-            .filter(|d| !d.is_empty())
-            .collect(),
-        credentials: std::iter::once(Credential {
-            access_key: cli.access_key.clone(),
-            secret_key: cli.secret_key.clone(),
-            display_name: cli.access_key.clone(),
-        })
-        .chain(cli.credentials.iter().cloned())
-        .collect(),
-        auth: match cli.auth {
-            config::Auth::On => AuthMode::On,
-            config::Auth::Off => AuthMode::Off,
-        },
+        region: s.region.clone(),
+        endpoint_domains: s.endpoint_domains.clone(),
+        credentials: s.credentials.clone(),
+        auth: s.auth,
         ..ApiConfig::default()
     };
-    let listener = tokio::net::TcpListener::bind(cli.listen)
+    let listener = tokio::net::TcpListener::bind(s.listen)
         .await
-        .with_context(|| format!("binding {}", cli.listen))?;
+        .with_context(|| format!("binding {}", s.listen))?;
     let addr = listener.local_addr()?;
-    let where_ = match &data_dir {
+    let where_ = match &s.data_dir {
         Some(d) => d.display().to_string(),
         None => format!("memory (temporary {})", store.root().display()),
     };
     tracing::info!("ossemu listening on http://{addr} with data in {where_}");
-    let mirror = ossemu_mirror::MirrorConfig {
-        connect_timeout: std::time::Duration::from_secs(cli.mirror_connect_timeout),
-        read_timeout: std::time::Duration::from_secs(cli.mirror_read_timeout),
-        tag: match cli.mirror_tag {
-            config::MirrorTag::Url => ossemu_mirror::TagStyle::Url,
-            config::MirrorTag::Bare => ossemu_mirror::TagStyle::Bare,
-        },
-        ..ossemu_mirror::MirrorConfig::default()
-    };
-    let state = AppState::new(store, config, mirror).context("setting up the origin fetcher")?;
+    let state =
+        AppState::new(store, config, s.mirror.clone()).context("setting up the origin fetcher")?;
     ossemu_api::serve(listener, state, shutdown_signal()).await?;
     tracing::info!("ossemu stopped");
     Ok(())

@@ -15,4 +15,5 @@ mod mirror;
 mod multipart;
 mod objects;
 mod restart;
+mod ship;
 mod website;

@@ -777,3 +777,112 @@ pub async fn wait_until(mut cond: impl FnMut() -> bool) {
     }
     panic!("condition not reached within 20 s");
 }
+
+/// The real `ossemu` binary running as a child process.
+pub struct Binary {
+    /// The child.
+    pub child: std::process::Child,
+    /// Where it listens.
+    pub addr: SocketAddr,
+    /// Its log lines so far.
+    pub log: Arc<std::sync::Mutex<Vec<String>>>,
+}
+
+impl Binary {
+    /// Starts the binary with `args` and extra environment, and waits for its listening line.
+    /// Panics with the log if it exits first.
+    pub fn start(args: &[&str], env: &[(&str, &str)]) -> Self {
+        match Self::try_start(args, env) {
+            Ok(b) => b,
+            Err(log) => panic!("ossemu exited before listening:\n{log}"),
+        }
+    }
+
+    /// Like [`Binary::start`], but returns the output when it exits instead of listening.
+    pub fn try_start(args: &[&str], env: &[(&str, &str)]) -> Result<Self, String> {
+        use std::io::{BufRead, BufReader};
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_ossemu"));
+        cmd.args(args)
+            .env("RUST_LOG", "info")
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped());
+        for (k, _) in std::env::vars() {
+            if k.starts_with("OSSEMU_") {
+                cmd.env_remove(k);
+            }
+        }
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let mut child = cmd.spawn().expect("spawn ossemu");
+        let stdout = child.stdout.take().unwrap();
+        let stderr = child.stderr.take().unwrap();
+        let log = Arc::new(std::sync::Mutex::new(Vec::new()));
+        let err_log = log.clone();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                err_log.lock().unwrap().push(line);
+            }
+        });
+        let mut lines = BufReader::new(stdout).lines();
+        let addr = loop {
+            match lines.next() {
+                Some(Ok(line)) => {
+                    log.lock().unwrap().push(line.clone());
+                    if let Some(rest) = line.split("listening on http://").nth(1) {
+                        break rest
+                            .split(|c: char| c.is_whitespace() || c == '"')
+                            .next()
+                            .unwrap()
+                            .parse()
+                            .unwrap();
+                    }
+                }
+                _ => {
+                    let _ = child.wait();
+                    std::thread::sleep(std::time::Duration::from_millis(100));
+                    return Err(log.lock().unwrap().join("\n"));
+                }
+            }
+        };
+        let out_log = log.clone();
+        std::thread::spawn(move || {
+            for line in lines.map_while(Result::ok) {
+                out_log.lock().unwrap().push(line);
+            }
+        });
+        Ok(Self { child, addr, log })
+    }
+
+    /// Request builder for this server.
+    pub fn req(&self, method: &str, path: &str) -> Req {
+        Server::detached(self.addr).req(method, path)
+    }
+
+    /// Sends SIGKILL and waits.
+    pub fn kill(mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
+    /// Sends SIGTERM (graceful shutdown) without waiting.
+    pub fn terminate(&self) {
+        let status = std::process::Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(status.success());
+    }
+
+    /// Waits for the process to exit; returns whether it exited successfully.
+    pub fn wait(mut self) -> bool {
+        self.child.wait().map(|s| s.success()).unwrap_or(false)
+    }
+}
+
+impl Drop for Binary {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}

@@ -346,8 +346,8 @@ pub enum Need {
 pub fn need(op: Op) -> Need {
     use Op::*;
     match op {
-        ListBuckets | CreateBucket | GetObject | HeadObject | GetObjectMeta | Unsupported
-        | NotAllowed => Need::Handler,
+        ListBuckets | CreateBucket | GetObject | HeadObject | GetObjectMeta | CorsPreflight
+        | Unsupported | NotAllowed => Need::Handler,
         DeleteBucket | GetBucketInfo | GetBucketLocation | GetBucketAcl | PutBucketAcl
         | GetBucketVersioning | PutBucketWebsite | GetBucketWebsite | DeleteBucketWebsite
         | PutBucketCors | GetBucketCors | DeleteBucketCors | PutCname | DeleteCname | ListCname

@@ -45,6 +45,7 @@ macro_rules! codes {
 
 codes! {
     AccessDenied => 403, "Access Denied";
+    AccessForbidden => 403, "CORSResponse: This CORS request is not allowed.";
     AuthorizationHeaderMalformed => 400, "The authorization header is malformed.";
     AuthorizationQueryParametersError => 400, "The query-string authentication parameters are malformed.";
     BadDigest => 400, "The Content-MD5 you specified did not match what we received.";

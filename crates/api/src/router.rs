@@ -31,7 +31,7 @@ ops! {
     GetBucketAcl, PutBucketAcl, GetBucketVersioning,
     ListObjects, ListObjectsV2, ListObjectVersions, ListLiveChannel, DeleteObjects,
     PutBucketWebsite, GetBucketWebsite, DeleteBucketWebsite,
-    PutBucketCors, GetBucketCors, DeleteBucketCors,
+    PutBucketCors, GetBucketCors, DeleteBucketCors, CorsPreflight,
     PutCname, DeleteCname, ListCname, CreateCnameToken, GetCnameToken,
     ListMultipartUploads,
     PutObject, CopyObject, GetObject, HeadObject, GetObjectMeta, DeleteObject,
@@ -88,6 +88,9 @@ pub fn route(method: &Method, has_bucket: bool, has_key: bool, q: &Query, copy_s
             Method::GET | Method::HEAD => Op::ListBuckets,
             _ => Op::NotAllowed,
         };
+    }
+    if *method == Method::OPTIONS {
+        return Op::CorsPreflight;
     }
     if has_key {
         object_op(method, q, copy_source)

@@ -157,6 +157,9 @@ pub async fn handle(
     req: Request<Incoming>,
 ) -> Result<Response<Body>, Infallible> {
     let started = Instant::now();
+    if let Some(r) = crate::metrics::internal(&state, req.uri().path()) {
+        return Ok(r);
+    }
     let id = request_id();
     let (parts, body) = req.into_parts();
     let query = Query::parse(parts.uri.query().unwrap_or(""));
@@ -230,7 +233,10 @@ pub async fn handle(
         split?;
         let authn = authn?;
         precheck(&cx, op)?;
-        let raw = request_stream(body, cx.state.config.body_idle_timeout);
+        let raw = count_in(
+            cx.state.clone(),
+            request_stream(body, cx.state.config.body_idle_timeout),
+        );
         let verify = cx.state.config.auth == crate::state::AuthMode::On;
         let body = crate::payload::verified_body(
             raw,
@@ -261,6 +267,24 @@ pub async fn handle(
         }
     };
     finish_headers(&cx, &mut resp);
+    let status = resp.status().as_u16();
+    let dialect = match cx.dialect {
+        Dialect::Oss => "oss",
+        Dialect::S3 => "s3",
+    };
+    cx.state
+        .metrics
+        .request(op.name(), dialect, status, started.elapsed().as_secs_f64());
+    if (300..400).contains(&status)
+        && let Some(rule) = resp
+            .headers()
+            .get("x-ossemu-rule")
+            .and_then(|v| v.to_str().ok())
+    {
+        cx.state
+            .metrics
+            .redirect(cx.bucket.as_deref().unwrap_or_default(), rule);
+    }
     tracing::info!(
         request_id = %cx.id,
         %peer,
@@ -270,12 +294,35 @@ pub async fn handle(
         bucket = cx.bucket.as_deref().unwrap_or(""),
         key = cx.key.as_deref().unwrap_or(""),
         status = resp.status().as_u16(),
-        bytes = resp.headers().get(http::header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).unwrap_or("-"),
+        bytes = http_body::Body::size_hint(resp.body()).exact().map_or_else(|| "-".to_string(), |n| n.to_string()),
         rule = resp.headers().get("x-ossemu-rule").and_then(|v| v.to_str().ok()).unwrap_or(""),
         ms = started.elapsed().as_millis() as u64,
         "request"
     );
-    Ok(resp)
+    Ok(count_out(cx.state.clone(), resp))
+}
+
+/// Counts request body bytes as they are read.
+fn count_in(state: Arc<AppState>, body: crate::body::ReqStream) -> crate::body::ReqStream {
+    use futures_util::StreamExt;
+    Box::pin(body.inspect(move |chunk| {
+        if let Ok(c) = chunk {
+            state.metrics.bytes_in(c.len() as u64);
+        }
+    }))
+}
+
+/// Counts response body bytes as they are sent.
+fn count_out(state: Arc<AppState>, resp: Response<Body>) -> Response<Body> {
+    use http_body_util::BodyExt;
+    resp.map(|b| {
+        BodyExt::boxed_unsync(b.map_frame(move |f| {
+            if let Some(d) = f.data_ref() {
+                state.metrics.bytes_out(d.len() as u64);
+            }
+            f
+        }))
+    })
 }
 
 /// Checks that do not need the body: bucket name, key shape, method, and the permission
@@ -335,6 +382,10 @@ async fn dispatch(cx: &Ctx, op: Op, body: crate::body::ReqStream) -> ApiResult<R
         Op::ListParts => multipart::list_parts(cx).await,
         Op::ListMultipartUploads => multipart::list_uploads(cx).await,
         Op::AppendObject => append::append_object(cx, body).await,
+        Op::PutBucketCors => cors::put_bucket_cors(cx, body).await,
+        Op::GetBucketCors => cors::get_bucket_cors(cx).await,
+        Op::DeleteBucketCors => cors::delete_bucket_cors(cx).await,
+        Op::CorsPreflight => cors::preflight(cx).await,
         Op::PutBucketWebsite => website::put_bucket_website(cx, body).await,
         Op::GetBucketWebsite => website::get_bucket_website(cx).await,
         Op::DeleteBucketWebsite => website::delete_bucket_website(cx).await,
@@ -352,6 +403,7 @@ async fn dispatch(cx: &Ctx, op: Op, body: crate::body::ReqStream) -> ApiResult<R
 
 fn finish_headers(cx: &Ctx, resp: &mut Response<Body>) {
     let h = resp.headers_mut();
+    handlers::cors::decorate(cx, h);
     let id = HeaderValue::from_str(&cx.id).unwrap_or(HeaderValue::from_static("0"));
     match cx.dialect {
         Dialect::Oss => {

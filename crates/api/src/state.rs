@@ -73,6 +73,8 @@ pub struct AppState {
     pub config: ApiConfig,
     /// The back-to-origin fetcher.
     pub mirror: Arc<Mirror>,
+    /// Request counters for `/_ossemu/metrics`.
+    pub metrics: crate::metrics::Metrics,
 }
 
 impl AppState {
@@ -86,6 +88,7 @@ impl AppState {
             mirror: Mirror::new(store.clone(), mirror)?,
             store,
             config,
+            metrics: Default::default(),
         }))
     }
 }

@@ -324,6 +324,7 @@ pub(crate) async fn run(
         State::Failed(_) => ("failed", 0),
         State::Connecting | State::Streaming { .. } => ("interrupted", 0),
     };
+    mirror.stats.outcome(outcome, bytes);
     match &end {
         State::Failed(f) => tracing::warn!(
             rule = plan.rule,
@@ -362,7 +363,10 @@ type Fetched = (State, u16, String, Option<ossemu_store::BlobWriter>);
 
 /// Which origin answered and how.
 async fn fetch(mirror: &Mirror, plan: &FetchPlan, tx: &watch::Sender<State>) -> Fetched {
-    let (resp, url) = match request(mirror, plan).await {
+    let asked = Instant::now();
+    let answered = request(mirror, plan).await;
+    mirror.stats.origin_latency(asked.elapsed().as_secs_f64());
+    let (resp, url) = match answered {
         Ok(r) => r,
         Err((f, url)) => return (f, 0, url, None),
     };

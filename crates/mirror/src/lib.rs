@@ -13,6 +13,7 @@
 //! Otherwise nothing is stored and followers get an error, which aborts their connection.
 
 mod flight;
+mod stats;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -20,6 +21,7 @@ use std::time::Duration;
 
 pub use flight::{Failure, Flight, Head, State};
 use ossemu_store::Store;
+pub use stats::{LATENCY_BUCKETS, MirrorStats, OUTCOMES, StatsSnapshot};
 
 /// The `x-oss-tag` form stored on mirrored objects.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -102,6 +104,7 @@ pub struct Mirror {
     store: Store,
     config: MirrorConfig,
     flights: Mutex<HashMap<(String, String), Arc<Flight>>>,
+    stats: MirrorStats,
 }
 
 impl Mirror {
@@ -123,6 +126,7 @@ impl Mirror {
             store,
             config,
             flights: Mutex::new(HashMap::new()),
+            stats: MirrorStats::default(),
         }))
     }
 
@@ -156,6 +160,11 @@ impl Mirror {
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .remove(id);
+    }
+
+    /// Fetch counters.
+    pub fn stats(&self) -> &MirrorStats {
+        &self.stats
     }
 
     /// Number of fetches in flight (for tests and metrics).

@@ -9,6 +9,7 @@ pub mod acl;
 pub mod bucket;
 pub mod cname;
 pub mod codec;
+pub mod cors;
 pub mod error;
 pub mod list;
 pub mod multipart;

@@ -14,6 +14,11 @@ use crate::request::Ctx;
 
 /// A domain name we accept for binding: DNS labels, at least two, not an endpoint domain.
 pub fn valid_domain(cx: &Ctx, d: &str) -> bool {
+    domain_ok(d, &cx.state.config.endpoint_domains)
+}
+
+/// [`valid_domain`] without a request: `endpoints` are the extra endpoint domains.
+pub fn domain_ok(d: &str, endpoints: &[String]) -> bool {
     let labels: Vec<&str> = d.split('.').collect();
     labels.len() >= 2
         && d.len() <= 253
@@ -24,7 +29,7 @@ pub fn valid_domain(cx: &Ctx, d: &str) -> bool {
                 && !l.ends_with('-')
                 && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
         })
-        && !is_endpoint(d, &cx.state.config.endpoint_domains)
+        && !is_endpoint(d, endpoints)
         && !labels
             .last()
             .is_some_and(|tld| tld.bytes().all(|b| b.is_ascii_digit()))

@@ -6,6 +6,7 @@ pub mod append;
 pub mod bucket;
 pub mod cname;
 pub mod copy;
+pub mod cors;
 pub mod delete;
 pub mod list;
 pub mod mirror;

@@ -74,12 +74,29 @@ pub async fn put_bucket_website(cx: &Ctx, body: ReqStream) -> ApiResult<Response
         oss_to_model(wx::parse_oss(&raw)?).map_err(config_error)?
     };
     keep_masked_secrets(&mut website, load(cx, &bucket.name)?.as_ref());
-    let doc = serde_json::to_vec(&website).map_err(ApiError::internal)?;
-    cx.store()
-        .meta()
-        .put_config(&bucket.name, KIND, Some(&doc))?;
-    cx.store().flush().await?;
+    store(cx.store(), &bucket.name, &website).await?;
     Ok(no_body(StatusCode::OK))
+}
+
+/// Stores a validated website configuration, replacing the bucket's.
+pub async fn store(store: &ossemu_store::Store, bucket: &str, website: &Website) -> ApiResult<()> {
+    let doc = serde_json::to_vec(website).map_err(ApiError::internal)?;
+    store.meta().put_config(bucket, KIND, Some(&doc))?;
+    store.flush().await?;
+    Ok(())
+}
+
+/// Parses and validates a website configuration document of either dialect (S3 when it
+/// declares the S3 namespace).
+pub fn parse(raw: &[u8]) -> ApiResult<Website> {
+    if raw.len() > wx::S3_MAX_BODY_BYTES {
+        return Err(too_large(wx::S3_MAX_BODY_BYTES));
+    }
+    if wx::declares_s3_namespace(raw) {
+        s3_to_model(wx::parse_s3(raw)?).map_err(config_error)
+    } else {
+        oss_to_model(wx::parse_oss(raw)?).map_err(config_error)
+    }
 }
 
 fn too_large(limit: usize) -> ApiError {

@@ -1,0 +1,252 @@
+//! Request metrics and the internal endpoints `/_ossemu/health` and `/_ossemu/metrics`
+//! (Prometheus text format). `_ossemu` can never be a bucket: `_` is not valid in bucket names.
+
+use std::collections::BTreeMap;
+use std::fmt::Write;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use http::{HeaderValue, Response, StatusCode};
+
+use crate::body::{Body, full};
+use crate::state::AppState;
+
+/// Upper bounds (seconds) of the request latency histogram.
+const BUCKETS: [f64; 12] = [
+    0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 5.0,
+];
+
+#[derive(Default)]
+struct Histogram {
+    counts: [u64; 12],
+    count: u64,
+    sum: f64,
+}
+
+impl Histogram {
+    fn observe(&mut self, secs: f64) {
+        for (i, b) in BUCKETS.iter().enumerate() {
+            if secs <= *b {
+                self.counts[i] += 1;
+            }
+        }
+        self.count += 1;
+        self.sum += secs;
+    }
+}
+
+/// Counters kept by the server.
+#[derive(Default)]
+pub struct Metrics {
+    requests: Mutex<BTreeMap<(&'static str, &'static str, u16), u64>>,
+    latency: Mutex<BTreeMap<&'static str, Histogram>>,
+    redirects: Mutex<BTreeMap<(String, String), u64>>,
+    bytes_in: AtomicU64,
+    bytes_out: AtomicU64,
+}
+
+impl Metrics {
+    /// Records a finished request head: operation, dialect, status and time to the head.
+    pub fn request(&self, op: &'static str, dialect: &'static str, status: u16, secs: f64) {
+        *self
+            .requests
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .entry((op, dialect, status))
+            .or_default() += 1;
+        self.latency
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .entry(op)
+            .or_default()
+            .observe(secs);
+    }
+
+    /// Records a 3xx produced by a routing rule.
+    pub fn redirect(&self, bucket: &str, rule: &str) {
+        *self
+            .redirects
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .entry((bucket.to_string(), rule.to_string()))
+            .or_default() += 1;
+    }
+
+    /// Adds request body bytes received.
+    pub fn bytes_in(&self, n: u64) {
+        self.bytes_in.fetch_add(n, Ordering::Relaxed);
+    }
+
+    /// Adds response body bytes sent.
+    pub fn bytes_out(&self, n: u64) {
+        self.bytes_out.fetch_add(n, Ordering::Relaxed);
+    }
+
+    /// The Prometheus text exposition of every metric.
+    pub fn render(&self, state: &AppState) -> String {
+        let mut out = String::with_capacity(4096);
+        let _ = writeln!(
+            out,
+            "# HELP ossemu_requests_total Requests by operation, dialect and status."
+        );
+        let _ = writeln!(out, "# TYPE ossemu_requests_total counter");
+        for ((op, dialect, status), n) in self
+            .requests
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .iter()
+        {
+            let _ = writeln!(
+                out,
+                "ossemu_requests_total{{operation=\"{op}\",dialect=\"{dialect}\",status=\"{status}\"}} {n}"
+            );
+        }
+        let _ = writeln!(
+            out,
+            "# HELP ossemu_request_duration_seconds Time from request to response head, by operation."
+        );
+        let _ = writeln!(out, "# TYPE ossemu_request_duration_seconds histogram");
+        for (op, h) in self
+            .latency
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .iter()
+        {
+            for (b, c) in BUCKETS.iter().zip(h.counts) {
+                let _ = writeln!(
+                    out,
+                    "ossemu_request_duration_seconds_bucket{{operation=\"{op}\",le=\"{b}\"}} {c}"
+                );
+            }
+            let _ = writeln!(
+                out,
+                "ossemu_request_duration_seconds_bucket{{operation=\"{op}\",le=\"+Inf\"}} {}",
+                h.count
+            );
+            let _ = writeln!(
+                out,
+                "ossemu_request_duration_seconds_sum{{operation=\"{op}\"}} {}",
+                h.sum
+            );
+            let _ = writeln!(
+                out,
+                "ossemu_request_duration_seconds_count{{operation=\"{op}\"}} {}",
+                h.count
+            );
+        }
+        let _ = writeln!(
+            out,
+            "# HELP ossemu_received_bytes_total Request body bytes received."
+        );
+        let _ = writeln!(out, "# TYPE ossemu_received_bytes_total counter");
+        let _ = writeln!(
+            out,
+            "ossemu_received_bytes_total {}",
+            self.bytes_in.load(Ordering::Relaxed)
+        );
+        let _ = writeln!(
+            out,
+            "# HELP ossemu_sent_bytes_total Response body bytes sent."
+        );
+        let _ = writeln!(out, "# TYPE ossemu_sent_bytes_total counter");
+        let _ = writeln!(
+            out,
+            "ossemu_sent_bytes_total {}",
+            self.bytes_out.load(Ordering::Relaxed)
+        );
+        let _ = writeln!(
+            out,
+            "# HELP ossemu_redirects_total 3xx answers produced by routing rules, by bucket and RuleNumber."
+        );
+        let _ = writeln!(out, "# TYPE ossemu_redirects_total counter");
+        for ((bucket, rule), n) in self
+            .redirects
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .iter()
+        {
+            let _ = writeln!(
+                out,
+                "ossemu_redirects_total{{bucket=\"{bucket}\",rule=\"{rule}\"}} {n}"
+            );
+        }
+        let m = state.mirror.stats().snapshot();
+        let _ = writeln!(
+            out,
+            "# HELP ossemu_mirror_fetches_total Origin fetches by outcome."
+        );
+        let _ = writeln!(out, "# TYPE ossemu_mirror_fetches_total counter");
+        for (outcome, n) in &m.outcomes {
+            let _ = writeln!(
+                out,
+                "ossemu_mirror_fetches_total{{outcome=\"{outcome}\"}} {n}"
+            );
+        }
+        let _ = writeln!(
+            out,
+            "# HELP ossemu_mirror_origin_seconds Time until the origin's response head."
+        );
+        let _ = writeln!(out, "# TYPE ossemu_mirror_origin_seconds histogram");
+        for (b, c) in &m.latency_buckets {
+            let _ = writeln!(out, "ossemu_mirror_origin_seconds_bucket{{le=\"{b}\"}} {c}");
+        }
+        let _ = writeln!(
+            out,
+            "ossemu_mirror_origin_seconds_bucket{{le=\"+Inf\"}} {}",
+            m.latency_count
+        );
+        let _ = writeln!(out, "ossemu_mirror_origin_seconds_sum {}", m.latency_sum);
+        let _ = writeln!(
+            out,
+            "ossemu_mirror_origin_seconds_count {}",
+            m.latency_count
+        );
+        let _ = writeln!(
+            out,
+            "# HELP ossemu_mirror_received_bytes_total Body bytes received from origins."
+        );
+        let _ = writeln!(out, "# TYPE ossemu_mirror_received_bytes_total counter");
+        let _ = writeln!(out, "ossemu_mirror_received_bytes_total {}", m.bytes);
+        let _ = writeln!(
+            out,
+            "# HELP ossemu_mirror_in_flight Origin fetches running now."
+        );
+        let _ = writeln!(out, "# TYPE ossemu_mirror_in_flight gauge");
+        let _ = writeln!(out, "ossemu_mirror_in_flight {}", state.mirror.in_flight());
+        out
+    }
+}
+
+/// Answers `/_ossemu/health` and `/_ossemu/metrics`; `None` for other paths.
+pub fn internal(state: &AppState, path: &str) -> Option<Response<Body>> {
+    let (status, content_type, body) = match path {
+        "/_ossemu/health" => match state.store.meta().get_bucket("_ossemu") {
+            Ok(_) => (
+                StatusCode::OK,
+                "application/json",
+                "{\"status\":\"ok\"}\n".to_string(),
+            ),
+            Err(e) => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "application/json",
+                format!(
+                    "{{\"status\":\"unavailable\",\"error\":{:?}}}\n",
+                    e.to_string()
+                ),
+            ),
+        },
+        "/_ossemu/metrics" => (
+            StatusCode::OK,
+            "text/plain; version=0.0.4",
+            state.metrics.render(state),
+        ),
+        _ => return None,
+    };
+    let mut r = Response::new(full(body));
+    *r.status_mut() = status;
+    r.headers_mut().insert(
+        http::header::CONTENT_TYPE,
+        HeaderValue::from_static(content_type),
+    );
+    Some(r)
+}

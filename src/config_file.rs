@@ -1,0 +1,283 @@
+//! The TOML configuration file (`--config FILE`): server settings and the resources to ensure
+//! at start-up. `${VAR}` and `${VAR:-default}` are replaced by environment variables before
+//! parsing. Every error names the file, the line and the problem.
+
+use std::path::{Path, PathBuf};
+
+use ossemu_api::provision::{self, BucketSpec};
+use serde::Deserialize;
+use toml::Spanned;
+
+/// The file, as parsed.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileConfig {
+    /// `--listen`.
+    pub listen: Option<Spanned<String>>,
+    /// `--data-dir` (relative paths are relative to the working directory).
+    pub data_dir: Option<String>,
+    /// `--memory`.
+    pub memory: Option<bool>,
+    /// `--access-key`.
+    pub access_key: Option<String>,
+    /// `--secret-key`.
+    pub secret_key: Option<String>,
+    /// `--region`.
+    pub region: Option<String>,
+    /// `--auth` (`on` or `off`).
+    pub auth: Option<Spanned<String>>,
+    /// `--log-format` (`text` or `json`).
+    pub log_format: Option<Spanned<String>>,
+    /// `--endpoint-domain`.
+    #[serde(default)]
+    pub endpoint_domains: Vec<Spanned<String>>,
+    /// `--credential`.
+    #[serde(default)]
+    pub credentials: Vec<Spanned<CredentialEntry>>,
+    /// `--mirror-*`.
+    pub mirror: Option<MirrorEntry>,
+    /// Buckets to ensure.
+    #[serde(default)]
+    pub buckets: Vec<Spanned<BucketEntry>>,
+}
+
+/// `[[credentials]]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CredentialEntry {
+    /// Access key id.
+    pub access_key: String,
+    /// Secret.
+    pub secret_key: String,
+    /// Display name (default: the access key).
+    pub display_name: Option<String>,
+}
+
+/// `[mirror]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MirrorEntry {
+    /// Seconds.
+    pub connect_timeout: Option<u64>,
+    /// Seconds.
+    pub read_timeout: Option<u64>,
+    /// `url` or `bare`.
+    pub tag: Option<Spanned<String>>,
+}
+
+/// `[[buckets]]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BucketEntry {
+    /// Bucket name.
+    pub name: Spanned<String>,
+    /// Canned ACL (default `private`).
+    pub acl: Option<Spanned<String>>,
+    /// Owner access key (default: the default credential).
+    pub owner: Option<Spanned<String>>,
+    /// Custom domains bound to the bucket.
+    #[serde(default)]
+    pub cnames: Vec<Spanned<String>>,
+    /// Website / back-to-origin configuration, inline XML.
+    pub website: Option<Spanned<String>>,
+    /// Website configuration XML file (relative to the config file).
+    pub website_file: Option<Spanned<String>>,
+    /// CORS configuration, inline XML.
+    pub cors: Option<Spanned<String>>,
+    /// CORS configuration XML file (relative to the config file).
+    pub cors_file: Option<Spanned<String>>,
+}
+
+/// A loaded configuration file.
+pub struct Loaded {
+    /// Where it came from.
+    pub path: PathBuf,
+    text: String,
+    /// Its contents.
+    pub file: FileConfig,
+}
+
+fn line_of(text: &str, offset: usize) -> usize {
+    text[..offset.min(text.len())].matches('\n').count() + 1
+}
+
+/// Replaces `${VAR}` and `${VAR:-default}` (full-line `#` comments are left alone); an unset
+/// variable without default is an error naming its line.
+pub fn expand_env(
+    text: &str,
+    lookup: impl Fn(&str) -> Option<String>,
+) -> Result<String, (usize, String)> {
+    let mut out = String::with_capacity(text.len());
+    for (n, line) in text.split_inclusive('\n').enumerate() {
+        if line.trim_start().starts_with('#') {
+            out.push_str(line);
+            continue;
+        }
+        let mut rest = line;
+        while let Some(i) = rest.find("${") {
+            out.push_str(&rest[..i]);
+            let after = &rest[i + 2..];
+            let Some(end) = after.find('}') else {
+                return Err((n + 1, "unterminated ${...}".to_string()));
+            };
+            let expr = &after[..end];
+            let (name, default) = match expr.split_once(":-") {
+                Some((name, d)) => (name, Some(d)),
+                None => (expr, None),
+            };
+            match (lookup(name), default) {
+                (Some(v), None) => out.push_str(&v),
+                (Some(v), Some(_)) if !v.is_empty() => out.push_str(&v),
+                (_, Some(d)) => out.push_str(d),
+                (None, None) => {
+                    return Err((
+                        n + 1,
+                        format!(
+                            "environment variable {name} is not set (use ${{{name}:-default}} for a default)"
+                        ),
+                    ));
+                }
+            }
+            rest = &after[end + 1..];
+        }
+        out.push_str(rest);
+    }
+    Ok(out)
+}
+
+/// Reads, expands and parses a configuration file.
+pub fn load(path: &Path) -> Result<Loaded, String> {
+    let shown = path.display();
+    let raw = std::fs::read_to_string(path).map_err(|e| format!("{shown}: cannot read: {e}"))?;
+    let text = expand_env(&raw, |n| std::env::var(n).ok())
+        .map_err(|(line, m)| format!("{shown}:{line}: {m}"))?;
+    let file: FileConfig = toml::from_str(&text).map_err(|e| {
+        let line = e.span().map_or(0, |s| line_of(&text, s.start));
+        let message = e.message().trim().to_string();
+        format!("{shown}:{line}: {message}")
+    })?;
+    Ok(Loaded {
+        path: path.to_path_buf(),
+        text,
+        file,
+    })
+}
+
+impl Loaded {
+    /// `path:line: problem` for a value.
+    pub fn error<T>(&self, at: &Spanned<T>, problem: impl std::fmt::Display) -> String {
+        format!(
+            "{}:{}: {problem}",
+            self.path.display(),
+            line_of(&self.text, at.span().start)
+        )
+    }
+
+    fn read_beside(&self, at: &Spanned<String>) -> Result<String, String> {
+        let dir = self.path.parent().unwrap_or(Path::new("."));
+        let file = dir.join(at.get_ref());
+        std::fs::read_to_string(&file)
+            .map_err(|e| self.error(at, format!("cannot read {}: {e}", file.display())))
+    }
+
+    /// Validates the declared buckets into specs. `owners` are the known access keys (the
+    /// first is the default owner).
+    pub fn buckets(
+        &self,
+        owners: &[String],
+        endpoint_domains: &[String],
+    ) -> Result<Vec<BucketSpec>, String> {
+        let mut specs: Vec<BucketSpec> = Vec::new();
+        let mut domains: Vec<(String, String)> = Vec::new();
+        for entry in &self.file.buckets {
+            let b = entry.get_ref();
+            let name = b.name.get_ref().clone();
+            provision::check_bucket_name(&name).map_err(|m| self.error(&b.name, m))?;
+            if specs.iter().any(|s| s.name == name) {
+                return Err(self.error(&b.name, format!("bucket {name} is declared twice")));
+            }
+            let acl = match &b.acl {
+                Some(a) => {
+                    provision::check_acl(a.get_ref()).map_err(|m| self.error(a, m))?;
+                    a.get_ref().clone()
+                }
+                None => "private".to_string(),
+            };
+            let owner = match &b.owner {
+                Some(o) if owners.contains(o.get_ref()) => o.get_ref().clone(),
+                Some(o) => {
+                    return Err(self.error(
+                        o,
+                        format!("owner {:?} is not a configured credential", o.get_ref()),
+                    ));
+                }
+                None => owners.first().cloned().unwrap_or_default(),
+            };
+            let mut cnames = Vec::new();
+            for d in &b.cnames {
+                let domain = d.get_ref().trim().to_ascii_lowercase();
+                provision::check_domain(&domain, endpoint_domains).map_err(|m| self.error(d, m))?;
+                if let Some((_, other)) = domains.iter().find(|(x, _)| *x == domain) {
+                    return Err(self.error(
+                        d,
+                        format!("domain {domain} is already bound to bucket {other}"),
+                    ));
+                }
+                domains.push((domain.clone(), name.clone()));
+                cnames.push(domain);
+            }
+            let website = match (&b.website, &b.website_file) {
+                (Some(_), Some(f)) => {
+                    return Err(self.error(f, "give website or website_file, not both"));
+                }
+                (Some(x), None) => {
+                    Some(provision::parse_website(x.get_ref()).map_err(|m| self.error(x, m))?)
+                }
+                (None, Some(f)) => {
+                    let xml = self.read_beside(f)?;
+                    Some(provision::parse_website(&xml).map_err(|m| self.error(f, m))?)
+                }
+                (None, None) => None,
+            };
+            let cors = match (&b.cors, &b.cors_file) {
+                (Some(_), Some(f)) => return Err(self.error(f, "give cors or cors_file, not both")),
+                (Some(x), None) => {
+                    Some(provision::parse_cors(x.get_ref()).map_err(|m| self.error(x, m))?)
+                }
+                (None, Some(f)) => {
+                    let xml = self.read_beside(f)?;
+                    Some(provision::parse_cors(&xml).map_err(|m| self.error(f, m))?)
+                }
+                (None, None) => None,
+            };
+            specs.push(BucketSpec {
+                name,
+                owner,
+                acl,
+                cnames,
+                website,
+                cors,
+            });
+        }
+        Ok(specs)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn env_expansion() {
+        let env = |n: &str| (n == "SET").then(|| "value".to_string());
+        assert_eq!(expand_env("a ${SET} b", env).unwrap(), "a value b");
+        assert_eq!(expand_env("${UNSET:-dflt}", env).unwrap(), "dflt");
+        assert_eq!(expand_env("x\n${UNSET}", env).unwrap_err().0, 2);
+        assert!(expand_env("${SET", env).is_err());
+        assert_eq!(expand_env("no vars", env).unwrap(), "no vars");
+        assert_eq!(
+            expand_env("  # ${UNSET} in a comment\n", env).unwrap(),
+            "  # ${UNSET} in a comment\n"
+        );
+    }
+}

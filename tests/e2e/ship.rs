@@ -1,0 +1,502 @@
+//! Shipping: the configuration file, the compose example, health, metrics, CORS, shutdown.
+
+use crate::origin::Origin;
+use crate::support::*;
+
+fn write(dir: &std::path::Path, name: &str, text: &str) -> String {
+    let p = dir.join(name);
+    std::fs::write(&p, text).unwrap();
+    p.to_str().unwrap().to_string()
+}
+
+/// The documented example config, run twice on the same data directory: the buckets,
+/// domains, rules and CORS rules exist after each start, and nothing is duplicated.
+#[tokio::test]
+async fn config_file_round_trip_twice() {
+    let origin = Origin::start().await;
+    origin.file("/img/cat.png", b"meow", &[("content-type", "image/png")]);
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let url = origin.url();
+    let args = [
+        "--config",
+        concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/config/ossemu.toml"),
+        "--listen",
+        "127.0.0.1:0",
+        "--data-dir",
+        data.to_str().unwrap(),
+    ];
+    for round in 0..2 {
+        let b = Binary::start(&args, &[("ORIGIN_URL", &url)]);
+        let list = b.req("GET", "/").oss().send().await;
+        assert_eq!(list.xml_all("Name"), ["assets", "uploads"], "round {round}");
+        assert_eq!(
+            b.req("GET", "/assets?acl")
+                .oss()
+                .send()
+                .await
+                .xml("Grant")
+                .as_deref(),
+            Some("public-read")
+        );
+        // The alt credential from the file works.
+        assert_eq!(
+            b.req("GET", "/")
+                .oss_as("alt", "alt-secret")
+                .send()
+                .await
+                .status,
+            200
+        );
+        // Rule 1 mirrors through the custom domain; rule 2 redirects.
+        let r = b
+            .req("GET", "/img/cat.png")
+            .host("assets.example.test")
+            .send()
+            .await;
+        assert_eq!(r.status, 200, "round {round}: {}", r.text());
+        assert_eq!(r.text(), "meow");
+        let r = b
+            .req("GET", "/old/page.html")
+            .host("assets.example.test")
+            .send()
+            .await;
+        assert_eq!(r.status, 302);
+        assert_eq!(
+            r.h("location"),
+            Some("https://www.example.com/old/page.html")
+        );
+        // CORS from the file.
+        let r = b
+            .req("OPTIONS", "/assets/x")
+            .header("origin", "http://localhost:3000")
+            .header("access-control-request-method", "PUT")
+            .send()
+            .await;
+        assert_eq!(r.status, 200);
+        let cnames = b.req("GET", "/assets?cname").oss().send().await;
+        assert_eq!(cnames.xml_all("Domain"), ["assets.example.test"]);
+        let site = b.req("GET", "/assets?website").oss().send().await;
+        assert_eq!(site.xml_all("RuleNumber"), ["1", "2"]);
+        b.kill();
+    }
+    assert_eq!(
+        origin.hits("/img/cat.png").len(),
+        1,
+        "mirrored once, then local"
+    );
+}
+
+#[test]
+fn every_config_error_names_file_line_and_problem() {
+    let dir = tempfile::tempdir().unwrap();
+    let site = |rule: &str| {
+        format!(
+            "[[buckets]]\nname = \"web\"\nwebsite = \"\"\"\n<WebsiteConfiguration><RoutingRules>{rule}</RoutingRules></WebsiteConfiguration>\n\"\"\"\n"
+        )
+    };
+    let cases: Vec<(String, usize, &str)> = vec![
+        ("listen = \"127.0.0.1:9000\"\nlisten = 5\n".into(), 2, "duplicate key"),
+        ("surprise = true\n".into(), 1, "unknown field `surprise`"),
+        ("listen = \"not an address\"\n".into(), 1, "listen: invalid socket address"),
+        ("\n[[buckets]]\nname = \"Bad_Name\"\n".into(), 3, "invalid bucket name"),
+        ("[[buckets]]\nname = \"okname\"\nacl = \"everyone\"\n".into(), 3, "invalid ACL"),
+        ("[[buckets]]\nname = \"okname\"\nowner = \"stranger\"\n".into(), 3, "owner \"stranger\" is not a configured credential"),
+        ("[[buckets]]\nname = \"dup\"\n[[buckets]]\nname = \"dup\"\n".into(), 4, "declared twice"),
+        ("[[buckets]]\nname = \"one\"\ncnames = [\"x.example.test\"]\n[[buckets]]\nname = \"two\"\ncnames = [\"x.example.test\"]\n".into(), 6, "already bound to bucket one"),
+        ("[[buckets]]\nname = \"one\"\ncnames = [\"localhost\"]\n".into(), 3, "not a domain"),
+        ("auth = \"maybe\"\n".into(), 1, "auth must be one of on, off"),
+        ("[mirror]\ntag = \"loud\"\n".into(), 2, "mirror_tag must be one of url, bare"),
+        ("secret_key = \"${OSSEMU_TEST_SURELY_UNSET}\"\n".into(), 1, "environment variable OSSEMU_TEST_SURELY_UNSET is not set"),
+        (site("<RoutingRule><RuleNumber>1</RuleNumber><Condition/><Redirect><RedirectType>External</RedirectType><HttpRedirectCode>308</HttpRedirectCode></Redirect></RoutingRule>"), 3, "RoutingRule 1: HttpRedirectCode must be 301, 302 or 307"),
+        (site("<RoutingRule>"), 3, "MalformedXML"),
+        ("[[buckets]]\nname = \"web\"\nwebsite_file = \"missing.xml\"\n".into(), 3, "cannot read"),
+        ("[[buckets]]\nname = \"web\"\ncors = \"<CORSConfiguration><CORSRule><AllowedOrigin>*</AllowedOrigin><AllowedMethod>FETCH</AllowedMethod></CORSRule></CORSConfiguration>\"\n".into(), 3, "unsupported HTTP method"),
+    ];
+    for (i, (text, line, problem)) in cases.iter().enumerate() {
+        let path = write(dir.path(), &format!("bad{i}.toml"), text);
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_ossemu"))
+            .args(["check-config", &path])
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success(), "{text}");
+        assert!(err.contains(&format!("{path}:{line}:")), "{text}\n→ {err}");
+        assert!(err.contains(problem), "{text}\n→ {err}");
+    }
+    // The server refuses to start with the same message.
+    let bad = write(
+        dir.path(),
+        "start.toml",
+        "[[buckets]]\nname = \"Bad_Name\"\n",
+    );
+    let err = Binary::try_start(
+        &["--config", &bad, "--memory", "--listen", "127.0.0.1:0"],
+        &[],
+    )
+    .err()
+    .expect("refused");
+    assert!(
+        err.contains(&format!("{bad}:2: invalid bucket name")),
+        "{err}"
+    );
+    let good = std::process::Command::new(env!("CARGO_BIN_EXE_ossemu"))
+        .args([
+            "check-config",
+            concat!(env!("CARGO_MANIFEST_DIR"), "/docker/ossemu.toml"),
+        ])
+        .output()
+        .unwrap();
+    assert!(good.status.success());
+    assert!(
+        String::from_utf8_lossy(&good.stdout)
+            .contains("ok (1 buckets, 1 custom domains, 1 routing rules")
+    );
+}
+
+/// docker/docker-compose.yml without Docker: the same binary with the compose file's config;
+/// the `origin` service is replaced by a loopback origin serving docker/origin.
+#[tokio::test]
+async fn compose_example_works() {
+    let origin = Origin::start().await;
+    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/docker/origin");
+    for name in ["img/logo.svg", "img/hello.txt"] {
+        origin.file(
+            &format!("/{name}"),
+            &std::fs::read(format!("{root}/{name}")).unwrap(),
+            &[],
+        );
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let b = Binary::start(
+        &[
+            "--listen",
+            "127.0.0.1:0",
+            "--data-dir",
+            dir.path().to_str().unwrap(),
+        ],
+        &[
+            (
+                "OSSEMU_CONFIG",
+                concat!(env!("CARGO_MANIFEST_DIR"), "/docker/ossemu.toml"),
+            ),
+            ("ORIGIN_URL", &origin.url()),
+        ],
+    );
+    let r = b
+        .req("GET", "/img/logo.svg")
+        .host("assets.example.test")
+        .send()
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(
+        &r.body[..],
+        &std::fs::read(format!("{root}/img/logo.svg")).unwrap()[..]
+    );
+    assert!(
+        r.h("x-oss-tag")
+            .unwrap()
+            .starts_with("MIRROR http%3a%2f%2f127.0.0.1")
+    );
+    let r = b.req("GET", "/assets/img/hello.txt").send().await;
+    assert_eq!(r.text(), "served by the example origin\n");
+    let health = std::process::Command::new(env!("CARGO_BIN_EXE_ossemu"))
+        .args(["health", "--url", &format!("http://{}", b.addr)])
+        .output()
+        .unwrap();
+    assert!(health.status.success(), "{health:?}");
+    let metrics = b.req("GET", "/_ossemu/metrics").send().await.text();
+    assert!(
+        metrics.contains("ossemu_mirror_fetches_total{outcome=\"stored\"} 2"),
+        "{metrics}"
+    );
+}
+
+#[tokio::test]
+async fn health_and_metrics_after_known_traffic() {
+    let s = Server::start().await;
+    let origin = Origin::start().await;
+    origin.file("/m", b"mirrored", &[]);
+    let h = s.req("GET", "/_ossemu/health").send().await;
+    assert_eq!(h.status, 200);
+    assert_eq!(h.text(), "{\"status\":\"ok\"}\n");
+    s.bucket("met").await;
+    for k in ["a", "b", "c"] {
+        s.put("met", k, "12345").await;
+    }
+    s.req("GET", "/met/a").s3().send().await;
+    s.req("GET", "/met/zzz").oss().send().await;
+    let cfg = format!(
+        "<WebsiteConfiguration><RoutingRules><RoutingRule><RuleNumber>7</RuleNumber><Condition><KeyPrefixEquals>go/</KeyPrefixEquals></Condition><Redirect><RedirectType>External</RedirectType><HostName>example.com</HostName></Redirect></RoutingRule><RoutingRule><RuleNumber>8</RuleNumber><Condition><HttpErrorCodeReturnedEquals>404</HttpErrorCodeReturnedEquals></Condition><Redirect><RedirectType>Mirror</RedirectType><MirrorURL>{}</MirrorURL></Redirect></RoutingRule></RoutingRules></WebsiteConfiguration>",
+        origin.url()
+    );
+    s.req("PUT", "/met?website").oss().body(cfg).send().await;
+    s.req("POST", "/met?cname&comp=add").oss().body("<BucketCnameConfiguration><Cname><Domain>met.example.test</Domain></Cname></BucketCnameConfiguration>").send().await;
+    s.req("GET", "/go/x")
+        .host("met.example.test")
+        .host_bucket("met")
+        .oss()
+        .send()
+        .await;
+    s.req("GET", "/go/y")
+        .host("met.example.test")
+        .host_bucket("met")
+        .oss()
+        .send()
+        .await;
+    assert_eq!(s.req("GET", "/met/m").oss().send().await.text(), "mirrored");
+    wait_until(|| s.state.mirror.in_flight() == 0).await;
+    let m = s.req("GET", "/_ossemu/metrics").send().await;
+    assert_eq!(m.h("content-type"), Some("text/plain; version=0.0.4"));
+    let text = m.text();
+    for line in [
+        "ossemu_requests_total{operation=\"PutObject\",dialect=\"oss\",status=\"200\"} 3",
+        "ossemu_requests_total{operation=\"GetObject\",dialect=\"s3\",status=\"200\"} 1",
+        "ossemu_requests_total{operation=\"GetObject\",dialect=\"oss\",status=\"404\"} 1",
+        "ossemu_requests_total{operation=\"GetObject\",dialect=\"oss\",status=\"301\"} 2",
+        "ossemu_requests_total{operation=\"CreateBucket\",dialect=\"oss\",status=\"200\"} 1",
+        "ossemu_redirects_total{bucket=\"met\",rule=\"7\"} 2",
+        "ossemu_mirror_fetches_total{outcome=\"stored\"} 1",
+        "ossemu_mirror_origin_seconds_count 1",
+        "ossemu_mirror_received_bytes_total 8",
+        "ossemu_mirror_in_flight 0",
+    ] {
+        assert!(text.contains(line), "missing {line}\n{text}");
+    }
+    assert!(text.contains("ossemu_request_duration_seconds_count{operation=\"PutObject\"} 3"));
+    let received: u64 = text
+        .lines()
+        .find_map(|l| l.strip_prefix("ossemu_received_bytes_total "))
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(received >= 15, "3 × 5 body bytes at least, got {received}");
+}
+
+#[tokio::test]
+async fn cors_preflight_and_actual_requests() {
+    let s = Server::start().await;
+    s.bucket("web-app").await;
+    let preflight = |origin: &str, method: &str, headers: Option<&str>| {
+        let mut r = s
+            .req("OPTIONS", "/web-app/upload.bin")
+            .header("origin", origin)
+            .header("access-control-request-method", method);
+        if let Some(h) = headers {
+            r = r.header("access-control-request-headers", h);
+        }
+        r.send()
+    };
+    let r = preflight("http://localhost:3000", "PUT", None).await;
+    let body = r.assert_error(403, "AccessForbidden");
+    assert!(body.contains("CORS is not enabled"), "{body}");
+    let conf = "<CORSConfiguration><CORSRule><AllowedOrigin>http://localhost:3000</AllowedOrigin><AllowedOrigin>https://*.example.com</AllowedOrigin><AllowedMethod>GET</AllowedMethod><AllowedMethod>PUT</AllowedMethod><AllowedHeader>content-type</AllowedHeader><AllowedHeader>x-oss-*</AllowedHeader><ExposeHeader>ETag</ExposeHeader><MaxAgeSeconds>300</MaxAgeSeconds></CORSRule></CORSConfiguration>";
+    let r = s
+        .req("PUT", "/web-app?cors")
+        .oss()
+        .header("content-md5", &md5_b64(conf.as_bytes()))
+        .body(conf)
+        .send()
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    // What a browser sends before a PUT from a dev front end.
+    let r = preflight(
+        "http://localhost:3000",
+        "PUT",
+        Some("Content-Type, X-OSS-Meta-Author"),
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(
+        r.h("access-control-allow-origin"),
+        Some("http://localhost:3000")
+    );
+    assert_eq!(r.h("access-control-allow-methods"), Some("GET, PUT"));
+    assert_eq!(
+        r.h("access-control-allow-headers"),
+        Some("content-type, x-oss-meta-author")
+    );
+    assert_eq!(r.h("access-control-expose-headers"), Some("ETag"));
+    assert_eq!(r.h("access-control-max-age"), Some("300"));
+    assert_eq!(r.h("access-control-allow-credentials"), Some("true"));
+    assert!(r.h("vary").unwrap().contains("Origin"));
+    assert_eq!(
+        preflight("https://app.example.com", "GET", None)
+            .await
+            .status,
+        200
+    );
+    // Refused: unknown origin, method or header.
+    preflight("http://evil.test", "PUT", None)
+        .await
+        .assert_error(403, "AccessForbidden");
+    preflight("http://localhost:3000", "DELETE", None)
+        .await
+        .assert_error(403, "AccessForbidden");
+    preflight("http://localhost:3000", "PUT", Some("authorization"))
+        .await
+        .assert_error(403, "AccessForbidden");
+    s.req("OPTIONS", "/web-app/x")
+        .header("access-control-request-method", "PUT")
+        .send()
+        .await
+        .assert_error(400, "InvalidRequest");
+    // Actual requests with an Origin get the CORS headers.
+    s.put("web-app", "f", "data").await;
+    let r = s
+        .req("GET", "/web-app/f")
+        .oss()
+        .header("origin", "http://localhost:3000")
+        .send()
+        .await;
+    assert_eq!(
+        r.h("access-control-allow-origin"),
+        Some("http://localhost:3000")
+    );
+    assert_eq!(r.h("access-control-expose-headers"), Some("ETag"));
+    let r = s
+        .req("GET", "/web-app/f")
+        .oss()
+        .header("origin", "http://evil.test")
+        .send()
+        .await;
+    assert!(r.h("access-control-allow-origin").is_none());
+    // Configuration API in both dialects.
+    let r = s.req("GET", "/web-app?cors").s3().send().await;
+    assert!(
+        r.text()
+            .contains("<CORSConfiguration xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">"),
+        "{}",
+        r.text()
+    );
+    assert_eq!(r.xml_all("AllowedMethod"), ["GET", "PUT"]);
+    let r = s.req("GET", "/web-app?cors").oss().send().await;
+    assert_eq!(r.xml("MaxAgeSeconds").as_deref(), Some("300"));
+    s.req("PUT", "/web-app?cors").oss().body("<CORSConfiguration><CORSRule><AllowedOrigin>*</AllowedOrigin><AllowedMethod>FETCH</AllowedMethod></CORSRule></CORSConfiguration>").send().await.assert_error(400, "InvalidRequest");
+    s.req("GET", "/web-app?cors")
+        .oss_as("alt", "alt-secret")
+        .send()
+        .await
+        .assert_error(403, "AccessDenied");
+    assert_eq!(
+        s.req("DELETE", "/web-app?cors").oss().send().await.status,
+        204
+    );
+    s.req("GET", "/web-app?cors")
+        .oss()
+        .send()
+        .await
+        .assert_error(404, "NoSuchCORSConfiguration");
+}
+
+/// SIGTERM while a PUT is in flight: the PUT completes (and survives a restart), or, when the
+/// client gives up, nothing is left.
+#[tokio::test]
+async fn sigterm_during_put() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().to_str().unwrap().to_string();
+    let args = ["--listen", "127.0.0.1:0", "--data-dir", data.as_str()];
+
+    let b = Binary::start(&args, &[]);
+    assert_eq!(b.req("PUT", "/term").oss().send().await.status, 200);
+    let body = vec![b'z'; 2 << 20];
+    let head = b
+        .req("PUT", "/term/finished")
+        .oss()
+        .header("content-length", &body.len().to_string())
+        .raw_head();
+    let mut c = tokio::net::TcpStream::connect(b.addr).await.unwrap();
+    c.write_all(head.as_bytes()).await.unwrap();
+    c.write_all(&body[..1 << 20]).await.unwrap();
+    b.terminate();
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    c.write_all(&body[1 << 20..]).await.unwrap();
+    let mut reply = vec![0u8; 512];
+    let n = c.read(&mut reply).await.unwrap();
+    assert!(String::from_utf8_lossy(&reply[..n]).starts_with("HTTP/1.1 200"));
+    drop(c);
+    assert!(b.wait(), "clean exit after the in-flight PUT");
+
+    let b = Binary::start(&args, &[]);
+    let g = b.req("GET", "/term/finished").oss().send().await;
+    assert_eq!(g.body.len(), 2 << 20);
+    // Now a client that stops sending after SIGTERM: nothing is stored.
+    let head = b
+        .req("PUT", "/term/abandoned")
+        .oss()
+        .header("content-length", &body.len().to_string())
+        .raw_head();
+    let mut c = tokio::net::TcpStream::connect(b.addr).await.unwrap();
+    c.write_all(head.as_bytes()).await.unwrap();
+    c.write_all(&body[..1 << 20]).await.unwrap();
+    b.terminate();
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    drop(c);
+    b.wait();
+    let b = Binary::start(&args, &[]);
+    assert_eq!(
+        b.req("GET", "/term/abandoned").oss().send().await.status,
+        404
+    );
+    assert_eq!(count_files(&dir.path().join("tmp")), 0);
+    assert_eq!(
+        b.req("GET", "/term/finished").oss().send().await.body.len(),
+        2 << 20
+    );
+}
+
+#[tokio::test]
+async fn locked_data_dir_is_explained() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().to_str().unwrap();
+    let _first = Binary::start(&["--listen", "127.0.0.1:0", "--data-dir", data], &[]);
+    let err = Binary::try_start(&["--listen", "127.0.0.1:0", "--data-dir", data], &[])
+        .err()
+        .expect("the second server must refuse");
+    assert!(err.contains("is in use by another ossemu process"), "{err}");
+}
+
+#[tokio::test]
+async fn json_request_log_lines() {
+    let b = Binary::start(
+        &[
+            "--listen",
+            "127.0.0.1:0",
+            "--memory",
+            "--log-format",
+            "json",
+        ],
+        &[],
+    );
+    assert_eq!(b.req("PUT", "/logs").oss().send().await.status, 200);
+    let rule = "<WebsiteConfiguration><RoutingRules><RoutingRule><RuleNumber>4</RuleNumber><Condition><HttpErrorCodeReturnedEquals>404</HttpErrorCodeReturnedEquals></Condition><Redirect><RedirectType>External</RedirectType><HostName>example.com</HostName></Redirect></RoutingRule></RoutingRules></WebsiteConfiguration>";
+    b.req("PUT", "/logs?website").oss().body(rule).send().await;
+    let r = b.req("GET", "/logs/missing.txt").oss().send().await;
+    assert_eq!(r.status, 400);
+    let id = r.h("x-oss-request-id").unwrap().to_string();
+    wait_until(|| b.log.lock().unwrap().iter().any(|l| l.contains(&id))).await;
+    let line = b
+        .log
+        .lock()
+        .unwrap()
+        .iter()
+        .find(|l| l.contains(&id))
+        .unwrap()
+        .clone();
+    for field in [
+        "\"message\":\"request\"",
+        &format!("\"request_id\":\"{id}\""),
+        "\"dialect\":\"Oss\"",
+        "\"op\":\"GetObject\"",
+        "\"bucket\":\"logs\"",
+        "\"key\":\"missing.txt\"",
+        "\"status\":400",
+        "\"rule\":\"4\"",
+        "\"ms\":",
+        "\"bytes\":",
+    ] {
+        assert!(line.contains(field), "{field} not in {line}");
+    }
+    assert!(line.starts_with('{') && line.ends_with('}'), "{line}");
+}
