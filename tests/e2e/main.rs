@@ -14,6 +14,7 @@ mod listing;
 mod mirror;
 mod multipart;
 mod objects;
+mod post_object;
 mod restart;
 mod ship;
 mod website;

@@ -347,7 +347,7 @@ pub fn need(op: Op) -> Need {
     use Op::*;
     match op {
         ListBuckets | CreateBucket | GetObject | HeadObject | GetObjectMeta | CorsPreflight
-        | Unsupported | NotAllowed => Need::Handler,
+        | PostObject | Unsupported | NotAllowed => Need::Handler,
         DeleteBucket | GetBucketInfo | GetBucketLocation | GetBucketAcl | PutBucketAcl
         | GetBucketVersioning | PutBucketWebsite | GetBucketWebsite | DeleteBucketWebsite
         | PutBucketCors | GetBucketCors | DeleteBucketCors | PutCname | DeleteCname | ListCname

@@ -65,12 +65,14 @@ codes! {
     InvalidDigest => 400, "The Content-MD5 you specified was invalid.";
     InvalidEncodingType => 400, "The encoding type you specified is not valid.";
     InvalidObjectName => 400, "The specified object is not valid.";
+    InvalidPolicyDocument => 400, "The content of the form does not meet the conditions specified in the policy document.";
     InvalidPart => 400, "One or more of the specified parts could not be found or the specified entity tag might not have matched the part's entity tag.";
     InvalidPartOrder => 400, "The list of parts was not in ascending order. Parts list must be specified in order by part number.";
     InvalidRange => 416, "The requested range cannot be satisfied.";
     InvalidRequest => 400, "Invalid Request.";
     InvalidURI => 400, "Couldn't parse the specified URI.";
     KeyTooLongError => 400, "Your key is too long.";
+    MalformedPOSTRequest => 400, "The body of your POST request is not well-formed multipart/form-data.";
     MalformedTrailerError => 400, "The request contained trailing data that was not well-formed or did not conform to our published schema.";
     MalformedXML => 400, "The XML you provided was not well-formed or did not validate against our published schema.";
     MaxMessageLengthExceeded => 400, "Your request was too big.";

@@ -34,7 +34,7 @@ ops! {
     PutBucketCors, GetBucketCors, DeleteBucketCors, CorsPreflight,
     PutCname, DeleteCname, ListCname, CreateCnameToken, GetCnameToken,
     ListMultipartUploads,
-    PutObject, CopyObject, GetObject, HeadObject, GetObjectMeta, DeleteObject,
+    PutObject, PostObject, CopyObject, GetObject, HeadObject, GetObjectMeta, DeleteObject,
     GetObjectAcl, PutObjectAcl,
     InitiateMultipartUpload, UploadPart, UploadPartCopy, CompleteMultipartUpload,
     AbortMultipartUpload, ListParts, AppendObject,
@@ -172,8 +172,10 @@ fn bucket_op(method: &Method, q: &Query) -> Op {
                     Some("token") => Op::CreateCnameToken,
                     _ => Op::Unsupported,
                 }
-            } else {
+            } else if unsupported(q) {
                 Op::Unsupported
+            } else {
+                Op::PostObject
             }
         }
         _ => Op::NotAllowed,

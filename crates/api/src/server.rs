@@ -370,6 +370,7 @@ async fn dispatch(cx: &Ctx, op: Op, body: crate::body::ReqStream) -> ApiResult<R
         Op::ListObjectVersions => list::list_object_versions(cx).await,
         Op::DeleteObjects => delete::delete_objects(cx, body).await,
         Op::PutObject => object::put_object(cx, body).await,
+        Op::PostObject => post_object::post_object(cx, body).await,
         Op::CopyObject => copy::copy_object(cx).await,
         Op::GetObject | Op::HeadObject => object::get_object(cx).await,
         Op::GetObjectMeta => object::get_object_meta(cx).await,

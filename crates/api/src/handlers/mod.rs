@@ -12,6 +12,7 @@ pub mod list;
 pub mod mirror;
 pub mod multipart;
 pub mod object;
+pub mod post_object;
 pub mod service;
 pub mod website;
 

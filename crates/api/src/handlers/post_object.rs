@@ -1,0 +1,604 @@
+//! PostObject: browser form uploads (`POST /<bucket>` with `multipart/form-data`), as OSS
+//! "web direct upload" and S3 POST policies use them.
+//!
+//! Fields come first and the `file` part last; the file is streamed into the store. A signed
+//! form carries a base64 policy (expiration and conditions) and its signature: OSS V1
+//! (`OSSAccessKeyId`, `Signature`), OSS V4 (`x-oss-credential`, `x-oss-date`,
+//! `x-oss-signature`), AWS V2 (`AWSAccessKeyId`, `signature`) or AWS V4 (`x-amz-credential`,
+//! `x-amz-date`, `x-amz-signature`). An unsigned form is anonymous and needs a bucket that
+//! allows anonymous writes. S3-style forms must cover every field with a policy condition;
+//! OSS forms are checked against the conditions they list.
+
+use base64::Engine;
+use hmac::{KeyInit, Mac};
+use http::{Response, StatusCode};
+use ossemu_store::{ObjectRecord, StoreError};
+use serde_json::Value;
+
+use super::object::{MAX_PUT_SIZE, overwrite_refused, receive};
+use super::{BUCKET_ACLS, OBJECT_ONLY_ACLS, set, xml_ok};
+use crate::access::{self, Identity};
+use crate::auth::sign::SigningKey;
+use crate::body::{Body, ReqStream};
+use crate::dialect::Dialect;
+use crate::error::{ApiError, ApiResult, Code};
+use crate::request::Ctx;
+use crate::state::AuthMode;
+
+/// Largest value of a non-file field.
+const MAX_FIELD: u64 = 64 * 1024;
+
+/// Fields a policy never needs to cover.
+fn exempt(name: &str) -> bool {
+    matches!(
+        name,
+        "file"
+            | "policy"
+            | "signature"
+            | "awsaccesskeyid"
+            | "ossaccesskeyid"
+            | "x-amz-signature"
+            | "x-oss-signature"
+    ) || name.starts_with("x-ignore-")
+}
+
+/// The form's fields (names lower-cased, in order).
+struct Form(Vec<(String, String)>);
+
+impl Form {
+    fn get(&self, name: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+fn bad(code: Code, message: impl Into<String>) -> ApiError {
+    ApiError::msg(code, message.into())
+}
+
+fn policy_failed(why: impl std::fmt::Display) -> ApiError {
+    ApiError::msg(
+        Code::AccessDenied,
+        format!("Invalid according to Policy: {why}"),
+    )
+}
+
+/// Reads fields until the `file` part; returns them and the file's stream and file name.
+async fn read_form(
+    cx: &Ctx,
+    body: ReqStream,
+) -> ApiResult<(Form, Option<String>, Option<String>, ReqStream)> {
+    let boundary = cx
+        .header("content-type")
+        .and_then(|ct| multer::parse_boundary(ct).ok())
+        .ok_or_else(|| {
+            bad(
+                Code::InvalidArgument,
+                "POST requires a multipart/form-data body with a boundary.",
+            )
+        })?;
+    let limits = multer::Constraints::new().size_limit(
+        multer::SizeLimit::new()
+            .per_field(MAX_FIELD)
+            .for_field("file", MAX_PUT_SIZE),
+    );
+    let mut mp = multer::Multipart::with_constraints(body, boundary, limits);
+    let mut fields = Vec::new();
+    loop {
+        let field = mp.next_field().await.map_err(multipart_error)?;
+        let Some(mut field) = field else {
+            return Err(bad(
+                Code::InvalidArgument,
+                "POST requires exactly one file upload per request.",
+            ));
+        };
+        let name = field.name().unwrap_or_default().to_ascii_lowercase();
+        if name == "file" {
+            let file_name = field.file_name().map(str::to_string);
+            let part_type = field.content_type().map(|m| m.to_string());
+            // The rest of the body is the file: stream it out of the parser.
+            let stream = futures_util::stream::unfold((mp, field), |(mp, mut field)| async move {
+                match field.chunk().await {
+                    Ok(Some(c)) => Some((Ok(c), (mp, field))),
+                    Ok(None) => None,
+                    Err(e) => Some((Err(multipart_error(e)), (mp, field))),
+                }
+            });
+            return Ok((Form(fields), file_name, part_type, Box::pin(stream)));
+        }
+        let mut value = Vec::new();
+        while let Some(c) = field.chunk().await.map_err(multipart_error)? {
+            value.extend_from_slice(&c);
+        }
+        fields.push((name, String::from_utf8_lossy(&value).into_owned()));
+    }
+}
+
+fn multipart_error(e: multer::Error) -> ApiError {
+    match e {
+        multer::Error::StreamReadFailed(inner) => match inner.downcast::<ApiError>() {
+            Ok(api) => *api,
+            Err(other) => bad(Code::IncompleteBody, other.to_string()),
+        },
+        multer::Error::FieldSizeExceeded { .. } | multer::Error::StreamSizeExceeded { .. } => {
+            ApiError::new(Code::EntityTooLarge)
+        }
+        e => bad(
+            Code::MalformedPOSTRequest,
+            format!("The body of your POST request is not well-formed multipart/form-data: {e}"),
+        ),
+    }
+}
+
+/// The signature a form carries over its policy.
+enum FormSignature {
+    /// OSS V1 / AWS V2: base64 HMAC-SHA1 of the base64 policy.
+    V1 {
+        access_key: String,
+        signature: Vec<u8>,
+    },
+    /// OSS V4 / AWS V4: hex HMAC-SHA256 with the scope's signing key.
+    V4 {
+        access_key: String,
+        date: String,
+        region: String,
+        service: String,
+        oss: bool,
+        signature: Vec<u8>,
+    },
+}
+
+impl FormSignature {
+    /// The form's signature, if it is signed.
+    fn from_form(form: &Form) -> ApiResult<Option<Self>> {
+        if let Some(ak) = form
+            .get("ossaccesskeyid")
+            .or_else(|| form.get("awsaccesskeyid"))
+        {
+            let sig = form.get("signature").ok_or_else(|| {
+                bad(
+                    Code::InvalidArgument,
+                    "The form has an access key but no Signature field.",
+                )
+            })?;
+            return Ok(Some(Self::V1 {
+                access_key: ak.to_string(),
+                signature: base64::engine::general_purpose::STANDARD
+                    .decode(sig.trim())
+                    .unwrap_or_default(),
+            }));
+        }
+        let (prefix, oss) = if form.get("x-oss-credential").is_some() {
+            ("x-oss-", true)
+        } else if form.get("x-amz-credential").is_some() {
+            ("x-amz-", false)
+        } else {
+            return Ok(None);
+        };
+        let cred = form.get(&format!("{prefix}credential")).unwrap_or_default();
+        let sig = form.get(&format!("{prefix}signature")).ok_or_else(|| {
+            bad(
+                Code::InvalidArgument,
+                format!("The form has a credential but no {prefix}signature field."),
+            )
+        })?;
+        let terminator = if oss {
+            "aliyun_v4_request"
+        } else {
+            "aws4_request"
+        };
+        let parts: Vec<&str> = cred.split('/').collect();
+        if parts.len() != 5 || parts[4] != terminator {
+            return Err(bad(
+                Code::InvalidArgument,
+                format!("The credential {cred:?} is not AK/date/region/service/{terminator}."),
+            ));
+        }
+        Ok(Some(Self::V4 {
+            access_key: parts[0].to_string(),
+            date: parts[1].to_string(),
+            region: parts[2].to_string(),
+            service: parts[3].to_string(),
+            oss,
+            signature: hex::decode(sig.trim()).unwrap_or_default(),
+        }))
+    }
+
+    fn access_key(&self) -> &str {
+        match self {
+            Self::V1 { access_key, .. } | Self::V4 { access_key, .. } => access_key,
+        }
+    }
+
+    /// Whether the signature over `policy` was made with `secret` (constant-time compare).
+    fn verify(&self, secret: &str, policy: &str) -> bool {
+        match self {
+            Self::V1 { signature, .. } => {
+                let Ok(mut mac) = hmac::Hmac::<sha1::Sha1>::new_from_slice(secret.as_bytes())
+                else {
+                    return false;
+                };
+                mac.update(policy.as_bytes());
+                mac.verify_slice(signature).is_ok()
+            }
+            Self::V4 {
+                date,
+                region,
+                service,
+                oss,
+                signature,
+                ..
+            } => {
+                let key = if *oss {
+                    SigningKey::oss(secret, date, region, service)
+                } else {
+                    SigningKey::aws(secret, date, region, service)
+                };
+                key.verify(policy, signature)
+            }
+        }
+    }
+}
+
+/// The requester, from the form's signature over the policy.
+fn authenticate(cx: &Ctx, form: &Form, s3: bool) -> ApiResult<Identity> {
+    let Some(sig) = FormSignature::from_form(form)? else {
+        return Ok(Identity::Anonymous);
+    };
+    let Some(policy) = form.get("policy") else {
+        return Err(bad(
+            Code::InvalidArgument,
+            "A signed POST needs a policy field.",
+        ));
+    };
+    let ak = sig.access_key();
+    let config = &cx.state.config;
+    let credential = config.credential(ak);
+    if config.auth == AuthMode::Off {
+        return Ok(Identity::User {
+            access_key: ak.to_string(),
+            display_name: credential.map_or_else(|| ak.to_string(), |c| c.display_name.clone()),
+        });
+    }
+    let Some(credential) = credential else {
+        return Err(ApiError::new(Code::InvalidAccessKeyId).field(
+            if s3 {
+                "AWSAccessKeyId"
+            } else {
+                "OSSAccessKeyId"
+            },
+            ak,
+        ));
+    };
+    if !sig.verify(&credential.secret_key, policy) {
+        return Err(ApiError::new(Code::SignatureDoesNotMatch).field("StringToSign", policy));
+    }
+    Ok(Identity::User {
+        access_key: credential.access_key.clone(),
+        display_name: credential.display_name.clone(),
+    })
+}
+
+/// The decoded policy: expiration checked; conditions returned.
+fn policy(form: &Form) -> ApiResult<Vec<Value>> {
+    let raw = form.get("policy").unwrap_or_default();
+    let json = base64::engine::general_purpose::STANDARD
+        .decode(raw.trim())
+        .map_err(|_| {
+            bad(
+                Code::InvalidPolicyDocument,
+                "The policy is not valid base64.",
+            )
+        })?;
+    let doc: Value = serde_json::from_slice(&json).map_err(|e| {
+        bad(
+            Code::InvalidPolicyDocument,
+            format!("The policy is not valid JSON: {e}"),
+        )
+    })?;
+    let expiration = doc
+        .get("expiration")
+        .and_then(Value::as_str)
+        .ok_or_else(|| {
+            bad(
+                Code::InvalidPolicyDocument,
+                "Invalid Policy: Policy missing expiration.",
+            )
+        })?;
+    let expires = chrono::DateTime::parse_from_rfc3339(expiration).map_err(|_| {
+        bad(
+            Code::InvalidPolicyDocument,
+            format!("Invalid Policy: Invalid 'expiration' value: '{expiration}'"),
+        )
+    })?;
+    if expires < chrono::Utc::now() {
+        return Err(policy_failed("Policy expired."));
+    }
+    let conditions = doc
+        .get("conditions")
+        .and_then(Value::as_array)
+        .ok_or_else(|| {
+            bad(
+                Code::InvalidPolicyDocument,
+                "Invalid Policy: Policy missing conditions.",
+            )
+        })?;
+    if conditions.is_empty() {
+        return Err(bad(
+            Code::InvalidPolicyDocument,
+            "Invalid Policy: Policy conditions are empty.",
+        ));
+    }
+    Ok(conditions.clone())
+}
+
+/// A policy condition, normalised.
+enum Condition {
+    /// Field (lower-case, without `$`) equals / starts with a value.
+    Eq(String, String),
+    StartsWith(String, String),
+    /// Allowed body size.
+    Length(u64, u64),
+}
+
+fn parse_condition(c: &Value) -> ApiResult<Condition> {
+    let invalid = || {
+        bad(
+            Code::InvalidPolicyDocument,
+            format!("Invalid Policy: Invalid Condition {c}"),
+        )
+    };
+    let field = |v: &Value| -> ApiResult<String> {
+        let s = v.as_str().ok_or_else(invalid)?;
+        Ok(s.strip_prefix('$').unwrap_or(s).to_ascii_lowercase())
+    };
+    match c {
+        Value::Object(m) if m.len() == 1 => {
+            let (k, v) = m.iter().next().ok_or_else(invalid)?;
+            Ok(Condition::Eq(
+                k.to_ascii_lowercase(),
+                v.as_str().ok_or_else(invalid)?.to_string(),
+            ))
+        }
+        Value::Array(a) => match a
+            .first()
+            .and_then(Value::as_str)
+            .map(str::to_ascii_lowercase)
+            .as_deref()
+        {
+            Some("eq") if a.len() == 3 => Ok(Condition::Eq(
+                field(&a[1])?,
+                a[2].as_str().ok_or_else(invalid)?.to_string(),
+            )),
+            Some("starts-with") if a.len() == 3 => Ok(Condition::StartsWith(
+                field(&a[1])?,
+                a[2].as_str().ok_or_else(invalid)?.to_string(),
+            )),
+            Some("content-length-range") if a.len() == 3 => {
+                let (Some(min), Some(max)) = (a[1].as_u64(), a[2].as_u64()) else {
+                    return Err(invalid());
+                };
+                Ok(Condition::Length(min, max))
+            }
+            _ => Err(invalid()),
+        },
+        _ => Err(invalid()),
+    }
+}
+
+/// Checks the conditions against the fields; returns the allowed size range.
+fn check_conditions(
+    conditions: &[Value],
+    form: &Form,
+    bucket: &str,
+    s3: bool,
+) -> ApiResult<(u64, u64)> {
+    let parsed: Vec<Condition> = conditions
+        .iter()
+        .map(parse_condition)
+        .collect::<ApiResult<_>>()?;
+    let value = |name: &str| -> Option<&str> {
+        if name == "bucket" {
+            Some(bucket)
+        } else {
+            form.get(name)
+        }
+    };
+    let mut range = (0, MAX_PUT_SIZE);
+    for c in &parsed {
+        match c {
+            Condition::Eq(f, want) => {
+                if value(f) != Some(want.as_str()) {
+                    return Err(policy_failed(format!(
+                        "Policy Condition failed: [\"eq\", \"${f}\", \"{want}\"]"
+                    )));
+                }
+            }
+            Condition::StartsWith(f, prefix) => {
+                let ok = value(f).is_some_and(|v| {
+                    // Content-Type may be a comma-separated list; every entry must match.
+                    if f == "content-type" {
+                        v.split(',').all(|p| p.trim().starts_with(prefix.as_str()))
+                    } else {
+                        v.starts_with(prefix.as_str())
+                    }
+                });
+                if !ok {
+                    return Err(policy_failed(format!(
+                        "Policy Condition failed: [\"starts-with\", \"${f}\", \"{prefix}\"]"
+                    )));
+                }
+            }
+            Condition::Length(min, max) => range = (*min, *max),
+        }
+    }
+    if s3 {
+        for (name, _) in &form.0 {
+            let covered = exempt(name)
+                || parsed.iter().any(|c| match c {
+                    Condition::Eq(f, _) | Condition::StartsWith(f, _) => f == name,
+                    Condition::Length(..) => false,
+                });
+            if !covered {
+                return Err(policy_failed(format!("Extra input fields: {name}")));
+            }
+        }
+    }
+    Ok(range)
+}
+
+/// PostObject.
+pub async fn post_object(cx: &Ctx, body: ReqStream) -> ApiResult<Response<Body>> {
+    let bucket = cx.load_bucket()?;
+    let (form, file_name, part_type, file) = read_form(cx, body).await?;
+    let s3 = form
+        .0
+        .iter()
+        .any(|(k, _)| k == "awsaccesskeyid" || k.starts_with("x-amz-"));
+    let dialect = if s3 { Dialect::S3 } else { cx.dialect };
+    let who = authenticate(cx, &form, s3)?;
+    let (min, max) = if form.get("policy").is_some() {
+        check_conditions(&policy(&form)?, &form, &bucket.name, s3)?
+    } else if who.owner().is_some() {
+        return Err(bad(
+            Code::InvalidArgument,
+            "A signed POST needs a policy field.",
+        ));
+    } else {
+        (0, MAX_PUT_SIZE)
+    };
+    if !access::may_write(&who, &bucket) {
+        return Err(access::denied(&who));
+    }
+    let key = form
+        .get("key")
+        .filter(|k| !k.is_empty())
+        .ok_or_else(|| {
+            bad(
+                Code::InvalidArgument,
+                "Bucket POST must contain a field named 'key'.",
+            )
+        })?
+        .replace("${filename}", file_name.as_deref().unwrap_or_default());
+    if key.len() > 1023 || key.chars().any(char::is_control) {
+        return Err(bad(Code::InvalidArgument, "The object key is not valid."));
+    }
+    let mut rec = ObjectRecord {
+        content_type: form
+            .get("content-type")
+            .map(str::to_string)
+            .or(part_type)
+            .unwrap_or_else(|| "application/octet-stream".into()),
+        owner: who.owner().unwrap_or(&bucket.owner).to_string(),
+        modified_ms: ossemu_store::now_ms(),
+        ..ObjectRecord::default()
+    };
+    for h in [
+        "cache-control",
+        "content-disposition",
+        "content-encoding",
+        "expires",
+        "content-language",
+    ] {
+        if let Some(v) = form.get(h) {
+            rec.headers.push((h.to_string(), v.to_string()));
+        }
+    }
+    for (k, v) in &form.0 {
+        if let Some(m) = k
+            .strip_prefix("x-oss-meta-")
+            .or_else(|| k.strip_prefix("x-amz-meta-"))
+        {
+            rec.user_meta.push((m.to_string(), v.clone()));
+        }
+    }
+    if let Some(acl) = form.get("acl").or_else(|| form.get("x-oss-object-acl")) {
+        if !BUCKET_ACLS.contains(&acl) && !OBJECT_ONLY_ACLS.contains(&acl) {
+            return Err(bad(
+                Code::InvalidArgument,
+                format!("The ACL {acl:?} is not valid."),
+            ));
+        }
+        rec.acl = (acl != "default").then(|| acl.to_string());
+    } else if s3 {
+        rec.acl = Some("private".into());
+    }
+    let forbid = form
+        .get("x-oss-forbid-overwrite")
+        .is_some_and(|v| v.eq_ignore_ascii_case("true"));
+    let blob = receive(cx, file, max.min(MAX_PUT_SIZE)).await?;
+    if blob.len < min {
+        return Err(ApiError::msg(
+            Code::EntityTooSmall,
+            format!(
+                "Your proposed upload is smaller than the minimum allowed size: {} bytes, the policy requires at least {min}.",
+                blob.len
+            ),
+        ));
+    }
+    let check = |cur: Option<&ObjectRecord>| {
+        if forbid && cur.is_some() {
+            Err(StoreError::Conflict("exists".into()))
+        } else {
+            Ok(())
+        }
+    };
+    let rec = match cx
+        .store()
+        .put_object(&bucket.name, &key, rec, blob, &check)
+        .await
+    {
+        Err(StoreError::Conflict(_)) => return Err(overwrite_refused(dialect)),
+        other => other?,
+    };
+    let etag = dialect.etag(&rec.etag);
+    let location = format!(
+        "http://{}/{}/{}",
+        cx.endpoint_host(),
+        bucket.name,
+        super::maybe_encode(&key, true)
+    );
+    if let Some(url) = form
+        .get("success_action_redirect")
+        .filter(|u| !u.is_empty())
+    {
+        let sep = if url.contains('?') { '&' } else { '?' };
+        let target = format!(
+            "{url}{sep}bucket={}&key={}&etag={}",
+            bucket.name,
+            super::maybe_encode(&key, true),
+            super::maybe_encode(&etag, true)
+        );
+        let mut r = super::no_body(StatusCode::SEE_OTHER);
+        set(r.headers_mut(), "location", &target);
+        set(r.headers_mut(), "etag", &etag);
+        return Ok(r);
+    }
+    let mut r = match form.get("success_action_status") {
+        Some("201") => {
+            let doc = format!(
+                "{}\n<PostResponse><Location>{}</Location><Bucket>{}</Bucket><Key>{}</Key><ETag>{}</ETag></PostResponse>",
+                ossemu_xml::XML_DECLARATION,
+                ossemu_xml::escape(&location),
+                ossemu_xml::escape(&bucket.name),
+                ossemu_xml::escape(&key),
+                ossemu_xml::escape(&etag)
+            );
+            let mut r = xml_ok(doc);
+            *r.status_mut() = StatusCode::CREATED;
+            r
+        }
+        Some("200") => super::no_body(StatusCode::OK),
+        _ => super::no_body(StatusCode::NO_CONTENT),
+    };
+    set(r.headers_mut(), "etag", &etag);
+    set(r.headers_mut(), "location", &location);
+    set(
+        r.headers_mut(),
+        "x-oss-hash-crc64ecma",
+        &rec.crc64.to_string(),
+    );
+    Ok(r)
+}

@@ -1,0 +1,253 @@
+//! PostObject: browser form uploads with OSS and S3 policies.
+
+use base64::Engine;
+use hmac::{KeyInit, Mac};
+
+use crate::support::*;
+
+const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::STANDARD;
+
+/// A multipart/form-data body: the fields, then the file part.
+fn form(fields: &[(&str, &str)], file: &[u8]) -> (String, Vec<u8>) {
+    let boundary = "----ossemuFormBoundary7MA4YWxkTrZu0gW";
+    let mut body = Vec::new();
+    for (k, v) in fields {
+        body.extend_from_slice(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n")
+                .as_bytes(),
+        );
+    }
+    body.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"local name.txt\"\r\nContent-Type: text/plain\r\n\r\n").as_bytes());
+    body.extend_from_slice(file);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+fn policy(conditions: &str, expires_in_secs: i64) -> String {
+    let exp = (chrono::Utc::now() + chrono::Duration::seconds(expires_in_secs))
+        .format("%Y-%m-%dT%H:%M:%S.000Z");
+    B64.encode(format!(
+        "{{\"expiration\":\"{exp}\",\"conditions\":[{conditions}]}}"
+    ))
+}
+
+fn sign_v1(secret: &str, policy: &str) -> String {
+    let mut mac = hmac::Hmac::<sha1::Sha1>::new_from_slice(secret.as_bytes()).unwrap();
+    mac.update(policy.as_bytes());
+    B64.encode(mac.finalize().into_bytes())
+}
+
+async fn post(s: &Server, bucket: &str, fields: &[(&str, &str)], file: &[u8]) -> Resp {
+    let (ct, body) = form(fields, file);
+    s.req("POST", &format!("/{bucket}"))
+        .header("content-type", &ct)
+        .body(body)
+        .send()
+        .await
+}
+
+#[tokio::test]
+async fn oss_v1_policy_upload() {
+    let s = Server::start().await;
+    s.bucket("forms").await;
+    let p = policy(
+        r#"{"bucket":"forms"},["starts-with","$key","user/"],["content-length-range",1,1024]"#,
+        3600,
+    );
+    let sig = sign_v1(SK, &p);
+    let fields = [
+        ("key", "user/${filename}"),
+        ("OSSAccessKeyId", AK),
+        ("policy", p.as_str()),
+        ("Signature", sig.as_str()),
+        ("x-oss-meta-from", "browser"),
+        ("success_action_status", "201"),
+    ];
+    let r = post(&s, "forms", &fields, b"uploaded by a browser").await;
+    assert_eq!(r.status, 201, "{}", r.text());
+    assert_eq!(r.xml("Key").as_deref(), Some("user/local name.txt"));
+    assert_eq!(r.xml("Bucket").as_deref(), Some("forms"));
+    let etag = format!("\"{}\"", md5_hex(b"uploaded by a browser").to_uppercase());
+    assert_eq!(r.xml("ETag"), Some(etag));
+    let g = s
+        .req("GET", "/forms/user/local%20name.txt")
+        .oss()
+        .send()
+        .await;
+    assert_eq!(g.text(), "uploaded by a browser");
+    assert_eq!(g.h("x-oss-meta-from"), Some("browser"));
+    assert_eq!(
+        g.h("content-type"),
+        Some("text/plain"),
+        "the file part's type"
+    );
+    // Policy violations.
+    let wrong_prefix = [
+        ("key", "other/x"),
+        ("OSSAccessKeyId", AK),
+        ("policy", p.as_str()),
+        ("Signature", sig.as_str()),
+    ];
+    post(&s, "forms", &wrong_prefix, b"x")
+        .await
+        .assert_error(403, "AccessDenied");
+    let too_big = vec![b'x'; 2000];
+    let ok_key = [
+        ("key", "user/big"),
+        ("OSSAccessKeyId", AK),
+        ("policy", p.as_str()),
+        ("Signature", sig.as_str()),
+    ];
+    post(&s, "forms", &ok_key, &too_big)
+        .await
+        .assert_error(400, "EntityTooLarge");
+    post(&s, "forms", &ok_key, b"")
+        .await
+        .assert_error(400, "EntityTooSmall");
+    let bad_sig = sign_v1("wrong", &p);
+    let forged = [
+        ("key", "user/f"),
+        ("OSSAccessKeyId", AK),
+        ("policy", p.as_str()),
+        ("Signature", bad_sig.as_str()),
+    ];
+    post(&s, "forms", &forged, b"x")
+        .await
+        .assert_error(403, "SignatureDoesNotMatch");
+    let expired = policy(r#"{"bucket":"forms"}"#, -60);
+    let sig = sign_v1(SK, &expired);
+    let late = [
+        ("key", "user/l"),
+        ("OSSAccessKeyId", AK),
+        ("policy", expired.as_str()),
+        ("Signature", sig.as_str()),
+    ];
+    let body = post(&s, "forms", &late, b"x")
+        .await
+        .assert_error(403, "AccessDenied");
+    assert!(body.contains("Policy expired"), "{body}");
+    for k in ["user/big", "user/f", "user/l", "other/x"] {
+        assert_eq!(
+            s.req("GET", &format!("/forms/{k}"))
+                .oss()
+                .send()
+                .await
+                .status,
+            404,
+            "{k}"
+        );
+    }
+    assert_eq!(count_files(&s.dir.path().join("tmp")), 0);
+}
+
+#[tokio::test]
+async fn s3_v2_policy_covers_every_field() {
+    let s = Server::start().await;
+    s.bucket("s3forms").await;
+    let p = policy(
+        r#"{"bucket":"s3forms"},["starts-with","$key","foo"],{"acl":"private"},["starts-with","$Content-Type","text/plain"],["content-length-range",0,1024]"#,
+        3600,
+    );
+    let sig = sign_v1(SK, &p);
+    let base = vec![
+        ("key", "foo.txt"),
+        ("AWSAccessKeyId", AK),
+        ("acl", "private"),
+        ("signature", sig.as_str()),
+        ("policy", p.as_str()),
+        ("Content-Type", "text/plain"),
+    ];
+    let r = post(&s, "s3forms", &base, b"bar").await;
+    assert_eq!(r.status, 204, "{}", r.text());
+    assert_eq!(
+        r.h("etag"),
+        Some(format!("\"{}\"", md5_hex(b"bar")).as_str())
+    );
+    assert_eq!(
+        s.req("GET", "/s3forms/foo.txt").s3().send().await.text(),
+        "bar"
+    );
+    // An extra field the policy does not cover is refused; x-ignore-* is exempt.
+    let mut extra = base.clone();
+    extra.push(("x-amz-meta-sneaky", "1"));
+    post(&s, "s3forms", &extra, b"bar")
+        .await
+        .assert_error(403, "AccessDenied");
+    let mut ignored = base.clone();
+    ignored.push(("x-ignore-foo", "bar"));
+    assert_eq!(post(&s, "s3forms", &ignored, b"bar").await.status, 204);
+    // Malformed policies are 400.
+    for bad in [
+        B64.encode(r#"{"conditions":[{"bucket":"s3forms"}]}"#),
+        B64.encode(r#"{"expiration":"yesterday","conditions":[{"bucket":"s3forms"}]}"#),
+        B64.encode(r#"{"expiration":"2099-01-01T00:00:00Z"}"#),
+        B64.encode(
+            r#"{"expiration":"2099-01-01T00:00:00Z","conditions":[["content-length-range",-1,5]]}"#,
+        ),
+    ] {
+        let sig = sign_v1(SK, &bad);
+        let f = [
+            ("key", "foo.txt"),
+            ("AWSAccessKeyId", AK),
+            ("signature", sig.as_str()),
+            ("policy", bad.as_str()),
+        ];
+        post(&s, "s3forms", &f, b"bar")
+            .await
+            .assert_error(400, "InvalidPolicyDocument");
+    }
+    // Redirect after success.
+    let redirect = "http://app.example.test/done";
+    let p2 = policy(
+        &format!(
+            r#"{{"bucket":"s3forms"}},["starts-with","$key",""],["eq","$success_action_redirect","{redirect}"]"#
+        ),
+        3600,
+    );
+    let sig = sign_v1(SK, &p2);
+    let f = [
+        ("key", "r.txt"),
+        ("AWSAccessKeyId", AK),
+        ("signature", sig.as_str()),
+        ("policy", p2.as_str()),
+        ("success_action_redirect", redirect),
+    ];
+    let r = post(&s, "s3forms", &f, b"r").await;
+    assert_eq!(r.status, 303);
+    assert_eq!(
+        r.h("location"),
+        Some(
+            format!(
+                "{redirect}?bucket=s3forms&key=r.txt&etag=%22{}%22",
+                md5_hex(b"r")
+            )
+            .as_str()
+        )
+    );
+}
+
+#[tokio::test]
+async fn anonymous_form_needs_a_writable_bucket() {
+    let s = Server::start().await;
+    s.req("PUT", "/open-drop")
+        .oss()
+        .header("x-oss-acl", "public-read-write")
+        .send()
+        .await;
+    s.bucket("closed-drop").await;
+    let f = [("key", "anon.txt")];
+    assert_eq!(post(&s, "open-drop", &f, b"hi").await.status, 204);
+    post(&s, "closed-drop", &f, b"hi")
+        .await
+        .assert_error(403, "AccessDenied");
+    post(&s, "open-drop", &[], b"hi")
+        .await
+        .assert_error(400, "InvalidArgument");
+    let r = s
+        .req("POST", "/open-drop")
+        .header("content-type", "text/plain")
+        .body("nope")
+        .send()
+        .await;
+    r.assert_error(400, "InvalidArgument");
+}
