@@ -222,16 +222,26 @@ impl Drop for PinGuard {
     }
 }
 
+/// A batch being hashed and written on the blocking pool; it hands the file and hasher back.
+type Inflight = tokio::task::JoinHandle<io::Result<(File, BodyHasher)>>;
+
 /// Streams a body into a temp file; [`BlobWriter::finish`] publishes it.
 ///
-/// Dropping an unfinished writer removes the temp file, so an aborted upload leaves nothing.
+/// Chunks are batched; one batch is hashed and written on the blocking pool while the next
+/// one is received, so network reads overlap with hashing and disk writes. Dropping an
+/// unfinished writer removes the temp file, so an aborted upload leaves nothing.
 pub struct BlobWriter {
     blobs: Arc<Blobs>,
     id: BlobId,
     file: Option<File>,
     hasher: Option<BodyHasher>,
+    inflight: Option<Inflight>,
     pending: Vec<Bytes>,
     pending_len: usize,
+    /// Bytes accepted by `write`.
+    accepted: u64,
+    /// Bytes known to be in the temp file.
+    settled: u64,
     /// A temp file may exist and must be removed unless published.
     touched: bool,
     broken: bool,
@@ -244,8 +254,11 @@ impl BlobWriter {
             id: BlobId::random(),
             file: None,
             hasher: Some(BodyHasher::default()),
+            inflight: None,
             pending: Vec::new(),
             pending_len: 0,
+            accepted: 0,
+            settled: 0,
             touched: false,
             broken: false,
         }
@@ -253,12 +266,12 @@ impl BlobWriter {
 
     /// Bytes accepted so far.
     pub fn len(&self) -> u64 {
-        self.hasher.as_ref().map_or(0, |h| h.len()) + self.pending_len as u64
+        self.accepted
     }
 
     /// True when no byte was written.
     pub fn is_empty(&self) -> bool {
-        self.len() == 0
+        self.accepted == 0
     }
 
     /// Path of the temp file while the body is being written (it exists once a first chunk was
@@ -268,14 +281,16 @@ impl BlobWriter {
         self.blobs.tmp_path(self.id)
     }
 
-    /// Bytes written to the temp file so far (not counting buffered ones).
+    /// Bytes known to be in the temp file (after [`BlobWriter::flush`], all of them).
     pub fn flushed(&self) -> u64 {
-        self.hasher.as_ref().map_or(0, |h| h.len())
+        self.settled
     }
 
     /// Writes everything buffered to the temp file now (for readers following it).
     pub async fn flush(&mut self) -> io::Result<()> {
-        self.drain().await
+        self.settle().await?;
+        self.start_batch()?;
+        self.settle().await
     }
 
     /// Appends a chunk. Chunks are batched and written by the blocking pool.
@@ -283,15 +298,42 @@ impl BlobWriter {
         if chunk.is_empty() {
             return Ok(());
         }
+        self.accepted += chunk.len() as u64;
         self.pending_len += chunk.len();
         self.pending.push(chunk);
         if self.pending_len >= WRITE_BATCH {
-            self.drain().await?;
+            // At most one batch in flight: wait for the previous one, then start this one.
+            self.settle().await?;
+            self.start_batch()?;
         }
         Ok(())
     }
 
-    async fn drain(&mut self) -> io::Result<()> {
+    /// Waits for the batch in flight, if any.
+    async fn settle(&mut self) -> io::Result<()> {
+        let Some(task) = self.inflight.take() else {
+            return if self.broken {
+                Err(io::Error::other("blob writer failed earlier"))
+            } else {
+                Ok(())
+            };
+        };
+        match task.await.map_err(io::Error::other).and_then(|r| r) {
+            Ok((file, hasher)) => {
+                self.settled = hasher.len();
+                self.file = Some(file);
+                self.hasher = Some(hasher);
+                Ok(())
+            }
+            Err(e) => {
+                self.broken = true;
+                Err(e)
+            }
+        }
+    }
+
+    /// Hands the pending chunks to the blocking pool (no batch may be in flight).
+    fn start_batch(&mut self) -> io::Result<()> {
         if self.broken {
             return Err(io::Error::other("blob writer failed earlier"));
         }
@@ -304,7 +346,7 @@ impl BlobWriter {
         let file = self.file.take();
         let mut hasher = self.hasher.take().unwrap_or_default();
         let path = self.blobs.tmp_path(self.id);
-        let res = tokio::task::spawn_blocking(move || -> io::Result<(File, BodyHasher)> {
+        self.inflight = Some(tokio::task::spawn_blocking(move || {
             let mut file = match file {
                 Some(f) => f,
                 None => File::options().write(true).create_new(true).open(&path)?,
@@ -314,26 +356,13 @@ impl BlobWriter {
                 file.write_all(c)?;
             }
             Ok((file, hasher))
-        })
-        .await
-        .map_err(io::Error::other)
-        .and_then(|r| r);
-        match res {
-            Ok((file, hasher)) => {
-                self.file = Some(file);
-                self.hasher = Some(hasher);
-                Ok(())
-            }
-            Err(e) => {
-                self.broken = true;
-                Err(e)
-            }
-        }
+        }));
+        Ok(())
     }
 
     /// Writes what is buffered, fsyncs, renames into `blobs/` and fsyncs the directory.
     pub async fn finish(mut self) -> io::Result<NewBlob> {
-        self.drain().await?;
+        self.flush().await?;
         let hasher = self.hasher.take().unwrap_or_default();
         let len = hasher.len();
         let (md5, crc64) = hasher.finish();
@@ -379,8 +408,22 @@ impl BlobWriter {
 
 impl Drop for BlobWriter {
     fn drop(&mut self) {
-        if self.touched {
-            let _ = std::fs::remove_file(self.blobs.tmp_path(self.id));
+        if !self.touched {
+            return;
+        }
+        let path = self.blobs.tmp_path(self.id);
+        match (self.inflight.take(), tokio::runtime::Handle::try_current()) {
+            // A batch still running may create the file after an unlink here: remove it once
+            // that batch is done.
+            (Some(task), Ok(rt)) => {
+                rt.spawn(async move {
+                    let _ = task.await;
+                    let _ = std::fs::remove_file(path);
+                });
+            }
+            _ => {
+                let _ = std::fs::remove_file(path);
+            }
         }
     }
 }

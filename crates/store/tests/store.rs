@@ -120,11 +120,28 @@ async fn missing_bucket_is_refused_and_nothing_kept() {
 async fn dropped_writer_leaves_no_temp_file() {
     let dir = tempfile::tempdir().unwrap();
     let s = open(dir.path());
+    let tmp = dir.path().join("tmp");
+    // Dropped after everything reached the file.
     let mut w = s.writer();
     w.write(Bytes::from(vec![1u8; 3 << 20])).await.unwrap();
-    assert_eq!(walk(&dir.path().join("tmp")), 1);
+    w.flush().await.unwrap();
+    assert_eq!(w.flushed(), 3 << 20);
+    assert_eq!(walk(&tmp), 1);
     drop(w);
-    assert_eq!(walk(&dir.path().join("tmp")), 0);
+    assert_eq!(walk(&tmp), 0);
+    // Dropped while a batch is still being written: removed once that batch is done.
+    let mut w = s.writer();
+    for _ in 0..3 {
+        w.write(Bytes::from(vec![2u8; 1 << 20])).await.unwrap();
+    }
+    drop(w);
+    for _ in 0..500 {
+        if walk(&tmp) == 0 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    assert_eq!(walk(&tmp), 0);
 }
 
 #[tokio::test]
