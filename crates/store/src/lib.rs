@@ -156,6 +156,17 @@ impl Store {
             .map_err(|e| StoreError::Io(std::io::Error::other(e)))?
     }
 
+    /// Makes a metadata change durable, then unlinks the bodies it stopped referencing. In
+    /// this order a crash in between leaves unreferenced files (removed by the start-up
+    /// sweep), never a durable record whose body is gone.
+    async fn commit(&self, freed: Vec<BlobId>) -> Result<()> {
+        let flushed = self.flush().await;
+        if flushed.is_ok() {
+            self.inner.blobs.release(freed);
+        }
+        flushed
+    }
+
     /// Commits an object write built by `update` (see [`MetaStore::update_object`]). `blob` is
     /// the new body the record references, if any; it is kept only if the commit succeeds.
     pub async fn update_object(
@@ -170,8 +181,7 @@ impl Store {
         if let Some(b) = blob {
             b.keep();
         }
-        self.inner.blobs.release(written.2.clone());
-        self.flush().await?;
+        self.commit(written.2.clone()).await?;
         Ok(written)
     }
 
@@ -207,8 +217,7 @@ impl Store {
     pub async fn delete_object(&self, bucket: &str, key: &str) -> Result<bool> {
         match self.inner.meta.delete_object(bucket, key)? {
             Some(freed) => {
-                self.inner.blobs.release(freed);
-                self.flush().await?;
+                self.commit(freed).await?;
                 Ok(true)
             }
             None => Ok(false),
@@ -264,8 +273,7 @@ impl Store {
         if let Some(b) = blob {
             b.keep();
         }
-        self.inner.blobs.release(freed);
-        self.flush().await?;
+        self.commit(freed).await?;
         Ok(part)
     }
 
@@ -283,8 +291,7 @@ impl Store {
             self.inner
                 .meta
                 .finish_upload(bucket, key, upload_id, parts_version, object)?;
-        self.inner.blobs.release(freed);
-        self.flush().await?;
+        self.commit(freed).await?;
         Ok(old)
     }
 }
