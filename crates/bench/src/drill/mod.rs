@@ -43,9 +43,11 @@ pub struct Common {
     #[arg(long, value_name = "PATH")]
     pub ossemu_bin: Option<PathBuf>,
 
-    /// RUST_LOG of the started ossemu (its warnings and errors are passed on to stderr).
-    #[arg(long, value_name = "FILTER", default_value = DEFAULT_OSSEMU_LOG)]
-    pub ossemu_log: String,
+    /// RUST_LOG of the started ossemu; its warnings and errors are passed on to stderr
+    /// [default: `warn,ossemu=info,ossemu_api=warn`; `error,ossemu=info,ossemu_mirror=error,ossemu_api=error` for origin-faults, where every
+    /// failed fetch is an expected warning].
+    #[arg(long, value_name = "FILTER")]
+    pub ossemu_log: Option<String>,
 
     /// Seed of the drill's random choices [default: from the clock]; printed at the start so
     /// that a failing run can be repeated.
@@ -56,6 +58,10 @@ pub struct Common {
     /// pass and kept, with its path printed, after a failure].
     #[arg(long, value_name = "DIR")]
     pub data_dir: Option<PathBuf>,
+
+    /// The drill's own default for `--ossemu-log`.
+    #[arg(skip)]
+    pub default_log: Option<&'static str>,
 }
 
 impl Common {
@@ -66,6 +72,14 @@ impl Common {
                 .duration_since(std::time::UNIX_EPOCH)
                 .map_or(1, |d| d.as_nanos() as u64)
         })
+    }
+
+    /// `RUST_LOG` of the started ossemu: `--ossemu-log`, or the drill's default.
+    pub fn log_filter(&self) -> String {
+        self.ossemu_log
+            .clone()
+            .or_else(|| self.default_log.map(str::to_owned))
+            .unwrap_or_else(|| DEFAULT_OSSEMU_LOG.to_owned())
     }
 
     /// The data directory: the given one, or a temporary one.
@@ -130,11 +144,7 @@ impl Node {
             .ossemu_bin
             .clone()
             .unwrap_or_else(crate::target::default_ossemu_bin);
-        let (dir, args, log) = (
-            data_dir.to_owned(),
-            args.to_vec(),
-            common.ossemu_log.clone(),
-        );
+        let (dir, args, log) = (data_dir.to_owned(), args.to_vec(), common.log_filter());
         let (server, addr) =
             tokio::task::spawn_blocking(move || start_ossemu(&bin, Some(&dir), &args, &log))
                 .await
@@ -207,6 +217,21 @@ pub fn count_files(dir: &Path) -> usize {
         .sum()
 }
 
+/// Bytes of the files under `dir`, recursively; 0 when it does not exist.
+pub fn dir_bytes(dir: &Path) -> u64 {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return 0;
+    };
+    entries
+        .flatten()
+        .map(|e| match e.metadata() {
+            Ok(m) if m.is_dir() => dir_bytes(&e.path()),
+            Ok(m) => m.len(),
+            Err(_) => 0,
+        })
+        .sum()
+}
+
 /// Keeps `dir` after a failure and says where it is.
 pub fn keep_on_failure<T>(result: anyhow::Result<T>, dir: DataDir) -> anyhow::Result<T> {
     match result {
@@ -229,7 +254,8 @@ mod tests {
         assert_eq!(count_files(&d.path().join("missing")), 0);
         std::fs::create_dir_all(d.path().join("a/b")).unwrap();
         std::fs::write(d.path().join("a/b/x"), b"1").unwrap();
-        std::fs::write(d.path().join("a/y"), b"2").unwrap();
+        std::fs::write(d.path().join("a/y"), b"22").unwrap();
         assert_eq!(count_files(d.path()), 2);
+        assert_eq!(dir_bytes(d.path()), 3);
     }
 }

@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context as _, bail, ensure};
 use clap::Args;
 
-use super::{Common, Node, keep_on_failure, s3};
+use super::{Common, Node, count_files, dir_bytes, keep_on_failure, s3};
 use crate::body::Payloads;
 use crate::cli::{parse_duration, parse_size};
 use crate::metrics::{process_tree, status_kib};
@@ -59,6 +59,11 @@ pub struct SoakArgs {
     #[arg(long, default_value_t = 20.0)]
     pub rss_tolerance: f64,
 
+    /// As many PUTs as DELETEs (45% GET, 30% HEAD, 12.5% PUT, 12.5% DELETE): the number of
+    /// objects stays flat, so memory that grows is not explained by a growing data set.
+    #[arg(long)]
+    pub steady: bool,
+
     /// Extra argument for the started ossemu, repeatable (e.g. `--ossemu-arg=--memory`).
     #[arg(long = "ossemu-arg", value_name = "ARG", allow_hyphen_values = true)]
     pub ossemu_args: Vec<String>,
@@ -96,8 +101,9 @@ async fn drill(args: &SoakArgs, data: &std::path::Path) -> anyhow::Result<()> {
     let node = Node::start(&args.common, data, &args.ossemu_args).await?;
     let pid = node.pid();
     eprintln!(
-        "soak drill: mixed {} B objects, {} clients, {duration:?} (RSS reference at \
+        "soak drill: mixed{} {} B objects, {} clients, {duration:?} (RSS reference at \
          {warmup:?}), server pid {pid}, data {}",
+        if args.steady { " (steady)" } else { "" },
         args.size,
         args.clients,
         data.display()
@@ -109,7 +115,6 @@ async fn drill(args: &SoakArgs, data: &std::path::Path) -> anyhow::Result<()> {
         BUCKET.into(),
         payloads.clone(),
     ));
-    let def = crate::workload::find("mixed").context("the mixed workload is missing")?;
     let setup = Setup {
         size: args.size,
         concurrency: args.clients as usize,
@@ -121,7 +126,11 @@ async fn drill(args: &SoakArgs, data: &std::path::Path) -> anyhow::Result<()> {
         mirror_fanout: 1,
         mirror_large_size: 0,
     };
-    let workload: Arc<dyn crate::workload::Workload> = Arc::from((def.build)(&setup));
+    let workload: Arc<dyn crate::workload::Workload> = Arc::from(if args.steady {
+        crate::workload::mixed::build_steady(&setup)
+    } else {
+        crate::workload::mixed::build(&setup)
+    });
     workload
         .prepare(&cx)
         .await
@@ -182,11 +191,13 @@ async fn drill(args: &SoakArgs, data: &std::path::Path) -> anyhow::Result<()> {
         samples.push((started.elapsed(), rss));
         if second.is_multiple_of(report_every) {
             eprintln!(
-                "  {:>5} s: {} ops, {} errors, RSS {:.1} MiB",
+                "  {:>5} s: {} ops, {} errors, RSS {:.1} MiB; {} body files, metadata {:.1} MiB",
                 second,
                 ops.load(Ordering::Relaxed),
                 errors.load(Ordering::Relaxed),
-                rss as f64 / 1024.0
+                rss as f64 / 1024.0,
+                count_files(&data.join("blobs")),
+                dir_bytes(&data.join("meta")) as f64 / (1024.0 * 1024.0),
             );
         }
     }

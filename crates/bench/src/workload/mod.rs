@@ -13,7 +13,7 @@ mod get;
 mod head;
 mod list;
 mod mirror;
-mod mixed;
+pub mod mixed;
 mod put;
 mod redirect;
 
