@@ -222,8 +222,13 @@ impl Cli {
             } else {
                 vec![0]
             };
+            let concurrency = if def.own_concurrency {
+                vec![1]
+            } else {
+                self.concurrency.clone()
+            };
             for size in sizes {
-                for &c in &self.concurrency {
+                for &c in &concurrency {
                     cells.push((def, size, c));
                 }
             }
@@ -365,8 +370,10 @@ mod tests {
             .iter()
             .map(|(d, s, c)| format!("{} {s} {c}", d.name))
             .collect();
-        // cold, warm, concurrent: 2 sizes × 2; redirect: 2; mirror-1g: once.
-        assert_eq!(names.len(), 3 * 4 + 2 + 1, "{names:?}");
+        // cold, warm: 2 sizes × 2; concurrent: 2 sizes at c1; redirect: 2; mirror-1g: once.
+        assert_eq!(names.len(), 2 * 4 + 2 + 2 + 1, "{names:?}");
+        assert!(names.contains(&"mirror-concurrent 1048576 1".to_string()));
+        assert!(!names.contains(&"mirror-concurrent 1048576 8".to_string()));
         assert_eq!(names.last().map(String::as_str), Some("mirror-1g 0 1"));
         assert_eq!(cli.mirror_large_size, 1 << 30);
         assert_eq!(cli.mirror_fanout, 32);

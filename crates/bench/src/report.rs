@@ -343,9 +343,12 @@ pub fn back_to_origin_table(results: &[CellResult]) -> String {
                 continue;
             };
             let mark = if peak < goal { "✓" } else { "✗" };
+            if !out.is_empty() {
+                out.push('\n');
+            }
             let _ = writeln!(
                 out,
-                "\n{} on {}: server peak RSS {} MiB {mark} (goal < {goal} MiB; {} MiB resident \
+                "{} on {}: server peak RSS {} MiB {mark} (goal < {goal} MiB; {} MiB resident \
                  when the cell started: run it alone on a fresh server to judge the goal){}",
                 cell_label(&r.workload, r.size, r.concurrency),
                 r.target,

@@ -119,6 +119,9 @@ pub struct WorkloadDef {
     /// Runs exactly one operation at concurrency 1, whatever `--duration`, `--requests` and
     /// `--concurrency` say (one 1 GiB object).
     pub once: bool,
+    /// Runs at concurrency 1 only, whatever `--concurrency` says: each operation is already
+    /// a burst of concurrent requests (`mirror-concurrent`).
+    pub own_concurrency: bool,
     /// What this workload is compared with on the same target: measured as a cell of its
     /// own right after each cell of this workload, and reported as the ratio
     /// workload/reference (e.g. a mirrored GET against a direct GET from the origin).
@@ -150,6 +153,7 @@ const PLAIN: WorkloadDef = WorkloadDef {
     build: put::build,
     ossemu_only: false,
     once: false,
+    own_concurrency: false,
     reference: None,
     rss_goal_mib: None,
 };
@@ -212,6 +216,7 @@ pub const REGISTRY: &[WorkloadDef] = &[
         build: mirror::build_cold,
         ossemu_only: true,
         once: false,
+        own_concurrency: false,
         reference: Some(Reference {
             name: "origin-direct",
             about: "GET of a fresh key straight from the built-in origin (reference of mirror-cold)",
@@ -228,6 +233,7 @@ pub const REGISTRY: &[WorkloadDef] = &[
         build: mirror::build_warm,
         ossemu_only: true,
         once: false,
+        own_concurrency: false,
         reference: Some(Reference {
             name: "plain-get",
             about: "GET of objects stored by PutObject in the mirror bucket (reference of mirror-warm)",
@@ -239,11 +245,12 @@ pub const REGISTRY: &[WorkloadDef] = &[
     },
     WorkloadDef {
         name: "mirror-concurrent",
-        about: "32 concurrent GETs of one fresh key through a Mirror rule per op: the origin must see 1 request, every client the same complete bytes",
+        about: "32 concurrent GETs of one fresh key through a Mirror rule per op (--mirror-fanout; at concurrency 1 only): the origin must see 1 request, every client the same complete bytes",
         sized: true,
         build: mirror::build_concurrent,
         ossemu_only: true,
         once: false,
+        own_concurrency: true,
         reference: None,
         rss_goal_mib: None,
     },
@@ -254,6 +261,7 @@ pub const REGISTRY: &[WorkloadDef] = &[
         build: redirect::build_redirect,
         ossemu_only: true,
         once: false,
+        own_concurrency: false,
         reference: Some(Reference {
             name: "plain-404",
             about: "anonymous GET of a missing key no rule matches, through the same custom domain (reference of redirect)",
@@ -270,6 +278,7 @@ pub const REGISTRY: &[WorkloadDef] = &[
         build: mirror::build_large,
         ossemu_only: true,
         once: true,
+        own_concurrency: true,
         reference: None,
         rss_goal_mib: Some(64.0),
     },
