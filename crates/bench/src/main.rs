@@ -27,11 +27,12 @@ fn main() -> anyhow::Result<ExitCode> {
     if let Some(Command::Drill(d)) = cli.command.take() {
         // A drill prints its own verdict line; Ctrl-C is a failure (its servers are killed
         // when dropped).
+        let name = d.drill.name();
         return Ok(runtime.block_on(async {
             tokio::select! {
                 code = ossemu_bench::drill::run(d.drill) => code,
                 _ = tokio::signal::ctrl_c() => {
-                    println!("DRILL interrupted: FAIL (interrupted)");
+                    println!("DRILL {name}: FAIL (interrupted)");
                     ExitCode::from(130)
                 }
             }

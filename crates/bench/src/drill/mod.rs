@@ -36,6 +36,17 @@ pub enum Drill {
     Soak(soak::SoakArgs),
 }
 
+impl Drill {
+    /// The name in the verdict line.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Drill::Crash(_) => "crash",
+            Drill::OriginFaults(_) => "origin-faults",
+            Drill::Soak(_) => "soak",
+        }
+    }
+}
+
 /// Options every drill has.
 #[derive(Debug, Clone, Args)]
 pub struct Common {
@@ -54,8 +65,8 @@ pub struct Common {
     #[arg(long, value_name = "N")]
     pub seed: Option<u64>,
 
-    /// Data directory for the started ossemu [default: a temporary one, removed after a
-    /// pass and kept, with its path printed, after a failure].
+    /// Data directory for the started ossemu, empty or new [default: a temporary one,
+    /// removed after a pass and kept, with its path printed, after a failure].
     #[arg(long, value_name = "DIR")]
     pub data_dir: Option<PathBuf>,
 
@@ -87,6 +98,15 @@ impl Common {
         match &self.data_dir {
             Some(d) => {
                 std::fs::create_dir_all(d).with_context(|| format!("creating {}", d.display()))?;
+                let used = std::fs::read_dir(d)
+                    .with_context(|| format!("reading {}", d.display()))?
+                    .next()
+                    .is_some();
+                anyhow::ensure!(
+                    !used,
+                    "--data-dir {} is not empty: a drill starts from an empty data directory",
+                    d.display()
+                );
                 Ok(DataDir::Given(d.clone()))
             }
             None => Ok(DataDir::Temp(
@@ -184,10 +204,11 @@ fn client_of(endpoint: &str) -> anyhow::Result<S3Client> {
 
 /// Runs a drill and prints its verdict line.
 pub async fn run(drill: Drill) -> ExitCode {
-    let (name, result) = match drill {
-        Drill::Crash(a) => ("crash", crash::run(a).await),
-        Drill::OriginFaults(a) => ("origin-faults", faults::run(a).await),
-        Drill::Soak(a) => ("soak", soak::run(a).await),
+    let name = drill.name();
+    let result = match drill {
+        Drill::Crash(a) => crash::run(a).await,
+        Drill::OriginFaults(a) => faults::run(a).await,
+        Drill::Soak(a) => soak::run(a).await,
     };
     match result {
         Ok(()) => {
