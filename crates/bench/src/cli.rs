@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use clap::Parser;
+use clap::{Args, Parser, Subcommand};
 
 use crate::target::TargetSpec;
 use crate::workload::{ALIASES, REGISTRY, StopRule, WorkloadDef};
@@ -16,10 +16,15 @@ pub const DEFAULT_OSSEMU_LOG: &str = "warn,ossemu=info,ossemu_api=warn";
 ///
 /// Cells (workload × size × concurrency) run one after another; within a cell every target
 /// is measured in turn, each on a bucket of its own. Requests are signed with AWS SigV4
-/// (path style, UNSIGNED-PAYLOAD) unless the target is anonymous.
+/// (path style, UNSIGNED-PAYLOAD) unless the target is anonymous. `ossemu-bench drill …`
+/// runs the reliability drills instead.
 #[derive(Debug, Parser)]
 #[command(name = "ossemu-bench", version, about, long_about = None)]
 pub struct Cli {
+    /// A drill instead of a benchmark run.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+
     /// Target, repeatable; the first is compared with each other one. `ossemu` starts the
     /// ossemu binary on a temporary data directory; `http://HOST:PORT` is any S3 endpoint.
     /// Options after commas: name=NAME, pid=N, anonymous, access-key=AK, secret-key=SK,
@@ -119,6 +124,35 @@ pub struct Cli {
     /// Print the workloads and exit.
     #[arg(long)]
     pub list_workloads: bool,
+
+    /// Delay of the built-in origin before each response head (back-to-origin workloads;
+    /// e.g. 20ms for a distant origin).
+    #[arg(long, default_value = "0s", value_parser = parse_delay)]
+    pub origin_latency: Duration,
+
+    /// Concurrent GETs of one key per operation of `mirror-concurrent`.
+    #[arg(long, default_value_t = 32, value_parser = parse_concurrency)]
+    pub mirror_fanout: usize,
+
+    /// Object size of `mirror-1g`.
+    #[arg(long, default_value = "1g", value_parser = parse_size)]
+    pub mirror_large_size: u64,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Reliability drills. Each starts its own ossemu, ends with one line
+    /// `DRILL <name>: PASS` or `DRILL <name>: FAIL (<reason>)`, and exits 0 or 1.
+    Drill(DrillCommand),
+}
+
+/// `ossemu-bench drill …`.
+#[derive(Debug, Args)]
+pub struct DrillCommand {
+    /// The drill.
+    #[command(subcommand)]
+    pub drill: crate::drill::Drill,
 }
 
 /// What a run measures: cells in order, and how each ends.
@@ -179,13 +213,22 @@ impl Cli {
         anyhow::ensure!(!self.concurrency.is_empty(), "no concurrency given");
         let mut cells = Vec::new();
         for def in defs {
+            if def.once {
+                cells.push((def, 0, 1));
+                continue;
+            }
             let sizes: Vec<u64> = if def.sized {
                 self.sizes.clone()
             } else {
                 vec![0]
             };
+            let concurrency = if def.own_concurrency {
+                vec![1]
+            } else {
+                self.concurrency.clone()
+            };
             for size in sizes {
-                for &c in &self.concurrency {
+                for &c in &concurrency {
                     cells.push((def, size, c));
                 }
             }
@@ -202,11 +245,21 @@ impl Cli {
 pub fn workloads_help() -> String {
     let mut s = String::new();
     for d in REGISTRY {
-        let sized = if d.sized { "per size" } else { "no size" };
-        s.push_str(&format!("{:<11} {:<9} {}\n", d.name, sized, d.about));
+        let sized = if d.once {
+            "once"
+        } else if d.sized {
+            "per size"
+        } else {
+            "no size"
+        };
+        let only = if d.ossemu_only { " [ossemu only]" } else { "" };
+        s.push_str(&format!("{:<17} {:<9} {}{only}\n", d.name, sized, d.about));
+        if let Some(r) = d.reference {
+            s.push_str(&format!("  {:<15} reference {}\n", r.name, r.about));
+        }
     }
     for (alias, names) in ALIASES {
-        s.push_str(&format!("{alias:<11} alias     {}\n", names.join(",")));
+        s.push_str(&format!("{alias:<17} alias     {}\n", names.join(",")));
     }
     s
 }
@@ -253,6 +306,14 @@ pub fn parse_duration(s: &str) -> Result<Duration, String> {
     Duration::try_from_secs_f64(secs).map_err(|_| err())
 }
 
+/// Like [`parse_duration`], but `0`, `0s` and `0ms` are allowed (no delay).
+pub fn parse_delay(s: &str) -> Result<Duration, String> {
+    match s.trim().trim_end_matches("ms").trim_end_matches('s') {
+        "0" => Ok(Duration::ZERO),
+        _ => parse_duration(s),
+    }
+}
+
 fn parse_concurrency(s: &str) -> Result<usize, String> {
     match s.trim().parse::<usize>() {
         Ok(n) if (1..=4096).contains(&n) => Ok(n),
@@ -286,6 +347,37 @@ mod tests {
         assert_eq!(parse_duration("1.5s"), Ok(Duration::from_millis(1500)));
         assert!(parse_duration("0s").is_err());
         assert!(parse_duration("5 parsecs").is_err());
+        assert_eq!(parse_delay("0"), Ok(Duration::ZERO));
+        assert_eq!(parse_delay("0ms"), Ok(Duration::ZERO));
+        assert_eq!(parse_delay("20ms"), Ok(Duration::from_millis(20)));
+        assert!(parse_delay("-1s").is_err());
+    }
+
+    #[test]
+    fn back_to_origin_plan() {
+        let cli = Cli::parse_from([
+            "ossemu-bench",
+            "--workloads",
+            "back-to-origin",
+            "--sizes",
+            "4k,1m",
+            "--concurrency",
+            "1,8",
+        ]);
+        let plan = cli.plan().unwrap();
+        let names: Vec<_> = plan
+            .cells
+            .iter()
+            .map(|(d, s, c)| format!("{} {s} {c}", d.name))
+            .collect();
+        // cold, warm: 2 sizes × 2; concurrent: 2 sizes at c1; redirect: 2; mirror-1g: once.
+        assert_eq!(names.len(), 2 * 4 + 2 + 2 + 1, "{names:?}");
+        assert!(names.contains(&"mirror-concurrent 1048576 1".to_string()));
+        assert!(!names.contains(&"mirror-concurrent 1048576 8".to_string()));
+        assert_eq!(names.last().map(String::as_str), Some("mirror-1g 0 1"));
+        assert_eq!(cli.mirror_large_size, 1 << 30);
+        assert_eq!(cli.mirror_fanout, 32);
+        assert!(cli.command.is_none());
     }
 
     #[test]

@@ -48,6 +48,30 @@ impl Response {
         Ok(n)
     }
 
+    /// Reads the body to the end, hashing it: its MD5 and length.
+    pub async fn md5(self) -> anyhow::Result<([u8; 16], u64)> {
+        use md5::Digest as _;
+        let mut body = self.body;
+        let mut h = md5::Md5::new();
+        let mut n = 0u64;
+        while let Some(frame) = body.frame().await {
+            let frame = frame.context("reading the response body")?;
+            if let Some(data) = frame.data_ref() {
+                h.update(data);
+                n += data.len() as u64;
+            }
+        }
+        Ok((h.finalize().into(), n))
+    }
+
+    /// A response header as text (empty when absent or not text).
+    pub fn header(&self, name: &str) -> &str {
+        self.headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+    }
+
     /// Reads the whole body into memory (listings, error documents).
     pub async fn bytes(self) -> anyhow::Result<Bytes> {
         Ok(self
@@ -138,42 +162,99 @@ impl S3Client {
         query: &[(&str, &str)],
         body: Bytes,
     ) -> anyhow::Result<Response> {
+        self.send_with(method, path, query, body, &SendOpts::default())
+            .await
+    }
+
+    /// [`S3Client::send`] with extra headers, another `Host` or another way of signing.
+    pub async fn send_with(
+        &self,
+        method: Method,
+        path: &str,
+        query: &[(&str, &str)],
+        body: Bytes,
+        opts: &SendOpts<'_>,
+    ) -> anyhow::Result<Response> {
         let enc_path = sigv4::encode_path(path);
-        let query = sigv4::canonical_query(query);
-        let uri = if query.is_empty() {
+        let canonical_query = sigv4::canonical_query(query);
+        let uri = if canonical_query.is_empty() {
             format!("{}{enc_path}", self.scheme_authority)
         } else {
-            format!("{}{enc_path}?{query}", self.scheme_authority)
+            format!("{}{enc_path}?{canonical_query}", self.scheme_authority)
+        };
+        let host = match opts.host {
+            Some(h) => {
+                HeaderValue::from_str(h).context("the Host override is not a valid header")?
+            }
+            None => self.host.clone(),
         };
         let len = body.len();
         let mut req = Request::builder()
             .method(method.clone())
             .uri(uri)
-            .header(header::HOST, self.host.clone());
+            .header(header::HOST, host.clone());
         if len > 0 || method == Method::PUT || method == Method::POST {
             req = req.header(header::CONTENT_LENGTH, len);
         }
-        if let Auth::SigV4(signer) = &self.auth {
-            let amz_date = chrono::Utc::now().format("%Y%m%dT%H%M%SZ").to_string();
-            let host = self.host.to_str().unwrap_or_default();
-            let authorization = signer.authorization(
-                &CanonicalRequest {
-                    method: method.as_str(),
-                    path: &enc_path,
-                    query: &query,
-                    headers: &[
-                        ("host", host),
-                        ("x-amz-content-sha256", UNSIGNED_PAYLOAD),
-                        ("x-amz-date", &amz_date),
-                    ],
-                    payload_hash: UNSIGNED_PAYLOAD,
-                },
-                &amz_date,
-            );
-            req = req
-                .header("x-amz-content-sha256", UNSIGNED_PAYLOAD)
-                .header("x-amz-date", amz_date)
-                .header(header::AUTHORIZATION, authorization);
+        for (k, v) in opts.headers {
+            req = req.header(*k, *v);
+        }
+        match (&self.auth, opts.sign) {
+            (_, SignAs::Anonymous) | (Auth::Anonymous, SignAs::Default) => {}
+            (Auth::SigV4(signer), SignAs::Default) => {
+                let amz_date = chrono::Utc::now().format("%Y%m%dT%H%M%SZ").to_string();
+                let host = host.to_str().unwrap_or_default();
+                let authorization = signer.authorization(
+                    &CanonicalRequest {
+                        method: method.as_str(),
+                        path: &enc_path,
+                        query: &canonical_query,
+                        headers: &[
+                            ("host", host),
+                            ("x-amz-content-sha256", UNSIGNED_PAYLOAD),
+                            ("x-amz-date", &amz_date),
+                        ],
+                        payload_hash: UNSIGNED_PAYLOAD,
+                    },
+                    &amz_date,
+                );
+                req = req
+                    .header("x-amz-content-sha256", UNSIGNED_PAYLOAD)
+                    .header("x-amz-date", amz_date)
+                    .header(header::AUTHORIZATION, authorization);
+            }
+            (Auth::SigV4(signer), SignAs::OssV1) => {
+                let date = chrono::Utc::now()
+                    .format("%a, %d %b %Y %H:%M:%S GMT")
+                    .to_string();
+                let header_of = |name: &str| {
+                    opts.headers
+                        .iter()
+                        .find(|(k, _)| k.eq_ignore_ascii_case(name))
+                        .map_or("", |(_, v)| *v)
+                };
+                let oss_headers: Vec<(String, String)> = opts
+                    .headers
+                    .iter()
+                    .map(|(k, v)| (k.to_ascii_lowercase(), v.trim().to_owned()))
+                    .filter(|(k, _)| k.starts_with("x-oss-"))
+                    .collect();
+                let sts = sigv4::oss_v1_string_to_sign(
+                    method.as_str(),
+                    header_of("content-md5"),
+                    header_of("content-type"),
+                    &date,
+                    &oss_headers,
+                    path,
+                    query,
+                );
+                req = req
+                    .header(header::DATE, date)
+                    .header(header::AUTHORIZATION, signer.oss_v1_authorization(&sts));
+            }
+            (Auth::Anonymous, SignAs::OssV1) => {
+                bail!("an OSS-signed request needs a credential, and this target is anonymous")
+            }
         }
         let req = req
             .body(StreamBody::new(body))
@@ -190,6 +271,35 @@ impl S3Client {
             body,
         })
     }
+
+    /// Whether requests are signed (the target is not anonymous).
+    pub fn is_signed(&self) -> bool {
+        matches!(self.auth, Auth::SigV4(_))
+    }
+}
+
+/// How one request is authenticated.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum SignAs {
+    /// As the client does: SigV4, or nothing when anonymous.
+    #[default]
+    Default,
+    /// Unsigned, as a browser sends it (public-read buckets, custom domains).
+    Anonymous,
+    /// OSS signature V1 with the client's credential: the request is in the OSS dialect
+    /// (OSS-only APIs such as a website configuration with Mirror rules, or cnames).
+    OssV1,
+}
+
+/// Per-request options of [`S3Client::send_with`].
+#[derive(Debug, Default)]
+pub struct SendOpts<'a> {
+    /// Extra request headers.
+    pub headers: &'a [(&'a str, &'a str)],
+    /// `Host` header instead of the endpoint's (a custom domain on the same server).
+    pub host: Option<&'a str>,
+    /// How to sign.
+    pub sign: SignAs,
 }
 
 /// `e` and its sources, joined with `: ` (hyper's top-level errors say little alone).

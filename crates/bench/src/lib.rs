@@ -4,12 +4,16 @@
 //! `UNSIGNED-PAYLOAD`) or unsigned. Each workload is a module implementing
 //! [`workload::Workload`]; the [`runner`] measures one cell (workload × size ×
 //! concurrency) on one [`target::Target`], reading the server's CPU time and memory from
-//! `/proc` ([`metrics`]); [`report`] prints the table and ratios.
+//! `/proc` ([`metrics`]); [`report`] prints the table and ratios. The back-to-origin
+//! workloads fetch from an origin built into the tool ([`origin`]); [`drill`] holds the
+//! reliability drills (`ossemu-bench drill crash|origin-faults|soak`).
 
 pub mod body;
 pub mod cli;
 pub mod client;
+pub mod drill;
 pub mod metrics;
+pub mod origin;
 pub mod report;
 pub mod rng;
 pub mod runner;

@@ -8,33 +8,47 @@ use std::sync::Arc;
 use anyhow::Context;
 use clap::Parser;
 use ossemu_bench::body::Payloads;
-use ossemu_bench::cli::{Cli, workloads_help};
+use ossemu_bench::cli::{Cli, Command, workloads_help};
 use ossemu_bench::report::{self, Machine, cell_label};
 use ossemu_bench::runner::{self, CellResult};
 use ossemu_bench::target::{Location, Target, TargetDefaults, default_ossemu_bin};
 use ossemu_bench::workload::{Setup, StopRule};
 
 fn main() -> anyhow::Result<ExitCode> {
-    let cli = Cli::parse();
+    let mut cli = Cli::parse();
     if cli.list_workloads {
         print!("{}", workloads_help());
         return Ok(ExitCode::SUCCESS);
     }
-    tokio::runtime::Builder::new_multi_thread()
+    let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
-        .context("starting the async runtime")?
-        .block_on(async {
-            // Dropping `run` on Ctrl-C drops the targets, which stops the ossemu it started
-            // and removes its temporary data directory.
+        .context("starting the async runtime")?;
+    if let Some(Command::Drill(d)) = cli.command.take() {
+        // A drill prints its own verdict line; Ctrl-C is a failure (its servers are killed
+        // when dropped).
+        let name = d.drill.name();
+        return Ok(runtime.block_on(async {
             tokio::select! {
-                r = run(cli) => r.map(|()| ExitCode::SUCCESS),
+                code = ossemu_bench::drill::run(d.drill) => code,
                 _ = tokio::signal::ctrl_c() => {
-                    eprintln!("interrupted");
-                    Ok(ExitCode::from(130))
+                    println!("DRILL {name}: FAIL (interrupted)");
+                    ExitCode::from(130)
                 }
             }
-        })
+        }));
+    }
+    runtime.block_on(async {
+        // Dropping `run` on Ctrl-C drops the targets, which stops the ossemu it started
+        // and removes its temporary data directory.
+        tokio::select! {
+            r = run(cli) => r.map(|()| ExitCode::SUCCESS),
+            _ = tokio::signal::ctrl_c() => {
+                eprintln!("interrupted");
+                Ok(ExitCode::from(130))
+            }
+        }
+    })
 }
 
 async fn run(cli: Cli) -> anyhow::Result<()> {
@@ -91,44 +105,76 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
 
     let clk_tck = ossemu_bench::metrics::clock_ticks_per_sec();
     let mut results: Vec<CellResult> = Vec::new();
+    let mut skipped: Vec<String> = Vec::new();
     eprintln!("{}", report::HEADER);
     for &(def, size, concurrency) in &plan.cells {
+        let stop = if def.once {
+            StopRule::Requests(1)
+        } else {
+            plan.stop
+        };
         for target in &targets {
+            if def.ossemu_only && !target.cx.is_ossemu {
+                let why = format!(
+                    "{} skipped on {}: back-to-origin workloads run only against ossemu \
+                     (`--target ossemu`, or a URL target with the `ossemu` option)",
+                    def.name, target.name
+                );
+                if !skipped.contains(&why) {
+                    eprintln!("{why}");
+                    skipped.push(why);
+                }
+                continue;
+            }
             let setup = Setup {
                 size,
                 concurrency,
                 payload: payloads.get(size)?,
-                stop: plan.stop,
+                stop,
                 fixture_objects: plan.fixture_objects,
                 list_keys: cli.list_keys,
+                origin: ossemu_bench::origin::OriginConfig {
+                    latency: cli.origin_latency,
+                    ..Default::default()
+                },
+                mirror_fanout: cli.mirror_fanout,
+                mirror_large_size: cli.mirror_large_size,
             };
-            let workload = Arc::from((def.build)(&setup));
-            let r = runner::run_cell(
-                target,
-                workload,
-                (def.name, size, concurrency),
-                plan.stop,
-                cli.timeout,
-                clk_tck,
-            )
-            .await
-            .with_context(|| {
-                format!(
-                    "{} on {}",
-                    cell_label(def.name, size, concurrency),
-                    target.name
-                )
-            })?;
-            eprintln!("{}", report::row(&r));
-            if let Some(why) = &r.invalid {
-                eprintln!("  {why}");
+            let mut runs = vec![(def.name, (def.build)(&setup))];
+            if let Some(reference) = def.reference {
+                runs.push((reference.name, (reference.build)(&setup)));
             }
-            results.push(r);
+            for (name, workload) in runs {
+                let r = runner::run_cell(
+                    target,
+                    Arc::from(workload),
+                    (name, size, concurrency),
+                    stop,
+                    cli.timeout,
+                    clk_tck,
+                )
+                .await
+                .with_context(|| {
+                    format!("{} on {}", cell_label(name, size, concurrency), target.name)
+                })?;
+                eprintln!("{}", report::row(&r));
+                if let Some(why) = &r.invalid {
+                    eprintln!("  {why}");
+                }
+                results.push(r);
+            }
         }
     }
 
     println!();
     println!("{}", report::table(&results, &names));
+    let back = report::back_to_origin_table(&results);
+    if !back.is_empty() {
+        println!("{back}");
+    }
+    for why in &skipped {
+        println!("{why}");
+    }
 
     if let Some(path) = &cli.json {
         let doc = serde_json::json!({
@@ -148,6 +194,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 "op_timeout_s": cli.timeout.as_secs_f64(),
                 "ossemu_log": cli.ossemu_log,
                 "ossemu_args": cli.ossemu_args,
+                "origin_latency_s": cli.origin_latency.as_secs_f64(),
+                "mirror_fanout": cli.mirror_fanout,
+                "mirror_large_size": cli.mirror_large_size,
             },
             "targets": targets.iter().map(|t| serde_json::json!({
                 "name": t.name,
@@ -158,6 +207,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             })).collect::<Vec<_>>(),
             "cells": results,
             "ratios": report::ratios(&results, &names),
+            "pairs": report::pairs(&results),
+            "skipped": skipped,
         });
         let text = serde_json::to_string_pretty(&doc)?;
         std::fs::write(path, text + "\n").with_context(|| format!("writing {}", path.display()))?;

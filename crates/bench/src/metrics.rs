@@ -146,6 +146,7 @@ pub struct CellProbe {
     pid: u32,
     pids: Vec<u32>,
     ticks_before: u64,
+    rss_before_kib: u64,
     sampler: RssSampler,
 }
 
@@ -158,6 +159,8 @@ pub struct ServerUsage {
     pub peak_rss_mib: f64,
     /// Summed `VmHWM` (lifetime high-water mark) at the end of the cell, MiB.
     pub hwm_mib: f64,
+    /// Summed `VmRSS` when the cell started, MiB (what earlier cells left resident).
+    pub start_rss_mib: f64,
 }
 
 impl CellProbe {
@@ -167,6 +170,7 @@ impl CellProbe {
         let ticks_before = cpu_ticks(&pids);
         Self {
             pid,
+            rss_before_kib: status_kib(&pids, "VmRSS"),
             pids,
             ticks_before,
             sampler: RssSampler::start(pid),
@@ -182,6 +186,7 @@ impl CellProbe {
             cpu_seconds: ticks_after.saturating_sub(self.ticks_before) as f64 / clk_tck as f64,
             peak_rss_mib: peak as f64 / 1024.0,
             hwm_mib: status_kib(&now, "VmHWM") as f64 / 1024.0,
+            start_rss_mib: self.rss_before_kib as f64 / 1024.0,
         }
     }
 }

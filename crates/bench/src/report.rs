@@ -212,6 +212,155 @@ pub fn table(results: &[CellResult], targets: &[String]) -> String {
     out
 }
 
+/// A workload against its reference on the same target (e.g. a mirrored GET against a direct
+/// GET from the origin): workload value / reference value.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Pair {
+    /// The workload.
+    pub workload: String,
+    /// Its reference.
+    pub reference: String,
+    /// Object size in bytes.
+    pub size: u64,
+    /// Concurrency.
+    pub concurrency: usize,
+    /// Target.
+    pub target: String,
+    /// ops/s ratio.
+    pub ops_per_s: Option<f64>,
+    /// Median time to first byte of each, ms.
+    pub ttfb_p50_ms: (Option<f64>, Option<f64>),
+    /// Ratio of median times to first byte.
+    pub ttfb_p50: Option<f64>,
+    /// Ratio of p99 times to first byte.
+    pub ttfb_p99: Option<f64>,
+    /// Median total time of each, ms.
+    pub total_p50_ms: (Option<f64>, Option<f64>),
+    /// Ratio of median total times.
+    pub total_p50: Option<f64>,
+    /// Ratio of p99 total times.
+    pub total_p99: Option<f64>,
+    /// Goal for `ttfb_p50` (at most), if any.
+    pub ttfb_goal: Option<f64>,
+    /// Goal for `total_p50` (at most), if any.
+    pub total_goal: Option<f64>,
+    /// Whether both cells ran cleanly.
+    pub clean: bool,
+}
+
+/// Every workload/reference pair in `results`.
+pub fn pairs(results: &[CellResult]) -> Vec<Pair> {
+    let mut out = Vec::new();
+    for def in crate::workload::REGISTRY {
+        let Some(reference) = def.reference else {
+            continue;
+        };
+        for a in results.iter().filter(|r| r.workload == def.name) {
+            let Some(b) = results.iter().find(|r| {
+                r.workload == reference.name
+                    && r.target == a.target
+                    && r.size == a.size
+                    && r.concurrency == a.concurrency
+            }) else {
+                continue;
+            };
+            let ttfb =
+                |r: &CellResult, f: fn(&crate::stats::Percentiles) -> f64| r.ttfb.as_ref().map(f);
+            let total = |r: &CellResult, f: fn(&crate::stats::Percentiles) -> f64| {
+                r.latency.as_ref().map(f)
+            };
+            out.push(Pair {
+                workload: a.workload.clone(),
+                reference: b.workload.clone(),
+                size: a.size,
+                concurrency: a.concurrency,
+                target: a.target.clone(),
+                ops_per_s: ratio(Some(a.ops_per_s), Some(b.ops_per_s)),
+                ttfb_p50_ms: (ttfb(a, |p| p.p50_ms), ttfb(b, |p| p.p50_ms)),
+                ttfb_p50: ratio(ttfb(a, |p| p.p50_ms), ttfb(b, |p| p.p50_ms)),
+                ttfb_p99: ratio(ttfb(a, |p| p.p99_ms), ttfb(b, |p| p.p99_ms)),
+                total_p50_ms: (total(a, |p| p.p50_ms), total(b, |p| p.p50_ms)),
+                total_p50: ratio(total(a, |p| p.p50_ms), total(b, |p| p.p50_ms)),
+                total_p99: ratio(total(a, |p| p.p99_ms), total(b, |p| p.p99_ms)),
+                ttfb_goal: reference.ttfb_goal,
+                total_goal: reference.total_goal,
+                clean: a.is_clean() && b.is_clean(),
+            });
+        }
+    }
+    out
+}
+
+fn verdict(value: Option<f64>, goal: Option<f64>) -> String {
+    match (value, goal) {
+        (Some(v), Some(g)) if v <= g => format!("{}× ✓ (≤ {g}×)", num(v)),
+        (Some(v), Some(g)) => format!("{}× ✗ (goal ≤ {g}×)", num(v)),
+        (v, _) => times(v),
+    }
+}
+
+/// The back-to-origin section: each workload against its reference on the same target, and
+/// the peak RSS of workloads with a memory goal. Empty when `results` has none.
+pub fn back_to_origin_table(results: &[CellResult]) -> String {
+    let pairs = pairs(results);
+    let mut out = String::new();
+    if !pairs.is_empty() {
+        let _ = writeln!(
+            out,
+            "Back-to-origin: each workload against its reference on the same target \
+             (ratios are workload / reference)\n"
+        );
+        let _ = writeln!(
+            out,
+            "| cell | target | vs | ops/s | TTFB p50 ms | TTFB p50 | TTFB p99 | total p50 ms | total p50 | total p99 |\n\
+             |---|---|---|--:|--:|--:|--:|--:|--:|--:|"
+        );
+        for p in &pairs {
+            let ms = |(a, b): (Option<f64>, Option<f64>)| format!("{} / {}", opt(a), opt(b));
+            let _ = writeln!(
+                out,
+                "| {} | {} | {}{} | {} | {} | {} | {} | {} | {} | {} |",
+                cell_label(&p.workload, p.size, p.concurrency),
+                p.target,
+                p.reference,
+                if p.clean { "" } else { " (unclean)" },
+                times(p.ops_per_s),
+                ms(p.ttfb_p50_ms),
+                verdict(p.ttfb_p50, p.ttfb_goal),
+                times(p.ttfb_p99),
+                ms(p.total_p50_ms),
+                verdict(p.total_p50, p.total_goal),
+                times(p.total_p99),
+            );
+        }
+    }
+    for def in crate::workload::REGISTRY {
+        let Some(goal) = def.rss_goal_mib else {
+            continue;
+        };
+        for r in results.iter().filter(|r| r.workload == def.name) {
+            let Some(peak) = r.server_peak_rss_mib else {
+                continue;
+            };
+            let mark = if peak < goal { "✓" } else { "✗" };
+            if !out.is_empty() {
+                out.push('\n');
+            }
+            let _ = writeln!(
+                out,
+                "{} on {}: server peak RSS {} MiB {mark} (goal < {goal} MiB; {} MiB resident \
+                 when the cell started: run it alone on a fresh server to judge the goal){}",
+                cell_label(&r.workload, r.size, r.concurrency),
+                r.target,
+                num(peak),
+                opt(r.server_start_rss_mib),
+                if r.is_clean() { "" } else { " (unclean)" },
+            );
+        }
+    }
+    out
+}
+
 /// Machine facts for the JSON record.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct Machine {
@@ -282,6 +431,7 @@ mod tests {
             server_cpu_s: Some(0.01),
             server_peak_rss_mib: None,
             server_hwm_mib: None,
+            server_start_rss_mib: None,
             ended_early: false,
             invalid: None,
         }
@@ -310,6 +460,31 @@ mod tests {
             "{t}"
         );
         assert!(!t.contains("Problems"));
+    }
+
+    #[test]
+    fn pairs_against_references() {
+        let mut mirror = cell("ossemu", 100.0, 2.2);
+        mirror.workload = "mirror-cold".into();
+        mirror.ttfb = mirror.latency;
+        let mut direct = cell("ossemu", 200.0, 2.0);
+        direct.workload = "origin-direct".into();
+        direct.ttfb = Some(Percentiles {
+            p50_ms: 2.0,
+            p90_ms: 2.0,
+            p99_ms: 2.0,
+            max_ms: 2.0,
+            mean_ms: 2.0,
+        });
+        let p = pairs(&[mirror.clone(), direct.clone()]);
+        assert_eq!(p.len(), 1);
+        assert_eq!(p[0].reference, "origin-direct");
+        assert_eq!(p[0].ops_per_s, Some(0.5));
+        assert!((p[0].total_p50.unwrap() - 1.1).abs() < 1e-9);
+        assert_eq!(p[0].ttfb_goal, Some(1.2));
+        let t = back_to_origin_table(&[mirror, direct]);
+        assert!(t.contains("| mirror-cold 4 KiB c8 | ossemu | origin-direct | 0.500× | 2.20 / 2.00 | 1.10× ✓ (≤ 1.2×) |"), "{t}");
+        assert!(back_to_origin_table(&[cell("ossemu", 1.0, 1.0)]).is_empty());
     }
 
     #[test]

@@ -48,6 +48,8 @@ pub struct CellResult {
     pub server_peak_rss_mib: Option<f64>,
     /// Server `VmHWM` (lifetime peak) at the end of the cell, MiB.
     pub server_hwm_mib: Option<f64>,
+    /// Server resident memory when the cell started, MiB (left by earlier cells).
+    pub server_start_rss_mib: Option<f64>,
     /// The workload ran out of work before the stop rule (e.g. no keys left to delete).
     pub ended_early: bool,
     /// Why the cell's numbers are not valid (preparation or post-cell validation failed).
@@ -151,6 +153,7 @@ pub async fn run_cell(
         server_cpu_s: usage.map(|u| u.cpu_seconds),
         server_peak_rss_mib: usage.map(|u| u.peak_rss_mib),
         server_hwm_mib: usage.map(|u| u.hwm_mib),
+        server_start_rss_mib: usage.map(|u| u.start_rss_mib),
         ended_early,
         invalid,
     })
@@ -177,6 +180,7 @@ impl CellResult {
             server_cpu_s: None,
             server_peak_rss_mib: None,
             server_hwm_mib: None,
+            server_start_rss_mib: None,
             ended_early: false,
             invalid: Some(why),
         }

@@ -5,8 +5,9 @@
 //! `name=NAME` (label in the results), `pid=N` (server process to read `/proc` for),
 //! `anonymous`, `access-key=AK`, `secret-key=SK`, `bucket=NAME` (use this bucket name),
 //! `create=s3|mkcol|none` (how to create the bucket: CreateBucket, WebDAV `MKCOL` for nginx,
-//! or not at all), and for `ossemu` only `arg=ARG` (repeatable: an extra server argument, e.g.
-//! `arg=--memory`).
+//! or not at all), `ossemu` (a URL target that is an ossemu started by hand, so the
+//! back-to-origin workloads run on it), and for `ossemu` only `arg=ARG` (repeatable: an extra
+//! server argument, e.g. `arg=--memory`).
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -76,6 +77,8 @@ pub struct TargetSpec {
     pub create: Option<CreateBucket>,
     /// Extra arguments for this started ossemu (after `--ossemu-arg`s).
     pub args: Vec<String>,
+    /// A URL target that is an ossemu (started by hand): runs the ossemu-only workloads.
+    pub ossemu: bool,
 }
 
 impl FromStr for TargetSpec {
@@ -103,6 +106,7 @@ impl FromStr for TargetSpec {
             bucket: None,
             create: None,
             args: Vec::new(),
+            ossemu: false,
         };
         for opt in parts {
             let (k, v) = match opt.split_once('=') {
@@ -124,6 +128,7 @@ impl FromStr for TargetSpec {
                     )
                 }
                 "anonymous" => spec.anonymous = true,
+                "ossemu" => spec.ossemu = true,
                 "access-key" => spec.access_key = Some(need(v)?),
                 "secret-key" => spec.secret_key = Some(need(v)?),
                 "bucket" => spec.bucket = Some(need(v)?),
@@ -173,11 +178,21 @@ pub struct TargetDefaults {
     pub region: String,
 }
 
-/// An ossemu process this tool started; killed (and its data directory removed) on drop.
+/// An ossemu process this tool started; killed on drop, and its data directory removed when
+/// it was a temporary one.
 #[derive(Debug)]
 pub struct ServerProcess {
     child: Child,
-    data_dir: tempfile::TempDir,
+    data_dir: DataDir,
+}
+
+/// The data directory of a started ossemu.
+#[derive(Debug)]
+enum DataDir {
+    /// Created for it, removed with it.
+    Temp(tempfile::TempDir),
+    /// Given by the caller, kept (the crash drill restarts on it).
+    Kept(PathBuf),
 }
 
 impl ServerProcess {
@@ -186,9 +201,23 @@ impl ServerProcess {
         self.child.id()
     }
 
-    /// The temporary data directory.
+    /// The data directory.
     pub fn data_dir(&self) -> &Path {
-        self.data_dir.path()
+        match &self.data_dir {
+            DataDir::Temp(t) => t.path(),
+            DataDir::Kept(p) => p,
+        }
+    }
+
+    /// Kills the process with SIGKILL (no chance to clean up) and reaps it.
+    pub fn kill(&mut self) -> std::io::Result<()> {
+        self.child.kill()?;
+        self.child.wait().map(|_| ())
+    }
+
+    /// Whether the process has exited (it is reaped if so).
+    pub fn exited(&mut self) -> bool {
+        matches!(self.child.try_wait(), Ok(Some(_)))
     }
 }
 
@@ -224,7 +253,14 @@ impl Target {
     ) -> anyhow::Result<Self> {
         let (endpoint, server, pid, auth, default_name) = match &spec.location {
             Location::Ossemu => {
-                let (server, addr) = start_ossemu(defaults, &spec.args)?;
+                let args: Vec<String> = defaults
+                    .ossemu_args
+                    .iter()
+                    .chain(&spec.args)
+                    .cloned()
+                    .collect();
+                let (server, addr) =
+                    start_ossemu(&defaults.ossemu_bin, None, &args, &defaults.ossemu_log)?;
                 let pid = server.pid();
                 let auth = if spec.anonymous {
                     Auth::Anonymous
@@ -266,7 +302,8 @@ impl Target {
         }
         let client = S3Client::new(&endpoint, auth)?;
         let bucket = spec.bucket.clone().unwrap_or(bucket);
-        let cx = Arc::new(Ctx::new(client, bucket, payloads));
+        let is_ossemu = spec.ossemu || spec.location == Location::Ossemu;
+        let cx = Arc::new(Ctx::new(client, bucket, payloads).with_ossemu(is_ossemu));
         let create = spec.create.unwrap_or(if spec.bucket.is_some() {
             CreateBucket::None
         } else {
@@ -332,37 +369,51 @@ pub fn default_ossemu_bin() -> PathBuf {
         .unwrap_or(fallback)
 }
 
-/// Starts ossemu on a fresh temporary data directory and a free loopback port; returns
-/// once it printed its listening address.
-fn start_ossemu(d: &TargetDefaults, args: &[String]) -> anyhow::Result<(ServerProcess, String)> {
-    if !d.ossemu_bin.is_file() {
+/// Starts the ossemu binary `bin` on a free loopback port with the tool's credential and
+/// `args`, on `data_dir` (kept) or a fresh temporary data directory (removed with the
+/// process); returns once it printed its listening address, with that address.
+pub fn start_ossemu(
+    bin: &Path,
+    data_dir: Option<&Path>,
+    args: &[String],
+    log: &str,
+) -> anyhow::Result<(ServerProcess, String)> {
+    if !bin.is_file() {
         bail!(
             "no ossemu binary at {} (build it with `cargo build --release --bin ossemu` or pass --ossemu-bin)",
-            d.ossemu_bin.display()
+            bin.display()
         );
     }
-    let data_dir = tempfile::Builder::new()
-        .prefix("ossemu-bench-")
-        .tempdir()
-        .context("creating a temporary data directory")?;
-    let mut child = Command::new(&d.ossemu_bin)
+    let data_dir = match data_dir {
+        Some(d) => DataDir::Kept(d.to_owned()),
+        None => DataDir::Temp(
+            tempfile::Builder::new()
+                .prefix("ossemu-bench-")
+                .tempdir()
+                .context("creating a temporary data directory")?,
+        ),
+    };
+    let dir = match &data_dir {
+        DataDir::Temp(t) => t.path().to_owned(),
+        DataDir::Kept(p) => p.clone(),
+    };
+    let mut child = Command::new(bin)
         .arg("--data-dir")
-        .arg(data_dir.path())
+        .arg(&dir)
         .args(["--listen", "127.0.0.1:0"])
         .args(["--access-key", OSSEMU_ACCESS_KEY])
         .args(["--secret-key", OSSEMU_SECRET_KEY])
-        .args(&d.ossemu_args)
         .args(args)
-        .env("RUST_LOG", &d.ossemu_log)
+        .env("RUST_LOG", log)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
         .spawn()
-        .with_context(|| format!("starting {}", d.ossemu_bin.display()))?;
+        .with_context(|| format!("starting {}", bin.display()))?;
     let Some(stdout) = child.stdout.take() else {
         bail!("ossemu's stdout was not captured");
     };
-    let server = ServerProcess { child, data_dir };
+    let mut server = ServerProcess { child, data_dir };
     let (tx, rx) = mpsc::channel::<String>();
     // Reads the log for the address, then keeps draining it (a full pipe would stall the
     // server) and passes warnings and errors on.
@@ -385,10 +436,14 @@ fn start_ossemu(d: &TargetDefaults, args: &[String]) -> anyhow::Result<(ServerPr
         })
         .context("starting the log reader")?;
     let addr = rx.recv_timeout(START_TIMEOUT).map_err(|_| {
-        anyhow::anyhow!(
-            "ossemu did not print `{LISTENING}ADDR` within {}s",
-            START_TIMEOUT.as_secs()
-        )
+        if server.exited() {
+            anyhow::anyhow!("ossemu exited before it printed `{LISTENING}ADDR`")
+        } else {
+            anyhow::anyhow!(
+                "ossemu did not print `{LISTENING}ADDR` within {}s",
+                START_TIMEOUT.as_secs()
+            )
+        }
     })?;
     if addr.is_empty() {
         bail!("ossemu printed `{LISTENING}` without an address");
@@ -431,5 +486,6 @@ mod tests {
         let s: TargetSpec = "ossemu,name=mem,arg=--memory".parse().unwrap();
         assert_eq!(s.args, vec!["--memory".to_string()]);
         assert!("http://h:1,arg=--x".parse::<TargetSpec>().is_err());
+        assert!("http://h:1,ossemu".parse::<TargetSpec>().unwrap().ossemu);
     }
 }

@@ -14,6 +14,25 @@ pub fn first_text(doc: &[u8], tag: &str) -> Option<String> {
     Some(unescape(&doc[start..start + len]))
 }
 
+/// The raw (still escaped) contents of every `<tag>…</tag>` element, in order; for picking
+/// fields out of repeated blocks such as `<Contents>` or `<Upload>` with [`first_text`].
+pub fn elements<'a>(doc: &'a [u8], tag: &str) -> Vec<&'a [u8]> {
+    let Ok(text) = std::str::from_utf8(doc) else {
+        return Vec::new();
+    };
+    let open = format!("<{tag}>");
+    let close = format!("</{tag}>");
+    let mut out = Vec::new();
+    let mut rest = text;
+    while let Some(i) = rest.find(&open) {
+        let after = &rest[i + open.len()..];
+        let Some(j) = after.find(&close) else { break };
+        out.push(&after.as_bytes()[..j]);
+        rest = &after[j + close.len()..];
+    }
+    out
+}
+
 /// How many `<tag>` elements (with or without attributes) `doc` holds.
 pub fn count(doc: &[u8], tag: &str) -> usize {
     let Ok(doc) = std::str::from_utf8(doc) else {
@@ -96,6 +115,15 @@ mod tests {
             first_text(b"<Error><Code>NoSuchKey</Code></Error>", "Code").as_deref(),
             Some("NoSuchKey")
         );
+    }
+
+    #[test]
+    fn repeated_blocks() {
+        let blocks = elements(LIST, "Contents");
+        assert_eq!(blocks.len(), 2);
+        assert_eq!(first_text(blocks[0], "Key").as_deref(), Some("list/a"));
+        assert_eq!(first_text(blocks[1], "Key").as_deref(), Some("list/b"));
+        assert!(elements(b"<a>", "a").is_empty());
     }
 
     #[test]

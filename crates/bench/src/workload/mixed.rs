@@ -17,10 +17,12 @@ use super::{
 };
 use crate::rng::mix;
 
-/// Operation shares in percent: GET, HEAD, PUT; DELETE takes the rest.
-const GET_PCT: u64 = 45;
-const HEAD_PCT: u64 = 30;
-const PUT_PCT: u64 = 15;
+/// Operation shares in per mille: GET, HEAD, PUT; DELETE takes the rest.
+const GET_PM: u64 = 450;
+const HEAD_PM: u64 = 300;
+const PUT_PM: u64 = 150;
+/// PUT share of the steady variant: as many PUTs as DELETEs, so the object count stays flat.
+const STEADY_PUT_PM: u64 = 125;
 
 /// Keys PUT before the cell so the first deletes have something to take.
 const BACKLOG: usize = 50;
@@ -34,11 +36,11 @@ enum Kind {
     Delete,
 }
 
-fn kind(seq: u64) -> Kind {
-    match mix(seq) % 100 {
-        r if r < GET_PCT => Kind::Get,
-        r if r < GET_PCT + HEAD_PCT => Kind::Head,
-        r if r < GET_PCT + HEAD_PCT + PUT_PCT => Kind::Put,
+fn kind(seq: u64, put_pm: u64) -> Kind {
+    match mix(seq) % 1000 {
+        r if r < GET_PM => Kind::Get,
+        r if r < GET_PM + HEAD_PM => Kind::Head,
+        r if r < GET_PM + HEAD_PM + put_pm => Kind::Put,
         _ => Kind::Delete,
     }
 }
@@ -48,16 +50,29 @@ struct Mixed {
     size: u64,
     payload: Bytes,
     objects: usize,
+    /// PUT share in per mille (DELETE gets 250 minus it).
+    put_pm: u64,
     /// Keys PUT (and acknowledged) and not yet deleted, oldest first.
     churn: Mutex<VecDeque<String>>,
 }
 
 /// Builds the workload.
-pub(super) fn build(setup: &Setup) -> Box<dyn Workload> {
+pub fn build(setup: &Setup) -> Box<dyn Workload> {
+    build_with(setup, PUT_PM)
+}
+
+/// Builds the steady variant: 45% GET, 30% HEAD, 12.5% PUT, 12.5% DELETE, so the number of
+/// objects stays flat (for telling a leak from a growing data set in the soak drill).
+pub fn build_steady(setup: &Setup) -> Box<dyn Workload> {
+    build_with(setup, STEADY_PUT_PM)
+}
+
+fn build_with(setup: &Setup, put_pm: u64) -> Box<dyn Workload> {
     Box::new(Mixed {
         size: setup.size,
         payload: setup.payload.clone(),
         objects: fixture_count(setup.size, setup.fixture_objects),
+        put_pm,
         churn: Mutex::new(VecDeque::new()),
     })
 }
@@ -97,7 +112,7 @@ impl Workload for Mixed {
     fn op<'a>(&'a self, cx: &'a Ctx, seq: u64) -> BoxFut<'a, Outcome> {
         Box::pin(async move {
             let pick = mix(seq ^ 0xa5a5_a5a5_a5a5_a5a5) % self.objects as u64;
-            match kind(seq) {
+            match kind(seq, self.put_pm) {
                 Kind::Get => cx.get(&fixture_key(self.size, pick), self.size).await,
                 Kind::Head => cx.head(&fixture_key(self.size, pick), self.size).await,
                 Kind::Put => {
@@ -152,13 +167,18 @@ mod tests {
     #[test]
     fn shares_match_the_spec() {
         let n = 100_000u64;
-        let mut counts = [0u64; 4];
-        for seq in 0..n {
-            counts[kind(seq) as usize] += 1;
-        }
-        let pct = |c: u64| c as f64 * 100.0 / n as f64;
-        for (c, want) in counts.iter().zip([45.0, 30.0, 15.0, 10.0]) {
-            assert!((pct(*c) - want).abs() < 0.5, "{counts:?}");
+        for (put_pm, want) in [
+            (PUT_PM, [45.0, 30.0, 15.0, 10.0]),
+            (STEADY_PUT_PM, [45.0, 30.0, 12.5, 12.5]),
+        ] {
+            let mut counts = [0u64; 4];
+            for seq in 0..n {
+                counts[kind(seq, put_pm) as usize] += 1;
+            }
+            let pct = |c: u64| c as f64 * 100.0 / n as f64;
+            for (c, want) in counts.iter().zip(want) {
+                assert!((pct(*c) - want).abs() < 0.5, "{counts:?}");
+            }
         }
     }
 }

@@ -7,12 +7,15 @@
 //! the cell invalid) → [`Workload::cleanup`] (untimed). A fresh workload value is built for
 //! every cell and target, so it may keep per-cell state in atomics.
 
+pub mod backorigin;
 mod delete;
 mod get;
 mod head;
 mod list;
-mod mixed;
+mod mirror;
+pub mod mixed;
 mod put;
+mod redirect;
 
 use std::collections::HashSet;
 use std::future::Future;
@@ -73,6 +76,12 @@ pub struct Setup {
     pub fixture_objects: usize,
     /// Keys in the listing fixture.
     pub list_keys: usize,
+    /// The built-in origin of the back-to-origin workloads (its latency).
+    pub origin: crate::origin::OriginConfig,
+    /// Concurrent GETs of one key in `mirror-concurrent`.
+    pub mirror_fanout: usize,
+    /// Object size of `mirror-1g`.
+    pub mirror_large_size: u64,
 }
 
 /// One workload of the benchmark.
@@ -105,7 +114,49 @@ pub struct WorkloadDef {
     pub sized: bool,
     /// Builds the workload for one cell.
     pub build: fn(&Setup) -> Box<dyn Workload>,
+    /// Only meaningful against ossemu (back-to-origin): other targets skip it.
+    pub ossemu_only: bool,
+    /// Runs exactly one operation at concurrency 1, whatever `--duration`, `--requests` and
+    /// `--concurrency` say (one 1 GiB object).
+    pub once: bool,
+    /// Runs at concurrency 1 only, whatever `--concurrency` says: each operation is already
+    /// a burst of concurrent requests (`mirror-concurrent`).
+    pub own_concurrency: bool,
+    /// What this workload is compared with on the same target: measured as a cell of its
+    /// own right after each cell of this workload, and reported as the ratio
+    /// workload/reference (e.g. a mirrored GET against a direct GET from the origin).
+    pub reference: Option<Reference>,
+    /// Goal for the server's peak RSS during the cell, MiB, if any.
+    pub rss_goal_mib: Option<f64>,
 }
+
+/// The reference measurement of a workload (see [`WorkloadDef::reference`]).
+#[derive(Debug, Clone, Copy)]
+pub struct Reference {
+    /// Name of its cells in the results.
+    pub name: &'static str,
+    /// One line for `--help` and the README.
+    pub about: &'static str,
+    /// Builds it for one cell.
+    pub build: fn(&Setup) -> Box<dyn Workload>,
+    /// Goal for the ratio of median times to first byte (workload/reference), if any.
+    pub ttfb_goal: Option<f64>,
+    /// Goal for the ratio of median total times (workload/reference), if any.
+    pub total_goal: Option<f64>,
+}
+
+/// Defaults of the fields most workloads leave alone.
+const PLAIN: WorkloadDef = WorkloadDef {
+    name: "",
+    about: "",
+    sized: true,
+    build: put::build,
+    ossemu_only: false,
+    once: false,
+    own_concurrency: false,
+    reference: None,
+    rss_goal_mib: None,
+};
 
 /// Every workload, in the order a run measures them.
 pub const REGISTRY: &[WorkloadDef] = &[
@@ -114,47 +165,139 @@ pub const REGISTRY: &[WorkloadDef] = &[
         about: "PutObject of new keys",
         sized: true,
         build: put::build,
+        ..PLAIN
     },
     WorkloadDef {
         name: "get",
         about: "GetObject over a prepared set of objects, body read and counted",
         sized: true,
         build: get::build,
+        ..PLAIN
     },
     WorkloadDef {
         name: "head",
         about: "HeadObject over a prepared set of objects",
         sized: true,
         build: head::build,
+        ..PLAIN
     },
     WorkloadDef {
         name: "delete",
         about: "DeleteObject of prepared objects, each once",
         sized: true,
         build: delete::build,
+        ..PLAIN
     },
     WorkloadDef {
         name: "list-flat",
         about: "ListObjectsV2 of all keys under a prefix (10,000 keys, 10 pages), one op = whole listing",
         sized: false,
         build: list::build_flat,
+        ..PLAIN
     },
     WorkloadDef {
         name: "list-delim",
         about: "ListObjectsV2 with delimiter=/ over the same keys (100 common prefixes)",
         sized: false,
         build: list::build_delim,
+        ..PLAIN
     },
     WorkloadDef {
         name: "mixed",
         about: "45% GET, 30% HEAD over prepared objects, 15% PUT of new keys, 10% DELETE of those",
         sized: true,
         build: mixed::build,
+        ..PLAIN
+    },
+    WorkloadDef {
+        name: "mirror-cold",
+        about: "GET of a fresh key through a Mirror rule (each key fetched from the built-in origin once); reference: the same GET straight from the origin",
+        sized: true,
+        build: mirror::build_cold,
+        ossemu_only: true,
+        once: false,
+        own_concurrency: false,
+        reference: Some(Reference {
+            name: "origin-direct",
+            about: "GET of a fresh key straight from the built-in origin (reference of mirror-cold)",
+            build: mirror::build_direct,
+            ttfb_goal: Some(1.2),
+            total_goal: Some(1.1),
+        }),
+        rss_goal_mib: None,
+    },
+    WorkloadDef {
+        name: "mirror-warm",
+        about: "GET of keys mirrored before the cell (served from the store); reference: GET of keys stored by PUT in the same bucket",
+        sized: true,
+        build: mirror::build_warm,
+        ossemu_only: true,
+        once: false,
+        own_concurrency: false,
+        reference: Some(Reference {
+            name: "plain-get",
+            about: "GET of objects stored by PutObject in the mirror bucket (reference of mirror-warm)",
+            build: mirror::build_plain,
+            ttfb_goal: None,
+            total_goal: None,
+        }),
+        rss_goal_mib: None,
+    },
+    WorkloadDef {
+        name: "mirror-concurrent",
+        about: "32 concurrent GETs of one fresh key through a Mirror rule per op (--mirror-fanout; at concurrency 1 only): the origin must see 1 request, every client the same complete bytes",
+        sized: true,
+        build: mirror::build_concurrent,
+        ossemu_only: true,
+        once: false,
+        own_concurrency: true,
+        reference: None,
+        rss_goal_mib: None,
+    },
+    WorkloadDef {
+        name: "redirect",
+        about: "anonymous GET through a custom domain answered 302 by an External routing rule; reference: a plain 404 NoSuchKey through the same domain",
+        sized: false,
+        build: redirect::build_redirect,
+        ossemu_only: true,
+        once: false,
+        own_concurrency: false,
+        reference: Some(Reference {
+            name: "plain-404",
+            about: "anonymous GET of a missing key no rule matches, through the same custom domain (reference of redirect)",
+            build: redirect::build_404,
+            ttfb_goal: None,
+            total_goal: None,
+        }),
+        rss_goal_mib: None,
+    },
+    WorkloadDef {
+        name: "mirror-1g",
+        about: "one object of --mirror-large-size (1 GiB) through a Mirror rule, MD5-checked; read its server peak RSS",
+        sized: false,
+        build: mirror::build_large,
+        ossemu_only: true,
+        once: true,
+        own_concurrency: true,
+        reference: None,
+        rss_goal_mib: Some(64.0),
     },
 ];
 
 /// Names that stand for several workloads on the command line.
-pub const ALIASES: &[(&str, &[&str])] = &[("list", &["list-flat", "list-delim"])];
+pub const ALIASES: &[(&str, &[&str])] = &[
+    ("list", &["list-flat", "list-delim"]),
+    (
+        "back-to-origin",
+        &[
+            "mirror-cold",
+            "mirror-warm",
+            "mirror-concurrent",
+            "redirect",
+            "mirror-1g",
+        ],
+    ),
+];
 
 /// Looks a workload up by name.
 pub fn find(name: &str) -> Option<&'static WorkloadDef> {
@@ -183,7 +326,10 @@ pub struct Ctx {
     pub payloads: Arc<Payloads>,
     /// Concurrency of untimed preparation and cleanup.
     pub prep_concurrency: usize,
+    /// Whether the target is ossemu (the back-to-origin workloads need it).
+    pub is_ossemu: bool,
     fixtures: Mutex<HashSet<String>>,
+    back_origin: tokio::sync::OnceCell<backorigin::BackOrigin>,
 }
 
 impl Ctx {
@@ -194,8 +340,16 @@ impl Ctx {
             bucket,
             payloads,
             prep_concurrency: 16,
+            is_ossemu: false,
             fixtures: Mutex::new(HashSet::new()),
+            back_origin: tokio::sync::OnceCell::new(),
         }
+    }
+
+    /// Marks the target as ossemu (see [`Ctx::is_ossemu`]).
+    pub fn with_ossemu(mut self, is_ossemu: bool) -> Self {
+        self.is_ossemu = is_ossemu;
+        self
     }
 
     /// `/bucket/key`.
@@ -225,27 +379,7 @@ impl Ctx {
 
     /// GET `key`, expecting 200 and exactly `expect_len` body bytes.
     pub async fn get(&self, key: &str, expect_len: u64) -> Outcome {
-        let started = Instant::now();
-        let r = match self
-            .client
-            .send(Method::GET, &self.path(key), &[], Bytes::new())
-            .await
-        {
-            Ok(r) => r,
-            Err(e) => return Outcome::Err(format!("GET {key}: {e:#}")),
-        };
-        let ttfb = started.elapsed();
-        if r.status != StatusCode::OK {
-            return Outcome::Err(r.unexpected(&format!("GET {key}")).await);
-        }
-        match r.drain().await {
-            Ok(n) if n == expect_len => Outcome::Ok {
-                bytes: n,
-                ttfb: Some(ttfb),
-            },
-            Ok(n) => Outcome::Err(format!("GET {key}: {n} bytes, expected {expect_len}")),
-            Err(e) => Outcome::Err(format!("GET {key}: {e:#}")),
-        }
+        get_from(&self.client, &self.path(key), key, expect_len).await
     }
 
     /// HEAD `key`, expecting 200 and `Content-Length: expect_len`.
@@ -376,6 +510,22 @@ impl Ctx {
         Ok(())
     }
 
+    /// Runs `make` unless something named `id` was already made on this target (set-ups
+    /// shared by the cells of one target).
+    pub async fn once(
+        &self,
+        id: String,
+        make: impl Future<Output = anyhow::Result<()>>,
+    ) -> anyhow::Result<()> {
+        let mut done = self.fixtures.lock().await;
+        if done.contains(&id) {
+            return Ok(());
+        }
+        make.await?;
+        done.insert(id);
+        Ok(())
+    }
+
     /// Deletes `keys` ([`Ctx::prep_concurrency`] in flight), a 404 tolerated.
     pub async fn delete_keys(&self, keys: impl IntoIterator<Item = String>) -> anyhow::Result<()> {
         futures_util::stream::iter(keys)
@@ -388,6 +538,28 @@ impl Ctx {
             .buffer_unordered(self.prep_concurrency)
             .try_collect::<()>()
             .await
+    }
+}
+
+/// GET `path` on `client` (`what` names it in errors), expecting 200 and exactly
+/// `expect_len` body bytes; reports the time to the response head.
+pub async fn get_from(client: &S3Client, path: &str, what: &str, expect_len: u64) -> Outcome {
+    let started = Instant::now();
+    let r = match client.send(Method::GET, path, &[], Bytes::new()).await {
+        Ok(r) => r,
+        Err(e) => return Outcome::Err(format!("GET {what}: {e:#}")),
+    };
+    let ttfb = started.elapsed();
+    if r.status != StatusCode::OK {
+        return Outcome::Err(r.unexpected(&format!("GET {what}")).await);
+    }
+    match r.drain().await {
+        Ok(n) if n == expect_len => Outcome::Ok {
+            bytes: n,
+            ttfb: Some(ttfb),
+        },
+        Ok(n) => Outcome::Err(format!("GET {what}: {n} bytes, expected {expect_len}")),
+        Err(e) => Outcome::Err(format!("GET {what}: {e:#}")),
     }
 }
 
@@ -416,10 +588,14 @@ mod tests {
 
     #[test]
     fn registry_names_are_unique_and_aliases_resolve() {
-        let mut names: Vec<_> = REGISTRY.iter().map(|d| d.name).collect();
+        let mut names: Vec<_> = REGISTRY
+            .iter()
+            .flat_map(|d| std::iter::once(d.name).chain(d.reference.map(|r| r.name)))
+            .collect();
+        let all = names.len();
         names.sort_unstable();
         names.dedup();
-        assert_eq!(names.len(), REGISTRY.len());
+        assert_eq!(names.len(), all, "workload and reference names are unique");
         for (_, targets) in ALIASES {
             for t in *targets {
                 assert!(find(t).is_some(), "{t}");
