@@ -367,3 +367,50 @@ async fn acl_matrix() {
     let r = s.req("GET", "/acl-private?acl").s3().send().await;
     assert!(r.text().contains("<URI>http://acs.amazonaws.com/groups/global/AllUsers</URI></Grantee><Permission>READ</Permission>"), "{}", r.text());
 }
+
+/// A presigned upload URL must not become a copy of someone's secret: vendor headers the
+/// signature does not cover are refused.
+#[tokio::test]
+async fn unsigned_vendor_headers_are_refused() {
+    let s = Server::start().await;
+    s.bucket("secrets").await;
+    s.put("secrets", "key.pem", "TOP SECRET").await;
+    s.req("PUT", "/uploads")
+        .oss()
+        .header("x-oss-acl", "public-read")
+        .send()
+        .await;
+    let url = format!("/uploads/avatar.png?OSSAccessKeyId={AK}&Expires=4000000000&Signature=x");
+    let r = s
+        .req("PUT", &url)
+        .presign_oss(SK)
+        .header("x-amz-copy-source", "/secrets/key.pem")
+        .header("x-amz-acl", "public-read")
+        .send()
+        .await;
+    let body = r.assert_error(403, "AccessDenied");
+    assert!(
+        body.contains("<HeadersNotSigned>x-amz-copy-source, x-amz-acl</HeadersNotSigned>"),
+        "{body}"
+    );
+    assert_eq!(s.req("GET", "/uploads/avatar.png").send().await.status, 404);
+    // The URL still works for what it was signed for.
+    let r = s
+        .req("PUT", &url)
+        .presign_oss(SK)
+        .body("avatar")
+        .send()
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    // SigV4 signs only SignedHeaders: a header added afterwards is refused.
+    let r = s
+        .req("PUT", "/uploads/b.png")
+        .s3()
+        .body("x")
+        .sign_now()
+        .header("x-oss-copy-source", "/secrets/key.pem")
+        .send()
+        .await;
+    r.assert_error(403, "AccessDenied");
+    assert_eq!(s.req("GET", "/uploads/b.png").send().await.status, 404);
+}

@@ -223,3 +223,36 @@ async fn delete_multiple_rejects_bad_input() {
         .assert_error(400, "MalformedXML");
     assert_eq!(s.req("GET", "/del/keep").oss().send().await.status, 200);
 }
+
+#[tokio::test]
+async fn copy_respects_forbid_overwrite() {
+    let s = Server::start().await;
+    s.bucket("cpf").await;
+    s.put("cpf", "src", "new").await;
+    s.put("cpf", "dst", "old").await;
+    let r = s
+        .req("PUT", "/cpf/dst")
+        .oss()
+        .header("x-oss-copy-source", "/cpf/src")
+        .header("x-oss-forbid-overwrite", "true")
+        .send()
+        .await;
+    r.assert_error(409, "FileAlreadyExists");
+    let r = s
+        .req("PUT", "/cpf/dst")
+        .s3()
+        .header("x-amz-copy-source", "cpf/src")
+        .header("if-none-match", "*")
+        .send()
+        .await;
+    r.assert_error(412, "PreconditionFailed");
+    assert_eq!(s.req("GET", "/cpf/dst").oss().send().await.text(), "old");
+    let r = s
+        .req("PUT", "/cpf/fresh")
+        .oss()
+        .header("x-oss-copy-source", "/cpf/src")
+        .header("x-oss-forbid-overwrite", "true")
+        .send()
+        .await;
+    assert_eq!(r.status, 200);
+}

@@ -528,3 +528,44 @@ async fn slow_origin_and_idle_timeout() {
         .assert_error(424, "MirrorFailed");
     assert!(body.contains("from mirror host"), "{body}");
 }
+
+#[tokio::test]
+async fn mirror_path_checks_acls_and_dot_segments() {
+    let s = Server::start().await;
+    let o = Origin::start().await;
+    o.file("/index.html", b"origin index", &[]);
+    o.file("/admin/secret", b"origin admin", &[]);
+    mirrored(&s, "pubsite", &format!("{}public/", o.url()), "").await;
+    let cfg = format!(
+        "<WebsiteConfiguration><IndexDocument><Suffix>index.html</Suffix></IndexDocument><RoutingRules><RoutingRule><RuleNumber>1</RuleNumber><Condition><HttpErrorCodeReturnedEquals>404</HttpErrorCodeReturnedEquals></Condition><Redirect><RedirectType>Mirror</RedirectType><MirrorURL>{}public/</MirrorURL></Redirect></RoutingRule></RoutingRules></WebsiteConfiguration>",
+        o.url()
+    );
+    s.req("PUT", "/pubsite?website")
+        .oss()
+        .body(cfg)
+        .send()
+        .await;
+    // A private index in a public-read bucket is not served, neither directly nor as the root.
+    let r = s
+        .req("PUT", "/pubsite/index.html")
+        .oss()
+        .header("x-oss-object-acl", "private")
+        .body("PRIVATE INDEX")
+        .send()
+        .await;
+    assert_eq!(r.status, 200);
+    s.req("GET", "/pubsite/index.html")
+        .send()
+        .await
+        .assert_error(403, "AccessDenied");
+    let r = s.req("GET", "/pubsite/").send().await;
+    assert_eq!(r.status, 403, "{}", r.text());
+    assert!(!r.text().contains("PRIVATE"));
+    // A key cannot climb out of the MirrorURL path.
+    let r = s
+        .req("GET", "/pubsite/%2E%2E/%2E%2E/admin/secret")
+        .send()
+        .await;
+    r.assert_error(404, "NoSuchKey");
+    assert!(o.hits("/admin/secret").is_empty());
+}

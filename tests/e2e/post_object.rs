@@ -251,3 +251,15 @@ async fn anonymous_form_needs_a_writable_bucket() {
         .await;
     r.assert_error(400, "InvalidArgument");
 }
+
+#[tokio::test]
+async fn form_fields_are_bounded_before_authentication() {
+    let s = Server::start().await;
+    s.bucket("bounded").await;
+    let value = "v".repeat(60_000);
+    let names: Vec<String> = (0..20).map(|i| format!("x-ignore-{i}")).collect();
+    let fields: Vec<(&str, &str)> = names.iter().map(|n| (n.as_str(), value.as_str())).collect();
+    post(&s, "bounded", &fields, b"x")
+        .await
+        .assert_error(400, "MaxPOSTPreDataLengthExceeded");
+}

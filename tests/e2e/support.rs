@@ -384,7 +384,10 @@ impl Req {
             let mut signed: Vec<String> = vec!["host".into()];
             for (k, _) in &self.headers {
                 let k = k.to_ascii_lowercase();
-                if (k.starts_with("x-amz-") || k == "content-md5" || k == "content-type")
+                if (k.starts_with("x-amz-")
+                    || k.starts_with("x-oss-")
+                    || k == "content-md5"
+                    || k == "content-type")
                     && !signed.contains(&k)
                 {
                     signed.push(k);

@@ -161,6 +161,7 @@ pub fn authenticate(
     parsed
         .verify(&req, target, &credential.secret_key)
         .map_err(|e| auth_error(e, dialect, Some(&parsed)))?;
+    unsigned_parts(&parsed, parts)?;
     Ok(Authenticated {
         identity: Identity::User {
             access_key: credential.access_key.clone(),
@@ -169,6 +170,68 @@ pub fn authenticate(
         parsed: Some(parsed),
         secret: Some(credential.secret_key.clone()),
     })
+}
+
+/// Query parameters that select the operation; a signature must cover every one present.
+/// (`list-type` only picks the listing version, which needs the same permission.)
+const ROUTING_PARAMS: &[&str] = &[
+    "acl",
+    "website",
+    "cors",
+    "location",
+    "bucketInfo",
+    "cname",
+    "comp",
+    "uploads",
+    "uploadId",
+    "partNumber",
+    "live",
+    "versions",
+    "versioning",
+    "delete",
+    "objectMeta",
+    "append",
+    "position",
+    "tagging",
+    "policy",
+    "lifecycle",
+    "logging",
+    "encryption",
+    "referer",
+];
+
+/// Refuses vendor headers (`x-oss-*`, `x-amz-*`) and routing parameters the signature does not
+/// cover: they could change what a (presigned) request does, e.g. turn a PUT into a copy.
+fn unsigned_parts(parsed: &ParsedAuth, parts: &SignedParts<'_>) -> ApiResult<()> {
+    let (scheme, signed): (_, &[String]) = match parsed {
+        ParsedAuth::HmacV1(a) => (a.scheme, &[]),
+        ParsedAuth::V4(a) => (a.scheme, &a.signed_headers),
+    };
+    let unsigned: Vec<&str> = parts
+        .headers
+        .iter()
+        .map(|(k, _)| k.as_str())
+        .filter(|k| k.starts_with("x-oss-") || k.starts_with("x-amz-"))
+        .filter(|k| !sign::signs_header(scheme, signed, k))
+        .collect();
+    if !unsigned.is_empty() {
+        return Err(ApiError::msg(
+            Code::AccessDenied,
+            "There were headers present in the request which were not signed",
+        )
+        .field("HeadersNotSigned", unsigned.join(", ")));
+    }
+    if let Some((name, _)) = parts
+        .query
+        .iter()
+        .find(|(k, _)| ROUTING_PARAMS.contains(&k.as_str()) && !sign::signs_query_param(scheme, k))
+    {
+        return Err(ApiError::msg(
+            Code::AccessDenied,
+            format!("The query parameter {name} is not covered by the signature"),
+        ));
+    }
+    Ok(())
 }
 
 fn user(state: &AppState, ak: String) -> Identity {
@@ -440,6 +503,7 @@ mod tests {
             created_ms: 0,
             storage_class: "Standard".into(),
             location: String::new(),
+            deleting: false,
         }
     }
 

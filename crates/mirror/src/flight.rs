@@ -82,8 +82,10 @@ pub enum State {
         head: Arc<Head>,
         /// Body length.
         size: u64,
-        /// Committed to the store.
+        /// Committed to the store (by this fetch, or by a client that wrote the key meanwhile).
         stored: bool,
+        /// ETag of the object this fetch committed; `None` when a client's write won.
+        etag: Option<String>,
         /// Temp file (only meaningful when not stored).
         tmp: PathBuf,
     },
@@ -202,7 +204,11 @@ impl Follow {
                     }
                 }
                 State::Complete {
-                    size, stored, tmp, ..
+                    size,
+                    stored,
+                    tmp,
+                    etag,
+                    ..
                 } => {
                     if self.pos >= size {
                         return None;
@@ -213,8 +219,14 @@ impl Follow {
                             None => Some(Err(io::Error::other("mirrored body vanished"))),
                         };
                     }
+                    // Only the object this fetch stored: never one a client wrote meanwhile.
                     let obj = match self.store.open_object(&self.bucket, &self.key) {
-                        Ok(Some(o)) if o.rec.size == size => o,
+                        Ok(Some(o))
+                            if o.rec.size == size
+                                && etag.as_deref() == Some(o.rec.etag.as_str()) =>
+                        {
+                            o
+                        }
                         Ok(_) => {
                             return Some(Err(io::Error::other(
                                 "the mirrored object changed before it was read",
@@ -305,6 +317,9 @@ pub(crate) async fn run(
     id: Option<(String, String)>,
 ) {
     let started = Instant::now();
+    // Removes the single-flight entry however this task ends (a panic included), so later
+    // requests never join a dead fetch.
+    let _entry = Entry(mirror.clone(), id.clone());
     let already = plan.store
         && matches!(
             mirror.store.meta().get_object(&plan.bucket, &plan.key),
@@ -346,14 +361,23 @@ pub(crate) async fn run(
         ),
     }
     tx.send_replace(end);
-    if let Some(id) = id {
-        mirror.finished(&id);
-    }
+    drop(_entry);
     if let Some(writer) = proxied {
         // A proxied body lives in its temp file until every follower is done with it;
         // dropping the writer then removes the file.
         tx.closed().await;
         drop(writer);
+    }
+}
+
+/// Removes a flight from the single-flight map when dropped.
+struct Entry(Arc<Mirror>, Option<(String, String)>);
+
+impl Drop for Entry {
+    fn drop(&mut self) {
+        if let Some(id) = &self.1 {
+            self.0.finished(id);
+        }
     }
 }
 
@@ -608,6 +632,7 @@ async fn stream_inner(
                 head,
                 size,
                 stored: false,
+                etag: None,
                 tmp,
             },
             Some(w),
@@ -649,11 +674,22 @@ async fn stream_inner(
         .put_object(&plan.bucket, &plan.key, template, blob, &check)
         .await
     {
-        Ok(_) | Err(StoreError::Conflict(_)) => Ok((
+        Ok(rec) => Ok((
             State::Complete {
                 head,
                 size,
                 stored: true,
+                etag: Some(rec.etag),
+                tmp,
+            },
+            None,
+        )),
+        Err(StoreError::Conflict(_)) => Ok((
+            State::Complete {
+                head,
+                size,
+                stored: true,
+                etag: None,
                 tmp,
             },
             None,

@@ -159,12 +159,19 @@ impl Store {
     /// Makes a metadata change durable, then unlinks the bodies it stopped referencing. In
     /// this order a crash in between leaves unreferenced files (removed by the start-up
     /// sweep), never a durable record whose body is gone.
+    /// Runs as a task of its own, so a caller that is cancelled (a client that hangs up)
+    /// cannot leave the freed bodies behind.
     async fn commit(&self, freed: Vec<BlobId>) -> Result<()> {
-        let flushed = self.flush().await;
-        if flushed.is_ok() {
-            self.inner.blobs.release(freed);
-        }
-        flushed
+        let store = self.clone();
+        tokio::spawn(async move {
+            let flushed = store.flush().await;
+            if flushed.is_ok() {
+                store.inner.blobs.release(freed);
+            }
+            flushed
+        })
+        .await
+        .map_err(|e| StoreError::Io(std::io::Error::other(e)))?
     }
 
     /// Commits an object write built by `update` (see [`MetaStore::update_object`]). `blob` is

@@ -280,13 +280,29 @@ impl MetaStore for SledMeta {
     }
 
     fn delete_bucket(&self, name: &str) -> Result<()> {
-        if self.buckets.get(name)?.is_none() {
-            return Err(StoreError::NoSuchBucket);
-        }
+        // Mark the bucket first, in a transaction: a write committed before the mark is seen
+        // by the emptiness check below, and one after it is refused (its transaction reads
+        // the bucket record, so sled orders the two).
+        let set_deleting = |on: bool| {
+            tx_result(self.buckets.transaction(|b| {
+                let Some(v) = b.get(name)? else {
+                    return abort(StoreError::NoSuchBucket);
+                };
+                let mut rec: BucketRecord = tx_dec(&v)?;
+                if on && rec.deleting {
+                    return abort(StoreError::Conflict("the bucket is being deleted".into()));
+                }
+                rec.deleting = on;
+                b.insert(name.as_bytes(), tx_enc(&rec)?)?;
+                Ok(())
+            }))
+        };
+        set_deleting(true)?;
         let prefix = obj_key(name, "");
         if self.objects.scan_prefix(&prefix).next().is_some()
             || self.uploads.scan_prefix(&prefix).next().is_some()
         {
+            set_deleting(false)?;
             return Err(StoreError::BucketNotEmpty);
         }
         self.buckets.remove(name)?;
@@ -388,8 +404,12 @@ impl MetaStore for SledMeta {
         let sk = source.map(|(b, k)| obj_key(b, k));
         tx_result(
             (&self.buckets, &self.objects, &self.blobs).transaction(|(b, o, refs)| {
-                if b.get(bucket)?.is_none() {
-                    return abort(StoreError::NoSuchBucket);
+                match b.get(bucket)? {
+                    None => return abort(StoreError::NoSuchBucket),
+                    Some(v) if tx_dec::<BucketRecord>(&v)?.deleting => {
+                        return abort(StoreError::NoSuchBucket);
+                    }
+                    Some(_) => {}
                 }
                 let old: Option<ObjectRecord> = match o.get(&k)? {
                     Some(v) => Some(tx_dec(&v)?),
@@ -452,12 +472,16 @@ impl MetaStore for SledMeta {
     }
 
     fn create_upload(&self, bucket: &str, rec: &UploadRecord) -> Result<()> {
-        if self.buckets.get(bucket)?.is_none() {
-            return Err(StoreError::NoSuchBucket);
-        }
-        self.uploads
-            .insert(upload_key(bucket, &rec.key, &rec.upload_id), enc(rec)?)?;
-        Ok(())
+        let k = upload_key(bucket, &rec.key, &rec.upload_id);
+        let v = enc(rec)?;
+        tx_result((&self.buckets, &self.uploads).transaction(|(b, u)| {
+            match b.get(bucket)? {
+                Some(r) if !tx_dec::<BucketRecord>(&r)?.deleting => {}
+                _ => return abort(StoreError::NoSuchBucket),
+            }
+            u.insert(k.as_slice(), v.as_slice())?;
+            Ok(())
+        }))
     }
 
     fn get_upload(&self, bucket: &str, key: &str, upload_id: &str) -> Result<Option<UploadRecord>> {

@@ -26,6 +26,7 @@ fn bucket(store: &Store, name: &str) {
             created_ms: now_ms(),
             storage_class: "Standard".into(),
             location: "oss-cn-hangzhou".into(),
+            deleting: false,
         })
         .unwrap();
 }
@@ -308,4 +309,58 @@ proptest! {
         }
         prop_assert_eq!(got, want);
     }
+}
+
+/// DeleteBucket marks the bucket before checking that it is empty; while marked, writes are
+/// refused, so a PUT cannot slip in between the check and the removal and be orphaned.
+#[tokio::test]
+async fn writes_are_refused_while_a_bucket_is_being_deleted() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = open(dir.path());
+    bucket(&s, "marked");
+    let mut rec = s.meta().get_bucket("marked").unwrap().unwrap();
+    rec.deleting = true;
+    s.meta().update_bucket(&rec).unwrap();
+    let mut w = s.writer();
+    w.write(Bytes::from_static(b"x")).await.unwrap();
+    let blob = w.finish().await.unwrap();
+    let err = s
+        .put_object("marked", "k", ObjectRecord::default(), blob, &|_| Ok(()))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StoreError::NoSuchBucket), "{err}");
+    let upload = ossemu_store::UploadRecord {
+        upload_id: "U".into(),
+        key: "k".into(),
+        initiated_ms: 0,
+        owner: "o".into(),
+        content_type: String::new(),
+        headers: vec![],
+        user_meta: vec![],
+        acl: None,
+        tagging: vec![],
+        checksum_algorithm: None,
+        parts_version: 0,
+    };
+    assert!(matches!(
+        s.meta().create_upload("marked", &upload),
+        Err(StoreError::NoSuchBucket)
+    ));
+    // A second delete while one is running is refused, not doubled.
+    assert!(matches!(
+        s.meta().delete_bucket("marked"),
+        Err(StoreError::Conflict(_))
+    ));
+    rec.deleting = false;
+    s.meta().update_bucket(&rec).unwrap();
+    put(&s, "marked", "k", b"x").await;
+    assert!(matches!(
+        s.meta().delete_bucket("marked"),
+        Err(StoreError::BucketNotEmpty)
+    ));
+    assert!(
+        !s.meta().get_bucket("marked").unwrap().unwrap().deleting,
+        "the mark is cleared"
+    );
+    assert_eq!(blob_files(dir.path()), 1);
 }

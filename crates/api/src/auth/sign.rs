@@ -645,6 +645,31 @@ pub enum ParsedAuth {
     V4(V4Auth),
 }
 
+/// Whether a query parameter is part of what `scheme` signs (presigned and header forms
+/// alike). V4 schemes sign the whole query; the HMAC-SHA1 schemes only their sub-resources.
+pub fn signs_query_param(scheme: Scheme, name: &str) -> bool {
+    match scheme {
+        Scheme::OssV1Header | Scheme::OssV1Query => {
+            OSS_V1_SUBRESOURCES.contains(&name) || name.starts_with("x-oss-")
+        }
+        Scheme::AwsV2Header | Scheme::AwsV2Query => AWS_V2_SUBRESOURCES.contains(&name),
+        Scheme::OssV4Header | Scheme::OssV4Query | Scheme::AwsV4Header | Scheme::AwsV4Query => true,
+    }
+}
+
+/// Whether a header is part of what the parsed signature signs. `signed` is the V4
+/// SignedHeaders (AWS) or AdditionalHeaders (OSS) list. OSS V1 signs every `x-oss-*` header,
+/// AWS V2 every `x-amz-*` one, OSS V4 every `x-oss-*` one plus its list, AWS V4 its list.
+pub fn signs_header(scheme: Scheme, signed: &[String], name: &str) -> bool {
+    let listed = signed.iter().any(|h| h.eq_ignore_ascii_case(name));
+    match scheme {
+        Scheme::OssV1Header | Scheme::OssV1Query => name.starts_with("x-oss-"),
+        Scheme::AwsV2Header | Scheme::AwsV2Query => name.starts_with("x-amz-"),
+        Scheme::OssV4Header | Scheme::OssV4Query => name.starts_with("x-oss-") || listed,
+        Scheme::AwsV4Header | Scheme::AwsV4Query => listed,
+    }
+}
+
 /// Detects the scheme and parses its parameters; `Ok(None)` for an anonymous request.
 pub fn parse_auth(req: &Request<'_>) -> Result<Option<ParsedAuth>, AuthError> {
     let Some(scheme) = detect_scheme(req)? else {

@@ -72,9 +72,14 @@ pub async fn copy_object(cx: &Ctx) -> ApiResult<Response<Body>> {
     let bucket = cx.load_bucket()?;
     let key = cx.key()?.to_string();
     let (src_bucket, src_key) = copy_source(cx)?;
-    // Checks the source's existence and the requester's read permission; the copy itself
-    // re-reads the source inside its transaction.
+    // Checks the source's existence and the requester's read permission; the copy re-reads
+    // the source inside its transaction and checks again there.
     drop(open_source(cx, &src_bucket, &src_key)?);
+    let src_bucket_rec =
+        cx.store().meta().get_bucket(&src_bucket)?.ok_or_else(|| {
+            ApiError::new(Code::NoSuchBucket).field("BucketName", src_bucket.clone())
+        })?;
+    let forbid = super::object::forbids_overwrite(cx);
     let replace = match cx.dheader("metadata-directive") {
         None => false,
         Some(d) if d.eq_ignore_ascii_case("COPY") => false,
@@ -104,8 +109,14 @@ pub async fn copy_object(cx: &Ctx) -> ApiResult<Response<Body>> {
         .is_some_and(|d| d.eq_ignore_ascii_case("REPLACE"));
     let owner = cx.identity.owner().unwrap_or(&bucket.owner).to_string();
     let now = now_ms();
-    let build = |_: Option<&ObjectRecord>, src: Option<&ObjectRecord>| {
+    let build = |cur: Option<&ObjectRecord>, src: Option<&ObjectRecord>| {
         let src = src.ok_or(StoreError::NoSuchKey)?;
+        if !access::may_read(&cx.identity, &src_bucket_rec, Some(src)) {
+            return Err(StoreError::Conflict("denied".into()));
+        }
+        if forbid && cur.is_some() {
+            return Err(StoreError::Conflict("exists".into()));
+        }
         match source_precondition(cx, src) {
             Precondition::Proceed => {}
             Precondition::NotModified => return Err(StoreError::Conflict("not-modified".into())),
@@ -138,6 +149,10 @@ pub async fn copy_object(cx: &Ctx) -> ApiResult<Response<Body>> {
         }
         Err(StoreError::Conflict(c)) if c == "not-modified" && cx.dialect == Dialect::Oss => {
             return Err(ApiError::new(Code::NotModified));
+        }
+        Err(StoreError::Conflict(c)) if c == "denied" => return Err(access::denied(&cx.identity)),
+        Err(StoreError::Conflict(c)) if c == "exists" => {
+            return Err(super::object::overwrite_refused(cx.dialect));
         }
         Err(StoreError::Conflict(_)) => return Err(ApiError::new(Code::PreconditionFailed)),
         Err(e) => return Err(e.into()),

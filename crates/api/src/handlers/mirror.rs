@@ -10,13 +10,22 @@ use ossemu_store::BucketRecord;
 use super::object::serve_object;
 use super::website::RULE_HEADER;
 use super::{http_date, no_body, set};
+use crate::access;
 use crate::body::{Body, full};
 use crate::dialect::Dialect;
 use crate::error::{ApiError, ApiResult, Code};
 use crate::request::Ctx;
 
-/// Whether the rule mirrors this request's method.
+/// Whether the rule mirrors this request's method and key. Keys with `.` or `..` segments are
+/// never fetched: URL normalisation (even of `%2E%2E`) would let them leave the MirrorURL path.
 pub fn applies(cx: &Ctx, rule: &Rule) -> bool {
+    if cx
+        .key
+        .as_deref()
+        .is_some_and(|k| k.split('/').any(|seg| seg == "." || seg == ".."))
+    {
+        return false;
+    }
     match cx.method {
         http::Method::GET => true,
         http::Method::HEAD => rule
@@ -83,9 +92,13 @@ pub async fn mirror(
         flight.head().await
     };
     let mut resp = match state {
+        // The object is (now) stored: served like any other, with the same read check.
         State::Present | State::Complete { stored: true, .. } => {
             match cx.store().open_object(&bucket.name, key)? {
-                Some(obj) => serve_object(cx, obj, false)?,
+                Some(obj) if access::may_read(&cx.identity, bucket, Some(&obj.rec)) => {
+                    serve_object(cx, obj, false)?
+                }
+                Some(_) => return Err(access::denied(&cx.identity)),
                 None => {
                     return Err(ApiError::msg(
                         Code::MirrorFailed,

@@ -27,6 +27,9 @@ use crate::state::AuthMode;
 
 /// Largest value of a non-file field.
 const MAX_FIELD: u64 = 64 * 1024;
+/// Largest total of the non-file fields, and their count (checked before authentication).
+const MAX_FIELDS_BYTES: usize = 1 << 20;
+const MAX_FIELDS: usize = 1000;
 
 /// Fields a policy never needs to cover.
 fn exempt(name: &str) -> bool {
@@ -86,6 +89,7 @@ async fn read_form(
     );
     let mut mp = multer::Multipart::with_constraints(body, boundary, limits);
     let mut fields = Vec::new();
+    let mut fields_bytes = 0usize;
     loop {
         let field = mp.next_field().await.map_err(multipart_error)?;
         let Some(mut field) = field else {
@@ -111,6 +115,15 @@ async fn read_form(
         let mut value = Vec::new();
         while let Some(c) = field.chunk().await.map_err(multipart_error)? {
             value.extend_from_slice(&c);
+        }
+        fields_bytes += name.len() + value.len();
+        if fields_bytes > MAX_FIELDS_BYTES || fields.len() >= MAX_FIELDS {
+            return Err(bad(
+                Code::MaxPOSTPreDataLengthExceeded,
+                format!(
+                    "Your POST request fields preceding the upload file exceed the maximum: {MAX_FIELDS} fields, {MAX_FIELDS_BYTES} bytes."
+                ),
+            ));
         }
         fields.push((name, String::from_utf8_lossy(&value).into_owned()));
     }

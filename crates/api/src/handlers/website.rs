@@ -411,12 +411,13 @@ pub async fn root_index(cx: &Ctx, bucket: &BucketRecord) -> ApiResult<Option<Res
     else {
         return Ok(None);
     };
-    if !access::may_read(&cx.identity, bucket, None) {
-        // The index is served as an object; its own ACL may still allow it.
-        return serve_other(cx, bucket, &index_key, None);
-    }
-    match serve_other(cx, bucket, &index_key, None)? {
-        Some(r) => Ok(Some(r)),
+    // An index that exists is served (or refused) as an object; only a missing one goes on to
+    // the routing rules and the error document.
+    match cx.store().open_object(&bucket.name, &index_key)? {
+        Some(obj) if access::may_read(&cx.identity, bucket, Some(&obj.rec)) => {
+            serve_object(cx, obj, false).map(Some)
+        }
+        Some(_) => Err(access::denied(&cx.identity)),
         None => after_miss(cx, bucket, &website, &index_key, 404).await,
     }
 }
