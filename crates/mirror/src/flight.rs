@@ -17,8 +17,6 @@ use crate::{FetchPlan, Mirror, tag_value};
 
 /// Largest object a mirror stores (as PutObject).
 const MAX_OBJECT: u64 = 5 << 30;
-/// Buffered bytes after which the fetch writes to the temp file even if more is waiting.
-const FLUSH_AT: u64 = 256 * 1024;
 /// Largest body passed through for a TransparentMirrorResponseCodes status.
 const MAX_TRANSPARENT_BODY: usize = 1 << 20;
 
@@ -75,6 +73,8 @@ pub enum State {
         tmp: PathBuf,
         /// Bytes in it so far.
         written: u64,
+        /// The whole body is there and passed its checks (it is being committed).
+        verified: bool,
     },
     /// The body is complete: stored (`stored`), or, with MirrorProxyPass, still in `tmp`.
     Complete {
@@ -184,14 +184,28 @@ impl Follow {
             }
             let state = self.rx.borrow_and_update().clone();
             match state {
-                State::Streaming { head, tmp, written } => {
+                State::Streaming {
+                    head,
+                    tmp,
+                    written,
+                    verified,
+                } => {
                     // The last byte of a body with a Content-Length is held back until the
-                    // fetch has passed its checks: if it fails, the client is left short,
+                    // body has passed its checks: if they fail, the client is left short,
                     // which it sees as an aborted transfer rather than a complete body.
                     let limit = match head.content_length {
-                        Some(n) => written.min(n.saturating_sub(1)),
-                        None => written,
+                        Some(n) if !verified => written.min(n.saturating_sub(1)),
+                        _ => written,
                     };
+                    if verified && self.pos >= written {
+                        // Everything is read; only the commit remains: wait for its outcome.
+                        if self.rx.changed().await.is_err() {
+                            return Some(Err(io::Error::other(
+                                "the mirror fetch ended unexpectedly",
+                            )));
+                        }
+                        continue;
+                    }
                     // `None`: the file was renamed into the store meanwhile; the next state
                     // says so.
                     if self.pos < limit
@@ -564,14 +578,15 @@ async fn stream_inner(
     });
     let mut w = mirror.store.writer();
     let tmp = w.temp_path();
-    let publish = |w: &ossemu_store::BlobWriter| {
+    let publish = |w: &ossemu_store::BlobWriter, verified: bool| {
         tx.send_replace(State::Streaming {
             head: head.clone(),
             tmp: tmp.clone(),
             written: w.flushed(),
+            verified,
         });
     };
-    publish(&w);
+    publish(&w, false);
     let read_failed = |got: u64| -> State {
         let message = match content_length {
             Some(n) if got < n => "Bytes read is not equal to expected",
@@ -580,9 +595,11 @@ async fn stream_inner(
         failure(message, status, true)
     };
     let mut body = resp.bytes_stream();
+    let mut published = 0;
     loop {
         // Write what is buffered whenever the origin has nothing more right now, so that
-        // followers see bytes as soon as they arrive; batch while data keeps coming.
+        // followers see bytes as soon as they arrive; while data keeps coming, the writer
+        // batches and overlaps disk writes with reading the origin.
         let next = match body.next().now_or_never() {
             Some(n) => n,
             None => {
@@ -590,7 +607,8 @@ async fn stream_inner(
                     if w.flush().await.is_err() {
                         return Err(failure(GENERIC, status, true));
                     }
-                    publish(&w);
+                    publish(&w, false);
+                    published = w.flushed();
                 }
                 body.next().await
             }
@@ -604,11 +622,9 @@ async fn stream_inner(
                 if w.write(chunk).await.is_err() {
                     return Err(failure(GENERIC, status, true));
                 }
-                if w.len() - w.flushed() >= FLUSH_AT {
-                    if w.flush().await.is_err() {
-                        return Err(failure(GENERIC, status, true));
-                    }
-                    publish(&w);
+                if w.flushed() > published {
+                    publish(&w, false);
+                    published = w.flushed();
                 }
             }
             Some(Err(e)) => {
@@ -620,11 +636,23 @@ async fn stream_inner(
     if w.flush().await.is_err() {
         return Err(failure(GENERIC, status, true));
     }
-    publish(&w);
+    publish(&w, false);
     let size = w.len();
     if content_length.is_some_and(|n| n != size) {
         return Err(failure("Bytes read is not equal to expected", status, true));
     }
+    if plan.check_md5
+        && let Some(m) = &origin_md5
+        && m.as_slice() != w.digest().0
+    {
+        return Err(failure(
+            "MD5 in header() is not equal to MD5 calculated",
+            status,
+            true,
+        ));
+    }
+    // The body is whole and checked: followers may have its last byte while it is committed.
+    publish(&w, true);
     if !plan.store {
         // Proxy pass: the temp file stays until the followers are done (see `run`).
         return Ok((

@@ -286,6 +286,12 @@ impl BlobWriter {
         self.settled
     }
 
+    /// MD5 and CRC-64 of everything written so far (after a [`BlobWriter::flush`]: of the
+    /// whole body), without finishing the writer.
+    pub fn digest(&self) -> ([u8; 16], u64) {
+        self.hasher.clone().unwrap_or_default().finish()
+    }
+
     /// Writes everything buffered to the temp file now (for readers following it).
     pub async fn flush(&mut self) -> io::Result<()> {
         self.settle().await?;
