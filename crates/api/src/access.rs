@@ -503,7 +503,6 @@ mod tests {
             created_ms: 0,
             storage_class: "Standard".into(),
             location: String::new(),
-            deleting: false,
         }
     }
 

@@ -89,7 +89,6 @@ pub async fn apply(store: &Store, region: &str, specs: &[BucketSpec]) -> Result<
             created_ms: now_ms(),
             storage_class: "Standard".into(),
             location: region.to_string(),
-            deleting: false,
         };
         let meta = store.meta();
         match meta.get_bucket(&b.name).map_err(|e| e.to_string())? {

@@ -1,27 +1,29 @@
 //! Metadata behind the [`MetaStore`] trait, and its sled implementation.
 //!
-//! Trees (fixed set, opened once): `buckets` (name → record), `objects` (`bucket\0key` → record),
-//! `blobs` (blob id → reference count), `configs` (`bucket\0kind` → document), `domains`
-//! (domain → bucket), `uploads` (`bucket\0key\0upload id` → record), `parts` (`upload id\0` +
-//! big-endian part number → record). Every record that lists a segment holds one reference on
-//! its blob; writes adjust the counts in the same transaction and report blobs that reached
-//! zero, which the caller unlinks after the commit.
+//! One sled tree; the first byte of a key names the record kind: `b` + bucket → bucket record,
+//! `o` + `bucket\0key` → object, `r` + blob id → reference count, `c` + `bucket\0kind` →
+//! configuration document, `d` + domain → binding, `u` + `bucket\0key\0upload id` → upload,
+//! `p` + `upload id\0` + big-endian part number → part. Every record that lists a segment holds
+//! one reference on its blob; writes adjust the counts in the same atomic batch and report blobs
+//! that reached zero, which the caller unlinks after the batch is durable.
+//!
+//! Writes that read before they write hold one process-wide lock, stage their changes and apply
+//! them as one sled batch (atomic, also across a crash). Holding the lock makes DeleteBucket's
+//! emptiness check and removal one step that no object write can interleave with.
 
 use std::ops::Bound;
 use std::path::Path;
 
+use std::collections::BTreeMap;
+use std::sync::{Mutex, MutexGuard};
+
 use serde::{Serialize, de::DeserializeOwned};
-use sled::Transactional;
-use sled::transaction::{
-    ConflictableTransactionError, ConflictableTransactionResult, TransactionError,
-    TransactionalTree,
-};
 
 use crate::error::{Result, StoreError};
 use crate::model::{BlobId, BucketRecord, ObjectRecord, PartRecord, Segment, UploadRecord};
 
 /// Builds an object's new record from its current record and, for copies, the source's.
-/// Runs inside the write transaction (possibly more than once), so it must be pure.
+/// Runs under the metadata write lock, so it must be quick and must not touch the store.
 pub type ObjectUpdate<'a> =
     &'a (dyn Fn(Option<&ObjectRecord>, Option<&ObjectRecord>) -> Result<ObjectRecord> + Sync);
 
@@ -132,25 +134,61 @@ pub trait MetaStore: Send + Sync {
     fn flush(&self) -> Result<()>;
 }
 
-fn obj_key(bucket: &str, key: &str) -> Vec<u8> {
-    let mut k = Vec::with_capacity(bucket.len() + 1 + key.len());
-    k.extend_from_slice(bucket.as_bytes());
-    k.push(0);
-    k.extend_from_slice(key.as_bytes());
+const BUCKET: u8 = b'b';
+const OBJECT: u8 = b'o';
+const REFS: u8 = b'r';
+const CONFIG: u8 = b'c';
+const DOMAIN: u8 = b'd';
+const UPLOAD: u8 = b'u';
+const PART: u8 = b'p';
+
+fn tagged(tag: u8, parts: &[&[u8]]) -> Vec<u8> {
+    let len = 1 + parts.iter().map(|p| p.len() + 1).sum::<usize>();
+    let mut k = Vec::with_capacity(len);
+    k.push(tag);
+    for (i, p) in parts.iter().enumerate() {
+        if i > 0 {
+            k.push(0);
+        }
+        k.extend_from_slice(p);
+    }
     k
+}
+
+fn bucket_key(name: &str) -> Vec<u8> {
+    tagged(BUCKET, &[name.as_bytes()])
+}
+
+fn obj_key(bucket: &str, key: &str) -> Vec<u8> {
+    tagged(OBJECT, &[bucket.as_bytes(), key.as_bytes()])
+}
+
+fn config_key(bucket: &str, kind: &str) -> Vec<u8> {
+    tagged(CONFIG, &[bucket.as_bytes(), kind.as_bytes()])
+}
+
+fn domain_key(domain: &str) -> Vec<u8> {
+    tagged(DOMAIN, &[domain.as_bytes()])
+}
+
+fn refs_key(id: BlobId) -> Vec<u8> {
+    tagged(REFS, &[&id.0.to_be_bytes()])
 }
 
 fn upload_key(bucket: &str, key: &str, upload_id: &str) -> Vec<u8> {
-    let mut k = obj_key(bucket, key);
-    k.push(0);
-    k.extend_from_slice(upload_id.as_bytes());
-    k
+    tagged(
+        UPLOAD,
+        &[bucket.as_bytes(), key.as_bytes(), upload_id.as_bytes()],
+    )
+}
+
+/// `p` + `upload id\0`: the prefix of an upload's parts.
+fn parts_prefix(upload_id: &str) -> Vec<u8> {
+    tagged(PART, &[upload_id.as_bytes(), b""])
 }
 
 fn part_key(upload_id: &str, part: u32) -> Vec<u8> {
-    let mut k = Vec::with_capacity(upload_id.len() + 5);
-    k.extend_from_slice(upload_id.as_bytes());
-    k.push(0);
+    let mut k = parts_prefix(upload_id);
     k.extend_from_slice(&part.to_be_bytes());
     k
 }
@@ -175,63 +213,87 @@ fn dec<T: DeserializeOwned>(b: &[u8]) -> Result<T> {
     Ok(serde_json::from_slice(b)?)
 }
 
-type Tx<T> = ConflictableTransactionResult<T, StoreError>;
-
-fn abort<T>(e: StoreError) -> Tx<T> {
-    Err(ConflictableTransactionError::Abort(e))
+/// The changes of one write, staged so later reads see earlier writes, applied as one batch.
+struct Writes<'a> {
+    tree: &'a sled::Tree,
+    staged: BTreeMap<Vec<u8>, Option<Vec<u8>>>,
 }
 
-fn tx_dec<T: DeserializeOwned>(b: &[u8]) -> Tx<T> {
-    dec(b).or_else(abort)
-}
-
-fn tx_enc<T: Serialize>(v: &T) -> Tx<Vec<u8>> {
-    enc(v).or_else(abort)
-}
-
-fn tx_result<T>(r: std::result::Result<T, TransactionError<StoreError>>) -> Result<T> {
-    r.map_err(|e| match e {
-        TransactionError::Abort(e) => e,
-        TransactionError::Storage(e) => e.into(),
-    })
-}
-
-/// Adds `delta` references to every blob in `segments`; collects blobs that reach zero.
-fn adjust_refs(
-    blobs: &TransactionalTree,
-    segments: &[Segment],
-    delta: i64,
-    freed: &mut Vec<BlobId>,
-) -> Tx<()> {
-    for s in segments {
-        let k = s.blob.0.to_be_bytes();
-        let cur = match blobs.get(k)? {
-            Some(v) => u64::from_be_bytes(v.as_ref().try_into().unwrap_or([0; 8])),
-            None => 0,
-        };
-        let next = (cur as i64 + delta).max(0) as u64;
-        if next == 0 {
-            blobs.remove(&k)?;
-            if delta < 0 {
-                freed.push(s.blob);
-            }
-        } else {
-            blobs.insert(&k, &next.to_be_bytes())?;
+impl<'a> Writes<'a> {
+    fn new(tree: &'a sled::Tree) -> Self {
+        Self {
+            tree,
+            staged: BTreeMap::new(),
         }
     }
-    Ok(())
+
+    fn get(&self, k: &[u8]) -> Result<Option<Vec<u8>>> {
+        match self.staged.get(k) {
+            Some(v) => Ok(v.clone()),
+            None => Ok(self.tree.get(k)?.map(|v| v.to_vec())),
+        }
+    }
+
+    fn get_dec<T: DeserializeOwned>(&self, k: &[u8]) -> Result<Option<T>> {
+        self.get(k)?.map(|v| dec(&v)).transpose()
+    }
+
+    fn insert(&mut self, k: Vec<u8>, v: Vec<u8>) {
+        self.staged.insert(k, Some(v));
+    }
+
+    /// Removes `k`, returning its value.
+    fn remove(&mut self, k: Vec<u8>) -> Result<Option<Vec<u8>>> {
+        let old = self.get(&k)?;
+        self.staged.insert(k, None);
+        Ok(old)
+    }
+
+    /// Adds `delta` references to every blob in `segments`; collects blobs that reach zero.
+    fn adjust_refs(
+        &mut self,
+        segments: &[Segment],
+        delta: i64,
+        freed: &mut Vec<BlobId>,
+    ) -> Result<()> {
+        for s in segments {
+            let k = refs_key(s.blob);
+            let cur = match self.get(&k)? {
+                Some(v) => u64::from_be_bytes(v.as_slice().try_into().unwrap_or([0; 8])),
+                None => 0,
+            };
+            let next = (cur as i64 + delta).max(0) as u64;
+            if next == 0 {
+                self.remove(k)?;
+                if delta < 0 {
+                    freed.push(s.blob);
+                }
+            } else {
+                self.insert(k, next.to_be_bytes().to_vec());
+            }
+        }
+        Ok(())
+    }
+
+    /// Applies every staged change atomically.
+    fn apply(self) -> Result<()> {
+        let mut batch = sled::Batch::default();
+        for (k, v) in self.staged {
+            match v {
+                Some(v) => batch.insert(k, v),
+                None => batch.remove(k),
+            }
+        }
+        self.tree.apply_batch(batch)?;
+        Ok(())
+    }
 }
 
 /// [`MetaStore`] on sled 0.34.
 pub struct SledMeta {
     db: sled::Db,
-    buckets: sled::Tree,
-    objects: sled::Tree,
-    blobs: sled::Tree,
-    configs: sled::Tree,
-    domains: sled::Tree,
-    uploads: sled::Tree,
-    parts: sled::Tree,
+    /// Serialises every read-modify-write; plain reads do not take it.
+    write: Mutex<()>,
 }
 
 impl SledMeta {
@@ -240,101 +302,109 @@ impl SledMeta {
         let db = sled::Config::new()
             .path(dir)
             .temporary(temporary)
-            .cache_capacity(64 << 20)
+            .cache_capacity(16 << 20)
             .flush_every_ms(Some(1000))
             .open()?;
+        // Until this layout, records lived in one tree per kind.
+        if db.tree_names().iter().any(|n| n.as_ref() == b"objects") {
+            return Err(StoreError::Db(format!(
+                "{} holds metadata in the layout of an older ossemu; start with an empty data directory",
+                dir.display()
+            )));
+        }
         Ok(Self {
-            buckets: db.open_tree("buckets")?,
-            objects: db.open_tree("objects")?,
-            blobs: db.open_tree("blobs")?,
-            configs: db.open_tree("configs")?,
-            domains: db.open_tree("domains")?,
-            uploads: db.open_tree("uploads")?,
-            parts: db.open_tree("parts")?,
             db,
+            write: Mutex::new(()),
         })
+    }
+
+    fn lock(&self) -> MutexGuard<'_, ()> {
+        // The guarded state is sled's, which a panicking writer cannot leave half-applied.
+        self.write.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn bucket_exists(&self, name: &str) -> Result<bool> {
+        Ok(self.db.contains_key(bucket_key(name))?)
+    }
+
+    fn has_prefix(&self, prefix: &[u8]) -> Result<bool> {
+        Ok(self.db.scan_prefix(prefix).next().transpose()?.is_some())
     }
 }
 
 impl MetaStore for SledMeta {
     fn get_bucket(&self, name: &str) -> Result<Option<BucketRecord>> {
-        self.buckets.get(name)?.map(|v| dec(&v)).transpose()
+        self.db.get(bucket_key(name))?.map(|v| dec(&v)).transpose()
     }
 
     fn create_bucket(&self, rec: &BucketRecord) -> Result<()> {
-        let res = self
-            .buckets
-            .compare_and_swap(&rec.name, None::<&[u8]>, Some(enc(rec)?))?;
-        res.map_err(|_| StoreError::BucketExists)
-    }
-
-    fn update_bucket(&self, rec: &BucketRecord) -> Result<()> {
-        let v = enc(rec)?;
-        tx_result(self.buckets.transaction(|b| {
-            if b.get(&rec.name)?.is_none() {
-                return abort(StoreError::NoSuchBucket);
-            }
-            b.insert(rec.name.as_bytes(), v.as_slice())?;
-            Ok(())
-        }))
-    }
-
-    fn delete_bucket(&self, name: &str) -> Result<()> {
-        // Mark the bucket first, in a transaction: a write committed before the mark is seen
-        // by the emptiness check below, and one after it is refused (its transaction reads
-        // the bucket record, so sled orders the two).
-        let set_deleting = |on: bool| {
-            tx_result(self.buckets.transaction(|b| {
-                let Some(v) = b.get(name)? else {
-                    return abort(StoreError::NoSuchBucket);
-                };
-                let mut rec: BucketRecord = tx_dec(&v)?;
-                if on && rec.deleting {
-                    return abort(StoreError::Conflict("the bucket is being deleted".into()));
-                }
-                rec.deleting = on;
-                b.insert(name.as_bytes(), tx_enc(&rec)?)?;
-                Ok(())
-            }))
-        };
-        set_deleting(true)?;
-        let prefix = obj_key(name, "");
-        if self.objects.scan_prefix(&prefix).next().is_some()
-            || self.uploads.scan_prefix(&prefix).next().is_some()
-        {
-            set_deleting(false)?;
-            return Err(StoreError::BucketNotEmpty);
+        let _w = self.lock();
+        if self.bucket_exists(&rec.name)? {
+            return Err(StoreError::BucketExists);
         }
-        self.buckets.remove(name)?;
-        for kv in self.configs.scan_prefix(&prefix) {
-            let (k, _) = kv?;
-            self.configs.remove(k)?;
-        }
-        for (domain, _) in self.list_domains(name)? {
-            self.domains.remove(domain.as_bytes())?;
-        }
+        self.db.insert(bucket_key(&rec.name), enc(rec)?)?;
         Ok(())
     }
 
+    fn update_bucket(&self, rec: &BucketRecord) -> Result<()> {
+        let _w = self.lock();
+        if !self.bucket_exists(&rec.name)? {
+            return Err(StoreError::NoSuchBucket);
+        }
+        self.db.insert(bucket_key(&rec.name), enc(rec)?)?;
+        Ok(())
+    }
+
+    fn delete_bucket(&self, name: &str) -> Result<()> {
+        // Under the write lock no object or upload can be created between the emptiness check
+        // and the removal, and none after it (those writes check that the bucket exists).
+        let _w = self.lock();
+        if !self.bucket_exists(name)? {
+            return Err(StoreError::NoSuchBucket);
+        }
+        let in_bucket = |tag| tagged(tag, &[name.as_bytes(), b""]);
+        if self.has_prefix(&in_bucket(OBJECT))? || self.has_prefix(&in_bucket(UPLOAD))? {
+            return Err(StoreError::BucketNotEmpty);
+        }
+        let mut w = Writes::new(&self.db);
+        w.remove(bucket_key(name))?;
+        for kv in self.db.scan_prefix(in_bucket(CONFIG)) {
+            w.remove(kv?.0.to_vec())?;
+        }
+        for (domain, _) in self.list_domains(name)? {
+            w.remove(domain_key(&domain))?;
+        }
+        w.apply()
+    }
+
     fn list_buckets(&self) -> Result<Vec<BucketRecord>> {
-        self.buckets.iter().map(|kv| dec(&kv?.1)).collect()
+        self.db
+            .scan_prefix([BUCKET])
+            .map(|kv| dec(&kv?.1))
+            .collect()
     }
 
     fn get_config(&self, bucket: &str, kind: &str) -> Result<Option<Vec<u8>>> {
-        Ok(self.configs.get(obj_key(bucket, kind))?.map(|v| v.to_vec()))
+        Ok(self.db.get(config_key(bucket, kind))?.map(|v| v.to_vec()))
     }
 
     fn put_config(&self, bucket: &str, kind: &str, doc: Option<&[u8]>) -> Result<()> {
-        let k = obj_key(bucket, kind);
+        let _w = self.lock();
+        let k = config_key(bucket, kind);
         match doc {
-            Some(d) => self.configs.insert(k, d)?,
-            None => self.configs.remove(k)?,
+            Some(d) => {
+                if !self.bucket_exists(bucket)? {
+                    return Err(StoreError::NoSuchBucket);
+                }
+                self.db.insert(k, d)?
+            }
+            None => self.db.remove(k)?,
         };
         Ok(())
     }
 
     fn get_domain(&self, domain: &str) -> Result<Option<String>> {
-        match self.domains.get(domain)? {
+        match self.db.get(domain_key(domain))? {
             Some(v) => {
                 let (bucket, _): (String, i64) = dec(&v)?;
                 Ok(Some(bucket))
@@ -344,50 +414,52 @@ impl MetaStore for SledMeta {
     }
 
     fn bind_domain(&self, domain: &str, bucket: &str, when_ms: i64) -> Result<()> {
-        let v = enc(&(bucket, when_ms))?;
-        tx_result(self.domains.transaction(|d| {
-            if let Some(cur) = d.get(domain)? {
-                let (owner, _): (String, i64) = tx_dec(&cur)?;
-                if owner != bucket {
-                    return abort(StoreError::Conflict(format!(
-                        "domain {domain} is bound to another bucket"
-                    )));
-                }
-                return Ok(());
+        let _w = self.lock();
+        let k = domain_key(domain);
+        if let Some(cur) = self.db.get(&k)? {
+            let (owner, _): (String, i64) = dec(&cur)?;
+            if owner != bucket {
+                return Err(StoreError::Conflict(format!(
+                    "domain {domain} is bound to another bucket"
+                )));
             }
-            d.insert(domain.as_bytes(), v.as_slice())?;
-            Ok(())
-        }))
+            return Ok(());
+        }
+        if !self.bucket_exists(bucket)? {
+            return Err(StoreError::NoSuchBucket);
+        }
+        self.db.insert(k, enc(&(bucket, when_ms))?)?;
+        Ok(())
     }
 
     fn unbind_domain(&self, domain: &str, bucket: &str) -> Result<bool> {
-        tx_result(self.domains.transaction(|d| match d.get(domain)? {
-            Some(cur) => {
-                let (owner, _): (String, i64) = tx_dec(&cur)?;
-                if owner != bucket {
-                    return Ok(false);
-                }
-                d.remove(domain.as_bytes())?;
-                Ok(true)
-            }
-            None => Ok(false),
-        }))
+        let _w = self.lock();
+        let k = domain_key(domain);
+        let Some(cur) = self.db.get(&k)? else {
+            return Ok(false);
+        };
+        let (owner, _): (String, i64) = dec(&cur)?;
+        if owner != bucket {
+            return Ok(false);
+        }
+        self.db.remove(k)?;
+        Ok(true)
     }
 
     fn list_domains(&self, bucket: &str) -> Result<Vec<(String, i64)>> {
         let mut out = Vec::new();
-        for kv in self.domains.iter() {
+        for kv in self.db.scan_prefix([DOMAIN]) {
             let (k, v) = kv?;
             let (owner, when): (String, i64) = dec(&v)?;
             if owner == bucket {
-                out.push((String::from_utf8_lossy(&k).into_owned(), when));
+                out.push((String::from_utf8_lossy(&k[1..]).into_owned(), when));
             }
         }
         Ok(out)
     }
 
     fn get_object(&self, bucket: &str, key: &str) -> Result<Option<ObjectRecord>> {
-        self.objects
+        self.db
             .get(obj_key(bucket, key))?
             .map(|v| dec(&v))
             .transpose()
@@ -400,55 +472,43 @@ impl MetaStore for SledMeta {
         source: Option<(&str, &str)>,
         update: ObjectUpdate<'_>,
     ) -> Result<Written> {
+        let _l = self.lock();
+        if !self.bucket_exists(bucket)? {
+            return Err(StoreError::NoSuchBucket);
+        }
+        let mut w = Writes::new(&self.db);
         let k = obj_key(bucket, key);
-        let sk = source.map(|(b, k)| obj_key(b, k));
-        tx_result(
-            (&self.buckets, &self.objects, &self.blobs).transaction(|(b, o, refs)| {
-                match b.get(bucket)? {
-                    None => return abort(StoreError::NoSuchBucket),
-                    Some(v) if tx_dec::<BucketRecord>(&v)?.deleting => {
-                        return abort(StoreError::NoSuchBucket);
-                    }
-                    Some(_) => {}
-                }
-                let old: Option<ObjectRecord> = match o.get(&k)? {
-                    Some(v) => Some(tx_dec(&v)?),
-                    None => None,
-                };
-                let src: Option<ObjectRecord> = match &sk {
-                    Some(sk) => match o.get(sk)? {
-                        Some(v) => Some(tx_dec(&v)?),
-                        None => return abort(StoreError::NoSuchKey),
-                    },
-                    None => None,
-                };
-                let new = update(old.as_ref(), src.as_ref()).or_else(abort)?;
-                let mut freed = Vec::new();
-                adjust_refs(refs, &new.segments, 1, &mut freed)?;
-                if let Some(old) = &old {
-                    adjust_refs(refs, &old.segments, -1, &mut freed)?;
-                }
-                o.insert(k.as_slice(), tx_enc(&new)?)?;
-                Ok((old, new, freed))
-            }),
-        )
+        let old: Option<ObjectRecord> = w.get_dec(&k)?;
+        let src: Option<ObjectRecord> = match source {
+            Some((b, sk)) => Some(w.get_dec(&obj_key(b, sk))?.ok_or(StoreError::NoSuchKey)?),
+            None => None,
+        };
+        let new = update(old.as_ref(), src.as_ref())?;
+        let mut freed = Vec::new();
+        w.adjust_refs(&new.segments, 1, &mut freed)?;
+        if let Some(old) = &old {
+            w.adjust_refs(&old.segments, -1, &mut freed)?;
+        }
+        w.insert(k, enc(&new)?);
+        w.apply()?;
+        Ok((old, new, freed))
     }
 
     fn delete_object(&self, bucket: &str, key: &str) -> Result<Option<Vec<BlobId>>> {
-        let k = obj_key(bucket, key);
-        tx_result((&self.objects, &self.blobs).transaction(|(o, refs)| {
-            let Some(v) = o.remove(k.as_slice())? else {
-                return Ok(None);
-            };
-            let old: ObjectRecord = tx_dec(&v)?;
-            let mut freed = Vec::new();
-            adjust_refs(refs, &old.segments, -1, &mut freed)?;
-            Ok(Some(freed))
-        }))
+        let _l = self.lock();
+        let mut w = Writes::new(&self.db);
+        let Some(v) = w.remove(obj_key(bucket, key))? else {
+            return Ok(None);
+        };
+        let old: ObjectRecord = dec(&v)?;
+        let mut freed = Vec::new();
+        w.adjust_refs(&old.segments, -1, &mut freed)?;
+        w.apply()?;
+        Ok(Some(freed))
     }
 
     fn scan_objects<'a>(&'a self, bucket: &str, from: ScanFrom<'_>) -> ObjectIter<'a> {
-        let prefix_len = bucket.len() + 1;
+        let prefix_len = 1 + bucket.len() + 1;
         let end = prefix_end(&obj_key(bucket, ""));
         let start = match from {
             ScanFrom::At(k) => Bound::Included(obj_key(bucket, k)),
@@ -456,7 +516,7 @@ impl MetaStore for SledMeta {
             ScanFrom::PastPrefix(p) => Bound::Included(prefix_end(&obj_key(bucket, p))),
         };
         Box::new(
-            self.objects
+            self.db
                 .range::<Vec<u8>, _>((start, Bound::Excluded(end)))
                 .map(move |kv| {
                     let (k, v) = kv?;
@@ -468,24 +528,21 @@ impl MetaStore for SledMeta {
     }
 
     fn blob_referenced(&self, id: BlobId) -> Result<bool> {
-        Ok(self.blobs.contains_key(id.0.to_be_bytes())?)
+        Ok(self.db.contains_key(refs_key(id))?)
     }
 
     fn create_upload(&self, bucket: &str, rec: &UploadRecord) -> Result<()> {
-        let k = upload_key(bucket, &rec.key, &rec.upload_id);
-        let v = enc(rec)?;
-        tx_result((&self.buckets, &self.uploads).transaction(|(b, u)| {
-            match b.get(bucket)? {
-                Some(r) if !tx_dec::<BucketRecord>(&r)?.deleting => {}
-                _ => return abort(StoreError::NoSuchBucket),
-            }
-            u.insert(k.as_slice(), v.as_slice())?;
-            Ok(())
-        }))
+        let _l = self.lock();
+        if !self.bucket_exists(bucket)? {
+            return Err(StoreError::NoSuchBucket);
+        }
+        self.db
+            .insert(upload_key(bucket, &rec.key, &rec.upload_id), enc(rec)?)?;
+        Ok(())
     }
 
     fn get_upload(&self, bucket: &str, key: &str, upload_id: &str) -> Result<Option<UploadRecord>> {
-        self.uploads
+        self.db
             .get(upload_key(bucket, key, upload_id))?
             .map(|v| dec(&v))
             .transpose()
@@ -496,13 +553,14 @@ impl MetaStore for SledMeta {
         bucket: &str,
         after: Option<(&str, &str)>,
     ) -> Box<dyn Iterator<Item = Result<UploadRecord>> + '_> {
-        let end = prefix_end(&obj_key(bucket, ""));
+        let prefix = tagged(UPLOAD, &[bucket.as_bytes(), b""]);
+        let end = prefix_end(&prefix);
         let start = match after {
             Some((k, u)) => Bound::Excluded(upload_key(bucket, k, u)),
-            None => Bound::Included(obj_key(bucket, "")),
+            None => Bound::Included(prefix),
         };
         Box::new(
-            self.uploads
+            self.db
                 .range::<Vec<u8>, _>((start, Bound::Excluded(end)))
                 .map(|kv| dec(&kv?.1)),
         )
@@ -516,36 +574,26 @@ impl MetaStore for SledMeta {
         source: Option<(&str, &str)>,
         make: PartUpdate<'_>,
     ) -> Result<(PartRecord, Vec<BlobId>)> {
+        let _l = self.lock();
+        let mut w = Writes::new(&self.db);
         let uk = upload_key(bucket, key, upload_id);
-        let sk = source.map(|(b, k)| obj_key(b, k));
-        tx_result(
-            (&self.uploads, &self.parts, &self.objects, &self.blobs).transaction(
-                |(u, p, o, refs)| {
-                    let Some(up) = u.get(uk.as_slice())? else {
-                        return abort(StoreError::NoSuchUpload);
-                    };
-                    let mut up: UploadRecord = tx_dec(&up)?;
-                    up.parts_version += 1;
-                    u.insert(uk.as_slice(), tx_enc(&up)?)?;
-                    let src: Option<ObjectRecord> = match &sk {
-                        Some(sk) => match o.get(sk)? {
-                            Some(v) => Some(tx_dec(&v)?),
-                            None => return abort(StoreError::NoSuchKey),
-                        },
-                        None => None,
-                    };
-                    let part = make(src.as_ref()).or_else(abort)?;
-                    let pk = part_key(upload_id, part.part_number);
-                    let mut freed = Vec::new();
-                    adjust_refs(refs, &part.segments, 1, &mut freed)?;
-                    if let Some(old) = p.insert(pk.as_slice(), tx_enc(&part)?)? {
-                        let old: PartRecord = tx_dec(&old)?;
-                        adjust_refs(refs, &old.segments, -1, &mut freed)?;
-                    }
-                    Ok((part, freed))
-                },
-            ),
-        )
+        let mut up: UploadRecord = w.get_dec(&uk)?.ok_or(StoreError::NoSuchUpload)?;
+        up.parts_version += 1;
+        w.insert(uk, enc(&up)?);
+        let src: Option<ObjectRecord> = match source {
+            Some((b, sk)) => Some(w.get_dec(&obj_key(b, sk))?.ok_or(StoreError::NoSuchKey)?),
+            None => None,
+        };
+        let part = make(src.as_ref())?;
+        let pk = part_key(upload_id, part.part_number);
+        let mut freed = Vec::new();
+        w.adjust_refs(&part.segments, 1, &mut freed)?;
+        if let Some(old) = w.get_dec::<PartRecord>(&pk)? {
+            w.adjust_refs(&old.segments, -1, &mut freed)?;
+        }
+        w.insert(pk, enc(&part)?);
+        w.apply()?;
+        Ok((part, freed))
     }
 
     fn scan_parts(
@@ -553,10 +601,10 @@ impl MetaStore for SledMeta {
         upload_id: &str,
         after: u32,
     ) -> Box<dyn Iterator<Item = Result<PartRecord>> + '_> {
-        let end = prefix_end(&part_key(upload_id, 0)[..upload_id.len() + 1]);
+        let end = prefix_end(&parts_prefix(upload_id));
         let start = Bound::Excluded(part_key(upload_id, after));
         Box::new(
-            self.parts
+            self.db
                 .range::<Vec<u8>, _>((start, Bound::Excluded(end)))
                 .map(|kv| dec(&kv?.1)),
         )
@@ -570,50 +618,35 @@ impl MetaStore for SledMeta {
         parts_version: Option<u64>,
         object: Option<&ObjectRecord>,
     ) -> Result<(Option<ObjectRecord>, Vec<BlobId>)> {
-        let uk = upload_key(bucket, key, upload_id);
-        let ok = obj_key(bucket, key);
-        // Parts are read outside the transaction (no range scans inside one). The upload's
-        // version, checked inside it, proves no part was written since they were read.
-        let Some(seen) = self.get_upload(bucket, key, upload_id)? else {
+        let _l = self.lock();
+        let mut w = Writes::new(&self.db);
+        let Some(cur) = w.remove(upload_key(bucket, key, upload_id))? else {
             return Err(StoreError::NoSuchUpload);
         };
-        if parts_version.is_some_and(|v| v != seen.parts_version) {
+        let cur: UploadRecord = dec(&cur)?;
+        if parts_version.is_some_and(|v| v != cur.parts_version) {
             return Err(StoreError::Conflict(
                 "a part was written during completion".into(),
             ));
         }
+        let mut freed = Vec::new();
+        let mut old = None;
+        if let Some(obj) = object {
+            w.adjust_refs(&obj.segments, 1, &mut freed)?;
+            let ok = obj_key(bucket, key);
+            if let Some(prev) = w.get_dec::<ObjectRecord>(&ok)? {
+                w.adjust_refs(&prev.segments, -1, &mut freed)?;
+                old = Some(prev);
+            }
+            w.insert(ok, enc(obj)?);
+        }
         let parts: Vec<PartRecord> = self.scan_parts(upload_id, 0).collect::<Result<_>>()?;
-        let ov = object.map(enc).transpose()?;
-        tx_result(
-            (&self.uploads, &self.parts, &self.objects, &self.blobs).transaction(
-                |(u, p, o, refs)| {
-                    let Some(cur) = u.remove(uk.as_slice())? else {
-                        return abort(StoreError::NoSuchUpload);
-                    };
-                    let cur: UploadRecord = tx_dec(&cur)?;
-                    if cur.parts_version != seen.parts_version {
-                        return abort(StoreError::Conflict(
-                            "a part was written during completion".into(),
-                        ));
-                    }
-                    let mut freed = Vec::new();
-                    let mut old = None;
-                    if let (Some(obj), Some(v)) = (object, &ov) {
-                        adjust_refs(refs, &obj.segments, 1, &mut freed)?;
-                        if let Some(prev) = o.insert(ok.as_slice(), v.as_slice())? {
-                            let prev: ObjectRecord = tx_dec(&prev)?;
-                            adjust_refs(refs, &prev.segments, -1, &mut freed)?;
-                            old = Some(prev);
-                        }
-                    }
-                    for part in &parts {
-                        p.remove(part_key(upload_id, part.part_number))?;
-                        adjust_refs(refs, &part.segments, -1, &mut freed)?;
-                    }
-                    Ok((old, freed))
-                },
-            ),
-        )
+        for part in &parts {
+            w.remove(part_key(upload_id, part.part_number))?;
+            w.adjust_refs(&part.segments, -1, &mut freed)?;
+        }
+        w.apply()?;
+        Ok((old, freed))
     }
 
     fn flush(&self) -> Result<()> {

@@ -74,9 +74,6 @@ pub struct BucketRecord {
     /// Region the bucket was created in (S3 LocationConstraint, else the server's region).
     #[serde(default)]
     pub location: String,
-    /// Set while DeleteBucket checks that the bucket is empty; writes are refused meanwhile.
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
-    pub deleting: bool,
 }
 
 /// How an object was written, as reported in `x-oss-object-type`.

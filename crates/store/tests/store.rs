@@ -5,7 +5,8 @@ use std::collections::BTreeSet;
 use bytes::Bytes;
 use futures_util::TryStreamExt;
 use ossemu_store::{
-    BucketRecord, ListEntry, ListQuery, ObjectRecord, Store, StoreError, StoreOptions, now_ms,
+    BucketRecord, ListEntry, ListQuery, ObjectRecord, ScanFrom, Store, StoreError, StoreOptions,
+    now_ms,
 };
 use proptest::prelude::*;
 
@@ -26,7 +27,6 @@ fn bucket(store: &Store, name: &str) {
             created_ms: now_ms(),
             storage_class: "Standard".into(),
             location: "oss-cn-hangzhou".into(),
-            deleting: false,
         })
         .unwrap();
 }
@@ -311,56 +311,65 @@ proptest! {
     }
 }
 
-/// DeleteBucket marks the bucket before checking that it is empty; while marked, writes are
-/// refused, so a PUT cannot slip in between the check and the removal and be orphaned.
-#[tokio::test]
-async fn writes_are_refused_while_a_bucket_is_being_deleted() {
+/// DeleteBucket racing PUTs: either the bucket survives with every acknowledged object, or it
+/// is gone and no PUT was acknowledged after it; no object outlives its bucket.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn delete_bucket_racing_puts_orphans_nothing() {
     let dir = tempfile::tempdir().unwrap();
-    let s = open(dir.path());
-    bucket(&s, "marked");
-    let mut rec = s.meta().get_bucket("marked").unwrap().unwrap();
-    rec.deleting = true;
-    s.meta().update_bucket(&rec).unwrap();
-    let mut w = s.writer();
-    w.write(Bytes::from_static(b"x")).await.unwrap();
-    let blob = w.finish().await.unwrap();
-    let err = s
-        .put_object("marked", "k", ObjectRecord::default(), blob, &|_| Ok(()))
-        .await
-        .unwrap_err();
-    assert!(matches!(err, StoreError::NoSuchBucket), "{err}");
-    let upload = ossemu_store::UploadRecord {
-        upload_id: "U".into(),
-        key: "k".into(),
-        initiated_ms: 0,
-        owner: "o".into(),
-        content_type: String::new(),
-        headers: vec![],
-        user_meta: vec![],
-        acl: None,
-        tagging: vec![],
-        checksum_algorithm: None,
-        parts_version: 0,
-    };
-    assert!(matches!(
-        s.meta().create_upload("marked", &upload),
-        Err(StoreError::NoSuchBucket)
-    ));
-    // A second delete while one is running is refused, not doubled.
-    assert!(matches!(
-        s.meta().delete_bucket("marked"),
-        Err(StoreError::Conflict(_))
-    ));
-    rec.deleting = false;
-    s.meta().update_bucket(&rec).unwrap();
-    put(&s, "marked", "k", b"x").await;
-    assert!(matches!(
-        s.meta().delete_bucket("marked"),
-        Err(StoreError::BucketNotEmpty)
-    ));
-    assert!(
-        !s.meta().get_bucket("marked").unwrap().unwrap().deleting,
-        "the mark is cleared"
-    );
-    assert_eq!(blob_files(dir.path()), 1);
+    let s = std::sync::Arc::new(open(dir.path()));
+    for round in 0..20 {
+        let name = format!("race{round}");
+        bucket(&s, &name);
+        let mut tasks = Vec::new();
+        for i in 0..8 {
+            let (s, name) = (s.clone(), name.clone());
+            tasks.push(tokio::spawn(async move {
+                let mut w = s.writer();
+                w.write(Bytes::from_static(b"x")).await.unwrap();
+                let blob = w.finish().await.unwrap();
+                s.put_object(
+                    &name,
+                    &format!("k{i}"),
+                    ObjectRecord::default(),
+                    blob,
+                    &|_| Ok(()),
+                )
+                .await
+                .is_ok()
+            }));
+        }
+        let deleted = s.meta().delete_bucket(&name).is_ok();
+        let mut acked = 0;
+        for t in tasks {
+            acked += usize::from(t.await.unwrap());
+        }
+        let left = s.meta().scan_objects(&name, ScanFrom::At("")).count();
+        if deleted {
+            assert!(s.meta().get_bucket(&name).unwrap().is_none());
+            assert_eq!(left, 0, "round {round}: an object outlived its bucket");
+        } else {
+            assert_eq!(left, acked, "round {round}");
+        }
+    }
+}
+
+/// A data directory written by the per-kind-tree layout is refused with a clear message rather
+/// than read as empty.
+#[test]
+fn older_metadata_layout_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let db = sled::open(dir.path().join("meta")).unwrap();
+        db.open_tree("objects")
+            .unwrap()
+            .insert("b\0k", "{}")
+            .unwrap();
+        db.flush().unwrap();
+    }
+    let err = Store::open(&StoreOptions {
+        data_dir: Some(dir.path().to_path_buf()),
+    })
+    .err()
+    .expect("refused");
+    assert!(err.to_string().contains("older ossemu"), "{err}");
 }

@@ -55,7 +55,6 @@ pub async fn create_bucket(cx: &Ctx, body: ReqStream) -> ApiResult<Response<Body
         created_ms: now_ms(),
         storage_class: conf.storage_class.unwrap_or_else(|| "Standard".into()),
         location,
-        deleting: false,
     };
     match cx.store().meta().create_bucket(&rec) {
         Ok(()) => {}
