@@ -94,6 +94,9 @@ fn raw_query(pairs: &[(String, String)]) -> String {
         .join("&")
 }
 
+/// Name/value pairs (query parameters or headers).
+type Pairs = Vec<(String, String)>;
+
 /// The eight schemes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Kind {
@@ -208,7 +211,11 @@ impl ClientRequest {
     /// The headers every signed request carries, plus the request's own.
     fn base_headers(&self, extra: &[(&str, &str)]) -> Vec<(String, String)> {
         let mut h = vec![("host".to_owned(), self.host())];
-        h.extend(extra.iter().map(|(n, v)| ((*n).to_owned(), (*v).to_owned())));
+        h.extend(
+            extra
+                .iter()
+                .map(|(n, v)| ((*n).to_owned(), (*v).to_owned())),
+        );
         h.extend(self.headers.iter().cloned());
         h
     }
@@ -262,7 +269,7 @@ impl ClientRequest {
     }
 
     /// The scheme's own query parameters (without the signature) and headers.
-    fn auth_parts(&self, kind: Kind) -> (Vec<(String, String)>, Vec<(String, String)>) {
+    fn auth_parts(&self, kind: Kind) -> (Pairs, Pairs) {
         let p = |k: &str, v: &str| (k.to_owned(), v.to_owned());
         match kind {
             Kind::AwsV4Header => (
@@ -337,7 +344,9 @@ impl ClientRequest {
     fn sign_aws_v4(&self, kind: Kind) -> String {
         let (auth_query, headers) = self.auth_parts(kind);
         let signed = match kind {
-            Kind::AwsV4Header => self.v4_signed(&["host", "x-amz-content-sha256", "x-amz-date"], |_| false),
+            Kind::AwsV4Header => {
+                self.v4_signed(&["host", "x-amz-content-sha256", "x-amz-date"], |_| false)
+            }
             _ => self.v4_signed(&["host"], |_| false),
         };
         let mut query: Vec<(String, String)> = self
@@ -393,7 +402,13 @@ impl ClientRequest {
         query.sort();
         let canonical_query = query
             .iter()
-            .map(|(k, v)| if v.is_empty() { k.clone() } else { format!("{k}={v}") })
+            .map(|(k, v)| {
+                if v.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{k}={v}")
+                }
+            })
             .collect::<Vec<_>>()
             .join("&");
         let mut names: Vec<String> = headers
@@ -410,7 +425,12 @@ impl ClientRequest {
         names.dedup();
         let canonical_headers: String = names
             .iter()
-            .map(|n| format!("{n}:{}\n", Self::joined(&headers, n, |v| v.trim().to_owned())))
+            .map(|n| {
+                format!(
+                    "{n}:{}\n",
+                    Self::joined(&headers, n, |v| v.trim().to_owned())
+                )
+            })
             .collect();
         let creq = format!(
             "{}\n{}\n{}\n{}\n{}\nUNSIGNED-PAYLOAD",
@@ -425,7 +445,10 @@ impl ClientRequest {
             self.oss_scope(),
             sha256_hex(&creq)
         );
-        let mut k = hmac_sha256(format!("aliyun_v4{}", self.secret).as_bytes(), DATE.as_bytes());
+        let mut k = hmac_sha256(
+            format!("aliyun_v4{}", self.secret).as_bytes(),
+            DATE.as_bytes(),
+        );
         for part in [self.region.as_str(), "oss", "aliyun_v4_request"] {
             k = hmac_sha256(&k, part.as_bytes());
         }
@@ -443,7 +466,12 @@ impl ClientRequest {
         names.dedup();
         names
             .iter()
-            .map(|n| format!("{n}:{}\n", Self::joined(headers, n, |v| v.trim().to_owned())))
+            .map(|n| {
+                format!(
+                    "{n}:{}\n",
+                    Self::joined(headers, n, |v| v.trim().to_owned())
+                )
+            })
             .collect()
     }
 
@@ -454,7 +482,13 @@ impl ClientRequest {
         items.sort();
         let joined = items
             .iter()
-            .map(|(k, v)| if v.is_empty() { k.clone() } else { format!("{k}={v}") })
+            .map(|(k, v)| {
+                if v.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{k}={v}")
+                }
+            })
             .collect::<Vec<_>>()
             .join("&");
         if joined.is_empty() {
@@ -639,10 +673,7 @@ fn query_pairs() -> impl Strategy<Value = Vec<(String, String)>> {
         "中",
         "k",
     ]);
-    let value = prop_oneof![
-        Just(String::new()),
-        "[a-zA-Z0-9 +%/=&?#:~._\\-中]{1,10}",
-    ];
+    let value = prop_oneof![Just(String::new()), "[a-zA-Z0-9 +%/=&?#:~._\\-中]{1,10}",];
     proptest::collection::vec((name, value), 0..5).prop_map(|pairs| {
         let mut seen = std::collections::HashSet::new();
         pairs

@@ -170,19 +170,14 @@ fn redirect() -> impl Strategy<Value = Redirect> {
 }
 
 fn rule() -> impl Strategy<Value = Rule> {
-    (
-        1u32..8,
-        condition(),
-        proptest::option::of(redirect()),
-    )
-        .prop_map(|(number, condition, redirect)| Rule {
+    (1u32..8, condition(), proptest::option::of(redirect())).prop_map(
+        |(number, condition, redirect)| Rule {
             number,
             condition,
-            lua_config: redirect
-                .is_none()
-                .then(ossemu_rules::LuaConfig::default),
+            lua_config: redirect.is_none().then(ossemu_rules::LuaConfig::default),
             redirect,
-        })
+        },
+    )
 }
 
 /// Request facts: key, status, headers, raw query (no blanks, as on the request line), host.
@@ -200,11 +195,7 @@ fn facts() -> impl Strategy<Value = Facts> {
 }
 
 fn with_facts<T>(f: &Facts, run: impl FnOnce(&RequestFacts<'_>) -> T) -> T {
-    let headers: Vec<(&str, &str)> = f
-        .2
-        .iter()
-        .map(|(n, v)| (n.as_str(), v.as_str()))
-        .collect();
+    let headers: Vec<(&str, &str)> = f.2.iter().map(|(n, v)| (n.as_str(), v.as_str())).collect();
     let facts = RequestFacts {
         key: &f.0,
         status: f.1,
