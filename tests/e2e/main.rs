@@ -15,5 +15,6 @@ mod mirror;
 mod multipart;
 mod objects;
 mod restart;
+mod s3s_e2e_regressions;
 mod ship;
 mod website;
