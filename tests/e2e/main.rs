@@ -16,5 +16,6 @@ mod multipart;
 mod objects;
 mod post_object;
 mod restart;
+mod s3s_e2e_regressions;
 mod ship;
 mod website;

@@ -150,6 +150,10 @@ pub async fn upload_part(cx: &Ctx, body: ReqStream) -> ApiResult<Response<Body>>
         "x-oss-hash-crc64ecma",
         &part.crc64.to_string(),
     );
+    // The SDKs read the verified checksum back and repeat it in CompleteMultipartUpload.
+    if let Some((alg, v)) = &part.checksum {
+        set(r.headers_mut(), &format!("x-amz-checksum-{alg}"), v);
+    }
     Ok(r)
 }
 
