@@ -210,6 +210,35 @@ async fn headers_come_back_byte_for_byte() {
     );
 }
 
+/// Non-ASCII metadata: OSS answers the UTF-8 bytes as sent, S3 an RFC 2047 encoded word (what
+/// the AWS SDKs decode); ASCII values are the same in both.
+#[tokio::test]
+async fn non_ascii_metadata_is_rfc2047_encoded_for_s3_only() {
+    let s = Server::start().await;
+    s.bucket("meta8").await;
+    let r = s
+        .req("PUT", "/meta8/k")
+        .s3()
+        .header("x-amz-meta-greet", "你好，世界")
+        .header("x-amz-meta-plain", "hello")
+        .body("x")
+        .send()
+        .await;
+    assert_eq!(r.status, 200);
+    let g = s.req("GET", "/meta8/k").s3().send().await;
+    assert_eq!(
+        g.h("x-amz-meta-greet"),
+        Some("=?UTF-8?B?5L2g5aW977yM5LiW55WM?=")
+    );
+    assert_eq!(g.h("x-amz-meta-plain"), Some("hello"));
+    let o = s.req("HEAD", "/meta8/k").oss().send().await;
+    assert_eq!(
+        o.headers.get("x-oss-meta-greet").unwrap().as_bytes(),
+        "你好，世界".as_bytes()
+    );
+    assert_eq!(o.h("x-oss-meta-plain"), Some("hello"));
+}
+
 #[tokio::test]
 async fn s3_put_needs_a_length() {
     let s = Server::start().await;

@@ -300,7 +300,12 @@ pub fn object_headers(cx: &Ctx, rec: &ObjectRecord, h: &mut HeaderMap) {
         set_stored(h, k, v);
     }
     for (k, v) in &rec.user_meta {
-        set_stored(h, &format!("{}{k}", d.meta_prefix()), v);
+        let name = format!("{}{k}", d.meta_prefix());
+        match (d, rfc2047(v)) {
+            // S3 returns non-ASCII metadata RFC 2047-encoded; OSS returns the bytes as sent.
+            (Dialect::S3, Some(encoded)) => set(h, &name, &encoded),
+            _ => set_stored(h, &name, v),
+        }
     }
     set(h, "x-oss-hash-crc64ecma", &rec.crc64.to_string());
     if let Some(tag) = &rec.tag {
@@ -328,6 +333,18 @@ pub fn object_headers(cx: &Ctx, rec: &ObjectRecord, h: &mut HeaderMap) {
             }
         }
     }
+}
+
+/// A stored header value whose bytes are non-ASCII UTF-8, as an RFC 2047 encoded word.
+fn rfc2047(stored: &str) -> Option<String> {
+    use base64::Engine;
+    let bytes = header_bytes(stored);
+    if bytes.is_ascii() {
+        return None;
+    }
+    let text = std::str::from_utf8(&bytes).ok()?;
+    let b64 = base64::engine::general_purpose::STANDARD.encode(text);
+    Some(format!("=?UTF-8?B?{b64}?="))
 }
 
 /// The base64 MD5 of a plain object, for `Content-MD5`.
