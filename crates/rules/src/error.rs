@@ -110,11 +110,6 @@ pub enum Problem {
     RuleNumberNotPositive,
     /// Two rules have the same `RuleNumber`.
     DuplicateRuleNumber,
-    /// This rule's Condition equals an earlier rule's, so it could never match.
-    DuplicateCondition {
-        /// The `RuleNumber` of the earlier rule.
-        other: u32,
-    },
     /// Unknown `RedirectType`.
     UnknownRedirectType(String),
     /// Unknown `Protocol`.
@@ -202,10 +197,6 @@ impl fmt::Display for Problem {
             Problem::DuplicateRuleNumber => {
                 f.write_str("RuleNumber is used by more than one RoutingRule")
             }
-            Problem::DuplicateCondition { other } => write!(
-                f,
-                "Condition is the same as RoutingRule {other}'s, so this rule could never match"
-            ),
             Problem::UnknownRedirectType(v) => write!(
                 f,
                 "RedirectType must be Mirror, External, AliCDN or Internal, not `{v}`"

@@ -101,30 +101,6 @@ pub fn validate(website: &Website) -> Result<(), ConfigError> {
         check_rule(website.dialect, rule)
             .map_err(|p| ConfigError::new(Scope::Rule(rule.number), p))?;
     }
-    check_distinct_conditions(&website.rules)
-}
-
-fn check_distinct_conditions(rules: &[Rule]) -> Result<(), ConfigError> {
-    let mut seen: Vec<(u32, _)> = Vec::new();
-    for rule in rules.iter().filter(|r| r.redirect.is_some()) {
-        let c = &rule.condition;
-        let mut headers = c.include_headers.clone();
-        headers.sort();
-        headers.dedup();
-        let key = (
-            c.key_prefix_equals.as_str(),
-            c.key_suffix_equals.as_str(),
-            c.http_error_code_returned_equals,
-            headers,
-        );
-        if let Some((other, _)) = seen.iter().find(|(_, k)| *k == key) {
-            return Err(ConfigError::new(
-                Scope::Rule(rule.number),
-                Problem::DuplicateCondition { other: *other },
-            ));
-        }
-        seen.push((rule.number, key));
-    }
     Ok(())
 }
 
