@@ -18,4 +18,5 @@ mod post_object;
 mod restart;
 mod s3s_e2e_regressions;
 mod ship;
+mod tagging;
 mod website;

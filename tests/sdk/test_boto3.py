@@ -147,3 +147,20 @@ def test_errors_are_s3_shaped(s3, bucket_name):
     with pytest.raises(ClientError) as e:
         s3.delete_bucket(Bucket=bucket_name)
     assert code(e.value) == "BucketNotEmpty"
+
+
+def test_object_tagging(s3, bucket_name):
+    s3.create_bucket(Bucket=bucket_name)
+    s3.put_object(Bucket=bucket_name, Key="t", Body=b"x", Tagging="a=1&b=two%20words")
+    got = s3.get_object_tagging(Bucket=bucket_name, Key="t")["TagSet"]
+    assert got == [{"Key": "a", "Value": "1"}, {"Key": "b", "Value": "two words"}]
+    assert s3.head_object(Bucket=bucket_name, Key="t")["ResponseMetadata"]["HTTPHeaders"]["x-amz-tagging-count"] == "2"
+    s3.put_object_tagging(Bucket=bucket_name, Key="t", Tagging={"TagSet": [{"Key": "env", "Value": ""}]})
+    assert s3.get_object_tagging(Bucket=bucket_name, Key="t")["TagSet"] == [{"Key": "env", "Value": ""}]
+    too_many = [{"Key": f"k{i}", "Value": "v"} for i in range(11)]
+    with pytest.raises(ClientError) as e:
+        s3.put_object_tagging(Bucket=bucket_name, Key="t", Tagging={"TagSet": too_many})
+    assert code(e.value) == "InvalidTag"
+    s3.delete_object_tagging(Bucket=bucket_name, Key="t")
+    assert s3.get_object_tagging(Bucket=bucket_name, Key="t")["TagSet"] == []
+    assert s3.get_object(Bucket=bucket_name, Key="t")["Body"].read() == b"x"

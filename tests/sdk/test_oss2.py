@@ -99,3 +99,18 @@ def test_bad_content_md5_is_refused(oss2_bucket):
         b.put_object("m", b"data", headers={"Content-MD5": "1B2M2Y8AsgTpgAmY7PhCfg=="})
     assert e.value.status == 400 and e.value.code == "InvalidDigest"
     assert not b.object_exists("m")
+
+
+def test_object_tagging(oss2_bucket):
+    b = oss2_bucket
+    b.put_object("t", b"x", headers={"x-oss-tagging": "a=1&b=2"})
+    assert b.get_object_tagging("t").tag_set.tagging_rule == {"a": "1", "b": "2"}
+    rule = oss2.models.TaggingRule()
+    rule.add("env", "prod")
+    b.put_object_tagging("t", oss2.models.Tagging(rule))
+    assert b.get_object_tagging("t").tag_set.tagging_rule == {"env": "prod"}
+    assert b.head_object("t").headers["x-oss-tagging-count"] == "1"
+    b.delete_object_tagging("t")
+    assert b.get_object_tagging("t").tag_set.tagging_rule == {}
+    with pytest.raises(oss2.exceptions.NoSuchKey):
+        b.get_object_tagging("missing")

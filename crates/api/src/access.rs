@@ -409,8 +409,8 @@ pub enum Need {
 pub fn need(op: Op) -> Need {
     use Op::*;
     match op {
-        ListBuckets | CreateBucket | GetObject | HeadObject | GetObjectMeta | CorsPreflight
-        | PostObject | Unsupported | NotAllowed => Need::Handler,
+        ListBuckets | CreateBucket | GetObject | HeadObject | GetObjectMeta | GetObjectTagging
+        | CorsPreflight | PostObject | Unsupported | NotAllowed => Need::Handler,
         DeleteBucket | GetBucketInfo | GetBucketLocation | GetBucketAcl | PutBucketAcl
         | GetBucketVersioning | PutBucketWebsite | GetBucketWebsite | DeleteBucketWebsite
         | PutBucketCors | GetBucketCors | DeleteBucketCors | PutCname | DeleteCname | ListCname
@@ -427,7 +427,9 @@ pub fn need(op: Op) -> Need {
         | CompleteMultipartUpload
         | AbortMultipartUpload
         | ListParts
-        | AppendObject => Need::Write,
+        | AppendObject
+        | PutObjectTagging
+        | DeleteObjectTagging => Need::Write,
     }
 }
 

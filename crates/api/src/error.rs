@@ -70,6 +70,7 @@ codes! {
     InvalidPartOrder => 400, "The list of parts was not in ascending order. Parts list must be specified in order by part number.";
     InvalidRange => 416, "The requested range cannot be satisfied.";
     InvalidRequest => 400, "Invalid Request.";
+    InvalidTag => 400, "The tag provided was not a valid tag.";
     InvalidURI => 400, "Couldn't parse the specified URI.";
     KeyTooLongError => 400, "Your key is too long.";
     MalformedPOSTRequest => 400, "The body of your POST request is not well-formed multipart/form-data.";

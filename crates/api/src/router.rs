@@ -35,7 +35,7 @@ ops! {
     PutCname, DeleteCname, ListCname, CreateCnameToken, GetCnameToken,
     ListMultipartUploads,
     PutObject, PostObject, CopyObject, GetObject, HeadObject, GetObjectMeta, DeleteObject,
-    GetObjectAcl, PutObjectAcl,
+    GetObjectAcl, PutObjectAcl, GetObjectTagging, PutObjectTagging, DeleteObjectTagging,
     InitiateMultipartUpload, UploadPart, UploadPartCopy, CompleteMultipartUpload,
     AbortMultipartUpload, ListParts, AppendObject,
     Unsupported,
@@ -193,6 +193,8 @@ fn object_op(method: &Method, q: &Query, copy_source: bool) -> Op {
                 }
             } else if q.has("acl") {
                 Op::PutObjectAcl
+            } else if q.has("tagging") {
+                Op::PutObjectTagging
             } else if unsupported(q) {
                 Op::Unsupported
             } else if copy_source {
@@ -206,6 +208,8 @@ fn object_op(method: &Method, q: &Query, copy_source: bool) -> Op {
                 Op::ListParts
             } else if q.has("acl") {
                 Op::GetObjectAcl
+            } else if q.has("tagging") {
+                Op::GetObjectTagging
             } else if unsupported(q) {
                 Op::Unsupported
             } else {
@@ -222,6 +226,8 @@ fn object_op(method: &Method, q: &Query, copy_source: bool) -> Op {
         Method::DELETE => {
             if q.has("uploadId") {
                 Op::AbortMultipartUpload
+            } else if q.has("tagging") {
+                Op::DeleteObjectTagging
             } else if unsupported(q) {
                 Op::Unsupported
             } else {
@@ -281,7 +287,13 @@ mod tests {
             r(Method::POST, true, true, "append&position=0"),
             Op::AppendObject
         );
-        assert_eq!(r(Method::GET, true, true, "tagging"), Op::Unsupported);
+        assert_eq!(r(Method::GET, true, true, "tagging"), Op::GetObjectTagging);
+        assert_eq!(r(Method::PUT, true, true, "tagging"), Op::PutObjectTagging);
+        assert_eq!(
+            r(Method::DELETE, true, true, "tagging"),
+            Op::DeleteObjectTagging
+        );
+        assert_eq!(r(Method::GET, true, false, "tagging"), Op::Unsupported);
         assert_eq!(r(Method::PATCH, true, true, ""), Op::NotAllowed);
         assert_eq!(
             route(&Method::PUT, true, true, &Query::parse(""), true),

@@ -14,6 +14,7 @@ pub mod error;
 pub mod list;
 pub mod multipart;
 pub mod object;
+pub mod tagging;
 pub mod website;
 
 pub use codec::{

@@ -14,6 +14,7 @@ pub mod multipart;
 pub mod object;
 pub mod post_object;
 pub mod service;
+pub mod tagging;
 pub mod website;
 
 use http::{HeaderMap, HeaderName, HeaderValue, Response, StatusCode};
@@ -285,6 +286,7 @@ pub fn attrs_from_request(cx: &Ctx) -> ApiResult<ObjectAttrs> {
         a.tagging = form_urlencoded::parse(t.as_bytes())
             .map(|(k, v)| (k.into_owned(), v.into_owned()))
             .collect();
+        tagging::check_tags(&a.tagging)?;
     }
     Ok(a)
 }
