@@ -414,3 +414,105 @@ async fn unsigned_vendor_headers_are_refused() {
     r.assert_error(403, "AccessDenied");
     assert_eq!(s.req("GET", "/uploads/b.png").send().await.status, 404);
 }
+
+/// The writer of an object in someone else's bucket may read and change that object's ACL
+/// (S3 grants its owner FULL_CONTROL); other users may not; `bucket-owner-read` shows the
+/// bucket owner's grant.
+#[tokio::test]
+async fn object_owner_manages_its_acl() {
+    let s = Server::start().await;
+    s.req("PUT", "/shared")
+        .s3()
+        .header("x-amz-acl", "public-read-write")
+        .send()
+        .await;
+    let r = s
+        .req("PUT", "/shared/mine")
+        .s3_as("alt", "alt-secret")
+        .header("x-amz-acl", "bucket-owner-read")
+        .body("x")
+        .send()
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let r = s
+        .req("GET", "/shared/mine?acl")
+        .s3_as("alt", "alt-secret")
+        .send()
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert!(
+        r.text().contains("<ID>alt</ID><DisplayName>alt</DisplayName></Grantee><Permission>FULL_CONTROL</Permission>"),
+        "{}",
+        r.text()
+    );
+    assert!(
+        r.text().contains("<ID>ossemu</ID><DisplayName>main</DisplayName></Grantee><Permission>READ</Permission>"),
+        "{}",
+        r.text()
+    );
+    let r = s
+        .req("PUT", "/shared/mine?acl")
+        .s3_as("alt", "alt-secret")
+        .header("x-amz-acl", "private")
+        .send()
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    // The bucket owner may too; an anonymous caller may not, even on a public bucket.
+    let r = s.req("GET", "/shared/mine?acl").s3().send().await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    s.req("GET", "/shared/mine?acl")
+        .send()
+        .await
+        .assert_error(403, "AccessDenied");
+    s.req("PUT", "/shared/owned-by-bucket-owner")
+        .s3()
+        .body("x")
+        .send()
+        .await;
+    s.req("PUT", "/shared/owned-by-bucket-owner?acl")
+        .s3_as("alt", "alt-secret")
+        .header("x-amz-acl", "public-read")
+        .send()
+        .await
+        .assert_error(403, "AccessDenied");
+    // A missing key: 404 for the bucket owner, 403 for others.
+    s.req("GET", "/shared/none?acl")
+        .s3()
+        .send()
+        .await
+        .assert_error(404, "NoSuchKey");
+    s.req("GET", "/shared/none?acl")
+        .s3_as("alt", "alt-secret")
+        .send()
+        .await
+        .assert_error(403, "AccessDenied");
+}
+
+/// `x-amz-expected-bucket-owner` that names another account is refused before anything runs.
+#[tokio::test]
+async fn expected_bucket_owner_is_checked() {
+    let s = Server::start().await;
+    s.bucket("owned").await;
+    let r = s
+        .req("PUT", "/owned/k")
+        .s3()
+        .header("x-amz-expected-bucket-owner", "ossemu")
+        .body("x")
+        .send()
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    s.req("PUT", "/owned/k2")
+        .s3()
+        .header("x-amz-expected-bucket-owner", "someone-else")
+        .body("x")
+        .send()
+        .await
+        .assert_error(403, "AccessDenied");
+    assert_eq!(s.req("HEAD", "/owned/k2").s3().send().await.status, 404);
+    s.req("GET", "/owned")
+        .s3()
+        .header("x-amz-expected-bucket-owner", "someone-else")
+        .send()
+        .await
+        .assert_error(403, "AccessDenied");
+}

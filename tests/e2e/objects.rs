@@ -127,7 +127,7 @@ async fn missing_objects_and_head_errors() {
         .send()
         .await
         .assert_error(404, "NoSuchBucket");
-    s.req("GET", "/bkt/k?tagging")
+    s.req("GET", "/bkt/k?symlink")
         .oss()
         .send()
         .await

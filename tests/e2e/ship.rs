@@ -326,6 +326,19 @@ async fn cors_preflight_and_actual_requests() {
             .status,
         200
     );
+    // A preflight for a presigned URL carries its query, signed for the PUT: it is not
+    // checked (preflights are never authenticated).
+    let r = s
+        .req("OPTIONS", "/web-app/upload.bin?OSSAccessKeyId=ossemu&Expires=4102444800&Signature=c2lnbmVkLWZvci1QVVQ%3D")
+        .header("origin", "http://localhost:3000")
+        .header("access-control-request-method", "PUT")
+        .send()
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(
+        r.h("access-control-allow-origin"),
+        Some("http://localhost:3000")
+    );
     // Refused: unknown origin, method or header.
     preflight("http://evil.test", "PUT", None)
         .await

@@ -410,11 +410,13 @@ pub fn need(op: Op) -> Need {
     use Op::*;
     match op {
         ListBuckets | CreateBucket | GetObject | HeadObject | GetObjectMeta | GetObjectTagging
-        | CorsPreflight | PostObject | Unsupported | NotAllowed => Need::Handler,
+        | GetObjectAcl | PutObjectAcl | CorsPreflight | PostObject | Unsupported | NotAllowed => {
+            Need::Handler
+        }
         DeleteBucket | GetBucketInfo | GetBucketLocation | GetBucketAcl | PutBucketAcl
         | GetBucketVersioning | PutBucketWebsite | GetBucketWebsite | DeleteBucketWebsite
         | PutBucketCors | GetBucketCors | DeleteBucketCors | PutCname | DeleteCname | ListCname
-        | CreateCnameToken | GetCnameToken | GetObjectAcl | PutObjectAcl => Need::Owner,
+        | CreateCnameToken | GetCnameToken => Need::Owner,
         HeadBucket | ListObjects | ListObjectsV2 | ListObjectVersions | ListLiveChannel
         | ListMultipartUploads => Need::List,
         PutObject
@@ -449,6 +451,11 @@ fn acl_reads(who: &Identity, acl: &str) -> bool {
 /// Whether `who` may list `bucket`.
 pub fn may_list(who: &Identity, bucket: &BucketRecord) -> bool {
     is_owner(who, bucket) || acl_reads(who, &bucket.acl)
+}
+
+/// Whether `who` may read or change an object's ACL: the bucket's owner or the object's.
+pub fn may_manage_object(who: &Identity, bucket: &BucketRecord, obj: &ObjectRecord) -> bool {
+    is_owner(who, bucket) || (!obj.owner.is_empty() && who.owner() == Some(obj.owner.as_str()))
 }
 
 /// Whether `who` may write objects into `bucket`.

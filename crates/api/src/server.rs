@@ -193,9 +193,11 @@ pub async fn handle(
         key: key.as_deref(),
         virtual_host: addressing.bucket().is_some(),
     };
+    // A CORS preflight is never authenticated: browsers send it without credentials, and the
+    // query of a presigned URL it carries was signed for the actual method, not OPTIONS.
     let authn = match &split {
-        Ok(_) => authenticate(&state, dialect, &signed, &target),
-        Err(_) => Ok(Authenticated {
+        Ok(_) if parts.method != Method::OPTIONS => authenticate(&state, dialect, &signed, &target),
+        _ => Ok(Authenticated {
             identity: Identity::Anonymous,
             parsed: None,
             secret: None,
@@ -346,6 +348,16 @@ fn precheck(cx: &Ctx, op: Op) -> ApiResult<()> {
     }
     if cx.bucket.is_some() && need(op) != Need::Handler {
         authorize(&cx.identity, op, &cx.load_bucket()?)?;
+    }
+    // S3's x-amz-expected-bucket-owner: refuse when the bucket belongs to someone else.
+    if let (Some(expected), Some(_)) = (cx.header("x-amz-expected-bucket-owner"), &cx.bucket)
+        && let Ok(b) = cx.load_bucket()
+        && b.owner != expected
+    {
+        return Err(ApiError::msg(
+            Code::AccessDenied,
+            "The bucket is not owned by the account given in x-amz-expected-bucket-owner.",
+        ));
     }
     Ok(())
 }

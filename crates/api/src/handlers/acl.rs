@@ -2,10 +2,11 @@
 //! `x-oss-object-acl`; S3 `x-amz-acl` or an `AccessControlPolicy` body).
 
 use http::{Response, StatusCode};
-use ossemu_store::{ObjectRecord, StoreError};
+use ossemu_store::{BucketRecord, ObjectRecord, StoreError};
 use ossemu_xml::acl::{AccessControlPolicy, oss_policy, s3_policy};
 
 use super::{BUCKET_ACLS, no_body, owner, xml_ok};
+use crate::access;
 use crate::body::{Body, ReqStream, read_small};
 use crate::dialect::Dialect;
 use crate::error::{ApiError, ApiResult, Code};
@@ -88,11 +89,8 @@ pub async fn put_bucket_acl(cx: &Ctx, body: ReqStream) -> ApiResult<Response<Bod
 /// effective canned ACL.
 pub async fn get_object_acl(cx: &Ctx) -> ApiResult<Response<Body>> {
     let b = cx.load_bucket()?;
-    let rec = cx
-        .store()
-        .meta()
-        .get_object(&b.name, cx.key()?)?
-        .ok_or_else(|| ApiError::new(Code::NoSuchKey))?;
+    let rec = cx.store().meta().get_object(&b.name, cx.key()?)?;
+    let rec = manageable(cx, &b, rec)?;
     let canned = match (&rec.acl, cx.dialect) {
         (Some(a), _) => a.clone(),
         (None, Dialect::Oss) => "default".into(),
@@ -106,10 +104,24 @@ pub async fn get_object_acl(cx: &Ctx) -> ApiResult<Response<Body>> {
     Ok(policy(cx, &owner_id, &canned, &b.owner))
 }
 
+/// The object, if the caller may read and change its ACL (the bucket's or the object's owner);
+/// a missing key is 404 for the bucket owner and 403 for anyone else.
+fn manageable(cx: &Ctx, b: &BucketRecord, rec: Option<ObjectRecord>) -> ApiResult<ObjectRecord> {
+    let owner_view = ObjectRecord::default();
+    match rec {
+        Some(r) if access::may_manage_object(&cx.identity, b, &r) => Ok(r),
+        None if access::may_manage_object(&cx.identity, b, &owner_view) => {
+            Err(ApiError::new(Code::NoSuchKey))
+        }
+        _ => Err(access::denied(&cx.identity)),
+    }
+}
+
 /// PutObjectAcl.
 pub async fn put_object_acl(cx: &Ctx, body: ReqStream) -> ApiResult<Response<Body>> {
     let b = cx.load_bucket()?;
     let key = cx.key()?;
+    manageable(cx, &b, cx.store().meta().get_object(&b.name, key)?)?;
     let header = match cx.dialect {
         Dialect::Oss => "x-oss-object-acl".to_string(),
         Dialect::S3 => "x-amz-acl".to_string(),
