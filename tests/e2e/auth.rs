@@ -56,6 +56,15 @@ async fn clock_skew_is_refused() {
     // The helper adds its own Date after ours; the first one is what servers read.
     let body = r.assert_error(403, "RequestTimeTooSkewed");
     assert!(body.contains("<MaxAllowedSkewMilliseconds>900000</MaxAllowedSkewMilliseconds>"));
+    // A date before 1970 is invalid rather than skewed.
+    let r = s
+        .req("GET", "/skew")
+        .header("date", "Tue, 07 Jul 1950 21:53:04 GMT")
+        .oss()
+        .send()
+        .await;
+    let body = r.assert_error(403, "AccessDenied");
+    assert!(body.contains("requires a valid Date"), "{body}");
 }
 
 #[tokio::test]
@@ -446,7 +455,9 @@ async fn object_owner_manages_its_acl() {
         r.text()
     );
     assert!(
-        r.text().contains("<ID>ossemu</ID><DisplayName>main</DisplayName></Grantee><Permission>READ</Permission>"),
+        r.text().contains(
+            "<ID>ossemu</ID><DisplayName>main</DisplayName></Grantee><Permission>READ</Permission>"
+        ),
         "{}",
         r.text()
     );

@@ -86,6 +86,26 @@ async fn create_bucket_s3_dialect() {
     assert!(r.h("x-amz-request-id").is_some());
     let e = s.req("PUT", "/s3bucket").s3().send().await;
     e.assert_error(409, "BucketAlreadyOwnedByYou");
+    // In us-east-1 (no LocationConstraint) the owner re-creating a bucket gets 200; the
+    // objects stay and the ACL is reset to the one asked for.
+    let r = s
+        .req("PUT", "/east")
+        .s3()
+        .header("x-amz-acl", "public-read")
+        .send()
+        .await;
+    assert_eq!(r.status, 200);
+    s.put("east", "kept", "x").await;
+    let r = s.req("PUT", "/east").s3().send().await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(s.req("GET", "/east/kept").s3().send().await.status, 200);
+    let acl = s.req("GET", "/east?acl").oss().send().await;
+    assert_eq!(acl.xml("Grant").as_deref(), Some("private"));
+    s.req("PUT", "/east")
+        .oss()
+        .send()
+        .await
+        .assert_error(409, "BucketAlreadyExists");
     let r = s.req("GET", "/s3bucket?location").s3().send().await;
     assert_eq!(
         r.text(),

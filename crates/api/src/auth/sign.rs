@@ -1120,7 +1120,12 @@ fn hmac_v1_request_time(req: &Request<'_>, scheme: Scheme) -> Result<i64, AuthEr
         .header(own)
         .or_else(|| req.header("date"))
         .ok_or(AuthError::MissingDate)?;
-    parse_http_date(value).or_else(|e| parse_iso8601_basic(value.trim()).map_err(|_| e))
+    let t = parse_http_date(value).or_else(|e| parse_iso8601_basic(value.trim()).map_err(|_| e))?;
+    // A date before the Unix epoch is not a valid date (S3: AccessDenied), not a skewed one.
+    if t < 0 {
+        return Err(AuthError::MalformedDate(value.to_string()));
+    }
+    Ok(t)
 }
 
 fn check_skew(request_time: i64, now: i64, max_skew: i64) -> Result<(), AuthError> {

@@ -44,10 +44,14 @@ pub async fn create_bucket(cx: &Ctx, body: ReqStream) -> ApiResult<Response<Body
     } else {
         ossemu_xml::from_xml(&raw, "CreateBucketConfiguration", raw.len())?
     };
-    let location = conf
-        .location_constraint
-        .filter(|l| !l.is_empty())
-        .unwrap_or_else(|| cx.state.config.region.clone());
+    let requested_location = conf.location_constraint.filter(|l| !l.is_empty());
+    // S3 in us-east-1 (a request without LocationConstraint) answers 200 to the owner
+    // re-creating a bucket, and resets its ACL; every other region says BucketAlreadyOwnedByYou.
+    let us_east_1 = cx.dialect == Dialect::S3
+        && requested_location
+            .as_deref()
+            .is_none_or(|l| l == "us-east-1");
+    let location = requested_location.unwrap_or_else(|| cx.state.config.region.clone());
     let rec = BucketRecord {
         name: name.clone(),
         owner: me.to_string(),
@@ -60,6 +64,21 @@ pub async fn create_bucket(cx: &Ctx, body: ReqStream) -> ApiResult<Response<Body
         Ok(()) => {}
         Err(StoreError::BucketExists) => {
             let existing = cx.store().meta().get_bucket(&name)?;
+            let default_region = |l: &str| l == "us-east-1" || l == cx.state.config.region;
+            if let Some(b) = existing
+                .as_ref()
+                .filter(|b| b.owner == me && us_east_1 && default_region(&b.location))
+            {
+                let reset = BucketRecord {
+                    acl: rec.acl,
+                    ..b.clone()
+                };
+                cx.store().meta().update_bucket(&reset)?;
+                cx.store().flush().await?;
+                let mut r = no_body(StatusCode::OK);
+                set(r.headers_mut(), "location", &format!("/{name}"));
+                return Ok(r);
+            }
             let mine = existing.is_some_and(|b| b.owner == me);
             return Err(ApiError::new(if mine && cx.dialect == Dialect::S3 {
                 Code::BucketAlreadyOwnedByYou
