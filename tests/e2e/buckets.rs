@@ -136,6 +136,23 @@ async fn invalid_names_and_bodies_create_nothing() {
             .await
             .assert_error(400, "InvalidBucketName");
     }
+    // S3 allows dots (not two in a row, not an IP address); OSS does not.
+    let r = s.req("PUT", "/www.example.com").s3().send().await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    s.put("www.example.com", "index.html", "hi").await;
+    let r = s
+        .req("GET", "/www.example.com/index.html")
+        .oss()
+        .send()
+        .await;
+    assert_eq!(r.body.as_ref(), b"hi");
+    for bad in ["a..b", "192.168.5.4", ".ab"] {
+        s.req("PUT", &format!("/{bad}"))
+            .s3()
+            .send()
+            .await
+            .assert_error(400, "InvalidBucketName");
+    }
     let long = "a".repeat(64);
     s.req("PUT", &format!("/{long}"))
         .oss()

@@ -113,14 +113,19 @@ fn split_path(
     Ok((bucket, key))
 }
 
-/// Bucket names: 3-63 of `[a-z0-9-]`, not starting or ending with `-`.
+/// A name a bucket can have (S3's rules): 3-63 of `[a-z0-9.-]`, starting and ending with a
+/// letter or digit, no `..`, not an IPv4 address. OSS names have no dots (checked when a
+/// bucket is created through the OSS dialect).
 pub fn valid_bucket_name(name: &str) -> bool {
+    let edge = |b: Option<u8>| b.is_some_and(|b| b.is_ascii_lowercase() || b.is_ascii_digit());
     (3..=63).contains(&name.len())
         && name
             .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-        && !name.starts_with('-')
-        && !name.ends_with('-')
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'.')
+        && edge(name.bytes().next())
+        && edge(name.bytes().last())
+        && !name.contains("..")
+        && name.parse::<std::net::Ipv4Addr>().is_err()
 }
 
 fn check_key(key: &str, dialect: Dialect) -> ApiResult<()> {
@@ -456,7 +461,14 @@ mod tests {
 
     #[test]
     fn bucket_names() {
-        for ok in ["abc", "a-b-c", "0ab", &"a".repeat(63)] {
+        for ok in [
+            "abc",
+            "a-b-c",
+            "0ab",
+            "a.b",
+            "www.example.com",
+            &"a".repeat(63),
+        ] {
             assert!(valid_bucket_name(ok), "{ok}");
         }
         for bad in [
@@ -465,7 +477,10 @@ mod tests {
             "ab-",
             "aBc",
             "a_b",
-            "a.b",
+            "a..b",
+            ".ab",
+            "ab.",
+            "192.168.5.4",
             &"a".repeat(64),
             "_ossemu",
         ] {

@@ -27,6 +27,13 @@ pub async fn create_bucket(cx: &Ctx, body: ReqStream) -> ApiResult<Response<Body
             "Anonymous users cannot create buckets.",
         ));
     };
+    if cx.dialect == Dialect::Oss && name.contains('.') {
+        return Err(ApiError::msg(
+            Code::InvalidBucketName,
+            "OSS bucket names contain only lowercase letters, digits and hyphens.",
+        )
+        .field("BucketName", name));
+    }
     let acl = cx.dheader("acl").unwrap_or("private").to_string();
     if !BUCKET_ACLS.contains(&acl.as_str()) {
         return Err(ApiError::msg(
