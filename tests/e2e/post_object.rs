@@ -181,6 +181,10 @@ async fn s3_v2_policy_covers_every_field() {
         B64.encode(r#"{"conditions":[{"bucket":"s3forms"}]}"#),
         B64.encode(r#"{"expiration":"yesterday","conditions":[{"bucket":"s3forms"}]}"#),
         B64.encode(r#"{"expiration":"2099-01-01T00:00:00Z"}"#),
+        // Not ISO 8601 UTC (what Python's str(datetime) gives).
+        B64.encode(
+            r#"{"expiration":"2099-01-01 00:00:00.000000+00:00","conditions":[{"bucket":"s3forms"}]}"#,
+        ),
         B64.encode(
             r#"{"expiration":"2099-01-01T00:00:00Z","conditions":[["content-length-range",-1,5]]}"#,
         ),
@@ -196,6 +200,46 @@ async fn s3_v2_policy_covers_every_field() {
             .await
             .assert_error(400, "InvalidPolicyDocument");
     }
+    // `${filename}` is substituted before the policy checks the key.
+    let mut from_file = base.clone();
+    from_file[0] = ("key", "foo/${filename}");
+    assert_eq!(post(&s, "s3forms", &from_file, b"named").await.status, 204);
+    assert_eq!(
+        s.req("GET", "/s3forms/foo/local%20name.txt")
+            .s3()
+            .send()
+            .await
+            .text(),
+        "named"
+    );
+    // x-amz-checksum-* fields need no policy condition and are verified against the file.
+    let sha = {
+        use sha2::Digest;
+        B64.encode(sha2::Sha256::digest(b"checked"))
+    };
+    let mut summed = base.clone();
+    summed[0] = ("key", "foo-sum");
+    summed.push(("x-amz-checksum-sha256", sha.as_str()));
+    assert_eq!(post(&s, "s3forms", &summed, b"checked").await.status, 204);
+    let other = {
+        use sha2::Digest;
+        B64.encode(sha2::Sha256::digest(b"other"))
+    };
+    let mut wrong = base.clone();
+    wrong[0] = ("key", "foo-wrong");
+    wrong.push(("x-amz-checksum-sha256", other.as_str()));
+    post(&s, "s3forms", &wrong, b"checked")
+        .await
+        .assert_error(400, "BadDigest");
+    wrong.pop();
+    wrong.push(("x-amz-checksum-sha256", "sailorjerry"));
+    post(&s, "s3forms", &wrong, b"checked")
+        .await
+        .assert_error(400, "InvalidRequest");
+    assert_eq!(
+        s.req("HEAD", "/s3forms/foo-wrong").s3().send().await.status,
+        404
+    );
     // Redirect after success.
     let redirect = "http://app.example.test/done";
     let p2 = policy(

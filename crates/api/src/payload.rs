@@ -161,3 +161,16 @@ pub fn verified_body(
         slot,
     }))
 }
+
+/// Verifies a body against the `x-amz-checksum-*` values in `fields` (form fields of a
+/// PostObject, given as header pairs); the stream ends with BadDigest on a mismatch.
+pub fn checksum_verified(raw: ReqStream, fields: &[(String, String)]) -> ApiResult<ReqStream> {
+    let checks = BodyChecks::from_request(None, fields).map_err(payload_error)?;
+    if checks.checksum.is_none() {
+        return Ok(raw);
+    }
+    Ok(Box::pin(Checked {
+        inner: VerifiedBody::new(raw, checks),
+        slot: ChecksumSlot::default(),
+    }))
+}

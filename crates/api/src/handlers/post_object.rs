@@ -43,6 +43,7 @@ fn exempt(name: &str) -> bool {
             | "x-amz-signature"
             | "x-oss-signature"
     ) || name.starts_with("x-ignore-")
+        || name.starts_with("x-amz-checksum-")
 }
 
 /// The form's fields (names lower-cased, in order).
@@ -320,12 +321,18 @@ fn policy(form: &Form) -> ApiResult<Vec<Value>> {
                 "Invalid Policy: Policy missing expiration.",
             )
         })?;
-    let expires = chrono::DateTime::parse_from_rfc3339(expiration).map_err(|_| {
-        bad(
-            Code::InvalidPolicyDocument,
-            format!("Invalid Policy: Invalid 'expiration' value: '{expiration}'"),
-        )
-    })?;
+    // ISO 8601 in UTC, as both providers document it: `2026-01-01T12:00:00.000Z`.
+    let iso = expiration.contains('T') && expiration.ends_with('Z');
+    let expires = chrono::DateTime::parse_from_rfc3339(expiration)
+        .ok()
+        .filter(|_| iso)
+        .ok_or(())
+        .map_err(|_| {
+            bad(
+                Code::InvalidPolicyDocument,
+                format!("Invalid Policy: Invalid 'expiration' value: '{expiration}'"),
+            )
+        })?;
     if expires < chrono::Utc::now() {
         return Err(policy_failed("Policy expired."));
     }
@@ -465,7 +472,11 @@ fn check_conditions(
 /// PostObject.
 pub async fn post_object(cx: &Ctx, body: ReqStream) -> ApiResult<Response<Body>> {
     let bucket = cx.load_bucket()?;
-    let (form, file_name, part_type, file) = read_form(cx, body).await?;
+    let (mut form, file_name, part_type, file) = read_form(cx, body).await?;
+    // `${filename}` in the key is replaced before the policy sees it.
+    if let Some((_, key)) = form.0.iter_mut().find(|(k, _)| k == "key") {
+        *key = key.replace("${filename}", file_name.as_deref().unwrap_or_default());
+    }
     let s3 = form
         .0
         .iter()
@@ -494,7 +505,7 @@ pub async fn post_object(cx: &Ctx, body: ReqStream) -> ApiResult<Response<Body>>
                 "Bucket POST must contain a field named 'key'.",
             )
         })?
-        .replace("${filename}", file_name.as_deref().unwrap_or_default());
+        .to_string();
     if key.len() > 1023 || key.chars().any(char::is_control) {
         return Err(bad(Code::InvalidArgument, "The object key is not valid."));
     }
@@ -541,6 +552,13 @@ pub async fn post_object(cx: &Ctx, body: ReqStream) -> ApiResult<Response<Body>>
     let forbid = form
         .get("x-oss-forbid-overwrite")
         .is_some_and(|v| v.eq_ignore_ascii_case("true"));
+    let checksums: Vec<(String, String)> = form
+        .0
+        .iter()
+        .filter(|(k, _)| k.starts_with("x-amz-checksum-"))
+        .cloned()
+        .collect();
+    let file = crate::payload::checksum_verified(file, &checksums)?;
     let blob = receive(cx, file, max.min(MAX_PUT_SIZE)).await?;
     if blob.len < min {
         return Err(ApiError::msg(
