@@ -162,10 +162,75 @@ async fn bad_tag_sets_are_refused_and_change_nothing() {
         .send()
         .await
         .assert_error(403, "AccessDenied");
-    // Bucket tagging is still not implemented, and says so.
-    s.req("GET", "/badtags?tagging")
+}
+
+#[tokio::test]
+async fn bucket_tagging_in_both_dialects() {
+    let s = Server::start().await;
+    s.bucket("btags").await;
+    // No tags: S3 says NoSuchTagSet, OSS answers an empty set.
+    s.req("GET", "/btags?tagging")
         .s3()
         .send()
         .await
-        .assert_error(501, "NotImplemented");
+        .assert_error(404, "NoSuchTagSet");
+    let g = s.req("GET", "/btags?tagging").oss().send().await;
+    assert_eq!(g.status, 200);
+    assert!(
+        g.text().ends_with("<Tagging><TagSet/></Tagging>"),
+        "{}",
+        g.text()
+    );
+
+    let body = tagging_body(&[("team", "storage"), ("env", "dev"), ("tmp", "1")]);
+    let p = s
+        .req("PUT", "/btags?tagging")
+        .s3()
+        .header("content-md5", &md5_b64(body.as_bytes()))
+        .body(body)
+        .send()
+        .await;
+    assert_eq!(p.status, 200, "{}", p.text());
+    let g = s.req("GET", "/btags?tagging").s3().send().await;
+    assert_eq!(g.xml_all("Key"), ["team", "env", "tmp"], "{}", g.text());
+    assert!(
+        g.text()
+            .contains("xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"")
+    );
+    // OSS deletes named keys with ?tagging=k1,k2.
+    let d = s.req("DELETE", "/btags?tagging=tmp,env").oss().send().await;
+    assert_eq!(d.status, 204);
+    let g = s.req("GET", "/btags?tagging").oss().send().await;
+    assert_eq!(g.xml_all("Key"), ["team"], "{}", g.text());
+    // Limits differ: OSS keys are at most 64 characters, S3 keys 128.
+    let long = "k".repeat(100);
+    let body = tagging_body(&[(&long, "v")]);
+    s.req("PUT", "/btags?tagging")
+        .oss()
+        .body(body.clone())
+        .send()
+        .await
+        .assert_error(400, "InvalidTag");
+    assert_eq!(
+        s.req("PUT", "/btags?tagging")
+            .s3()
+            .body(body)
+            .send()
+            .await
+            .status,
+        200
+    );
+    // Only the owner may read or change them.
+    s.req("GET", "/btags?tagging")
+        .s3_as("alt", "alt-secret")
+        .send()
+        .await
+        .assert_error(403, "AccessDenied");
+    let d = s.req("DELETE", "/btags?tagging").s3().send().await;
+    assert_eq!(d.status, 204);
+    s.req("GET", "/btags?tagging")
+        .s3()
+        .send()
+        .await
+        .assert_error(404, "NoSuchTagSet");
 }

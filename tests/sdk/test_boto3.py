@@ -167,3 +167,16 @@ def test_object_tagging(s3, bucket_name):
     s3.delete_object_tagging(Bucket=bucket_name, Key="t")
     assert s3.get_object_tagging(Bucket=bucket_name, Key="t")["TagSet"] == []
     assert s3.get_object(Bucket=bucket_name, Key="t")["Body"].read() == b"x"
+
+
+def test_bucket_tagging(s3, bucket_name):
+    s3.create_bucket(Bucket=bucket_name)
+    with pytest.raises(ClientError) as e:
+        s3.get_bucket_tagging(Bucket=bucket_name)
+    assert code(e.value) == "NoSuchTagSet"
+    s3.put_bucket_tagging(Bucket=bucket_name, Tagging={"TagSet": [{"Key": "Hello", "Value": "World"}]})
+    assert s3.get_bucket_tagging(Bucket=bucket_name)["TagSet"] == [{"Key": "Hello", "Value": "World"}]
+    assert s3.delete_bucket_tagging(Bucket=bucket_name)["ResponseMetadata"]["HTTPStatusCode"] == 204
+    with pytest.raises(ClientError) as e:
+        s3.get_bucket_tagging(Bucket=bucket_name)
+    assert code(e.value) == "NoSuchTagSet"

@@ -114,3 +114,17 @@ def test_object_tagging(oss2_bucket):
     assert b.get_object_tagging("t").tag_set.tagging_rule == {}
     with pytest.raises(oss2.exceptions.NoSuchKey):
         b.get_object_tagging("missing")
+
+
+def test_bucket_tagging(oss2_bucket):
+    b = oss2_bucket
+    assert b.get_bucket_tagging().tag_set.tagging_rule == {}
+    rule = oss2.models.TaggingRule()
+    rule.add("owner", "team-a")
+    rule.add("tmp", "1")
+    b.put_bucket_tagging(oss2.models.Tagging(rule))
+    assert b.get_bucket_tagging().tag_set.tagging_rule == {"owner": "team-a", "tmp": "1"}
+    b.delete_bucket_tagging(params={"tagging": "tmp"})
+    assert b.get_bucket_tagging().tag_set.tagging_rule == {"owner": "team-a"}
+    b.delete_bucket_tagging()
+    assert b.get_bucket_tagging().tag_set.tagging_rule == {}

@@ -416,7 +416,8 @@ pub fn need(op: Op) -> Need {
         DeleteBucket | GetBucketInfo | GetBucketLocation | GetBucketAcl | PutBucketAcl
         | GetBucketVersioning | PutBucketWebsite | GetBucketWebsite | DeleteBucketWebsite
         | PutBucketCors | GetBucketCors | DeleteBucketCors | PutCname | DeleteCname | ListCname
-        | CreateCnameToken | GetCnameToken => Need::Owner,
+        | CreateCnameToken | GetCnameToken | GetBucketTagging | PutBucketTagging
+        | DeleteBucketTagging => Need::Owner,
         HeadBucket | ListObjects | ListObjectsV2 | ListObjectVersions | ListLiveChannel
         | ListMultipartUploads => Need::List,
         PutObject

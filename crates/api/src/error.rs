@@ -87,6 +87,7 @@ codes! {
     NoSuchCORSConfiguration => 404, "The CORS configuration does not exist.";
     NoSuchCname => 404, "The specified cname does not exist.";
     NoSuchCnameToken => 404, "The token for this domain does not exist.";
+    NoSuchTagSet => 404, "The TagSet does not exist.";
     NoSuchKey => 404, "The specified key does not exist.";
     NoSuchUpload => 404, "The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed.";
     NoSuchVersion => 404, "The specified version does not exist.";

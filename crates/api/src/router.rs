@@ -36,6 +36,7 @@ ops! {
     ListMultipartUploads,
     PutObject, PostObject, CopyObject, GetObject, HeadObject, GetObjectMeta, DeleteObject,
     GetObjectAcl, PutObjectAcl, GetObjectTagging, PutObjectTagging, DeleteObjectTagging,
+    GetBucketTagging, PutBucketTagging, DeleteBucketTagging,
     InitiateMultipartUpload, UploadPart, UploadPartCopy, CompleteMultipartUpload,
     AbortMultipartUpload, ListParts, AppendObject,
     Unsupported,
@@ -113,6 +114,8 @@ fn bucket_op(method: &Method, q: &Query) -> Op {
                 Op::PutBucketWebsite
             } else if q.has("cors") {
                 Op::PutBucketCors
+            } else if q.has("tagging") {
+                Op::PutBucketTagging
             } else if unsupported(q) || q.has("versioning") {
                 Op::Unsupported
             } else {
@@ -142,6 +145,8 @@ fn bucket_op(method: &Method, q: &Query) -> Op {
                 Op::ListObjectVersions
             } else if q.has("versioning") {
                 Op::GetBucketVersioning
+            } else if q.has("tagging") {
+                Op::GetBucketTagging
             } else if unsupported(q) {
                 Op::Unsupported
             } else if q.get("list-type") == Some("2") {
@@ -156,6 +161,8 @@ fn bucket_op(method: &Method, q: &Query) -> Op {
                 Op::DeleteBucketWebsite
             } else if q.has("cors") {
                 Op::DeleteBucketCors
+            } else if q.has("tagging") {
+                Op::DeleteBucketTagging
             } else if unsupported(q) {
                 Op::Unsupported
             } else {
@@ -293,7 +300,12 @@ mod tests {
             r(Method::DELETE, true, true, "tagging"),
             Op::DeleteObjectTagging
         );
-        assert_eq!(r(Method::GET, true, false, "tagging"), Op::Unsupported);
+        assert_eq!(r(Method::GET, true, false, "tagging"), Op::GetBucketTagging);
+        assert_eq!(r(Method::PUT, true, false, "tagging"), Op::PutBucketTagging);
+        assert_eq!(
+            r(Method::DELETE, true, false, "tagging"),
+            Op::DeleteBucketTagging
+        );
         assert_eq!(r(Method::PATCH, true, true, ""), Op::NotAllowed);
         assert_eq!(
             route(&Method::PUT, true, true, &Query::parse(""), true),

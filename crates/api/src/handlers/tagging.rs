@@ -1,5 +1,5 @@
-//! Get/Put/DeleteObjectTagging (`?tagging` on an object), and the tag limits shared with the
-//! `x-oss-tagging` / `x-amz-tagging` header of the write requests.
+//! Get/Put/DeleteObjectTagging and Get/Put/DeleteBucketTagging (`?tagging`), and the tag
+//! limits shared with the `x-oss-tagging` / `x-amz-tagging` header of the write requests.
 
 use http::{Response, StatusCode};
 use md5::{Digest, Md5};
@@ -15,32 +15,69 @@ use crate::error::{ApiError, ApiResult, Code};
 use crate::handlers::bucket::SMALL_BODY;
 use crate::request::Ctx;
 
-/// Tags an object may carry.
-const MAX_TAGS: usize = 10;
-/// Characters in a tag key.
-const MAX_KEY: usize = 128;
-/// Characters in a tag value.
-const MAX_VALUE: usize = 256;
+/// How many tags, and how long their keys and values (in characters), a resource may have.
+#[derive(Clone, Copy, Debug)]
+pub struct TagLimits {
+    what: &'static str,
+    tags: usize,
+    key: usize,
+    value: usize,
+}
 
-/// Checks a tag set against the OSS/S3 limits: at most 10 tags, keys of 1 to 128 and values
-/// of up to 256 characters, no key twice.
-pub fn check_tags(tags: &[(String, String)]) -> ApiResult<()> {
+/// Objects, in both dialects: 10 tags, keys up to 128 and values up to 256 characters.
+pub const OBJECT_TAGS: TagLimits = TagLimits {
+    what: "Object",
+    tags: 10,
+    key: 128,
+    value: 256,
+};
+
+/// Buckets: S3 allows 50 tags of 128/256 characters, OSS 20 tags of 64/128.
+fn bucket_limits(d: Dialect) -> TagLimits {
+    match d {
+        Dialect::S3 => TagLimits {
+            what: "Bucket",
+            tags: 50,
+            key: 128,
+            value: 256,
+        },
+        Dialect::Oss => TagLimits {
+            what: "Bucket",
+            tags: 20,
+            key: 64,
+            value: 128,
+        },
+    }
+}
+
+/// Bucket configuration kind the bucket's tags are stored under.
+const KIND: &str = "tagging";
+
+/// Checks a tag set against `limits`: not too many tags, keys not empty, keys and values not
+/// too long, no key twice.
+pub fn check_tags(tags: &[(String, String)], limits: TagLimits) -> ApiResult<()> {
     let invalid = |m: String| Err(ApiError::msg(Code::InvalidTag, m));
-    if tags.len() > MAX_TAGS {
-        return invalid(format!("Object tags cannot be greater than {MAX_TAGS}"));
+    let TagLimits {
+        what,
+        tags: max_tags,
+        key: max_key,
+        value: max_value,
+    } = limits;
+    if tags.len() > max_tags {
+        return invalid(format!("{what} tags cannot be greater than {max_tags}"));
     }
     for (i, (k, v)) in tags.iter().enumerate() {
         if k.is_empty() {
             return invalid("The TagKey you have provided is invalid".into());
         }
-        if k.chars().count() > MAX_KEY {
+        if k.chars().count() > max_key {
             return invalid(format!(
-                "The TagKey you have provided is too long, max {MAX_KEY}"
+                "The TagKey you have provided is too long, max {max_key}"
             ));
         }
-        if v.chars().count() > MAX_VALUE {
+        if v.chars().count() > max_value {
             return invalid(format!(
-                "The TagValue you have provided is too long, max {MAX_VALUE}"
+                "The TagValue you have provided is too long, max {max_value}"
             ));
         }
         if tags[..i].iter().any(|(other, _)| other == k) {
@@ -68,6 +105,17 @@ pub async fn get_object_tagging(cx: &Ctx) -> ApiResult<Response<Body>> {
 /// PutObjectTagging: replaces the object's tags; the body, ETag and Last-Modified stay.
 pub async fn put_object_tagging(cx: &Ctx, body: ReqStream) -> ApiResult<Response<Body>> {
     let bucket = cx.load_bucket()?;
+    let tags = read_tags(cx, body, OBJECT_TAGS).await?;
+    set_tags(cx, &bucket.name, tags).await?;
+    Ok(no_body(StatusCode::OK))
+}
+
+/// A `Tagging` request body (Content-MD5 checked when given), checked against `limits`.
+async fn read_tags(
+    cx: &Ctx,
+    body: ReqStream,
+    limits: TagLimits,
+) -> ApiResult<Vec<(String, String)>> {
     let want_md5 = parse_content_md5(cx)?;
     let raw = read_small(body, SMALL_BODY).await?;
     if want_md5.is_some_and(|m| <[u8; 16]>::from(Md5::digest(&raw)) != m) {
@@ -76,9 +124,8 @@ pub async fn put_object_tagging(cx: &Ctx, body: ReqStream) -> ApiResult<Response
     let tags = ossemu_xml::from_xml::<Tagging>(&raw, "Tagging", SMALL_BODY)?
         .pairs()
         .ok_or_else(|| ApiError::msg(Code::MalformedXML, "Tagging has no TagSet."))?;
-    check_tags(&tags)?;
-    set_tags(cx, &bucket.name, tags).await?;
-    Ok(no_body(StatusCode::OK))
+    check_tags(&tags, limits)?;
+    Ok(tags)
 }
 
 /// DeleteObjectTagging: removes every tag (204).
@@ -100,4 +147,63 @@ async fn set_tags(cx: &Ctx, bucket: &str, tags: Vec<(String, String)>) -> ApiRes
         .update_object(bucket, cx.key()?, None, None, &update)
         .await?;
     Ok(())
+}
+
+fn tagging_doc(cx: &Ctx, tags: &[(String, String)]) -> Response<Body> {
+    let xmlns = (cx.dialect == Dialect::S3).then_some(S3_NS);
+    xml_ok(ossemu_xml::to_xml_as("Tagging", &Tagging::new(tags, xmlns)))
+}
+
+fn load_bucket_tags(cx: &Ctx, bucket: &str) -> ApiResult<Option<Vec<(String, String)>>> {
+    match cx.store().meta().get_config(bucket, KIND)? {
+        None => Ok(None),
+        Some(raw) => serde_json::from_slice(&raw)
+            .map(Some)
+            .map_err(ApiError::internal),
+    }
+}
+
+async fn store_bucket_tags(cx: &Ctx, bucket: &str, tags: &[(String, String)]) -> ApiResult<()> {
+    let doc = (!tags.is_empty())
+        .then(|| serde_json::to_vec(tags))
+        .transpose()
+        .map_err(ApiError::internal)?;
+    cx.store().meta().put_config(bucket, KIND, doc.as_deref())?;
+    cx.store().flush().await?;
+    Ok(())
+}
+
+/// GetBucketTagging (S3: 404 NoSuchTagSet without tags) / GetBucketTags (OSS: an empty set).
+pub async fn get_bucket_tagging(cx: &Ctx) -> ApiResult<Response<Body>> {
+    let bucket = cx.load_bucket()?;
+    match (load_bucket_tags(cx, &bucket.name)?, cx.dialect) {
+        (Some(tags), _) => Ok(tagging_doc(cx, &tags)),
+        (None, Dialect::Oss) => Ok(tagging_doc(cx, &[])),
+        (None, Dialect::S3) => Err(ApiError::new(Code::NoSuchTagSet)),
+    }
+}
+
+/// PutBucketTagging / PutBucketTags: replaces the bucket's tags.
+pub async fn put_bucket_tagging(cx: &Ctx, body: ReqStream) -> ApiResult<Response<Body>> {
+    let bucket = cx.load_bucket()?;
+    let tags = read_tags(cx, body, bucket_limits(cx.dialect)).await?;
+    store_bucket_tags(cx, &bucket.name, &tags).await?;
+    Ok(no_body(StatusCode::OK))
+}
+
+/// DeleteBucketTagging (204). OSS `?tagging=k1,k2` removes only those keys.
+pub async fn delete_bucket_tagging(cx: &Ctx) -> ApiResult<Response<Body>> {
+    let bucket = cx.load_bucket()?;
+    let only: Vec<&str> = match cx.query.get("tagging") {
+        Some(list) if cx.dialect == Dialect::Oss && !list.is_empty() => list.split(',').collect(),
+        _ => Vec::new(),
+    };
+    let mut tags = if only.is_empty() {
+        Vec::new()
+    } else {
+        load_bucket_tags(cx, &bucket.name)?.unwrap_or_default()
+    };
+    tags.retain(|(k, _)| !only.contains(&k.as_str()));
+    store_bucket_tags(cx, &bucket.name, &tags).await?;
+    Ok(no_body(StatusCode::NO_CONTENT))
 }
