@@ -105,12 +105,17 @@ async fn hostile_keys() {
         .send()
         .await
         .assert_error(400, "InvalidObjectName");
-    s.req("PUT", "/bkt/a%00b")
+    let body = s
+        .req("PUT", "/bkt/a%00b")
         .s3()
         .body("x")
         .send()
         .await
-        .assert_error(400, "InvalidArgument");
+        .assert_error(400, "InvalidURI");
+    assert_eq!(
+        xml_values(&body, "Message"),
+        ["Couldn't parse the specified URI."]
+    );
     s.req("GET", "/bkt/%FF%FE")
         .oss()
         .send()

@@ -143,14 +143,14 @@ fn check_key(key: &str, dialect: Dialect) -> ApiResult<()> {
         ));
     }
     if key.chars().any(|c| c.is_control()) {
-        let code = match dialect {
-            Dialect::Oss => Code::InvalidObjectName,
-            Dialect::S3 => Code::InvalidArgument,
-        };
-        return Err(ApiError::msg(
-            code,
-            "The object key contains control characters, which this server does not accept.",
-        ));
+        return Err(match dialect {
+            Dialect::Oss => ApiError::msg(
+                Code::InvalidObjectName,
+                "The object key contains control characters, which this server does not accept.",
+            ),
+            // What S3 answers for such a key (e.g. U+008A), word for word.
+            Dialect::S3 => ApiError::msg(Code::InvalidURI, "Couldn't parse the specified URI."),
+        });
     }
     Ok(())
 }
