@@ -86,8 +86,8 @@ async fn create_bucket_s3_dialect() {
     assert!(r.h("x-amz-request-id").is_some());
     let e = s.req("PUT", "/s3bucket").s3().send().await;
     e.assert_error(409, "BucketAlreadyOwnedByYou");
-    // In us-east-1 (no LocationConstraint) the owner re-creating a bucket gets 200; the
-    // objects stay and the ACL is reset to the one asked for.
+    // In us-east-1 (no LocationConstraint) the owner re-creating a bucket gets 200 and the
+    // objects stay; asking for another ACL is refused, the ACL stays.
     let r = s
         .req("PUT", "/east")
         .s3()
@@ -96,11 +96,21 @@ async fn create_bucket_s3_dialect() {
         .await;
     assert_eq!(r.status, 200);
     s.put("east", "kept", "x").await;
-    let r = s.req("PUT", "/east").s3().send().await;
+    let r = s
+        .req("PUT", "/east")
+        .s3()
+        .header("x-amz-acl", "public-read")
+        .send()
+        .await;
     assert_eq!(r.status, 200, "{}", r.text());
     assert_eq!(s.req("GET", "/east/kept").s3().send().await.status, 200);
+    s.req("PUT", "/east")
+        .s3()
+        .send()
+        .await
+        .assert_error(409, "BucketAlreadyExists");
     let acl = s.req("GET", "/east?acl").oss().send().await;
-    assert_eq!(acl.xml("Grant").as_deref(), Some("private"));
+    assert_eq!(acl.xml("Grant").as_deref(), Some("public-read"));
     s.req("PUT", "/east")
         .oss()
         .send()

@@ -408,3 +408,159 @@ async fn append_object() {
     assert_eq!(g.h("x-oss-object-type"), Some("Normal"));
     assert_eq!(count_files(&s.dir.path().join("blobs")), 2);
 }
+
+/// Uploads three parts (5 MiB, 5 MiB, 777 bytes) and completes the
+/// upload through the S3 dialect; returns (upload id, the parts' data, complete response).
+async fn three_parts(
+    s: &Server,
+    path: &str,
+    headers: &[(&str, &str)],
+) -> (String, Vec<Vec<u8>>, Resp) {
+    let id = initiate(s, path, false).await;
+    let mut datas = Vec::new();
+    let mut parts = Vec::new();
+    for (i, len) in [5 << 20, 5 << 20, 777].into_iter().enumerate() {
+        let n = i as u32 + 1;
+        let data = part_data(n as u8 + 40, len);
+        let r = s
+            .req("PUT", &format!("{path}?partNumber={n}&uploadId={id}"))
+            .oss()
+            .body(data.clone())
+            .send()
+            .await;
+        assert_eq!(r.status, 200);
+        parts.push((n, r.h("etag").unwrap().to_string()));
+        datas.push(data);
+    }
+    let mut req = s
+        .req("POST", &format!("{path}?uploadId={id}"))
+        .body(complete_body(&parts));
+    for (k, v) in headers {
+        req = req.header(k, v);
+    }
+    let r = req.s3().send().await;
+    (id, datas, r)
+}
+
+#[tokio::test]
+async fn get_part_number_and_retried_completion() {
+    let s = Server::start().await;
+    s.bucket("parts").await;
+    let (id, datas, r) = three_parts(&s, "/parts/obj", &[]).await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let etag = r.xml("ETag").unwrap();
+    // Completing again answers the same result (S3 is idempotent here).
+    let again = s
+        .req("POST", &format!("/parts/obj?uploadId={id}"))
+        .s3()
+        .body(complete_body(&[]))
+        .send()
+        .await;
+    assert_eq!(again.status, 200, "{}", again.text());
+    assert_eq!(again.xml("ETag"), Some(etag.clone()));
+    // ... but not through OSS, and not for an id that never made this object.
+    s.req("POST", &format!("/parts/obj?uploadId={id}"))
+        .oss()
+        .body(complete_body(&[(1, "x".into())]))
+        .send()
+        .await
+        .assert_error(404, "NoSuchUpload");
+    // ?partNumber=N serves part N with the whole object's ETag.
+    let total: usize = datas.iter().map(Vec::len).sum();
+    let mut start = 0;
+    for (i, data) in datas.iter().enumerate() {
+        let g = s
+            .req("GET", &format!("/parts/obj?partNumber={}", i + 1))
+            .s3()
+            .send()
+            .await;
+        assert_eq!(g.status, 206, "{}", g.text());
+        assert_eq!(g.body.as_ref(), &data[..]);
+        assert_eq!(g.h("etag"), Some(etag.as_str()));
+        assert_eq!(g.h("x-amz-mp-parts-count"), Some("3"));
+        let end = start + data.len() - 1;
+        assert_eq!(
+            g.h("content-range"),
+            Some(format!("bytes {start}-{end}/{total}").as_str())
+        );
+        let h = s
+            .req("HEAD", &format!("/parts/obj?partNumber={}", i + 1))
+            .s3()
+            .send()
+            .await;
+        assert_eq!(h.h("content-length"), Some(data.len().to_string().as_str()));
+        start = end + 1;
+    }
+    s.req("GET", "/parts/obj?partNumber=4")
+        .s3()
+        .send()
+        .await
+        .assert_error(416, "InvalidPartNumber");
+    s.req("GET", "/parts/obj?partNumber=0")
+        .s3()
+        .send()
+        .await
+        .assert_error(400, "InvalidArgument");
+    // A single-part object has one part: the whole object.
+    s.put("parts", "single", "body").await;
+    let g = s.req("GET", "/parts/single?partNumber=1").s3().send().await;
+    assert_eq!(g.body.as_ref(), b"body");
+    s.req("GET", "/parts/single?partNumber=2")
+        .s3()
+        .send()
+        .await
+        .assert_error(416, "InvalidPartNumber");
+}
+
+/// S3 conditional writes: If-None-Match and If-Match on PutObject and
+/// CompleteMultipartUpload; a refused write changes nothing.
+#[tokio::test]
+async fn conditional_writes() {
+    let s = Server::start().await;
+    s.bucket("cond").await;
+    let put = |h: (&'static str, String), body: &'static str| {
+        s.req("PUT", "/cond/k")
+            .s3()
+            .header(h.0, &h.1)
+            .body(body)
+            .send()
+    };
+    let r = put(("if-none-match", "*".into()), "one").await;
+    assert_eq!(r.status, 200);
+    let etag = r.h("etag").unwrap().to_string();
+    put(("if-none-match", "*".into()), "two")
+        .await
+        .assert_error(412, "PreconditionFailed");
+    put(("if-none-match", etag.clone()), "two")
+        .await
+        .assert_error(412, "PreconditionFailed");
+    put(("if-match", "\"0123\"".into()), "two")
+        .await
+        .assert_error(412, "PreconditionFailed");
+    assert_eq!(s.req("GET", "/cond/k").s3().send().await.text(), "one");
+    assert_eq!(put(("if-match", etag.clone()), "three").await.status, 200);
+    assert_eq!(
+        put(("if-none-match", etag.clone()), "four").await.status,
+        200
+    );
+    s.req("DELETE", "/cond/k").s3().send().await;
+    put(("if-match", "*".into()), "five")
+        .await
+        .assert_error(404, "NoSuchKey");
+    assert_eq!(s.req("HEAD", "/cond/k").s3().send().await.status, 404);
+    // The same conditions on CompleteMultipartUpload; the upload survives a refusal.
+    s.put("cond", "m", "existing").await;
+    let (id, _, r) = three_parts(&s, "/cond/m", &[("if-none-match", "*")]).await;
+    r.assert_error(412, "PreconditionFailed");
+    assert_eq!(s.req("GET", "/cond/m").s3().send().await.text(), "existing");
+    let r = s
+        .req("GET", &format!("/cond/m?uploadId={id}"))
+        .s3()
+        .send()
+        .await;
+    assert_eq!(r.xml_all("PartNumber").len(), 3, "{}", r.text());
+    let (_, _, r) = three_parts(&s, "/cond/new", &[("if-match", "*")]).await;
+    r.assert_error(404, "NoSuchKey");
+    let (_, _, r) = three_parts(&s, "/cond/new", &[("if-none-match", "*")]).await;
+    assert_eq!(r.status, 200, "{}", r.text());
+}

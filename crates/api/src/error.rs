@@ -67,6 +67,7 @@ codes! {
     InvalidObjectName => 400, "The specified object is not valid.";
     InvalidPolicyDocument => 400, "The content of the form does not meet the conditions specified in the policy document.";
     InvalidPart => 400, "One or more of the specified parts could not be found or the specified entity tag might not have matched the part's entity tag.";
+    InvalidPartNumber => 416, "The requested partnumber is not satisfiable";
     InvalidPartOrder => 400, "The list of parts was not in ascending order. Parts list must be specified in order by part number.";
     InvalidRange => 416, "The requested range cannot be satisfied.";
     InvalidRequest => 400, "Invalid Request.";

@@ -19,7 +19,7 @@ use std::sync::Arc;
 pub use blob::{BlobWriter, BodyHasher, BodyStream, NewBlob, READ_CHUNK, crc64, crc64_combine};
 pub use error::{Result, StoreError};
 pub use list::{ListEntry, ListPage, ListQuery, list_objects};
-pub use meta::{MetaStore, ObjectUpdate, PartUpdate, ScanFrom, SledMeta, Written};
+pub use meta::{MetaStore, ObjectCheck, ObjectUpdate, PartUpdate, ScanFrom, SledMeta, Written};
 pub use model::{
     BlobId, BucketRecord, ObjectKind, ObjectRecord, PartRecord, Segment, UploadRecord, now_ms,
     slice_segments,
@@ -292,7 +292,7 @@ impl Store {
         key: &str,
         upload_id: &str,
         parts_version: Option<u64>,
-        object: Option<&ObjectRecord>,
+        object: Option<(&ObjectRecord, Option<ObjectCheck<'_>>)>,
     ) -> Result<Option<ObjectRecord>> {
         let (old, freed) =
             self.inner

@@ -27,6 +27,10 @@ use crate::model::{BlobId, BucketRecord, ObjectRecord, PartRecord, Segment, Uplo
 pub type ObjectUpdate<'a> =
     &'a (dyn Fn(Option<&ObjectRecord>, Option<&ObjectRecord>) -> Result<ObjectRecord> + Sync);
 
+/// Accepts or refuses a write given the current object (conditional writes); pure, like
+/// [`ObjectUpdate`].
+pub type ObjectCheck<'a> = &'a (dyn Fn(Option<&ObjectRecord>) -> Result<()> + Sync);
+
 /// Builds a part record from the copy source (if any); pure, like [`ObjectUpdate`].
 pub type PartUpdate<'a> = &'a (dyn Fn(Option<&ObjectRecord>) -> Result<PartRecord> + Sync);
 
@@ -118,16 +122,17 @@ pub trait MetaStore: Send + Sync {
         upload_id: &str,
         after: u32,
     ) -> Box<dyn Iterator<Item = Result<PartRecord>> + '_>;
-    /// Removes an upload and its parts; with `object`, commits it as the key's new object.
-    /// With `parts_version`, fails with `Conflict` if a part was written since the caller read
-    /// the upload at that version. Returns the replaced object and the blobs freed.
+    /// Removes an upload and its parts; with `object`, commits it as the key's new object if
+    /// `check` (when given) accepts the current one. With `parts_version`, fails with
+    /// `Conflict` if a part was written since the caller read the upload at that version.
+    /// Returns the replaced object and the blobs freed.
     fn finish_upload(
         &self,
         bucket: &str,
         key: &str,
         upload_id: &str,
         parts_version: Option<u64>,
-        object: Option<&ObjectRecord>,
+        object: Option<(&ObjectRecord, Option<ObjectCheck<'_>>)>,
     ) -> Result<(Option<ObjectRecord>, Vec<BlobId>)>;
 
     /// Makes every committed change durable.
@@ -616,7 +621,7 @@ impl MetaStore for SledMeta {
         key: &str,
         upload_id: &str,
         parts_version: Option<u64>,
-        object: Option<&ObjectRecord>,
+        object: Option<(&ObjectRecord, Option<ObjectCheck<'_>>)>,
     ) -> Result<(Option<ObjectRecord>, Vec<BlobId>)> {
         let _l = self.lock();
         let mut w = Writes::new(&self.db);
@@ -631,10 +636,14 @@ impl MetaStore for SledMeta {
         }
         let mut freed = Vec::new();
         let mut old = None;
-        if let Some(obj) = object {
-            w.adjust_refs(&obj.segments, 1, &mut freed)?;
+        if let Some((obj, check)) = object {
             let ok = obj_key(bucket, key);
-            if let Some(prev) = w.get_dec::<ObjectRecord>(&ok)? {
+            let current: Option<ObjectRecord> = w.get_dec(&ok)?;
+            if let Some(check) = check {
+                check(current.as_ref())?;
+            }
+            w.adjust_refs(&obj.segments, 1, &mut freed)?;
+            if let Some(prev) = current {
                 w.adjust_refs(&prev.segments, -1, &mut freed)?;
                 old = Some(prev);
             }

@@ -138,6 +138,13 @@ pub struct ObjectRecord {
     /// Tagging (`x-oss-tagging` / `x-amz-tagging`) as url-encoded pairs.
     #[serde(default)]
     pub tagging: Vec<(String, String)>,
+    /// For a completed multipart upload: its id (a repeated CompleteMultipartUpload answers
+    /// from it) and the sizes of its parts in order (GetObject `partNumber`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub upload_id: Option<String>,
+    /// See [`ObjectRecord::upload_id`].
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub part_sizes: Vec<u64>,
     /// The body.
     pub segments: Vec<Segment>,
 }

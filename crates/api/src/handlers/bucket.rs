@@ -53,7 +53,9 @@ pub async fn create_bucket(cx: &Ctx, body: ReqStream) -> ApiResult<Response<Body
     };
     let requested_location = conf.location_constraint.filter(|l| !l.is_empty());
     // S3 in us-east-1 (a request without LocationConstraint) answers 200 to the owner
-    // re-creating a bucket, and resets its ACL; every other region says BucketAlreadyOwnedByYou.
+    // re-creating a bucket; every other region says BucketAlreadyOwnedByYou. A re-create that
+    // asks for another ACL is refused with BucketAlreadyExists (as RGW does) rather than
+    // silently changing who may read the bucket.
     let us_east_1 = cx.dialect == Dialect::S3
         && requested_location
             .as_deref()
@@ -72,26 +74,21 @@ pub async fn create_bucket(cx: &Ctx, body: ReqStream) -> ApiResult<Response<Body
         Err(StoreError::BucketExists) => {
             let existing = cx.store().meta().get_bucket(&name)?;
             let default_region = |l: &str| l == "us-east-1" || l == cx.state.config.region;
-            if let Some(b) = existing
+            let mine = existing.as_ref().is_some_and(|b| b.owner == me);
+            let recreate = existing
                 .as_ref()
-                .filter(|b| b.owner == me && us_east_1 && default_region(&b.location))
-            {
-                let reset = BucketRecord {
-                    acl: rec.acl,
-                    ..b.clone()
-                };
-                cx.store().meta().update_bucket(&reset)?;
-                cx.store().flush().await?;
-                let mut r = no_body(StatusCode::OK);
-                set(r.headers_mut(), "location", &format!("/{name}"));
-                return Ok(r);
-            }
-            let mine = existing.is_some_and(|b| b.owner == me);
-            return Err(ApiError::new(if mine && cx.dialect == Dialect::S3 {
-                Code::BucketAlreadyOwnedByYou
-            } else {
-                Code::BucketAlreadyExists
-            }));
+                .is_some_and(|b| mine && us_east_1 && default_region(&b.location));
+            return match existing {
+                Some(b) if recreate && b.acl == rec.acl => {
+                    let mut r = no_body(StatusCode::OK);
+                    set(r.headers_mut(), "location", &format!("/{name}"));
+                    Ok(r)
+                }
+                _ if mine && cx.dialect == Dialect::S3 && !recreate => {
+                    Err(ApiError::new(Code::BucketAlreadyOwnedByYou))
+                }
+                _ => Err(ApiError::new(Code::BucketAlreadyExists)),
+            };
         }
         Err(e) => return Err(e.into()),
     }

@@ -286,7 +286,7 @@ pub fn attrs_from_request(cx: &Ctx) -> ApiResult<ObjectAttrs> {
         a.tagging = form_urlencoded::parse(t.as_bytes())
             .map(|(k, v)| (k.into_owned(), v.into_owned()))
             .collect();
-        tagging::check_tags(&a.tagging, tagging::OBJECT_TAGS)?;
+        tagging::check_tags(&mut a.tagging, tagging::OBJECT_TAGS)?;
     }
     Ok(a)
 }

@@ -16,9 +16,7 @@ use ossemu_xml::multipart::{
 use ossemu_xml::object::CopyResult;
 
 use super::copy::copy_source;
-use super::object::{
-    MAX_PUT_SIZE, check_declared_length, forbids_overwrite, overwrite_refused, receive,
-};
+use super::object::{MAX_PUT_SIZE, WriteCondition, check_declared_length, receive};
 use super::{
     attrs_from_request, digest_mismatch, encoding_type, iso8601, max_param, maybe_encode, no_body,
     owner, parse_content_md5, set, xml_ok,
@@ -266,8 +264,21 @@ pub async fn upload_part_copy(cx: &Ctx) -> ApiResult<Response<Body>> {
 pub async fn complete(cx: &Ctx, body: ReqStream) -> ApiResult<Response<Body>> {
     let bucket = cx.load_bucket()?;
     let key = cx.key()?.to_string();
-    let upload = load_upload(cx, &bucket.name, &key)?;
     let encode = encoding_type(cx)?;
+    let upload = match load_upload(cx, &bucket.name, &key) {
+        Ok(u) => u,
+        Err(e) => {
+            // A retried completion of an upload that already made the current object gets
+            // the same answer again (S3 is idempotent here).
+            let id = upload_id(cx)?;
+            return match cx.store().meta().get_object(&bucket.name, &key)? {
+                Some(rec) if cx.dialect == Dialect::S3 && rec.upload_id.as_deref() == Some(id) => {
+                    Ok(completed(cx, &bucket.name, &key, &rec, encode))
+                }
+                _ => Err(e),
+            };
+        }
+    };
     let stored: Vec<PartRecord> = cx
         .store()
         .meta()
@@ -302,13 +313,17 @@ pub async fn complete(cx: &Ctx, body: ReqStream) -> ApiResult<Response<Body>> {
             .field("ProposedSize", p.size.to_string()));
         }
     }
-    if forbids_overwrite(cx) && cx.store().meta().get_object(&bucket.name, &key)?.is_some() {
-        return Err(overwrite_refused(cx.dialect));
-    }
+    let condition = WriteCondition::from_request(cx);
+    let current = cx.store().meta().get_object(&bucket.name, &key)?;
+    condition
+        .check(current.as_ref())
+        .map_err(|e| WriteCondition::refused(cx.dialect, e))?;
     let mut md5s = Md5::new();
     let (mut size, mut crc) = (0u64, 0u64);
     let mut segments = Vec::new();
+    let mut part_sizes = Vec::with_capacity(chosen.len());
     for p in &chosen {
+        part_sizes.push(p.size);
         md5s.update(hex::decode(&p.etag).unwrap_or_default());
         crc = crc64_combine(crc, p.crc64, p.size);
         size += p.size;
@@ -329,8 +344,11 @@ pub async fn complete(cx: &Ctx, body: ReqStream) -> ApiResult<Response<Body>> {
         tag: None,
         checksum: None,
         tagging: upload.tagging.clone(),
+        upload_id: Some(upload.upload_id.clone()),
+        part_sizes,
         segments,
     };
+    let check = |cur: Option<&ObjectRecord>| condition.check(cur);
     match cx
         .store()
         .finish_upload(
@@ -338,24 +356,36 @@ pub async fn complete(cx: &Ctx, body: ReqStream) -> ApiResult<Response<Body>> {
             &key,
             &upload.upload_id,
             Some(upload.parts_version),
-            Some(&rec),
+            Some((&rec, Some(&check))),
         )
         .await
     {
-        Err(StoreError::Conflict(m)) => {
+        Err(StoreError::Conflict(m)) if m.starts_with("a part was written") => {
             return Err(ApiError::msg(
                 Code::InvalidPart,
                 format!("{m}; complete the upload again with the current part list."),
             ));
         }
-        other => other?,
+        Err(e) => return Err(WriteCondition::refused(cx.dialect, e)),
+        Ok(_) => {}
     };
+    Ok(completed(cx, &bucket.name, &key, &rec, encode))
+}
+
+/// The CompleteMultipartUploadResult for the object an upload made.
+fn completed(
+    cx: &Ctx,
+    bucket: &str,
+    key: &str,
+    rec: &ObjectRecord,
+    encode: bool,
+) -> Response<Body> {
     let doc = CompleteResult {
         xmlns: cx.dialect.xmlns(),
         encoding_type: (encode && cx.dialect == Dialect::Oss).then(|| "url".into()),
-        location: format!("http://{}/{}/{}", cx.endpoint_host(), bucket.name, key),
-        bucket: bucket.name.clone(),
-        key: maybe_encode(&key, encode),
+        location: format!("http://{}/{bucket}/{key}", cx.endpoint_host()),
+        bucket: bucket.to_string(),
+        key: maybe_encode(key, encode),
         etag: cx.dialect.etag(&rec.etag),
     };
     let mut r = xml_ok(ossemu_xml::to_xml_as("CompleteMultipartUploadResult", &doc));
@@ -364,7 +394,7 @@ pub async fn complete(cx: &Ctx, body: ReqStream) -> ApiResult<Response<Body>> {
         "x-oss-hash-crc64ecma",
         &rec.crc64.to_string(),
     );
-    Ok(r)
+    r
 }
 
 /// Checks the requested list against the stored parts: ascending numbers, known parts,

@@ -13,7 +13,7 @@ use crate::access;
 use crate::body::{Body, ReqStream};
 use crate::dialect::Dialect;
 use crate::error::{ApiError, ApiResult, Code};
-use crate::range::{Precondition, RangeSpec, evaluate, parse_range};
+use crate::range::{Precondition, RangeSpec, etag_matches, evaluate, parse_range};
 use crate::request::Ctx;
 
 /// Largest object a single PUT may create (5 GiB, as in OSS and S3).
@@ -62,6 +62,63 @@ pub fn forbids_overwrite(cx: &Ctx) -> bool {
         || cx.header("if-none-match").is_some_and(|v| v.trim() == "*")
 }
 
+/// What a write requires of the object it replaces: `x-oss-forbid-overwrite` / `If-None-Match:
+/// *` (no object), `If-None-Match: <etag>` (not that object), `If-Match` (an object, and with an
+/// ETag that one). Checked before the body is read and again atomically at the commit.
+pub struct WriteCondition {
+    forbid: bool,
+    none_match: Option<String>,
+    if_match: Option<String>,
+}
+
+/// The store error a failed [`WriteCondition`] raises for "the object exists".
+const EXISTS: &str = "exists";
+/// The store error a failed [`WriteCondition`] raises for an ETag condition.
+const PRECONDITION: &str = "precondition";
+
+impl WriteCondition {
+    /// The conditions the request carries.
+    pub fn from_request(cx: &Ctx) -> Self {
+        Self {
+            forbid: forbids_overwrite(cx),
+            none_match: cx
+                .header("if-none-match")
+                .filter(|v| v.trim() != "*")
+                .map(str::to_string),
+            if_match: cx.header("if-match").map(str::to_string),
+        }
+    }
+
+    /// Accepts or refuses the write given the current object.
+    pub fn check(&self, cur: Option<&ObjectRecord>) -> Result<(), StoreError> {
+        if self.forbid && cur.is_some() {
+            return Err(StoreError::Conflict(EXISTS.into()));
+        }
+        if let (Some(list), Some(cur)) = (&self.none_match, cur)
+            && etag_matches(list, &cur.etag)
+        {
+            return Err(StoreError::Conflict(PRECONDITION.into()));
+        }
+        match (&self.if_match, cur) {
+            (Some(_), None) => Err(StoreError::NoSuchKey),
+            (Some(list), Some(cur)) if !etag_matches(list, &cur.etag) => {
+                Err(StoreError::Conflict(PRECONDITION.into()))
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// The API error for a refused write; other store errors pass through.
+    pub fn refused(d: Dialect, e: StoreError) -> ApiError {
+        match e {
+            StoreError::Conflict(c) if c == EXISTS => overwrite_refused(d),
+            StoreError::Conflict(c) if c == PRECONDITION => ApiError::new(Code::PreconditionFailed),
+            StoreError::NoSuchKey => ApiError::new(Code::NoSuchKey),
+            e => e.into(),
+        }
+    }
+}
+
 /// The error when an overwrite was forbidden.
 pub fn overwrite_refused(d: Dialect) -> ApiError {
     match d {
@@ -77,10 +134,11 @@ pub async fn put_object(cx: &Ctx, body: ReqStream) -> ApiResult<Response<Body>> 
     check_declared_length(cx, MAX_PUT_SIZE)?;
     let attrs = attrs_from_request(cx)?;
     let want_md5 = parse_content_md5(cx)?;
-    let forbid = forbids_overwrite(cx);
-    if forbid && cx.store().meta().get_object(&bucket.name, key)?.is_some() {
-        return Err(overwrite_refused(cx.dialect));
-    }
+    let condition = WriteCondition::from_request(cx);
+    let current = cx.store().meta().get_object(&bucket.name, key)?;
+    condition
+        .check(current.as_ref())
+        .map_err(|e| WriteCondition::refused(cx.dialect, e))?;
     let blob = receive(cx, body, MAX_PUT_SIZE).await?;
     if want_md5.is_some_and(|m| m != blob.md5) {
         return Err(digest_mismatch(cx.dialect));
@@ -90,21 +148,12 @@ pub async fn put_object(cx: &Ctx, body: ReqStream) -> ApiResult<Response<Body>> 
         checksum: cx.take_checksum(),
         ..attrs.into_record(&owner)
     };
-    let check = |cur: Option<&ObjectRecord>| {
-        if forbid && cur.is_some() {
-            Err(StoreError::Conflict("exists".into()))
-        } else {
-            Ok(())
-        }
-    };
-    let rec = match cx
+    let check = |cur: Option<&ObjectRecord>| condition.check(cur);
+    let rec = cx
         .store()
         .put_object(&bucket.name, key, template, blob, &check)
         .await
-    {
-        Err(StoreError::Conflict(_)) => return Err(overwrite_refused(cx.dialect)),
-        other => other?,
-    };
+        .map_err(|e| WriteCondition::refused(cx.dialect, e))?;
     Ok(write_response(cx, &rec))
 }
 
@@ -166,6 +215,43 @@ const OVERRIDES: &[(&str, &str)] = &[
     ("response-content-encoding", "content-encoding"),
 ];
 
+/// The byte range (start, length) of `?partNumber=N` (S3): the N-th part of a multipart
+/// object; a single-part object has only part 1, the whole object.
+fn part_range(cx: &Ctx, rec: &ObjectRecord) -> ApiResult<Option<(u64, u64)>> {
+    let Some(raw) = cx.query.get("partNumber") else {
+        return Ok(None);
+    };
+    let n = match raw.parse::<usize>() {
+        Ok(n) if (1..=10_000).contains(&n) => n,
+        _ => {
+            return Err(ApiError::msg(
+                Code::InvalidArgument,
+                "Part number must be an integer between 1 and 10000, inclusive",
+            )
+            .field("ArgumentName", "partNumber")
+            .field("ArgumentValue", raw));
+        }
+    };
+    if cx.header("range").is_some() {
+        return Err(ApiError::msg(
+            Code::InvalidRequest,
+            "Cannot specify both Range header and partNumber query parameter",
+        ));
+    }
+    let whole = [rec.size];
+    let sizes = if rec.part_sizes.is_empty() {
+        &whole[..]
+    } else {
+        &rec.part_sizes[..]
+    };
+    if n > sizes.len() {
+        return Err(ApiError::new(Code::InvalidPartNumber)
+            .field("PartNumberRequested", n.to_string())
+            .field("ActualPartCount", sizes.len().to_string()));
+    }
+    Ok(Some((sizes[..n - 1].iter().sum(), sizes[n - 1])))
+}
+
 /// Answers a GET or HEAD for an opened object: conditionals, Range, headers, body. `plain`
 /// serves the whole object regardless of Range and conditionals (error pages).
 pub fn serve_object(cx: &Ctx, obj: OpenObject, plain: bool) -> ApiResult<Response<Body>> {
@@ -199,13 +285,20 @@ pub fn serve_object(cx: &Ctx, obj: OpenObject, plain: bool) -> ApiResult<Respons
     }
 
     let size = rec.size;
+    let part = if plain { None } else { part_range(cx, rec)? };
     let strict = cx.dialect == Dialect::S3
         || cx
             .header("x-oss-range-behavior")
             .is_some_and(|v| v.eq_ignore_ascii_case("standard"));
     let range = if plain { None } else { cx.header("range") };
     let spec = match range.map(|h| parse_range(h, size)) {
-        None => RangeSpec::Full,
+        None => match part {
+            Some((start, len)) if len > 0 => RangeSpec::Partial {
+                start,
+                end: start + len - 1,
+            },
+            _ => RangeSpec::Full,
+        },
         Some((RangeSpec::Unsatisfiable, _)) if strict => {
             return Err(ApiError::msg(
                 Code::InvalidRange,

@@ -53,9 +53,9 @@ fn bucket_limits(d: Dialect) -> TagLimits {
 /// Bucket configuration kind the bucket's tags are stored under.
 const KIND: &str = "tagging";
 
-/// Checks a tag set against `limits`: not too many tags, keys not empty, keys and values not
-/// too long, no key twice.
-pub fn check_tags(tags: &[(String, String)], limits: TagLimits) -> ApiResult<()> {
+/// Checks a tag set against `limits` (not too many tags, keys not empty, keys and values not
+/// too long, no key twice) and puts it in key order, the order both providers answer in.
+pub fn check_tags(tags: &mut [(String, String)], limits: TagLimits) -> ApiResult<()> {
     let invalid = |m: String| Err(ApiError::msg(Code::InvalidTag, m));
     let TagLimits {
         what,
@@ -84,6 +84,7 @@ pub fn check_tags(tags: &[(String, String)], limits: TagLimits) -> ApiResult<()>
             return invalid("Cannot provide multiple Tags with the same key".into());
         }
     }
+    tags.sort_by(|a, b| a.0.cmp(&b.0));
     Ok(())
 }
 
@@ -121,10 +122,10 @@ async fn read_tags(
     if want_md5.is_some_and(|m| <[u8; 16]>::from(Md5::digest(&raw)) != m) {
         return Err(super::digest_mismatch(cx.dialect));
     }
-    let tags = ossemu_xml::from_xml::<Tagging>(&raw, "Tagging", SMALL_BODY)?
+    let mut tags = ossemu_xml::from_xml::<Tagging>(&raw, "Tagging", SMALL_BODY)?
         .pairs()
         .ok_or_else(|| ApiError::msg(Code::MalformedXML, "Tagging has no TagSet."))?;
-    check_tags(&tags, limits)?;
+    check_tags(&mut tags, limits)?;
     Ok(tags)
 }
 
