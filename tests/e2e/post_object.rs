@@ -281,6 +281,25 @@ async fn anonymous_form_needs_a_writable_bucket() {
     s.bucket("closed-drop").await;
     let f = [("key", "anon.txt")];
     assert_eq!(post(&s, "open-drop", &f, b"hi").await.status, 204);
+    // Tags come as a Tagging document in the `tagging` field.
+    let tagged = [
+        ("key", "tagged.txt"),
+        (
+            "tagging",
+            "<Tagging><TagSet><Tag><Key>1</Key><Value>b</Value></Tag><Tag><Key>0</Key><Value>a</Value></Tag></TagSet></Tagging>",
+        ),
+    ];
+    assert_eq!(post(&s, "open-drop", &tagged, b"t").await.status, 204);
+    let g = s
+        .req("GET", "/open-drop/tagged.txt?tagging")
+        .oss()
+        .send()
+        .await;
+    assert_eq!(g.xml_all("Key"), ["0", "1"], "{}", g.text());
+    let bad = [("key", "bad-tags.txt"), ("tagging", "<Tagging><TagSet>")];
+    post(&s, "open-drop", &bad, b"t")
+        .await
+        .assert_error(400, "MalformedXML");
     post(&s, "closed-drop", &f, b"hi")
         .await
         .assert_error(403, "AccessDenied");

@@ -549,6 +549,18 @@ pub async fn post_object(cx: &Ctx, body: ReqStream) -> ApiResult<Response<Body>>
     } else if s3 {
         rec.acl = Some("private".into());
     }
+    // S3 forms carry tags as a Tagging XML document in the `tagging` field.
+    if let Some(doc) = form.get("tagging") {
+        let mut tags = ossemu_xml::from_xml::<ossemu_xml::tagging::Tagging>(
+            doc.as_bytes(),
+            "Tagging",
+            doc.len(),
+        )?
+        .pairs()
+        .ok_or_else(|| bad(Code::MalformedXML, "Tagging has no TagSet."))?;
+        super::tagging::check_tags(&mut tags, super::tagging::OBJECT_TAGS)?;
+        rec.tagging = tags;
+    }
     let forbid = form
         .get("x-oss-forbid-overwrite")
         .is_some_and(|v| v.eq_ignore_ascii_case("true"));
