@@ -18,7 +18,7 @@
 
 use ossemu_api::website_convert::{model_to_oss, model_to_s3, oss_to_model, s3_to_model};
 use ossemu_rules::{
-    Action, ConfigError, Dialect, Problem, Protocol, RequestFacts, Website, action, first_match,
+    Action, ConfigError, Dialect, Protocol, RequestFacts, Website, action, first_match,
     origin_request, pre_lookup_match,
 };
 use ossemu_xml::website as x;
