@@ -114,6 +114,39 @@ async fn first_get_streams_and_stores_second_is_local() {
 }
 
 #[tokio::test]
+async fn a_client_with_the_whole_body_finds_the_object_stored() {
+    // The last byte (the end of a chunked body) leaves only after the commit, so the very
+    // next request, without waiting, sees the stored object: ETag, listing, no rule.
+    let s = Server::start().await;
+    let o = Origin::start().await;
+    mirrored(&s, "readback", &o.url(), "").await;
+    for i in 0..10 {
+        let (path, body) = (format!("/k{i}"), data(20_000 + i));
+        if i % 2 == 0 {
+            o.file(&path, &body, &[]);
+        } else {
+            let chunks = body.chunks(7_000).map(<[u8]>::to_vec).collect();
+            o.route(&path, Reply::Chunked(chunks));
+        }
+        let r = s.req("GET", &format!("/readback{path}")).send().await;
+        assert_eq!(r.status, 200);
+        assert!(r.body == body);
+        assert_eq!(r.h("x-ossemu-rule"), Some("1"));
+        let again = s.req("GET", &format!("/readback{path}")).send().await;
+        assert!(again.body == body);
+        assert!(
+            again.h("x-ossemu-rule").is_none(),
+            "request {i} joined the fetch"
+        );
+        let etag = format!("\"{}\"", md5_hex(&body).to_uppercase());
+        assert_eq!(again.h("etag"), Some(etag.as_str()));
+        let list = s.req("GET", "/readback?prefix=k").send().await;
+        assert!(list.text().contains(&format!("<Key>k{i}</Key>")));
+    }
+    assert_eq!(o.hits("/k3").len(), 1);
+}
+
+#[tokio::test]
 async fn bytes_reach_the_client_while_the_origin_is_still_sending() {
     let s = Server::start().await;
     let o = Origin::start().await;

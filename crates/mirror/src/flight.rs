@@ -73,8 +73,6 @@ pub enum State {
         tmp: PathBuf,
         /// Bytes in it so far.
         written: u64,
-        /// The whole body is there and passed its checks (it is being committed).
-        verified: bool,
     },
     /// The body is complete: stored (`stored`), or, with MirrorProxyPass, still in `tmp`.
     Complete {
@@ -184,28 +182,16 @@ impl Follow {
             }
             let state = self.rx.borrow_and_update().clone();
             match state {
-                State::Streaming {
-                    head,
-                    tmp,
-                    written,
-                    verified,
-                } => {
-                    // The last byte of a body with a Content-Length is held back until the
-                    // body has passed its checks: if they fail, the client is left short,
-                    // which it sees as an aborted transfer rather than a complete body.
+                State::Streaming { head, tmp, written } => {
+                    // The last byte of a body with a Content-Length (the end of a chunked
+                    // one) is held back until the body has passed its checks and is committed:
+                    // if they fail, the client is left short, which it sees as an aborted
+                    // transfer rather than a complete body; once it has the whole body, the
+                    // object is in the store for its next request.
                     let limit = match head.content_length {
-                        Some(n) if !verified => written.min(n.saturating_sub(1)),
-                        _ => written,
+                        Some(n) => written.min(n.saturating_sub(1)),
+                        None => written,
                     };
-                    if verified && self.pos >= written {
-                        // Everything is read; only the commit remains: wait for its outcome.
-                        if self.rx.changed().await.is_err() {
-                            return Some(Err(io::Error::other(
-                                "the mirror fetch ended unexpectedly",
-                            )));
-                        }
-                        continue;
-                    }
                     // `None`: the file was renamed into the store meanwhile; the next state
                     // says so.
                     if self.pos < limit
@@ -578,15 +564,14 @@ async fn stream_inner(
     });
     let mut w = mirror.store.writer();
     let tmp = w.temp_path();
-    let publish = |w: &ossemu_store::BlobWriter, verified: bool| {
+    let publish = |w: &ossemu_store::BlobWriter| {
         tx.send_replace(State::Streaming {
             head: head.clone(),
             tmp: tmp.clone(),
             written: w.flushed(),
-            verified,
         });
     };
-    publish(&w, false);
+    publish(&w);
     let read_failed = |got: u64| -> State {
         let message = match content_length {
             Some(n) if got < n => "Bytes read is not equal to expected",
@@ -607,7 +592,7 @@ async fn stream_inner(
                     if w.flush().await.is_err() {
                         return Err(failure(GENERIC, status, true));
                     }
-                    publish(&w, false);
+                    publish(&w);
                     published = w.flushed();
                 }
                 body.next().await
@@ -623,7 +608,7 @@ async fn stream_inner(
                     return Err(failure(GENERIC, status, true));
                 }
                 if w.flushed() > published {
-                    publish(&w, false);
+                    publish(&w);
                     published = w.flushed();
                 }
             }
@@ -636,7 +621,7 @@ async fn stream_inner(
     if w.flush().await.is_err() {
         return Err(failure(GENERIC, status, true));
     }
-    publish(&w, false);
+    publish(&w);
     let size = w.len();
     if content_length.is_some_and(|n| n != size) {
         return Err(failure("Bytes read is not equal to expected", status, true));
@@ -651,8 +636,6 @@ async fn stream_inner(
             true,
         ));
     }
-    // The body is whole and checked: followers may have its last byte while it is committed.
-    publish(&w, true);
     if !plan.store {
         // Proxy pass: the temp file stays until the followers are done (see `run`).
         return Ok((
