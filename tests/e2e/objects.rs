@@ -132,6 +132,18 @@ async fn missing_objects_and_head_errors() {
         .send()
         .await
         .assert_error(501, "NotImplemented");
+    // The message names what is missing.
+    let r = s
+        .req("PUT", "/bkt?versioning")
+        .s3()
+        .body("<x/>")
+        .send()
+        .await;
+    r.assert_error(501, "NotImplemented");
+    assert_eq!(
+        r.xml("Message").as_deref(),
+        Some("PUT ?versioning is not implemented by ossemu.")
+    );
 }
 
 #[tokio::test]

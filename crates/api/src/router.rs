@@ -104,6 +104,15 @@ fn unsupported(q: &Query) -> bool {
     UNSUPPORTED.iter().any(|s| q.has(s))
 }
 
+/// The sub-resource that made a request `Op::Unsupported`, for its error message.
+pub fn unsupported_subresource(q: &Query) -> Option<&'static str> {
+    UNSUPPORTED
+        .iter()
+        .chain(&["versioning", "cname"])
+        .find(|s| q.has(s))
+        .copied()
+}
+
 fn bucket_op(method: &Method, q: &Query) -> Op {
     let comp = q.get("comp");
     match *method {

@@ -420,7 +420,10 @@ async fn dispatch(cx: &Ctx, op: Op, body: crate::body::ReqStream) -> ApiResult<R
         Op::GetCnameToken => cname::get_cname_token(cx).await,
         _ => Err(ApiError::msg(
             Code::NotImplemented,
-            format!("{} is not implemented by ossemu.", op.name()),
+            match crate::router::unsupported_subresource(&cx.query) {
+                Some(sub) => format!("{} ?{sub} is not implemented by ossemu.", cx.method),
+                None => format!("{} is not implemented by ossemu.", op.name()),
+            },
         )),
     }
 }
