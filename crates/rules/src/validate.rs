@@ -3,10 +3,9 @@
 //!
 //! Limits: 20 rules (S3: 50); 10 each of IncludeHeader, Pass, Remove, Set.
 //!
-//! Two rules conflict when their whole Condition is the same (prefix, suffix, status and the same
-//! set of IncludeHeader tests): the later one could never match. Rules that differ only in their
-//! IncludeHeader tests are allowed, as in the Go SDK's own example. Rules without a Redirect
-//! (LuaConfig only) never match and are left out of that check.
+//! Two rules may share a whole Condition: OSS documents no such check, and GetBucketWebsite's
+//! own echo (which writes `HttpErrorCodeReturnedEquals` 404 for a rule without one) must be
+//! accepted back by PutBucketWebsite. Evaluation by RuleNumber decides which one applies.
 
 use std::collections::HashSet;
 
