@@ -177,17 +177,20 @@ async fn run(s: Settings) -> anyhow::Result<()> {
             "removed leftovers of an earlier crash"
         );
     }
-    for (domain, bucket) in &s.cnames {
-        store
-            .meta()
-            .bind_domain(domain, bucket, ossemu_store::now_ms())
-            .with_context(|| format!("binding --cname {domain}={bucket}"))?;
-    }
     if !s.buckets.is_empty() {
         ossemu_api::provision::apply(&store, &s.region, &s.buckets)
             .await
             .map_err(|e| anyhow::anyhow!("applying the configuration file: {e}"))?;
         tracing::info!(buckets = s.buckets.len(), "configuration applied");
+    }
+    // After the configuration file, so that --cname may name a bucket it declares.
+    for (domain, bucket) in &s.cnames {
+        ossemu_api::provision::check_domain(domain, &s.endpoint_domains)
+            .map_err(|m| anyhow::anyhow!("--cname {domain}={bucket}: {m}"))?;
+        store
+            .meta()
+            .bind_domain(domain, bucket, ossemu_store::now_ms())
+            .with_context(|| format!("binding --cname {domain}={bucket}"))?;
     }
     let config = ApiConfig {
         region: s.region.clone(),

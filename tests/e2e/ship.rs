@@ -512,4 +512,100 @@ async fn json_request_log_lines() {
         assert!(line.contains(field), "{field} not in {line}");
     }
     assert!(line.starts_with('{') && line.ends_with('}'), "{line}");
+
+    // The bytes are those that went each way, streamed bodies included.
+    let line_of = |id: String| {
+        let b = &b;
+        async move {
+            wait_until(|| b.log.lock().unwrap().iter().any(|l| l.contains(&id))).await;
+            let log = b.log.lock().unwrap();
+            log.iter().find(|l| l.contains(&id)).unwrap().clone()
+        }
+    };
+    let put = b
+        .req("PUT", "/logs/eleven.txt")
+        .oss()
+        .body("hello world")
+        .send()
+        .await;
+    let line = line_of(put.h("x-oss-request-id").unwrap().to_string()).await;
+    assert!(line.contains("\"bytes_in\":11,"), "{line}");
+    assert!(line.contains("\"bytes\":0,"), "{line}");
+    let get = b.req("GET", "/logs/eleven.txt").oss().send().await;
+    assert_eq!(get.text(), "hello world");
+    let line = line_of(get.h("x-oss-request-id").unwrap().to_string()).await;
+    assert!(line.contains("\"bytes_in\":0,"), "{line}");
+    assert!(line.contains("\"bytes\":11,"), "{line}");
+}
+
+/// `--cname` binds after the configuration file is applied, so it may name one of its
+/// buckets, on a fresh (here in-memory) store; bad domains and unknown buckets stop start-up.
+#[tokio::test]
+async fn cname_flag_binds_a_bucket_the_config_declares() {
+    let origin = Origin::start().await;
+    origin.file("/img/cat.png", b"meow", &[("content-type", "image/png")]);
+    let url = origin.url();
+    let config = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/config/ossemu.toml");
+    let base = ["--config", config, "--listen", "127.0.0.1:0", "--memory"];
+    let with = |cname: &'static str| {
+        let mut a = base.to_vec();
+        a.extend(["--cname", cname]);
+        a
+    };
+    let b = Binary::start(&with("files.example.test=assets"), &[("ORIGIN_URL", &url)]);
+    let r = b
+        .req("GET", "/img/cat.png")
+        .host("files.example.test")
+        .send()
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(r.text(), "meow");
+    let list = b.req("GET", "/assets?cname").oss().send().await;
+    assert!(
+        list.text().contains("<Domain>files.example.test</Domain>"),
+        "{}",
+        list.text()
+    );
+    b.kill();
+
+    let err = Binary::try_start(&with("localhost=assets"), &[("ORIGIN_URL", &url)]).err();
+    assert!(
+        err.as_deref()
+            .is_some_and(|e| e.contains("--cname localhost=assets")
+                && e.contains("is not a domain that can be bound")),
+        "{err:?}"
+    );
+    let err = Binary::try_start(&with("x.example.test=nope"), &[("ORIGIN_URL", &url)]).err();
+    assert!(
+        err.as_deref()
+            .is_some_and(|e| e.contains("binding --cname x.example.test=nope")),
+        "{err:?}"
+    );
+}
+
+/// `/_ossemu/...` is the server's own only in path style; in a virtual-host bucket it is a key.
+#[tokio::test]
+async fn internal_paths_do_not_shadow_keys_of_virtual_host_buckets() {
+    let s = Server::start().await;
+    s.bucket("vhb").await;
+    let put = s
+        .req("PUT", "/_ossemu/health")
+        .host("vhb.localhost")
+        .oss()
+        .body("my object")
+        .send()
+        .await;
+    assert_eq!(put.status, 200, "{}", put.text());
+    let get = s
+        .req("GET", "/_ossemu/health")
+        .host("vhb.localhost")
+        .oss()
+        .send()
+        .await;
+    assert_eq!(get.status, 200);
+    assert_eq!(get.text(), "my object");
+    let listed = s.req("GET", "/vhb").oss().send().await;
+    assert_eq!(listed.xml_all("Key"), ["_ossemu/health"]);
+    let health = s.req("GET", "/_ossemu/health").send().await;
+    assert_eq!(health.text(), "{\"status\":\"ok\"}\n");
 }

@@ -4,6 +4,7 @@ use std::convert::Infallible;
 use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use http::{HeaderName, HeaderValue, Method, Request, Response};
@@ -162,10 +163,6 @@ pub async fn handle(
     req: Request<Incoming>,
 ) -> Result<Response<Body>, Infallible> {
     let started = Instant::now();
-    if let Some(r) = crate::metrics::internal(&state, req.uri().path()) {
-        return Ok(r);
-    }
-    let id = request_id();
     let (parts, body) = req.into_parts();
     let query = Query::parse(parts.uri.query().unwrap_or(""));
     let dialect = Dialect::detect(&parts.headers, query.pairs.iter().map(|(k, _)| k.as_str()));
@@ -181,6 +178,14 @@ pub async fn handle(
     let addressing = classify(&host, &state.config.endpoint_domains, |h| {
         state.store.meta().get_domain(h).ok().flatten()
     });
+    // Health and metrics live where no bucket can (`_` never starts a bucket name): on a
+    // virtual-host or custom domain, `/_ossemu/...` is an object key like any other.
+    if addressing.bucket().is_none()
+        && let Some(r) = crate::metrics::internal(&state, parts.uri.path())
+    {
+        return Ok(r);
+    }
+    let id = request_id();
 
     let split = split_path(parts.uri.path(), &addressing);
     let (bucket, key) = match &split {
@@ -236,12 +241,14 @@ pub async fn handle(
         copy_source,
     );
 
+    let received = Arc::new(AtomicU64::new(0));
     let result = async {
         split?;
         let authn = authn?;
         precheck(&cx, op)?;
         let raw = count_in(
             cx.state.clone(),
+            received.clone(),
             request_stream(body, cx.state.config.body_idle_timeout),
         );
         let verify = cx.state.config.auth == crate::state::AuthMode::On;
@@ -292,40 +299,96 @@ pub async fn handle(
             .metrics
             .redirect(cx.bucket.as_deref().unwrap_or_default(), rule);
     }
-    tracing::info!(
-        request_id = %cx.id,
-        %peer,
-        dialect = ?cx.dialect,
-        op = op.name(),
-        method = %cx.method,
-        bucket = cx.bucket.as_deref().unwrap_or(""),
-        key = cx.key.as_deref().unwrap_or(""),
-        status = resp.status().as_u16(),
-        bytes = http_body::Body::size_hint(resp.body()).exact().map_or_else(|| "-".to_string(), |n| n.to_string()),
-        rule = resp.headers().get("x-ossemu-rule").and_then(|v| v.to_str().ok()).unwrap_or(""),
-        ms = started.elapsed().as_millis() as u64,
-        "request"
-    );
-    Ok(count_out(cx.state.clone(), resp))
+    // The request line is logged when the response body is done (sent or abandoned), with
+    // the bytes that actually went each way and the whole duration.
+    let log = tracing::enabled!(tracing::Level::INFO).then(|| RequestLog {
+        id: cx.id.clone(),
+        peer,
+        dialect: cx.dialect,
+        op: op.name(),
+        method: cx.method.clone(),
+        bucket: cx.bucket.clone().unwrap_or_default(),
+        key: cx.key.clone().unwrap_or_default(),
+        status,
+        rule: resp
+            .headers()
+            .get("x-ossemu-rule")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_string(),
+        received,
+        sent: 0,
+        started,
+    });
+    Ok(count_out(cx.state.clone(), resp, log))
 }
 
-/// Counts request body bytes as they are read.
-fn count_in(state: Arc<AppState>, body: crate::body::ReqStream) -> crate::body::ReqStream {
+/// What the request log line says; written when dropped, i.e. when the response body ends.
+struct RequestLog {
+    id: String,
+    peer: SocketAddr,
+    dialect: Dialect,
+    op: &'static str,
+    method: Method,
+    bucket: String,
+    key: String,
+    status: u16,
+    rule: String,
+    received: Arc<AtomicU64>,
+    sent: u64,
+    started: Instant,
+}
+
+impl Drop for RequestLog {
+    fn drop(&mut self) {
+        tracing::info!(
+            request_id = %self.id,
+            peer = %self.peer,
+            dialect = ?self.dialect,
+            op = self.op,
+            method = %self.method,
+            bucket = self.bucket.as_str(),
+            key = self.key.as_str(),
+            status = self.status,
+            bytes_in = self.received.load(Ordering::Relaxed),
+            bytes = self.sent,
+            rule = self.rule.as_str(),
+            ms = self.started.elapsed().as_millis() as u64,
+            "request"
+        );
+    }
+}
+
+/// Counts request body bytes as they are read (metrics and the request's own count).
+fn count_in(
+    state: Arc<AppState>,
+    received: Arc<AtomicU64>,
+    body: crate::body::ReqStream,
+) -> crate::body::ReqStream {
     use futures_util::StreamExt;
     Box::pin(body.inspect(move |chunk| {
         if let Ok(c) = chunk {
             state.metrics.bytes_in(c.len() as u64);
+            received.fetch_add(c.len() as u64, Ordering::Relaxed);
         }
     }))
 }
 
-/// Counts response body bytes as they are sent.
-fn count_out(state: Arc<AppState>, resp: Response<Body>) -> Response<Body> {
+/// Counts response body bytes as they are sent; `log` goes with the body and is written when
+/// hyper drops it.
+fn count_out(
+    state: Arc<AppState>,
+    resp: Response<Body>,
+    mut log: Option<RequestLog>,
+) -> Response<Body> {
     use http_body_util::BodyExt;
     resp.map(|b| {
         BodyExt::boxed_unsync(b.map_frame(move |f| {
             if let Some(d) = f.data_ref() {
                 state.metrics.bytes_out(d.len() as u64);
+                if let Some(l) = &mut log {
+                    l.sent += d.len() as u64;
+                }
             }
             f
         }))
