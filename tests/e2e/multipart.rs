@@ -564,3 +564,59 @@ async fn conditional_writes() {
     let (_, _, r) = three_parts(&s, "/cond/new", &[("if-none-match", "*")]).await;
     assert_eq!(r.status, 200, "{}", r.text());
 }
+
+/// OSS: every part but the last must be at least 100 KiB; a part whose Content-MD5 does not
+/// match is refused and not kept (ListParts does not show it).
+#[tokio::test]
+async fn oss_part_size_floor_and_part_content_md5() {
+    let s = Server::start().await;
+    s.bucket("mpo").await;
+    let id = initiate(&s, "/mpo/k", false).await;
+    let put = |n: u32, body: Vec<u8>| {
+        s.req("PUT", &format!("/mpo/k?partNumber={n}&uploadId={id}"))
+            .oss()
+            .body(body)
+    };
+    let wrong = md5_b64(b"something else");
+    put(1, part_data(1, 1000))
+        .header("content-md5", &wrong)
+        .send()
+        .await
+        .assert_error(400, "InvalidDigest");
+    let listed = s
+        .req("GET", &format!("/mpo/k?uploadId={id}"))
+        .oss()
+        .send()
+        .await;
+    assert!(listed.xml_all("PartNumber").is_empty(), "{}", listed.text());
+
+    let mut parts = Vec::new();
+    for (n, len) in [(1u32, 100 * 1024 - 1), (2, 10)] {
+        let body = part_data(n as u8, len);
+        let r = put(n, body.clone())
+            .header("content-md5", &md5_b64(&body))
+            .send()
+            .await;
+        assert_eq!(r.status, 200, "{}", r.text());
+        parts.push((n, r.h("etag").unwrap().to_string()));
+    }
+    let url = format!("/mpo/k?uploadId={id}");
+    s.req("POST", &url)
+        .oss()
+        .body(complete_body(&parts))
+        .send()
+        .await
+        .assert_error(400, "EntityTooSmall");
+    // Part 1 at exactly 100 KiB is enough.
+    let r = put(1, part_data(1, 100 * 1024)).send().await;
+    parts[0] = (1, r.h("etag").unwrap().to_string());
+    let done = s
+        .req("POST", &url)
+        .oss()
+        .body(complete_body(&parts))
+        .send()
+        .await;
+    assert_eq!(done.status, 200, "{}", done.text());
+    let got = s.req("GET", "/mpo/k").oss().send().await;
+    assert_eq!(got.body.len(), 100 * 1024 + 10);
+}
