@@ -377,6 +377,114 @@ async fn acl_matrix() {
     assert!(r.text().contains("<URI>http://acs.amazonaws.com/groups/global/AllUsers</URI></Grantee><Permission>READ</Permission>"), "{}", r.text());
 }
 
+/// OSS object ACLs govern writes to the object too: `public-read-write` lets anyone overwrite
+/// or delete it in a private bucket; any other explicit ACL keeps even a public-read-write
+/// bucket's writers off it. S3 requests stay with the bucket ACL (S3 object ACLs grant no WRITE).
+#[tokio::test]
+async fn object_acl_decides_writes_to_the_object_in_oss() {
+    let s = Server::start().await;
+    s.bucket("objw-private").await;
+    let r = s
+        .req("PUT", "/objw-private/board.txt")
+        .oss()
+        .header("x-oss-object-acl", "public-read-write")
+        .body("v1")
+        .send()
+        .await;
+    assert_eq!(r.status, 200);
+    let anon = s
+        .req("PUT", "/objw-private/board.txt")
+        .body("v2")
+        .send()
+        .await;
+    assert_eq!(anon.status, 200, "{}", anon.text());
+    // The new object has the default ACL again (PutObject sets it), as in OSS.
+    let r = s
+        .req("GET", "/objw-private/board.txt?acl")
+        .oss()
+        .send()
+        .await;
+    assert_eq!(r.xml("Grant").as_deref(), Some("default"));
+    assert_eq!(
+        s.req("GET", "/objw-private/board.txt")
+            .oss()
+            .send()
+            .await
+            .text(),
+        "v2"
+    );
+    // Other keys of the private bucket stay closed, and S3 requests follow the bucket ACL.
+    s.req("PUT", "/objw-private/other.txt")
+        .body("x")
+        .send()
+        .await
+        .assert_error(403, "AccessDenied");
+    s.req("PUT", "/objw-private/board.txt")
+        .s3_as("alt", "alt-secret")
+        .body("x")
+        .send()
+        .await
+        .assert_error(403, "AccessDenied");
+    s.req("PUT", "/objw-private/board.txt?acl")
+        .oss()
+        .header("x-oss-object-acl", "public-read-write")
+        .send()
+        .await;
+    let del = s
+        .req("DELETE", "/objw-private/board.txt")
+        .oss_as("alt", "alt-secret")
+        .send()
+        .await;
+    assert_eq!(del.status, 204);
+    assert_eq!(
+        s.req("GET", "/objw-private/board.txt")
+            .oss()
+            .send()
+            .await
+            .status,
+        404
+    );
+
+    let r = s
+        .req("PUT", "/objw-open")
+        .oss()
+        .header("x-oss-acl", "public-read-write")
+        .send()
+        .await;
+    assert_eq!(r.status, 200);
+    let r = s
+        .req("PUT", "/objw-open/locked.txt")
+        .oss()
+        .header("x-oss-object-acl", "public-read")
+        .body("mine")
+        .send()
+        .await;
+    assert_eq!(r.status, 200);
+    s.req("PUT", "/objw-open/locked.txt")
+        .body("theirs")
+        .send()
+        .await
+        .assert_error(403, "AccessDenied");
+    s.req("DELETE", "/objw-open/locked.txt")
+        .oss_as("alt", "alt-secret")
+        .send()
+        .await
+        .assert_error(403, "AccessDenied");
+    assert_eq!(
+        s.req("GET", "/objw-open/locked.txt").send().await.text(),
+        "mine"
+    );
+    // New keys in the public-read-write bucket are still open to anyone.
+    assert_eq!(
+        s.req("PUT", "/objw-open/new.txt")
+            .body("n")
+            .send()
+            .await
+            .status,
+        200
+    );
+}
+
 /// A presigned upload URL must not become a copy of someone's secret: vendor headers the
 /// signature does not cover are refused.
 #[tokio::test]

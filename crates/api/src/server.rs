@@ -415,7 +415,12 @@ fn precheck(cx: &Ctx, op: Op) -> ApiResult<()> {
             ));
     }
     if cx.bucket.is_some() && need(op) != Need::Handler {
-        authorize(&cx.identity, op, &cx.load_bucket()?)?;
+        let bucket = cx.load_bucket()?;
+        match existing_object_acl_decides(cx, op, &bucket)? {
+            Some(true) => {}
+            Some(false) => return Err(crate::access::denied(&cx.identity)),
+            None => authorize(&cx.identity, op, &bucket)?,
+        }
     }
     // S3's x-amz-expected-bucket-owner: refuse when the bucket belongs to someone else.
     if let (Some(expected), Some(_)) = (cx.header("x-amz-expected-bucket-owner"), &cx.bucket)
@@ -428,6 +433,28 @@ fn precheck(cx: &Ctx, op: Op) -> ApiResult<()> {
         ));
     }
     Ok(())
+}
+
+/// OSS object ACLs also govern writes to the object (PutObject over it, AppendObject,
+/// DeleteObject): `Some(allowed)` when the existing object has an ACL of its own.
+fn existing_object_acl_decides(
+    cx: &Ctx,
+    op: Op,
+    bucket: &ossemu_store::BucketRecord,
+) -> ApiResult<Option<bool>> {
+    if cx.dialect != Dialect::Oss
+        || !matches!(op, Op::PutObject | Op::AppendObject | Op::DeleteObject)
+        || cx.identity.owner() == Some(bucket.owner.as_str())
+    {
+        return Ok(None);
+    }
+    let Some(key) = &cx.key else { return Ok(None) };
+    Ok(cx
+        .store()
+        .meta()
+        .get_object(&bucket.name, key)?
+        .filter(|o| o.acl.is_some())
+        .map(|o| crate::access::may_write_object(&cx.identity, bucket, &o)))
 }
 
 async fn dispatch(cx: &Ctx, op: Op, body: crate::body::ReqStream) -> ApiResult<Response<Body>> {
