@@ -612,3 +612,90 @@ async fn mirror_path_checks_acls_and_dot_segments() {
     r.assert_error(404, "NoSuchKey");
     assert!(o.hits("/admin/secret").is_empty());
 }
+
+#[tokio::test]
+async fn switch_all_errors_taggings_last_modified_and_kept_headers() {
+    let s = Server::start().await;
+    let primary = Origin::start().await;
+    let secondary = Origin::start().await;
+    let forbidden = Reply::Body {
+        status: 403,
+        headers: vec![],
+        body: b"no".to_vec(),
+    };
+    primary.route("/f", forbidden.clone());
+    secondary.file("/f", b"from the secondary", &[]);
+
+    // A 4xx other than 404 fails over only with MirrorSwitchAllErrors.
+    let slave = format!(
+        "<MirrorURLSlave>{}</MirrorURLSlave><MirrorURLProbe>{}probe</MirrorURLProbe>",
+        secondary.url(),
+        primary.url()
+    );
+    mirrored(&s, "no-switch", &primary.url(), &slave).await;
+    s.req("GET", "/no-switch/f")
+        .send()
+        .await
+        .assert_error(424, "MirrorFailed");
+    assert!(secondary.hits("/f").is_empty());
+    let switch = format!("{slave}<MirrorSwitchAllErrors>true</MirrorSwitchAllErrors>");
+    mirrored(&s, "switch-all", &primary.url(), &switch).await;
+    let r = s.req("GET", "/switch-all/f").send().await;
+    assert_eq!(r.text(), "from the secondary");
+
+    // An origin that refuses the connection fails over too.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let dead = format!("http://{}/", closed.local_addr().unwrap());
+    drop(closed);
+    mirrored(&s, "refused", &dead, &slave).await;
+    assert_eq!(
+        s.req("GET", "/refused/f").send().await.text(),
+        "from the secondary"
+    );
+
+    // Taggings, the origin's Last-Modified, and the headers kept with the object.
+    let origin = Origin::start().await;
+    let headers = [
+        ("content-type", "text/plain"),
+        ("content-encoding", "identity"),
+        ("content-language", "de"),
+        ("expires", "Thu, 01 Jan 2037 00:00:00 GMT"),
+        ("last-modified", "Wed, 21 Oct 2015 07:28:00 GMT"),
+    ];
+    origin.file("/kept", b"kept body", &headers);
+    origin.file("/fresh", b"fresh body", &headers);
+    let extra = "<MirrorUserLastModified>true</MirrorUserLastModified><MirrorTaggings><Taggings><Key>src</Key><Value>origin</Value></Taggings></MirrorTaggings>";
+    mirrored(&s, "kept", &origin.url(), extra).await;
+    mirrored(&s, "fresh", &origin.url(), "").await;
+    assert_eq!(s.req("GET", "/kept/kept").send().await.text(), "kept body");
+    assert_eq!(
+        s.req("GET", "/fresh/fresh").send().await.text(),
+        "fresh body"
+    );
+    settle(&s).await;
+    let stored = s.req("GET", "/kept/kept").send().await;
+    assert!(stored.h("x-ossemu-rule").is_none());
+    assert_eq!(stored.h("content-encoding"), Some("identity"));
+    assert_eq!(stored.h("content-language"), Some("de"));
+    assert_eq!(stored.h("expires"), Some("Thu, 01 Jan 2037 00:00:00 GMT"));
+    assert_eq!(
+        stored.h("last-modified"),
+        Some("Wed, 21 Oct 2015 07:28:00 GMT")
+    );
+    let tags = s.req("GET", "/kept/kept?tagging").oss().send().await;
+    assert_eq!(tags.status, 200, "{}", tags.text());
+    assert_eq!(tags.xml_all("Key"), ["src"]);
+    assert_eq!(tags.xml_all("Value"), ["origin"]);
+    // Without MirrorUserLastModified, Last-Modified is the time it was stored.
+    let fresh = s.req("GET", "/fresh/fresh").send().await;
+    let lm = httpdate::parse_http_date(fresh.h("last-modified").unwrap()).unwrap();
+    assert!(lm.elapsed().unwrap() < Duration::from_secs(600));
+    assert!(
+        s.req("GET", "/fresh/fresh?tagging")
+            .oss()
+            .send()
+            .await
+            .xml_all("Key")
+            .is_empty()
+    );
+}
