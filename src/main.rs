@@ -177,6 +177,10 @@ async fn run(s: Settings) -> anyhow::Result<()> {
             "removed leftovers of an earlier crash"
         );
     }
+    for (domain, bucket) in &s.cnames {
+        ossemu_api::provision::check_domain(domain, &s.endpoint_domains)
+            .map_err(|m| anyhow::anyhow!("--cname {domain}={bucket}: {m}"))?;
+    }
     if !s.buckets.is_empty() {
         ossemu_api::provision::apply(&store, &s.region, &s.buckets)
             .await
@@ -185,8 +189,6 @@ async fn run(s: Settings) -> anyhow::Result<()> {
     }
     // After the configuration file, so that --cname may name a bucket it declares.
     for (domain, bucket) in &s.cnames {
-        ossemu_api::provision::check_domain(domain, &s.endpoint_domains)
-            .map_err(|m| anyhow::anyhow!("--cname {domain}={bucket}: {m}"))?;
         store
             .meta()
             .bind_domain(domain, bucket, ossemu_store::now_ms())

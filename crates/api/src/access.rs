@@ -464,19 +464,6 @@ pub fn may_write(who: &Identity, bucket: &BucketRecord) -> bool {
     is_owner(who, bucket) || bucket.acl == "public-read-write"
 }
 
-/// OSS: whether `who` may overwrite, append to or delete `obj`. An object ACL set explicitly
-/// takes precedence over the bucket's: `public-read-write` lets anyone write the object, any
-/// other only its owner (and the bucket's); without one, the bucket ACL decides.
-pub fn may_write_object(who: &Identity, bucket: &BucketRecord, obj: &ObjectRecord) -> bool {
-    if is_owner(who, bucket) {
-        return true;
-    }
-    match obj.acl.as_deref() {
-        Some(acl) => acl == "public-read-write" || who.owner() == Some(obj.owner.as_str()),
-        None => may_write(who, bucket),
-    }
-}
-
 /// Whether `who` may read `obj` (or, when it does not exist, would be told so: reading a
 /// missing key needs list permission, else the answer is 403 rather than 404).
 pub fn may_read(who: &Identity, bucket: &BucketRecord, obj: Option<&ObjectRecord>) -> bool {

@@ -416,10 +416,8 @@ fn precheck(cx: &Ctx, op: Op) -> ApiResult<()> {
     }
     if cx.bucket.is_some() && need(op) != Need::Handler {
         let bucket = cx.load_bucket()?;
-        match existing_object_acl_decides(cx, op, &bucket)? {
-            Some(true) => {}
-            Some(false) => return Err(crate::access::denied(&cx.identity)),
-            None => authorize(&cx.identity, op, &bucket)?,
+        if !object_acl_grants_write(cx, op, &bucket)? {
+            authorize(&cx.identity, op, &bucket)?;
         }
     }
     // S3's x-amz-expected-bucket-owner: refuse when the bucket belongs to someone else.
@@ -435,26 +433,26 @@ fn precheck(cx: &Ctx, op: Op) -> ApiResult<()> {
     Ok(())
 }
 
-/// OSS object ACLs also govern writes to the object (PutObject over it, AppendObject,
-/// DeleteObject): `Some(allowed)` when the existing object has an ACL of its own.
-fn existing_object_acl_decides(
+/// OSS: an object whose own ACL is `public-read-write` may be overwritten, appended to or
+/// deleted by anyone (PutObject, AppendObject, DeleteObject), whatever the bucket's ACL.
+/// Object ACLs only add this permission here; they never narrow the bucket's.
+fn object_acl_grants_write(
     cx: &Ctx,
     op: Op,
     bucket: &ossemu_store::BucketRecord,
-) -> ApiResult<Option<bool>> {
+) -> ApiResult<bool> {
     if cx.dialect != Dialect::Oss
         || !matches!(op, Op::PutObject | Op::AppendObject | Op::DeleteObject)
-        || cx.identity.owner() == Some(bucket.owner.as_str())
+        || crate::access::may_write(&cx.identity, bucket)
     {
-        return Ok(None);
+        return Ok(false);
     }
-    let Some(key) = &cx.key else { return Ok(None) };
+    let Some(key) = &cx.key else { return Ok(false) };
     Ok(cx
         .store()
         .meta()
         .get_object(&bucket.name, key)?
-        .filter(|o| o.acl.is_some())
-        .map(|o| crate::access::may_write_object(&cx.identity, bucket, &o)))
+        .is_some_and(|o| o.acl.as_deref() == Some("public-read-write")))
 }
 
 async fn dispatch(cx: &Ctx, op: Op, body: crate::body::ReqStream) -> ApiResult<Response<Body>> {
