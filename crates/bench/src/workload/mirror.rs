@@ -19,7 +19,7 @@ use anyhow::{Context as _, bail};
 use bytes::Bytes;
 use http::{Method, StatusCode};
 
-use super::backorigin::wait_stored;
+use super::backorigin::{BackOrigin, wait_stored};
 use super::{BoxFut, CLEANUP_MIN_SIZE, Ctx, Outcome, Setup, Workload, fixture_count, get_from};
 use crate::origin::{self, Mode, OriginConfig};
 
@@ -71,6 +71,29 @@ impl FreshKeys {
     fn used(&self) -> u64 {
         self.used.load(Ordering::Relaxed)
     }
+
+    /// Deletes every key handed out, when the objects are large enough to matter (untimed).
+    async fn cleanup(&self, cx: &Ctx, origin: OriginConfig) -> anyhow::Result<()> {
+        if self.size < CLEANUP_MIN_SIZE {
+            return Ok(());
+        }
+        let env = cx.back_origin(origin).await?;
+        delete_all(
+            cx,
+            &env.mirror_bucket,
+            (0..self.used()).map(|i| self.peek(i)),
+        )
+        .await
+    }
+}
+
+/// Fails unless the origin saw exactly one request for `key`; `why` ends the message.
+fn one_origin_request(env: &BackOrigin, key: &str, why: &str) -> anyhow::Result<()> {
+    let hits = env.origin.hits(key);
+    if hits != 1 {
+        bail!("{key}: the origin saw {hits} requests, expected 1{why}");
+    }
+    Ok(())
 }
 
 /// Reads a stored mirrored object back and checks its bytes and `x-oss-tag`.
@@ -137,28 +160,14 @@ impl Workload for Cold {
             for seq in [0, n.saturating_sub(1)] {
                 let key = self.keys.peek(seq);
                 check_stored(cx, self.origin, &key).await?;
-                let hits = env.origin.hits(&key);
-                if hits != 1 {
-                    bail!("{key}: the origin saw {hits} requests for it, expected 1");
-                }
+                one_origin_request(env, &key, "")?;
             }
             Ok(())
         })
     }
 
     fn cleanup<'a>(&'a self, cx: &'a Ctx) -> BoxFut<'a, anyhow::Result<()>> {
-        Box::pin(async move {
-            if self.keys.size < CLEANUP_MIN_SIZE {
-                return Ok(());
-            }
-            let env = cx.back_origin(self.origin).await?;
-            delete_all(
-                cx,
-                &env.mirror_bucket,
-                (0..self.keys.used()).map(|i| self.keys.peek(i)),
-            )
-            .await
-        })
+        Box::pin(self.keys.cleanup(cx, self.origin))
     }
 }
 
@@ -283,12 +292,7 @@ impl Workload for Warm {
             let env = cx.back_origin(self.origin).await?;
             let key = self.key(0);
             check_stored(cx, self.origin, &key).await?;
-            let hits = env.origin.hits(&key);
-            if hits != 1 {
-                bail!(
-                    "{key}: the origin saw {hits} requests, expected 1 (warm GETs must be local)"
-                );
-            }
+            one_origin_request(env, &key, " (warm GETs must be local)")?;
             Ok(())
         })
     }
@@ -411,13 +415,11 @@ impl Concurrent {
                 Ok((ttfb, _, _)) => last_head = last_head.max(*ttfb),
             }
         }
-        let hits = env.origin.hits(&key);
-        if hits != 1 {
-            bail!(
-                "{key}: the origin saw {hits} requests for {} concurrent clients, expected 1",
-                self.fanout
-            );
-        }
+        one_origin_request(
+            env,
+            &key,
+            &format!(" for {} concurrent clients", self.fanout),
+        )?;
         Ok((size * self.fanout as u64, last_head))
     }
 }
@@ -444,27 +446,13 @@ impl Workload for Concurrent {
             let env = cx.back_origin(self.origin).await?;
             let key = self.keys.peek(0);
             check_stored(cx, self.origin, &key).await?;
-            let hits = env.origin.hits(&key);
-            if hits != 1 {
-                bail!("{key}: the origin saw {hits} requests after the cell, expected 1");
-            }
+            one_origin_request(env, &key, " after the cell")?;
             Ok(())
         })
     }
 
     fn cleanup<'a>(&'a self, cx: &'a Ctx) -> BoxFut<'a, anyhow::Result<()>> {
-        Box::pin(async move {
-            if self.keys.size < CLEANUP_MIN_SIZE {
-                return Ok(());
-            }
-            let env = cx.back_origin(self.origin).await?;
-            delete_all(
-                cx,
-                &env.mirror_bucket,
-                (0..self.keys.used()).map(|i| self.keys.peek(i)),
-            )
-            .await
-        })
+        Box::pin(self.keys.cleanup(cx, self.origin))
     }
 }
 
@@ -556,10 +544,7 @@ impl Workload for Large {
                     self.keys.size
                 );
             }
-            let hits = env.origin.hits(&key);
-            if hits != 1 {
-                bail!("{key}: the origin saw {hits} requests, expected 1");
-            }
+            one_origin_request(env, &key, "")?;
             Ok(())
         })
     }
