@@ -400,17 +400,7 @@ impl ClientRequest {
             .map(|(k, v)| (rfc3986(k, false), rfc3986(v, false)))
             .collect();
         query.sort();
-        let canonical_query = query
-            .iter()
-            .map(|(k, v)| {
-                if v.is_empty() {
-                    k.clone()
-                } else {
-                    format!("{k}={v}")
-                }
-            })
-            .collect::<Vec<_>>()
-            .join("&");
+        let canonical_query = join_bare(query.iter());
         let mut names: Vec<String> = headers
             .iter()
             .map(|(n, _)| n.clone())
@@ -480,17 +470,7 @@ impl ClientRequest {
         let mut items: Vec<&(String, String)> =
             self.query.iter().filter(|(k, _)| signed(k)).collect();
         items.sort();
-        let joined = items
-            .iter()
-            .map(|(k, v)| {
-                if v.is_empty() {
-                    k.clone()
-                } else {
-                    format!("{k}={v}")
-                }
-            })
-            .collect::<Vec<_>>()
-            .join("&");
+        let joined = join_bare(items.into_iter());
         if joined.is_empty() {
             joined
         } else {
@@ -941,4 +921,18 @@ fn exercise(raw_path: &str, raw_query: &str, headers: &[(String, String)], now: 
         }
         let _ = auth.check_time(&req, now, 900);
     }
+}
+
+/// The reference signer's `k=v&k2` join (an empty value is written bare).
+fn join_bare<'a>(pairs: impl Iterator<Item = &'a (String, String)>) -> String {
+    pairs
+        .map(|(k, v)| {
+            if v.is_empty() {
+                k.clone()
+            } else {
+                format!("{k}={v}")
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("&")
 }

@@ -1176,17 +1176,7 @@ fn prefixed_headers(req: &Request<'_>, prefix: &str) -> String {
 fn subresource_string<'q>(params: impl Iterator<Item = &'q (String, String)>) -> String {
     let mut items: Vec<&(String, String)> = params.collect();
     items.sort();
-    let joined = items
-        .iter()
-        .map(|(k, v)| {
-            if v.is_empty() {
-                k.clone()
-            } else {
-                format!("{k}={v}")
-            }
-        })
-        .collect::<Vec<_>>()
-        .join("&");
+    let joined = join_pairs(items.into_iter().cloned(), true);
     if joined.is_empty() {
         joined
     } else {
@@ -1352,8 +1342,12 @@ fn canonical_query(req: &Request<'_>, skip: &str, bare_empty: bool) -> String {
         .map(|(k, v)| (uri_encode(k, false), uri_encode(v, false)))
         .collect();
     pairs.sort();
+    join_pairs(pairs.into_iter(), bare_empty)
+}
+
+/// `k=v` pairs joined with `&`, in the given order; `bare_empty` writes `k` for an empty value.
+fn join_pairs(pairs: impl Iterator<Item = (String, String)>, bare_empty: bool) -> String {
     pairs
-        .into_iter()
         .map(|(k, v)| {
             if bare_empty && v.is_empty() {
                 k
