@@ -414,16 +414,7 @@ async fn sigterm_during_put() {
     let b = Binary::start(&args, &[]);
     assert_eq!(b.req("PUT", "/term").oss().send().await.status, 200);
     let body = vec![b'z'; 2 << 20];
-    let head = b
-        .req("PUT", "/term/finished")
-        .oss()
-        .header("content-length", &body.len().to_string())
-        .raw_head();
-    let mut c = tokio::net::TcpStream::connect(b.addr).await.unwrap();
-    c.write_all(head.as_bytes()).await.unwrap();
-    c.write_all(&body[..1 << 20]).await.unwrap();
-    b.terminate();
-    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    let mut c = half_put_then_sigterm(&b, "/term/finished", &body).await;
     c.write_all(&body[1 << 20..]).await.unwrap();
     let mut reply = vec![0u8; 512];
     let n = c.read(&mut reply).await.unwrap();
@@ -435,16 +426,7 @@ async fn sigterm_during_put() {
     let g = b.req("GET", "/term/finished").oss().send().await;
     assert_eq!(g.body.len(), 2 << 20);
     // Now a client that stops sending after SIGTERM: nothing is stored.
-    let head = b
-        .req("PUT", "/term/abandoned")
-        .oss()
-        .header("content-length", &body.len().to_string())
-        .raw_head();
-    let mut c = tokio::net::TcpStream::connect(b.addr).await.unwrap();
-    c.write_all(head.as_bytes()).await.unwrap();
-    c.write_all(&body[..1 << 20]).await.unwrap();
-    b.terminate();
-    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    let c = half_put_then_sigterm(&b, "/term/abandoned", &body).await;
     drop(c);
     b.wait();
     let b = Binary::start(&args, &[]);
@@ -457,6 +439,23 @@ async fn sigterm_during_put() {
         b.req("GET", "/term/finished").oss().send().await.body.len(),
         2 << 20
     );
+}
+
+/// Sends the head and the first MiB of a PUT of `body`, then SIGTERM to the server; returns
+/// the connection, still open.
+async fn half_put_then_sigterm(b: &Binary, path: &str, body: &[u8]) -> tokio::net::TcpStream {
+    use tokio::io::AsyncWriteExt;
+    let head = b
+        .req("PUT", path)
+        .oss()
+        .header("content-length", &body.len().to_string())
+        .raw_head();
+    let mut c = tokio::net::TcpStream::connect(b.addr).await.unwrap();
+    c.write_all(head.as_bytes()).await.unwrap();
+    c.write_all(&body[..1 << 20]).await.unwrap();
+    b.terminate();
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    c
 }
 
 #[tokio::test]
