@@ -175,3 +175,20 @@ def test_acls_through_clients(server, bucket_name):
     # The second credential is a distinct owner: it does not see the bucket in its list.
     service = oss2.Service(oss2.Auth(ALT_AK, ALT_SK), server.endpoint)
     assert bucket_name not in [x.name for x in oss2.BucketIterator(service)]
+
+
+def test_oss2_object_acl_public_read_write_opens_the_object(server, bucket_name):
+    """OSS: an object whose ACL is public-read-write may be written by anyone, even in a private
+    bucket; its neighbours stay closed."""
+    owner = oss2.Bucket(oss2.Auth(AK, SK), server.endpoint, bucket_name)
+    anon = oss2.Bucket(oss2.AnonymousAuth(), server.endpoint, bucket_name)
+    owner.create_bucket(oss2.BUCKET_ACL_PRIVATE)
+    owner.put_object("board.txt", b"v1", headers={"x-oss-object-acl": oss2.OBJECT_ACL_PUBLIC_READ_WRITE})
+    assert owner.get_object_acl("board.txt").acl == "public-read-write"
+    assert anon.put_object("board.txt", b"v2").status == 200
+    assert owner.get_object("board.txt").read() == b"v2"
+    with pytest.raises(oss2.exceptions.AccessDenied):
+        anon.put_object("other.txt", b"x")
+    owner.put_object_acl("board.txt", oss2.OBJECT_ACL_PUBLIC_READ_WRITE)
+    assert anon.delete_object("board.txt").status == 204
+    assert not owner.object_exists("board.txt")
