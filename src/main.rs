@@ -190,8 +190,8 @@ async fn run(s: Settings) -> anyhow::Result<()> {
     // After the configuration file, so that --cname may name a bucket it declares.
     for (domain, bucket) in &s.cnames {
         store
-            .meta()
             .bind_domain(domain, bucket, ossemu_store::now_ms())
+            .await
             .with_context(|| format!("binding --cname {domain}={bucket}"))?;
     }
     let config = ApiConfig {

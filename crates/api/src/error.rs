@@ -5,7 +5,7 @@ use std::borrow::Cow;
 
 use base64::Engine;
 use http::{HeaderName, HeaderValue, Response, StatusCode};
-use ossemu_store::StoreError;
+use ossemu_store::{StoreError, TxError};
 use ossemu_xml::ErrorBody;
 
 use crate::body::{Body, full};
@@ -283,10 +283,26 @@ impl From<StoreError> for ApiError {
             StoreError::BucketNotEmpty => ApiError::new(Code::BucketNotEmpty),
             StoreError::NoSuchKey => ApiError::new(Code::NoSuchKey),
             StoreError::NoSuchUpload => ApiError::new(Code::NoSuchUpload),
-            StoreError::Conflict(m) => ApiError::msg(Code::InvalidRequest, m),
+            StoreError::DomainTaken => ApiError::new(Code::CnameAlreadyExists),
+            StoreError::PartsChanged => ApiError::msg(
+                Code::InvalidPart,
+                "a part was written during completion; complete the upload again with the current part list.",
+            ),
+            e @ StoreError::Busy => ApiError::msg(Code::InvalidRequest, e.to_string()),
             e @ (StoreError::Db(_) | StoreError::Corrupt(_) | StoreError::Io(_)) => {
                 ApiError::internal(e)
             }
+        }
+    }
+}
+
+/// A write refused by a handler's own closure keeps the handler's error; a store failure is
+/// mapped as above.
+impl From<TxError<ApiError>> for ApiError {
+    fn from(e: TxError<ApiError>) -> Self {
+        match e {
+            TxError::Abort(e) => e,
+            TxError::Store(e) => e.into(),
         }
     }
 }

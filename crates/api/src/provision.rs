@@ -90,9 +90,12 @@ pub async fn apply(store: &Store, region: &str, specs: &[BucketSpec]) -> Result<
             storage_class: "Standard".into(),
             location: region.to_string(),
         };
-        let meta = store.meta();
-        match meta.get_bucket(&b.name).map_err(|e| e.to_string())? {
-            None => match meta.create_bucket(&rec) {
+        match store
+            .meta()
+            .get_bucket(&b.name)
+            .map_err(|e| e.to_string())?
+        {
+            None => match store.create_bucket(&rec).await {
                 Ok(()) | Err(StoreError::BucketExists) => {}
                 Err(e) => return Err(format!("bucket {}: {e}", b.name)),
             },
@@ -103,18 +106,22 @@ pub async fn apply(store: &Store, region: &str, specs: &[BucketSpec]) -> Result<
                 ));
             }
             Some(cur) if cur.acl != b.acl => {
-                meta.update_bucket(&BucketRecord {
-                    acl: b.acl.clone(),
-                    ..cur
-                })
-                .map_err(|e| e.to_string())?;
+                store
+                    .update_bucket(&BucketRecord {
+                        acl: b.acl.clone(),
+                        ..cur
+                    })
+                    .await
+                    .map_err(|e| e.to_string())?;
             }
             Some(_) => {}
         }
         for d in &b.cnames {
-            meta.bind_domain(d, &b.name, now_ms())
+            store
+                .bind_domain(d, &b.name, now_ms())
+                .await
                 .map_err(|e| match e {
-                    StoreError::Conflict(_) => {
+                    StoreError::DomainTaken => {
                         format!(
                             "domain {d} is already bound to another bucket than {}",
                             b.name
@@ -130,5 +137,5 @@ pub async fn apply(store: &Store, region: &str, specs: &[BucketSpec]) -> Result<
             cors::store(store, &b.name, c).await.map_err(message)?;
         }
     }
-    store.flush().await.map_err(|e| e.to_string())
+    Ok(())
 }

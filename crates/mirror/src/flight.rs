@@ -10,7 +10,7 @@ use std::time::Instant;
 use base64::Engine;
 use bytes::Bytes;
 use futures_util::{FutureExt, StreamExt};
-use ossemu_store::{BodyStream, ObjectRecord, READ_CHUNK, StoreError, now_ms};
+use ossemu_store::{BodyStream, ObjectRecord, READ_CHUNK, TxError, now_ms};
 use tokio::sync::watch;
 
 use crate::{FetchPlan, Mirror, tag_value};
@@ -370,6 +370,9 @@ pub(crate) async fn run(
     }
 }
 
+/// The commit found an object a client wrote while the fetch ran; that object wins.
+struct WrittenMeanwhile;
+
 /// Removes a flight from the single-flight map when dropped.
 struct Entry(Arc<Mirror>, Option<(String, String)>);
 
@@ -673,12 +676,9 @@ async fn stream_inner(
         ..ObjectRecord::default()
     };
     // An object written meanwhile by a client wins; the mirrored copy is not stored over it.
-    let check = |cur: Option<&ObjectRecord>| {
-        if cur.is_some() {
-            Err(StoreError::Conflict("written meanwhile".into()))
-        } else {
-            Ok(())
-        }
+    let check = |cur: Option<&ObjectRecord>| match cur {
+        Some(_) => Err(WrittenMeanwhile),
+        None => Ok(()),
     };
     match mirror
         .store
@@ -695,7 +695,7 @@ async fn stream_inner(
             },
             None,
         )),
-        Err(StoreError::Conflict(_)) => Ok((
+        Err(TxError::Abort(WrittenMeanwhile)) => Ok((
             State::Complete {
                 head,
                 size,
@@ -705,7 +705,7 @@ async fn stream_inner(
             },
             None,
         )),
-        Err(e) => {
+        Err(TxError::Store(e)) => {
             tracing::error!(error = %e, "storing a mirrored object failed");
             Err(failure(GENERIC, status, true))
         }

@@ -1,4 +1,6 @@
-//! The store's error type.
+//! The store's error types.
+
+use std::fmt;
 
 /// Errors returned by the store.
 #[derive(Debug, thiserror::Error)]
@@ -12,15 +14,21 @@ pub enum StoreError {
     /// The bucket still holds objects or uploads.
     #[error("bucket not empty")]
     BucketNotEmpty,
-    /// The object does not exist.
+    /// The object (or the copy source) does not exist.
     #[error("no such key")]
     NoSuchKey,
     /// The multipart upload does not exist.
     #[error("no such upload")]
     NoSuchUpload,
-    /// A precondition on the current object failed (e.g. forbid-overwrite, append position).
-    #[error("precondition failed: {0}")]
-    Conflict(String),
+    /// The domain is bound to another bucket.
+    #[error("the domain is bound to another bucket")]
+    DomainTaken,
+    /// A part was written after the caller read the upload's parts (completion).
+    #[error("a part was written during completion")]
+    PartsChanged,
+    /// The object kept changing while it was being opened for reading.
+    #[error("object is being rewritten too fast to read")]
+    Busy,
     /// The metadata database failed.
     #[error("metadata store: {0}")]
     Db(String),
@@ -46,3 +54,33 @@ impl From<serde_json::Error> for StoreError {
 
 /// Result alias for the store.
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// A failed read-modify-write: the caller's closure refused it (its error comes back
+/// unchanged), or the store failed.
+#[derive(Debug)]
+pub enum TxError<E> {
+    /// The closure's own error.
+    Abort(E),
+    /// The store's error.
+    Store(StoreError),
+}
+
+impl<E> From<StoreError> for TxError<E> {
+    fn from(e: StoreError) -> Self {
+        TxError::Store(e)
+    }
+}
+
+impl<E: fmt::Display> fmt::Display for TxError<E> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            TxError::Abort(e) => write!(f, "refused: {e}"),
+            TxError::Store(e) => e.fmt(f),
+        }
+    }
+}
+
+impl<E: fmt::Debug + fmt::Display> std::error::Error for TxError<E> {}
+
+/// Result of a read-modify-write whose closure fails with `E`.
+pub type TxResult<T, E> = std::result::Result<T, TxError<E>>;

@@ -1,13 +1,19 @@
-//! ossemu's storage: bucket and object metadata in sled (behind [`MetaStore`]), object bodies as
-//! files named by random ids.
+//! ossemu's storage: metadata records over a key-value engine (sled for data directories,
+//! an in-memory map for `--memory`), object bodies as files named by random ids.
+//!
+//! Layers, bottom up: [`engine`] (get, ordered range scan, atomic batch, flush), [`Meta`]
+//! (records, blob reference counts, uploads, listings, written once over any engine), and
+//! [`Store`], the facade every write goes through: it applies the change, makes it durable,
+//! then unlinks the bodies it stopped referencing.
 //!
 //! Write path: [`Store::writer`] streams a body into `tmp/` while hashing it,
 //! [`BlobWriter::finish`] fsyncs and renames it into `blobs/`, and a commit method
-//! ([`Store::put_object`] and friends) records the metadata in one transaction and flushes it
+//! ([`Store::put_object`] and friends) records the metadata in one batch and flushes it
 //! before returning. A crash at any point leaves either the old object or the new one; the
 //! start-up sweep removes temp files and bodies no record references.
 
 mod blob;
+pub mod engine;
 mod error;
 mod list;
 mod meta;
@@ -17,9 +23,9 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 pub use blob::{BlobWriter, BodyHasher, BodyStream, NewBlob, READ_CHUNK, crc64, crc64_combine};
-pub use error::{Result, StoreError};
+pub use error::{Result, StoreError, TxError, TxResult};
 pub use list::{ListEntry, ListPage, ListQuery, list_objects};
-pub use meta::{MetaStore, ObjectCheck, ObjectUpdate, PartUpdate, ScanFrom, SledMeta, Written};
+pub use meta::{Meta, ObjectCheck, ObjectIter, ObjectUpdate, PartUpdate, RecordIter, ScanFrom};
 pub use model::{
     BlobId, BucketRecord, ObjectKind, ObjectRecord, PartRecord, Segment, UploadRecord, now_ms,
     slice_segments,
@@ -46,7 +52,7 @@ pub struct SweepStats {
 }
 
 struct Inner {
-    meta: Arc<dyn MetaStore>,
+    meta: Meta,
     blobs: Arc<Blobs>,
     durable: bool,
     root: PathBuf,
@@ -85,11 +91,15 @@ impl Store {
             }
         };
         std::fs::create_dir_all(&root)?;
-        let meta = SledMeta::open(&root.join("meta"), !durable)?;
+        let engine: Arc<dyn engine::Engine> = if durable {
+            Arc::new(engine::SledEngine::open(&root.join("meta"))?)
+        } else {
+            Arc::new(engine::MemoryEngine::new())
+        };
         let blobs = Blobs::open(&root, durable)?;
         Ok(Self {
             inner: Arc::new(Inner {
-                meta: Arc::new(meta),
+                meta: Meta::new(engine),
                 blobs,
                 durable,
                 root,
@@ -135,9 +145,10 @@ impl Store {
         Ok(stats)
     }
 
-    /// The metadata store.
-    pub fn meta(&self) -> &dyn MetaStore {
-        self.inner.meta.as_ref()
+    /// The metadata records, read-only: every write goes through a method of [`Store`] that
+    /// makes it durable.
+    pub fn meta(&self) -> &Meta {
+        &self.inner.meta
     }
 
     /// A writer for a new body.
@@ -150,8 +161,8 @@ impl Store {
         if !self.inner.durable {
             return Ok(());
         }
-        let meta = self.inner.meta.clone();
-        tokio::task::spawn_blocking(move || meta.flush())
+        let store = self.clone();
+        tokio::task::spawn_blocking(move || store.inner.meta.flush())
             .await
             .map_err(|e| StoreError::Io(std::io::Error::other(e)))?
     }
@@ -174,34 +185,85 @@ impl Store {
         .map_err(|e| StoreError::Io(std::io::Error::other(e)))?
     }
 
-    /// Commits an object write built by `update` (see [`MetaStore::update_object`]). `blob` is
-    /// the new body the record references, if any; it is kept only if the commit succeeds.
-    pub async fn update_object(
+    /// Makes a metadata change that freed nothing durable.
+    async fn durable<T>(&self, applied: Result<T>) -> Result<T> {
+        let value = applied?;
+        self.commit(Vec::new()).await?;
+        Ok(value)
+    }
+
+    /// Creates a bucket; `BucketExists` if the name is taken.
+    pub async fn create_bucket(&self, rec: &BucketRecord) -> Result<()> {
+        self.durable(self.inner.meta.create_bucket(rec)).await
+    }
+
+    /// Replaces an existing bucket record (`NoSuchBucket` otherwise).
+    pub async fn update_bucket(&self, rec: &BucketRecord) -> Result<()> {
+        self.durable(self.inner.meta.update_bucket(rec)).await
+    }
+
+    /// Deletes an empty bucket with its configuration documents and domain bindings.
+    pub async fn delete_bucket(&self, name: &str) -> Result<()> {
+        self.durable(self.inner.meta.delete_bucket(name)).await
+    }
+
+    /// Sets (`Some`) or removes (`None`) a bucket configuration document.
+    pub async fn put_config(&self, bucket: &str, kind: &str, doc: Option<&[u8]>) -> Result<()> {
+        self.durable(self.inner.meta.put_config(bucket, kind, doc))
+            .await
+    }
+
+    /// Binds a custom domain to a bucket; `DomainTaken` if it is bound to another one.
+    pub async fn bind_domain(&self, domain: &str, bucket: &str, when_ms: i64) -> Result<()> {
+        self.durable(self.inner.meta.bind_domain(domain, bucket, when_ms))
+            .await
+    }
+
+    /// Unbinds a domain from a bucket; false if it was not bound to it.
+    pub async fn unbind_domain(&self, domain: &str, bucket: &str) -> Result<bool> {
+        self.durable(self.inner.meta.unbind_domain(domain, bucket))
+            .await
+    }
+
+    /// Records a new multipart upload.
+    pub async fn create_upload(&self, bucket: &str, rec: &UploadRecord) -> Result<()> {
+        self.durable(self.inner.meta.create_upload(bucket, rec))
+            .await
+    }
+
+    /// Commits an object write built by `update` from the current record and, when `source`
+    /// names one, the copy source (`NoSuchKey` if it is missing). `blob` is the new body the
+    /// record references, if any; it is kept only if the commit succeeds. A refusal by
+    /// `update` comes back unchanged as [`TxError::Abort`].
+    pub async fn update_object<E>(
         &self,
         bucket: &str,
         key: &str,
         source: Option<(&str, &str)>,
         blob: Option<NewBlob>,
-        update: ObjectUpdate<'_>,
-    ) -> Result<Written> {
-        let written = self.inner.meta.update_object(bucket, key, source, update)?;
+        update: ObjectUpdate<'_, E>,
+    ) -> TxResult<Written, E> {
+        let c = self.inner.meta.update_object(bucket, key, source, update)?;
         if let Some(b) = blob {
             b.keep();
         }
-        self.commit(written.2.clone()).await?;
-        Ok(written)
+        self.commit(c.freed).await?;
+        Ok(Written {
+            old: c.old,
+            new: c.new,
+        })
     }
 
     /// Stores `blob` as the whole body of `key` with the attributes in `template`, if `check`
     /// accepts the current object.
-    pub async fn put_object(
+    pub async fn put_object<E>(
         &self,
         bucket: &str,
         key: &str,
         template: ObjectRecord,
         blob: NewBlob,
-        check: &(dyn Fn(Option<&ObjectRecord>) -> Result<()> + Sync),
-    ) -> Result<ObjectRecord> {
+        check: ObjectCheck<'_, E>,
+    ) -> TxResult<ObjectRecord, E> {
         let rec = ObjectRecord {
             size: blob.len,
             etag: blob.md5_hex(),
@@ -214,10 +276,10 @@ impl Store {
             check(cur)?;
             Ok(rec.clone())
         };
-        let (_, new, _) = self
+        let written = self
             .update_object(bucket, key, None, Some(blob), &update)
             .await?;
-        Ok(new)
+        Ok(written.new)
     }
 
     /// Deletes an object; false when it did not exist.
@@ -253,26 +315,26 @@ impl Store {
                 None => return Ok(None),
             }
         }
-        Err(StoreError::Conflict(
-            "object is being rewritten too fast to read".into(),
-        ))
+        Err(StoreError::Busy)
     }
 
     /// Lists one page of a bucket.
     pub fn list(&self, bucket: &str, q: &ListQuery<'_>) -> Result<ListPage> {
-        list_objects(self.inner.meta.as_ref(), bucket, q)
+        list_objects(&self.inner.meta, bucket, q)
     }
 
-    /// Stores a part built by `make` (see [`MetaStore::put_part`]).
-    pub async fn put_part(
+    /// Stores a part built by `make` from the copy source (when `source` names one),
+    /// replacing one with the same number. A refusal by `make` comes back as
+    /// [`TxError::Abort`].
+    pub async fn put_part<E>(
         &self,
         bucket: &str,
         key: &str,
         upload_id: &str,
         source: Option<(&str, &str)>,
         blob: Option<NewBlob>,
-        make: PartUpdate<'_>,
-    ) -> Result<PartRecord> {
+        make: PartUpdate<'_, E>,
+    ) -> TxResult<PartRecord, E> {
         let (part, freed) = self
             .inner
             .meta
@@ -284,16 +346,30 @@ impl Store {
         Ok(part)
     }
 
-    /// Ends an upload, committing `object` as the key's new object when given (see
-    /// [`MetaStore::finish_upload`] for `parts_version`).
-    pub async fn finish_upload(
+    /// Drops an upload and frees its parts.
+    pub async fn abort_upload(&self, bucket: &str, key: &str, upload_id: &str) -> Result<()> {
+        let done = self
+            .finish_upload::<std::convert::Infallible>(bucket, key, upload_id, None, None)
+            .await;
+        match done {
+            Ok(_) => Ok(()),
+            Err(TxError::Store(e)) => Err(e),
+            Err(TxError::Abort(never)) => match never {},
+        }
+    }
+
+    /// Ends an upload, committing `object` as the key's new object when given, if its check
+    /// accepts the current object. With `parts_version`, fails with `PartsChanged` if a part
+    /// was written since the caller read the upload at that version. Returns the replaced
+    /// object.
+    pub async fn finish_upload<E>(
         &self,
         bucket: &str,
         key: &str,
         upload_id: &str,
         parts_version: Option<u64>,
-        object: Option<(&ObjectRecord, Option<ObjectCheck<'_>>)>,
-    ) -> Result<Option<ObjectRecord>> {
+        object: Option<(&ObjectRecord, Option<ObjectCheck<'_, E>>)>,
+    ) -> TxResult<Option<ObjectRecord>, E> {
         let (old, freed) =
             self.inner
                 .meta
@@ -301,4 +377,13 @@ impl Store {
         self.commit(freed).await?;
         Ok(old)
     }
+}
+
+/// A committed object write: the record it replaced and the new one.
+#[derive(Clone, Debug)]
+pub struct Written {
+    /// The replaced record, if there was one.
+    pub old: Option<ObjectRecord>,
+    /// The new record.
+    pub new: ObjectRecord,
 }

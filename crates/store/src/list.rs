@@ -4,7 +4,7 @@
 //! past every key under that prefix instead of walking them.
 
 use crate::error::Result;
-use crate::meta::{MetaStore, ScanFrom};
+use crate::meta::{Meta, ScanFrom};
 use crate::model::ObjectRecord;
 
 /// What to list.
@@ -59,7 +59,7 @@ impl ListPage {
 }
 
 /// Lists one page of `bucket`.
-pub fn list_objects(meta: &dyn MetaStore, bucket: &str, q: &ListQuery<'_>) -> Result<ListPage> {
+pub fn list_objects(meta: &Meta, bucket: &str, q: &ListQuery<'_>) -> Result<ListPage> {
     let mut page = ListPage::default();
     // Start at the later of the prefix and the marker; a marker that is itself a rolled-up
     // prefix continues past everything under it.

@@ -1,44 +1,46 @@
-//! Metadata behind the [`MetaStore`] trait, and its sled implementation.
+//! Metadata records over the key-value [`Engine`]: buckets, objects, blob reference counts,
+//! configuration documents, domain bindings, uploads and parts.
 //!
-//! One sled tree; the first byte of a key names the record kind: `b` + bucket → bucket record,
+//! One key space; the first byte of a key names the record kind: `b` + bucket → bucket record,
 //! `o` + `bucket\0key` → object, `r` + blob id → reference count, `c` + `bucket\0kind` →
 //! configuration document, `d` + domain → binding, `u` + `bucket\0key\0upload id` → upload,
 //! `p` + `upload id\0` + big-endian part number → part. Every record that lists a segment holds
 //! one reference on its blob; writes adjust the counts in the same atomic batch and report blobs
 //! that reached zero, which the caller unlinks after the batch is durable.
 //!
-//! Writes that read before they write hold one process-wide lock, stage their changes and apply
-//! them as one sled batch (atomic, also across a crash). Holding the lock makes DeleteBucket's
-//! emptiness check and removal one step that no object write can interleave with.
-
-use std::ops::Bound;
-use std::path::Path;
+//! Writes hold one process-wide lock, stage their changes (so later reads in the same write see
+//! earlier ones) and apply them as one batch. Holding the lock makes DeleteBucket's emptiness
+//! check and removal one step that no object write can interleave with. The write methods are
+//! crate-private: [`crate::Store`] calls them and makes each one durable before it returns.
 
 use std::collections::BTreeMap;
-use std::sync::{Mutex, MutexGuard};
+use std::ops::Bound;
+use std::sync::{Arc, Mutex, MutexGuard};
 
 use serde::{Serialize, de::DeserializeOwned};
 
-use crate::error::{Result, StoreError};
+use crate::engine::{Batch, Engine, prefix_end, scan_prefix};
+use crate::error::{Result, StoreError, TxError, TxResult};
 use crate::model::{BlobId, BucketRecord, ObjectRecord, PartRecord, Segment, UploadRecord};
 
-/// Builds an object's new record from its current record and, for copies, the source's.
-/// Runs under the metadata write lock, so it must be quick and must not touch the store.
-pub type ObjectUpdate<'a> =
-    &'a (dyn Fn(Option<&ObjectRecord>, Option<&ObjectRecord>) -> Result<ObjectRecord> + Sync);
+/// Builds an object's new record from its current record and, for copies, the source's, or
+/// refuses the write with its own error. Runs under the metadata write lock, so it must be
+/// quick and must not touch the store.
+pub type ObjectUpdate<'a, E> =
+    &'a (dyn Fn(Option<&ObjectRecord>, Option<&ObjectRecord>) -> Result<ObjectRecord, E> + Sync);
 
 /// Accepts or refuses a write given the current object (conditional writes); pure, like
 /// [`ObjectUpdate`].
-pub type ObjectCheck<'a> = &'a (dyn Fn(Option<&ObjectRecord>) -> Result<()> + Sync);
+pub type ObjectCheck<'a, E> = &'a (dyn Fn(Option<&ObjectRecord>) -> Result<(), E> + Sync);
 
-/// Builds a part record from the copy source (if any); pure, like [`ObjectUpdate`].
-pub type PartUpdate<'a> = &'a (dyn Fn(Option<&ObjectRecord>) -> Result<PartRecord> + Sync);
-
-/// An object write: the previous record, the new one, and the blobs no longer referenced.
-pub type Written = (Option<ObjectRecord>, ObjectRecord, Vec<BlobId>);
+/// Builds a part record from the copy source (if any), or refuses; pure, like [`ObjectUpdate`].
+pub type PartUpdate<'a, E> = &'a (dyn Fn(Option<&ObjectRecord>) -> Result<PartRecord, E> + Sync);
 
 /// Iterator over `(key, record)` pairs in key order.
-pub type ObjectIter<'a> = Box<dyn Iterator<Item = Result<(String, ObjectRecord)>> + 'a>;
+pub type ObjectIter<'a> = Box<dyn Iterator<Item = Result<(String, ObjectRecord)>> + Send + 'a>;
+
+/// Iterator over records in key order.
+pub type RecordIter<'a, T> = Box<dyn Iterator<Item = Result<T>> + Send + 'a>;
 
 /// Where a scan starts.
 #[derive(Clone, Copy, Debug)]
@@ -51,92 +53,12 @@ pub enum ScanFrom<'a> {
     PastPrefix(&'a str),
 }
 
-/// The metadata operations the server needs; sled is the one implementation.
-pub trait MetaStore: Send + Sync {
-    /// A bucket by name.
-    fn get_bucket(&self, name: &str) -> Result<Option<BucketRecord>>;
-    /// Creates a bucket; `BucketExists` if the name is taken.
-    fn create_bucket(&self, rec: &BucketRecord) -> Result<()>;
-    /// Replaces an existing bucket record.
-    fn update_bucket(&self, rec: &BucketRecord) -> Result<()>;
-    /// Deletes an empty bucket with its configuration documents and domain bindings.
-    fn delete_bucket(&self, name: &str) -> Result<()>;
-    /// All buckets in name order.
-    fn list_buckets(&self) -> Result<Vec<BucketRecord>>;
-
-    /// A bucket configuration document (`website`, `cors`, ...).
-    fn get_config(&self, bucket: &str, kind: &str) -> Result<Option<Vec<u8>>>;
-    /// Sets (`Some`) or removes (`None`) a configuration document.
-    fn put_config(&self, bucket: &str, kind: &str, doc: Option<&[u8]>) -> Result<()>;
-
-    /// The bucket a custom domain is bound to.
-    fn get_domain(&self, domain: &str) -> Result<Option<String>>;
-    /// Binds a domain to a bucket; `Conflict` if bound to another bucket.
-    fn bind_domain(&self, domain: &str, bucket: &str, when_ms: i64) -> Result<()>;
-    /// Unbinds a domain from a bucket; false if it was not bound to it.
-    fn unbind_domain(&self, domain: &str, bucket: &str) -> Result<bool>;
-    /// Domains bound to a bucket with their binding time.
-    fn list_domains(&self, bucket: &str) -> Result<Vec<(String, i64)>>;
-
-    /// The current object.
-    fn get_object(&self, bucket: &str, key: &str) -> Result<Option<ObjectRecord>>;
-    /// Creates or replaces an object with the record `update` builds from the current one and,
-    /// when `source` names one, the copy source (`NoSuchKey` if it is missing).
-    fn update_object(
-        &self,
-        bucket: &str,
-        key: &str,
-        source: Option<(&str, &str)>,
-        update: ObjectUpdate<'_>,
-    ) -> Result<Written>;
-    /// Deletes an object; `None` when it did not exist, else the blobs freed.
-    fn delete_object(&self, bucket: &str, key: &str) -> Result<Option<Vec<BlobId>>>;
-    /// Objects of a bucket in key order.
-    fn scan_objects<'a>(&'a self, bucket: &str, from: ScanFrom<'_>) -> ObjectIter<'a>;
-    /// Whether any record references the blob.
-    fn blob_referenced(&self, id: BlobId) -> Result<bool>;
-
-    /// Records a new multipart upload.
-    fn create_upload(&self, bucket: &str, rec: &UploadRecord) -> Result<()>;
-    /// An upload by key and id.
-    fn get_upload(&self, bucket: &str, key: &str, upload_id: &str) -> Result<Option<UploadRecord>>;
-    /// Uploads of a bucket ordered by key then upload id, starting after `(key, upload_id)`.
-    fn scan_uploads(
-        &self,
-        bucket: &str,
-        after: Option<(&str, &str)>,
-    ) -> Box<dyn Iterator<Item = Result<UploadRecord>> + '_>;
-    /// Stores the part `make` builds (from the copy source when `source` is given), replacing
-    /// one with the same number; returns the part and the blobs freed.
-    fn put_part(
-        &self,
-        bucket: &str,
-        key: &str,
-        upload_id: &str,
-        source: Option<(&str, &str)>,
-        make: PartUpdate<'_>,
-    ) -> Result<(PartRecord, Vec<BlobId>)>;
-    /// Parts of an upload in part-number order, after `after`.
-    fn scan_parts(
-        &self,
-        upload_id: &str,
-        after: u32,
-    ) -> Box<dyn Iterator<Item = Result<PartRecord>> + '_>;
-    /// Removes an upload and its parts; with `object`, commits it as the key's new object if
-    /// `check` (when given) accepts the current one. With `parts_version`, fails with
-    /// `Conflict` if a part was written since the caller read the upload at that version.
-    /// Returns the replaced object and the blobs freed.
-    fn finish_upload(
-        &self,
-        bucket: &str,
-        key: &str,
-        upload_id: &str,
-        parts_version: Option<u64>,
-        object: Option<(&ObjectRecord, Option<ObjectCheck<'_>>)>,
-    ) -> Result<(Option<ObjectRecord>, Vec<BlobId>)>;
-
-    /// Makes every committed change durable.
-    fn flush(&self) -> Result<()>;
+/// An object write as committed by the metadata layer: the replaced record, the new one, and
+/// the blobs no longer referenced.
+pub(crate) struct Committed {
+    pub(crate) old: Option<ObjectRecord>,
+    pub(crate) new: ObjectRecord,
+    pub(crate) freed: Vec<BlobId>,
 }
 
 const BUCKET: u8 = b'b';
@@ -166,6 +88,11 @@ fn bucket_key(name: &str) -> Vec<u8> {
 
 fn obj_key(bucket: &str, key: &str) -> Vec<u8> {
     tagged(OBJECT, &[bucket.as_bytes(), key.as_bytes()])
+}
+
+/// `tag` + `bucket\0`: the prefix of a bucket's records of one kind.
+fn in_bucket(tag: u8, bucket: &str) -> Vec<u8> {
+    tagged(tag, &[bucket.as_bytes(), b""])
 }
 
 fn config_key(bucket: &str, kind: &str) -> Vec<u8> {
@@ -198,18 +125,6 @@ fn part_key(upload_id: &str, part: u32) -> Vec<u8> {
     k
 }
 
-/// The first key after every key that starts with `prefix`.
-fn prefix_end(prefix: &[u8]) -> Vec<u8> {
-    let mut end = prefix.to_vec();
-    while let Some(last) = end.pop() {
-        if last < 0xff {
-            end.push(last + 1);
-            return end;
-        }
-    }
-    vec![0xff; prefix.len() + 1]
-}
-
 fn enc<T: Serialize>(v: &T) -> Result<Vec<u8>> {
     Ok(serde_json::to_vec(v)?)
 }
@@ -220,14 +135,14 @@ fn dec<T: DeserializeOwned>(b: &[u8]) -> Result<T> {
 
 /// The changes of one write, staged so later reads see earlier writes, applied as one batch.
 struct Writes<'a> {
-    tree: &'a sled::Tree,
+    engine: &'a dyn Engine,
     staged: BTreeMap<Vec<u8>, Option<Vec<u8>>>,
 }
 
 impl<'a> Writes<'a> {
-    fn new(tree: &'a sled::Tree) -> Self {
+    fn new(engine: &'a dyn Engine) -> Self {
         Self {
-            tree,
+            engine,
             staged: BTreeMap::new(),
         }
     }
@@ -235,7 +150,7 @@ impl<'a> Writes<'a> {
     fn get(&self, k: &[u8]) -> Result<Option<Vec<u8>>> {
         match self.staged.get(k) {
             Some(v) => Ok(v.clone()),
-            None => Ok(self.tree.get(k)?.map(|v| v.to_vec())),
+            None => self.engine.get(k),
         }
     }
 
@@ -280,101 +195,123 @@ impl<'a> Writes<'a> {
         Ok(())
     }
 
+    /// Moves blob references from a record's `old` segments to its `new` ones.
+    fn replace_segments(
+        &mut self,
+        new: &[Segment],
+        old: Option<&[Segment]>,
+        freed: &mut Vec<BlobId>,
+    ) -> Result<()> {
+        self.adjust_refs(new, 1, freed)?;
+        if let Some(old) = old {
+            self.adjust_refs(old, -1, freed)?;
+        }
+        Ok(())
+    }
+
     /// Applies every staged change atomically.
     fn apply(self) -> Result<()> {
-        let mut batch = sled::Batch::default();
+        let mut batch = Batch::default();
         for (k, v) in self.staged {
             match v {
                 Some(v) => batch.insert(k, v),
                 None => batch.remove(k),
             }
         }
-        self.tree.apply_batch(batch)?;
-        Ok(())
+        self.engine.apply(batch)
     }
 }
 
-/// [`MetaStore`] on sled 0.34.
-pub struct SledMeta {
-    db: sled::Db,
-    /// Serialises every read-modify-write; plain reads do not take it.
+/// Records over an engine. Reads are public; writes go through [`crate::Store`].
+pub struct Meta {
+    engine: Arc<dyn Engine>,
+    /// Serialises every write; plain reads do not take it.
     write: Mutex<()>,
 }
 
-impl SledMeta {
-    /// Opens (or creates) the database in `dir`; a temporary one when `temporary`.
-    pub fn open(dir: &Path, temporary: bool) -> Result<Self> {
-        let db = sled::Config::new()
-            .path(dir)
-            .temporary(temporary)
-            .cache_capacity(16 << 20)
-            .flush_every_ms(Some(1000))
-            .open()?;
-        // Until this layout, records lived in one tree per kind.
-        if db.tree_names().iter().any(|n| n.as_ref() == b"objects") {
-            return Err(StoreError::Db(format!(
-                "{} holds metadata in the layout of an older ossemu; start with an empty data directory",
-                dir.display()
-            )));
-        }
-        Ok(Self {
-            db,
+impl Meta {
+    pub(crate) fn new(engine: Arc<dyn Engine>) -> Self {
+        Self {
+            engine,
             write: Mutex::new(()),
-        })
+        }
     }
 
     fn lock(&self) -> MutexGuard<'_, ()> {
-        // The guarded state is sled's, which a panicking writer cannot leave half-applied.
+        // The guarded state is the engine's, which a panicking writer cannot leave
+        // half-applied (batches are atomic).
         self.write.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     fn bucket_exists(&self, name: &str) -> Result<bool> {
-        Ok(self.db.contains_key(bucket_key(name))?)
+        Ok(self.engine.get(&bucket_key(name))?.is_some())
     }
 
-    fn has_prefix(&self, prefix: &[u8]) -> Result<bool> {
-        Ok(self.db.scan_prefix(prefix).next().transpose()?.is_some())
-    }
-}
-
-impl MetaStore for SledMeta {
-    fn get_bucket(&self, name: &str) -> Result<Option<BucketRecord>> {
-        self.db.get(bucket_key(name))?.map(|v| dec(&v)).transpose()
+    fn require_bucket(&self, name: &str) -> Result<()> {
+        if self.bucket_exists(name)? {
+            Ok(())
+        } else {
+            Err(StoreError::NoSuchBucket)
+        }
     }
 
-    fn create_bucket(&self, rec: &BucketRecord) -> Result<()> {
+    fn decoded<T: DeserializeOwned>(&self, k: &[u8]) -> Result<Option<T>> {
+        self.engine.get(k)?.map(|v| dec(&v)).transpose()
+    }
+
+    /// Makes every applied change durable.
+    pub(crate) fn flush(&self) -> Result<()> {
+        self.engine.flush()
+    }
+
+    /// A bucket by name.
+    pub fn get_bucket(&self, name: &str) -> Result<Option<BucketRecord>> {
+        self.decoded(&bucket_key(name))
+    }
+
+    /// All buckets in name order.
+    pub fn list_buckets(&self) -> Result<Vec<BucketRecord>> {
+        scan_prefix(self.engine.as_ref(), &[BUCKET])
+            .map(|kv| dec(&kv?.1))
+            .collect()
+    }
+
+    /// Creates a bucket; `BucketExists` if the name is taken.
+    pub(crate) fn create_bucket(&self, rec: &BucketRecord) -> Result<()> {
         let _w = self.lock();
         if self.bucket_exists(&rec.name)? {
             return Err(StoreError::BucketExists);
         }
-        self.db.insert(bucket_key(&rec.name), enc(rec)?)?;
-        Ok(())
+        let mut w = Writes::new(self.engine.as_ref());
+        w.insert(bucket_key(&rec.name), enc(rec)?);
+        w.apply()
     }
 
-    fn update_bucket(&self, rec: &BucketRecord) -> Result<()> {
+    /// Replaces an existing bucket record.
+    pub(crate) fn update_bucket(&self, rec: &BucketRecord) -> Result<()> {
         let _w = self.lock();
-        if !self.bucket_exists(&rec.name)? {
-            return Err(StoreError::NoSuchBucket);
-        }
-        self.db.insert(bucket_key(&rec.name), enc(rec)?)?;
-        Ok(())
+        self.require_bucket(&rec.name)?;
+        let mut w = Writes::new(self.engine.as_ref());
+        w.insert(bucket_key(&rec.name), enc(rec)?);
+        w.apply()
     }
 
-    fn delete_bucket(&self, name: &str) -> Result<()> {
+    /// Deletes an empty bucket with its configuration documents and domain bindings.
+    pub(crate) fn delete_bucket(&self, name: &str) -> Result<()> {
         // Under the write lock no object or upload can be created between the emptiness check
         // and the removal, and none after it (those writes check that the bucket exists).
         let _w = self.lock();
-        if !self.bucket_exists(name)? {
-            return Err(StoreError::NoSuchBucket);
-        }
-        let in_bucket = |tag| tagged(tag, &[name.as_bytes(), b""]);
-        if self.has_prefix(&in_bucket(OBJECT))? || self.has_prefix(&in_bucket(UPLOAD))? {
+        self.require_bucket(name)?;
+        let engine = self.engine.as_ref();
+        if engine.has_prefix(&in_bucket(OBJECT, name))?
+            || engine.has_prefix(&in_bucket(UPLOAD, name))?
+        {
             return Err(StoreError::BucketNotEmpty);
         }
-        let mut w = Writes::new(&self.db);
+        let mut w = Writes::new(engine);
         w.remove(bucket_key(name))?;
-        for kv in self.db.scan_prefix(in_bucket(CONFIG)) {
-            w.remove(kv?.0.to_vec())?;
+        for kv in scan_prefix(engine, &in_bucket(CONFIG, name)) {
+            w.remove(kv?.0)?;
         }
         for (domain, _) in self.list_domains(name)? {
             w.remove(domain_key(&domain))?;
@@ -382,78 +319,66 @@ impl MetaStore for SledMeta {
         w.apply()
     }
 
-    fn list_buckets(&self) -> Result<Vec<BucketRecord>> {
-        self.db
-            .scan_prefix([BUCKET])
-            .map(|kv| dec(&kv?.1))
-            .collect()
+    /// A bucket configuration document (`website`, `cors`, ...).
+    pub fn get_config(&self, bucket: &str, kind: &str) -> Result<Option<Vec<u8>>> {
+        self.engine.get(&config_key(bucket, kind))
     }
 
-    fn get_config(&self, bucket: &str, kind: &str) -> Result<Option<Vec<u8>>> {
-        Ok(self.db.get(config_key(bucket, kind))?.map(|v| v.to_vec()))
-    }
-
-    fn put_config(&self, bucket: &str, kind: &str, doc: Option<&[u8]>) -> Result<()> {
+    /// Sets (`Some`) or removes (`None`) a configuration document.
+    pub(crate) fn put_config(&self, bucket: &str, kind: &str, doc: Option<&[u8]>) -> Result<()> {
         let _w = self.lock();
+        let mut w = Writes::new(self.engine.as_ref());
         let k = config_key(bucket, kind);
         match doc {
             Some(d) => {
-                if !self.bucket_exists(bucket)? {
-                    return Err(StoreError::NoSuchBucket);
-                }
-                self.db.insert(k, d)?
+                self.require_bucket(bucket)?;
+                w.insert(k, d.to_vec());
             }
-            None => self.db.remove(k)?,
-        };
-        Ok(())
-    }
-
-    fn get_domain(&self, domain: &str) -> Result<Option<String>> {
-        match self.db.get(domain_key(domain))? {
-            Some(v) => {
-                let (bucket, _): (String, i64) = dec(&v)?;
-                Ok(Some(bucket))
+            None => {
+                w.remove(k)?;
             }
-            None => Ok(None),
         }
+        w.apply()
     }
 
-    fn bind_domain(&self, domain: &str, bucket: &str, when_ms: i64) -> Result<()> {
+    /// The bucket a custom domain is bound to.
+    pub fn get_domain(&self, domain: &str) -> Result<Option<String>> {
+        let binding: Option<(String, i64)> = self.decoded(&domain_key(domain))?;
+        Ok(binding.map(|(bucket, _)| bucket))
+    }
+
+    /// Binds a domain to a bucket; `DomainTaken` if bound to another bucket.
+    pub(crate) fn bind_domain(&self, domain: &str, bucket: &str, when_ms: i64) -> Result<()> {
         let _w = self.lock();
-        let k = domain_key(domain);
-        if let Some(cur) = self.db.get(&k)? {
-            let (owner, _): (String, i64) = dec(&cur)?;
-            if owner != bucket {
-                return Err(StoreError::Conflict(format!(
-                    "domain {domain} is bound to another bucket"
-                )));
-            }
-            return Ok(());
+        if let Some(owner) = self.get_domain(domain)? {
+            return if owner == bucket {
+                Ok(())
+            } else {
+                Err(StoreError::DomainTaken)
+            };
         }
-        if !self.bucket_exists(bucket)? {
-            return Err(StoreError::NoSuchBucket);
-        }
-        self.db.insert(k, enc(&(bucket, when_ms))?)?;
-        Ok(())
+        self.require_bucket(bucket)?;
+        let mut w = Writes::new(self.engine.as_ref());
+        w.insert(domain_key(domain), enc(&(bucket, when_ms))?);
+        w.apply()
     }
 
-    fn unbind_domain(&self, domain: &str, bucket: &str) -> Result<bool> {
+    /// Unbinds a domain from a bucket; false if it was not bound to it.
+    pub(crate) fn unbind_domain(&self, domain: &str, bucket: &str) -> Result<bool> {
         let _w = self.lock();
-        let k = domain_key(domain);
-        let Some(cur) = self.db.get(&k)? else {
-            return Ok(false);
-        };
-        let (owner, _): (String, i64) = dec(&cur)?;
-        if owner != bucket {
+        if self.get_domain(domain)?.as_deref() != Some(bucket) {
             return Ok(false);
         }
-        self.db.remove(k)?;
+        let mut w = Writes::new(self.engine.as_ref());
+        w.remove(domain_key(domain))?;
+        w.apply()?;
         Ok(true)
     }
 
-    fn list_domains(&self, bucket: &str) -> Result<Vec<(String, i64)>> {
+    /// Domains bound to a bucket with their binding time.
+    pub fn list_domains(&self, bucket: &str) -> Result<Vec<(String, i64)>> {
         let mut out = Vec::new();
-        for kv in self.db.scan_prefix([DOMAIN]) {
+        for kv in scan_prefix(self.engine.as_ref(), &[DOMAIN]) {
             let (k, v) = kv?;
             let (owner, when): (String, i64) = dec(&v)?;
             if owner == bucket {
@@ -463,45 +388,42 @@ impl MetaStore for SledMeta {
         Ok(out)
     }
 
-    fn get_object(&self, bucket: &str, key: &str) -> Result<Option<ObjectRecord>> {
-        self.db
-            .get(obj_key(bucket, key))?
-            .map(|v| dec(&v))
-            .transpose()
+    /// The current object.
+    pub fn get_object(&self, bucket: &str, key: &str) -> Result<Option<ObjectRecord>> {
+        self.decoded(&obj_key(bucket, key))
     }
 
-    fn update_object(
+    /// Creates or replaces an object with the record `update` builds from the current one and,
+    /// when `source` names one, the copy source (`NoSuchKey` if it is missing).
+    pub(crate) fn update_object<E>(
         &self,
         bucket: &str,
         key: &str,
         source: Option<(&str, &str)>,
-        update: ObjectUpdate<'_>,
-    ) -> Result<Written> {
+        update: ObjectUpdate<'_, E>,
+    ) -> TxResult<Committed, E> {
         let _l = self.lock();
-        if !self.bucket_exists(bucket)? {
-            return Err(StoreError::NoSuchBucket);
-        }
-        let mut w = Writes::new(&self.db);
+        self.require_bucket(bucket)?;
+        let mut w = Writes::new(self.engine.as_ref());
         let k = obj_key(bucket, key);
         let old: Option<ObjectRecord> = w.get_dec(&k)?;
         let src: Option<ObjectRecord> = match source {
             Some((b, sk)) => Some(w.get_dec(&obj_key(b, sk))?.ok_or(StoreError::NoSuchKey)?),
             None => None,
         };
-        let new = update(old.as_ref(), src.as_ref())?;
+        let new = update(old.as_ref(), src.as_ref()).map_err(TxError::Abort)?;
         let mut freed = Vec::new();
-        w.adjust_refs(&new.segments, 1, &mut freed)?;
-        if let Some(old) = &old {
-            w.adjust_refs(&old.segments, -1, &mut freed)?;
-        }
+        let old_segments = old.as_ref().map(|o| o.segments.as_slice());
+        w.replace_segments(&new.segments, old_segments, &mut freed)?;
         w.insert(k, enc(&new)?);
         w.apply()?;
-        Ok((old, new, freed))
+        Ok(Committed { old, new, freed })
     }
 
-    fn delete_object(&self, bucket: &str, key: &str) -> Result<Option<Vec<BlobId>>> {
+    /// Deletes an object; `None` when it did not exist, else the blobs freed.
+    pub(crate) fn delete_object(&self, bucket: &str, key: &str) -> Result<Option<Vec<BlobId>>> {
         let _l = self.lock();
-        let mut w = Writes::new(&self.db);
+        let mut w = Writes::new(self.engine.as_ref());
         let Some(v) = w.remove(obj_key(bucket, key))? else {
             return Ok(None);
         };
@@ -512,75 +434,89 @@ impl MetaStore for SledMeta {
         Ok(Some(freed))
     }
 
-    fn scan_objects<'a>(&'a self, bucket: &str, from: ScanFrom<'_>) -> ObjectIter<'a> {
+    /// Objects of a bucket in key order.
+    pub fn scan_objects<'a>(&'a self, bucket: &str, from: ScanFrom<'_>) -> ObjectIter<'a> {
         let prefix_len = 1 + bucket.len() + 1;
-        let end = prefix_end(&obj_key(bucket, ""));
+        let end = prefix_end(&in_bucket(OBJECT, bucket)).unwrap_or_default();
         let start = match from {
             ScanFrom::At(k) => Bound::Included(obj_key(bucket, k)),
             ScanFrom::After(k) => Bound::Excluded(obj_key(bucket, k)),
-            ScanFrom::PastPrefix(p) => Bound::Included(prefix_end(&obj_key(bucket, p))),
+            ScanFrom::PastPrefix(p) => match prefix_end(&obj_key(bucket, p)) {
+                Some(past) => Bound::Included(past),
+                None => Bound::Included(end.clone()),
+            },
         };
-        Box::new(
-            self.db
-                .range::<Vec<u8>, _>((start, Bound::Excluded(end)))
-                .map(move |kv| {
-                    let (k, v) = kv?;
-                    let key = String::from_utf8(k[prefix_len..].to_vec())
-                        .map_err(|e| StoreError::Corrupt(e.to_string()))?;
-                    Ok((key, dec(&v)?))
-                }),
-        )
+        let from = match &start {
+            Bound::Included(k) => Bound::Included(k.as_slice()),
+            Bound::Excluded(k) => Bound::Excluded(k.as_slice()),
+            Bound::Unbounded => Bound::Unbounded,
+        };
+        let iter = self.engine.range(from, Bound::Excluded(&end));
+        Box::new(iter.map(move |kv| {
+            let (k, v) = kv?;
+            let key = String::from_utf8(k[prefix_len..].to_vec())
+                .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            Ok((key, dec(&v)?))
+        }))
     }
 
-    fn blob_referenced(&self, id: BlobId) -> Result<bool> {
-        Ok(self.db.contains_key(refs_key(id))?)
+    /// Whether any record references the blob.
+    pub fn blob_referenced(&self, id: BlobId) -> Result<bool> {
+        Ok(self.engine.get(&refs_key(id))?.is_some())
     }
 
-    fn create_upload(&self, bucket: &str, rec: &UploadRecord) -> Result<()> {
+    /// Records a new multipart upload.
+    pub(crate) fn create_upload(&self, bucket: &str, rec: &UploadRecord) -> Result<()> {
         let _l = self.lock();
-        if !self.bucket_exists(bucket)? {
-            return Err(StoreError::NoSuchBucket);
-        }
-        self.db
-            .insert(upload_key(bucket, &rec.key, &rec.upload_id), enc(rec)?)?;
-        Ok(())
+        self.require_bucket(bucket)?;
+        let mut w = Writes::new(self.engine.as_ref());
+        w.insert(upload_key(bucket, &rec.key, &rec.upload_id), enc(rec)?);
+        w.apply()
     }
 
-    fn get_upload(&self, bucket: &str, key: &str, upload_id: &str) -> Result<Option<UploadRecord>> {
-        self.db
-            .get(upload_key(bucket, key, upload_id))?
-            .map(|v| dec(&v))
-            .transpose()
+    /// An upload by key and id.
+    pub fn get_upload(
+        &self,
+        bucket: &str,
+        key: &str,
+        upload_id: &str,
+    ) -> Result<Option<UploadRecord>> {
+        self.decoded(&upload_key(bucket, key, upload_id))
     }
 
-    fn scan_uploads(
+    /// Uploads of a bucket ordered by key then upload id, starting after `(key, upload_id)`.
+    pub fn scan_uploads(
         &self,
         bucket: &str,
         after: Option<(&str, &str)>,
-    ) -> Box<dyn Iterator<Item = Result<UploadRecord>> + '_> {
-        let prefix = tagged(UPLOAD, &[bucket.as_bytes(), b""]);
-        let end = prefix_end(&prefix);
-        let start = match after {
-            Some((k, u)) => Bound::Excluded(upload_key(bucket, k, u)),
-            None => Bound::Included(prefix),
+    ) -> RecordIter<'_, UploadRecord> {
+        let prefix = in_bucket(UPLOAD, bucket);
+        let end = prefix_end(&prefix).unwrap_or_default();
+        let iter = match after {
+            Some((k, u)) => {
+                let start = upload_key(bucket, k, u);
+                self.engine
+                    .range(Bound::Excluded(&start), Bound::Excluded(&end))
+            }
+            None => self
+                .engine
+                .range(Bound::Included(&prefix), Bound::Excluded(&end)),
         };
-        Box::new(
-            self.db
-                .range::<Vec<u8>, _>((start, Bound::Excluded(end)))
-                .map(|kv| dec(&kv?.1)),
-        )
+        Box::new(iter.map(|kv| dec(&kv?.1)))
     }
 
-    fn put_part(
+    /// Stores the part `make` builds (from the copy source when `source` is given), replacing
+    /// one with the same number; returns the part and the blobs freed.
+    pub(crate) fn put_part<E>(
         &self,
         bucket: &str,
         key: &str,
         upload_id: &str,
         source: Option<(&str, &str)>,
-        make: PartUpdate<'_>,
-    ) -> Result<(PartRecord, Vec<BlobId>)> {
+        make: PartUpdate<'_, E>,
+    ) -> TxResult<(PartRecord, Vec<BlobId>), E> {
         let _l = self.lock();
-        let mut w = Writes::new(&self.db);
+        let mut w = Writes::new(self.engine.as_ref());
         let uk = upload_key(bucket, key, upload_id);
         let mut up: UploadRecord = w.get_dec(&uk)?.ok_or(StoreError::NoSuchUpload)?;
         up.parts_version += 1;
@@ -589,50 +525,47 @@ impl MetaStore for SledMeta {
             Some((b, sk)) => Some(w.get_dec(&obj_key(b, sk))?.ok_or(StoreError::NoSuchKey)?),
             None => None,
         };
-        let part = make(src.as_ref())?;
+        let part = make(src.as_ref()).map_err(TxError::Abort)?;
         let pk = part_key(upload_id, part.part_number);
         let mut freed = Vec::new();
-        w.adjust_refs(&part.segments, 1, &mut freed)?;
-        if let Some(old) = w.get_dec::<PartRecord>(&pk)? {
-            w.adjust_refs(&old.segments, -1, &mut freed)?;
-        }
+        let old: Option<PartRecord> = w.get_dec(&pk)?;
+        let old_segments = old.as_ref().map(|o| o.segments.as_slice());
+        w.replace_segments(&part.segments, old_segments, &mut freed)?;
         w.insert(pk, enc(&part)?);
         w.apply()?;
         Ok((part, freed))
     }
 
-    fn scan_parts(
-        &self,
-        upload_id: &str,
-        after: u32,
-    ) -> Box<dyn Iterator<Item = Result<PartRecord>> + '_> {
-        let end = prefix_end(&parts_prefix(upload_id));
-        let start = Bound::Excluded(part_key(upload_id, after));
-        Box::new(
-            self.db
-                .range::<Vec<u8>, _>((start, Bound::Excluded(end)))
-                .map(|kv| dec(&kv?.1)),
-        )
+    /// Parts of an upload in part-number order, after `after`.
+    pub fn scan_parts(&self, upload_id: &str, after: u32) -> RecordIter<'_, PartRecord> {
+        let end = prefix_end(&parts_prefix(upload_id)).unwrap_or_default();
+        let start = part_key(upload_id, after);
+        let iter = self
+            .engine
+            .range(Bound::Excluded(&start), Bound::Excluded(&end));
+        Box::new(iter.map(|kv| dec(&kv?.1)))
     }
 
-    fn finish_upload(
+    /// Removes an upload and its parts; with `object`, commits it as the key's new object if
+    /// `check` (when given) accepts the current one. With `parts_version`, fails with
+    /// `PartsChanged` if a part was written since the caller read the upload at that version.
+    /// Returns the replaced object and the blobs freed.
+    pub(crate) fn finish_upload<E>(
         &self,
         bucket: &str,
         key: &str,
         upload_id: &str,
         parts_version: Option<u64>,
-        object: Option<(&ObjectRecord, Option<ObjectCheck<'_>>)>,
-    ) -> Result<(Option<ObjectRecord>, Vec<BlobId>)> {
+        object: Option<(&ObjectRecord, Option<ObjectCheck<'_, E>>)>,
+    ) -> TxResult<(Option<ObjectRecord>, Vec<BlobId>), E> {
         let _l = self.lock();
-        let mut w = Writes::new(&self.db);
+        let mut w = Writes::new(self.engine.as_ref());
         let Some(cur) = w.remove(upload_key(bucket, key, upload_id))? else {
-            return Err(StoreError::NoSuchUpload);
+            return Err(StoreError::NoSuchUpload.into());
         };
         let cur: UploadRecord = dec(&cur)?;
         if parts_version.is_some_and(|v| v != cur.parts_version) {
-            return Err(StoreError::Conflict(
-                "a part was written during completion".into(),
-            ));
+            return Err(StoreError::PartsChanged.into());
         }
         let mut freed = Vec::new();
         let mut old = None;
@@ -640,26 +573,19 @@ impl MetaStore for SledMeta {
             let ok = obj_key(bucket, key);
             let current: Option<ObjectRecord> = w.get_dec(&ok)?;
             if let Some(check) = check {
-                check(current.as_ref())?;
+                check(current.as_ref()).map_err(TxError::Abort)?;
             }
-            w.adjust_refs(&obj.segments, 1, &mut freed)?;
-            if let Some(prev) = current {
-                w.adjust_refs(&prev.segments, -1, &mut freed)?;
-                old = Some(prev);
-            }
+            let old_segments = current.as_ref().map(|o| o.segments.as_slice());
+            w.replace_segments(&obj.segments, old_segments, &mut freed)?;
+            old = current;
             w.insert(ok, enc(obj)?);
         }
-        let parts: Vec<PartRecord> = self.scan_parts(upload_id, 0).collect::<Result<_>>()?;
-        for part in &parts {
+        for part in self.scan_parts(upload_id, 0) {
+            let part = part?;
             w.remove(part_key(upload_id, part.part_number))?;
             w.adjust_refs(&part.segments, -1, &mut freed)?;
         }
         w.apply()?;
         Ok((old, freed))
-    }
-
-    fn flush(&self) -> Result<()> {
-        self.db.flush()?;
-        Ok(())
     }
 }

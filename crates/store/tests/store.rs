@@ -1,4 +1,5 @@
-//! Store behaviour: publish order, reference counting, pins, sweep and listing.
+//! Store behaviour: publish order, reference counting, pins, sweep and listing. Tests that do
+//! not depend on a data directory run against both metadata engines (sled and in-memory).
 
 use std::collections::BTreeSet;
 
@@ -6,9 +7,16 @@ use bytes::Bytes;
 use futures_util::TryStreamExt;
 use ossemu_store::{
     BucketRecord, ListEntry, ListQuery, ObjectRecord, ScanFrom, Store, StoreError, StoreOptions,
-    now_ms,
+    TxError, now_ms,
 };
 use proptest::prelude::*;
+
+/// A closure error type for writes that never refuse.
+type Never = std::convert::Infallible;
+
+fn accept(_: Option<&ObjectRecord>) -> Result<(), Never> {
+    Ok(())
+}
 
 fn open(dir: &std::path::Path) -> Store {
     Store::open(&StoreOptions {
@@ -17,9 +25,18 @@ fn open(dir: &std::path::Path) -> Store {
     .unwrap()
 }
 
-fn bucket(store: &Store, name: &str) {
+/// A store on sled in a data directory, and one in memory (with its own temp directory for
+/// bodies); the directory guard is kept alive by the caller.
+fn both() -> Vec<(Store, Option<tempfile::TempDir>)> {
+    let dir = tempfile::tempdir().unwrap();
+    vec![
+        (open(dir.path()), Some(dir)),
+        (Store::open(&StoreOptions { data_dir: None }).unwrap(), None),
+    ]
+}
+
+async fn bucket(store: &Store, name: &str) {
     store
-        .meta()
         .create_bucket(&BucketRecord {
             name: name.into(),
             owner: "o".into(),
@@ -28,6 +45,7 @@ fn bucket(store: &Store, name: &str) {
             storage_class: "Standard".into(),
             location: "oss-cn-hangzhou".into(),
         })
+        .await
         .unwrap();
 }
 
@@ -38,7 +56,7 @@ async fn put(store: &Store, b: &str, k: &str, body: &[u8]) -> ObjectRecord {
     }
     let blob = w.finish().await.unwrap();
     store
-        .put_object(b, k, ObjectRecord::default(), blob, &|_| Ok(()))
+        .put_object(b, k, ObjectRecord::default(), blob, &accept)
         .await
         .unwrap()
 }
@@ -70,51 +88,76 @@ fn walk(p: &std::path::Path) -> usize {
 
 #[tokio::test]
 async fn put_get_overwrite_delete_frees_bodies() {
-    let dir = tempfile::tempdir().unwrap();
-    let s = open(dir.path());
-    bucket(&s, "b");
-    let rec = put(&s, "b", "k", b"hello world").await;
-    assert_eq!(rec.etag, "5eb63bbbe01eeed093cb22bb8f5acdc3");
-    assert_eq!(rec.size, 11);
-    assert_eq!(rec.crc64, ossemu_store::crc64(b"hello world"));
-    assert_eq!(get(&s, "b", "k").await.unwrap(), b"hello world");
-    assert_eq!(blob_files(dir.path()), 1);
+    for (s, _dir) in both() {
+        bucket(&s, "b").await;
+        let rec = put(&s, "b", "k", b"hello world").await;
+        assert_eq!(rec.etag, "5eb63bbbe01eeed093cb22bb8f5acdc3");
+        assert_eq!(rec.size, 11);
+        assert_eq!(rec.crc64, ossemu_store::crc64(b"hello world"));
+        assert_eq!(get(&s, "b", "k").await.unwrap(), b"hello world");
+        assert_eq!(blob_files(s.root()), 1);
 
-    put(&s, "b", "k", b"second").await;
-    assert_eq!(get(&s, "b", "k").await.unwrap(), b"second");
-    assert_eq!(blob_files(dir.path()), 1, "the replaced body is unlinked");
+        put(&s, "b", "k", b"second").await;
+        assert_eq!(get(&s, "b", "k").await.unwrap(), b"second");
+        assert_eq!(blob_files(s.root()), 1, "the replaced body is unlinked");
 
-    assert!(s.delete_object("b", "k").await.unwrap());
-    assert!(!s.delete_object("b", "k").await.unwrap());
-    assert_eq!(get(&s, "b", "k").await, None);
-    assert_eq!(blob_files(dir.path()), 0);
+        assert!(s.delete_object("b", "k").await.unwrap());
+        assert!(!s.delete_object("b", "k").await.unwrap());
+        assert_eq!(get(&s, "b", "k").await, None);
+        assert_eq!(blob_files(s.root()), 0);
+    }
 }
 
 #[tokio::test]
 async fn empty_body_has_no_file() {
-    let dir = tempfile::tempdir().unwrap();
-    let s = open(dir.path());
-    bucket(&s, "b");
-    let rec = put(&s, "b", "empty", b"").await;
-    assert_eq!(rec.etag, "d41d8cd98f00b204e9800998ecf8427e");
-    assert_eq!(rec.crc64, 0);
-    assert_eq!(get(&s, "b", "empty").await.unwrap(), b"");
-    assert_eq!(blob_files(dir.path()), 0);
+    for (s, _dir) in both() {
+        bucket(&s, "b").await;
+        let rec = put(&s, "b", "empty", b"").await;
+        assert_eq!(rec.etag, "d41d8cd98f00b204e9800998ecf8427e");
+        assert_eq!(rec.crc64, 0);
+        assert_eq!(get(&s, "b", "empty").await.unwrap(), b"");
+        assert_eq!(blob_files(s.root()), 0);
+    }
 }
 
 #[tokio::test]
 async fn missing_bucket_is_refused_and_nothing_kept() {
-    let dir = tempfile::tempdir().unwrap();
-    let s = open(dir.path());
-    let mut w = s.writer();
-    w.write(Bytes::from_static(b"x")).await.unwrap();
-    let blob = w.finish().await.unwrap();
-    let err = s
-        .put_object("nope", "k", ObjectRecord::default(), blob, &|_| Ok(()))
-        .await
-        .unwrap_err();
-    assert!(matches!(err, StoreError::NoSuchBucket));
-    assert_eq!(blob_files(dir.path()), 0);
+    for (s, _dir) in both() {
+        let mut w = s.writer();
+        w.write(Bytes::from_static(b"x")).await.unwrap();
+        let blob = w.finish().await.unwrap();
+        let err = s
+            .put_object("nope", "k", ObjectRecord::default(), blob, &accept)
+            .await
+            .unwrap_err();
+        assert!(matches!(err, TxError::Store(StoreError::NoSuchBucket)));
+        assert_eq!(blob_files(s.root()), 0);
+    }
+}
+
+/// A refusal by the caller's closure comes back unchanged, and the write leaves nothing.
+#[tokio::test]
+async fn a_refusing_closure_gets_its_own_error_back() {
+    #[derive(Debug, PartialEq)]
+    struct Exists(u64);
+    for (s, _dir) in both() {
+        bucket(&s, "b").await;
+        put(&s, "b", "k", b"first").await;
+        let mut w = s.writer();
+        w.write(Bytes::from_static(b"second")).await.unwrap();
+        let blob = w.finish().await.unwrap();
+        let refuse = |cur: Option<&ObjectRecord>| match cur {
+            Some(c) => Err(Exists(c.size)),
+            None => Ok(()),
+        };
+        let err = s
+            .put_object("b", "k", ObjectRecord::default(), blob, &refuse)
+            .await
+            .unwrap_err();
+        assert!(matches!(err, TxError::Abort(Exists(5))), "{err:?}");
+        assert_eq!(get(&s, "b", "k").await.unwrap(), b"first");
+        assert_eq!(blob_files(s.root()), 1, "the refused body is unlinked");
+    }
 }
 
 #[tokio::test]
@@ -147,61 +190,59 @@ async fn dropped_writer_leaves_no_temp_file() {
 
 #[tokio::test]
 async fn copy_shares_the_body_and_keeps_it_until_last_reference() {
-    let dir = tempfile::tempdir().unwrap();
-    let s = open(dir.path());
-    bucket(&s, "b");
-    put(&s, "b", "src", b"shared bytes").await;
-    s.update_object("b", "dst", Some(("b", "src")), None, &|_, src| {
-        Ok(src.unwrap().clone())
-    })
-    .await
-    .unwrap();
-    assert_eq!(blob_files(dir.path()), 1);
-    s.delete_object("b", "src").await.unwrap();
-    assert_eq!(get(&s, "b", "dst").await.unwrap(), b"shared bytes");
-    s.delete_object("b", "dst").await.unwrap();
-    assert_eq!(blob_files(dir.path()), 0);
+    for (s, _dir) in both() {
+        bucket(&s, "b").await;
+        put(&s, "b", "src", b"shared bytes").await;
+        let copy = |_: Option<&ObjectRecord>, src: Option<&ObjectRecord>| {
+            Ok::<_, Never>(src.unwrap().clone())
+        };
+        s.update_object("b", "dst", Some(("b", "src")), None, &copy)
+            .await
+            .unwrap();
+        assert_eq!(blob_files(s.root()), 1);
+        s.delete_object("b", "src").await.unwrap();
+        assert_eq!(get(&s, "b", "dst").await.unwrap(), b"shared bytes");
+        s.delete_object("b", "dst").await.unwrap();
+        assert_eq!(blob_files(s.root()), 0);
+    }
 }
 
 #[tokio::test]
 async fn pinned_body_survives_overwrite_until_read() {
-    let dir = tempfile::tempdir().unwrap();
-    let s = open(dir.path());
-    bucket(&s, "b");
-    let big = vec![7u8; 1 << 20];
-    put(&s, "b", "k", &big).await;
-    let reader = s.open_object("b", "k").unwrap().unwrap();
-    put(&s, "b", "k", b"new").await;
-    assert_eq!(blob_files(dir.path()), 2, "old body kept while pinned");
-    let body: Vec<Bytes> = reader.body(0, 1 << 20).try_collect().await.unwrap();
-    assert_eq!(body.concat(), big);
-    assert_eq!(
-        blob_files(dir.path()),
-        1,
-        "old body unlinked after the read"
-    );
+    for (s, _dir) in both() {
+        bucket(&s, "b").await;
+        let big = vec![7u8; 1 << 20];
+        put(&s, "b", "k", &big).await;
+        let reader = s.open_object("b", "k").unwrap().unwrap();
+        put(&s, "b", "k", b"new").await;
+        assert_eq!(blob_files(s.root()), 2, "old body kept while pinned");
+        let body: Vec<Bytes> = reader.body(0, 1 << 20).try_collect().await.unwrap();
+        assert_eq!(body.concat(), big);
+        assert_eq!(blob_files(s.root()), 1, "old body unlinked after the read");
+    }
 }
 
 #[tokio::test]
 async fn ranges_cross_segments() {
-    let dir = tempfile::tempdir().unwrap();
-    let s = open(dir.path());
-    bucket(&s, "b");
-    let a = put(&s, "b", "a", b"0123456789").await;
-    let b = put(&s, "b", "b", b"abcdefghij").await;
-    let segs = [a.segments, b.segments].concat();
-    s.update_object("b", "joined", None, None, &|_, _| {
-        Ok(ObjectRecord {
-            size: 20,
-            segments: segs.clone(),
-            ..ObjectRecord::default()
-        })
-    })
-    .await
-    .unwrap();
-    let o = s.open_object("b", "joined").unwrap().unwrap();
-    let got: Vec<Bytes> = o.body(8, 5).try_collect().await.unwrap();
-    assert_eq!(got.concat(), b"89abc");
+    for (s, _dir) in both() {
+        bucket(&s, "b").await;
+        let a = put(&s, "b", "a", b"0123456789").await;
+        let b = put(&s, "b", "b", b"abcdefghij").await;
+        let segs = [a.segments, b.segments].concat();
+        let join = |_: Option<&ObjectRecord>, _: Option<&ObjectRecord>| {
+            Ok::<_, Never>(ObjectRecord {
+                size: 20,
+                segments: segs.clone(),
+                ..ObjectRecord::default()
+            })
+        };
+        s.update_object("b", "joined", None, None, &join)
+            .await
+            .unwrap();
+        let o = s.open_object("b", "joined").unwrap().unwrap();
+        let got: Vec<Bytes> = o.body(8, 5).try_collect().await.unwrap();
+        assert_eq!(got.concat(), b"89abc");
+    }
 }
 
 #[tokio::test]
@@ -209,7 +250,7 @@ async fn sweep_removes_temp_and_orphans_and_data_survives_reopen() {
     let dir = tempfile::tempdir().unwrap();
     {
         let s = open(dir.path());
-        bucket(&s, "b");
+        bucket(&s, "b").await;
         put(&s, "b", "kept", b"kept body").await;
     }
     std::fs::write(dir.path().join("tmp").join("leftover"), b"partial").unwrap();
@@ -230,20 +271,46 @@ async fn sweep_removes_temp_and_orphans_and_data_survives_reopen() {
 
 #[tokio::test]
 async fn bucket_delete_requires_empty() {
-    let dir = tempfile::tempdir().unwrap();
-    let s = open(dir.path());
-    bucket(&s, "b");
-    put(&s, "b", "k", b"x").await;
-    assert!(matches!(
-        s.meta().delete_bucket("b"),
-        Err(StoreError::BucketNotEmpty)
-    ));
-    s.delete_object("b", "k").await.unwrap();
-    s.meta().delete_bucket("b").unwrap();
-    assert!(matches!(
-        s.meta().delete_bucket("b"),
-        Err(StoreError::NoSuchBucket)
-    ));
+    for (s, _dir) in both() {
+        bucket(&s, "b").await;
+        put(&s, "b", "k", b"x").await;
+        assert!(matches!(
+            s.delete_bucket("b").await,
+            Err(StoreError::BucketNotEmpty)
+        ));
+        s.delete_object("b", "k").await.unwrap();
+        s.delete_bucket("b").await.unwrap();
+        assert!(matches!(
+            s.delete_bucket("b").await,
+            Err(StoreError::NoSuchBucket)
+        ));
+    }
+}
+
+/// Configuration documents and domain bindings go with their bucket.
+#[tokio::test]
+async fn bucket_delete_takes_its_configuration_and_domains() {
+    for (s, _dir) in both() {
+        bucket(&s, "b").await;
+        bucket(&s, "other").await;
+        s.put_config("b", "website", Some(b"{}")).await.unwrap();
+        s.bind_domain("img.example.test", "b", 1).await.unwrap();
+        assert!(matches!(
+            s.bind_domain("img.example.test", "other", 2).await,
+            Err(StoreError::DomainTaken)
+        ));
+        s.bind_domain("img.example.test", "b", 3).await.unwrap();
+        assert_eq!(
+            s.meta().list_domains("b").unwrap(),
+            vec![("img.example.test".to_string(), 1)]
+        );
+        s.delete_bucket("b").await.unwrap();
+        assert_eq!(s.meta().get_config("b", "website").unwrap(), None);
+        assert_eq!(s.meta().get_domain("img.example.test").unwrap(), None);
+        s.bind_domain("img.example.test", "other", 4).await.unwrap();
+        assert!(!s.unbind_domain("img.example.test", "b").await.unwrap());
+        assert!(s.unbind_domain("img.example.test", "other").await.unwrap());
+    }
 }
 
 /// The listing a naive implementation computes over a sorted key set.
@@ -289,8 +356,8 @@ proptest! {
     ) {
         let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
         let s = Store::open(&StoreOptions { data_dir: None }).unwrap();
-        bucket(&s, "b");
         rt.block_on(async {
+            bucket(&s, "b").await;
             for k in &keys {
                 put(&s, "b", k, b"").await;
             }
@@ -319,7 +386,7 @@ async fn delete_bucket_racing_puts_orphans_nothing() {
     let s = std::sync::Arc::new(open(dir.path()));
     for round in 0..20 {
         let name = format!("race{round}");
-        bucket(&s, &name);
+        bucket(&s, &name).await;
         let mut tasks = Vec::new();
         for i in 0..8 {
             let (s, name) = (s.clone(), name.clone());
@@ -332,13 +399,13 @@ async fn delete_bucket_racing_puts_orphans_nothing() {
                     &format!("k{i}"),
                     ObjectRecord::default(),
                     blob,
-                    &|_| Ok(()),
+                    &accept,
                 )
                 .await
                 .is_ok()
             }));
         }
-        let deleted = s.meta().delete_bucket(&name).is_ok();
+        let deleted = s.delete_bucket(&name).await.is_ok();
         let mut acked = 0;
         for t in tasks {
             acked += usize::from(t.await.unwrap());

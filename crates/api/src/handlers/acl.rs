@@ -2,7 +2,7 @@
 //! `x-oss-object-acl`; S3 `x-amz-acl` or an `AccessControlPolicy` body).
 
 use http::{Response, StatusCode};
-use ossemu_store::{BucketRecord, ObjectRecord, StoreError};
+use ossemu_store::{BucketRecord, ObjectRecord};
 use ossemu_xml::acl::{AccessControlPolicy, oss_policy, s3_policy};
 
 use super::{BUCKET_ACLS, no_body, owner, xml_ok};
@@ -80,8 +80,7 @@ pub async fn put_bucket_acl(cx: &Ctx, body: ReqStream) -> ApiResult<Response<Bod
     let mut b = cx.load_bucket()?;
     let header = cx.dialect.header("acl");
     b.acl = requested_acl(cx, body, &header, false, &b.owner).await?;
-    cx.store().meta().update_bucket(&b)?;
-    cx.store().flush().await?;
+    cx.store().update_bucket(&b).await?;
     Ok(no_body(StatusCode::OK))
 }
 
@@ -129,7 +128,7 @@ pub async fn put_object_acl(cx: &Ctx, body: ReqStream) -> ApiResult<Response<Bod
     let acl = requested_acl(cx, body, &header, true, &b.owner).await?;
     let acl = (acl != "default").then_some(acl);
     let update = |cur: Option<&ObjectRecord>, _: Option<&ObjectRecord>| {
-        let cur = cur.ok_or(StoreError::NoSuchKey)?;
+        let cur = cur.ok_or_else(|| ApiError::new(Code::NoSuchKey))?;
         Ok(ObjectRecord {
             acl: acl.clone(),
             ..cur.clone()

@@ -3,7 +3,7 @@
 
 use http::{Response, StatusCode};
 use md5::{Digest, Md5};
-use ossemu_store::{ObjectKind, ObjectRecord, StoreError, crc64_combine, now_ms};
+use ossemu_store::{ObjectKind, ObjectRecord, crc64_combine, now_ms};
 
 use super::object::{MAX_PUT_SIZE, check_declared_length, receive};
 use super::{attrs_from_request, digest_mismatch, no_body, parse_content_md5, set};
@@ -55,18 +55,17 @@ pub async fn append_object(cx: &Ctx, body: ReqStream) -> ApiResult<Response<Body
     let update = |cur: Option<&ObjectRecord>, _: Option<&ObjectRecord>| {
         let mut rec = match cur {
             Some(c) => {
-                check_position(c, position)
-                    .map_err(|e| StoreError::Conflict(format!("{:?}", e.code)))?;
+                check_position(c, position)?;
                 c.clone()
             }
             None if position == 0 => ObjectRecord {
                 kind: ObjectKind::Appendable,
                 ..attrs.clone().into_record(&owner)
             },
-            None => return Err(StoreError::Conflict("PositionNotEqualToLength".into())),
+            None => return Err(position_error(Code::PositionNotEqualToLength, 0)),
         };
         if rec.size + add_len > MAX_APPENDABLE {
-            return Err(StoreError::Conflict("EntityTooLarge".into()));
+            return Err(ApiError::new(Code::EntityTooLarge));
         }
         rec.crc64 = crc64_combine(rec.crc64, add_crc, add_len);
         rec.size += add_len;
@@ -76,25 +75,11 @@ pub async fn append_object(cx: &Ctx, body: ReqStream) -> ApiResult<Response<Body
         rec.etag = hex::encode(Md5::digest(format!("{}:{}", rec.crc64, rec.size)));
         Ok(rec)
     };
-    let written = cx
+    let rec = cx
         .store()
         .update_object(&bucket.name, key, None, Some(blob), &update)
-        .await;
-    let (_, rec, _) = match written {
-        Err(StoreError::Conflict(c)) => {
-            let current = cx
-                .store()
-                .meta()
-                .get_object(&bucket.name, key)?
-                .map_or(0, |o| o.size);
-            return Err(match c.as_str() {
-                "ObjectNotAppendable" => position_error(Code::ObjectNotAppendable, current),
-                "EntityTooLarge" => ApiError::new(Code::EntityTooLarge),
-                _ => position_error(Code::PositionNotEqualToLength, current),
-            });
-        }
-        other => other?,
-    };
+        .await?
+        .new;
     let mut r = no_body(StatusCode::OK);
     let h = r.headers_mut();
     set(h, "etag", &cx.dialect.etag(&rec.etag));

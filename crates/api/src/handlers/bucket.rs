@@ -69,7 +69,7 @@ pub async fn create_bucket(cx: &Ctx, body: ReqStream) -> ApiResult<Response<Body
         storage_class: conf.storage_class.unwrap_or_else(|| "Standard".into()),
         location,
     };
-    match cx.store().meta().create_bucket(&rec) {
+    match cx.store().create_bucket(&rec).await {
         Ok(()) => {}
         Err(StoreError::BucketExists) => {
             let existing = cx.store().meta().get_bucket(&name)?;
@@ -92,7 +92,6 @@ pub async fn create_bucket(cx: &Ctx, body: ReqStream) -> ApiResult<Response<Body
         }
         Err(e) => return Err(e.into()),
     }
-    cx.store().flush().await?;
     let mut r = no_body(StatusCode::OK);
     if cx.dialect == Dialect::S3 {
         set(r.headers_mut(), "location", &format!("/{name}"));
@@ -120,7 +119,7 @@ pub async fn delete_bucket(cx: &Ctx) -> ApiResult<Response<Body>> {
         for u in uploads {
             match cx
                 .store()
-                .finish_upload(&bucket.name, &u.key, &u.upload_id, None, None)
+                .abort_upload(&bucket.name, &u.key, &u.upload_id)
                 .await
             {
                 Ok(_) | Err(StoreError::NoSuchUpload) => {}
@@ -128,8 +127,7 @@ pub async fn delete_bucket(cx: &Ctx) -> ApiResult<Response<Body>> {
             }
         }
     }
-    cx.store().meta().delete_bucket(&bucket.name)?;
-    cx.store().flush().await?;
+    cx.store().delete_bucket(&bucket.name).await?;
     Ok(no_body(StatusCode::NO_CONTENT))
 }
 

@@ -56,10 +56,10 @@ pub async fn put_cname(cx: &Ctx, body: ReqStream) -> ApiResult<Response<Body>> {
     let domain = requested_domain(cx, body).await?;
     match cx
         .store()
-        .meta()
         .bind_domain(&domain, &bucket.name, now_ms())
+        .await
     {
-        Err(StoreError::Conflict(_)) => {
+        Err(StoreError::DomainTaken) => {
             return Err(ApiError::msg(
                 Code::CnameAlreadyExists,
                 format!("The domain {domain} is already bound to another bucket."),
@@ -67,7 +67,6 @@ pub async fn put_cname(cx: &Ctx, body: ReqStream) -> ApiResult<Response<Body>> {
         }
         other => other?,
     }
-    cx.store().flush().await?;
     Ok(no_body(StatusCode::OK))
 }
 
@@ -75,10 +74,9 @@ pub async fn put_cname(cx: &Ctx, body: ReqStream) -> ApiResult<Response<Body>> {
 pub async fn delete_cname(cx: &Ctx, body: ReqStream) -> ApiResult<Response<Body>> {
     let bucket = cx.load_bucket()?;
     let domain = requested_domain(cx, body).await?;
-    if !cx.store().meta().unbind_domain(&domain, &bucket.name)? {
+    if !cx.store().unbind_domain(&domain, &bucket.name).await? {
         return Err(ApiError::new(Code::NoSuchCname).field("Cname", domain));
     }
-    cx.store().flush().await?;
     Ok(no_body(StatusCode::OK))
 }
 
@@ -120,9 +118,8 @@ pub async fn create_cname_token(cx: &Ctx, body: ReqStream) -> ApiResult<Response
     };
     let stored = serde_json::to_vec(&doc).map_err(ApiError::internal)?;
     cx.store()
-        .meta()
-        .put_config(&bucket.name, &token_kind(&domain), Some(&stored))?;
-    cx.store().flush().await?;
+        .put_config(&bucket.name, &token_kind(&domain), Some(&stored))
+        .await?;
     Ok(xml_ok(ossemu_xml::to_xml_as("CnameToken", &doc)))
 }
 

@@ -1,7 +1,7 @@
 //! CopyObject: a new record that shares the source's body (no bytes are copied).
 
 use http::Response;
-use ossemu_store::{ObjectRecord, StoreError, now_ms};
+use ossemu_store::{ObjectRecord, StoreError, TxError, now_ms};
 use ossemu_xml::object::CopyResult;
 use percent_encoding::percent_decode_str;
 
@@ -109,18 +109,23 @@ pub async fn copy_object(cx: &Ctx) -> ApiResult<Response<Body>> {
         .is_some_and(|d| d.eq_ignore_ascii_case("REPLACE"));
     let owner = cx.identity.owner().unwrap_or(&bucket.owner).to_string();
     let now = now_ms();
+    let missing_source = || ApiError::new(Code::NoSuchKey).field("Key", src_key.clone());
     let build = |cur: Option<&ObjectRecord>, src: Option<&ObjectRecord>| {
-        let src = src.ok_or(StoreError::NoSuchKey)?;
+        let src = src.ok_or_else(missing_source)?;
         if !access::may_read(&cx.identity, &src_bucket_rec, Some(src)) {
-            return Err(StoreError::Conflict("denied".into()));
+            return Err(access::denied(&cx.identity));
         }
         if forbid && cur.is_some() {
-            return Err(StoreError::Conflict("exists".into()));
+            return Err(super::object::overwrite_refused(cx.dialect));
         }
         match source_precondition(cx, src) {
             Precondition::Proceed => {}
-            Precondition::NotModified => return Err(StoreError::Conflict("not-modified".into())),
-            Precondition::Failed => return Err(StoreError::Conflict("failed".into())),
+            Precondition::NotModified if cx.dialect == Dialect::Oss => {
+                return Err(ApiError::new(Code::NotModified));
+            }
+            Precondition::NotModified | Precondition::Failed => {
+                return Err(ApiError::new(Code::PreconditionFailed));
+            }
         }
         Ok(copied(
             src,
@@ -142,19 +147,9 @@ pub async fn copy_object(cx: &Ctx) -> ApiResult<Response<Body>> {
             &build,
         )
         .await;
-    let (_, rec, _) = match written {
-        Ok(w) => w,
-        Err(StoreError::NoSuchKey) => {
-            return Err(ApiError::new(Code::NoSuchKey).field("Key", src_key));
-        }
-        Err(StoreError::Conflict(c)) if c == "not-modified" && cx.dialect == Dialect::Oss => {
-            return Err(ApiError::new(Code::NotModified));
-        }
-        Err(StoreError::Conflict(c)) if c == "denied" => return Err(access::denied(&cx.identity)),
-        Err(StoreError::Conflict(c)) if c == "exists" => {
-            return Err(super::object::overwrite_refused(cx.dialect));
-        }
-        Err(StoreError::Conflict(_)) => return Err(ApiError::new(Code::PreconditionFailed)),
+    let rec = match written {
+        Ok(w) => w.new,
+        Err(TxError::Store(StoreError::NoSuchKey)) => return Err(missing_source()),
         Err(e) => return Err(e.into()),
     };
     let doc = CopyResult {

@@ -117,8 +117,7 @@ pub async fn store(
     conf: &CorsConfiguration,
 ) -> ApiResult<()> {
     let doc = serde_json::to_vec(conf).map_err(ApiError::internal)?;
-    store.meta().put_config(bucket, KIND, Some(&doc))?;
-    store.flush().await?;
+    store.put_config(bucket, KIND, Some(&doc)).await?;
     Ok(())
 }
 
@@ -134,8 +133,7 @@ pub async fn get_bucket_cors(cx: &Ctx) -> ApiResult<Response<Body>> {
 /// DeleteBucketCors: 204, also when none.
 pub async fn delete_bucket_cors(cx: &Ctx) -> ApiResult<Response<Body>> {
     let bucket = cx.load_bucket()?;
-    cx.store().meta().put_config(&bucket.name, KIND, None)?;
-    cx.store().flush().await?;
+    cx.store().put_config(&bucket.name, KIND, None).await?;
     Ok(no_body(StatusCode::NO_CONTENT))
 }
 

@@ -5,8 +5,8 @@ use futures_util::StreamExt;
 use http::{Response, StatusCode};
 use md5::{Digest, Md5};
 use ossemu_store::{
-    BodyHasher, ObjectKind, ObjectRecord, PartRecord, StoreError, UploadRecord, crc64_combine,
-    now_ms, slice_segments,
+    BodyHasher, ObjectKind, ObjectRecord, PartRecord, UploadRecord, crc64_combine, now_ms,
+    slice_segments,
 };
 use ossemu_xml::list::CommonPrefix;
 use ossemu_xml::multipart::{
@@ -88,8 +88,7 @@ pub async fn initiate(cx: &Ctx) -> ApiResult<Response<Body>> {
             .map(|a| a.to_ascii_lowercase()),
         parts_version: 0,
     };
-    cx.store().meta().create_upload(&bucket.name, &rec)?;
-    cx.store().flush().await?;
+    cx.store().create_upload(&bucket.name, &rec).await?;
     let doc = InitiateResult {
         xmlns: cx.dialect.xmlns(),
         bucket: bucket.name,
@@ -129,7 +128,7 @@ pub async fn upload_part(cx: &Ctx, body: ReqStream) -> ApiResult<Response<Body>>
         checksum: cx.take_checksum(),
         segments: blob.segments(),
     };
-    let make = |_: Option<&ObjectRecord>| Ok(part.clone());
+    let make = |_: Option<&ObjectRecord>| Ok::<_, ApiError>(part.clone());
     let part = cx
         .store()
         .put_part(
@@ -222,10 +221,10 @@ pub async fn upload_part_copy(cx: &Ctx) -> ApiResult<Response<Body>> {
     };
     let now = now_ms();
     let make = |src: Option<&ObjectRecord>| {
-        let src = src.ok_or(StoreError::NoSuchKey)?;
+        let src = src.ok_or_else(|| ApiError::new(Code::NoSuchKey))?;
         // The source must be the one that was hashed.
         if src.segments != src_segments {
-            return Err(StoreError::Conflict("copy source changed".into()));
+            return Err(ApiError::msg(Code::InternalError, "copy source changed"));
         }
         Ok(PartRecord {
             part_number: n,
@@ -237,7 +236,7 @@ pub async fn upload_part_copy(cx: &Ctx) -> ApiResult<Response<Body>> {
             segments: slice_segments(&src.segments, start, len),
         })
     };
-    let part = match cx
+    let part = cx
         .store()
         .put_part(
             &bucket.name,
@@ -247,11 +246,7 @@ pub async fn upload_part_copy(cx: &Ctx) -> ApiResult<Response<Body>> {
             None,
             &make,
         )
-        .await
-    {
-        Err(StoreError::Conflict(m)) => return Err(ApiError::msg(Code::InternalError, m)),
-        other => other?,
-    };
+        .await?;
     let doc = CopyResult {
         xmlns: cx.dialect.xmlns(),
         last_modified: iso8601(part.modified_ms),
@@ -315,9 +310,7 @@ pub async fn complete(cx: &Ctx, body: ReqStream) -> ApiResult<Response<Body>> {
     }
     let condition = WriteCondition::from_request(cx);
     let current = cx.store().meta().get_object(&bucket.name, &key)?;
-    condition
-        .check(current.as_ref())
-        .map_err(|e| WriteCondition::refused(cx.dialect, e))?;
+    condition.check(current.as_ref())?;
     let mut md5s = Md5::new();
     let (mut size, mut crc) = (0u64, 0u64);
     let mut segments = Vec::new();
@@ -349,8 +342,7 @@ pub async fn complete(cx: &Ctx, body: ReqStream) -> ApiResult<Response<Body>> {
         segments,
     };
     let check = |cur: Option<&ObjectRecord>| condition.check(cur);
-    match cx
-        .store()
+    cx.store()
         .finish_upload(
             &bucket.name,
             &key,
@@ -358,17 +350,7 @@ pub async fn complete(cx: &Ctx, body: ReqStream) -> ApiResult<Response<Body>> {
             Some(upload.parts_version),
             Some((&rec, Some(&check))),
         )
-        .await
-    {
-        Err(StoreError::Conflict(m)) if m.starts_with("a part was written") => {
-            return Err(ApiError::msg(
-                Code::InvalidPart,
-                format!("{m}; complete the upload again with the current part list."),
-            ));
-        }
-        Err(e) => return Err(WriteCondition::refused(cx.dialect, e)),
-        Ok(_) => {}
-    };
+        .await?;
     Ok(completed(cx, &bucket.name, &key, &rec, encode))
 }
 
@@ -434,7 +416,7 @@ pub async fn abort(cx: &Ctx) -> ApiResult<Response<Body>> {
     let key = cx.key()?;
     let upload = load_upload(cx, &bucket.name, key)?;
     cx.store()
-        .finish_upload(&bucket.name, key, &upload.upload_id, None, None)
+        .abort_upload(&bucket.name, key, &upload.upload_id)
         .await?;
     Ok(no_body(StatusCode::NO_CONTENT))
 }

@@ -2,7 +2,7 @@
 
 use futures_util::StreamExt;
 use http::{HeaderValue, Response, StatusCode};
-use ossemu_store::{NewBlob, ObjectRecord, OpenObject, StoreError};
+use ossemu_store::{NewBlob, ObjectRecord, OpenObject};
 
 use super::website;
 use super::{
@@ -66,20 +66,17 @@ pub fn forbids_overwrite(cx: &Ctx) -> bool {
 /// *` (no object), `If-None-Match: <etag>` (not that object), `If-Match` (an object, and with an
 /// ETag that one). Checked before the body is read and again atomically at the commit.
 pub struct WriteCondition {
+    dialect: Dialect,
     forbid: bool,
     none_match: Option<String>,
     if_match: Option<String>,
 }
 
-/// The store error a failed [`WriteCondition`] raises for "the object exists".
-const EXISTS: &str = "exists";
-/// The store error a failed [`WriteCondition`] raises for an ETag condition.
-const PRECONDITION: &str = "precondition";
-
 impl WriteCondition {
     /// The conditions the request carries.
     pub fn from_request(cx: &Ctx) -> Self {
         Self {
+            dialect: cx.dialect,
             forbid: forbids_overwrite(cx),
             none_match: cx
                 .header("if-none-match")
@@ -89,32 +86,22 @@ impl WriteCondition {
         }
     }
 
-    /// Accepts or refuses the write given the current object.
-    pub fn check(&self, cur: Option<&ObjectRecord>) -> Result<(), StoreError> {
+    /// Accepts or refuses the write given the current object, with the client's error.
+    pub fn check(&self, cur: Option<&ObjectRecord>) -> ApiResult<()> {
         if self.forbid && cur.is_some() {
-            return Err(StoreError::Conflict(EXISTS.into()));
+            return Err(overwrite_refused(self.dialect));
         }
         if let (Some(list), Some(cur)) = (&self.none_match, cur)
             && etag_matches(list, &cur.etag)
         {
-            return Err(StoreError::Conflict(PRECONDITION.into()));
+            return Err(ApiError::new(Code::PreconditionFailed));
         }
         match (&self.if_match, cur) {
-            (Some(_), None) => Err(StoreError::NoSuchKey),
+            (Some(_), None) => Err(ApiError::new(Code::NoSuchKey)),
             (Some(list), Some(cur)) if !etag_matches(list, &cur.etag) => {
-                Err(StoreError::Conflict(PRECONDITION.into()))
+                Err(ApiError::new(Code::PreconditionFailed))
             }
             _ => Ok(()),
-        }
-    }
-
-    /// The API error for a refused write; other store errors pass through.
-    pub fn refused(d: Dialect, e: StoreError) -> ApiError {
-        match e {
-            StoreError::Conflict(c) if c == EXISTS => overwrite_refused(d),
-            StoreError::Conflict(c) if c == PRECONDITION => ApiError::new(Code::PreconditionFailed),
-            StoreError::NoSuchKey => ApiError::new(Code::NoSuchKey),
-            e => e.into(),
         }
     }
 }
@@ -136,9 +123,7 @@ pub async fn put_object(cx: &Ctx, body: ReqStream) -> ApiResult<Response<Body>> 
     let want_md5 = parse_content_md5(cx)?;
     let condition = WriteCondition::from_request(cx);
     let current = cx.store().meta().get_object(&bucket.name, key)?;
-    condition
-        .check(current.as_ref())
-        .map_err(|e| WriteCondition::refused(cx.dialect, e))?;
+    condition.check(current.as_ref())?;
     let blob = receive(cx, body, MAX_PUT_SIZE).await?;
     if want_md5.is_some_and(|m| m != blob.md5) {
         return Err(digest_mismatch(cx.dialect));
@@ -152,8 +137,7 @@ pub async fn put_object(cx: &Ctx, body: ReqStream) -> ApiResult<Response<Body>> 
     let rec = cx
         .store()
         .put_object(&bucket.name, key, template, blob, &check)
-        .await
-        .map_err(|e| WriteCondition::refused(cx.dialect, e))?;
+        .await?;
     Ok(write_response(cx, &rec))
 }
 

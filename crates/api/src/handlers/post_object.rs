@@ -12,7 +12,7 @@
 use base64::Engine;
 use hmac::{KeyInit, Mac};
 use http::{Response, StatusCode};
-use ossemu_store::{ObjectRecord, StoreError};
+use ossemu_store::ObjectRecord;
 use serde_json::Value;
 
 use super::object::{MAX_PUT_SIZE, overwrite_refused, receive};
@@ -583,19 +583,15 @@ pub async fn post_object(cx: &Ctx, body: ReqStream) -> ApiResult<Response<Body>>
     }
     let check = |cur: Option<&ObjectRecord>| {
         if forbid && cur.is_some() {
-            Err(StoreError::Conflict("exists".into()))
+            Err(overwrite_refused(dialect))
         } else {
             Ok(())
         }
     };
-    let rec = match cx
+    let rec = cx
         .store()
         .put_object(&bucket.name, &key, rec, blob, &check)
-        .await
-    {
-        Err(StoreError::Conflict(_)) => return Err(overwrite_refused(dialect)),
-        other => other?,
-    };
+        .await?;
     let etag = dialect.etag(&rec.etag);
     let location = format!(
         "http://{}/{}/{}",

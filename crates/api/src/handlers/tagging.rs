@@ -3,7 +3,7 @@
 
 use http::{Response, StatusCode};
 use md5::{Digest, Md5};
-use ossemu_store::{ObjectRecord, StoreError};
+use ossemu_store::ObjectRecord;
 use ossemu_xml::S3_NS;
 use ossemu_xml::tagging::Tagging;
 
@@ -138,7 +138,7 @@ pub async fn delete_object_tagging(cx: &Ctx) -> ApiResult<Response<Body>> {
 
 async fn set_tags(cx: &Ctx, bucket: &str, tags: Vec<(String, String)>) -> ApiResult<()> {
     let update = |cur: Option<&ObjectRecord>, _: Option<&ObjectRecord>| {
-        let cur = cur.ok_or(StoreError::NoSuchKey)?;
+        let cur = cur.ok_or_else(|| ApiError::new(Code::NoSuchKey))?;
         Ok(ObjectRecord {
             tagging: tags.clone(),
             ..cur.clone()
@@ -169,8 +169,7 @@ async fn store_bucket_tags(cx: &Ctx, bucket: &str, tags: &[(String, String)]) ->
         .then(|| serde_json::to_vec(tags))
         .transpose()
         .map_err(ApiError::internal)?;
-    cx.store().meta().put_config(bucket, KIND, doc.as_deref())?;
-    cx.store().flush().await?;
+    cx.store().put_config(bucket, KIND, doc.as_deref()).await?;
     Ok(())
 }
 

@@ -81,8 +81,7 @@ pub async fn put_bucket_website(cx: &Ctx, body: ReqStream) -> ApiResult<Response
 /// Stores a validated website configuration, replacing the bucket's.
 pub async fn store(store: &ossemu_store::Store, bucket: &str, website: &Website) -> ApiResult<()> {
     let doc = serde_json::to_vec(website).map_err(ApiError::internal)?;
-    store.meta().put_config(bucket, KIND, Some(&doc))?;
-    store.flush().await?;
+    store.put_config(bucket, KIND, Some(&doc)).await?;
     Ok(())
 }
 
@@ -143,8 +142,7 @@ pub async fn get_bucket_website(cx: &Ctx) -> ApiResult<Response<Body>> {
 /// DeleteBucketWebsite: 204, also when nothing was configured.
 pub async fn delete_bucket_website(cx: &Ctx) -> ApiResult<Response<Body>> {
     let bucket = cx.load_bucket()?;
-    cx.store().meta().put_config(&bucket.name, KIND, None)?;
-    cx.store().flush().await?;
+    cx.store().put_config(&bucket.name, KIND, None).await?;
     Ok(no_body(StatusCode::NO_CONTENT))
 }
 
