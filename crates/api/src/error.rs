@@ -117,6 +117,8 @@ pub struct ApiError {
     pub fields: Vec<(&'static str, String)>,
     /// Extra response headers (e.g. `Location` on ExternalRedirectForbidden).
     pub headers: Vec<(HeaderName, HeaderValue)>,
+    /// The routing rule that produced this error, if one did.
+    pub rule: Option<u32>,
 }
 
 impl std::fmt::Display for ApiError {
@@ -142,6 +144,7 @@ impl ApiError {
             message: None,
             fields: Vec::new(),
             headers: Vec::new(),
+            rule: None,
         }
     }
 
@@ -164,6 +167,12 @@ impl ApiError {
         if let Ok(v) = HeaderValue::from_str(value) {
             self.headers.push((name, v));
         }
+        self
+    }
+
+    /// Marks the error as produced by a routing rule (see [`crate::request::MatchedRule`]).
+    pub fn rule(mut self, number: u32) -> Self {
+        self.rule = Some(number);
         self
     }
 
@@ -270,6 +279,9 @@ impl ApiError {
         }
         for (k, v) in self.headers {
             h.insert(k, v);
+        }
+        if let Some(n) = self.rule {
+            resp.extensions_mut().insert(crate::request::MatchedRule(n));
         }
         resp
     }

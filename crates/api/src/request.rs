@@ -45,6 +45,11 @@ impl Query {
     }
 }
 
+/// The routing rule that produced a response: a typed fact a handler attaches to its response
+/// (as an extension); the finish stage reports it in `x-ossemu-rule`, metrics and the log.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct MatchedRule(pub u32);
+
 /// Everything known about a request before its body is read.
 pub struct Ctx {
     /// Shared state.

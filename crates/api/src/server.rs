@@ -281,6 +281,10 @@ pub async fn handle(
         }
     };
     finish_headers(&cx, &mut resp);
+    let rule = resp
+        .extensions()
+        .get::<crate::request::MatchedRule>()
+        .map(|r| r.0);
     let status = resp.status().as_u16();
     let dialect = match cx.dialect {
         Dialect::Oss => "oss",
@@ -290,14 +294,11 @@ pub async fn handle(
         .metrics
         .request(op.name(), dialect, status, started.elapsed().as_secs_f64());
     if (300..400).contains(&status)
-        && let Some(rule) = resp
-            .headers()
-            .get("x-ossemu-rule")
-            .and_then(|v| v.to_str().ok())
+        && let Some(rule) = rule
     {
         cx.state
             .metrics
-            .redirect(cx.bucket.as_deref().unwrap_or_default(), rule);
+            .redirect(cx.bucket.as_deref().unwrap_or_default(), &rule.to_string());
     }
     // The request line is logged when the response body is done (sent or abandoned), with
     // the bytes that actually went each way and the whole duration.
@@ -310,12 +311,7 @@ pub async fn handle(
         bucket: cx.bucket.clone().unwrap_or_default(),
         key: cx.key.clone().unwrap_or_default(),
         status,
-        rule: resp
-            .headers()
-            .get("x-ossemu-rule")
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("")
-            .to_string(),
+        rule: rule.map(|r| r.to_string()).unwrap_or_default(),
         received,
         sent: 0,
         started,
@@ -533,6 +529,11 @@ fn finish_headers(cx: &Ctx, resp: &mut Response<Body>) {
         http::header::SERVER,
         HeaderValue::from_static(cx.dialect.server()),
     );
+    if let Some(rule) = resp.extensions().get::<crate::request::MatchedRule>() {
+        let v = HeaderValue::from(rule.0);
+        resp.headers_mut()
+            .insert(HeaderName::from_static("x-ossemu-rule"), v);
+    }
 }
 
 #[cfg(test)]

@@ -80,7 +80,7 @@ fn opt(s: &str, encode: bool) -> Option<String> {
 /// ListObjects (v1): prefix, delimiter, marker, max-keys, encoding-type. An anonymous GET of
 /// the root of a bucket with an index document gets the index page instead.
 pub async fn list_objects_v1(cx: &Ctx) -> ApiResult<Response<Body>> {
-    if let Some(r) = super::website::root_index(cx, &cx.load_bucket()?).await? {
+    if let Some(r) = super::object::serve_root_index(cx, &cx.load_bucket()?).await? {
         return Ok(r);
     }
     let c = common(cx)?;

@@ -1,4 +1,10 @@
-//! PutObject, GetObject/HeadObject, GetObjectMeta, DeleteObject.
+//! PutObject, GetObject/HeadObject, GetObjectMeta, DeleteObject. A read that would fail is
+//! handed to the bucket's website configuration: [`super::website`] decides, and
+//! [`fallback`] carries the decision out.
+
+mod fallback;
+
+pub use fallback::serve_root_index;
 
 use futures_util::StreamExt;
 use http::{HeaderValue, Response, StatusCode};
@@ -166,9 +172,9 @@ pub async fn get_object(cx: &Ctx) -> ApiResult<Response<Body>> {
     check_version_id(cx)?;
     if matches!(cx.addressing, crate::host::Addressing::S3Website(_))
         && let Some(site) = website::load(cx, &bucket.name)?
-        && let Some(r) = website::before_lookup(cx, &site, key)?
+        && let Some(r) = website::before_lookup(&website::WebRequest::of(cx), &site, key)
     {
-        return Ok(r);
+        return fallback::redirect(r);
     }
     let obj = cx.store().open_object(&bucket.name, key)?;
     let readable = access::may_read(&cx.identity, &bucket, obj.as_ref().map(|o| &o.rec));
@@ -179,7 +185,7 @@ pub async fn get_object(cx: &Ctx) -> ApiResult<Response<Body>> {
     // may turn it into something else.
     let status = if readable { 404 } else { 403 };
     if let Some(site) = website::load(cx, &bucket.name)?
-        && let Some(r) = website::after_miss(cx, &bucket, &site, key, status).await?
+        && let Some(r) = fallback::after_miss(cx, &bucket, &site, key, status).await?
     {
         return Ok(r);
     }

@@ -1,21 +1,20 @@
-//! PutBucketWebsite, GetBucketWebsite, DeleteBucketWebsite, and what a GET or HEAD that would
-//! fail turns into through the bucket's website configuration: the first matching routing rule
-//! (by RuleNumber), then the index document, then the error document.
+//! PutBucketWebsite, GetBucketWebsite, DeleteBucketWebsite, and the decision of what a GET or
+//! HEAD that would fail turns into through the bucket's website configuration: the first
+//! matching routing rule (by RuleNumber), then the index document, then the error document
+//! ([`fallback`]). This module only decides; [`super::object`] carries the decision out.
 //!
 //! Redirects are answered only through a custom domain or an S3 website host; through the
 //! standard endpoint a matching redirect rule answers 400 ExternalRedirectForbidden (with the
-//! `Location` it would have sent), as OSS does. Every response a rule produced carries
-//! `x-ossemu-rule: <RuleNumber>`.
+//! `Location` it would have sent), as OSS does.
 
-use http::{HeaderValue, Response, StatusCode};
+use http::{Response, StatusCode};
 use md5::{Digest, Md5};
-use ossemu_rules::{Action, Protocol, RequestFacts, Rule, Website, site};
-use ossemu_store::BucketRecord;
+use ossemu_rules::{
+    Action, IndexDocument, OriginRequest, Protocol, RequestFacts, Rule, Website, site,
+};
 use ossemu_xml::website as wx;
 
-use super::object::serve_object;
-use super::{no_body, parse_content_md5, set, xml_ok};
-use crate::access;
+use super::{no_body, parse_content_md5, xml_ok};
 use crate::body::{Body, ReqStream, read_small};
 use crate::dialect::Dialect;
 use crate::error::{ApiError, ApiResult, Code};
@@ -25,9 +24,6 @@ use crate::website_convert::{model_to_oss, model_to_s3, oss_to_model, s3_to_mode
 
 /// Configuration document kind in the store.
 const KIND: &str = "website";
-
-/// Our header naming the rule that produced a response.
-pub const RULE_HEADER: &str = "x-ossemu-rule";
 
 /// The bucket's website configuration, if any.
 pub fn load(cx: &Ctx, bucket: &str) -> ApiResult<Option<Website>> {
@@ -177,37 +173,68 @@ pub fn passable_query(raw: &str) -> String {
         .join("&")
 }
 
-/// Whether 3xx answers may be sent (custom domain or S3 website host).
-fn redirects_allowed(cx: &Ctx) -> bool {
-    matches!(
-        cx.addressing,
-        Addressing::CustomDomain(_) | Addressing::S3Website(_)
-    )
+/// What the website decisions look at of a request.
+#[derive(Clone, Copy, Debug)]
+pub struct WebRequest<'a> {
+    /// GET or HEAD (Mirror rules fetch for GET, and for HEAD only when allowed).
+    pub method: &'a http::Method,
+    /// Request headers (IncludeHeader conditions, headers passed to an origin).
+    pub headers: &'a http::HeaderMap,
+    /// The raw query string.
+    pub raw_query: &'a str,
+    /// The Host header as sent.
+    pub host: &'a str,
+    /// How the host addressed the bucket.
+    pub addressing: &'a Addressing,
+    /// Whether the request is signed.
+    pub signed: bool,
 }
 
-/// Request facts for rule evaluation, built once per failed read.
-pub struct Facts {
+impl<'a> WebRequest<'a> {
+    /// The view of a request context.
+    pub fn of(cx: &'a Ctx) -> Self {
+        Self {
+            method: &cx.method,
+            headers: &cx.headers,
+            raw_query: &cx.query.raw,
+            host: &cx.host_header,
+            addressing: &cx.addressing,
+            signed: cx.identity.owner().is_some(),
+        }
+    }
+}
+
+/// Request facts for rule evaluation, built once per decision.
+struct Facts {
     headers: Vec<(String, String)>,
     query: String,
 }
 
 impl Facts {
     /// Collects what rules look at from the request.
-    pub fn new(cx: &Ctx) -> Self {
+    fn new(req: &WebRequest<'_>) -> Self {
         Self {
-            headers: cx
+            headers: req
                 .headers
                 .iter()
                 .filter_map(|(k, v)| Some((k.as_str().to_string(), v.to_str().ok()?.to_string())))
                 .collect(),
-            query: passable_query(&cx.query.raw),
+            query: passable_query(req.raw_query),
         }
     }
 
+    /// Header pairs borrowed for [`Facts::view`].
+    fn header_refs(&self) -> Vec<(&str, &str)> {
+        self.headers
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect()
+    }
+
     /// The borrowed view for `key` and `status`.
-    pub fn view<'a>(
+    fn view<'a>(
         &'a self,
-        cx: &'a Ctx,
+        req: &WebRequest<'a>,
         key: &'a str,
         status: u16,
         headers: &'a [(&'a str, &'a str)],
@@ -218,220 +245,217 @@ impl Facts {
             headers,
             query: &self.query,
             protocol: Protocol::Http,
-            host: &cx.host_header,
+            host: req.host,
         }
-    }
-
-    /// Header pairs borrowed for [`Facts::view`].
-    pub fn header_refs(&self) -> Vec<(&str, &str)> {
-        self.headers
-            .iter()
-            .map(|(k, v)| (k.as_str(), v.as_str()))
-            .collect()
     }
 }
 
-fn tag_rule(resp: &mut Response<Body>, rule: &Rule) {
-    set(resp.headers_mut(), RULE_HEADER, &rule.number.to_string());
+/// A 3xx a rule or `RedirectAllRequestsTo` asks for.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RedirectTo {
+    /// The 3xx status.
+    pub status: u16,
+    /// The `Location`.
+    pub location: String,
+    /// The rule's number (`None` for `RedirectAllRequestsTo`).
+    pub rule: Option<u32>,
+    /// Whether a 3xx may be sent: only through a custom domain or an S3 website host. On the
+    /// standard endpoint the answer is 400 ExternalRedirectForbidden with this `Location`.
+    pub allowed: bool,
 }
 
-fn redirect_response(
-    cx: &Ctx,
-    status: u16,
-    location: &str,
-    rule: Option<&Rule>,
-) -> ApiResult<Response<Body>> {
-    if !redirects_allowed(cx) {
-        let mut err = ApiError::new(Code::ExternalRedirectForbidden)
-            .field("EC", "0048-00000300")
-            .field(
-                "RecommendDoc",
-                "https://help.aliyun.com/zh/oss/support/0048-00000300",
-            )
-            .header(http::header::LOCATION, location);
-        if let Some(rule) = rule {
-            err = err.header(
-                http::HeaderName::from_static(RULE_HEADER),
-                &rule.number.to_string(),
-            );
-        }
-        return Err(err);
-    }
-    let mut r = no_body(StatusCode::from_u16(status).unwrap_or(StatusCode::MOVED_PERMANENTLY));
-    match HeaderValue::from_str(location) {
-        Ok(v) => {
-            r.headers_mut().insert(http::header::LOCATION, v);
-        }
-        Err(_) => return Err(ApiError::internal("unrepresentable Location")),
-    }
-    if let Some(rule) = rule {
-        tag_rule(&mut r, rule);
-    }
-    Ok(r)
+/// What the first matching routing rule does for a failed read.
+#[derive(Clone, Debug)]
+pub enum RuleStep {
+    /// Answer with a redirect.
+    Redirect(RedirectTo),
+    /// Serve this key of the bucket once (no further rules), if it exists and may be read.
+    Internal {
+        /// The rewritten key.
+        key: String,
+        /// The rule's number.
+        rule: u32,
+    },
+    /// Fetch from the origin through this Mirror rule.
+    Mirror {
+        /// The matched rule.
+        rule: Box<Rule>,
+        /// What to fetch.
+        origin: OriginRequest,
+    },
 }
 
-/// Serves another object of the bucket (index, error page, Internal rule) if it exists and
-/// the requester may read it; `status` replaces 200 (error pages).
-fn serve_other(
-    cx: &Ctx,
-    bucket: &BucketRecord,
+/// What the index document wants checked for a missing key, in order.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum IndexStep {
+    /// Serve this key if it exists and may be read.
+    Serve(String),
+    /// If `probe` exists, answer 302 with `location`.
+    RedirectIfExists {
+        /// The key whose existence decides.
+        probe: String,
+        /// The `Location` (a path relative to the request's host).
+        location: String,
+    },
+}
+
+/// How a GET or HEAD that would fail is answered instead, decided from the website
+/// configuration alone; [`super::object`] carries it out, trying each part in order.
+#[derive(Clone, Debug, Default)]
+pub struct Fallback {
+    /// The first matching routing rule's step.
+    pub rule: Option<RuleStep>,
+    /// Index document steps (skipped when a Mirror rule's origin answered 404).
+    pub index: Vec<IndexStep>,
+    /// The error page and the status to serve it with.
+    pub error_page: Option<(String, StatusCode)>,
+}
+
+/// Whether 3xx answers may be sent (custom domain or S3 website host).
+fn redirects_allowed(req: &WebRequest<'_>) -> bool {
+    matches!(
+        req.addressing,
+        Addressing::CustomDomain(_) | Addressing::S3Website(_)
+    )
+}
+
+/// Whether a Mirror rule fetches for this request's method and key. Keys with `.` or `..`
+/// segments are never fetched: URL normalisation (even of `%2E%2E`) would let them leave the
+/// MirrorURL path.
+fn mirror_applies(req: &WebRequest<'_>, key: &str, rule: &Rule) -> bool {
+    if key.split('/').any(|seg| seg == "." || seg == "..") {
+        return false;
+    }
+    match *req.method {
+        http::Method::GET => true,
+        http::Method::HEAD => rule
+            .redirect
+            .as_ref()
+            .is_some_and(|r| r.mirror.allow_head_object == Some(true)),
+        _ => false,
+    }
+}
+
+fn rule_step(
+    req: &WebRequest<'_>,
     key: &str,
-    status: Option<StatusCode>,
-) -> ApiResult<Option<Response<Body>>> {
-    let Some(obj) = cx.store().open_object(&bucket.name, key)? else {
-        return Ok(None);
-    };
-    if !access::may_read(&cx.identity, bucket, Some(&obj.rec)) {
-        return Ok(None);
+    rule: &Rule,
+    view: &RequestFacts<'_>,
+) -> Option<RuleStep> {
+    match ossemu_rules::action(rule, view) {
+        Action::Redirect(r) => Some(RuleStep::Redirect(RedirectTo {
+            status: r.status,
+            location: r.location,
+            rule: Some(rule.number),
+            allowed: redirects_allowed(req),
+        })),
+        Action::Internal(target) => Some(RuleStep::Internal {
+            key: target,
+            rule: rule.number,
+        }),
+        Action::Mirror(origin) if mirror_applies(req, key, rule) => Some(RuleStep::Mirror {
+            rule: Box::new(rule.clone()),
+            origin,
+        }),
+        Action::Mirror(_) | Action::None => None,
     }
-    let mut r = serve_object(cx, obj, status.is_some())?;
-    if let Some(s) = status {
-        *r.status_mut() = s;
+}
+
+fn index_steps(index: &IndexDocument, key: &str) -> Vec<IndexStep> {
+    let mut steps = Vec::new();
+    if let Some(k) = site::index_key(index, key) {
+        steps.push(IndexStep::Serve(k));
     }
-    Ok(Some(r))
+    match site::missing_key_plan(index, key) {
+        site::MissingKeyPlan::NotFound => {}
+        site::MissingKeyPlan::RedirectIfExists {
+            probe_key,
+            location,
+        } => steps.push(IndexStep::RedirectIfExists {
+            probe: probe_key,
+            location,
+        }),
+        site::MissingKeyPlan::ServeIfExists { probe_key } => {
+            steps.push(IndexStep::Serve(probe_key))
+        }
+    }
+    steps
+}
+
+/// The fallback for a GET/HEAD of `key` that would fail with `status` (404, or 403 when the
+/// requester may not read): the first matching rule (by RuleNumber), then, for a 404, the
+/// index document and the error document.
+pub fn fallback(req: &WebRequest<'_>, website: &Website, key: &str, status: u16) -> Fallback {
+    let facts = Facts::new(req);
+    let headers = facts.header_refs();
+    let view = facts.view(req, key, status, &headers);
+    let rule = ossemu_rules::first_match(&website.rules, &view)
+        .and_then(|rule| rule_step(req, key, rule, &view));
+    if status != 404 {
+        return Fallback {
+            rule,
+            ..Fallback::default()
+        };
+    }
+    let error_page = website.error_document.as_ref().and_then(|e| {
+        let (page, code) = site::error_page(e)?;
+        let code = StatusCode::from_u16(code).unwrap_or(StatusCode::NOT_FOUND);
+        Some((page.to_string(), code))
+    });
+    Fallback {
+        rule,
+        index: website
+            .index_document
+            .as_ref()
+            .map(|i| index_steps(i, key))
+            .unwrap_or_default(),
+        error_page,
+    }
 }
 
 /// S3 website hosts, before the object lookup: RedirectAllRequestsTo, and rules without an
 /// error-code condition (they redirect even when the object exists).
-pub fn before_lookup(cx: &Ctx, website: &Website, key: &str) -> ApiResult<Option<Response<Body>>> {
-    if !matches!(cx.addressing, Addressing::S3Website(_)) {
-        return Ok(None);
+pub fn before_lookup(req: &WebRequest<'_>, website: &Website, key: &str) -> Option<RedirectTo> {
+    if !matches!(req.addressing, Addressing::S3Website(_)) {
+        return None;
     }
-    let facts = Facts::new(cx);
+    let facts = Facts::new(req);
     let headers = facts.header_refs();
-    let view = facts.view(cx, key, 200, &headers);
+    let view = facts.view(req, key, 200, &headers);
     if let Some(all) = &website.redirect_all {
         let r = ossemu_rules::redirect_all_location(all, &view);
-        return redirect_response(cx, r.status, &r.location, None).map(Some);
+        return Some(RedirectTo {
+            status: r.status,
+            location: r.location,
+            rule: None,
+            allowed: true,
+        });
     }
-    if let Some(rule) = ossemu_rules::pre_lookup_match(&website.rules, &view)
-        && let Action::Redirect(r) = ossemu_rules::action(rule, &view)
-    {
-        return redirect_response(cx, r.status, &r.location, Some(rule)).map(Some);
+    let rule = ossemu_rules::pre_lookup_match(&website.rules, &view)?;
+    match ossemu_rules::action(rule, &view) {
+        Action::Redirect(r) => Some(RedirectTo {
+            status: r.status,
+            location: r.location,
+            rule: Some(rule.number),
+            allowed: true,
+        }),
+        _ => None,
     }
-    Ok(None)
 }
 
-/// What a GET/HEAD of a missing or unreadable `key` turns into; `status` is what the request
-/// would otherwise get (404, or 403). `None` when the configuration has nothing for it.
-pub async fn after_miss(
-    cx: &Ctx,
-    bucket: &BucketRecord,
-    website: &Website,
-    key: &str,
-    status: u16,
-) -> ApiResult<Option<Response<Body>>> {
-    let facts = Facts::new(cx);
-    let headers = facts.header_refs();
-    let view = facts.view(cx, key, status, &headers);
-    let mut origin_said_404 = false;
-    if let Some(rule) = ossemu_rules::first_match(&website.rules, &view) {
-        match ossemu_rules::action(rule, &view) {
-            Action::Redirect(r) => {
-                return redirect_response(cx, r.status, &r.location, Some(rule)).map(Some);
-            }
-            Action::Internal(target) => {
-                // Served once: the rewritten key is not evaluated against the rules again.
-                if let Some(mut r) = serve_other(cx, bucket, &target, None)? {
-                    tag_rule(&mut r, rule);
-                    return Ok(Some(r));
-                }
-            }
-            Action::Mirror(origin) if super::mirror::applies(cx, rule) => {
-                match super::mirror::mirror(cx, bucket, key, rule, origin).await? {
-                    Some(r) => return Ok(Some(r)),
-                    // The origin does not have it either: on to the error document.
-                    None => origin_said_404 = true,
-                }
-            }
-            Action::Mirror(_) | Action::None => {}
-        }
-    }
-    if status != 404 {
-        return Ok(None);
-    }
-    if let Some(index) = website.index_document.as_ref().filter(|_| !origin_said_404) {
-        if let Some(index_key) = site::index_key(index, key)
-            && let Some(r) = serve_other(cx, bucket, &index_key, None)?
-        {
-            return Ok(Some(r));
-        }
-        match site::missing_key_plan(index, key) {
-            site::MissingKeyPlan::NotFound => {}
-            site::MissingKeyPlan::RedirectIfExists {
-                probe_key,
-                location,
-            } => {
-                if cx
-                    .store()
-                    .meta()
-                    .get_object(&bucket.name, &probe_key)?
-                    .is_some()
-                {
-                    let mut r = no_body(StatusCode::FOUND);
-                    set(r.headers_mut(), "location", &location);
-                    return Ok(Some(r));
-                }
-            }
-            site::MissingKeyPlan::ServeIfExists { probe_key } => {
-                if let Some(r) = serve_other(cx, bucket, &probe_key, None)? {
-                    return Ok(Some(r));
-                }
-            }
-        }
-    }
-    if let Some(error) = &website.error_document
-        && let Some((page, code)) = site::error_page(error)
-    {
-        let code = StatusCode::from_u16(code).unwrap_or(StatusCode::NOT_FOUND);
-        return serve_other(cx, bucket, page, Some(code));
-    }
-    Ok(None)
+/// Whether a GET of the bucket root is a website request (anonymous, or through an S3
+/// website host) rather than a listing: a signed GET of the root lists objects, as in OSS.
+pub fn serves_root(req: &WebRequest<'_>) -> bool {
+    !req.signed || matches!(req.addressing, Addressing::S3Website(_))
 }
 
-/// The bucket root through a website: the index page for anonymous requests and S3 website
-/// hosts (a signed GET of the root lists objects, as in OSS).
-pub async fn root_index(cx: &Ctx, bucket: &BucketRecord) -> ApiResult<Option<Response<Body>>> {
-    let website_host = matches!(cx.addressing, Addressing::S3Website(_));
-    if cx.identity.owner().is_some() && !website_host {
-        return Ok(None);
-    }
-    let Some(website) = load(cx, &bucket.name)? else {
-        return Ok(None);
-    };
-    if let Some(r) = before_lookup(cx, &website, "")? {
-        return Ok(Some(r));
-    }
-    let Some(index_key) = website
+/// The root index key of a website, if it has one.
+pub fn root_index_key(website: &Website) -> Option<String> {
+    website
         .index_document
         .as_ref()
         .and_then(|i| site::index_key(i, ""))
-    else {
-        return Ok(None);
-    };
-    // An index that exists is served (or refused) as an object; only a missing one goes on to
-    // the routing rules and the error document.
-    match cx.store().open_object(&bucket.name, &index_key)? {
-        Some(obj) if access::may_read(&cx.identity, bucket, Some(&obj.rec)) => {
-            serve_object(cx, obj, false).map(Some)
-        }
-        Some(_) => Err(access::denied(&cx.identity)),
-        None => after_miss(cx, bucket, &website, &index_key, 404).await,
-    }
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn auth_parameters_are_not_passed() {
-        assert_eq!(
-            passable_query(
-                "a=1&OSSAccessKeyId=k&Expires=5&Signature=s&b=2&X-Amz-Date=x&x-oss-process=image"
-            ),
-            "a=1&b=2&x-oss-process=image"
-        );
-        assert_eq!(passable_query(""), "");
-    }
-}
+mod tests;
