@@ -1,34 +1,17 @@
-//! One fetch from the origin and the clients following it.
+//! One fetch from the origin: where it stands ([`State`]), the clients waiting on it
+//! ([`Flight`]), and the task that runs it to its end ([`run`]).
 
-use std::fs::File;
-use std::io;
-use std::os::unix::fs::FileExt;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Instant;
 
-use base64::Engine;
 use bytes::Bytes;
-use futures_util::{FutureExt, StreamExt};
-use ossemu_store::{BodyStream, ObjectRecord, READ_CHUNK, TxError, now_ms};
+use ossemu_store::BodyStream;
 use tokio::sync::watch;
 
-use crate::{FetchPlan, Mirror, tag_value};
-
-/// Largest object a mirror stores (as PutObject).
-const MAX_OBJECT: u64 = 5 << 30;
-/// Largest body passed through for a TransparentMirrorResponseCodes status.
-const MAX_TRANSPARENT_BODY: usize = 1 << 20;
-
-/// Standard headers kept from the origin response and stored with the object.
-const KEPT_HEADERS: &[&str] = &[
-    "content-encoding",
-    "content-disposition",
-    "cache-control",
-    "expires",
-    "content-language",
-    "access-control-allow-origin",
-];
+use crate::follow::Follow;
+use crate::origin::Fetched;
+use crate::{FetchPlan, Mirror};
 
 /// What a client sees of the origin response before the body.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -144,162 +127,18 @@ impl Flight {
     /// The body from its first byte, as it arrives. Ends with an error (aborting the client's
     /// connection) if the fetch fails midway.
     pub fn body(&self, mirror: &Mirror) -> BodyStream {
-        let follow = Follow {
-            rx: self.rx.clone(),
-            file: None,
-            pos: 0,
-            store: mirror.store.clone(),
-            bucket: self.bucket.clone(),
-            key: self.key.clone(),
-            rest: None,
-        };
-        Box::pin(futures_util::stream::unfold(follow, |mut f| async move {
-            let item = f.next().await?;
-            if item.is_err() {
-                f.rest = Some(Box::pin(futures_util::stream::empty()));
-            }
-            Some((item, f))
-        }))
+        Follow::new(
+            self.rx.clone(),
+            mirror.store.clone(),
+            self.bucket.clone(),
+            self.key.clone(),
+        )
+        .into_stream()
     }
 }
 
-/// One client following a flight.
-struct Follow {
-    rx: watch::Receiver<State>,
-    file: Option<Arc<File>>,
-    pos: u64,
-    store: ossemu_store::Store,
-    bucket: String,
-    key: String,
-    rest: Option<BodyStream>,
-}
-
-impl Follow {
-    async fn next(&mut self) -> Option<io::Result<Bytes>> {
-        loop {
-            if let Some(rest) = &mut self.rest {
-                return rest.next().await;
-            }
-            let state = self.rx.borrow_and_update().clone();
-            match state {
-                State::Streaming { head, tmp, written } => {
-                    // The last byte of a body with a Content-Length (the end of a chunked
-                    // one) is held back until the body has passed its checks and is committed:
-                    // if they fail, the client is left short, which it sees as an aborted
-                    // transfer rather than a complete body; once it has the whole body, the
-                    // object is in the store for its next request.
-                    let limit = match head.content_length {
-                        Some(n) => written.min(n.saturating_sub(1)),
-                        None => written,
-                    };
-                    // `None`: the file was renamed into the store meanwhile; the next state
-                    // says so.
-                    if self.pos < limit
-                        && let Some(r) = self.read(&tmp, limit).await
-                    {
-                        return Some(r);
-                    }
-                    if self.rx.changed().await.is_err() {
-                        return Some(Err(io::Error::other("the mirror fetch ended unexpectedly")));
-                    }
-                }
-                State::Complete {
-                    size,
-                    stored,
-                    tmp,
-                    etag,
-                    ..
-                } => {
-                    if self.pos >= size {
-                        return None;
-                    }
-                    if self.file.is_some() || !stored {
-                        return match self.read(&tmp, size).await {
-                            Some(r) => Some(r),
-                            None => Some(Err(io::Error::other("mirrored body vanished"))),
-                        };
-                    }
-                    // Only the object this fetch stored: never one a client wrote meanwhile.
-                    let obj = match self.store.open_object(&self.bucket, &self.key) {
-                        Ok(Some(o))
-                            if o.rec.size == size
-                                && etag.as_deref() == Some(o.rec.etag.as_str()) =>
-                        {
-                            o
-                        }
-                        Ok(_) => {
-                            return Some(Err(io::Error::other(
-                                "the mirrored object changed before it was read",
-                            )));
-                        }
-                        Err(e) => return Some(Err(io::Error::other(e.to_string()))),
-                    };
-                    self.rest = Some(obj.body(self.pos, size - self.pos));
-                }
-                State::Failed(f) => return Some(Err(io::Error::other(f.message))),
-                State::Connecting => {
-                    if self.rx.changed().await.is_err() {
-                        return Some(Err(io::Error::other("the mirror fetch ended unexpectedly")));
-                    }
-                }
-                State::Present
-                | State::NotFound
-                | State::Redirect(_)
-                | State::Transparent { .. } => {
-                    return Some(Err(io::Error::other("the mirror fetch has no body")));
-                }
-            }
-        }
-    }
-
-    /// Reads the next chunk from the temp file (opened on first use); `None` if the file is
-    /// gone before it could be opened.
-    async fn read(&mut self, tmp: &Path, limit: u64) -> Option<io::Result<Bytes>> {
-        let file = self.file.clone();
-        let path = tmp.to_path_buf();
-        let (pos, want) = (self.pos, (limit - self.pos).min(READ_CHUNK as u64));
-        let res = tokio::task::spawn_blocking(move || -> io::Result<Option<(Arc<File>, Bytes)>> {
-            let file = match file {
-                Some(f) => f,
-                None => match File::open(&path) {
-                    Ok(f) => Arc::new(f),
-                    Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
-                    Err(e) => return Err(e),
-                },
-            };
-            let mut buf = vec![0u8; want as usize];
-            let mut got = 0;
-            while got < buf.len() {
-                let n = file.read_at(&mut buf[got..], pos + got as u64)?;
-                if n == 0 {
-                    break;
-                }
-                got += n;
-            }
-            buf.truncate(got);
-            Ok(Some((file, Bytes::from(buf))))
-        })
-        .await
-        .map_err(io::Error::other)
-        .and_then(|r| r);
-        match res {
-            Ok(None) => None,
-            Ok(Some((file, bytes))) => {
-                self.file = Some(file);
-                self.pos += bytes.len() as u64;
-                if bytes.is_empty() {
-                    return Some(Err(io::Error::other(
-                        "mirror temp file is shorter than announced",
-                    )));
-                }
-                Some(Ok(bytes))
-            }
-            Err(e) => Some(Err(e)),
-        }
-    }
-}
-
-fn failure(message: impl Into<String>, origin_status: u16, after_head: bool) -> State {
+/// A failed fetch's state.
+pub(crate) fn failure(message: impl Into<String>, origin_status: u16, after_head: bool) -> State {
     State::Failed(Failure {
         message: message.into(),
         origin_status,
@@ -307,7 +146,8 @@ fn failure(message: impl Into<String>, origin_status: u16, after_head: bool) -> 
     })
 }
 
-const GENERIC: &str = "Mirroring failed, please check your mirror configuration";
+/// OSS's message when nothing more specific applies.
+pub(crate) const GENERIC: &str = "Mirroring failed, please check your mirror configuration";
 
 /// Runs one fetch to its end, publishing its progress.
 pub(crate) async fn run(
@@ -325,10 +165,20 @@ pub(crate) async fn run(
             mirror.store.meta().get_object(&plan.bucket, &plan.key),
             Ok(Some(_))
         );
-    let (end, origin_status, url, proxied) = if already {
-        (State::Present, 0, plan.url.clone(), None)
+    let Fetched {
+        state: end,
+        origin_status,
+        url,
+        proxied,
+    } = if already {
+        Fetched {
+            state: State::Present,
+            origin_status: 0,
+            url: plan.url.clone(),
+            proxied: None,
+        }
     } else {
-        fetch(&mirror, &plan, &tx).await
+        crate::origin::fetch(&mirror, &plan, &tx).await
     };
     let (outcome, bytes) = match &end {
         State::Present => ("present", 0),
@@ -370,9 +220,6 @@ pub(crate) async fn run(
     }
 }
 
-/// The commit found an object a client wrote while the fetch ran; that object wins.
-struct WrittenMeanwhile;
-
 /// Removes a flight from the single-flight map when dropped.
 struct Entry(Arc<Mirror>, Option<(String, String)>);
 
@@ -380,334 +227,6 @@ impl Drop for Entry {
     fn drop(&mut self) {
         if let Some(id) = &self.1 {
             self.0.finished(id);
-        }
-    }
-}
-
-/// The end of a fetch: final state, origin status, origin URL, and for MirrorProxyPass the
-/// writer whose temp file holds the body.
-type Fetched = (State, u16, String, Option<ossemu_store::BlobWriter>);
-
-/// Which origin answered and how.
-async fn fetch(mirror: &Mirror, plan: &FetchPlan, tx: &watch::Sender<State>) -> Fetched {
-    let asked = Instant::now();
-    let answered = request(mirror, plan).await;
-    mirror.stats.origin_latency(asked.elapsed().as_secs_f64());
-    let (resp, url) = match answered {
-        Ok(r) => r,
-        Err((f, url)) => return (f, 0, url, None),
-    };
-    let status = resp.status().as_u16();
-    let mut proxied = None;
-    let state = if plan.transparent_codes.contains(&status) {
-        transparent(resp, status).await
-    } else {
-        match status {
-            200 | 206 => {
-                let (state, writer) = stream(mirror, plan, tx, resp, &url).await;
-                proxied = writer;
-                state
-            }
-            404 => State::NotFound,
-            301 | 302 | 303 | 307 | 308 if !plan.follow_redirects => State::Redirect(
-                resp.headers()
-                    .get("location")
-                    .and_then(|v| v.to_str().ok())
-                    .unwrap_or_default()
-                    .to_string(),
-            ),
-            s => failure(
-                format!("Error status : {s} from mirror host, should return 200 OK"),
-                s,
-                false,
-            ),
-        }
-    };
-    (state, status, url, proxied)
-}
-
-fn fails_over(plan: &FetchPlan, status: u16) -> bool {
-    status >= 500
-        || (plan.switch_all_errors && ![200, 206, 301, 302, 303, 307, 404].contains(&status))
-}
-
-/// Sends the request to the primary origin, and to the secondary when the primary fails.
-async fn request(
-    mirror: &Mirror,
-    plan: &FetchPlan,
-) -> Result<(reqwest::Response, String), (State, String)> {
-    let primary = send(mirror, plan, &plan.url).await;
-    let failed = match &primary {
-        Ok(r) => fails_over(plan, r.status().as_u16()),
-        Err(_) => true,
-    };
-    match (&plan.slave_url, failed) {
-        (Some(slave), true) => {
-            tracing::info!(rule = plan.rule, primary = %plan.url, secondary = %slave, "mirror failing over to the secondary origin");
-            send(mirror, plan, slave)
-                .await
-                .map(|r| (r, slave.clone()))
-                .map_err(|f| (f, slave.clone()))
-        }
-        _ => primary
-            .map(|r| (r, plan.url.clone()))
-            .map_err(|f| (f, plan.url.clone())),
-    }
-}
-
-async fn send(mirror: &Mirror, plan: &FetchPlan, url: &str) -> Result<reqwest::Response, State> {
-    let client = if plan.follow_redirects {
-        &mirror.follow
-    } else {
-        &mirror.no_follow
-    };
-    let mut req = client.get(url);
-    for (k, v) in &plan.headers {
-        req = req.header(k.as_str(), v.as_str());
-    }
-    req.send().await.map_err(|e| {
-        tracing::debug!(error = %e, %url, "origin request failed");
-        if e.is_redirect() {
-            failure(GENERIC, 0, false)
-        } else {
-            failure(
-                "Error status : 0 from mirror host, should return 200 OK",
-                0,
-                false,
-            )
-        }
-    })
-}
-
-async fn transparent(resp: reqwest::Response, status: u16) -> State {
-    let content_type = resp
-        .headers()
-        .get("content-type")
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_string);
-    let mut body = Vec::new();
-    let mut s = resp.bytes_stream();
-    while let Some(chunk) = s.next().await {
-        match chunk {
-            Ok(c) if body.len() + c.len() <= MAX_TRANSPARENT_BODY => body.extend_from_slice(&c),
-            Ok(_) => break,
-            Err(_) => {
-                return failure(
-                    "Read body from mirror host failed, please check your mirror host",
-                    status,
-                    false,
-                );
-            }
-        }
-    }
-    State::Transparent {
-        status,
-        content_type,
-        body: Bytes::from(body),
-    }
-}
-
-fn header(resp: &reqwest::Response, name: &str) -> Option<String> {
-    resp.headers()
-        .get(name)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_string)
-}
-
-/// Streams a 200 body into the temp file, publishing progress, then commits it.
-async fn stream(
-    mirror: &Mirror,
-    plan: &FetchPlan,
-    tx: &watch::Sender<State>,
-    resp: reqwest::Response,
-    url: &str,
-) -> (State, Option<ossemu_store::BlobWriter>) {
-    match stream_inner(mirror, plan, tx, resp, url).await {
-        Ok((state, writer)) => (state, writer),
-        Err(state) => (state, None),
-    }
-}
-
-async fn stream_inner(
-    mirror: &Mirror,
-    plan: &FetchPlan,
-    tx: &watch::Sender<State>,
-    resp: reqwest::Response,
-    url: &str,
-) -> Result<(State, Option<ossemu_store::BlobWriter>), State> {
-    let status = resp.status().as_u16();
-    let content_length = header(&resp, "content-length").and_then(|v| v.trim().parse::<u64>().ok());
-    if content_length.is_some_and(|n| n > MAX_OBJECT) {
-        return Err(failure(GENERIC, status, false));
-    }
-    let origin_md5 = header(&resp, "content-md5").and_then(|v| {
-        base64::engine::general_purpose::STANDARD
-            .decode(v.trim())
-            .ok()
-    });
-    let modified_ms = plan
-        .keep_last_modified
-        .then(|| header(&resp, "last-modified"))
-        .flatten()
-        .and_then(|v| httpdate::parse_http_date(&v).ok())
-        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
-        .map(|d| d.as_millis() as i64)
-        .unwrap_or_else(now_ms);
-    let head = Arc::new(Head {
-        content_type: header(&resp, "content-type")
-            .unwrap_or_else(|| "application/octet-stream".to_string()),
-        headers: KEPT_HEADERS
-            .iter()
-            .filter_map(|h| header(&resp, h).map(|v| (h.to_string(), v)))
-            .collect(),
-        content_length,
-        tag: tag_value(mirror.config.tag, url),
-        url: url.to_string(),
-        modified_ms,
-    });
-    let mut w = mirror.store.writer();
-    let tmp = w.temp_path();
-    let publish = |w: &ossemu_store::BlobWriter| {
-        tx.send_replace(State::Streaming {
-            head: head.clone(),
-            tmp: tmp.clone(),
-            written: w.flushed(),
-        });
-    };
-    publish(&w);
-    let read_failed = |got: u64| -> State {
-        let message = match content_length {
-            Some(n) if got < n => "Bytes read is not equal to expected",
-            _ => "Read body from mirror host failed, please check your mirror host",
-        };
-        failure(message, status, true)
-    };
-    let mut body = resp.bytes_stream();
-    let mut published = 0;
-    loop {
-        // Write what is buffered whenever the origin has nothing more right now, so that
-        // followers see bytes as soon as they arrive; while data keeps coming, the writer
-        // batches and overlaps disk writes with reading the origin.
-        let next = match body.next().now_or_never() {
-            Some(n) => n,
-            None => {
-                if w.len() > w.flushed() {
-                    if w.flush().await.is_err() {
-                        return Err(failure(GENERIC, status, true));
-                    }
-                    publish(&w);
-                    published = w.flushed();
-                }
-                body.next().await
-            }
-        };
-        match next {
-            None => break,
-            Some(Ok(chunk)) => {
-                if w.len() + chunk.len() as u64 > MAX_OBJECT {
-                    return Err(failure(GENERIC, status, true));
-                }
-                if w.write(chunk).await.is_err() {
-                    return Err(failure(GENERIC, status, true));
-                }
-                if w.flushed() > published {
-                    publish(&w);
-                    published = w.flushed();
-                }
-            }
-            Some(Err(e)) => {
-                tracing::debug!(error = %e, %url, "origin body failed");
-                return Err(read_failed(w.len()));
-            }
-        }
-    }
-    if w.flush().await.is_err() {
-        return Err(failure(GENERIC, status, true));
-    }
-    publish(&w);
-    let size = w.len();
-    if content_length.is_some_and(|n| n != size) {
-        return Err(failure("Bytes read is not equal to expected", status, true));
-    }
-    if plan.check_md5
-        && let Some(m) = &origin_md5
-        && m.as_slice() != w.digest().0
-    {
-        return Err(failure(
-            "MD5 in header() is not equal to MD5 calculated",
-            status,
-            true,
-        ));
-    }
-    if !plan.store {
-        // Proxy pass: the temp file stays until the followers are done (see `run`).
-        return Ok((
-            State::Complete {
-                head,
-                size,
-                stored: false,
-                etag: None,
-                tmp,
-            },
-            Some(w),
-        ));
-    }
-    let blob = match w.finish().await {
-        Ok(b) => b,
-        Err(_) => return Err(failure(GENERIC, status, true)),
-    };
-    if plan.check_md5
-        && let Some(m) = &origin_md5
-        && m.as_slice() != blob.md5
-    {
-        return Err(failure(
-            "MD5 in header() is not equal to MD5 calculated",
-            status,
-            true,
-        ));
-    }
-    let template = ObjectRecord {
-        content_type: head.content_type.clone(),
-        headers: head.headers.clone(),
-        owner: plan.owner.clone(),
-        tag: Some(head.tag.clone()),
-        tagging: plan.taggings.clone(),
-        modified_ms: head.modified_ms,
-        ..ObjectRecord::default()
-    };
-    // An object written meanwhile by a client wins; the mirrored copy is not stored over it.
-    let check = |cur: Option<&ObjectRecord>| match cur {
-        Some(_) => Err(WrittenMeanwhile),
-        None => Ok(()),
-    };
-    match mirror
-        .store
-        .put_object(&plan.bucket, &plan.key, template, blob, &check)
-        .await
-    {
-        Ok(rec) => Ok((
-            State::Complete {
-                head,
-                size,
-                stored: true,
-                etag: Some(rec.etag),
-                tmp,
-            },
-            None,
-        )),
-        Err(TxError::Abort(WrittenMeanwhile)) => Ok((
-            State::Complete {
-                head,
-                size,
-                stored: true,
-                etag: None,
-                tmp,
-            },
-            None,
-        )),
-        Err(TxError::Store(e)) => {
-            tracing::error!(error = %e, "storing a mirrored object failed");
-            Err(failure(GENERIC, status, true))
         }
     }
 }

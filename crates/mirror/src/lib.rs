@@ -13,7 +13,10 @@
 //! Otherwise nothing is stored and followers get an error, which aborts their connection.
 
 mod flight;
+mod follow;
+mod origin;
 mod stats;
+mod stream;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};

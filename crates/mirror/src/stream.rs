@@ -1,0 +1,259 @@
+//! A 200 answer from the origin, in four steps: [`head`] reads what clients see before the
+//! body, [`pump`] writes the body into a temp file while publishing how much is there,
+//! [`verify`] checks its length and MD5, and [`commit`] stores it (unless MirrorProxyPass).
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use base64::Engine;
+use bytes::Bytes;
+use futures_util::{FutureExt, Stream, StreamExt};
+use ossemu_store::{BlobWriter, ObjectRecord, Store, TxError, now_ms};
+use tokio::sync::watch;
+
+use crate::flight::{GENERIC, Head, State, failure};
+use crate::{FetchPlan, Mirror, TagStyle, tag_value};
+
+/// Largest object a mirror stores (as PutObject).
+pub(crate) const MAX_OBJECT: u64 = 5 << 30;
+
+/// Standard headers kept from the origin response and stored with the object.
+const KEPT_HEADERS: &[&str] = &[
+    "content-encoding",
+    "content-disposition",
+    "cache-control",
+    "expires",
+    "content-language",
+    "access-control-allow-origin",
+];
+
+const SHORT: &str = "Bytes read is not equal to expected";
+const MD5_MISMATCH: &str = "MD5 in header() is not equal to MD5 calculated";
+
+/// Streams a 200 body into a temp file, publishing progress, then verifies and commits it.
+/// With MirrorProxyPass the writer is returned instead: its temp file holds the body.
+pub(crate) async fn stream(
+    mirror: &Mirror,
+    plan: &FetchPlan,
+    tx: &watch::Sender<State>,
+    resp: reqwest::Response,
+    url: &str,
+) -> (State, Option<BlobWriter>) {
+    let status = resp.status().as_u16();
+    let (head, origin_md5) = match head(mirror.config.tag, plan, resp.headers(), status, url) {
+        Ok(h) => h,
+        Err(state) => return (state, None),
+    };
+    let head = Arc::new(head);
+    let mut w = mirror.store.writer();
+    let tmp = w.temp_path();
+    let publish = |written: u64| {
+        tx.send_replace(State::Streaming {
+            head: head.clone(),
+            tmp: tmp.clone(),
+            written,
+        });
+    };
+    publish(0);
+    let body = resp.bytes_stream();
+    if let Err(state) = pump(body, &mut w, &publish, head.content_length, status).await {
+        return (state, None);
+    }
+    let size = w.len();
+    let check_md5 = origin_md5.filter(|_| plan.check_md5);
+    if let Err(state) = verify(&head, size, check_md5.as_deref(), w.digest().0, status) {
+        return (state, None);
+    }
+    if !plan.store {
+        return (complete(head, size, false, None, tmp), Some(w));
+    }
+    match commit(&mirror.store, plan, head, w, tmp, status).await {
+        Ok(state) | Err(state) => (state, None),
+    }
+}
+
+fn header(headers: &reqwest::header::HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string)
+}
+
+/// The head clients get, and the origin's Content-MD5 (decoded). Refuses a declared length
+/// over the object size limit.
+pub(crate) fn head(
+    tag: TagStyle,
+    plan: &FetchPlan,
+    headers: &reqwest::header::HeaderMap,
+    status: u16,
+    url: &str,
+) -> Result<(Head, Option<Vec<u8>>), State> {
+    let content_length = header(headers, "content-length").and_then(|v| v.trim().parse().ok());
+    if content_length.is_some_and(|n: u64| n > MAX_OBJECT) {
+        return Err(failure(GENERIC, status, false));
+    }
+    let origin_md5 = header(headers, "content-md5").and_then(|v| {
+        base64::engine::general_purpose::STANDARD
+            .decode(v.trim())
+            .ok()
+    });
+    let modified_ms = plan
+        .keep_last_modified
+        .then(|| header(headers, "last-modified"))
+        .flatten()
+        .and_then(|v| httpdate::parse_http_date(&v).ok())
+        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or_else(now_ms);
+    let head = Head {
+        content_type: header(headers, "content-type")
+            .unwrap_or_else(|| "application/octet-stream".to_string()),
+        headers: KEPT_HEADERS
+            .iter()
+            .filter_map(|h| header(headers, h).map(|v| (h.to_string(), v)))
+            .collect(),
+        content_length,
+        tag: tag_value(tag, url),
+        url: url.to_string(),
+        modified_ms,
+    };
+    Ok((head, origin_md5))
+}
+
+/// Writes the body into `w`. Whenever the origin has nothing more right now, what is
+/// buffered is written out and `publish`ed, so followers see bytes as soon as they arrive;
+/// while data keeps coming, the writer batches and overlaps disk writes with reading.
+/// A body that fails short of its Content-Length is reported as short.
+pub(crate) async fn pump<S, E>(
+    mut body: S,
+    w: &mut BlobWriter,
+    publish: &(dyn Fn(u64) + Sync),
+    content_length: Option<u64>,
+    status: u16,
+) -> Result<(), State>
+where
+    S: Stream<Item = Result<Bytes, E>> + Unpin,
+    E: std::fmt::Display,
+{
+    let mut published = 0;
+    let write_failed = || failure(GENERIC, status, true);
+    loop {
+        let next = match body.next().now_or_never() {
+            Some(n) => n,
+            None => {
+                if w.len() > w.flushed() {
+                    w.flush().await.map_err(|_| write_failed())?;
+                    publish(w.flushed());
+                    published = w.flushed();
+                }
+                body.next().await
+            }
+        };
+        match next {
+            None => break,
+            Some(Ok(chunk)) => {
+                if w.len() + chunk.len() as u64 > MAX_OBJECT {
+                    return Err(write_failed());
+                }
+                w.write(chunk).await.map_err(|_| write_failed())?;
+                if w.flushed() > published {
+                    publish(w.flushed());
+                    published = w.flushed();
+                }
+            }
+            Some(Err(e)) => {
+                tracing::debug!(error = %e, "origin body failed");
+                let message = match content_length {
+                    Some(n) if w.len() < n => SHORT,
+                    _ => "Read body from mirror host failed, please check your mirror host",
+                };
+                return Err(failure(message, status, true));
+            }
+        }
+    }
+    w.flush().await.map_err(|_| write_failed())?;
+    publish(w.flushed());
+    Ok(())
+}
+
+/// Checks the complete body: its length against the origin's Content-Length, and (when
+/// MirrorCheckMd5 applies) its MD5 against the origin's Content-MD5.
+pub(crate) fn verify(
+    head: &Head,
+    size: u64,
+    origin_md5: Option<&[u8]>,
+    md5: [u8; 16],
+    status: u16,
+) -> Result<(), State> {
+    if head.content_length.is_some_and(|n| n != size) {
+        return Err(failure(SHORT, status, true));
+    }
+    if origin_md5.is_some_and(|m| m != md5) {
+        return Err(failure(MD5_MISMATCH, status, true));
+    }
+    Ok(())
+}
+
+/// The state of a fetch whose body is complete.
+pub(crate) fn complete(
+    head: Arc<Head>,
+    size: u64,
+    stored: bool,
+    etag: Option<String>,
+    tmp: PathBuf,
+) -> State {
+    State::Complete {
+        head,
+        size,
+        stored,
+        etag,
+        tmp,
+    }
+}
+
+/// The commit found an object a client wrote while the fetch ran; that object wins.
+struct WrittenMeanwhile;
+
+/// Publishes the body and stores it under the requested key, unless a client wrote the key
+/// meanwhile (then that object stays and the mirrored copy is dropped).
+pub(crate) async fn commit(
+    store: &Store,
+    plan: &FetchPlan,
+    head: Arc<Head>,
+    w: BlobWriter,
+    tmp: PathBuf,
+    status: u16,
+) -> Result<State, State> {
+    let blob = w
+        .finish()
+        .await
+        .map_err(|_| failure(GENERIC, status, true))?;
+    let size = blob.len;
+    let template = ObjectRecord {
+        content_type: head.content_type.clone(),
+        headers: head.headers.clone(),
+        owner: plan.owner.clone(),
+        tag: Some(head.tag.clone()),
+        tagging: plan.taggings.clone(),
+        modified_ms: head.modified_ms,
+        ..ObjectRecord::default()
+    };
+    let check = |cur: Option<&ObjectRecord>| match cur {
+        Some(_) => Err(WrittenMeanwhile),
+        None => Ok(()),
+    };
+    match store
+        .put_object(&plan.bucket, &plan.key, template, blob, &check)
+        .await
+    {
+        Ok(rec) => Ok(complete(head, size, true, Some(rec.etag), tmp)),
+        Err(TxError::Abort(WrittenMeanwhile)) => Ok(complete(head, size, true, None, tmp)),
+        Err(TxError::Store(e)) => {
+            tracing::error!(error = %e, "storing a mirrored object failed");
+            Err(failure(GENERIC, status, true))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;
