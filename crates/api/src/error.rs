@@ -186,6 +186,39 @@ impl ApiError {
         self.fields.iter().any(|(k, _)| *k == name)
     }
 
+    /// Adds `BucketName` / `Key` for the codes that carry them, unless already given.
+    fn add_context(&mut self, bucket: Option<&str>, key: Option<&str>) {
+        let (name, value) = match self.code {
+            Code::NoSuchBucket
+            | Code::BucketNotEmpty
+            | Code::BucketAlreadyExists
+            | Code::BucketAlreadyOwnedByYou
+            | Code::NoSuchWebsiteConfiguration
+            | Code::NoSuchCORSConfiguration => ("BucketName", bucket),
+            Code::NoSuchKey => ("Key", key),
+            _ => return,
+        };
+        if let Some(v) = value
+            && !self.has_field(name)
+        {
+            self.fields.push((name, v.to_string()));
+        }
+    }
+
+    /// The message in the dialect's wording.
+    fn message_in(&self, dialect: Dialect) -> String {
+        match (&self.message, self.code, dialect) {
+            (Some(m), _, _) => m.to_string(),
+            (None, Code::InvalidAccessKeyId, Dialect::Oss) => {
+                "The OSS Access Key Id you provided does not exist in our records.".into()
+            }
+            (None, Code::InvalidAccessKeyId, Dialect::S3) => {
+                "The AWS Access Key Id you provided does not exist in our records.".into()
+            }
+            (None, code, _) => code.default_message().to_string(),
+        }
+    }
+
     /// Renders the error response. `bucket`/`key` are added as context for the codes that
     /// carry them; HEAD responses have no body and, in OSS, carry the body base64 in `x-oss-err`.
     pub fn render(
@@ -197,63 +230,30 @@ impl ApiError {
         key: Option<&str>,
         head: bool,
     ) -> Response<Body> {
-        match self.code {
-            Code::NoSuchBucket
-            | Code::BucketNotEmpty
-            | Code::BucketAlreadyExists
-            | Code::BucketAlreadyOwnedByYou
-            | Code::NoSuchWebsiteConfiguration
-            | Code::NoSuchCORSConfiguration => {
-                if let Some(b) = bucket
-                    && !self.has_field("BucketName")
-                {
-                    self.fields.push(("BucketName", b.to_string()));
-                }
-            }
-            Code::NoSuchKey => {
-                if let Some(k) = key
-                    && !self.has_field("Key")
-                {
-                    self.fields.push(("Key", k.to_string()));
-                }
-            }
-            _ => {}
-        }
-        let message = match (&self.message, self.code, dialect) {
-            (Some(m), _, _) => m.to_string(),
-            (None, Code::InvalidAccessKeyId, Dialect::Oss) => {
-                "The OSS Access Key Id you provided does not exist in our records.".into()
-            }
-            (None, Code::InvalidAccessKeyId, Dialect::S3) => {
-                "The AWS Access Key Id you provided does not exist in our records.".into()
-            }
-            (None, code, _) => code.default_message().to_string(),
-        };
+        self.add_context(bucket, key);
         let ec = self
             .fields
             .iter()
             .find(|(k, _)| *k == "EC")
             .map(|(_, v)| v.clone());
-        let body = ErrorBody {
+        let xml = ErrorBody {
             code: self.code.as_str().to_string(),
-            message,
+            message: self.message_in(dialect),
             request_id: request_id.to_string(),
             host_id: host.to_string(),
-            fields: self
-                .fields
+            fields: std::mem::take(&mut self.fields)
                 .into_iter()
                 .map(|(k, v)| (k.to_string(), v))
                 .collect(),
-        };
-        let xml = body.to_xml();
-        let mut resp = Response::builder()
-            .status(self.code.status())
-            .body(if head || self.code == Code::NotModified {
-                crate::body::empty()
-            } else {
-                full(xml.clone())
-            })
-            .unwrap_or_default();
+        }
+        .to_xml();
+        let bodiless = head || self.code == Code::NotModified;
+        let mut resp = Response::new(if bodiless {
+            crate::body::empty()
+        } else {
+            full(xml.clone())
+        });
+        *resp.status_mut() = self.code.status();
         let h = resp.headers_mut();
         if self.code != Code::NotModified {
             h.insert(
@@ -261,21 +261,11 @@ impl ApiError {
                 HeaderValue::from_static("application/xml"),
             );
         }
-        if head || self.code == Code::NotModified {
+        if bodiless {
             h.insert(http::header::CONTENT_LENGTH, HeaderValue::from_static("0"));
         }
         if dialect == Dialect::Oss {
-            if head
-                && let Ok(v) =
-                    HeaderValue::from_str(&base64::engine::general_purpose::STANDARD.encode(&xml))
-            {
-                h.insert(HeaderName::from_static("x-oss-err"), v);
-            }
-            if let Some(ec) = ec
-                && let Ok(v) = HeaderValue::from_str(&ec)
-            {
-                h.insert(HeaderName::from_static("x-oss-ec"), v);
-            }
+            oss_error_headers(h, head.then_some(xml.as_str()), ec.as_deref());
         }
         for (k, v) in self.headers {
             h.insert(k, v);
@@ -284,6 +274,20 @@ impl ApiError {
             resp.extensions_mut().insert(crate::request::MatchedRule(n));
         }
         resp
+    }
+}
+
+/// OSS's error headers: `x-oss-err` (the body, base64, on HEAD) and `x-oss-ec`.
+fn oss_error_headers(h: &mut http::HeaderMap, head_body: Option<&str>, ec: Option<&str>) {
+    if let Some(xml) = head_body
+        && let Ok(v) = HeaderValue::from_str(&base64::engine::general_purpose::STANDARD.encode(xml))
+    {
+        h.insert(HeaderName::from_static("x-oss-err"), v);
+    }
+    if let Some(ec) = ec
+        && let Ok(v) = HeaderValue::from_str(ec)
+    {
+        h.insert(HeaderName::from_static("x-oss-ec"), v);
     }
 }
 

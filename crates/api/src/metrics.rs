@@ -85,136 +85,129 @@ impl Metrics {
     /// The Prometheus text exposition of every metric.
     pub fn render(&self, state: &AppState) -> String {
         let mut out = String::with_capacity(4096);
-        let _ = writeln!(
+        self.render_requests(&mut out);
+        self.render_bytes_and_redirects(&mut out);
+        render_mirror(&mut out, state);
+        out
+    }
+
+    fn render_requests(&self, out: &mut String) {
+        family(
             out,
-            "# HELP ossemu_requests_total Requests by operation, dialect and status."
+            "ossemu_requests_total",
+            "counter",
+            "Requests by operation, dialect and status.",
         );
-        let _ = writeln!(out, "# TYPE ossemu_requests_total counter");
-        for ((op, dialect, status), n) in self
-            .requests
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .iter()
-        {
+        for ((op, dialect, status), n) in lock(&self.requests).iter() {
             let _ = writeln!(
                 out,
                 "ossemu_requests_total{{operation=\"{op}\",dialect=\"{dialect}\",status=\"{status}\"}} {n}"
             );
         }
-        let _ = writeln!(
+        family(
             out,
-            "# HELP ossemu_request_duration_seconds Time from request to response head, by operation."
+            "ossemu_request_duration_seconds",
+            "histogram",
+            "Time from request to response head, by operation.",
         );
-        let _ = writeln!(out, "# TYPE ossemu_request_duration_seconds histogram");
-        for (op, h) in self
-            .latency
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .iter()
-        {
+        for (op, h) in lock(&self.latency).iter() {
+            let name = "ossemu_request_duration_seconds";
             for (b, c) in BUCKETS.iter().zip(h.counts) {
-                let _ = writeln!(
-                    out,
-                    "ossemu_request_duration_seconds_bucket{{operation=\"{op}\",le=\"{b}\"}} {c}"
-                );
+                let _ = writeln!(out, "{name}_bucket{{operation=\"{op}\",le=\"{b}\"}} {c}");
             }
             let _ = writeln!(
                 out,
-                "ossemu_request_duration_seconds_bucket{{operation=\"{op}\",le=\"+Inf\"}} {}",
+                "{name}_bucket{{operation=\"{op}\",le=\"+Inf\"}} {}",
                 h.count
             );
-            let _ = writeln!(
-                out,
-                "ossemu_request_duration_seconds_sum{{operation=\"{op}\"}} {}",
-                h.sum
-            );
-            let _ = writeln!(
-                out,
-                "ossemu_request_duration_seconds_count{{operation=\"{op}\"}} {}",
-                h.count
-            );
+            let _ = writeln!(out, "{name}_sum{{operation=\"{op}\"}} {}", h.sum);
+            let _ = writeln!(out, "{name}_count{{operation=\"{op}\"}} {}", h.count);
         }
-        let _ = writeln!(
+    }
+
+    fn render_bytes_and_redirects(&self, out: &mut String) {
+        let bytes = [
+            (
+                "ossemu_received_bytes_total",
+                "Request body bytes received.",
+                &self.bytes_in,
+            ),
+            (
+                "ossemu_sent_bytes_total",
+                "Response body bytes sent.",
+                &self.bytes_out,
+            ),
+        ];
+        for (name, help, n) in bytes {
+            family(out, name, "counter", help);
+            let _ = writeln!(out, "{name} {}", n.load(Ordering::Relaxed));
+        }
+        family(
             out,
-            "# HELP ossemu_received_bytes_total Request body bytes received."
+            "ossemu_redirects_total",
+            "counter",
+            "3xx answers produced by routing rules, by bucket and RuleNumber.",
         );
-        let _ = writeln!(out, "# TYPE ossemu_received_bytes_total counter");
-        let _ = writeln!(
-            out,
-            "ossemu_received_bytes_total {}",
-            self.bytes_in.load(Ordering::Relaxed)
-        );
-        let _ = writeln!(
-            out,
-            "# HELP ossemu_sent_bytes_total Response body bytes sent."
-        );
-        let _ = writeln!(out, "# TYPE ossemu_sent_bytes_total counter");
-        let _ = writeln!(
-            out,
-            "ossemu_sent_bytes_total {}",
-            self.bytes_out.load(Ordering::Relaxed)
-        );
-        let _ = writeln!(
-            out,
-            "# HELP ossemu_redirects_total 3xx answers produced by routing rules, by bucket and RuleNumber."
-        );
-        let _ = writeln!(out, "# TYPE ossemu_redirects_total counter");
-        for ((bucket, rule), n) in self
-            .redirects
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .iter()
-        {
+        for ((bucket, rule), n) in lock(&self.redirects).iter() {
             let _ = writeln!(
                 out,
                 "ossemu_redirects_total{{bucket=\"{bucket}\",rule=\"{rule}\"}} {n}"
             );
         }
-        let m = state.mirror.stats().snapshot();
-        let _ = writeln!(
-            out,
-            "# HELP ossemu_mirror_fetches_total Origin fetches by outcome."
-        );
-        let _ = writeln!(out, "# TYPE ossemu_mirror_fetches_total counter");
-        for (outcome, n) in &m.outcomes {
-            let _ = writeln!(
-                out,
-                "ossemu_mirror_fetches_total{{outcome=\"{outcome}\"}} {n}"
-            );
-        }
-        let _ = writeln!(
-            out,
-            "# HELP ossemu_mirror_origin_seconds Time until the origin's response head."
-        );
-        let _ = writeln!(out, "# TYPE ossemu_mirror_origin_seconds histogram");
-        for (b, c) in &m.latency_buckets {
-            let _ = writeln!(out, "ossemu_mirror_origin_seconds_bucket{{le=\"{b}\"}} {c}");
-        }
-        let _ = writeln!(
-            out,
-            "ossemu_mirror_origin_seconds_bucket{{le=\"+Inf\"}} {}",
-            m.latency_count
-        );
-        let _ = writeln!(out, "ossemu_mirror_origin_seconds_sum {}", m.latency_sum);
-        let _ = writeln!(
-            out,
-            "ossemu_mirror_origin_seconds_count {}",
-            m.latency_count
-        );
-        let _ = writeln!(
-            out,
-            "# HELP ossemu_mirror_received_bytes_total Body bytes received from origins."
-        );
-        let _ = writeln!(out, "# TYPE ossemu_mirror_received_bytes_total counter");
-        let _ = writeln!(out, "ossemu_mirror_received_bytes_total {}", m.bytes);
-        let _ = writeln!(
-            out,
-            "# HELP ossemu_mirror_in_flight Origin fetches running now."
-        );
-        let _ = writeln!(out, "# TYPE ossemu_mirror_in_flight gauge");
-        let _ = writeln!(out, "ossemu_mirror_in_flight {}", state.mirror.in_flight());
-        out
     }
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// The `# HELP` and `# TYPE` lines of a metric family.
+fn family(out: &mut String, name: &str, kind: &str, help: &str) {
+    let _ = writeln!(out, "# HELP {name} {help}");
+    let _ = writeln!(out, "# TYPE {name} {kind}");
+}
+
+fn render_mirror(out: &mut String, state: &AppState) {
+    let m = state.mirror.stats().snapshot();
+    family(
+        out,
+        "ossemu_mirror_fetches_total",
+        "counter",
+        "Origin fetches by outcome.",
+    );
+    for (outcome, n) in &m.outcomes {
+        let _ = writeln!(
+            out,
+            "ossemu_mirror_fetches_total{{outcome=\"{outcome}\"}} {n}"
+        );
+    }
+    let name = "ossemu_mirror_origin_seconds";
+    family(
+        out,
+        name,
+        "histogram",
+        "Time until the origin's response head.",
+    );
+    for (b, c) in &m.latency_buckets {
+        let _ = writeln!(out, "{name}_bucket{{le=\"{b}\"}} {c}");
+    }
+    let _ = writeln!(out, "{name}_bucket{{le=\"+Inf\"}} {}", m.latency_count);
+    let _ = writeln!(out, "{name}_sum {}", m.latency_sum);
+    let _ = writeln!(out, "{name}_count {}", m.latency_count);
+    family(
+        out,
+        "ossemu_mirror_received_bytes_total",
+        "counter",
+        "Body bytes received from origins.",
+    );
+    let _ = writeln!(out, "ossemu_mirror_received_bytes_total {}", m.bytes);
+    family(
+        out,
+        "ossemu_mirror_in_flight",
+        "gauge",
+        "Origin fetches running now.",
+    );
+    let _ = writeln!(out, "ossemu_mirror_in_flight {}", state.mirror.in_flight());
 }
 
 /// Answers `/_ossemu/health` and `/_ossemu/metrics`; `None` for other paths.

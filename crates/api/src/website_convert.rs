@@ -286,6 +286,36 @@ fn rule_to_oss(rule: &Rule) -> x::RoutingRule {
     }
 }
 
+fn mirror_headers_to_oss(h: &ossemu_rules::MirrorHeaders) -> x::MirrorHeaders {
+    x::MirrorHeaders {
+        pass_all: h.pass_all,
+        pass: h.pass.clone(),
+        remove: h.remove.clone(),
+        set: h
+            .set
+            .iter()
+            .map(|s| x::KeyValue {
+                key: Some(s.key.clone()),
+                value: Some(s.value.clone()),
+            })
+            .collect(),
+    }
+}
+
+fn alternates_to_oss(list: &[ossemu_rules::MirrorAlternate]) -> x::MirrorMultiAlternates {
+    x::MirrorMultiAlternates {
+        alternates: list
+            .iter()
+            .map(|a| x::MirrorMultiAlternate {
+                dst_region: a.dst_region.clone(),
+                number: a.number,
+                url: a.url.clone(),
+                vpc_id: a.vpc_id.clone(),
+            })
+            .collect(),
+    }
+}
+
 fn redirect_to_oss(r: &Redirect) -> x::Redirect {
     let pairs = |list: &[KeyValue]| {
         list.iter()
@@ -312,19 +342,7 @@ fn redirect_to_oss(r: &Redirect) -> x::Redirect {
         mirror_pass_original_slashes: m.pass_original_slashes,
         mirror_follow_redirect: m.follow_redirect,
         mirror_check_md5: m.check_md5,
-        mirror_headers: m.headers.as_ref().map(|h| x::MirrorHeaders {
-            pass_all: h.pass_all,
-            pass: h.pass.clone(),
-            remove: h.remove.clone(),
-            set: h
-                .set
-                .iter()
-                .map(|s| x::KeyValue {
-                    key: Some(s.key.clone()),
-                    value: Some(s.value.clone()),
-                })
-                .collect(),
-        }),
+        mirror_headers: m.headers.as_ref().map(mirror_headers_to_oss),
         mirror_sni: m.sni,
         mirror_switch_all_errors: m.switch_all_errors,
         mirror_allow_head_object: m.allow_head_object,
@@ -350,20 +368,7 @@ fn redirect_to_oss(r: &Redirect) -> x::Redirect {
             return_headers: pairs(h),
         }),
         transparent_mirror_response_codes: m.transparent_response_codes.clone(),
-        mirror_multi_alternates: m
-            .multi_alternates
-            .as_ref()
-            .map(|list| x::MirrorMultiAlternates {
-                alternates: list
-                    .iter()
-                    .map(|a| x::MirrorMultiAlternate {
-                        dst_region: a.dst_region.clone(),
-                        number: a.number,
-                        url: a.url.clone(),
-                        vpc_id: a.vpc_id.clone(),
-                    })
-                    .collect(),
-            }),
+        mirror_multi_alternates: m.multi_alternates.as_deref().map(alternates_to_oss),
         mirror_is_express_tunnel: m.is_express_tunnel,
         mirror_dst_region: m.dst_region.clone(),
         mirror_dst_vpc_id: m.dst_vpc_id.clone(),

@@ -16,10 +16,9 @@ const MAX_KEYS: usize = 1000;
 /// Largest accepted request body.
 const MAX_BODY: usize = 2 << 20;
 
-/// Deletes up to 1000 keys; reports each (only failures when Quiet).
-pub async fn delete_objects(cx: &Ctx, body: ReqStream) -> ApiResult<Response<Body>> {
-    let bucket = cx.load_bucket()?;
-    let encode = encoding_type(cx)?;
+/// Reads a Delete request body: a Content-MD5 (or S3 checksum) is required and must match;
+/// 1 to 1000 objects.
+async fn read_request(cx: &Ctx, body: ReqStream) -> ApiResult<Delete> {
     let want_md5 = parse_content_md5(cx)?;
     let has_checksum = cx
         .headers
@@ -57,30 +56,43 @@ pub async fn delete_objects(cx: &Ctx, body: ReqStream) -> ApiResult<Response<Bod
             ),
         ));
     }
+    Ok(req)
+}
+
+/// The per-key error for a key or version id that cannot name an object.
+fn refused_entry(key: &str, version_id: Option<&str>, encode: bool) -> Option<DeleteError> {
+    let bad_version = version_id.is_some_and(|v| v != "null");
+    let bad_key = key.is_empty() || key.len() > 1023;
+    let (code, message) = if bad_version {
+        ("NoSuchVersion", "The specified version does not exist.")
+    } else if bad_key {
+        (
+            "InvalidArgument",
+            "The object key must be 1 to 1023 bytes long.",
+        )
+    } else {
+        return None;
+    };
+    Some(DeleteError {
+        key: maybe_encode(key, encode),
+        code: code.into(),
+        message: message.into(),
+    })
+}
+
+/// Deletes up to 1000 keys; reports each (only failures when Quiet).
+pub async fn delete_objects(cx: &Ctx, body: ReqStream) -> ApiResult<Response<Body>> {
+    let bucket = cx.load_bucket()?;
+    let encode = encoding_type(cx)?;
+    let req = read_request(cx, body).await?;
     let mut result = DeleteResult {
         xmlns: cx.dialect.xmlns(),
         encoding_type: (encode && cx.dialect == Dialect::Oss).then(|| "url".into()),
         ..DeleteResult::default()
     };
     for o in req.objects {
-        let bad_version = o.version_id.as_deref().is_some_and(|v| v != "null");
-        let bad_key = o.key.is_empty() || o.key.len() > 1023;
-        if bad_version || bad_key {
-            result.errors.push(DeleteError {
-                key: maybe_encode(&o.key, encode),
-                code: if bad_version {
-                    "NoSuchVersion"
-                } else {
-                    "InvalidArgument"
-                }
-                .into(),
-                message: if bad_version {
-                    "The specified version does not exist."
-                } else {
-                    "The object key must be 1 to 1023 bytes long."
-                }
-                .into(),
-            });
+        if let Some(e) = refused_entry(&o.key, o.version_id.as_deref(), encode) {
+            result.errors.push(e);
             continue;
         }
         match cx.store().delete_object(&bucket.name, &o.key).await {

@@ -242,25 +242,19 @@ fn part_range(cx: &Ctx, rec: &ObjectRecord) -> ApiResult<Option<(u64, u64)>> {
     Ok(Some((sizes[..n - 1].iter().sum(), sizes[n - 1])))
 }
 
-/// Answers a GET or HEAD for an opened object: conditionals, Range, headers, body. `plain`
-/// serves the whole object regardless of Range and conditionals (error pages).
-pub fn serve_object(cx: &Ctx, obj: OpenObject, plain: bool) -> ApiResult<Response<Body>> {
-    let rec = &obj.rec;
-    let head = cx.method == http::Method::HEAD;
-    let precondition = if plain {
-        Precondition::Proceed
-    } else {
-        evaluate(
-            cx.header("if-match"),
-            cx.header("if-unmodified-since"),
-            cx.header("if-none-match"),
-            cx.header("if-modified-since"),
-            &rec.etag,
-            rec.modified_ms.div_euclid(1000),
-        )
-    };
-    match precondition {
-        Precondition::Proceed => {}
+/// The conditional headers: `Some` answer (304) when the object is not modified, 412 when a
+/// condition fails, `None` to go on.
+fn preconditions(cx: &Ctx, rec: &ObjectRecord) -> ApiResult<Option<Response<Body>>> {
+    let outcome = evaluate(
+        cx.header("if-match"),
+        cx.header("if-unmodified-since"),
+        cx.header("if-none-match"),
+        cx.header("if-modified-since"),
+        &rec.etag,
+        rec.modified_ms.div_euclid(1000),
+    );
+    match outcome {
+        Precondition::Proceed => Ok(None),
         Precondition::NotModified => {
             let mut r = no_body(StatusCode::NOT_MODIFIED);
             set(r.headers_mut(), "etag", &cx.dialect.etag(&rec.etag));
@@ -269,19 +263,22 @@ pub fn serve_object(cx: &Ctx, obj: OpenObject, plain: bool) -> ApiResult<Respons
                 "last-modified",
                 &super::http_date(rec.modified_ms),
             );
-            return Ok(r);
+            Ok(Some(r))
         }
-        Precondition::Failed => return Err(ApiError::new(Code::PreconditionFailed)),
+        Precondition::Failed => Err(ApiError::new(Code::PreconditionFailed)),
     }
+}
 
+/// The part of the object to send: `Range` (OSS's lenient or S3's strict behaviour) or
+/// `?partNumber`.
+fn range_spec(cx: &Ctx, rec: &ObjectRecord) -> ApiResult<RangeSpec> {
     let size = rec.size;
-    let part = if plain { None } else { part_range(cx, rec)? };
+    let part = part_range(cx, rec)?;
     let strict = cx.dialect == Dialect::S3
         || cx
             .header("x-oss-range-behavior")
             .is_some_and(|v| v.eq_ignore_ascii_case("standard"));
-    let range = if plain { None } else { cx.header("range") };
-    let spec = match range.map(|h| parse_range(h, size)) {
+    Ok(match cx.header("range").map(|h| parse_range(h, size)) {
         None => match part {
             Some((start, len)) if len > 0 => RangeSpec::Partial {
                 start,
@@ -302,8 +299,22 @@ pub fn serve_object(cx: &Ctx, obj: OpenObject, plain: bool) -> ApiResult<Respons
         // OSS's default range behaviour: an end past the object serves the whole object.
         Some((RangeSpec::Partial { .. }, true)) if !strict => RangeSpec::Full,
         Some((spec, _)) => spec,
-    };
+    })
+}
 
+/// Answers a GET or HEAD for an opened object: conditionals, Range, headers, body. `plain`
+/// serves the whole object regardless of Range and conditionals (error pages).
+pub fn serve_object(cx: &Ctx, obj: OpenObject, plain: bool) -> ApiResult<Response<Body>> {
+    let rec = &obj.rec;
+    let spec = if plain {
+        RangeSpec::Full
+    } else {
+        if let Some(not_modified) = preconditions(cx, rec)? {
+            return Ok(not_modified);
+        }
+        range_spec(cx, rec)?
+    };
+    let size = rec.size;
     let mut resp = Response::new(crate::body::empty());
     let h = resp.headers_mut();
     object_headers(cx, rec, h);
@@ -318,27 +329,32 @@ pub fn serve_object(cx: &Ctx, obj: OpenObject, plain: bool) -> ApiResult<Respons
             (StatusCode::PARTIAL_CONTENT, start, end - start + 1)
         }
         _ => {
-            if cx.dialect == Dialect::Oss
-                && let Some(m) = content_md5(rec)
-            {
-                set(h, "content-md5", &m);
-            }
-            if cx
-                .header("x-amz-checksum-mode")
-                .is_some_and(|v| v.eq_ignore_ascii_case("enabled"))
-                && let Some((alg, v)) = &rec.checksum
-            {
-                set(h, &format!("x-amz-checksum-{alg}"), v);
-            }
+            whole_object_headers(cx, rec, h);
             (StatusCode::OK, 0, size)
         }
     };
     h.insert(http::header::CONTENT_LENGTH, HeaderValue::from(len));
     *resp.status_mut() = status;
-    if !head && len > 0 {
+    if cx.method != http::Method::HEAD && len > 0 {
         *resp.body_mut() = crate::body::stream(obj.body(start, len));
     }
     Ok(resp)
+}
+
+/// Headers only a whole-object answer carries: OSS's Content-MD5, S3's checksum on request.
+fn whole_object_headers(cx: &Ctx, rec: &ObjectRecord, h: &mut http::HeaderMap) {
+    if cx.dialect == Dialect::Oss
+        && let Some(m) = content_md5(rec)
+    {
+        set(h, "content-md5", &m);
+    }
+    if cx
+        .header("x-amz-checksum-mode")
+        .is_some_and(|v| v.eq_ignore_ascii_case("enabled"))
+        && let Some((alg, v)) = &rec.checksum
+    {
+        set(h, &format!("x-amz-checksum-{alg}"), v);
+    }
 }
 
 /// GetObjectMeta (`HEAD ?objectMeta`): ETag, size, Last-Modified.

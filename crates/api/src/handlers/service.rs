@@ -9,6 +9,39 @@ use crate::dialect::Dialect;
 use crate::error::{ApiError, ApiResult, Code};
 use crate::request::Ctx;
 
+/// One bucket of the listing, in the dialect's form.
+fn entry(cx: &Ctx, b: &ossemu_store::BucketRecord) -> BucketEntry {
+    match cx.dialect {
+        Dialect::Oss => {
+            let endpoint = cx.endpoint_host();
+            BucketEntry {
+                creation_date: iso8601(b.created_ms),
+                extranet_endpoint: Some(endpoint.clone()),
+                intranet_endpoint: Some(endpoint),
+                location: Some(b.location.clone()),
+                name: b.name.clone(),
+                region: Some(
+                    b.location
+                        .strip_prefix("oss-")
+                        .unwrap_or(&b.location)
+                        .to_string(),
+                ),
+                storage_class: Some(b.storage_class.clone()),
+            }
+        }
+        Dialect::S3 => BucketEntry {
+            creation_date: iso8601(b.created_ms),
+            name: b.name.clone(),
+            region: Some(if b.location.is_empty() {
+                cx.state.config.region.clone()
+            } else {
+                b.location.clone()
+            }),
+            ..BucketEntry::default()
+        },
+    }
+}
+
 /// Lists the requester's buckets. OSS pages with `prefix`/`marker`/`max-keys`; S3 with
 /// `prefix`/`continuation-token`/`max-buckets`.
 pub async fn list_buckets(cx: &Ctx) -> ApiResult<Response<Body>> {
@@ -44,37 +77,7 @@ pub async fn list_buckets(cx: &Ctx) -> ApiResult<Response<Body>> {
     let next = truncated
         .then(|| page.last().map(|b| b.name.clone()))
         .flatten();
-    let endpoint = cx.endpoint_host();
-    let region = &cx.state.config.region;
-    let entries = page
-        .iter()
-        .map(|b| match cx.dialect {
-            Dialect::Oss => BucketEntry {
-                creation_date: iso8601(b.created_ms),
-                extranet_endpoint: Some(endpoint.clone()),
-                intranet_endpoint: Some(endpoint.clone()),
-                location: Some(b.location.clone()),
-                name: b.name.clone(),
-                region: Some(
-                    b.location
-                        .strip_prefix("oss-")
-                        .unwrap_or(&b.location)
-                        .to_string(),
-                ),
-                storage_class: Some(b.storage_class.clone()),
-            },
-            Dialect::S3 => BucketEntry {
-                creation_date: iso8601(b.created_ms),
-                name: b.name.clone(),
-                region: Some(if b.location.is_empty() {
-                    region.clone()
-                } else {
-                    b.location.clone()
-                }),
-                ..BucketEntry::default()
-            },
-        })
-        .collect();
+    let entries = page.iter().map(|b| entry(cx, b)).collect();
     let oss = cx.dialect == Dialect::Oss;
     let doc = ListAllMyBucketsResult {
         xmlns: cx.dialect.xmlns(),
