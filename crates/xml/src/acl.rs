@@ -68,6 +68,7 @@ pub fn oss_policy(owner_id: &str, display_name: &str, canned: &str) -> String {
 
 /// A grantee in an S3 PutBucketAcl/PutObjectAcl body.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "PascalCase")]
 pub struct Grantee {
     /// Canonical user id.
     #[serde(rename = "ID")]
@@ -79,17 +80,17 @@ pub struct Grantee {
 
 /// One `<Grant>`.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "PascalCase")]
 pub struct Grant {
     /// Who.
-    #[serde(rename = "Grantee")]
     pub grantee: Grantee,
     /// `FULL_CONTROL`, `READ`, `WRITE`, `READ_ACP`, `WRITE_ACP`.
-    #[serde(rename = "Permission")]
     pub permission: String,
 }
 
 /// `<AccessControlList>` of a request body.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "PascalCase")]
 pub struct GrantList {
     /// Grants.
     #[serde(rename = "Grant", default)]
@@ -98,6 +99,7 @@ pub struct GrantList {
 
 /// An S3 PutBucketAcl/PutObjectAcl body, root `AccessControlPolicy`.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "PascalCase")]
 pub struct AccessControlPolicy {
     /// Grants.
     #[serde(rename = "AccessControlList", default)]

@@ -4,42 +4,41 @@ use serde::{Deserialize, Serialize};
 
 /// `<Cname>` of a PutCname/DeleteCname/CreateCnameToken request.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "PascalCase")]
 pub struct CnameRequest {
     /// The domain.
-    #[serde(rename = "Domain", default)]
+    #[serde(default)]
     pub domain: String,
 }
 
 /// PutCname/DeleteCname/CreateCnameToken request, root `BucketCnameConfiguration`.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "PascalCase")]
 pub struct BucketCnameConfiguration {
     /// The domain to bind, unbind or get a token for.
-    #[serde(rename = "Cname", default)]
+    #[serde(default)]
     pub cname: CnameRequest,
 }
 
 /// One `<Cname>` of ListCname.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "PascalCase")]
 pub struct CnameInfo {
     /// Domain.
-    #[serde(rename = "Domain")]
     pub domain: String,
     /// Binding time, ISO 8601.
-    #[serde(rename = "LastModified")]
     pub last_modified: String,
     /// Always `Enabled`.
-    #[serde(rename = "Status")]
     pub status: String,
 }
 
 /// ListCname response, root `ListCnameResult`.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "PascalCase")]
 pub struct ListCnameResult {
     /// Bucket.
-    #[serde(rename = "Bucket")]
     pub bucket: String,
     /// Owner id.
-    #[serde(rename = "Owner")]
     pub owner: String,
     /// Bound domains.
     #[serde(rename = "Cname")]
@@ -48,17 +47,14 @@ pub struct ListCnameResult {
 
 /// CreateCnameToken/GetCnameToken response, root `CnameToken`.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
 pub struct CnameToken {
     /// Bucket.
-    #[serde(rename = "Bucket")]
     pub bucket: String,
     /// Domain.
-    #[serde(rename = "Cname")]
     pub cname: String,
     /// The token (a DNS TXT record value; never checked here).
-    #[serde(rename = "Token")]
     pub token: String,
     /// Expiry, HTTP date.
-    #[serde(rename = "ExpireTime")]
     pub expire_time: String,
 }

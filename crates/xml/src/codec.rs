@@ -208,9 +208,8 @@ mod tests {
     }
 
     #[derive(Debug, PartialEq, serde::Deserialize, serde::Serialize)]
-    #[serde(rename = "Thing")]
+    #[serde(rename = "Thing", rename_all = "PascalCase")]
     struct Thing {
-        #[serde(rename = "Name")]
         name: String,
     }
 

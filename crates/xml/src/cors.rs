@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 /// One `<CORSRule>`.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
 pub struct CorsRule {
     /// Optional rule id (S3).
     #[serde(rename = "ID", default, skip_serializing_if = "Option::is_none")]
@@ -22,16 +23,13 @@ pub struct CorsRule {
     #[serde(rename = "ExposeHeader", default)]
     pub expose_headers: Vec<String>,
     /// How long a preflight answer may be cached.
-    #[serde(
-        rename = "MaxAgeSeconds",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_age_seconds: Option<u32>,
 }
 
 /// PutBucketCors body and GetBucketCors response, root `CORSConfiguration`.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
 pub struct CorsConfiguration {
     /// S3 namespace on output, or none.
     #[serde(rename = "@xmlns", default, skip_serializing_if = "Option::is_none")]
@@ -40,10 +38,6 @@ pub struct CorsConfiguration {
     #[serde(rename = "CORSRule", default)]
     pub rules: Vec<CorsRule>,
     /// OSS: send `Vary: Origin`.
-    #[serde(
-        rename = "ResponseVary",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub response_vary: Option<String>,
 }

@@ -4,6 +4,11 @@
 //! case-insensitive) and are parsed with [`from_xml`], which also checks the root element and
 //! the size. Response types serialize with [`to_xml`] (root from the type) or [`to_xml_as`]
 //! (root given); the S3 dialect sets the `xmlns` field. No I/O happens here.
+//!
+//! Element names are the PascalCase form of the field names (`rename_all = "PascalCase"` on
+//! every type); a field keeps an explicit `rename` only where the wire name differs from that
+//! (`ID`, `ETag`, `MirrorURL`, singular names of repeated elements, `@xmlns`, `$text`, ...).
+//! The golden tests in `tests/` pin the resulting names.
 
 pub mod acl;
 pub mod bucket;

@@ -4,12 +4,12 @@ use serde::{Deserialize, Serialize};
 
 /// CopyObject / UploadPartCopy response, roots `CopyObjectResult` / `CopyPartResult`.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "PascalCase")]
 pub struct CopyResult {
     /// S3 namespace, or none for OSS.
     #[serde(rename = "@xmlns", skip_serializing_if = "Option::is_none")]
     pub xmlns: Option<&'static str>,
     /// Last-Modified of the new object, ISO 8601.
-    #[serde(rename = "LastModified")]
     pub last_modified: String,
     /// Quoted ETag.
     #[serde(rename = "ETag")]
@@ -18,20 +18,20 @@ pub struct CopyResult {
 
 /// One `<Object>` of a Delete request.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "PascalCase")]
 pub struct ObjectToDelete {
     /// Key.
-    #[serde(rename = "Key")]
     pub key: String,
     /// Version id (only `null` exists here).
-    #[serde(rename = "VersionId")]
     pub version_id: Option<String>,
 }
 
 /// DeleteMultipleObjects request, root `Delete`.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "PascalCase")]
 pub struct Delete {
     /// Report only failures.
-    #[serde(rename = "Quiet", default, with = "quiet")]
+    #[serde(default, with = "quiet")]
     pub quiet: bool,
     /// Keys to delete.
     #[serde(rename = "Object", default)]
@@ -49,40 +49,38 @@ mod quiet {
 
 /// One `<Deleted>` entry.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "PascalCase")]
 pub struct Deleted {
     /// Key (url-encoded when requested).
-    #[serde(rename = "Key")]
     pub key: String,
     /// Echoed version id.
-    #[serde(rename = "VersionId", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub version_id: Option<String>,
 }
 
 /// One `<Error>` entry of a DeleteResult.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "PascalCase")]
 pub struct DeleteError {
     /// Key.
-    #[serde(rename = "Key")]
     pub key: String,
     /// Error code.
-    #[serde(rename = "Code")]
     pub code: String,
     /// Message.
-    #[serde(rename = "Message")]
     pub message: String,
 }
 
 /// DeleteMultipleObjects response, root `DeleteResult`.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "PascalCase")]
 pub struct DeleteResult {
     /// S3 namespace, or none for OSS.
     #[serde(rename = "@xmlns", skip_serializing_if = "Option::is_none")]
     pub xmlns: Option<&'static str>,
     /// `url` when keys are encoded (OSS).
-    #[serde(rename = "EncodingType", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub encoding_type: Option<String>,
     /// Deleted keys (omitted in quiet mode).
-    #[serde(rename = "Deleted")]
     pub deleted: Vec<Deleted>,
     /// Keys that failed.
     #[serde(rename = "Error")]

@@ -4,17 +4,19 @@ use serde::{Deserialize, Serialize};
 
 /// One `<Tag>`.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
 pub struct Tag {
     /// Tag key; absent in a request reads as empty (and is refused).
-    #[serde(rename = "Key", default)]
+    #[serde(default)]
     pub key: String,
     /// Tag value; may be empty.
-    #[serde(rename = "Value", default)]
+    #[serde(default)]
     pub value: String,
 }
 
 /// `<TagSet>`.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
 pub struct TagSet {
     /// The tags, in document order.
     #[serde(rename = "Tag", default)]
@@ -23,12 +25,13 @@ pub struct TagSet {
 
 /// PutObjectTagging body and GetObjectTagging response, root `Tagging`.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
 pub struct Tagging {
     /// S3 namespace on output, or none.
     #[serde(rename = "@xmlns", default, skip_serializing_if = "Option::is_none")]
     pub xmlns: Option<String>,
     /// The tag set; a request without one is malformed.
-    #[serde(rename = "TagSet", default)]
+    #[serde(default)]
     pub tag_set: Option<TagSet>,
 }
 

@@ -76,29 +76,28 @@ fn lenient_bool<'de, D: Deserializer<'de>>(d: D) -> Result<Option<bool>, D::Erro
 
 /// OSS `WebsiteConfiguration`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename = "WebsiteConfiguration", default)]
+#[serde(rename = "WebsiteConfiguration", rename_all = "PascalCase", default)]
 pub struct WebsiteConfiguration {
     /// Default page for names ending in `/`.
-    #[serde(rename = "IndexDocument", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub index_document: Option<IndexDocument>,
     /// Page returned for a missing object.
-    #[serde(rename = "ErrorDocument", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub error_document: Option<ErrorDocument>,
     /// Redirection and mirroring rules.
-    #[serde(rename = "RoutingRules", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub routing_rules: Option<RoutingRules>,
 }
 
 /// `IndexDocument`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(rename_all = "PascalCase", default)]
 pub struct IndexDocument {
     /// Index object name, e.g. `index.html`.
-    #[serde(rename = "Suffix", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub suffix: Option<String>,
     /// `true`: `dir/` serves `dir/<Suffix>`; `false`: the root index.
     #[serde(
-        rename = "SupportSubDir",
         deserialize_with = "lenient_bool",
         skip_serializing_if = "Option::is_none"
     )]
@@ -110,19 +109,19 @@ pub struct IndexDocument {
 
 /// `ErrorDocument`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(rename_all = "PascalCase", default)]
 pub struct ErrorDocument {
     /// Error object name.
-    #[serde(rename = "Key", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub key: Option<String>,
     /// Status sent with the error page (200 or 404).
-    #[serde(rename = "HttpStatus", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub http_status: Option<i64>,
 }
 
 /// `RoutingRules`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(rename_all = "PascalCase", default)]
 pub struct RoutingRules {
     /// The rules, in document order.
     #[serde(rename = "RoutingRule")]
@@ -131,37 +130,34 @@ pub struct RoutingRules {
 
 /// `RoutingRule`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(rename_all = "PascalCase", default)]
 pub struct RoutingRule {
     /// Priority: rules are matched in ascending order.
-    #[serde(rename = "RuleNumber", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub rule_number: Option<i64>,
     /// When the rule applies.
-    #[serde(rename = "Condition", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub condition: Option<Condition>,
     /// What the rule does.
-    #[serde(rename = "Redirect", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub redirect: Option<Redirect>,
     /// Lua script reference (stored and echoed only).
-    #[serde(rename = "LuaConfig", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub lua_config: Option<LuaConfig>,
 }
 
 /// `Condition`: all children must hold.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(rename_all = "PascalCase", default)]
 pub struct Condition {
     /// Object name prefix.
-    #[serde(rename = "KeyPrefixEquals", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub key_prefix_equals: Option<String>,
     /// Object name suffix.
-    #[serde(rename = "KeySuffixEquals", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub key_suffix_equals: Option<String>,
     /// Status the request would otherwise get (404, or 403 on a private bucket).
-    #[serde(
-        rename = "HttpErrorCodeReturnedEquals",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub http_error_code_returned_equals: Option<i64>,
     /// Request header tests.
     #[serde(rename = "IncludeHeader", skip_serializing_if = "Vec::is_empty")]
@@ -170,69 +166,64 @@ pub struct Condition {
 
 /// `IncludeHeader`: the request carries header `Key` and its value passes the given tests.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(rename_all = "PascalCase", default)]
 pub struct IncludeHeader {
     /// Header name.
-    #[serde(rename = "Key", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub key: Option<String>,
     /// Value equals this.
-    #[serde(rename = "Equals", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub equals: Option<String>,
     /// Value starts with this.
-    #[serde(rename = "StartsWith", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub starts_with: Option<String>,
     /// Value ends with this.
-    #[serde(rename = "EndsWith", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub ends_with: Option<String>,
 }
 
 /// `LuaConfig`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(rename_all = "PascalCase", default)]
 pub struct LuaConfig {
     /// Script name.
-    #[serde(rename = "Script", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub script: Option<String>,
 }
 
 /// `Redirect`: redirection fields, then every `Mirror*` field.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(rename_all = "PascalCase", default)]
 pub struct Redirect {
     /// `Mirror`, `External`, `AliCDN` or `Internal`.
-    #[serde(rename = "RedirectType", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub redirect_type: Option<String>,
     /// Carry the request's query string.
     #[serde(
-        rename = "PassQueryString",
         deserialize_with = "lenient_bool",
         skip_serializing_if = "Option::is_none"
     )]
     pub pass_query_string: Option<bool>,
     /// New name for the whole key; `${key}` is the requested key.
-    #[serde(rename = "ReplaceKeyWith", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub replace_key_with: Option<String>,
     /// Replacement for the matched `KeyPrefixEquals`.
-    #[serde(
-        rename = "ReplaceKeyPrefixWith",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub replace_key_prefix_with: Option<String>,
     /// Replace (or, without a replacement, cut) the matched prefix.
     #[serde(
-        rename = "EnableReplacePrefix",
         deserialize_with = "lenient_bool",
         skip_serializing_if = "Option::is_none"
     )]
     pub enable_replace_prefix: Option<bool>,
     /// `http` or `https`.
-    #[serde(rename = "Protocol", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub protocol: Option<String>,
     /// Host of the `Location`.
-    #[serde(rename = "HostName", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub host_name: Option<String>,
     /// 301, 302 or 307.
-    #[serde(rename = "HttpRedirectCode", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub http_redirect_code: Option<i64>,
     /// Origin base URL, `http(s)://…/`.
     #[serde(rename = "MirrorURL", skip_serializing_if = "Option::is_none")]
@@ -245,34 +236,30 @@ pub struct Redirect {
     pub mirror_url_probe: Option<String>,
     /// Like `PassQueryString`, with priority over it.
     #[serde(
-        rename = "MirrorPassQueryString",
         deserialize_with = "lenient_bool",
         skip_serializing_if = "Option::is_none"
     )]
     pub mirror_pass_query_string: Option<bool>,
     /// Keep runs of `/` in the origin URL.
     #[serde(
-        rename = "MirrorPassOriginalSlashes",
         deserialize_with = "lenient_bool",
         skip_serializing_if = "Option::is_none"
     )]
     pub mirror_pass_original_slashes: Option<bool>,
     /// Follow origin 3xx (default true).
     #[serde(
-        rename = "MirrorFollowRedirect",
         deserialize_with = "lenient_bool",
         skip_serializing_if = "Option::is_none"
     )]
     pub mirror_follow_redirect: Option<bool>,
     /// Check the origin's Content-MD5.
     #[serde(
-        rename = "MirrorCheckMd5",
         deserialize_with = "lenient_bool",
         skip_serializing_if = "Option::is_none"
     )]
     pub mirror_check_md5: Option<bool>,
     /// Request headers sent to the origin.
-    #[serde(rename = "MirrorHeaders", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub mirror_headers: Option<MirrorHeaders>,
     /// Pass SNI to the origin.
     #[serde(
@@ -283,178 +270,155 @@ pub struct Redirect {
     pub mirror_sni: Option<bool>,
     /// Any origin status but 200, 206, 301, 302, 303, 307, 404 switches to the secondary.
     #[serde(
-        rename = "MirrorSwitchAllErrors",
         deserialize_with = "lenient_bool",
         skip_serializing_if = "Option::is_none"
     )]
     pub mirror_switch_all_errors: Option<bool>,
     /// HeadObject may trigger mirroring.
     #[serde(
-        rename = "MirrorAllowHeadObject",
         deserialize_with = "lenient_bool",
         skip_serializing_if = "Option::is_none"
     )]
     pub mirror_allow_head_object: Option<bool>,
     /// Image-info requests may trigger mirroring.
     #[serde(
-        rename = "MirrorAllowGetImageInfo",
         deserialize_with = "lenient_bool",
         skip_serializing_if = "Option::is_none"
     )]
     pub mirror_allow_get_image_info: Option<bool>,
     /// Video snapshot requests may trigger mirroring.
     #[serde(
-        rename = "MirrorAllowVideoSnapshot",
         deserialize_with = "lenient_bool",
         skip_serializing_if = "Option::is_none"
     )]
     pub mirror_allow_video_snapshot: Option<bool>,
     /// Fetch with a RAM role.
     #[serde(
-        rename = "MirrorUsingRole",
         deserialize_with = "lenient_bool",
         skip_serializing_if = "Option::is_none"
     )]
     pub mirror_using_role: Option<bool>,
     /// RAM role name.
-    #[serde(rename = "MirrorRole", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub mirror_role: Option<String>,
     /// Signed origin fetch.
-    #[serde(rename = "MirrorAuth", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub mirror_auth: Option<MirrorAuth>,
     /// Keep user metadata from an OSS origin.
     #[serde(
-        rename = "MirrorSaveOssMeta",
         deserialize_with = "lenient_bool",
         skip_serializing_if = "Option::is_none"
     )]
     pub mirror_save_oss_meta: Option<bool>,
     /// Store the origin's Last-Modified.
     #[serde(
-        rename = "MirrorUserLastModified",
         deserialize_with = "lenient_bool",
         skip_serializing_if = "Option::is_none"
     )]
     pub mirror_user_last_modified: Option<bool>,
     /// Proxy without storing.
     #[serde(
-        rename = "MirrorProxyPass",
         deserialize_with = "lenient_bool",
         skip_serializing_if = "Option::is_none"
     )]
     pub mirror_proxy_pass: Option<bool>,
     /// Status that triggers asynchronous pull.
-    #[serde(rename = "MirrorAsyncStatus", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub mirror_async_status: Option<i64>,
     /// Tags set on the stored object.
-    #[serde(rename = "MirrorTaggings", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub mirror_taggings: Option<MirrorTaggings>,
     /// Response headers added to mirrored responses.
-    #[serde(
-        rename = "MirrorReturnHeaders",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub mirror_return_headers: Option<MirrorReturnHeaders>,
     /// Origin statuses passed through with their body, e.g. `400,404`.
-    #[serde(
-        rename = "TransparentMirrorResponseCodes",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub transparent_mirror_response_codes: Option<String>,
     /// Further origins.
-    #[serde(
-        rename = "MirrorMultiAlternates",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub mirror_multi_alternates: Option<MirrorMultiAlternates>,
     /// Leased-line origin.
     #[serde(
-        rename = "MirrorIsExpressTunnel",
         deserialize_with = "lenient_bool",
         skip_serializing_if = "Option::is_none"
     )]
     pub mirror_is_express_tunnel: Option<bool>,
     /// Region of the leased-line origin.
-    #[serde(rename = "MirrorDstRegion", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub mirror_dst_region: Option<String>,
     /// VPC of the leased-line origin.
-    #[serde(rename = "MirrorDstVpcId", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub mirror_dst_vpc_id: Option<String>,
     /// VPC of the leased-line secondary origin.
-    #[serde(
-        rename = "MirrorDstSlaveVpcId",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub mirror_dst_slave_vpc_id: Option<String>,
     /// Leased-line tunnel.
-    #[serde(rename = "MirrorTunnelId", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub mirror_tunnel_id: Option<String>,
 }
 
 /// `MirrorHeaders`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(rename_all = "PascalCase", default)]
 pub struct MirrorHeaders {
     /// Forward every request header except the reserved ones.
     #[serde(
-        rename = "PassAll",
         deserialize_with = "lenient_bool",
         skip_serializing_if = "Option::is_none"
     )]
     pub pass_all: Option<bool>,
     /// Headers forwarded.
-    #[serde(rename = "Pass", skip_serializing_if = "Vec::is_empty")]
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub pass: Vec<String>,
     /// Headers never forwarded.
-    #[serde(rename = "Remove", skip_serializing_if = "Vec::is_empty")]
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub remove: Vec<String>,
     /// Headers always sent.
-    #[serde(rename = "Set", skip_serializing_if = "Vec::is_empty")]
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub set: Vec<KeyValue>,
 }
 
 /// A `Key`/`Value` pair (`Set`, `Taggings`, `ReturnHeader`).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(rename_all = "PascalCase", default)]
 pub struct KeyValue {
     /// Name.
-    #[serde(rename = "Key", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub key: Option<String>,
     /// Value.
-    #[serde(rename = "Value", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
 }
 
 /// `MirrorAuth`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(rename_all = "PascalCase", default)]
 pub struct MirrorAuth {
     /// e.g. `S3V4`.
-    #[serde(rename = "AuthType", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub auth_type: Option<String>,
     /// Signing region.
-    #[serde(rename = "Region", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub region: Option<String>,
     /// Access key id.
-    #[serde(rename = "AccessKeyId", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub access_key_id: Option<String>,
     /// Secret; masked by [`WebsiteConfiguration::echo_form`].
-    #[serde(rename = "AccessKeySecret", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub access_key_secret: Option<String>,
 }
 
 /// `MirrorTaggings`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(rename_all = "PascalCase", default)]
 pub struct MirrorTaggings {
     /// Tag rules.
-    #[serde(rename = "Taggings")]
     pub taggings: Vec<KeyValue>,
 }
 
 /// `MirrorReturnHeaders`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(rename_all = "PascalCase", default)]
 pub struct MirrorReturnHeaders {
     /// Header rules.
     #[serde(rename = "ReturnHeader")]
@@ -463,7 +427,7 @@ pub struct MirrorReturnHeaders {
 
 /// `MirrorMultiAlternates`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(rename_all = "PascalCase", default)]
 pub struct MirrorMultiAlternates {
     /// The alternates.
     #[serde(rename = "MirrorMultiAlternate")]
@@ -472,7 +436,7 @@ pub struct MirrorMultiAlternates {
 
 /// `MirrorMultiAlternate`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(rename_all = "PascalCase", default)]
 pub struct MirrorMultiAlternate {
     /// Region.
     #[serde(
@@ -546,61 +510,58 @@ impl WebsiteConfiguration {
 
 /// Amazon S3 `WebsiteConfiguration`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename = "WebsiteConfiguration", default)]
+#[serde(rename = "WebsiteConfiguration", rename_all = "PascalCase", default)]
 pub struct S3WebsiteConfiguration {
     /// The `xmlns` attribute; set to [`S3_NAMESPACE`] on output.
     #[serde(rename = "@xmlns", skip_serializing_if = "Option::is_none")]
     pub xmlns: Option<String>,
     /// Redirect every request to another host (excludes the other elements).
-    #[serde(
-        rename = "RedirectAllRequestsTo",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub redirect_all_requests_to: Option<S3RedirectAllRequestsTo>,
     /// Default page for names ending in `/`.
-    #[serde(rename = "IndexDocument", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub index_document: Option<S3IndexDocument>,
     /// Page returned for 4xx errors.
-    #[serde(rename = "ErrorDocument", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub error_document: Option<S3ErrorDocument>,
     /// Rules; document order is priority.
-    #[serde(rename = "RoutingRules", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub routing_rules: Option<S3RoutingRules>,
 }
 
 /// S3 `RedirectAllRequestsTo`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(rename_all = "PascalCase", default)]
 pub struct S3RedirectAllRequestsTo {
     /// Target host.
-    #[serde(rename = "HostName", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub host_name: Option<String>,
     /// `http` or `https`; default: the request's.
-    #[serde(rename = "Protocol", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub protocol: Option<String>,
 }
 
 /// S3 `IndexDocument`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(rename_all = "PascalCase", default)]
 pub struct S3IndexDocument {
     /// Index object name suffix.
-    #[serde(rename = "Suffix", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub suffix: Option<String>,
 }
 
 /// S3 `ErrorDocument`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(rename_all = "PascalCase", default)]
 pub struct S3ErrorDocument {
     /// Error object name.
-    #[serde(rename = "Key", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub key: Option<String>,
 }
 
 /// S3 `RoutingRules`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(rename_all = "PascalCase", default)]
 pub struct S3RoutingRules {
     /// The rules in priority order.
     #[serde(rename = "RoutingRule")]
@@ -609,52 +570,46 @@ pub struct S3RoutingRules {
 
 /// S3 `RoutingRule`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(rename_all = "PascalCase", default)]
 pub struct S3RoutingRule {
     /// When the rule applies; absent: always.
-    #[serde(rename = "Condition", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub condition: Option<S3Condition>,
     /// Where to redirect.
-    #[serde(rename = "Redirect", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub redirect: Option<S3Redirect>,
 }
 
 /// S3 `Condition`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(rename_all = "PascalCase", default)]
 pub struct S3Condition {
     /// Status the request would otherwise get.
-    #[serde(
-        rename = "HttpErrorCodeReturnedEquals",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub http_error_code_returned_equals: Option<i64>,
     /// Object name prefix.
-    #[serde(rename = "KeyPrefixEquals", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub key_prefix_equals: Option<String>,
 }
 
 /// S3 `Redirect`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(rename_all = "PascalCase", default)]
 pub struct S3Redirect {
     /// Host of the `Location`.
-    #[serde(rename = "HostName", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub host_name: Option<String>,
     /// 3xx status, default 301.
-    #[serde(rename = "HttpRedirectCode", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub http_redirect_code: Option<i64>,
     /// `http` or `https`.
-    #[serde(rename = "Protocol", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub protocol: Option<String>,
     /// Replacement for the matched prefix.
-    #[serde(
-        rename = "ReplaceKeyPrefixWith",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub replace_key_prefix_with: Option<String>,
     /// New name for the whole key.
-    #[serde(rename = "ReplaceKeyWith", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub replace_key_with: Option<String>,
 }
 
