@@ -207,7 +207,7 @@ async fn run(s: Settings) -> anyhow::Result<()> {
     let addr = listener.local_addr()?;
     let where_ = match &s.data_dir {
         Some(d) => d.display().to_string(),
-        None => format!("memory (temporary {})", store.root().display()),
+        None => "memory (nothing on disk)".to_string(),
     };
     tracing::info!("ossemu listening on http://{addr} with data in {where_}");
     let state =

@@ -42,6 +42,36 @@ async fn settle(s: &Server) {
     wait_until(|| s.state.mirror.in_flight() == 0).await;
 }
 
+/// `--memory`: a mirrored object streams, is kept and is served again, and nothing of it (nor
+/// of any other write) ever reaches the disk.
+#[tokio::test]
+async fn memory_mode_mirrors_and_keeps_nothing_on_disk() {
+    let s = Server::start_in_memory().await;
+    let o = Origin::start().await;
+    let body = data(700_000);
+    o.file(
+        "/o/big.bin",
+        &body,
+        &[("content-type", "application/x-test")],
+    );
+    mirrored(&s, "mem", &format!("{}o/", o.url()), "").await;
+    let r = s.req("GET", "/mem/big.bin").send().await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert!(r.body == body);
+    settle(&s).await;
+    assert_eq!(stored(&s, "mem", "big.bin").unwrap().etag, md5_hex(&body));
+    let again = s.req("GET", "/mem/big.bin").send().await;
+    assert!(again.body == body);
+    assert_eq!(
+        again.h("etag"),
+        Some(format!("\"{}\"", md5_hex(&body).to_uppercase()).as_str())
+    );
+    s.put("mem", "plain.txt", "hello").await;
+    assert_eq!(s.state.store.blob_count().unwrap(), 2);
+    let entries = std::fs::read_dir(s.dir.path()).unwrap().count();
+    assert_eq!(entries, 0, "nothing on disk");
+}
+
 #[tokio::test]
 async fn first_get_streams_and_stores_second_is_local() {
     let s = Server::start().await;

@@ -46,13 +46,26 @@ impl Server {
         Self::start_full(f, ossemu_mirror::MirrorConfig::default()).await
     }
 
+    /// Starts a server whose store is in memory (`--memory`); `dir` stays empty.
+    pub async fn start_in_memory() -> Self {
+        Self::start_store(|_| {}, ossemu_mirror::MirrorConfig::default(), false).await
+    }
+
     async fn start_full(
         f: impl FnOnce(&mut ApiConfig),
         mirror: ossemu_mirror::MirrorConfig,
     ) -> Self {
+        Self::start_store(f, mirror, true).await
+    }
+
+    async fn start_store(
+        f: impl FnOnce(&mut ApiConfig),
+        mirror: ossemu_mirror::MirrorConfig,
+        on_disk: bool,
+    ) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(&StoreOptions {
-            data_dir: Some(dir.path().to_path_buf()),
+            data_dir: on_disk.then(|| dir.path().to_path_buf()),
         })
         .unwrap();
         let mut config = ApiConfig {

@@ -1,12 +1,11 @@
 //! One fetch from the origin: where it stands ([`State`]), the clients waiting on it
 //! ([`Flight`]), and the task that runs it to its end ([`run`]).
 
-use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Instant;
 
 use bytes::Bytes;
-use ossemu_store::BodyStream;
+use ossemu_store::{BodyStream, TempBody};
 use tokio::sync::watch;
 
 use crate::follow::Follow;
@@ -53,7 +52,7 @@ pub enum State {
         /// Response head.
         head: Arc<Head>,
         /// Temp file being written.
-        tmp: PathBuf,
+        tmp: TempBody,
         /// Bytes in it so far.
         written: u64,
     },
@@ -68,7 +67,7 @@ pub enum State {
         /// ETag of the object this fetch committed; `None` when a client's write won.
         etag: Option<String>,
         /// Temp file (only meaningful when not stored).
-        tmp: PathBuf,
+        tmp: TempBody,
     },
     /// The origin answered 404.
     NotFound,

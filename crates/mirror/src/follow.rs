@@ -1,15 +1,11 @@
 //! One client following a flight: the body from its first byte, read from the temp file as
 //! the fetch writes it, then from the stored object once the fetch has committed it.
 
-use std::fs::File;
 use std::io;
-use std::os::unix::fs::FileExt;
-use std::path::Path;
-use std::sync::Arc;
 
 use bytes::Bytes;
 use futures_util::StreamExt;
-use ossemu_store::{BodyStream, READ_CHUNK, Store};
+use ossemu_store::{BodyStream, READ_CHUNK, Store, TempBody, TempReader};
 use tokio::sync::watch;
 
 use crate::flight::{Head, State};
@@ -27,7 +23,7 @@ enum Step {
 /// One client following a flight.
 pub(crate) struct Follow {
     rx: watch::Receiver<State>,
-    file: Option<Arc<File>>,
+    reader: Option<TempReader>,
     pos: u64,
     store: Store,
     bucket: String,
@@ -44,7 +40,7 @@ impl Follow {
     ) -> Self {
         Self {
             rx,
-            file: None,
+            reader: None,
             pos: 0,
             store,
             bucket,
@@ -103,7 +99,7 @@ impl Follow {
     }
 
     /// While the body arrives: bytes up to what is written, holding the last one back.
-    async fn streaming(&mut self, head: &Head, tmp: &Path, written: u64) -> Step {
+    async fn streaming(&mut self, head: &Head, tmp: &TempBody, written: u64) -> Step {
         // The last byte of a body with a Content-Length (the end of a chunked one) is held
         // back until the body has passed its checks and is committed: if they fail, the client
         // is left short, which it sees as an aborted transfer rather than a complete body; once
@@ -112,7 +108,7 @@ impl Follow {
             Some(n) => written.min(n.saturating_sub(1)),
             None => written,
         };
-        // `None`: the file was renamed into the store meanwhile; the next state says so.
+        // `None`: the temp file was renamed into the store meanwhile; the next state says so.
         if self.pos < limit
             && let Some(r) = self.read(tmp, limit).await
         {
@@ -123,11 +119,17 @@ impl Follow {
 
     /// Once the body is complete: the rest from the temp file (still open, or not stored),
     /// else from the object this fetch stored.
-    async fn complete(&mut self, size: u64, stored: bool, tmp: &Path, etag: Option<&str>) -> Step {
+    async fn complete(
+        &mut self,
+        size: u64,
+        stored: bool,
+        tmp: &TempBody,
+        etag: Option<&str>,
+    ) -> Step {
         if self.pos >= size {
             return Step::Yield(None);
         }
-        if self.file.is_some() || !stored {
+        if self.reader.is_some() || !stored {
             return Step::Yield(match self.read(tmp, size).await {
                 Some(r) => Some(r),
                 None => Some(Err(io::Error::other("mirrored body vanished"))),
@@ -145,20 +147,29 @@ impl Follow {
         }
     }
 
-    /// Reads the next chunk from the temp file (opened on first use); `None` if the file is
-    /// gone before it could be opened.
-    async fn read(&mut self, tmp: &Path, limit: u64) -> Option<io::Result<Bytes>> {
-        let file = self.file.clone();
-        let path = tmp.to_path_buf();
+    /// Reads the next chunk from the temp body (opened on first use); `None` if it is gone
+    /// before it could be opened.
+    async fn read(&mut self, tmp: &TempBody, limit: u64) -> Option<io::Result<Bytes>> {
+        let (reader, tmp) = (self.reader.clone(), tmp.clone());
         let (pos, want) = (self.pos, (limit - self.pos).min(READ_CHUNK as u64));
-        let res = tokio::task::spawn_blocking(move || read_at(file, &path, pos, want))
-            .await
-            .map_err(io::Error::other)
-            .and_then(|r| r);
+        let res = tokio::task::spawn_blocking(move || {
+            let reader = match reader {
+                Some(r) => r,
+                None => match tmp.open()? {
+                    Some(r) => r,
+                    None => return Ok(None),
+                },
+            };
+            let bytes = reader.read_at(pos, want)?;
+            Ok(Some((reader, bytes)))
+        })
+        .await
+        .map_err(io::Error::other)
+        .and_then(|r| r);
         match res {
             Ok(None) => None,
-            Ok(Some((file, bytes))) => {
-                self.file = Some(file);
+            Ok(Some((reader, bytes))) => {
+                self.reader = Some(reader);
                 self.pos += bytes.len() as u64;
                 if bytes.is_empty() {
                     return Some(Err(io::Error::other(
@@ -170,33 +181,4 @@ impl Follow {
             Err(e) => Some(Err(e)),
         }
     }
-}
-
-/// Up to `want` bytes at `pos` of the temp file, opening it unless `file` is given; `None`
-/// when it no longer exists.
-fn read_at(
-    file: Option<Arc<File>>,
-    path: &Path,
-    pos: u64,
-    want: u64,
-) -> io::Result<Option<(Arc<File>, Bytes)>> {
-    let file = match file {
-        Some(f) => f,
-        None => match File::open(path) {
-            Ok(f) => Arc::new(f),
-            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
-            Err(e) => return Err(e),
-        },
-    };
-    let mut buf = vec![0u8; want as usize];
-    let mut got = 0;
-    while got < buf.len() {
-        let n = file.read_at(&mut buf[got..], pos + got as u64)?;
-        if n == 0 {
-            break;
-        }
-        got += n;
-    }
-    buf.truncate(got);
-    Ok(Some((file, Bytes::from(buf))))
 }

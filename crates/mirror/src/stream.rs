@@ -2,13 +2,12 @@
 //! body, [`pump`] writes the body into a temp file while publishing how much is there,
 //! [`verify`] checks its length and MD5, and [`commit`] stores it (unless MirrorProxyPass).
 
-use std::path::PathBuf;
 use std::sync::Arc;
 
 use base64::Engine;
 use bytes::Bytes;
 use futures_util::{FutureExt, Stream, StreamExt};
-use ossemu_store::{BlobWriter, ObjectRecord, Store, TxError, now_ms};
+use ossemu_store::{BlobWriter, ObjectRecord, Store, TempBody, TxError, now_ms};
 use tokio::sync::watch;
 
 use crate::flight::{GENERIC, Head, State, failure};
@@ -46,7 +45,7 @@ pub(crate) async fn stream(
     };
     let head = Arc::new(head);
     let mut w = mirror.store.writer();
-    let tmp = w.temp_path();
+    let tmp = w.temp_body();
     let publish = |written: u64| {
         tx.send_replace(State::Streaming {
             head: head.clone(),
@@ -200,7 +199,7 @@ pub(crate) fn complete(
     size: u64,
     stored: bool,
     etag: Option<String>,
-    tmp: PathBuf,
+    tmp: TempBody,
 ) -> State {
     State::Complete {
         head,
@@ -221,7 +220,7 @@ pub(crate) async fn commit(
     plan: &FetchPlan,
     head: Arc<Head>,
     w: BlobWriter,
-    tmp: PathBuf,
+    tmp: TempBody,
     status: u16,
 ) -> Result<State, State> {
     let blob = w

@@ -1,24 +1,27 @@
-//! Object bodies as files: `tmp/` for writes in progress, `blobs/xx/<id>` once published.
+//! Object bodies: written while hashed, published before any record references them, read
+//! in ranges. [`media`] keeps them in files (a data directory) or in memory (`--memory`).
 //!
-//! A body is written to a temp file while its MD5, CRC-64 and length are computed, then
-//! flushed, fsynced and renamed into `blobs/`, and the directory is fsynced. Only then may the
-//! metadata that references it be committed. Readers pin the blobs they stream, so an overwrite
-//! that frees a blob defers the unlink until the last reader is done.
+//! A body is written to a temp body while its MD5, CRC-64 and length are computed, then
+//! published (for files: flushed, fsynced, renamed into `blobs/`, directory fsynced). Only then
+//! may the metadata that references it be committed. Readers pin the blobs they stream, so an
+//! overwrite that frees a blob defers its removal until the last reader is done.
+
+mod media;
 
 use std::collections::HashMap;
-use std::fs::File;
-use std::io::{self, Write};
-use std::os::unix::fs::FileExt;
-use std::path::{Path, PathBuf};
+use std::io;
+use std::path::Path;
 use std::sync::{Arc, Mutex};
 
 use bytes::Bytes;
 use futures_util::Stream;
 use md5::{Digest, Md5};
 
+use self::media::{Media, Sink, Source};
+pub use self::media::{TempBody, TempReader};
 use crate::model::{BlobId, Segment};
 
-/// Bytes buffered by a writer before they go to the file in one blocking call.
+/// Bytes buffered by a writer before they go to the medium in one blocking call.
 const WRITE_BATCH: usize = 1 << 20;
 /// Size of the chunks a body stream yields.
 pub const READ_CHUNK: usize = 256 * 1024;
@@ -84,98 +87,70 @@ struct PinState {
     doomed: bool,
 }
 
-/// The directories holding bodies, and the reader pins.
+/// The medium holding bodies, and the reader pins.
 pub(crate) struct Blobs {
-    tmp: PathBuf,
-    blobs: PathBuf,
-    fsync: bool,
+    media: Media,
     pins: Mutex<HashMap<BlobId, PinState>>,
 }
 
 impl Blobs {
-    /// Creates `tmp/` and the 256 `blobs/xx/` directories under `root`.
+    /// Bodies as files under `root` (`tmp/`, `blobs/xx/`), fsynced when `fsync`.
     pub(crate) fn open(root: &Path, fsync: bool) -> io::Result<Arc<Self>> {
-        let tmp = root.join("tmp");
-        let blobs = root.join("blobs");
-        std::fs::create_dir_all(&tmp)?;
-        for i in 0..=255u8 {
-            std::fs::create_dir_all(blobs.join(format!("{i:02x}")))?;
-        }
-        Ok(Arc::new(Self {
-            tmp,
-            blobs,
-            fsync,
+        Ok(Self::with(Media::dir(root, fsync)?))
+    }
+
+    /// Bodies in memory.
+    pub(crate) fn memory() -> Arc<Self> {
+        Self::with(Media::memory())
+    }
+
+    fn with(media: Media) -> Arc<Self> {
+        Arc::new(Self {
+            media,
             pins: Mutex::new(HashMap::new()),
-        }))
+        })
     }
 
-    fn path(&self, id: BlobId) -> PathBuf {
-        let hex = id.hex();
-        self.blobs.join(&hex[..2]).join(hex)
-    }
-
-    fn tmp_path(&self, id: BlobId) -> PathBuf {
-        self.tmp.join(id.hex())
-    }
-
-    /// Removes everything under `tmp/`; returns how many files were removed.
+    /// Removes every temp body; returns how many were removed.
     pub(crate) fn clear_tmp(&self) -> io::Result<usize> {
-        let mut n = 0;
-        for entry in std::fs::read_dir(&self.tmp)? {
-            let entry = entry?;
-            if std::fs::remove_file(entry.path()).is_ok() {
-                n += 1;
-            }
-        }
-        Ok(n)
+        self.media.clear_tmp()
     }
 
-    /// Calls `f` with every published blob id; returns ids for which `f` says "orphan".
-    pub(crate) fn for_each_blob(
-        &self,
-        mut f: impl FnMut(BlobId) -> io::Result<()>,
-    ) -> io::Result<()> {
-        for i in 0..=255u8 {
-            let dir = self.blobs.join(format!("{i:02x}"));
-            for entry in std::fs::read_dir(&dir)? {
-                let entry = entry?;
-                let name = entry.file_name();
-                match name.to_str().and_then(BlobId::from_hex) {
-                    Some(id) => f(id)?,
-                    None => {
-                        let _ = std::fs::remove_file(entry.path());
-                    }
-                }
-            }
-        }
-        Ok(())
+    /// Calls `f` with every published blob id.
+    pub(crate) fn for_each_blob(&self, f: impl FnMut(BlobId) -> io::Result<()>) -> io::Result<()> {
+        self.media.for_each(f)
     }
 
-    /// Unlinks a blob file now (start-up sweep).
+    /// Removes a published blob now (start-up sweep, unreferenced new blobs).
     pub(crate) fn remove_now(&self, id: BlobId) {
-        let _ = std::fs::remove_file(self.path(id));
+        self.media.remove(id);
     }
 
-    /// Pins blobs against deletion while a reader streams them.
+    fn pins(&self) -> std::sync::MutexGuard<'_, HashMap<BlobId, PinState>> {
+        self.pins.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Pins blobs against removal while a reader streams them.
     pub(crate) fn pin(self: &Arc<Self>, segments: &[Segment]) -> PinGuard {
         let mut ids: Vec<BlobId> = segments.iter().map(|s| s.blob).collect();
         ids.sort_unstable();
         ids.dedup();
-        let mut pins = self.pins.lock().unwrap_or_else(|e| e.into_inner());
+        let mut pins = self.pins();
         for id in &ids {
             pins.entry(*id).or_default().readers += 1;
         }
+        drop(pins);
         PinGuard {
             blobs: self.clone(),
             ids,
         }
     }
 
-    /// Deletes blobs that no record references any more; pinned ones go when unpinned.
+    /// Removes blobs that no record references any more; pinned ones go when unpinned.
     pub(crate) fn release(&self, ids: Vec<BlobId>) {
         let mut now = Vec::new();
         {
-            let mut pins = self.pins.lock().unwrap_or_else(|e| e.into_inner());
+            let mut pins = self.pins();
             for id in ids {
                 match pins.get_mut(&id) {
                     Some(p) if p.readers > 0 => p.doomed = true,
@@ -191,7 +166,7 @@ impl Blobs {
     fn unpin(&self, ids: &[BlobId]) {
         let mut doomed = Vec::new();
         {
-            let mut pins = self.pins.lock().unwrap_or_else(|e| e.into_inner());
+            let mut pins = self.pins();
             for id in ids {
                 if let Some(p) = pins.get_mut(id) {
                     p.readers -= 1;
@@ -210,7 +185,7 @@ impl Blobs {
     }
 }
 
-/// Keeps blobs from being unlinked while held.
+/// Keeps blobs from being removed while held.
 pub struct PinGuard {
     blobs: Arc<Blobs>,
     ids: Vec<BlobId>,
@@ -222,27 +197,27 @@ impl Drop for PinGuard {
     }
 }
 
-/// A batch being hashed and written on the blocking pool; it hands the file and hasher back.
-type Inflight = tokio::task::JoinHandle<io::Result<(File, BodyHasher)>>;
+/// A batch being hashed and written on the blocking pool; it hands the sink and hasher back.
+type Inflight = tokio::task::JoinHandle<io::Result<(Sink, BodyHasher)>>;
 
-/// Streams a body into a temp file; [`BlobWriter::finish`] publishes it.
+/// Streams a body into a temp body; [`BlobWriter::finish`] publishes it.
 ///
 /// Chunks are batched; one batch is hashed and written on the blocking pool while the next
 /// one is received, so network reads overlap with hashing and disk writes. Dropping an
-/// unfinished writer removes the temp file, so an aborted upload leaves nothing.
+/// unfinished writer removes the temp body, so an aborted upload leaves nothing.
 pub struct BlobWriter {
     blobs: Arc<Blobs>,
     id: BlobId,
-    file: Option<File>,
+    sink: Option<Sink>,
     hasher: Option<BodyHasher>,
     inflight: Option<Inflight>,
     pending: Vec<Bytes>,
     pending_len: usize,
     /// Bytes accepted by `write`.
     accepted: u64,
-    /// Bytes known to be in the temp file.
+    /// Bytes known to be in the temp body.
     settled: u64,
-    /// A temp file may exist and must be removed unless published.
+    /// A temp body may exist and must be removed unless published.
     touched: bool,
     broken: bool,
 }
@@ -252,7 +227,7 @@ impl BlobWriter {
         Self {
             blobs,
             id: BlobId::random(),
-            file: None,
+            sink: None,
             hasher: Some(BodyHasher::default()),
             inflight: None,
             pending: Vec::new(),
@@ -274,14 +249,15 @@ impl BlobWriter {
         self.accepted == 0
     }
 
-    /// Path of the temp file while the body is being written (it exists once a first chunk was
-    /// flushed). Readers may follow it up to [`BlobWriter::flushed`] bytes; after
-    /// [`BlobWriter::finish`] it is renamed, and an already open handle keeps working.
-    pub fn temp_path(&self) -> PathBuf {
-        self.blobs.tmp_path(self.id)
+    /// The temp body, for readers that follow it while it is written: they may read up to
+    /// [`BlobWriter::flushed`] bytes; a reader opened before [`BlobWriter::finish`] keeps
+    /// working after it.
+    pub fn temp_body(&mut self) -> TempBody {
+        self.touched = true;
+        self.blobs.media.temp(self.id)
     }
 
-    /// Bytes known to be in the temp file (after [`BlobWriter::flush`], all of them).
+    /// Bytes known to be in the temp body (after [`BlobWriter::flush`], all of them).
     pub fn flushed(&self) -> u64 {
         self.settled
     }
@@ -292,7 +268,7 @@ impl BlobWriter {
         self.hasher.clone().unwrap_or_default().finish()
     }
 
-    /// Writes everything buffered to the temp file now (for readers following it).
+    /// Writes everything buffered to the temp body now (for readers following it).
     pub async fn flush(&mut self) -> io::Result<()> {
         self.settle().await?;
         self.start_batch()?;
@@ -325,9 +301,9 @@ impl BlobWriter {
             };
         };
         match task.await.map_err(io::Error::other).and_then(|r| r) {
-            Ok((file, hasher)) => {
+            Ok((sink, hasher)) => {
                 self.settled = hasher.len();
-                self.file = Some(file);
+                self.sink = Some(sink);
                 self.hasher = Some(hasher);
                 Ok(())
             }
@@ -349,61 +325,54 @@ impl BlobWriter {
         let chunks = std::mem::take(&mut self.pending);
         self.pending_len = 0;
         self.touched = true;
-        let file = self.file.take();
+        let sink = self.sink.take();
         let mut hasher = self.hasher.take().unwrap_or_default();
-        let path = self.blobs.tmp_path(self.id);
+        let (blobs, id) = (self.blobs.clone(), self.id);
         self.inflight = Some(tokio::task::spawn_blocking(move || {
-            let mut file = match file {
-                Some(f) => f,
-                None => File::options().write(true).create_new(true).open(&path)?,
+            let mut sink = match sink {
+                Some(s) => s,
+                None => blobs.media.create(id)?,
             };
             for c in &chunks {
                 hasher.update(c);
-                file.write_all(c)?;
+                sink.write_all(c)?;
             }
-            Ok((file, hasher))
+            Ok((sink, hasher))
         }));
         Ok(())
     }
 
-    /// Writes what is buffered, fsyncs, renames into `blobs/` and fsyncs the directory.
+    /// Writes what is buffered and publishes the body (for files: fsync, rename into
+    /// `blobs/`, fsync the directory).
     pub async fn finish(mut self) -> io::Result<NewBlob> {
         self.flush().await?;
         let hasher = self.hasher.take().unwrap_or_default();
         let len = hasher.len();
         let (md5, crc64) = hasher.finish();
-        let file = self.file.take();
+        let sink = self.sink.take();
         let blobs = self.blobs.clone();
         let id = self.id;
-        let has_file = file.is_some();
-        if let Some(file) = file {
-            let (tmp, dst, fsync) = (blobs.tmp_path(id), blobs.path(id), blobs.fsync);
-            let res = tokio::task::spawn_blocking(move || -> io::Result<()> {
-                if fsync {
-                    file.sync_all()?;
-                }
-                drop(file);
-                std::fs::rename(&tmp, &dst)?;
-                if fsync && let Some(dir) = dst.parent() {
-                    File::open(dir)?.sync_all()?;
-                }
-                Ok(())
-            })
-            .await
-            .map_err(io::Error::other)
-            .and_then(|r| r);
+        let has_body = sink.is_some();
+        if has_body {
+            let b = blobs.clone();
+            let res = tokio::task::spawn_blocking(move || b.media.publish(id, sink))
+                .await
+                .map_err(io::Error::other)
+                .and_then(|r| r);
             if let Err(e) = res {
                 self.broken = true;
                 // The rename may have happened before the directory fsync failed.
                 blobs.remove_now(id);
                 return Err(e);
             }
+        } else {
+            blobs.media.discard_temp(id);
         }
         self.touched = false;
         Ok(NewBlob {
             blobs,
             id,
-            has_file,
+            has_body,
             len,
             md5,
             crc64,
@@ -417,28 +386,26 @@ impl Drop for BlobWriter {
         if !self.touched {
             return;
         }
-        let path = self.blobs.tmp_path(self.id);
+        let (blobs, id) = (self.blobs.clone(), self.id);
         match (self.inflight.take(), tokio::runtime::Handle::try_current()) {
-            // A batch still running may create the file after an unlink here: remove it once
-            // that batch is done.
+            // A batch still running may create the temp body after a removal here: remove it
+            // once that batch is done.
             (Some(task), Ok(rt)) => {
                 rt.spawn(async move {
                     let _ = task.await;
-                    let _ = std::fs::remove_file(path);
+                    blobs.media.discard_temp(id);
                 });
             }
-            _ => {
-                let _ = std::fs::remove_file(path);
-            }
+            _ => blobs.media.discard_temp(id),
         }
     }
 }
 
-/// A published body not yet referenced by metadata; dropping it unlinks the file.
+/// A published body not yet referenced by metadata; dropping it removes the body.
 pub struct NewBlob {
     blobs: Arc<Blobs>,
     id: BlobId,
-    has_file: bool,
+    has_body: bool,
     /// Length in bytes.
     pub len: u64,
     /// MD5 of the body.
@@ -451,7 +418,7 @@ pub struct NewBlob {
 impl NewBlob {
     /// The segments describing this body (none for an empty body).
     pub fn segments(&self) -> Vec<Segment> {
-        if self.has_file && self.len > 0 {
+        if self.has_body && self.len > 0 {
             vec![Segment {
                 blob: self.id,
                 offset: 0,
@@ -462,7 +429,7 @@ impl NewBlob {
         }
     }
 
-    /// Marks the file as referenced by committed metadata.
+    /// Marks the body as referenced by committed metadata.
     pub(crate) fn keep(mut self) {
         self.kept = true;
     }
@@ -475,7 +442,7 @@ impl NewBlob {
 
 impl Drop for NewBlob {
     fn drop(&mut self) {
-        if !self.kept && self.has_file {
+        if !self.kept && self.has_body {
             self.blobs.remove_now(self.id);
         }
     }
@@ -484,30 +451,26 @@ impl Drop for NewBlob {
 /// Reads of at most this many bytes are done without the blocking pool.
 const INLINE_READ: u64 = 64 * 1024;
 
-/// Reads `want` bytes at `off` of a body file, opening it unless `file` is given.
+/// Reads exactly `want` bytes at `off` of a body, opening it unless `source` is given.
 fn read_piece(
-    file: Option<Arc<File>>,
-    path: &std::path::Path,
+    blobs: &Blobs,
+    source: Option<Source>,
+    id: BlobId,
     off: u64,
     want: u64,
-) -> io::Result<(Arc<File>, Bytes)> {
-    let file = match file {
-        Some(f) => f,
-        None => Arc::new(File::open(path)?),
+) -> io::Result<(Source, Bytes)> {
+    let source = match source {
+        Some(s) => s,
+        None => blobs.media.open(id)?,
     };
-    let mut buf = vec![0u8; want as usize];
-    let mut got = 0usize;
-    while got < buf.len() {
-        let n = file.read_at(&mut buf[got..], off + got as u64)?;
-        if n == 0 {
-            return Err(io::Error::new(
-                io::ErrorKind::UnexpectedEof,
-                "body file shorter than its metadata",
-            ));
-        }
-        got += n;
+    let bytes = source.read_at(off, want)?;
+    if (bytes.len() as u64) < want {
+        return Err(io::Error::new(
+            io::ErrorKind::UnexpectedEof,
+            "body shorter than its metadata",
+        ));
     }
-    Ok((file, Bytes::from(buf)))
+    Ok((source, bytes))
 }
 
 /// A stream of body bytes over a range of segments, holding their pins.
@@ -515,9 +478,9 @@ pub type BodyStream = std::pin::Pin<Box<dyn Stream<Item = io::Result<Bytes>> + S
 
 struct ReadState {
     blobs: Arc<Blobs>,
-    /// (blob, file offset, length) still to read, in order.
+    /// (blob, offset, length) still to read, in order.
     pieces: std::collections::VecDeque<(BlobId, u64, u64)>,
-    current: Option<(Arc<File>, BlobId)>,
+    current: Option<(Source, BlobId)>,
     _pin: PinGuard,
 }
 
@@ -542,28 +505,28 @@ pub(crate) fn read_range(
     Box::pin(futures_util::stream::unfold(state, |mut st| async move {
         let (blob, off, remaining) = st.pieces.pop_front()?;
         let want = remaining.min(READ_CHUNK as u64);
-        let file = match &st.current {
-            Some((f, id)) if *id == blob => Some(f.clone()),
+        let source = match &st.current {
+            Some((s, id)) if *id == blob => Some(s.clone()),
             _ => None,
         };
-        let path = st.blobs.path(blob);
         // A small piece is read on the spot: from the page cache that takes microseconds,
         // less than handing it to the blocking pool and waking up again (which, measured on
         // 4 KiB GETs, cost more CPU than everything else in the request).
         let res = if want <= INLINE_READ {
-            read_piece(file, &path, off, want)
+            read_piece(&st.blobs, source, blob, off, want)
         } else {
-            tokio::task::spawn_blocking(move || read_piece(file, &path, off, want))
+            let blobs = st.blobs.clone();
+            tokio::task::spawn_blocking(move || read_piece(&blobs, source, blob, off, want))
                 .await
                 .map_err(io::Error::other)
                 .and_then(|r| r)
         };
         match res {
-            Ok((file, bytes)) => {
+            Ok((source, bytes)) => {
                 if remaining > want {
                     st.pieces.push_front((blob, off + want, remaining - want));
                 }
-                st.current = Some((file, blob));
+                st.current = Some((source, blob));
                 Some((Ok(bytes), st))
             }
             Err(e) => {

@@ -1,5 +1,6 @@
 //! ossemu's storage: metadata records over a key-value engine (sled for data directories,
-//! an in-memory map for `--memory`), object bodies as files named by random ids.
+//! an in-memory map for `--memory`), object bodies as files named by random ids (in memory
+//! for `--memory`: then nothing is kept on disk).
 //!
 //! Layers, bottom up: [`engine`] (get, ordered range scan, atomic batch, flush), [`Meta`]
 //! (records, blob reference counts, uploads, listings, written once over any engine), and
@@ -22,7 +23,10 @@ mod model;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-pub use blob::{BlobWriter, BodyHasher, BodyStream, NewBlob, READ_CHUNK, crc64, crc64_combine};
+pub use blob::{
+    BlobWriter, BodyHasher, BodyStream, NewBlob, READ_CHUNK, TempBody, TempReader, crc64,
+    crc64_combine,
+};
 pub use error::{Result, StoreError, TxError, TxResult};
 pub use list::{ListEntry, ListPage, ListQuery, list_objects};
 pub use meta::{Meta, ObjectCheck, ObjectIter, ObjectUpdate, PartUpdate, RecordIter, ScanFrom};
@@ -54,9 +58,8 @@ pub struct SweepStats {
 struct Inner {
     meta: Meta,
     blobs: Arc<Blobs>,
-    durable: bool,
-    root: PathBuf,
-    _temp: Option<tempfile::TempDir>,
+    /// The data directory; `None` in memory mode.
+    root: Option<PathBuf>,
 }
 
 /// Handle to the store; cheap to clone.
@@ -81,41 +84,46 @@ impl OpenObject {
 }
 
 impl Store {
-    /// Opens the store (creating the directory layout), then sweeps leftovers of a crash.
+    /// Opens the store: in a data directory (creating its layout; sled metadata, body files),
+    /// or with `data_dir: None` entirely in memory (nothing on disk).
     pub fn open(opts: &StoreOptions) -> Result<Self> {
-        let (root, temp, durable) = match &opts.data_dir {
-            Some(dir) => (dir.clone(), None, true),
-            None => {
-                let t = tempfile::Builder::new().prefix("ossemu-").tempdir()?;
-                (t.path().to_path_buf(), Some(t), false)
+        let (engine, blobs): (Arc<dyn engine::Engine>, _) = match &opts.data_dir {
+            Some(root) => {
+                std::fs::create_dir_all(root)?;
+                (
+                    Arc::new(engine::SledEngine::open(&root.join("meta"))?),
+                    Blobs::open(root, true)?,
+                )
             }
+            None => (Arc::new(engine::MemoryEngine::new()), Blobs::memory()),
         };
-        std::fs::create_dir_all(&root)?;
-        let engine: Arc<dyn engine::Engine> = if durable {
-            Arc::new(engine::SledEngine::open(&root.join("meta"))?)
-        } else {
-            Arc::new(engine::MemoryEngine::new())
-        };
-        let blobs = Blobs::open(&root, durable)?;
         Ok(Self {
             inner: Arc::new(Inner {
                 meta: Meta::new(engine),
                 blobs,
-                durable,
-                root,
-                _temp: temp,
+                root: opts.data_dir.clone(),
             }),
         })
     }
 
-    /// The data directory (a temp directory in memory mode).
-    pub fn root(&self) -> &Path {
-        &self.inner.root
+    /// The data directory; `None` in memory mode.
+    pub fn root(&self) -> Option<&Path> {
+        self.inner.root.as_deref()
     }
 
     /// True when writes are fsynced (not in memory mode).
     pub fn is_durable(&self) -> bool {
-        self.inner.durable
+        self.inner.root.is_some()
+    }
+
+    /// How many bodies are published (body files in a data directory).
+    pub fn blob_count(&self) -> Result<usize> {
+        let mut n = 0;
+        self.inner.blobs.for_each_blob(|_| {
+            n += 1;
+            Ok(())
+        })?;
+        Ok(n)
     }
 
     /// Removes temp files and unreferenced bodies; `progress` is called every 10,000 files.
@@ -158,7 +166,7 @@ impl Store {
 
     /// Makes committed metadata durable (no-op in memory mode).
     pub async fn flush(&self) -> Result<()> {
-        if !self.inner.durable {
+        if !self.is_durable() {
             return Ok(());
         }
         let store = self.clone();

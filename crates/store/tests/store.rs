@@ -25,8 +25,8 @@ fn open(dir: &std::path::Path) -> Store {
     .unwrap()
 }
 
-/// A store on sled in a data directory, and one in memory (with its own temp directory for
-/// bodies); the directory guard is kept alive by the caller.
+/// A store on sled in a data directory, and one in memory; the directory guard is kept alive
+/// by the caller.
 fn both() -> Vec<(Store, Option<tempfile::TempDir>)> {
     let dir = tempfile::tempdir().unwrap();
     vec![
@@ -68,10 +68,6 @@ async fn get(store: &Store, b: &str, k: &str) -> Option<Vec<u8>> {
     Some(chunks.concat())
 }
 
-fn blob_files(dir: &std::path::Path) -> usize {
-    walk(&dir.join("blobs"))
-}
-
 fn walk(p: &std::path::Path) -> usize {
     std::fs::read_dir(p)
         .unwrap()
@@ -95,16 +91,16 @@ async fn put_get_overwrite_delete_frees_bodies() {
         assert_eq!(rec.size, 11);
         assert_eq!(rec.crc64, ossemu_store::crc64(b"hello world"));
         assert_eq!(get(&s, "b", "k").await.unwrap(), b"hello world");
-        assert_eq!(blob_files(s.root()), 1);
+        assert_eq!(s.blob_count().unwrap(), 1);
 
         put(&s, "b", "k", b"second").await;
         assert_eq!(get(&s, "b", "k").await.unwrap(), b"second");
-        assert_eq!(blob_files(s.root()), 1, "the replaced body is unlinked");
+        assert_eq!(s.blob_count().unwrap(), 1, "the replaced body is unlinked");
 
         assert!(s.delete_object("b", "k").await.unwrap());
         assert!(!s.delete_object("b", "k").await.unwrap());
         assert_eq!(get(&s, "b", "k").await, None);
-        assert_eq!(blob_files(s.root()), 0);
+        assert_eq!(s.blob_count().unwrap(), 0);
     }
 }
 
@@ -116,7 +112,7 @@ async fn empty_body_has_no_file() {
         assert_eq!(rec.etag, "d41d8cd98f00b204e9800998ecf8427e");
         assert_eq!(rec.crc64, 0);
         assert_eq!(get(&s, "b", "empty").await.unwrap(), b"");
-        assert_eq!(blob_files(s.root()), 0);
+        assert_eq!(s.blob_count().unwrap(), 0);
     }
 }
 
@@ -131,7 +127,7 @@ async fn missing_bucket_is_refused_and_nothing_kept() {
             .await
             .unwrap_err();
         assert!(matches!(err, TxError::Store(StoreError::NoSuchBucket)));
-        assert_eq!(blob_files(s.root()), 0);
+        assert_eq!(s.blob_count().unwrap(), 0);
     }
 }
 
@@ -156,8 +152,42 @@ async fn a_refusing_closure_gets_its_own_error_back() {
             .unwrap_err();
         assert!(matches!(err, TxError::Abort(Exists(5))), "{err:?}");
         assert_eq!(get(&s, "b", "k").await.unwrap(), b"first");
-        assert_eq!(blob_files(s.root()), 1, "the refused body is unlinked");
+        assert_eq!(s.blob_count().unwrap(), 1, "the refused body is unlinked");
     }
+}
+
+/// A reader following a body while it is written sees what was flushed, and keeps reading
+/// after the body is published.
+#[tokio::test]
+async fn a_temp_body_can_be_followed_across_publishing() {
+    for (s, _dir) in both() {
+        let mut w = s.writer();
+        let temp = w.temp_body();
+        w.write(Bytes::from_static(b"hello ")).await.unwrap();
+        w.flush().await.unwrap();
+        let reader = temp.open().unwrap().expect("written, so there");
+        assert_eq!(&reader.read_at(0, 100).unwrap()[..], b"hello ");
+        w.write(Bytes::from_static(b"world")).await.unwrap();
+        w.flush().await.unwrap();
+        assert_eq!(&reader.read_at(6, 100).unwrap()[..], b"world");
+        let blob = w.finish().await.unwrap();
+        assert_eq!(&reader.read_at(3, 5).unwrap()[..], b"lo wo");
+        assert_eq!(blob.len, 11);
+        assert_eq!(s.blob_count().unwrap(), 1);
+        drop(blob);
+        assert_eq!(
+            s.blob_count().unwrap(),
+            0,
+            "an unreferenced new body is removed"
+        );
+    }
+}
+
+/// `--memory` keeps nothing on disk.
+#[test]
+fn a_memory_store_has_no_directory() {
+    let s = Store::open(&StoreOptions { data_dir: None }).unwrap();
+    assert!(s.root().is_none() && !s.is_durable());
 }
 
 #[tokio::test]
@@ -199,11 +229,11 @@ async fn copy_shares_the_body_and_keeps_it_until_last_reference() {
         s.update_object("b", "dst", Some(("b", "src")), None, &copy)
             .await
             .unwrap();
-        assert_eq!(blob_files(s.root()), 1);
+        assert_eq!(s.blob_count().unwrap(), 1);
         s.delete_object("b", "src").await.unwrap();
         assert_eq!(get(&s, "b", "dst").await.unwrap(), b"shared bytes");
         s.delete_object("b", "dst").await.unwrap();
-        assert_eq!(blob_files(s.root()), 0);
+        assert_eq!(s.blob_count().unwrap(), 0);
     }
 }
 
@@ -215,10 +245,14 @@ async fn pinned_body_survives_overwrite_until_read() {
         put(&s, "b", "k", &big).await;
         let reader = s.open_object("b", "k").unwrap().unwrap();
         put(&s, "b", "k", b"new").await;
-        assert_eq!(blob_files(s.root()), 2, "old body kept while pinned");
+        assert_eq!(s.blob_count().unwrap(), 2, "old body kept while pinned");
         let body: Vec<Bytes> = reader.body(0, 1 << 20).try_collect().await.unwrap();
         assert_eq!(body.concat(), big);
-        assert_eq!(blob_files(s.root()), 1, "old body unlinked after the read");
+        assert_eq!(
+            s.blob_count().unwrap(),
+            1,
+            "old body unlinked after the read"
+        );
     }
 }
 

@@ -174,7 +174,8 @@ async fn commit_stores_the_object_unless_a_client_wrote_the_key_meanwhile() {
     let (head, _) = head_of(&[("content-type", "text/plain")]);
     let head = Arc::new(head);
     let w = written(&store, b"hello").await;
-    let tmp = w.temp_path();
+    let mut w = w;
+    let tmp = w.temp_body();
     let state = commit(&store, &plan, head.clone(), w, tmp.clone(), 200)
         .await
         .unwrap();
