@@ -1,6 +1,6 @@
 //! Who a request comes from (authentication) and what it may do (authorization).
 //!
-//! Authentication parses every signature form with [`crate::auth::sign`], checks the request
+//! Authentication parses every signature form with [`crate::auth`], checks the request
 //! time, looks the access key up and verifies the signature in constant time (unless the
 //! server runs with `--auth off`, where signatures are parsed but never verified).
 //! Authorization applies canned ACLs: owners may do everything; others may list, read and
@@ -10,7 +10,7 @@
 use http::HeaderMap;
 use ossemu_store::{BucketRecord, ObjectRecord};
 
-use crate::auth::sign::{self, AuthError, ParsedAuth, Target};
+use crate::auth::{self, AuthError, ParsedAuth, Target};
 use crate::dialect::Dialect;
 use crate::error::{ApiError, ApiResult, Code};
 use crate::router::Op;
@@ -89,9 +89,9 @@ impl<'a> SignedParts<'a> {
         }
     }
 
-    /// The borrowed view [`sign`] works on.
-    pub fn request(&self) -> sign::Request<'_> {
-        sign::Request {
+    /// The borrowed view [`auth`] works on.
+    pub fn request(&self) -> auth::Request<'_> {
+        auth::Request {
             method: self.method,
             raw_path: self.raw_path,
             query: self.query,
@@ -116,7 +116,7 @@ pub fn authenticate(
 ) -> ApiResult<Authenticated> {
     let req = parts.request();
     let verify = state.config.auth == AuthMode::On;
-    let parsed = match sign::parse_auth(&req) {
+    let parsed = match auth::parse_auth(&req) {
         Ok(None) => {
             return Ok(Authenticated {
                 identity: Identity::Anonymous,
@@ -156,7 +156,7 @@ pub fn authenticate(
         return Err(ApiError::new(Code::InvalidAccessKeyId).field(field, ak));
     };
     parsed
-        .check_time(&req, now(), sign::DEFAULT_MAX_SKEW_SECS)
+        .check_time(&req, now(), auth::DEFAULT_MAX_SKEW_SECS)
         .map_err(|e| auth_error(e, dialect, Some(&parsed)))?;
     parsed
         .verify(&req, target, &credential.secret_key)
@@ -212,7 +212,7 @@ fn unsigned_parts(parsed: &ParsedAuth, parts: &SignedParts<'_>) -> ApiResult<()>
         .iter()
         .map(|(k, _)| k.as_str())
         .filter(|k| k.starts_with("x-oss-") || k.starts_with("x-amz-"))
-        .filter(|k| !sign::signs_header(scheme, signed, k))
+        .filter(|k| !auth::signs_header(scheme, signed, k))
         .collect();
     if !unsigned.is_empty() {
         return Err(ApiError::msg(
@@ -224,7 +224,7 @@ fn unsigned_parts(parsed: &ParsedAuth, parts: &SignedParts<'_>) -> ApiResult<()>
     if let Some((name, _)) = parts
         .query
         .iter()
-        .find(|(k, _)| ROUTING_PARAMS.contains(&k.as_str()) && !sign::signs_query_param(scheme, k))
+        .find(|(k, _)| ROUTING_PARAMS.contains(&k.as_str()) && !auth::signs_query_param(scheme, k))
     {
         return Err(ApiError::msg(
             Code::AccessDenied,

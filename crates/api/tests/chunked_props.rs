@@ -15,7 +15,7 @@ use futures_util::{Stream, stream};
 use ossemu_api::auth::chunked::{
     AwsChunkedDecoder, ChecksumAlgorithm, Checksummer, ChunkedConfig, PayloadError,
 };
-use ossemu_api::auth::sign::{ChunkSigner, SigningKey};
+use ossemu_api::auth::{ChunkSigner, SigningKey};
 use proptest::prelude::*;
 
 /// What a decoder produced.

@@ -19,7 +19,7 @@ use futures_util::Stream;
 use sha1::Sha1;
 use sha2::{Digest, Sha256};
 
-use super::sign::{ChunkSigner, PayloadHash};
+use super::{ChunkSigner, PayloadHash};
 
 /// Boxed error of the underlying body stream.
 pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
@@ -339,7 +339,7 @@ pub struct ChunkedConfig {
 impl ChunkedConfig {
     /// Derives the checks from the payload mode (`x-amz-content-sha256`) and the request
     /// headers (`x-amz-trailer`, `x-amz-decoded-content-length`, `x-amz-checksum-*`).
-    /// Signed modes need `signer` (see [`super::sign::V4Auth::chunk_signer`]).
+    /// Signed modes need `signer` (see [`super::V4Auth::chunk_signer`]).
     pub fn from_request(
         payload: &PayloadHash,
         headers: &[(String, String)],
@@ -1000,8 +1000,8 @@ mod tests {
 
     use futures_util::stream;
 
-    use super::super::sign::SigningKey;
     use super::*;
+    use crate::auth::SigningKey;
 
     const SECRET: &str = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
     const SEED: &str = "4f232c4386841ef735655705268965c44a0e4690baa4adea153f7db9fa80a0a9";

@@ -18,7 +18,7 @@ use serde_json::Value;
 use super::object::{MAX_PUT_SIZE, overwrite_refused, receive};
 use super::{BUCKET_ACLS, OBJECT_ONLY_ACLS, set, xml_ok};
 use crate::access::{self, Identity};
-use crate::auth::sign::SigningKey;
+use crate::auth::SigningKey;
 use crate::body::{Body, ReqStream};
 use crate::dialect::Dialect;
 use crate::error::{ApiError, ApiResult, Code};
