@@ -15,6 +15,7 @@ use crate::dialect::Dialect;
 use crate::error::{ApiError, ApiResult, Code};
 use crate::router::Op;
 use crate::state::{AppState, AuthMode};
+use crate::subresource;
 
 /// The requester.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -172,36 +173,9 @@ pub fn authenticate(
     })
 }
 
-/// Query parameters that select the operation; a signature must cover every one present.
-/// (`list-type` only picks the listing version, which needs the same permission.)
-const ROUTING_PARAMS: &[&str] = &[
-    "acl",
-    "website",
-    "cors",
-    "location",
-    "bucketInfo",
-    "cname",
-    "comp",
-    "uploads",
-    "uploadId",
-    "partNumber",
-    "live",
-    "versions",
-    "versioning",
-    "delete",
-    "objectMeta",
-    "append",
-    "position",
-    "tagging",
-    "policy",
-    "lifecycle",
-    "logging",
-    "encryption",
-    "referer",
-];
-
-/// Refuses vendor headers (`x-oss-*`, `x-amz-*`) and routing parameters the signature does not
-/// cover: they could change what a (presigned) request does, e.g. turn a PUT into a copy.
+/// Refuses vendor headers (`x-oss-*`, `x-amz-*`) and sub-resources that select the operation
+/// ([`subresource::selects_op`]) the signature does not cover: they could change what a
+/// (presigned) request does, e.g. turn a PUT into a copy.
 fn unsigned_parts(parsed: &ParsedAuth, parts: &SignedParts<'_>) -> ApiResult<()> {
     let (scheme, signed): (_, &[String]) = match parsed {
         ParsedAuth::HmacV1(a) => (a.scheme, &[]),
@@ -224,7 +198,7 @@ fn unsigned_parts(parsed: &ParsedAuth, parts: &SignedParts<'_>) -> ApiResult<()>
     if let Some((name, _)) = parts
         .query
         .iter()
-        .find(|(k, _)| ROUTING_PARAMS.contains(&k.as_str()) && !auth::signs_query_param(scheme, k))
+        .find(|(k, _)| subresource::selects_op(k) && !auth::signs_query_param(scheme, k))
     {
         return Err(ApiError::msg(
             Code::AccessDenied,

@@ -17,6 +17,7 @@ pub mod request;
 pub mod router;
 pub mod server;
 pub mod state;
+pub mod subresource;
 pub mod website_convert;
 
 pub use server::serve;

@@ -10,140 +10,7 @@ use super::mac::verify_sha1;
 use super::request::{AuthError, Request, Target, join_pairs, normalize_raw_path, required};
 use super::scheme::{Canonical, Scheme};
 use super::time::{check_expiry, check_skew, parse_http_date, parse_iso8601_basic};
-
-/// Query parameters OSS V1 puts into the CanonicalizedResource: the union of the OSS
-/// documentation list, oss2's `_subresource_key_set` and the Go/Python v2 SDK lists.
-/// Any parameter whose name starts with `x-oss-` is signed as well.
-pub(super) const OSS_V1_SUBRESOURCES: &[&str] = &[
-    "accessPoint",
-    "accessPointPolicy",
-    "acl",
-    "append",
-    "asyncFetch",
-    "bucketArchiveDirectRead",
-    "bucketInfo",
-    "callback",
-    "callback-var",
-    "cloudboxes",
-    "cname",
-    "comp",
-    "continuation-token",
-    "cors",
-    "delete",
-    "encryption",
-    "endTime",
-    "group",
-    "httpsConfig",
-    "img",
-    "inventory",
-    "inventoryId",
-    "lifecycle",
-    "link",
-    "live",
-    "location",
-    "logging",
-    "metaQuery",
-    "objectInfo",
-    "objectMeta",
-    "partNumber",
-    "policy",
-    "position",
-    "publicAccessBlock",
-    "qos",
-    "qosInfo",
-    "qosRequester",
-    "redundancyTransition",
-    "referer",
-    "regionList",
-    "replication",
-    "replicationLocation",
-    "replicationProgress",
-    "requestPayment",
-    "requesterQosInfo",
-    "resourceGroup",
-    "resourcePool",
-    "resourcePoolBuckets",
-    "resourcePoolInfo",
-    "response-cache-control",
-    "response-content-disposition",
-    "response-content-encoding",
-    "response-content-language",
-    "response-content-type",
-    "response-expires",
-    "restore",
-    "security-token",
-    "sequential",
-    "startTime",
-    "stat",
-    "status",
-    "style",
-    "styleName",
-    "symlink",
-    "tagging",
-    "transferAcceleration",
-    "uploadId",
-    "uploads",
-    "versionId",
-    "versioning",
-    "versions",
-    "vod",
-    "website",
-    "worm",
-    "wormExtend",
-    "wormId",
-    "x-oss-ac-forward-allow",
-    "x-oss-ac-source-ip",
-    "x-oss-ac-subnet-mask",
-    "x-oss-ac-vpc-id",
-    "x-oss-access-point-name",
-    "x-oss-async-process",
-    "x-oss-process",
-    "x-oss-redundancy-transition-taskid",
-    "x-oss-request-payer",
-    "x-oss-target-redundancy-type",
-    "x-oss-traffic-limit",
-    "x-oss-write-get-object-response",
-];
-
-/// Query parameters S3 SigV2 puts into the CanonicalizedResource (AWS docs and botocore's
-/// `HmacV1Auth.QSAOfInterest`).
-pub(super) const AWS_V2_SUBRESOURCES: &[&str] = &[
-    "accelerate",
-    "acl",
-    "analytics",
-    "cors",
-    "defaultObjectAcl",
-    "delete",
-    "inventory",
-    "lifecycle",
-    "location",
-    "logging",
-    "metrics",
-    "notification",
-    "object-lock",
-    "partNumber",
-    "policy",
-    "replication",
-    "requestPayment",
-    "response-cache-control",
-    "response-content-disposition",
-    "response-content-encoding",
-    "response-content-language",
-    "response-content-type",
-    "response-expires",
-    "restore",
-    "select",
-    "select-type",
-    "storageClass",
-    "tagging",
-    "torrent",
-    "uploadId",
-    "uploads",
-    "versionId",
-    "versioning",
-    "versions",
-    "website",
-];
+use crate::subresource;
 
 /// A parsed HMAC-SHA1 signature (OSS V1 or AWS SigV2), header or presigned.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -299,7 +166,7 @@ pub(super) fn oss_v1_forms(
     // Standard: the listed names plus every `x-oss-*` name (oss2, Go v2 SDK). Variants:
     // listed names only, and no `x-oss-*` name at all (alibabacloud-oss-v2 signs V1
     // requests without `x-oss-process`).
-    let listed = |name: &str| OSS_V1_SUBRESOURCES.contains(&name);
+    let listed = subresource::oss_v1_signed;
     let standard = subresource_string(
         req.query
             .iter()
@@ -398,7 +265,7 @@ pub(super) fn aws_v2_forms(
     let subresources = subresource_string(
         req.query
             .iter()
-            .filter(|(k, _)| AWS_V2_SUBRESOURCES.contains(&k.as_str())),
+            .filter(|(k, _)| subresource::aws_v2_signed(k)),
     );
     let mut paths = vec![req.raw_path.to_owned()];
     let normalized = normalize_raw_path(req.raw_path);

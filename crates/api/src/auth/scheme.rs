@@ -14,6 +14,7 @@ use super::mac::hmac_sha1;
 use super::oss_v4::{self, OSS4_ALGORITHM};
 use super::request::{AuthError, Request, Target};
 use super::v4::{self, V4Auth};
+use crate::subresource;
 
 /// The authentication scheme of a request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -143,9 +144,9 @@ pub enum ParsedAuth {
 pub fn signs_query_param(scheme: Scheme, name: &str) -> bool {
     match scheme {
         Scheme::OssV1Header | Scheme::OssV1Query => {
-            hmac_v1::OSS_V1_SUBRESOURCES.contains(&name) || name.starts_with("x-oss-")
+            subresource::oss_v1_signed(name) || name.starts_with("x-oss-")
         }
-        Scheme::AwsV2Header | Scheme::AwsV2Query => hmac_v1::AWS_V2_SUBRESOURCES.contains(&name),
+        Scheme::AwsV2Header | Scheme::AwsV2Query => subresource::aws_v2_signed(name),
         Scheme::OssV4Header | Scheme::OssV4Query | Scheme::AwsV4Header | Scheme::AwsV4Query => true,
     }
 }
