@@ -231,67 +231,20 @@ pub(super) fn aws_v2_forms(
     req: &Request<'_>,
     target: &Target<'_>,
 ) -> Vec<Canonical> {
-    // Presigned SigV2 URLs carry x-amz-*, Content-Type and Content-MD5 in the query when
-    // botocore generated them; they are signed as headers.
-    let mut headers: Vec<(String, String)> = req.headers.to_vec();
-    if a.expires.is_some() {
-        for (k, v) in req.query {
-            let lk = k.to_ascii_lowercase();
-            let moved = lk.starts_with("x-amz-") || lk == "content-type" || lk == "content-md5";
-            if moved && req.header(&lk).is_none() {
-                headers.push((lk, v.clone()));
-            }
-        }
-    }
+    let headers = aws_v2_headers(a, req);
     let view = Request {
         headers: &headers,
         ..*req
     };
-    let mut dates: Vec<String> = Vec::new();
-    match a.expires {
-        Some(e) => dates.push(e.to_string()),
-        None => {
-            if view.header("x-amz-date").is_some() {
-                dates.push(String::new());
-            }
-            if let Some(d) = view.header("date") {
-                dates.push(d.trim().to_owned());
-            }
-            if dates.is_empty() {
-                dates.push(String::new());
-            }
-        }
-    }
+    let dates = aws_v2_dates(a, &view);
     let subresources = subresource_string(
         req.query
             .iter()
             .filter(|(k, _)| subresource::aws_v2_signed(k)),
     );
-    let mut paths = vec![req.raw_path.to_owned()];
-    let normalized = normalize_raw_path(req.raw_path);
-    if normalized != req.raw_path {
-        paths.push(normalized);
-    }
     let amz = prefixed_headers(&view, "x-amz-");
-    // A bucket-level request signs `/bucket/` whether the path-style request line says
-    // `/bucket` or `/bucket/` (botocore's auth_path); the path as sent is a variant.
-    let mut resources = Vec::new();
-    if let Some(bucket) = target.bucket
-        && target.key.unwrap_or_default().is_empty()
-    {
-        resources.push(format!("/{bucket}/"));
-    }
-    for path in &paths {
-        let resource = match target.bucket {
-            Some(bucket) if target.virtual_host => format!("/{bucket}{path}"),
-            _ => path.clone(),
-        };
-        if !resources.contains(&resource) {
-            resources.push(resource);
-        }
-    }
     let mut forms = Vec::new();
-    for resource in &resources {
+    for resource in &aws_v2_resources(req, target) {
         for date in &dates {
             let sts = format!(
                 "{}\n{}\n{}\n{}\n{}{}{}",
@@ -307,6 +260,70 @@ pub(super) fn aws_v2_forms(
         }
     }
     forms
+}
+
+/// The headers SigV2 signs: the request's, and for a presigned URL the `x-amz-*`,
+/// Content-Type and Content-MD5 that botocore puts into the query instead.
+fn aws_v2_headers(a: &HmacV1Auth, req: &Request<'_>) -> Vec<(String, String)> {
+    let mut headers: Vec<(String, String)> = req.headers.to_vec();
+    if a.expires.is_some() {
+        for (k, v) in req.query {
+            let lk = k.to_ascii_lowercase();
+            let moved = lk.starts_with("x-amz-") || lk == "content-type" || lk == "content-md5";
+            if moved && req.header(&lk).is_none() {
+                headers.push((lk, v.clone()));
+            }
+        }
+    }
+    headers
+}
+
+/// The date lines SigV2 accepts: `Expires` when presigned; else empty when `x-amz-date` is
+/// sent, and the `Date` header.
+fn aws_v2_dates(a: &HmacV1Auth, view: &Request<'_>) -> Vec<String> {
+    let mut dates: Vec<String> = Vec::new();
+    match a.expires {
+        Some(e) => dates.push(e.to_string()),
+        None => {
+            if view.header("x-amz-date").is_some() {
+                dates.push(String::new());
+            }
+            if let Some(d) = view.header("date") {
+                dates.push(d.trim().to_owned());
+            }
+            if dates.is_empty() {
+                dates.push(String::new());
+            }
+        }
+    }
+    dates
+}
+
+/// The CanonicalizedResource paths SigV2 accepts. A bucket-level request signs `/bucket/`
+/// whether the path-style request line says `/bucket` or `/bucket/` (botocore's auth_path);
+/// the path as sent, and its normalized form, are variants.
+fn aws_v2_resources(req: &Request<'_>, target: &Target<'_>) -> Vec<String> {
+    let mut paths = vec![req.raw_path.to_owned()];
+    let normalized = normalize_raw_path(req.raw_path);
+    if normalized != req.raw_path {
+        paths.push(normalized);
+    }
+    let mut resources = Vec::new();
+    if let Some(bucket) = target.bucket
+        && target.key.unwrap_or_default().is_empty()
+    {
+        resources.push(format!("/{bucket}/"));
+    }
+    for path in &paths {
+        let resource = match target.bucket {
+            Some(bucket) if target.virtual_host => format!("/{bucket}{path}"),
+            _ => path.clone(),
+        };
+        if !resources.contains(&resource) {
+            resources.push(resource);
+        }
+    }
+    resources
 }
 
 #[cfg(test)]
