@@ -10,20 +10,17 @@
 //! OSS forms are checked against the conditions they list.
 
 use base64::Engine;
-use hmac::{KeyInit, Mac};
 use http::{Response, StatusCode};
 use ossemu_store::{ObjectRecord, StoreError};
 use serde_json::Value;
 
 use super::object::{MAX_PUT_SIZE, overwrite_refused, receive};
 use super::{BUCKET_ACLS, OBJECT_ONLY_ACLS, set, xml_ok};
-use crate::access::{self, Identity};
-use crate::auth::SigningKey;
+use crate::access;
 use crate::body::{Body, ReqStream};
 use crate::dialect::Dialect;
 use crate::error::{ApiError, ApiResult, Code};
 use crate::request::Ctx;
-use crate::state::AuthMode;
 
 /// Largest value of a non-file field.
 const MAX_FIELD: u64 = 64 * 1024;
@@ -144,155 +141,6 @@ fn multipart_error(e: multer::Error) -> ApiError {
             format!("The body of your POST request is not well-formed multipart/form-data: {e}"),
         ),
     }
-}
-
-/// The signature a form carries over its policy.
-enum FormSignature {
-    /// OSS V1 / AWS V2: base64 HMAC-SHA1 of the base64 policy.
-    V1 {
-        access_key: String,
-        signature: Vec<u8>,
-    },
-    /// OSS V4 / AWS V4: hex HMAC-SHA256 with the scope's signing key.
-    V4 {
-        access_key: String,
-        date: String,
-        region: String,
-        service: String,
-        oss: bool,
-        signature: Vec<u8>,
-    },
-}
-
-impl FormSignature {
-    /// The form's signature, if it is signed.
-    fn from_form(form: &Form) -> ApiResult<Option<Self>> {
-        if let Some(ak) = form
-            .get("ossaccesskeyid")
-            .or_else(|| form.get("awsaccesskeyid"))
-        {
-            let sig = form.get("signature").ok_or_else(|| {
-                bad(
-                    Code::InvalidArgument,
-                    "The form has an access key but no Signature field.",
-                )
-            })?;
-            return Ok(Some(Self::V1 {
-                access_key: ak.to_string(),
-                signature: base64::engine::general_purpose::STANDARD
-                    .decode(sig.trim())
-                    .unwrap_or_default(),
-            }));
-        }
-        let (prefix, oss) = if form.get("x-oss-credential").is_some() {
-            ("x-oss-", true)
-        } else if form.get("x-amz-credential").is_some() {
-            ("x-amz-", false)
-        } else {
-            return Ok(None);
-        };
-        let cred = form.get(&format!("{prefix}credential")).unwrap_or_default();
-        let sig = form.get(&format!("{prefix}signature")).ok_or_else(|| {
-            bad(
-                Code::InvalidArgument,
-                format!("The form has a credential but no {prefix}signature field."),
-            )
-        })?;
-        let terminator = if oss {
-            "aliyun_v4_request"
-        } else {
-            "aws4_request"
-        };
-        let parts: Vec<&str> = cred.split('/').collect();
-        if parts.len() != 5 || parts[4] != terminator {
-            return Err(bad(
-                Code::InvalidArgument,
-                format!("The credential {cred:?} is not AK/date/region/service/{terminator}."),
-            ));
-        }
-        Ok(Some(Self::V4 {
-            access_key: parts[0].to_string(),
-            date: parts[1].to_string(),
-            region: parts[2].to_string(),
-            service: parts[3].to_string(),
-            oss,
-            signature: hex::decode(sig.trim()).unwrap_or_default(),
-        }))
-    }
-
-    fn access_key(&self) -> &str {
-        match self {
-            Self::V1 { access_key, .. } | Self::V4 { access_key, .. } => access_key,
-        }
-    }
-
-    /// Whether the signature over `policy` was made with `secret` (constant-time compare).
-    fn verify(&self, secret: &str, policy: &str) -> bool {
-        match self {
-            Self::V1 { signature, .. } => {
-                let Ok(mut mac) = hmac::Hmac::<sha1::Sha1>::new_from_slice(secret.as_bytes())
-                else {
-                    return false;
-                };
-                mac.update(policy.as_bytes());
-                mac.verify_slice(signature).is_ok()
-            }
-            Self::V4 {
-                date,
-                region,
-                service,
-                oss,
-                signature,
-                ..
-            } => {
-                let key = if *oss {
-                    SigningKey::oss(secret, date, region, service)
-                } else {
-                    SigningKey::aws(secret, date, region, service)
-                };
-                key.verify(policy, signature)
-            }
-        }
-    }
-}
-
-/// The requester, from the form's signature over the policy.
-fn authenticate(cx: &Ctx, form: &Form, s3: bool) -> ApiResult<Identity> {
-    let Some(sig) = FormSignature::from_form(form)? else {
-        return Ok(Identity::Anonymous);
-    };
-    let Some(policy) = form.get("policy") else {
-        return Err(bad(
-            Code::InvalidArgument,
-            "A signed POST needs a policy field.",
-        ));
-    };
-    let ak = sig.access_key();
-    let config = &cx.state.config;
-    let credential = config.credential(ak);
-    if config.auth == AuthMode::Off {
-        return Ok(Identity::User {
-            access_key: ak.to_string(),
-            display_name: credential.map_or_else(|| ak.to_string(), |c| c.display_name.clone()),
-        });
-    }
-    let Some(credential) = credential else {
-        return Err(ApiError::new(Code::InvalidAccessKeyId).field(
-            if s3 {
-                "AWSAccessKeyId"
-            } else {
-                "OSSAccessKeyId"
-            },
-            ak,
-        ));
-    };
-    if !sig.verify(&credential.secret_key, policy) {
-        return Err(ApiError::new(Code::SignatureDoesNotMatch).field("StringToSign", policy));
-    }
-    Ok(Identity::User {
-        access_key: credential.access_key.clone(),
-        display_name: credential.display_name.clone(),
-    })
 }
 
 /// The decoded policy: expiration checked; conditions returned.
@@ -482,7 +330,8 @@ pub async fn post_object(cx: &Ctx, body: ReqStream) -> ApiResult<Response<Body>>
         .iter()
         .any(|(k, _)| k == "awsaccesskeyid" || k.starts_with("x-amz-"));
     let dialect = if s3 { Dialect::S3 } else { cx.dialect };
-    let who = authenticate(cx, &form, s3)?;
+    let form_dialect = if s3 { Dialect::S3 } else { Dialect::Oss };
+    let who = access::form_identity(&cx.state, form_dialect, &form.0)?;
     let (min, max) = if form.get("policy").is_some() {
         check_conditions(&policy(&form)?, &form, &bucket.name, s3)?
     } else if who.owner().is_some() {
