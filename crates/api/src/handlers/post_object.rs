@@ -15,8 +15,9 @@ use ossemu_store::{ObjectRecord, StoreError};
 use serde_json::Value;
 
 use super::object::{MAX_PUT_SIZE, overwrite_refused, receive};
-use super::{BUCKET_ACLS, OBJECT_ONLY_ACLS, set, xml_ok};
-use crate::access;
+use super::{set, xml_ok};
+use crate::access::{self, Identity};
+use crate::attrs;
 use crate::body::{Body, ReqStream};
 use crate::dialect::Dialect;
 use crate::error::{ApiError, ApiResult, Code};
@@ -332,84 +333,17 @@ pub async fn post_object(cx: &Ctx, body: ReqStream) -> ApiResult<Response<Body>>
     let dialect = if s3 { Dialect::S3 } else { cx.dialect };
     let form_dialect = if s3 { Dialect::S3 } else { Dialect::Oss };
     let who = access::form_identity(&cx.state, form_dialect, &form.0)?;
-    let (min, max) = if form.get("policy").is_some() {
-        check_conditions(&policy(&form)?, &form, &bucket.name, s3)?
-    } else if who.owner().is_some() {
-        return Err(bad(
-            Code::InvalidArgument,
-            "A signed POST needs a policy field.",
-        ));
-    } else {
-        (0, MAX_PUT_SIZE)
-    };
+    let (min, max) = size_range(&form, &bucket.name, s3, &who)?;
     if !access::may_write(&who, &bucket) {
         return Err(access::denied(&who));
     }
-    let key = form
-        .get("key")
-        .filter(|k| !k.is_empty())
-        .ok_or_else(|| {
-            bad(
-                Code::InvalidArgument,
-                "Bucket POST must contain a field named 'key'.",
-            )
-        })?
-        .to_string();
-    if key.len() > 1023 || key.chars().any(char::is_control) {
-        return Err(bad(Code::InvalidArgument, "The object key is not valid."));
-    }
-    let mut rec = ObjectRecord {
-        content_type: form
-            .get("content-type")
-            .map(str::to_string)
-            .or(part_type)
-            .unwrap_or_else(|| "application/octet-stream".into()),
-        owner: who.owner().unwrap_or(&bucket.owner).to_string(),
-        modified_ms: ossemu_store::now_ms(),
-        ..ObjectRecord::default()
-    };
-    for h in [
-        "cache-control",
-        "content-disposition",
-        "content-encoding",
-        "expires",
-        "content-language",
-    ] {
-        if let Some(v) = form.get(h) {
-            rec.headers.push((h.to_string(), v.to_string()));
-        }
-    }
-    for (k, v) in &form.0 {
-        if let Some(m) = k
-            .strip_prefix("x-oss-meta-")
-            .or_else(|| k.strip_prefix("x-amz-meta-"))
-        {
-            rec.user_meta.push((m.to_string(), v.clone()));
-        }
-    }
-    if let Some(acl) = form.get("acl").or_else(|| form.get("x-oss-object-acl")) {
-        if !BUCKET_ACLS.contains(&acl) && !OBJECT_ONLY_ACLS.contains(&acl) {
-            return Err(bad(
-                Code::InvalidArgument,
-                format!("The ACL {acl:?} is not valid."),
-            ));
-        }
-        rec.acl = (acl != "default").then(|| acl.to_string());
-    } else if s3 {
-        rec.acl = Some("private".into());
-    }
-    // S3 forms carry tags as a Tagging XML document in the `tagging` field.
-    if let Some(doc) = form.get("tagging") {
-        let mut tags = ossemu_xml::from_xml::<ossemu_xml::tagging::Tagging>(
-            doc.as_bytes(),
-            "Tagging",
-            doc.len(),
-        )?
-        .pairs()
-        .ok_or_else(|| bad(Code::MalformedXML, "Tagging has no TagSet."))?;
-        super::tagging::check_tags(&mut tags, super::tagging::OBJECT_TAGS)?;
-        rec.tagging = tags;
-    }
+    let key = object_key(&form)?;
+    let rec = attrs::parse(&attrs::Source::Form {
+        fields: &form.0,
+        file_type: part_type.as_deref(),
+        s3,
+    })?
+    .into_record(who.owner().unwrap_or(&bucket.owner));
     let forbid = form
         .get("x-oss-forbid-overwrite")
         .is_some_and(|v| v.eq_ignore_ascii_case("true"));
@@ -445,12 +379,57 @@ pub async fn post_object(cx: &Ctx, body: ReqStream) -> ApiResult<Response<Body>>
         Err(StoreError::Conflict(_)) => return Err(overwrite_refused(dialect)),
         other => other?,
     };
+    Ok(respond(cx, &form, &bucket.name, &key, &rec, dialect))
+}
+
+/// The body sizes the policy allows; a signed form needs a policy.
+fn size_range(form: &Form, bucket: &str, s3: bool, who: &Identity) -> ApiResult<(u64, u64)> {
+    if form.get("policy").is_some() {
+        check_conditions(&policy(form)?, form, bucket, s3)
+    } else if who.owner().is_some() {
+        Err(bad(
+            Code::InvalidArgument,
+            "A signed POST needs a policy field.",
+        ))
+    } else {
+        Ok((0, MAX_PUT_SIZE))
+    }
+}
+
+/// The `key` field: present, not empty, at most 1023 bytes, no control characters.
+fn object_key(form: &Form) -> ApiResult<String> {
+    let key = form
+        .get("key")
+        .filter(|k| !k.is_empty())
+        .ok_or_else(|| {
+            bad(
+                Code::InvalidArgument,
+                "Bucket POST must contain a field named 'key'.",
+            )
+        })?
+        .to_string();
+    if key.len() > 1023 || key.chars().any(char::is_control) {
+        return Err(bad(Code::InvalidArgument, "The object key is not valid."));
+    }
+    Ok(key)
+}
+
+/// The answer to a stored upload: a redirect to `success_action_redirect`, or the status
+/// `success_action_status` asks for (201 with a PostResponse document, 200, else 204).
+fn respond(
+    cx: &Ctx,
+    form: &Form,
+    bucket: &str,
+    key: &str,
+    rec: &ObjectRecord,
+    dialect: Dialect,
+) -> Response<Body> {
     let etag = dialect.etag(&rec.etag);
     let location = format!(
         "http://{}/{}/{}",
         cx.endpoint_host(),
-        bucket.name,
-        super::maybe_encode(&key, true)
+        bucket,
+        super::maybe_encode(key, true)
     );
     if let Some(url) = form
         .get("success_action_redirect")
@@ -459,14 +438,14 @@ pub async fn post_object(cx: &Ctx, body: ReqStream) -> ApiResult<Response<Body>>
         let sep = if url.contains('?') { '&' } else { '?' };
         let target = format!(
             "{url}{sep}bucket={}&key={}&etag={}",
-            bucket.name,
-            super::maybe_encode(&key, true),
+            bucket,
+            super::maybe_encode(key, true),
             super::maybe_encode(&etag, true)
         );
         let mut r = super::no_body(StatusCode::SEE_OTHER);
         set(r.headers_mut(), "location", &target);
         set(r.headers_mut(), "etag", &etag);
-        return Ok(r);
+        return r;
     }
     let mut r = match form.get("success_action_status") {
         Some("201") => {
@@ -474,8 +453,8 @@ pub async fn post_object(cx: &Ctx, body: ReqStream) -> ApiResult<Response<Body>>
                 "{}\n<PostResponse><Location>{}</Location><Bucket>{}</Bucket><Key>{}</Key><ETag>{}</ETag></PostResponse>",
                 ossemu_xml::XML_DECLARATION,
                 ossemu_xml::escape(&location),
-                ossemu_xml::escape(&bucket.name),
-                ossemu_xml::escape(&key),
+                ossemu_xml::escape(bucket),
+                ossemu_xml::escape(key),
                 ossemu_xml::escape(&etag)
             );
             let mut r = xml_ok(doc);
@@ -492,5 +471,5 @@ pub async fn post_object(cx: &Ctx, body: ReqStream) -> ApiResult<Response<Body>>
         "x-oss-hash-crc64ecma",
         &rec.crc64.to_string(),
     );
-    Ok(r)
+    r
 }
