@@ -4,6 +4,7 @@
 
 use std::fmt;
 
+use hmac::Mac;
 use sha2::{Digest, Sha256};
 
 use super::aws_v4::ChunkSigner;
@@ -13,7 +14,6 @@ use super::scheme::{Canonical, Scheme};
 use super::time::{
     check_expiry, check_skew, format_iso8601_basic, parse_http_date, parse_iso8601_basic,
 };
-use hmac::Mac;
 
 /// Largest presigned validity both S3 (`X-Amz-Expires`) and OSS V4 (`x-oss-expires`) accept: 7 days.
 pub const MAX_PRESIGN_EXPIRES: u64 = 604_800;
