@@ -13,7 +13,7 @@ use bytes::Bytes;
 use futures_util::{Stream, stream};
 use libfuzzer_sys::fuzz_target;
 use ossemu_api::auth::chunked::{AwsChunkedDecoder, ChecksumAlgorithm, ChunkedConfig};
-use ossemu_api::auth::sign::{ChunkSigner, SigningKey};
+use ossemu_api::auth::{ChunkSigner, SigningKey};
 
 fn signer() -> ChunkSigner {
     ChunkSigner::new(

@@ -6,7 +6,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use ossemu_api::auth::sign::{Request, Target, decode_path, parse_auth};
+use ossemu_api::auth::{Request, Target, decode_path, parse_auth};
 use ossemu_api::request::Query;
 
 fuzz_target!(|data: &[u8]| {

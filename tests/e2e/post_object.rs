@@ -326,3 +326,44 @@ async fn form_fields_are_bounded_before_authentication() {
         .await
         .assert_error(400, "MaxPOSTPreDataLengthExceeded");
 }
+
+#[tokio::test]
+async fn form_metadata_has_the_put_limit() {
+    let s = Server::start().await;
+    s.bucket("meta-forms").await;
+    let p = policy(r#"{"bucket":"meta-forms"}"#, 3600);
+    let sig = sign_v1(SK, &p);
+    let big = "v".repeat(9000);
+    let fields = [
+        ("key", "too-much-meta"),
+        ("OSSAccessKeyId", AK),
+        ("policy", p.as_str()),
+        ("Signature", sig.as_str()),
+        ("x-oss-meta-big", big.as_str()),
+    ];
+    let body = post(&s, "meta-forms", &fields, b"x")
+        .await
+        .assert_error(400, "MetadataTooLarge");
+    assert!(body.contains("8192"), "{body}");
+    assert_eq!(
+        s.req("GET", "/meta-forms/too-much-meta")
+            .oss()
+            .send()
+            .await
+            .status,
+        404
+    );
+    assert_eq!(count_files(&s.dir.path().join("tmp")), 0);
+    assert_eq!(count_files(&s.dir.path().join("blobs")), 0);
+    // Just under the limit is stored, as with PUT.
+    let fits = "v".repeat(8192 - "big".len());
+    let mut fields = fields;
+    fields[4] = ("x-oss-meta-big", fits.as_str());
+    assert_eq!(post(&s, "meta-forms", &fields, b"x").await.status, 204);
+    let g = s
+        .req("HEAD", "/meta-forms/too-much-meta")
+        .oss()
+        .send()
+        .await;
+    assert_eq!(g.h("x-oss-meta-big").map(str::len), Some(fits.len()));
+}

@@ -367,7 +367,7 @@ impl Req {
     /// It signs with the server's own canonicalization; the SDK suites and the signature
     /// vectors check that canonicalization against real clients.
     fn authorize(&mut self) {
-        use ossemu_api::auth::sign;
+        use ossemu_api::auth as sign;
         if self.headers.iter().any(|(k, _)| k == "authorization") {
             return;
         }
@@ -470,7 +470,7 @@ impl Req {
         trailer: Option<&str>,
         corrupt_chunk: Option<usize>,
     ) -> Self {
-        use ossemu_api::auth::sign;
+        use ossemu_api::auth as sign;
         use sha2::Digest;
         let total: usize = chunks.iter().map(Vec::len).sum();
         let mode = if trailer.is_some() {
@@ -567,7 +567,7 @@ impl Req {
     /// Turns `OSSAccessKeyId`/`Expires`/`Signature` query parameters into a real presigned
     /// OSS V1 URL signed with `secret`.
     pub fn presign_oss(mut self, secret: &str) -> Self {
-        use ossemu_api::auth::sign;
+        use ossemu_api::auth as sign;
         let (raw_path, raw_query) = self.path.split_once('?').unwrap();
         let query = sign::decode_query(raw_query);
         let headers = vec![("host".to_string(), self.host.clone())];

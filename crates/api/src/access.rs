@@ -1,8 +1,10 @@
 //! Who a request comes from (authentication) and what it may do (authorization).
 //!
-//! Authentication parses every signature form with [`crate::auth::sign`], checks the request
+//! Authentication parses every signature form with [`crate::auth`], checks the request
 //! time, looks the access key up and verifies the signature in constant time (unless the
-//! server runs with `--auth off`, where signatures are parsed but never verified).
+//! server runs with `--auth off`, where signatures are parsed but never verified). This is
+//! the only place that turns a credential into an [`Identity`]: for signed requests
+//! ([`authenticate`]) and for POST forms signed over their policy ([`form_identity`]).
 //! Authorization applies canned ACLs: owners may do everything; others may list, read and
 //! write as the bucket's ACL allows, and read as the object's ACL (if set) allows;
 //! bucket configuration is owner-only.
@@ -10,11 +12,12 @@
 use http::HeaderMap;
 use ossemu_store::{BucketRecord, ObjectRecord};
 
-use crate::auth::sign::{self, AuthError, ParsedAuth, Target};
+use crate::auth::{self, AuthError, Canonical, ParsedAuth, PolicySignature, Target};
 use crate::dialect::Dialect;
 use crate::error::{ApiError, ApiResult, Code};
 use crate::router::Op;
-use crate::state::{AppState, AuthMode};
+use crate::state::{AppState, AuthMode, Credential};
+use crate::subresource;
 
 /// The requester.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -89,9 +92,9 @@ impl<'a> SignedParts<'a> {
         }
     }
 
-    /// The borrowed view [`sign`] works on.
-    pub fn request(&self) -> sign::Request<'_> {
-        sign::Request {
+    /// The borrowed view [`auth`] works on.
+    pub fn request(&self) -> auth::Request<'_> {
+        auth::Request {
             method: self.method,
             raw_path: self.raw_path,
             query: self.query,
@@ -116,7 +119,7 @@ pub fn authenticate(
 ) -> ApiResult<Authenticated> {
     let req = parts.request();
     let verify = state.config.auth == AuthMode::On;
-    let parsed = match sign::parse_auth(&req) {
+    let parsed = match auth::parse_auth(&req) {
         Ok(None) => {
             return Ok(Authenticated {
                 identity: Identity::Anonymous,
@@ -149,59 +152,75 @@ pub fn authenticate(
         });
     }
     let Some(credential) = credential else {
-        let field = match dialect {
-            Dialect::Oss => "OSSAccessKeyId",
-            Dialect::S3 => "AWSAccessKeyId",
-        };
-        return Err(ApiError::new(Code::InvalidAccessKeyId).field(field, ak));
+        return Err(unknown_access_key(dialect, &ak));
     };
     parsed
-        .check_time(&req, now(), sign::DEFAULT_MAX_SKEW_SECS)
+        .check_time(&req, now(), auth::DEFAULT_MAX_SKEW_SECS)
         .map_err(|e| auth_error(e, dialect, Some(&parsed)))?;
     parsed
         .verify(&req, target, &credential.secret_key)
         .map_err(|e| auth_error(e, dialect, Some(&parsed)))?;
     unsigned_parts(&parsed, parts)?;
     Ok(Authenticated {
-        identity: Identity::User {
-            access_key: credential.access_key.clone(),
-            display_name: credential.display_name.clone(),
-        },
+        identity: identity_of(credential),
         parsed: Some(parsed),
         secret: Some(credential.secret_key.clone()),
     })
 }
 
-/// Query parameters that select the operation; a signature must cover every one present.
-/// (`list-type` only picks the listing version, which needs the same permission.)
-const ROUTING_PARAMS: &[&str] = &[
-    "acl",
-    "website",
-    "cors",
-    "location",
-    "bucketInfo",
-    "cname",
-    "comp",
-    "uploads",
-    "uploadId",
-    "partNumber",
-    "live",
-    "versions",
-    "versioning",
-    "delete",
-    "objectMeta",
-    "append",
-    "position",
-    "tagging",
-    "policy",
-    "lifecycle",
-    "logging",
-    "encryption",
-    "referer",
-];
+/// The requester of a POST form upload (PostObject), from the form's fields (lower-case
+/// names): anonymous for an unsigned form; else the access key's identity once its signature
+/// over the `policy` field checks out (at once with `--auth off`). `dialect` names the access
+/// key field of an InvalidAccessKeyId error.
+pub fn form_identity(
+    state: &AppState,
+    dialect: Dialect,
+    fields: &[(String, String)],
+) -> ApiResult<Identity> {
+    let signature = PolicySignature::from_fields(fields)
+        .map_err(|e| ApiError::msg(Code::InvalidArgument, e.to_string()))?;
+    let Some(signature) = signature else {
+        return Ok(Identity::Anonymous);
+    };
+    let Some((_, policy)) = fields.iter().find(|(k, _)| k == "policy") else {
+        return Err(ApiError::msg(
+            Code::InvalidArgument,
+            "A signed POST needs a policy field.",
+        ));
+    };
+    let ak = signature.access_key();
+    if state.config.auth == AuthMode::Off {
+        return Ok(user(state, ak.to_string()));
+    }
+    let Some(credential) = state.config.credential(ak) else {
+        return Err(unknown_access_key(dialect, ak));
+    };
+    if !signature.verify(&credential.secret_key, policy) {
+        return Err(ApiError::new(Code::SignatureDoesNotMatch).field("StringToSign", policy));
+    }
+    Ok(identity_of(credential))
+}
 
-/// Refuses vendor headers (`x-oss-*`, `x-amz-*`) and routing parameters the signature does not
-/// cover: they could change what a (presigned) request does, e.g. turn a PUT into a copy.
+/// The identity of a configured credential.
+fn identity_of(credential: &Credential) -> Identity {
+    Identity::User {
+        access_key: credential.access_key.clone(),
+        display_name: credential.display_name.clone(),
+    }
+}
+
+/// InvalidAccessKeyId for an access key no credential has.
+fn unknown_access_key(dialect: Dialect, ak: &str) -> ApiError {
+    let field = match dialect {
+        Dialect::Oss => "OSSAccessKeyId",
+        Dialect::S3 => "AWSAccessKeyId",
+    };
+    ApiError::new(Code::InvalidAccessKeyId).field(field, ak)
+}
+
+/// Refuses vendor headers (`x-oss-*`, `x-amz-*`) and sub-resources that select the operation
+/// ([`subresource::selects_op`]) the signature does not cover: they could change what a
+/// (presigned) request does, e.g. turn a PUT into a copy.
 fn unsigned_parts(parsed: &ParsedAuth, parts: &SignedParts<'_>) -> ApiResult<()> {
     let (scheme, signed): (_, &[String]) = match parsed {
         ParsedAuth::HmacV1(a) => (a.scheme, &[]),
@@ -212,7 +231,7 @@ fn unsigned_parts(parsed: &ParsedAuth, parts: &SignedParts<'_>) -> ApiResult<()>
         .iter()
         .map(|(k, _)| k.as_str())
         .filter(|k| k.starts_with("x-oss-") || k.starts_with("x-amz-"))
-        .filter(|k| !sign::signs_header(scheme, signed, k))
+        .filter(|k| !auth::signs_header(scheme, signed, k))
         .collect();
     if !unsigned.is_empty() {
         return Err(ApiError::msg(
@@ -224,7 +243,7 @@ fn unsigned_parts(parsed: &ParsedAuth, parts: &SignedParts<'_>) -> ApiResult<()>
     if let Some((name, _)) = parts
         .query
         .iter()
-        .find(|(k, _)| ROUTING_PARAMS.contains(&k.as_str()) && !sign::signs_query_param(scheme, k))
+        .find(|(k, _)| subresource::selects_op(k) && !auth::signs_query_param(scheme, k))
     {
         return Err(ApiError::msg(
             Code::AccessDenied,
@@ -234,6 +253,7 @@ fn unsigned_parts(parsed: &ParsedAuth, parts: &SignedParts<'_>) -> ApiResult<()>
     Ok(())
 }
 
+/// The identity an access key claims, unverified (`--auth off`).
 fn user(state: &AppState, ak: String) -> Identity {
     let display_name = state
         .config
@@ -250,15 +270,7 @@ fn user(state: &AppState, ak: String) -> Identity {
 fn auth_error(e: AuthError, d: Dialect, parsed: Option<&ParsedAuth>) -> ApiError {
     let s3 = d == Dialect::S3;
     let presigned = parsed.is_some_and(|p| p.scheme().is_presigned());
-    let malformed = |m: String| {
-        if s3 && presigned {
-            ApiError::msg(Code::AuthorizationQueryParametersError, m)
-        } else if s3 {
-            ApiError::msg(Code::AuthorizationHeaderMalformed, m)
-        } else {
-            ApiError::msg(Code::InvalidArgument, m)
-        }
-    };
+    let malformed = |m: String| malformed(m, s3, presigned);
     match e {
         AuthError::MixedAuth => ApiError::msg(
             Code::InvalidArgument,
@@ -270,16 +282,7 @@ fn auth_error(e: AuthError, d: Dialect, parsed: Option<&ParsedAuth>) -> ApiError
             format!("Unsupported Authorization Type: {s}"),
         )
         .field("ArgumentName", "Authorization"),
-        AuthError::MissingQueryParam(p) => match d {
-            Dialect::Oss => ApiError::msg(
-                Code::AccessDenied,
-                format!("Query-string authentication requires the Signature, Expires and OSSAccessKeyId parameters (missing {p})"),
-            ),
-            Dialect::S3 => ApiError::msg(
-                Code::AuthorizationQueryParametersError,
-                format!("Query-string authentication requires the {p} parameter"),
-            ),
-        },
+        AuthError::MissingQueryParam(p) => missing_query_param(p, d),
         // A zero validity window (SDKs round a short expiry down) is an expired URL.
         AuthError::ExpiresOutOfRange(0) => ApiError::msg(Code::AccessDenied, "Request has expired"),
         AuthError::ExpiresOutOfRange(n) => ApiError::msg(
@@ -326,27 +329,61 @@ fn auth_error(e: AuthError, d: Dialect, parsed: Option<&ParsedAuth>) -> ApiError
         AuthError::NotYetValid { .. } => {
             ApiError::msg(Code::AccessDenied, "Request is not valid yet")
         }
-        AuthError::SignatureDoesNotMatch(c) => {
-            let mut err = ApiError::new(Code::SignatureDoesNotMatch);
-            if let Some(p) = parsed {
-                err = err.field(
-                    if s3 { "AWSAccessKeyId" } else { "OSSAccessKeyId" },
-                    p.access_key_id(),
-                );
-            }
-            err = err.field("StringToSign", c.string_to_sign.clone());
-            if let Some(p) = parsed {
-                err = err.field("SignatureProvided", p.signature());
-            }
-            if let Some(cr) = &c.canonical_request {
-                err = err.field("CanonicalRequest", cr.clone());
-            }
-            if !s3 {
-                err = err.field("EC", "0002-00000040");
-            }
-            err
-        }
+        AuthError::SignatureDoesNotMatch(c) => signature_mismatch(&c, s3, parsed),
     }
+}
+
+/// A malformed signature: S3 names the query string or the header, OSS says InvalidArgument.
+fn malformed(message: String, s3: bool, presigned: bool) -> ApiError {
+    if s3 && presigned {
+        ApiError::msg(Code::AuthorizationQueryParametersError, message)
+    } else if s3 {
+        ApiError::msg(Code::AuthorizationHeaderMalformed, message)
+    } else {
+        ApiError::msg(Code::InvalidArgument, message)
+    }
+}
+
+/// A presigned URL without one of its parameters.
+fn missing_query_param(p: &str, d: Dialect) -> ApiError {
+    match d {
+        Dialect::Oss => ApiError::msg(
+            Code::AccessDenied,
+            format!(
+                "Query-string authentication requires the Signature, Expires and OSSAccessKeyId parameters (missing {p})"
+            ),
+        ),
+        Dialect::S3 => ApiError::msg(
+            Code::AuthorizationQueryParametersError,
+            format!("Query-string authentication requires the {p} parameter"),
+        ),
+    }
+}
+
+/// SignatureDoesNotMatch with what the server signed, for the client to compare.
+fn signature_mismatch(c: &Canonical, s3: bool, parsed: Option<&ParsedAuth>) -> ApiError {
+    let mut err = ApiError::new(Code::SignatureDoesNotMatch);
+    if let Some(p) = parsed {
+        err = err.field(
+            if s3 {
+                "AWSAccessKeyId"
+            } else {
+                "OSSAccessKeyId"
+            },
+            p.access_key_id(),
+        );
+    }
+    err = err.field("StringToSign", c.string_to_sign.clone());
+    if let Some(p) = parsed {
+        err = err.field("SignatureProvided", p.signature());
+    }
+    if let Some(cr) = &c.canonical_request {
+        err = err.field("CanonicalRequest", cr.clone());
+    }
+    if !s3 {
+        err = err.field("EC", "0002-00000040");
+    }
+    err
 }
 
 fn httpdate_secs(t: i64) -> String {

@@ -3,6 +3,7 @@
 //! error once as OSS/S3 error XML.
 
 pub mod access;
+pub mod attrs;
 pub mod auth;
 pub mod body;
 pub mod dialect;
@@ -17,6 +18,7 @@ pub mod request;
 pub mod router;
 pub mod server;
 pub mod state;
+pub mod subresource;
 pub mod website_convert;
 
 pub use server::serve;

@@ -13,7 +13,7 @@ use crate::access::Authenticated;
 use crate::auth::chunked::{
     AwsChunkedDecoder, BodyChecks, ChecksumValue, ChunkedConfig, PayloadError, VerifiedBody,
 };
-use crate::auth::sign::{ParsedAuth, PayloadHash};
+use crate::auth::{ParsedAuth, PayloadHash};
 use crate::body::ReqStream;
 use crate::error::{ApiError, ApiResult, Code};
 

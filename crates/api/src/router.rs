@@ -3,6 +3,7 @@
 use http::Method;
 
 use crate::request::Query;
+use crate::subresource::{self, Route};
 
 macro_rules! ops {
     ($( $name:ident ),* $(,)?) => {
@@ -43,45 +44,6 @@ ops! {
     NotAllowed,
 }
 
-/// Sub-resources that exist in OSS or S3 but are not implemented here; requests for them get
-/// 501 NotImplemented rather than being mistaken for plain object or bucket operations.
-const UNSUPPORTED: &[&str] = &[
-    "lifecycle",
-    "logging",
-    "policy",
-    "tagging",
-    "encryption",
-    "referer",
-    "replication",
-    "inventory",
-    "worm",
-    "qos",
-    "requestPayment",
-    "notification",
-    "accelerate",
-    "analytics",
-    "metrics",
-    "intelligent-tiering",
-    "ownershipControls",
-    "publicAccessBlock",
-    "object-lock",
-    "retention",
-    "legal-hold",
-    "symlink",
-    "restore",
-    "select",
-    "torrent",
-    "attributes",
-    "policyStatus",
-    "transferAcceleration",
-    "stat",
-    "regionList",
-    "resourceGroup",
-    "style",
-    "img",
-    "x-oss-process",
-];
-
 /// Routes a request. `has_bucket`/`has_key` say what the host and path addressed.
 pub fn route(method: &Method, has_bucket: bool, has_key: bool, q: &Query, copy_source: bool) -> Op {
     if !has_bucket {
@@ -100,116 +62,144 @@ pub fn route(method: &Method, has_bucket: bool, has_key: bool, q: &Query, copy_s
     }
 }
 
+/// Whether the request carries a sub-resource ossemu answers 501 for ([`Route::Unsupported`]).
 fn unsupported(q: &Query) -> bool {
-    UNSUPPORTED.iter().any(|s| q.has(s))
+    subresource::routed(Route::Unsupported).any(|s| q.has(s))
 }
 
 /// The sub-resource that made a request `Op::Unsupported`, for its error message.
 pub fn unsupported_subresource(q: &Query) -> Option<&'static str> {
-    UNSUPPORTED
-        .iter()
-        .chain(&["versioning", "cname"])
+    subresource::routed(Route::Unsupported)
+        .chain(subresource::routed(Route::Partly))
         .find(|s| q.has(s))
-        .copied()
+}
+
+/// Whether the request carries `name`, which the sub-resource table must know as routed.
+fn has(q: &Query, name: &str) -> bool {
+    debug_assert!(
+        routed(name),
+        "{name} is missing from the sub-resource table"
+    );
+    q.has(name)
+}
+
+/// The value of `name`, which the sub-resource table must know as routed.
+fn value<'q>(q: &'q Query, name: &str) -> Option<&'q str> {
+    debug_assert!(
+        routed(name),
+        "{name} is missing from the sub-resource table"
+    );
+    q.get(name)
+}
+
+fn routed(name: &str) -> bool {
+    subresource::lookup(name).is_some_and(|s| s.route != Route::Ignored)
 }
 
 fn bucket_op(method: &Method, q: &Query) -> Op {
-    let comp = q.get("comp");
     match *method {
-        Method::PUT => {
-            if q.has("acl") {
-                Op::PutBucketAcl
-            } else if q.has("website") {
-                Op::PutBucketWebsite
-            } else if q.has("cors") {
-                Op::PutBucketCors
-            } else if q.has("tagging") {
-                Op::PutBucketTagging
-            } else if unsupported(q) || q.has("versioning") {
-                Op::Unsupported
-            } else {
-                Op::CreateBucket
-            }
-        }
-        Method::GET => {
-            if q.has("acl") {
-                Op::GetBucketAcl
-            } else if q.has("location") {
-                Op::GetBucketLocation
-            } else if q.has("bucketInfo") {
-                Op::GetBucketInfo
-            } else if q.has("website") {
-                Op::GetBucketWebsite
-            } else if q.has("cors") {
-                Op::GetBucketCors
-            } else if comp == Some("token") && q.has("cname") {
-                Op::GetCnameToken
-            } else if q.has("cname") {
-                Op::ListCname
-            } else if q.has("uploads") {
-                Op::ListMultipartUploads
-            } else if q.has("live") {
-                Op::ListLiveChannel
-            } else if q.has("versions") {
-                Op::ListObjectVersions
-            } else if q.has("versioning") {
-                Op::GetBucketVersioning
-            } else if q.has("tagging") {
-                Op::GetBucketTagging
-            } else if unsupported(q) {
-                Op::Unsupported
-            } else if q.get("list-type") == Some("2") {
-                Op::ListObjectsV2
-            } else {
-                Op::ListObjects
-            }
-        }
+        Method::PUT => bucket_put(q),
+        Method::GET => bucket_get(q),
         Method::HEAD => Op::HeadBucket,
-        Method::DELETE => {
-            if q.has("website") {
-                Op::DeleteBucketWebsite
-            } else if q.has("cors") {
-                Op::DeleteBucketCors
-            } else if q.has("tagging") {
-                Op::DeleteBucketTagging
-            } else if unsupported(q) {
-                Op::Unsupported
-            } else {
-                Op::DeleteBucket
-            }
-        }
-        Method::POST => {
-            if q.has("delete") {
-                Op::DeleteObjects
-            } else if q.has("cname") {
-                match comp {
-                    Some("add") => Op::PutCname,
-                    Some("delete") => Op::DeleteCname,
-                    Some("token") => Op::CreateCnameToken,
-                    _ => Op::Unsupported,
-                }
-            } else if unsupported(q) {
-                Op::Unsupported
-            } else {
-                Op::PostObject
-            }
-        }
+        Method::DELETE => bucket_delete(q),
+        Method::POST => bucket_post(q),
         _ => Op::NotAllowed,
+    }
+}
+
+fn bucket_put(q: &Query) -> Op {
+    if has(q, "acl") {
+        Op::PutBucketAcl
+    } else if has(q, "website") {
+        Op::PutBucketWebsite
+    } else if has(q, "cors") {
+        Op::PutBucketCors
+    } else if has(q, "tagging") {
+        Op::PutBucketTagging
+    } else if unsupported(q) || has(q, "versioning") {
+        Op::Unsupported
+    } else {
+        Op::CreateBucket
+    }
+}
+
+fn bucket_get(q: &Query) -> Op {
+    if has(q, "acl") {
+        Op::GetBucketAcl
+    } else if has(q, "location") {
+        Op::GetBucketLocation
+    } else if has(q, "bucketInfo") {
+        Op::GetBucketInfo
+    } else if has(q, "website") {
+        Op::GetBucketWebsite
+    } else if has(q, "cors") {
+        Op::GetBucketCors
+    } else if value(q, "comp") == Some("token") && has(q, "cname") {
+        Op::GetCnameToken
+    } else if has(q, "cname") {
+        Op::ListCname
+    } else if has(q, "uploads") {
+        Op::ListMultipartUploads
+    } else if has(q, "live") {
+        Op::ListLiveChannel
+    } else if has(q, "versions") {
+        Op::ListObjectVersions
+    } else if has(q, "versioning") {
+        Op::GetBucketVersioning
+    } else if has(q, "tagging") {
+        Op::GetBucketTagging
+    } else if unsupported(q) {
+        Op::Unsupported
+    } else if value(q, "list-type") == Some("2") {
+        Op::ListObjectsV2
+    } else {
+        Op::ListObjects
+    }
+}
+
+fn bucket_delete(q: &Query) -> Op {
+    if has(q, "website") {
+        Op::DeleteBucketWebsite
+    } else if has(q, "cors") {
+        Op::DeleteBucketCors
+    } else if has(q, "tagging") {
+        Op::DeleteBucketTagging
+    } else if unsupported(q) {
+        Op::Unsupported
+    } else {
+        Op::DeleteBucket
+    }
+}
+
+fn bucket_post(q: &Query) -> Op {
+    if has(q, "delete") {
+        Op::DeleteObjects
+    } else if has(q, "cname") {
+        match value(q, "comp") {
+            Some("add") => Op::PutCname,
+            Some("delete") => Op::DeleteCname,
+            Some("token") => Op::CreateCnameToken,
+            _ => Op::Unsupported,
+        }
+    } else if unsupported(q) {
+        Op::Unsupported
+    } else {
+        Op::PostObject
     }
 }
 
 fn object_op(method: &Method, q: &Query, copy_source: bool) -> Op {
     match *method {
         Method::PUT => {
-            if q.has("partNumber") && q.has("uploadId") {
+            if has(q, "partNumber") && has(q, "uploadId") {
                 if copy_source {
                     Op::UploadPartCopy
                 } else {
                     Op::UploadPart
                 }
-            } else if q.has("acl") {
+            } else if has(q, "acl") {
                 Op::PutObjectAcl
-            } else if q.has("tagging") {
+            } else if has(q, "tagging") {
                 Op::PutObjectTagging
             } else if unsupported(q) {
                 Op::Unsupported
@@ -220,11 +210,11 @@ fn object_op(method: &Method, q: &Query, copy_source: bool) -> Op {
             }
         }
         Method::GET => {
-            if q.has("uploadId") {
+            if has(q, "uploadId") {
                 Op::ListParts
-            } else if q.has("acl") {
+            } else if has(q, "acl") {
                 Op::GetObjectAcl
-            } else if q.has("tagging") {
+            } else if has(q, "tagging") {
                 Op::GetObjectTagging
             } else if unsupported(q) {
                 Op::Unsupported
@@ -233,16 +223,16 @@ fn object_op(method: &Method, q: &Query, copy_source: bool) -> Op {
             }
         }
         Method::HEAD => {
-            if q.has("objectMeta") {
+            if has(q, "objectMeta") {
                 Op::GetObjectMeta
             } else {
                 Op::HeadObject
             }
         }
         Method::DELETE => {
-            if q.has("uploadId") {
+            if has(q, "uploadId") {
                 Op::AbortMultipartUpload
-            } else if q.has("tagging") {
+            } else if has(q, "tagging") {
                 Op::DeleteObjectTagging
             } else if unsupported(q) {
                 Op::Unsupported
@@ -251,11 +241,11 @@ fn object_op(method: &Method, q: &Query, copy_source: bool) -> Op {
             }
         }
         Method::POST => {
-            if q.has("uploads") {
+            if has(q, "uploads") {
                 Op::InitiateMultipartUpload
-            } else if q.has("uploadId") {
+            } else if has(q, "uploadId") {
                 Op::CompleteMultipartUpload
-            } else if q.has("append") {
+            } else if has(q, "append") {
                 Op::AppendObject
             } else if unsupported(q) {
                 Op::Unsupported

@@ -14,7 +14,7 @@ use percent_encoding::percent_decode_str;
 use tokio::net::TcpListener;
 
 use crate::access::{Authenticated, Identity, Need, SignedParts, authenticate, authorize, need};
-use crate::auth::sign::Target;
+use crate::auth::Target;
 use crate::body::{Body, request_stream};
 use crate::dialect::Dialect;
 use crate::error::{ApiError, ApiResult, Code};

@@ -1,5 +1,5 @@
 //! Property tests for the aws-chunked decoder beyond the signed-stream split and bit-flip
-//! properties of its unit tests (`src/auth/chunked.rs`):
+//! properties of its unit tests (`src/auth/chunked/tests.rs`):
 //! - unsigned streams with a checksum trailer (`STREAMING-UNSIGNED-PAYLOAD-TRAILER`, what the
 //!   AWS SDKs send by default over HTTP), for every checksum algorithm, hex sizes in either
 //!   letter case and any delivery split, decode to the payload and report its checksum;
@@ -15,7 +15,7 @@ use futures_util::{Stream, stream};
 use ossemu_api::auth::chunked::{
     AwsChunkedDecoder, ChecksumAlgorithm, Checksummer, ChunkedConfig, PayloadError,
 };
-use ossemu_api::auth::sign::{ChunkSigner, SigningKey};
+use ossemu_api::auth::{ChunkSigner, SigningKey};
 use proptest::prelude::*;
 
 /// What a decoder produced.

@@ -10,7 +10,7 @@ use base64::engine::general_purpose::STANDARD as BASE64;
 use bytes::Bytes;
 use futures_util::{Stream, stream};
 use ossemu_api::auth::chunked::{AwsChunkedDecoder, ChunkedConfig, PayloadError};
-use ossemu_api::auth::sign::{
+use ossemu_api::auth::{
     AuthError, ParsedAuth, Request, Target, decode_path, decode_query, parse_auth,
 };
 use serde_json::Value;

@@ -1,4 +1,4 @@
-//! Property tests for signature canonicalization (`ossemu_api::auth::sign`).
+//! Property tests for signature canonicalization (`ossemu_api::auth`).
 //!
 //! A small client-side signer written here from the published specifications (AWS SigV4 and
 //! SigV2, Alibaba OSS V4 and V1; header and presigned forms) signs arbitrary requests: any
@@ -17,7 +17,7 @@
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use hmac::{Hmac, KeyInit, Mac};
-use ossemu_api::auth::sign::{
+use ossemu_api::auth::{
     AuthError, Credential, PayloadHash, Request, Scheme, Target, decode_path, decode_query,
     parse_auth, parse_http_date, parse_iso8601_basic,
 };

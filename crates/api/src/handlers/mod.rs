@@ -22,13 +22,12 @@ use ossemu_store::{ObjectKind, ObjectRecord};
 use ossemu_xml::bucket::Owner;
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 
+use crate::attrs;
+pub use crate::attrs::{MAX_USER_META, ObjectAttrs};
 use crate::body::{Body, empty, full};
 use crate::dialect::Dialect;
 use crate::error::{ApiError, ApiResult, Code};
 use crate::request::Ctx;
-
-/// Total size of user metadata names and values.
-pub const MAX_USER_META: usize = 8 * 1024;
 
 /// A 200 response carrying an XML document.
 pub fn xml_ok(xml: String) -> Response<Body> {
@@ -143,54 +142,8 @@ pub const BUCKET_ACLS: &[&str] = &[
 pub const OBJECT_ONLY_ACLS: &[&str] =
     &["default", "bucket-owner-read", "bucket-owner-full-control"];
 
-/// Headers stored with an object and returned on GET/HEAD.
-const STORED_HEADERS: &[&str] = &[
-    "content-encoding",
-    "content-disposition",
-    "cache-control",
-    "expires",
-    "content-language",
-];
-
-/// Object attributes a write request sets through headers.
-#[derive(Clone, Debug, Default)]
-pub struct ObjectAttrs {
-    /// Content-Type.
-    pub content_type: String,
-    /// Stored standard headers.
-    pub headers: Vec<(String, String)>,
-    /// User metadata.
-    pub user_meta: Vec<(String, String)>,
-    /// Object ACL.
-    pub acl: Option<String>,
-    /// Tagging pairs.
-    pub tagging: Vec<(String, String)>,
-}
-
-impl ObjectAttrs {
-    /// Applies the attributes to a record template.
-    pub fn into_record(self, owner: &str) -> ObjectRecord {
-        ObjectRecord {
-            content_type: self.content_type,
-            headers: self.headers,
-            user_meta: self.user_meta,
-            acl: self.acl,
-            tagging: self.tagging,
-            owner: owner.to_string(),
-            modified_ms: ossemu_store::now_ms(),
-            ..ObjectRecord::default()
-        }
-    }
-}
-
-/// A header value as text, one char per byte (Latin-1), so that any bytes a client sends
-/// come back exactly (see [`header_bytes`]).
-fn header_text(v: &HeaderValue) -> String {
-    v.as_bytes().iter().map(|&b| b as char).collect()
-}
-
-/// The bytes of a value read with [`header_text`]; text with characters beyond U+00FF (set
-/// by other means) is sent as UTF-8.
+/// The bytes of a stored header value, which holds one char per byte as sent (Latin-1); text
+/// with characters beyond U+00FF (set by other means) is sent as UTF-8.
 pub fn header_bytes(s: &str) -> Vec<u8> {
     if s.chars().all(|c| (c as u32) <= 0xFF) {
         s.chars().map(|c| c as u8).collect()
@@ -199,7 +152,7 @@ pub fn header_bytes(s: &str) -> Vec<u8> {
     }
 }
 
-/// Sets a stored header value (see [`header_text`]).
+/// Sets a stored header value (see [`header_bytes`]).
 pub fn set_stored(h: &mut HeaderMap, name: &str, value: &str) {
     if let (Ok(n), Ok(v)) = (
         HeaderName::from_bytes(name.as_bytes()),
@@ -209,86 +162,12 @@ pub fn set_stored(h: &mut HeaderMap, name: &str, value: &str) {
     }
 }
 
-/// Reads Content-Type, the stored headers, user metadata (both prefixes; capped at 8 KiB),
-/// the object ACL and tagging from the request.
+/// Reads the object attributes a write request sets through its headers (see [`attrs`]).
 pub fn attrs_from_request(cx: &Ctx) -> ApiResult<ObjectAttrs> {
-    let mut a = ObjectAttrs {
-        content_type: cx
-            .header("content-type")
-            .filter(|v| !v.is_empty())
-            .unwrap_or("application/octet-stream")
-            .to_string(),
-        ..ObjectAttrs::default()
-    };
-    for name in STORED_HEADERS {
-        if let Some(v) = cx.headers.get(*name) {
-            let mut v = header_text(v);
-            if *name == "content-encoding"
-                && v.split(',')
-                    .any(|e| e.trim().eq_ignore_ascii_case("aws-chunked"))
-            {
-                // aws-chunked is transfer framing, not a stored encoding.
-                v = v
-                    .split(',')
-                    .map(str::trim)
-                    .filter(|e| !e.eq_ignore_ascii_case("aws-chunked") && !e.is_empty())
-                    .collect::<Vec<_>>()
-                    .join(", ");
-                if v.is_empty() {
-                    continue;
-                }
-            }
-            a.headers.push((name.to_string(), v));
-        }
-    }
-    let mut meta_size = 0usize;
-    for (name, value) in &cx.headers {
-        let n = name.as_str();
-        if let Some(m) = n
-            .strip_prefix("x-oss-meta-")
-            .or_else(|| n.strip_prefix("x-amz-meta-"))
-        {
-            let v = header_text(value);
-            meta_size += m.len() + v.len();
-            a.user_meta.push((m.to_string(), v));
-        }
-    }
-    if meta_size > MAX_USER_META {
-        return Err(ApiError::msg(
-            Code::MetadataTooLarge,
-            format!(
-                "Your metadata headers exceed the maximum allowed metadata size: {meta_size} bytes of names and values, the limit is {MAX_USER_META}."
-            ),
-        ));
-    }
-    let acl = match cx.dialect {
-        Dialect::Oss => cx.header("x-oss-object-acl"),
-        Dialect::S3 => cx.header("x-amz-acl"),
-    };
-    match acl {
-        Some(acl) => {
-            if !BUCKET_ACLS.contains(&acl) && !OBJECT_ONLY_ACLS.contains(&acl) {
-                return Err(ApiError::msg(
-                    Code::InvalidArgument,
-                    format!(
-                        "The object ACL {acl:?} is not one of default, private, public-read, public-read-write, authenticated-read, bucket-owner-read, bucket-owner-full-control."
-                    ),
-                ));
-            }
-            a.acl = (acl != "default").then(|| acl.to_string());
-        }
-        // S3 objects are private unless the writer says otherwise; OSS objects inherit the
-        // bucket's ACL.
-        None if cx.dialect == Dialect::S3 => a.acl = Some("private".into()),
-        None => {}
-    }
-    if let Some(t) = cx.dheader("tagging") {
-        a.tagging = form_urlencoded::parse(t.as_bytes())
-            .map(|(k, v)| (k.into_owned(), v.into_owned()))
-            .collect();
-        tagging::check_tags(&mut a.tagging, tagging::OBJECT_TAGS)?;
-    }
-    Ok(a)
+    attrs::parse(&attrs::Source::Headers {
+        headers: &cx.headers,
+        dialect: cx.dialect,
+    })
 }
 
 /// Headers describing a stored object on GET/HEAD/GetObjectMeta.

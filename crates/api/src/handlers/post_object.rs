@@ -10,20 +10,18 @@
 //! OSS forms are checked against the conditions they list.
 
 use base64::Engine;
-use hmac::{KeyInit, Mac};
 use http::{Response, StatusCode};
 use ossemu_store::ObjectRecord;
 use serde_json::Value;
 
 use super::object::{MAX_PUT_SIZE, overwrite_refused, receive};
-use super::{BUCKET_ACLS, OBJECT_ONLY_ACLS, set, xml_ok};
+use super::{set, xml_ok};
 use crate::access::{self, Identity};
-use crate::auth::sign::SigningKey;
+use crate::attrs;
 use crate::body::{Body, ReqStream};
 use crate::dialect::Dialect;
 use crate::error::{ApiError, ApiResult, Code};
 use crate::request::Ctx;
-use crate::state::AuthMode;
 
 /// Largest value of a non-file field.
 const MAX_FIELD: u64 = 64 * 1024;
@@ -144,155 +142,6 @@ fn multipart_error(e: multer::Error) -> ApiError {
             format!("The body of your POST request is not well-formed multipart/form-data: {e}"),
         ),
     }
-}
-
-/// The signature a form carries over its policy.
-enum FormSignature {
-    /// OSS V1 / AWS V2: base64 HMAC-SHA1 of the base64 policy.
-    V1 {
-        access_key: String,
-        signature: Vec<u8>,
-    },
-    /// OSS V4 / AWS V4: hex HMAC-SHA256 with the scope's signing key.
-    V4 {
-        access_key: String,
-        date: String,
-        region: String,
-        service: String,
-        oss: bool,
-        signature: Vec<u8>,
-    },
-}
-
-impl FormSignature {
-    /// The form's signature, if it is signed.
-    fn from_form(form: &Form) -> ApiResult<Option<Self>> {
-        if let Some(ak) = form
-            .get("ossaccesskeyid")
-            .or_else(|| form.get("awsaccesskeyid"))
-        {
-            let sig = form.get("signature").ok_or_else(|| {
-                bad(
-                    Code::InvalidArgument,
-                    "The form has an access key but no Signature field.",
-                )
-            })?;
-            return Ok(Some(Self::V1 {
-                access_key: ak.to_string(),
-                signature: base64::engine::general_purpose::STANDARD
-                    .decode(sig.trim())
-                    .unwrap_or_default(),
-            }));
-        }
-        let (prefix, oss) = if form.get("x-oss-credential").is_some() {
-            ("x-oss-", true)
-        } else if form.get("x-amz-credential").is_some() {
-            ("x-amz-", false)
-        } else {
-            return Ok(None);
-        };
-        let cred = form.get(&format!("{prefix}credential")).unwrap_or_default();
-        let sig = form.get(&format!("{prefix}signature")).ok_or_else(|| {
-            bad(
-                Code::InvalidArgument,
-                format!("The form has a credential but no {prefix}signature field."),
-            )
-        })?;
-        let terminator = if oss {
-            "aliyun_v4_request"
-        } else {
-            "aws4_request"
-        };
-        let parts: Vec<&str> = cred.split('/').collect();
-        if parts.len() != 5 || parts[4] != terminator {
-            return Err(bad(
-                Code::InvalidArgument,
-                format!("The credential {cred:?} is not AK/date/region/service/{terminator}."),
-            ));
-        }
-        Ok(Some(Self::V4 {
-            access_key: parts[0].to_string(),
-            date: parts[1].to_string(),
-            region: parts[2].to_string(),
-            service: parts[3].to_string(),
-            oss,
-            signature: hex::decode(sig.trim()).unwrap_or_default(),
-        }))
-    }
-
-    fn access_key(&self) -> &str {
-        match self {
-            Self::V1 { access_key, .. } | Self::V4 { access_key, .. } => access_key,
-        }
-    }
-
-    /// Whether the signature over `policy` was made with `secret` (constant-time compare).
-    fn verify(&self, secret: &str, policy: &str) -> bool {
-        match self {
-            Self::V1 { signature, .. } => {
-                let Ok(mut mac) = hmac::Hmac::<sha1::Sha1>::new_from_slice(secret.as_bytes())
-                else {
-                    return false;
-                };
-                mac.update(policy.as_bytes());
-                mac.verify_slice(signature).is_ok()
-            }
-            Self::V4 {
-                date,
-                region,
-                service,
-                oss,
-                signature,
-                ..
-            } => {
-                let key = if *oss {
-                    SigningKey::oss(secret, date, region, service)
-                } else {
-                    SigningKey::aws(secret, date, region, service)
-                };
-                key.verify(policy, signature)
-            }
-        }
-    }
-}
-
-/// The requester, from the form's signature over the policy.
-fn authenticate(cx: &Ctx, form: &Form, s3: bool) -> ApiResult<Identity> {
-    let Some(sig) = FormSignature::from_form(form)? else {
-        return Ok(Identity::Anonymous);
-    };
-    let Some(policy) = form.get("policy") else {
-        return Err(bad(
-            Code::InvalidArgument,
-            "A signed POST needs a policy field.",
-        ));
-    };
-    let ak = sig.access_key();
-    let config = &cx.state.config;
-    let credential = config.credential(ak);
-    if config.auth == AuthMode::Off {
-        return Ok(Identity::User {
-            access_key: ak.to_string(),
-            display_name: credential.map_or_else(|| ak.to_string(), |c| c.display_name.clone()),
-        });
-    }
-    let Some(credential) = credential else {
-        return Err(ApiError::new(Code::InvalidAccessKeyId).field(
-            if s3 {
-                "AWSAccessKeyId"
-            } else {
-                "OSSAccessKeyId"
-            },
-            ak,
-        ));
-    };
-    if !sig.verify(&credential.secret_key, policy) {
-        return Err(ApiError::new(Code::SignatureDoesNotMatch).field("StringToSign", policy));
-    }
-    Ok(Identity::User {
-        access_key: credential.access_key.clone(),
-        display_name: credential.display_name.clone(),
-    })
 }
 
 /// The decoded policy: expiration checked; conditions returned.
@@ -482,85 +331,19 @@ pub async fn post_object(cx: &Ctx, body: ReqStream) -> ApiResult<Response<Body>>
         .iter()
         .any(|(k, _)| k == "awsaccesskeyid" || k.starts_with("x-amz-"));
     let dialect = if s3 { Dialect::S3 } else { cx.dialect };
-    let who = authenticate(cx, &form, s3)?;
-    let (min, max) = if form.get("policy").is_some() {
-        check_conditions(&policy(&form)?, &form, &bucket.name, s3)?
-    } else if who.owner().is_some() {
-        return Err(bad(
-            Code::InvalidArgument,
-            "A signed POST needs a policy field.",
-        ));
-    } else {
-        (0, MAX_PUT_SIZE)
-    };
+    let form_dialect = if s3 { Dialect::S3 } else { Dialect::Oss };
+    let who = access::form_identity(&cx.state, form_dialect, &form.0)?;
+    let (min, max) = size_range(&form, &bucket.name, s3, &who)?;
     if !access::may_write(&who, &bucket) {
         return Err(access::denied(&who));
     }
-    let key = form
-        .get("key")
-        .filter(|k| !k.is_empty())
-        .ok_or_else(|| {
-            bad(
-                Code::InvalidArgument,
-                "Bucket POST must contain a field named 'key'.",
-            )
-        })?
-        .to_string();
-    if key.len() > 1023 || key.chars().any(char::is_control) {
-        return Err(bad(Code::InvalidArgument, "The object key is not valid."));
-    }
-    let mut rec = ObjectRecord {
-        content_type: form
-            .get("content-type")
-            .map(str::to_string)
-            .or(part_type)
-            .unwrap_or_else(|| "application/octet-stream".into()),
-        owner: who.owner().unwrap_or(&bucket.owner).to_string(),
-        modified_ms: ossemu_store::now_ms(),
-        ..ObjectRecord::default()
-    };
-    for h in [
-        "cache-control",
-        "content-disposition",
-        "content-encoding",
-        "expires",
-        "content-language",
-    ] {
-        if let Some(v) = form.get(h) {
-            rec.headers.push((h.to_string(), v.to_string()));
-        }
-    }
-    for (k, v) in &form.0 {
-        if let Some(m) = k
-            .strip_prefix("x-oss-meta-")
-            .or_else(|| k.strip_prefix("x-amz-meta-"))
-        {
-            rec.user_meta.push((m.to_string(), v.clone()));
-        }
-    }
-    if let Some(acl) = form.get("acl").or_else(|| form.get("x-oss-object-acl")) {
-        if !BUCKET_ACLS.contains(&acl) && !OBJECT_ONLY_ACLS.contains(&acl) {
-            return Err(bad(
-                Code::InvalidArgument,
-                format!("The ACL {acl:?} is not valid."),
-            ));
-        }
-        rec.acl = (acl != "default").then(|| acl.to_string());
-    } else if s3 {
-        rec.acl = Some("private".into());
-    }
-    // S3 forms carry tags as a Tagging XML document in the `tagging` field.
-    if let Some(doc) = form.get("tagging") {
-        let mut tags = ossemu_xml::from_xml::<ossemu_xml::tagging::Tagging>(
-            doc.as_bytes(),
-            "Tagging",
-            doc.len(),
-        )?
-        .pairs()
-        .ok_or_else(|| bad(Code::MalformedXML, "Tagging has no TagSet."))?;
-        super::tagging::check_tags(&mut tags, super::tagging::OBJECT_TAGS)?;
-        rec.tagging = tags;
-    }
+    let key = object_key(&form)?;
+    let rec = attrs::parse(&attrs::Source::Form {
+        fields: &form.0,
+        file_type: part_type.as_deref(),
+        s3,
+    })?
+    .into_record(who.owner().unwrap_or(&bucket.owner));
     let forbid = form
         .get("x-oss-forbid-overwrite")
         .is_some_and(|v| v.eq_ignore_ascii_case("true"));
@@ -592,12 +375,57 @@ pub async fn post_object(cx: &Ctx, body: ReqStream) -> ApiResult<Response<Body>>
         .store()
         .put_object(&bucket.name, &key, rec, blob, &check)
         .await?;
+    Ok(respond(cx, &form, &bucket.name, &key, &rec, dialect))
+}
+
+/// The body sizes the policy allows; a signed form needs a policy.
+fn size_range(form: &Form, bucket: &str, s3: bool, who: &Identity) -> ApiResult<(u64, u64)> {
+    if form.get("policy").is_some() {
+        check_conditions(&policy(form)?, form, bucket, s3)
+    } else if who.owner().is_some() {
+        Err(bad(
+            Code::InvalidArgument,
+            "A signed POST needs a policy field.",
+        ))
+    } else {
+        Ok((0, MAX_PUT_SIZE))
+    }
+}
+
+/// The `key` field: present, not empty, at most 1023 bytes, no control characters.
+fn object_key(form: &Form) -> ApiResult<String> {
+    let key = form
+        .get("key")
+        .filter(|k| !k.is_empty())
+        .ok_or_else(|| {
+            bad(
+                Code::InvalidArgument,
+                "Bucket POST must contain a field named 'key'.",
+            )
+        })?
+        .to_string();
+    if key.len() > 1023 || key.chars().any(char::is_control) {
+        return Err(bad(Code::InvalidArgument, "The object key is not valid."));
+    }
+    Ok(key)
+}
+
+/// The answer to a stored upload: a redirect to `success_action_redirect`, or the status
+/// `success_action_status` asks for (201 with a PostResponse document, 200, else 204).
+fn respond(
+    cx: &Ctx,
+    form: &Form,
+    bucket: &str,
+    key: &str,
+    rec: &ObjectRecord,
+    dialect: Dialect,
+) -> Response<Body> {
     let etag = dialect.etag(&rec.etag);
     let location = format!(
         "http://{}/{}/{}",
         cx.endpoint_host(),
-        bucket.name,
-        super::maybe_encode(&key, true)
+        bucket,
+        super::maybe_encode(key, true)
     );
     if let Some(url) = form
         .get("success_action_redirect")
@@ -606,14 +434,14 @@ pub async fn post_object(cx: &Ctx, body: ReqStream) -> ApiResult<Response<Body>>
         let sep = if url.contains('?') { '&' } else { '?' };
         let target = format!(
             "{url}{sep}bucket={}&key={}&etag={}",
-            bucket.name,
-            super::maybe_encode(&key, true),
+            bucket,
+            super::maybe_encode(key, true),
             super::maybe_encode(&etag, true)
         );
         let mut r = super::no_body(StatusCode::SEE_OTHER);
         set(r.headers_mut(), "location", &target);
         set(r.headers_mut(), "etag", &etag);
-        return Ok(r);
+        return r;
     }
     let mut r = match form.get("success_action_status") {
         Some("201") => {
@@ -621,8 +449,8 @@ pub async fn post_object(cx: &Ctx, body: ReqStream) -> ApiResult<Response<Body>>
                 "{}\n<PostResponse><Location>{}</Location><Bucket>{}</Bucket><Key>{}</Key><ETag>{}</ETag></PostResponse>",
                 ossemu_xml::XML_DECLARATION,
                 ossemu_xml::escape(&location),
-                ossemu_xml::escape(&bucket.name),
-                ossemu_xml::escape(&key),
+                ossemu_xml::escape(bucket),
+                ossemu_xml::escape(key),
                 ossemu_xml::escape(&etag)
             );
             let mut r = xml_ok(doc);
@@ -639,5 +467,5 @@ pub async fn post_object(cx: &Ctx, body: ReqStream) -> ApiResult<Response<Body>>
         "x-oss-hash-crc64ecma",
         &rec.crc64.to_string(),
     );
-    Ok(r)
+    r
 }

@@ -1,0 +1,203 @@
+//! Every query-string sub-resource ossemu knows, in one table that routing, authorization and
+//! signing read: the router answers 501 for the ones it does not implement, access refuses a
+//! request whose signature leaves out one that selects the operation, and the OSS V1 and S3
+//! SigV2 signers put the ones their scheme signs into the CanonicalizedResource.
+
+use self::Route::{Ignored, Implemented, Partly, Unsupported};
+
+/// What the router does with a sub-resource.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Route {
+    /// The router does not read it.
+    Ignored,
+    /// The router matches it to implemented operations; any other request carrying it is
+    /// routed as if it were absent.
+    Implemented,
+    /// Implemented for some methods; the router answers 501 NotImplemented for others
+    /// (PUT `?versioning`, POST `?cname` with an unknown `comp`).
+    Partly,
+    /// A request carrying it answers 501 NotImplemented unless an implemented operation claims
+    /// it first (`tagging` is implemented for GET, PUT and DELETE, and 501 for POST).
+    Unsupported,
+}
+
+/// A sub-resource name and what each part of the server does with it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SubResource {
+    /// The query parameter name.
+    pub name: &'static str,
+    /// OSS V1 signs it in the CanonicalizedResource (besides every `x-oss-*` name).
+    pub oss_v1: bool,
+    /// S3 SigV2 signs it in the CanonicalizedResource.
+    pub aws_v2: bool,
+    /// It selects the operation (or, like `position`, what the operation does), so a signature
+    /// must cover it (`list-type` only picks the listing version, which needs the same
+    /// permission).
+    pub selects_op: bool,
+    /// What the router does with it.
+    pub route: Route,
+}
+
+const NONE: u8 = 0;
+const V1: u8 = 1;
+const V2: u8 = 2;
+const OP: u8 = 4;
+
+/// A table row: `flags` is a union of `V1` (OSS V1 signs it), `V2` (S3 SigV2 signs it) and
+/// `OP` (it selects the operation).
+const fn sub(name: &'static str, flags: u8, route: Route) -> SubResource {
+    SubResource {
+        name,
+        oss_v1: flags & V1 != 0,
+        aws_v2: flags & V2 != 0,
+        selects_op: flags & OP != 0,
+        route,
+    }
+}
+
+/// Every sub-resource: the OSS V1 names are the union of the OSS documentation list, oss2's
+/// `_subresource_key_set` and the Go/Python v2 SDK lists; the S3 SigV2 names are the AWS
+/// documentation's and botocore's (`HmacV1Auth.QSAOfInterest`).
+pub const SUBRESOURCES: &[SubResource] = &[
+    // Answered 501 NotImplemented unless an implemented operation claims the request first;
+    // the error message names the first one present, in this order.
+    sub("lifecycle", V1 | V2 | OP, Unsupported),
+    sub("logging", V1 | V2 | OP, Unsupported),
+    sub("policy", V1 | V2 | OP, Unsupported),
+    sub("tagging", V1 | V2 | OP, Unsupported),
+    sub("encryption", V1 | OP, Unsupported),
+    sub("referer", V1 | OP, Unsupported),
+    sub("replication", V1 | V2, Unsupported),
+    sub("inventory", V1 | V2, Unsupported),
+    sub("worm", V1, Unsupported),
+    sub("qos", V1, Unsupported),
+    sub("requestPayment", V1 | V2, Unsupported),
+    sub("notification", V2, Unsupported),
+    sub("accelerate", V2, Unsupported),
+    sub("analytics", V2, Unsupported),
+    sub("metrics", V2, Unsupported),
+    sub("intelligent-tiering", NONE, Unsupported),
+    sub("ownershipControls", NONE, Unsupported),
+    sub("publicAccessBlock", V1, Unsupported),
+    sub("object-lock", V2, Unsupported),
+    sub("retention", NONE, Unsupported),
+    sub("legal-hold", NONE, Unsupported),
+    sub("symlink", V1, Unsupported),
+    sub("restore", V1 | V2, Unsupported),
+    sub("select", V2, Unsupported),
+    sub("torrent", V2, Unsupported),
+    sub("attributes", NONE, Unsupported),
+    sub("policyStatus", NONE, Unsupported),
+    sub("transferAcceleration", V1, Unsupported),
+    sub("stat", V1, Unsupported),
+    sub("regionList", V1, Unsupported),
+    sub("resourceGroup", V1, Unsupported),
+    sub("style", V1, Unsupported),
+    sub("img", V1, Unsupported),
+    sub("x-oss-process", V1, Unsupported),
+    // Implemented for some methods; the router answers 501 for others (named after the above).
+    sub("versioning", V1 | V2 | OP, Partly),
+    sub("cname", V1 | OP, Partly),
+    // Routed to implemented operations.
+    sub("acl", V1 | V2 | OP, Implemented),
+    sub("append", V1 | OP, Implemented),
+    sub("bucketInfo", V1 | OP, Implemented),
+    sub("comp", V1 | OP, Implemented),
+    sub("cors", V1 | V2 | OP, Implemented),
+    sub("delete", V1 | V2 | OP, Implemented),
+    sub("list-type", NONE, Implemented),
+    sub("live", V1 | OP, Implemented),
+    sub("location", V1 | V2 | OP, Implemented),
+    sub("objectMeta", V1 | OP, Implemented),
+    sub("partNumber", V1 | V2 | OP, Implemented),
+    sub("uploadId", V1 | V2 | OP, Implemented),
+    sub("uploads", V1 | V2 | OP, Implemented),
+    sub("versions", V1 | V2 | OP, Implemented),
+    sub("website", V1 | V2 | OP, Implemented),
+    // Not routed: parameters of an operation, and names only signatures cover.
+    sub("accessPoint", V1, Ignored),
+    sub("accessPointPolicy", V1, Ignored),
+    sub("asyncFetch", V1, Ignored),
+    sub("bucketArchiveDirectRead", V1, Ignored),
+    sub("callback", V1, Ignored),
+    sub("callback-var", V1, Ignored),
+    sub("cloudboxes", V1, Ignored),
+    sub("continuation-token", V1, Ignored),
+    sub("defaultObjectAcl", V2, Ignored),
+    sub("endTime", V1, Ignored),
+    sub("group", V1, Ignored),
+    sub("httpsConfig", V1, Ignored),
+    sub("inventoryId", V1, Ignored),
+    sub("link", V1, Ignored),
+    sub("metaQuery", V1, Ignored),
+    sub("objectInfo", V1, Ignored),
+    sub("position", V1 | OP, Ignored),
+    sub("qosInfo", V1, Ignored),
+    sub("qosRequester", V1, Ignored),
+    sub("redundancyTransition", V1, Ignored),
+    sub("replicationLocation", V1, Ignored),
+    sub("replicationProgress", V1, Ignored),
+    sub("requesterQosInfo", V1, Ignored),
+    sub("resourcePool", V1, Ignored),
+    sub("resourcePoolBuckets", V1, Ignored),
+    sub("resourcePoolInfo", V1, Ignored),
+    sub("response-cache-control", V1 | V2, Ignored),
+    sub("response-content-disposition", V1 | V2, Ignored),
+    sub("response-content-encoding", V1 | V2, Ignored),
+    sub("response-content-language", V1 | V2, Ignored),
+    sub("response-content-type", V1 | V2, Ignored),
+    sub("response-expires", V1 | V2, Ignored),
+    sub("security-token", V1, Ignored),
+    sub("select-type", V2, Ignored),
+    sub("sequential", V1, Ignored),
+    sub("startTime", V1, Ignored),
+    sub("status", V1, Ignored),
+    sub("storageClass", V2, Ignored),
+    sub("styleName", V1, Ignored),
+    sub("versionId", V1 | V2, Ignored),
+    sub("vod", V1, Ignored),
+    sub("wormExtend", V1, Ignored),
+    sub("wormId", V1, Ignored),
+    sub("x-oss-ac-forward-allow", V1, Ignored),
+    sub("x-oss-ac-source-ip", V1, Ignored),
+    sub("x-oss-ac-subnet-mask", V1, Ignored),
+    sub("x-oss-ac-vpc-id", V1, Ignored),
+    sub("x-oss-access-point-name", V1, Ignored),
+    sub("x-oss-async-process", V1, Ignored),
+    sub("x-oss-redundancy-transition-taskid", V1, Ignored),
+    sub("x-oss-request-payer", V1, Ignored),
+    sub("x-oss-target-redundancy-type", V1, Ignored),
+    sub("x-oss-traffic-limit", V1, Ignored),
+    sub("x-oss-write-get-object-response", V1, Ignored),
+];
+
+/// The table row for `name` (compared exactly).
+pub fn lookup(name: &str) -> Option<&'static SubResource> {
+    SUBRESOURCES.iter().find(|s| s.name == name)
+}
+
+/// Whether OSS V1 signs `name` as a listed sub-resource (`x-oss-*` names aside).
+pub fn oss_v1_signed(name: &str) -> bool {
+    lookup(name).is_some_and(|s| s.oss_v1)
+}
+
+/// Whether S3 SigV2 signs `name`.
+pub fn aws_v2_signed(name: &str) -> bool {
+    lookup(name).is_some_and(|s| s.aws_v2)
+}
+
+/// Whether `name` selects the operation, so that a signature must cover it.
+pub fn selects_op(name: &str) -> bool {
+    lookup(name).is_some_and(|s| s.selects_op)
+}
+
+/// The names the router treats as `route`, in table order.
+pub fn routed(route: Route) -> impl Iterator<Item = &'static str> {
+    SUBRESOURCES
+        .iter()
+        .filter(move |s| s.route == route)
+        .map(|s| s.name)
+}
+
+#[cfg(test)]
+mod tests;
