@@ -15,7 +15,7 @@ use ossemu_store::{BucketRecord, ObjectRecord};
 use crate::auth::{self, AuthError, Canonical, ParsedAuth, PolicySignature, Target};
 use crate::dialect::Dialect;
 use crate::error::{ApiError, ApiResult, Code};
-use crate::router::Op;
+use crate::router::{Op, Permission};
 use crate::state::{AppState, AuthMode, Credential};
 use crate::subresource;
 
@@ -428,51 +428,6 @@ pub fn claimed_access_key(
     None
 }
 
-/// What an operation requires of the requester.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Need {
-    /// Checked by the handler itself (service-level, or object reads that depend on the
-    /// object's ACL and on whether it exists).
-    Handler,
-    /// The bucket owner.
-    Owner,
-    /// Permission to list the bucket.
-    List,
-    /// Permission to write into the bucket.
-    Write,
-}
-
-/// The permission an operation needs.
-pub fn need(op: Op) -> Need {
-    use Op::*;
-    match op {
-        ListBuckets | CreateBucket | GetObject | HeadObject | GetObjectMeta | GetObjectTagging
-        | GetObjectAcl | PutObjectAcl | CorsPreflight | PostObject | Unsupported | NotAllowed => {
-            Need::Handler
-        }
-        DeleteBucket | GetBucketInfo | GetBucketLocation | GetBucketAcl | PutBucketAcl
-        | GetBucketVersioning | PutBucketWebsite | GetBucketWebsite | DeleteBucketWebsite
-        | PutBucketCors | GetBucketCors | DeleteBucketCors | PutCname | DeleteCname | ListCname
-        | CreateCnameToken | GetCnameToken | GetBucketTagging | PutBucketTagging
-        | DeleteBucketTagging => Need::Owner,
-        HeadBucket | ListObjects | ListObjectsV2 | ListObjectVersions | ListLiveChannel
-        | ListMultipartUploads => Need::List,
-        PutObject
-        | CopyObject
-        | DeleteObject
-        | DeleteObjects
-        | InitiateMultipartUpload
-        | UploadPart
-        | UploadPartCopy
-        | CompleteMultipartUpload
-        | AbortMultipartUpload
-        | ListParts
-        | AppendObject
-        | PutObjectTagging
-        | DeleteObjectTagging => Need::Write,
-    }
-}
-
 fn is_owner(who: &Identity, bucket: &BucketRecord) -> bool {
     who.owner() == Some(bucket.owner.as_str())
 }
@@ -513,13 +468,13 @@ pub fn may_read(who: &Identity, bucket: &BucketRecord, obj: Option<&ObjectRecord
     }
 }
 
-/// Checks the operation-level permission (see [`need`]).
+/// Checks the operation-level permission (see [`Op::permission`]).
 pub fn authorize(who: &Identity, op: Op, bucket: &BucketRecord) -> ApiResult<()> {
-    let ok = match need(op) {
-        Need::Handler => true,
-        Need::Owner => is_owner(who, bucket),
-        Need::List => may_list(who, bucket),
-        Need::Write => may_write(who, bucket),
+    let ok = match op.permission() {
+        Permission::Handler => true,
+        Permission::Owner => is_owner(who, bucket),
+        Permission::List => may_list(who, bucket),
+        Permission::Write => may_write(who, bucket),
     };
     if ok { Ok(()) } else { Err(denied(who)) }
 }

@@ -87,27 +87,28 @@ fn s3_website_region(rest: &str) -> bool {
         .is_some_and(is_label)
 }
 
-/// Classifies a normalized host. `custom_domain` looks up a bound domain's bucket.
-pub fn classify(
+/// Classifies a normalized host. `custom_domain` looks up a bound domain's bucket; its
+/// failure is the classification's.
+pub fn classify<E>(
     host: &str,
     extra_endpoints: &[String],
-    custom_domain: impl FnOnce(&str) -> Option<String>,
-) -> Addressing {
+    custom_domain: impl FnOnce(&str) -> Result<Option<String>, E>,
+) -> Result<Addressing, E> {
     if host.is_empty() || is_ip(host) || is_endpoint(host, extra_endpoints) {
-        return Addressing::Path;
+        return Ok(Addressing::Path);
     }
     if let Some((bucket, rest)) = host.split_once('.') {
         if is_endpoint(rest, extra_endpoints) {
-            return Addressing::VirtualHost(bucket.to_string());
+            return Ok(Addressing::VirtualHost(bucket.to_string()));
         }
         if s3_website_region(rest) {
-            return Addressing::S3Website(bucket.to_string());
+            return Ok(Addressing::S3Website(bucket.to_string()));
         }
     }
-    match custom_domain(host) {
+    Ok(match custom_domain(host)? {
         Some(bucket) => Addressing::CustomDomain(bucket),
         None => Addressing::Path,
-    }
+    })
 }
 
 #[cfg(test)]
@@ -116,9 +117,8 @@ mod tests {
     use proptest::prelude::*;
 
     fn c(host: &str) -> Addressing {
-        classify(&normalize(host), &["minio.test".to_string()], |h| {
-            (h == "img.example.test").then(|| "pics".to_string())
-        })
+        let lookup = |h: &str| Ok::<_, ()>((h == "img.example.test").then(|| "pics".to_string()));
+        classify(&normalize(host), &["minio.test".to_string()], lookup).unwrap()
     }
 
     #[test]

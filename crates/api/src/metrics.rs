@@ -1,15 +1,10 @@
-//! Request metrics and the internal endpoints `/_ossemu/health` and `/_ossemu/metrics`
-//! (Prometheus text format). `_ossemu` can never be a bucket: `_` is not valid in bucket names.
+//! Request metrics, rendered in the Prometheus text format for `/_ossemu/metrics`
+//! ([`crate::handlers::internal`]).
 
 use std::collections::BTreeMap;
 use std::fmt::Write;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
-
-use http::{HeaderValue, Response, StatusCode};
-
-use crate::body::{Body, full};
-use crate::state::AppState;
 
 /// Upper bounds (seconds) of the request latency histogram.
 const BUCKETS: [f64; 12] = [
@@ -83,11 +78,11 @@ impl Metrics {
     }
 
     /// The Prometheus text exposition of every metric.
-    pub fn render(&self, state: &AppState) -> String {
+    pub fn render(&self, mirror: &ossemu_mirror::Mirror) -> String {
         let mut out = String::with_capacity(4096);
         self.render_requests(&mut out);
         self.render_bytes_and_redirects(&mut out);
-        render_mirror(&mut out, state);
+        render_mirror(&mut out, mirror);
         out
     }
 
@@ -167,8 +162,8 @@ fn family(out: &mut String, name: &str, kind: &str, help: &str) {
     let _ = writeln!(out, "# TYPE {name} {kind}");
 }
 
-fn render_mirror(out: &mut String, state: &AppState) {
-    let m = state.mirror.stats().snapshot();
+fn render_mirror(out: &mut String, mirror: &ossemu_mirror::Mirror) {
+    let m = mirror.stats().snapshot();
     family(
         out,
         "ossemu_mirror_fetches_total",
@@ -207,39 +202,5 @@ fn render_mirror(out: &mut String, state: &AppState) {
         "gauge",
         "Origin fetches running now.",
     );
-    let _ = writeln!(out, "ossemu_mirror_in_flight {}", state.mirror.in_flight());
-}
-
-/// Answers `/_ossemu/health` and `/_ossemu/metrics`; `None` for other paths.
-pub fn internal(state: &AppState, path: &str) -> Option<Response<Body>> {
-    let (status, content_type, body) = match path {
-        "/_ossemu/health" => match state.store.meta().get_bucket("_ossemu") {
-            Ok(_) => (
-                StatusCode::OK,
-                "application/json",
-                "{\"status\":\"ok\"}\n".to_string(),
-            ),
-            Err(e) => (
-                StatusCode::SERVICE_UNAVAILABLE,
-                "application/json",
-                format!(
-                    "{{\"status\":\"unavailable\",\"error\":{:?}}}\n",
-                    e.to_string()
-                ),
-            ),
-        },
-        "/_ossemu/metrics" => (
-            StatusCode::OK,
-            "text/plain; version=0.0.4",
-            state.metrics.render(state),
-        ),
-        _ => return None,
-    };
-    let mut r = Response::new(full(body));
-    *r.status_mut() = status;
-    r.headers_mut().insert(
-        http::header::CONTENT_TYPE,
-        HeaderValue::from_static(content_type),
-    );
-    Some(r)
+    let _ = writeln!(out, "ossemu_mirror_in_flight {}", mirror.in_flight());
 }

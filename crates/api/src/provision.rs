@@ -9,7 +9,7 @@ use ossemu_xml::cors::CorsConfiguration;
 use crate::dialect::Dialect;
 use crate::error::ApiError;
 use crate::handlers::{BUCKET_ACLS, cname, cors, website};
-use crate::server::valid_bucket_name;
+use crate::pipeline::classify::valid_bucket_name;
 
 /// One declared bucket.
 #[derive(Clone, Debug)]

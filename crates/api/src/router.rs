@@ -2,13 +2,28 @@
 
 use http::Method;
 
-use crate::request::Query;
+use crate::query::Query;
 use crate::subresource::{self, Route};
 
+/// What an operation requires of the requester before its handler runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Permission {
+    /// Checked by the handler itself (service-level operations, object reads that depend on
+    /// the object's ACL and on whether it exists, forms that carry their own credential).
+    Handler,
+    /// The bucket owner.
+    Owner,
+    /// Permission to list the bucket.
+    List,
+    /// Permission to write into the bucket.
+    Write,
+}
+
 macro_rules! ops {
-    ($( $name:ident ),* $(,)?) => {
-        /// Every operation the service distinguishes; `Unsupported` is a known sub-resource
-        /// this server does not implement, `NotAllowed` a method the resource does not accept.
+    ($( $name:ident: $perm:ident ),* $(,)?) => {
+        /// Every operation the service distinguishes, with the permission it needs;
+        /// `Unsupported` is a known sub-resource this server does not implement, `NotAllowed`
+        /// a method the resource does not accept.
         #[derive(Clone, Copy, Debug, PartialEq, Eq)]
         pub enum Op {
             $(
@@ -22,26 +37,67 @@ macro_rules! ops {
             pub fn name(self) -> &'static str {
                 match self { $( Op::$name => stringify!($name), )* }
             }
+
+            /// The permission the operation needs.
+            pub fn permission(self) -> Permission {
+                match self { $( Op::$name => Permission::$perm, )* }
+            }
         }
     };
 }
 
 ops! {
-    ListBuckets,
-    CreateBucket, DeleteBucket, HeadBucket, GetBucketInfo, GetBucketLocation,
-    GetBucketAcl, PutBucketAcl, GetBucketVersioning,
-    ListObjects, ListObjectsV2, ListObjectVersions, ListLiveChannel, DeleteObjects,
-    PutBucketWebsite, GetBucketWebsite, DeleteBucketWebsite,
-    PutBucketCors, GetBucketCors, DeleteBucketCors, CorsPreflight,
-    PutCname, DeleteCname, ListCname, CreateCnameToken, GetCnameToken,
-    ListMultipartUploads,
-    PutObject, PostObject, CopyObject, GetObject, HeadObject, GetObjectMeta, DeleteObject,
-    GetObjectAcl, PutObjectAcl, GetObjectTagging, PutObjectTagging, DeleteObjectTagging,
-    GetBucketTagging, PutBucketTagging, DeleteBucketTagging,
-    InitiateMultipartUpload, UploadPart, UploadPartCopy, CompleteMultipartUpload,
-    AbortMultipartUpload, ListParts, AppendObject,
-    Unsupported,
-    NotAllowed,
+    ListBuckets: Handler,
+    CreateBucket: Handler,
+    DeleteBucket: Owner,
+    HeadBucket: List,
+    GetBucketInfo: Owner,
+    GetBucketLocation: Owner,
+    GetBucketAcl: Owner,
+    PutBucketAcl: Owner,
+    GetBucketVersioning: Owner,
+    ListObjects: List,
+    ListObjectsV2: List,
+    ListObjectVersions: List,
+    ListLiveChannel: List,
+    DeleteObjects: Write,
+    PutBucketWebsite: Owner,
+    GetBucketWebsite: Owner,
+    DeleteBucketWebsite: Owner,
+    PutBucketCors: Owner,
+    GetBucketCors: Owner,
+    DeleteBucketCors: Owner,
+    CorsPreflight: Handler,
+    PutCname: Owner,
+    DeleteCname: Owner,
+    ListCname: Owner,
+    CreateCnameToken: Owner,
+    GetCnameToken: Owner,
+    ListMultipartUploads: List,
+    PutObject: Write,
+    PostObject: Handler,
+    CopyObject: Write,
+    GetObject: Handler,
+    HeadObject: Handler,
+    GetObjectMeta: Handler,
+    DeleteObject: Write,
+    GetObjectAcl: Handler,
+    PutObjectAcl: Handler,
+    GetObjectTagging: Handler,
+    PutObjectTagging: Write,
+    DeleteObjectTagging: Write,
+    GetBucketTagging: Owner,
+    PutBucketTagging: Owner,
+    DeleteBucketTagging: Owner,
+    InitiateMultipartUpload: Write,
+    UploadPart: Write,
+    UploadPartCopy: Write,
+    CompleteMultipartUpload: Write,
+    AbortMultipartUpload: Write,
+    ListParts: Write,
+    AppendObject: Write,
+    Unsupported: Handler,
+    NotAllowed: Handler,
 }
 
 /// Routes a request. `has_bucket`/`has_key` say what the host and path addressed.

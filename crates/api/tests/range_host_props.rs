@@ -108,8 +108,9 @@ fn classify_raw(host: &str, bound: Option<&str>) -> (Addressing, bool) {
     let mut asked = false;
     let a = classify(&normalize(host), &[EXTRA.to_owned()], |_| {
         asked = true;
-        bound.map(str::to_owned)
-    });
+        Ok::<_, ()>(bound.map(str::to_owned))
+    })
+    .unwrap();
     (a, asked)
 }
 

@@ -8,6 +8,7 @@ pub mod cname;
 pub mod copy;
 pub mod cors;
 pub mod delete;
+pub mod internal;
 pub mod list;
 pub mod mirror;
 pub mod multipart;

@@ -1,7 +1,7 @@
 use http::Method;
 
 use super::*;
-use crate::request::Query;
+use crate::query::Query;
 use crate::router::{Op, route};
 
 #[test]

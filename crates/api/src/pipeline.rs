@@ -1,0 +1,137 @@
+//! The request pipeline, one stage per step, each a function with its own tests:
+//!
+//! 1. [`classify`]: dialect, query, host → addressing, bucket and key;
+//! 2. authenticate ([`crate::access::authenticate`]): the signature → who is asking;
+//! 3. route ([`crate::router::route`]) and [`authorize`]: the operation and its permission;
+//! 4. [`respond`]: the verified body to the operation's handler;
+//! 5. [`finish`]: errors rendered in the dialect, common headers, metrics, the log line.
+//!
+//! Facts found in one stage travel typed to the next (the [`Ctx`], the matched rule as a
+//! response extension).
+
+pub mod authorize;
+pub mod classify;
+pub mod finish;
+pub mod respond;
+
+use std::convert::Infallible;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::AtomicU64;
+use std::time::Instant;
+
+use http::{Method, Request, Response};
+use hyper::body::Incoming;
+
+use self::authorize::authorize;
+use self::classify::{Classified, classify};
+use self::finish::{Timing, finish};
+use self::respond::respond;
+use crate::access::{Authenticated, Identity, SignedParts, authenticate};
+use crate::auth::Target;
+use crate::body::Body;
+use crate::error::ApiResult;
+use crate::request::Ctx;
+use crate::router::route;
+use crate::state::AppState;
+
+/// A new request id: 24 upper-case hex characters.
+fn request_id() -> String {
+    let n = uuid::Uuid::new_v4().as_u128();
+    format!("{:024X}", n >> 32)
+}
+
+/// Stage 2: who is asking. A CORS preflight is never authenticated: browsers send it without
+/// credentials, and the query of a presigned URL it carries was signed for the actual method,
+/// not OPTIONS. Neither is a request whose host or path could not be classified.
+fn authenticate_stage(
+    state: &AppState,
+    c: &Classified,
+    method: &Method,
+    signed: &SignedParts<'_>,
+) -> ApiResult<Authenticated> {
+    if c.problem.is_some() || *method == Method::OPTIONS {
+        return Ok(Authenticated {
+            identity: Identity::Anonymous,
+            parsed: None,
+            secret: None,
+        });
+    }
+    let target = Target {
+        bucket: c.bucket.as_deref(),
+        key: c.key.as_deref(),
+        virtual_host: c.addressing.bucket().is_some(),
+    };
+    authenticate(state, c.dialect, signed, &target)
+}
+
+/// Handles one request; every error becomes an OSS/S3 error response.
+pub async fn handle(
+    state: Arc<AppState>,
+    peer: SocketAddr,
+    req: Request<Incoming>,
+) -> Result<Response<Body>, Infallible> {
+    let started = Instant::now();
+    let (parts, body) = req.into_parts();
+    let mut c = classify(&state, &parts);
+    // Health and metrics live where no bucket can (`_` never starts a bucket name): on a
+    // virtual-host or custom domain, `/_ossemu/...` is an object key like any other.
+    if c.addressing.bucket().is_none()
+        && let Some(r) = crate::handlers::internal::internal(&state, parts.uri.path())
+    {
+        return Ok(r);
+    }
+    let signed = SignedParts::new(
+        parts.method.as_str(),
+        parts.uri.path(),
+        &c.query.pairs,
+        &parts.headers,
+    );
+    let authn = authenticate_stage(&state, &c, &parts.method, &signed);
+    let identity = authn
+        .as_ref()
+        .map_or(Identity::Anonymous, |a| a.identity.clone());
+    let problem = c.problem.take();
+    let cx = Ctx {
+        state,
+        id: request_id(),
+        dialect: c.dialect,
+        method: parts.method.clone(),
+        host_header: c.host_header,
+        addressing: c.addressing,
+        bucket: c.bucket,
+        key: c.key,
+        query: c.query.clone(),
+        headers: parts.headers,
+        identity,
+        bucket_rec: Default::default(),
+        checksum: Default::default(),
+    };
+    let copy_source = cx.dheader("copy-source").is_some();
+    let op = route(
+        &cx.method,
+        cx.bucket.is_some(),
+        cx.key.is_some(),
+        &cx.query,
+        copy_source,
+    );
+    let received = Arc::new(AtomicU64::new(0));
+    let result = async {
+        if let Some(e) = problem {
+            return Err(e);
+        }
+        let authn = authn?;
+        authorize(&cx, op)?;
+        respond(&cx, op, body, &authn, &signed.headers, received.clone()).await
+    }
+    .await;
+    let timing = Timing {
+        started,
+        peer,
+        received,
+    };
+    Ok(finish(&cx, op, result, timing))
+}
+
+#[cfg(test)]
+mod testing;

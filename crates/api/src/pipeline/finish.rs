@@ -1,0 +1,174 @@
+//! Stage 5, finish: an error becomes the dialect's error response; every response gets the
+//! request id, `Server`, CORS headers and the matched rule (from the typed [`MatchedRule`]
+//! fact, never from a header); the request is counted in the metrics and logged once its body
+//! has gone out.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Instant;
+
+use http::{HeaderName, HeaderValue, Method, Response};
+
+use crate::body::Body;
+use crate::dialect::Dialect;
+use crate::error::{ApiResult, Code};
+use crate::handlers;
+use crate::request::{Ctx, MatchedRule};
+use crate::router::Op;
+use crate::state::AppState;
+
+/// When and from where the request came, and the body bytes it sent.
+pub struct Timing {
+    /// When the request arrived.
+    pub started: Instant,
+    /// The client.
+    pub peer: SocketAddr,
+    /// Request body bytes read so far (counted as they arrive).
+    pub received: Arc<AtomicU64>,
+}
+
+/// The response as sent: the handler's, or the error rendered in the request's dialect.
+pub fn finish(
+    cx: &Ctx,
+    op: Op,
+    result: ApiResult<Response<Body>>,
+    timing: Timing,
+) -> Response<Body> {
+    let mut resp = match result {
+        Ok(r) => r,
+        Err(e) => {
+            if e.code == Code::InternalError {
+                tracing::error!(request_id = %cx.id, op = op.name(), "internal error");
+            }
+            let head = cx.method == Method::HEAD;
+            e.render(
+                cx.dialect,
+                &cx.id,
+                &cx.host_header,
+                cx.bucket.as_deref(),
+                cx.key.as_deref(),
+                head,
+            )
+        }
+    };
+    finish_headers(cx, &mut resp);
+    let rule = resp.extensions().get::<MatchedRule>().map(|r| r.0);
+    let status = resp.status().as_u16();
+    let dialect = match cx.dialect {
+        Dialect::Oss => "oss",
+        Dialect::S3 => "s3",
+    };
+    let elapsed = timing.started.elapsed().as_secs_f64();
+    cx.state
+        .metrics
+        .request(op.name(), dialect, status, elapsed);
+    if (300..400).contains(&status)
+        && let Some(rule) = rule
+    {
+        let bucket = cx.bucket.as_deref().unwrap_or_default();
+        cx.state.metrics.redirect(bucket, &rule.to_string());
+    }
+    // The request line is logged when the response body is done (sent or abandoned), with
+    // the bytes that actually went each way and the whole duration.
+    let log = tracing::enabled!(tracing::Level::INFO).then(|| RequestLog {
+        id: cx.id.clone(),
+        peer: timing.peer,
+        dialect: cx.dialect,
+        op: op.name(),
+        method: cx.method.clone(),
+        bucket: cx.bucket.clone().unwrap_or_default(),
+        key: cx.key.clone().unwrap_or_default(),
+        status,
+        rule: rule.map(|r| r.to_string()).unwrap_or_default(),
+        received: timing.received,
+        sent: 0,
+        started: timing.started,
+    });
+    count_out(cx.state.clone(), resp, log)
+}
+
+/// The headers every response carries: CORS, request id, server, and the matched rule.
+fn finish_headers(cx: &Ctx, resp: &mut Response<Body>) {
+    let h = resp.headers_mut();
+    handlers::cors::decorate(cx, h);
+    let id = HeaderValue::from_str(&cx.id).unwrap_or(HeaderValue::from_static("0"));
+    match cx.dialect {
+        Dialect::Oss => {
+            h.insert(HeaderName::from_static("x-oss-request-id"), id);
+        }
+        Dialect::S3 => {
+            h.insert(HeaderName::from_static("x-amz-request-id"), id.clone());
+            h.insert(HeaderName::from_static("x-amz-id-2"), id);
+        }
+    }
+    h.insert(
+        http::header::SERVER,
+        HeaderValue::from_static(cx.dialect.server()),
+    );
+    if let Some(rule) = resp.extensions().get::<MatchedRule>() {
+        let v = HeaderValue::from(rule.0);
+        resp.headers_mut()
+            .insert(HeaderName::from_static("x-ossemu-rule"), v);
+    }
+}
+
+/// What the request log line says; written when dropped, i.e. when the response body ends.
+struct RequestLog {
+    id: String,
+    peer: SocketAddr,
+    dialect: Dialect,
+    op: &'static str,
+    method: Method,
+    bucket: String,
+    key: String,
+    status: u16,
+    rule: String,
+    received: Arc<AtomicU64>,
+    sent: u64,
+    started: Instant,
+}
+
+impl Drop for RequestLog {
+    fn drop(&mut self) {
+        tracing::info!(
+            request_id = %self.id,
+            peer = %self.peer,
+            dialect = ?self.dialect,
+            op = self.op,
+            method = %self.method,
+            bucket = self.bucket.as_str(),
+            key = self.key.as_str(),
+            status = self.status,
+            bytes_in = self.received.load(Ordering::Relaxed),
+            bytes = self.sent,
+            rule = self.rule.as_str(),
+            ms = self.started.elapsed().as_millis() as u64,
+            "request"
+        );
+    }
+}
+
+/// Counts response body bytes as they are sent; `log` goes with the body and is written when
+/// hyper drops it.
+fn count_out(
+    state: Arc<AppState>,
+    resp: Response<Body>,
+    mut log: Option<RequestLog>,
+) -> Response<Body> {
+    use http_body_util::BodyExt;
+    resp.map(|b| {
+        BodyExt::boxed_unsync(b.map_frame(move |f| {
+            if let Some(d) = f.data_ref() {
+                state.metrics.bytes_out(d.len() as u64);
+                if let Some(l) = &mut log {
+                    l.sent += d.len() as u64;
+                }
+            }
+            f
+        }))
+    })
+}
+
+#[cfg(test)]
+mod tests;

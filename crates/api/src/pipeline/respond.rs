@@ -1,0 +1,110 @@
+//! Stage 4, respond: the body, verified as it streams against what the signature and the
+//! checksum headers promise, goes to the operation's handler.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use http::Response;
+use hyper::body::Incoming;
+
+use crate::access::Authenticated;
+use crate::body::{Body, ReqStream, request_stream};
+use crate::error::{ApiError, ApiResult, Code};
+use crate::handlers;
+use crate::request::Ctx;
+use crate::router::Op;
+use crate::state::{AppState, AuthMode};
+
+/// Answers the request: streams its body through verification into the handler of `op`.
+/// `received` counts the body bytes read.
+pub async fn respond(
+    cx: &Ctx,
+    op: Op,
+    body: Incoming,
+    authn: &Authenticated,
+    signed_headers: &[(String, String)],
+    received: Arc<AtomicU64>,
+) -> ApiResult<Response<Body>> {
+    let raw = count_in(
+        cx.state.clone(),
+        received,
+        request_stream(body, cx.state.config.body_idle_timeout),
+    );
+    let verify = cx.state.config.auth == AuthMode::On;
+    let body =
+        crate::payload::verified_body(raw, authn, verify, signed_headers, cx.checksum.clone())?;
+    dispatch(cx, op, body).await
+}
+
+/// Counts request body bytes as they are read (metrics and the request's own count).
+fn count_in(state: Arc<AppState>, received: Arc<AtomicU64>, body: ReqStream) -> ReqStream {
+    use futures_util::StreamExt;
+    Box::pin(body.inspect(move |chunk| {
+        if let Ok(c) = chunk {
+            state.metrics.bytes_in(c.len() as u64);
+            received.fetch_add(c.len() as u64, Ordering::Relaxed);
+        }
+    }))
+}
+
+/// Runs the operation's handler.
+async fn dispatch(cx: &Ctx, op: Op, body: ReqStream) -> ApiResult<Response<Body>> {
+    use handlers::*;
+    match op {
+        Op::ListBuckets => service::list_buckets(cx).await,
+        Op::CreateBucket => bucket::create_bucket(cx, body).await,
+        Op::DeleteBucket => bucket::delete_bucket(cx).await,
+        Op::HeadBucket => bucket::head_bucket(cx).await,
+        Op::GetBucketInfo => bucket::get_bucket_info(cx).await,
+        Op::GetBucketLocation => bucket::get_bucket_location(cx).await,
+        Op::GetBucketAcl => acl::get_bucket_acl(cx).await,
+        Op::PutBucketAcl => acl::put_bucket_acl(cx, body).await,
+        Op::GetObjectAcl => acl::get_object_acl(cx).await,
+        Op::PutObjectAcl => acl::put_object_acl(cx, body).await,
+        Op::GetObjectTagging => tagging::get_object_tagging(cx).await,
+        Op::PutObjectTagging => tagging::put_object_tagging(cx, body).await,
+        Op::DeleteObjectTagging => tagging::delete_object_tagging(cx).await,
+        Op::GetBucketTagging => tagging::get_bucket_tagging(cx).await,
+        Op::PutBucketTagging => tagging::put_bucket_tagging(cx, body).await,
+        Op::DeleteBucketTagging => tagging::delete_bucket_tagging(cx).await,
+        Op::GetBucketVersioning => bucket::get_bucket_versioning(cx).await,
+        Op::ListLiveChannel => bucket::list_live_channel(cx).await,
+        Op::ListObjects => list::list_objects_v1(cx).await,
+        Op::ListObjectsV2 => list::list_objects_v2(cx).await,
+        Op::ListObjectVersions => list::list_object_versions(cx).await,
+        Op::DeleteObjects => delete::delete_objects(cx, body).await,
+        Op::PutObject => object::put_object(cx, body).await,
+        Op::PostObject => post_object::post_object(cx, body).await,
+        Op::CopyObject => copy::copy_object(cx).await,
+        Op::GetObject | Op::HeadObject => object::get_object(cx).await,
+        Op::GetObjectMeta => object::get_object_meta(cx).await,
+        Op::DeleteObject => object::delete_object(cx).await,
+        Op::InitiateMultipartUpload => multipart::initiate(cx).await,
+        Op::UploadPart => multipart::upload_part(cx, body).await,
+        Op::UploadPartCopy => multipart::upload_part_copy(cx).await,
+        Op::CompleteMultipartUpload => multipart::complete(cx, body).await,
+        Op::AbortMultipartUpload => multipart::abort(cx).await,
+        Op::ListParts => multipart::list_parts(cx).await,
+        Op::ListMultipartUploads => multipart::list_uploads(cx).await,
+        Op::AppendObject => append::append_object(cx, body).await,
+        Op::PutBucketCors => cors::put_bucket_cors(cx, body).await,
+        Op::GetBucketCors => cors::get_bucket_cors(cx).await,
+        Op::DeleteBucketCors => cors::delete_bucket_cors(cx).await,
+        Op::CorsPreflight => cors::preflight(cx).await,
+        Op::PutBucketWebsite => website::put_bucket_website(cx, body).await,
+        Op::GetBucketWebsite => website::get_bucket_website(cx).await,
+        Op::DeleteBucketWebsite => website::delete_bucket_website(cx).await,
+        Op::PutCname => cname::put_cname(cx, body).await,
+        Op::DeleteCname => cname::delete_cname(cx, body).await,
+        Op::ListCname => cname::list_cname(cx).await,
+        Op::CreateCnameToken => cname::create_cname_token(cx, body).await,
+        Op::GetCnameToken => cname::get_cname_token(cx).await,
+        _ => Err(ApiError::msg(
+            Code::NotImplemented,
+            match crate::router::unsupported_subresource(&cx.query) {
+                Some(sub) => format!("{} ?{sub} is not implemented by ossemu.", cx.method),
+                None => format!("{} is not implemented by ossemu.", op.name()),
+            },
+        )),
+    }
+}
