@@ -679,8 +679,11 @@ impl<S> AwsChunkedDecoder<S> {
         let (name, value) = line
             .split_once(':')
             .ok_or(PayloadError::Malformed("trailer line without ':'"))?;
-        let name = name.trim().to_ascii_lowercase();
-        let value = value.trim().to_owned();
+        // Optional whitespace is spaces and tabs only: a stray control character (a CR, a
+        // vertical tab) is part of the value, so it fails the trailer signature.
+        let ows = |c: char| c == ' ' || c == '\t';
+        let name = name.trim_matches(ows).to_ascii_lowercase();
+        let value = value.trim_matches(ows).to_owned();
         if name == "x-amz-trailer-signature" {
             if self.trailer_signature.replace(value).is_some() {
                 return Err(PayloadError::Malformed("repeated x-amz-trailer-signature"));

@@ -67,6 +67,83 @@ fn source_precondition(cx: &Ctx, src: &ObjectRecord) -> Precondition {
     )
 }
 
+/// What a CopyObject request asks for besides its source.
+struct CopyPlan {
+    /// `metadata-directive: REPLACE`: attributes from the request, not the source.
+    replace: bool,
+    /// An object ACL was given (otherwise the copy inherits again).
+    acl_given: bool,
+    /// `tagging-directive: REPLACE`.
+    tagging_replace: bool,
+    /// Refuse to overwrite an existing target.
+    forbid: bool,
+    /// Attributes from the request headers.
+    attrs: ObjectAttrs,
+    /// Owner of the copy.
+    owner: String,
+    /// Last-Modified of the copy.
+    now: i64,
+}
+
+/// `x-*-metadata-directive`: COPY (default) or REPLACE.
+fn metadata_directive(cx: &Ctx) -> ApiResult<bool> {
+    match cx.dheader("metadata-directive") {
+        None => Ok(false),
+        Some(d) if d.eq_ignore_ascii_case("COPY") => Ok(false),
+        Some(d) if d.eq_ignore_ascii_case("REPLACE") => Ok(true),
+        Some(d) => Err(ApiError::msg(
+            Code::InvalidArgument,
+            format!("Unknown metadata directive {d:?}: use COPY or REPLACE."),
+        )),
+    }
+}
+
+impl CopyPlan {
+    fn from_request(cx: &Ctx, owner: &str) -> ApiResult<Self> {
+        Ok(Self {
+            replace: metadata_directive(cx)?,
+            acl_given: cx
+                .dheader(match cx.dialect {
+                    Dialect::Oss => "object-acl",
+                    Dialect::S3 => "acl",
+                })
+                .is_some(),
+            tagging_replace: cx
+                .dheader("tagging-directive")
+                .is_some_and(|d| d.eq_ignore_ascii_case("REPLACE")),
+            forbid: super::object::forbids_overwrite(cx),
+            attrs: attrs_from_request(cx)?,
+            owner: owner.to_string(),
+            now: now_ms(),
+        })
+    }
+
+    /// Checks, inside the write, the source as it is now and the target it replaces.
+    fn check(
+        &self,
+        cx: &Ctx,
+        src_bucket: &ossemu_store::BucketRecord,
+        cur: Option<&ObjectRecord>,
+        src: &ObjectRecord,
+    ) -> ApiResult<()> {
+        if !access::may_read(&cx.identity, src_bucket, Some(src)) {
+            return Err(access::denied(&cx.identity));
+        }
+        if self.forbid && cur.is_some() {
+            return Err(super::object::overwrite_refused(cx.dialect));
+        }
+        match source_precondition(cx, src) {
+            Precondition::Proceed => Ok(()),
+            Precondition::NotModified if cx.dialect == Dialect::Oss => {
+                Err(ApiError::new(Code::NotModified))
+            }
+            Precondition::NotModified | Precondition::Failed => {
+                Err(ApiError::new(Code::PreconditionFailed))
+            }
+        }
+    }
+}
+
 /// CopyObject with metadata directive COPY (default) or REPLACE.
 pub async fn copy_object(cx: &Ctx) -> ApiResult<Response<Body>> {
     let bucket = cx.load_bucket()?;
@@ -79,79 +156,34 @@ pub async fn copy_object(cx: &Ctx) -> ApiResult<Response<Body>> {
         cx.store().meta().get_bucket(&src_bucket)?.ok_or_else(|| {
             ApiError::new(Code::NoSuchBucket).field("BucketName", src_bucket.clone())
         })?;
-    let forbid = super::object::forbids_overwrite(cx);
-    let replace = match cx.dheader("metadata-directive") {
-        None => false,
-        Some(d) if d.eq_ignore_ascii_case("COPY") => false,
-        Some(d) if d.eq_ignore_ascii_case("REPLACE") => true,
-        Some(d) => {
-            return Err(ApiError::msg(
-                Code::InvalidArgument,
-                format!("Unknown metadata directive {d:?}: use COPY or REPLACE."),
-            ));
-        }
-    };
-    if cx.dialect == Dialect::S3 && !replace && src_bucket == bucket.name && src_key == key {
+    let plan = CopyPlan::from_request(cx, cx.identity.owner().unwrap_or(&bucket.owner))?;
+    if cx.dialect == Dialect::S3 && !plan.replace && src_bucket == bucket.name && src_key == key {
         return Err(ApiError::msg(
             Code::InvalidRequest,
             "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.",
         ));
     }
-    let attrs = attrs_from_request(cx)?;
-    let acl_given = cx
-        .dheader(match cx.dialect {
-            Dialect::Oss => "object-acl",
-            Dialect::S3 => "acl",
-        })
-        .is_some();
-    let tagging_replace = cx
-        .dheader("tagging-directive")
-        .is_some_and(|d| d.eq_ignore_ascii_case("REPLACE"));
-    let owner = cx.identity.owner().unwrap_or(&bucket.owner).to_string();
-    let now = now_ms();
     let missing_source = || ApiError::new(Code::NoSuchKey).field("Key", src_key.clone());
     let build = |cur: Option<&ObjectRecord>, src: Option<&ObjectRecord>| {
         let src = src.ok_or_else(missing_source)?;
-        if !access::may_read(&cx.identity, &src_bucket_rec, Some(src)) {
-            return Err(access::denied(&cx.identity));
-        }
-        if forbid && cur.is_some() {
-            return Err(super::object::overwrite_refused(cx.dialect));
-        }
-        match source_precondition(cx, src) {
-            Precondition::Proceed => {}
-            Precondition::NotModified if cx.dialect == Dialect::Oss => {
-                return Err(ApiError::new(Code::NotModified));
-            }
-            Precondition::NotModified | Precondition::Failed => {
-                return Err(ApiError::new(Code::PreconditionFailed));
-            }
-        }
-        Ok(copied(
-            src,
-            &attrs,
-            replace,
-            acl_given,
-            tagging_replace,
-            &owner,
-            now,
-        ))
+        plan.check(cx, &src_bucket_rec, cur, src)?;
+        Ok(copied(src, &plan))
     };
+    let source = Some((src_bucket.as_str(), src_key.as_str()));
     let written = cx
         .store()
-        .update_object(
-            &bucket.name,
-            &key,
-            Some((&src_bucket, &src_key)),
-            None,
-            &build,
-        )
+        .update_object(&bucket.name, &key, source, None, &build)
         .await;
     let rec = match written {
         Ok(w) => w.new,
         Err(TxError::Store(StoreError::NoSuchKey)) => return Err(missing_source()),
         Err(e) => return Err(e.into()),
     };
+    Ok(copy_result(cx, &rec))
+}
+
+/// The CopyObjectResult answer.
+fn copy_result(cx: &Ctx, rec: &ObjectRecord) -> Response<Body> {
     let doc = CopyResult {
         xmlns: cx.dialect.xmlns(),
         last_modified: iso8601(rec.modified_ms),
@@ -163,33 +195,30 @@ pub async fn copy_object(cx: &Ctx) -> ApiResult<Response<Body>> {
         "x-oss-hash-crc64ecma",
         &rec.crc64.to_string(),
     );
-    Ok(r)
+    r
 }
 
 /// The copy's record: the source's body and checksums; metadata from the source (COPY) or
 /// the request (REPLACE); never the mirror tag.
-fn copied(
-    src: &ObjectRecord,
-    attrs: &ObjectAttrs,
-    replace: bool,
-    acl_given: bool,
-    tagging_replace: bool,
-    owner: &str,
-    now: i64,
-) -> ObjectRecord {
+fn copied(src: &ObjectRecord, plan: &CopyPlan) -> ObjectRecord {
+    let attrs = &plan.attrs;
     let mut rec = ObjectRecord {
-        modified_ms: now,
-        owner: owner.to_string(),
+        modified_ms: plan.now,
+        owner: plan.owner.clone(),
         tag: None,
-        acl: if acl_given { attrs.acl.clone() } else { None },
+        acl: if plan.acl_given {
+            attrs.acl.clone()
+        } else {
+            None
+        },
         ..src.clone()
     };
-    if replace {
+    if plan.replace {
         rec.content_type = attrs.content_type.clone();
         rec.headers = attrs.headers.clone();
         rec.user_meta = attrs.user_meta.clone();
     }
-    if replace || tagging_replace {
+    if plan.replace || plan.tagging_replace {
         rec.tagging = attrs.tagging.clone();
     }
     rec

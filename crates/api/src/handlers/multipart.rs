@@ -5,8 +5,8 @@ use futures_util::StreamExt;
 use http::{Response, StatusCode};
 use md5::{Digest, Md5};
 use ossemu_store::{
-    BodyHasher, ObjectKind, ObjectRecord, PartRecord, UploadRecord, crc64_combine, now_ms,
-    slice_segments,
+    BodyHasher, ObjectKind, ObjectRecord, OpenObject, PartRecord, UploadRecord, crc64_combine,
+    now_ms, slice_segments,
 };
 use ossemu_xml::list::CommonPrefix;
 use ossemu_xml::multipart::{
@@ -154,6 +154,51 @@ pub async fn upload_part(cx: &Ctx, body: ReqStream) -> ApiResult<Response<Body>>
     Ok(r)
 }
 
+/// `x-*-copy-source-range` as `(start, length)` within a source of `size` bytes (the whole
+/// source when absent).
+fn copy_range(cx: &Ctx, size: u64) -> ApiResult<(u64, u64)> {
+    let Some(h) = cx.dheader("copy-source-range") else {
+        return Ok((0, size));
+    };
+    let well_formed = h
+        .strip_prefix("bytes=")
+        .and_then(|r| r.split_once('-'))
+        .is_some_and(|(a, b)| {
+            !a.is_empty()
+                && !b.is_empty()
+                && a.bytes().all(|c| c.is_ascii_digit())
+                && b.bytes().all(|c| c.is_ascii_digit())
+        });
+    if !well_formed {
+        return Err(ApiError::msg(
+            Code::InvalidArgument,
+            "The x-amz-copy-source-range value must be of the form bytes=first-last where first and last are the zero-based offsets of the first and last bytes to copy",
+        ));
+    }
+    match parse_range(h, size) {
+        (RangeSpec::Partial { start, end }, false) => Ok((start, end - start + 1)),
+        _ => Err(ApiError::msg(
+            Code::InvalidRange,
+            format!("The range {h} is outside the source object of {size} bytes."),
+        )),
+    }
+}
+
+/// The copied part's ETag and CRC-64: a whole plain object's are its own (`None`: take the
+/// source's CRC-64), a range is read once and hashed.
+async fn part_digest(src: OpenObject, start: u64, len: u64) -> ApiResult<(String, Option<u64>)> {
+    if start == 0 && len == src.rec.size && src.rec.kind == ObjectKind::Normal {
+        return Ok((src.rec.etag.clone(), None));
+    }
+    let mut hasher = BodyHasher::default();
+    let mut stream = src.body(start, len);
+    while let Some(chunk) = stream.next().await {
+        hasher.update(&chunk.map_err(ApiError::internal)?);
+    }
+    let (md5, crc) = hasher.finish();
+    Ok((hex::encode(md5), Some(crc)))
+}
+
 /// UploadPartCopy: the part references (a range of) the source's segments. The range is read
 /// once to compute its MD5 and CRC-64; nothing is written.
 pub async fn upload_part_copy(cx: &Ctx) -> ApiResult<Response<Body>> {
@@ -174,51 +219,9 @@ pub async fn upload_part_copy(cx: &Ctx) -> ApiResult<Response<Body>> {
         Precondition::Proceed => {}
         _ => return Err(ApiError::new(Code::PreconditionFailed)),
     }
-    let size = src.rec.size;
-    let (start, len) = match cx.dheader("copy-source-range") {
-        None => (0, size),
-        Some(h) => {
-            let well_formed = h
-                .strip_prefix("bytes=")
-                .and_then(|r| r.split_once('-'))
-                .is_some_and(|(a, b)| {
-                    !a.is_empty()
-                        && !b.is_empty()
-                        && a.bytes().all(|c| c.is_ascii_digit())
-                        && b.bytes().all(|c| c.is_ascii_digit())
-                });
-            if !well_formed {
-                return Err(ApiError::msg(
-                    Code::InvalidArgument,
-                    "The x-amz-copy-source-range value must be of the form bytes=first-last where first and last are the zero-based offsets of the first and last bytes to copy",
-                ));
-            }
-            match parse_range(h, size) {
-                (RangeSpec::Partial { start, end }, false) => (start, end - start + 1),
-                _ => {
-                    return Err(ApiError::msg(
-                        Code::InvalidRange,
-                        format!("The range {h} is outside the source object of {size} bytes."),
-                    ));
-                }
-            }
-        }
-    };
-    let src_etag = src.rec.etag.clone();
+    let (start, len) = copy_range(cx, src.rec.size)?;
     let src_segments = src.rec.segments.clone();
-    let whole_normal = start == 0 && len == size && src.rec.kind == ObjectKind::Normal;
-    let (etag, crc64) = if whole_normal {
-        drop(src);
-        (src_etag.clone(), None)
-    } else {
-        let mut hasher = BodyHasher::default();
-        let mut stream = src.body(start, len);
-        while let Some(chunk) = stream.next().await {
-            hasher.update(&chunk.map_err(ApiError::internal)?);
-        }
-        let (md5, crc) = hasher.finish();
-        (hex::encode(md5), Some(crc))
-    };
+    let (etag, crc64) = part_digest(src, start, len).await?;
     let now = now_ms();
     let make = |src: Option<&ObjectRecord>| {
         let src = src.ok_or_else(|| ApiError::new(Code::NoSuchKey))?;
@@ -236,16 +239,10 @@ pub async fn upload_part_copy(cx: &Ctx) -> ApiResult<Response<Body>> {
             segments: slice_segments(&src.segments, start, len),
         })
     };
+    let source = Some((src_bucket.as_str(), src_key.as_str()));
     let part = cx
         .store()
-        .put_part(
-            &bucket.name,
-            key,
-            &upload.upload_id,
-            Some((&src_bucket, &src_key)),
-            None,
-            &make,
-        )
+        .put_part(&bucket.name, key, &upload.upload_id, source, None, &make)
         .await?;
     let doc = CopyResult {
         xmlns: cx.dialect.xmlns(),
@@ -253,6 +250,79 @@ pub async fn upload_part_copy(cx: &Ctx) -> ApiResult<Response<Body>> {
         etag: cx.dialect.etag(&part.etag),
     };
     Ok(xml_ok(ossemu_xml::to_xml_as("CopyPartResult", &doc)))
+}
+
+/// The parts a completion names (all of them with `x-oss-complete-all: yes`), checked:
+/// ascending, known, matching ETags, at least one, each but the last at least the minimum.
+async fn chosen_parts<'a>(
+    cx: &Ctx,
+    body: ReqStream,
+    stored: &'a [PartRecord],
+) -> ApiResult<Vec<&'a PartRecord>> {
+    let complete_all = cx
+        .header("x-oss-complete-all")
+        .is_some_and(|v| v.eq_ignore_ascii_case("yes"));
+    let chosen: Vec<&PartRecord> = if complete_all {
+        stored.iter().collect()
+    } else {
+        let raw = read_small(body, 4 << 20).await?;
+        let req: CompleteMultipartUpload =
+            ossemu_xml::from_xml(&raw, "CompleteMultipartUpload", raw.len())?;
+        select_parts(&req, stored)?
+    };
+    if chosen.is_empty() {
+        return Err(ApiError::msg(
+            Code::MalformedXML,
+            "You must specify at least one part",
+        ));
+    }
+    let min = min_part_size(cx.dialect);
+    for p in &chosen[..chosen.len() - 1] {
+        if p.size < min {
+            return Err(ApiError::msg(
+                Code::EntityTooSmall,
+                format!("Your proposed upload is smaller than the minimum allowed object size: part {} is {} bytes, every part but the last must be at least {min} bytes.", p.part_number, p.size),
+            )
+            .field("PartNumber", p.part_number.to_string())
+            .field("MinSizeAllowed", min.to_string())
+            .field("ProposedSize", p.size.to_string()));
+        }
+    }
+    Ok(chosen)
+}
+
+/// The object the parts make: their segments in order, the MD5 of their MD5s as
+/// `<hex>-<count>`, the combined CRC-64, the upload's attributes.
+fn assemble(upload: &UploadRecord, chosen: &[&PartRecord]) -> ObjectRecord {
+    let mut md5s = Md5::new();
+    let (mut size, mut crc) = (0u64, 0u64);
+    let mut segments = Vec::new();
+    let mut part_sizes = Vec::with_capacity(chosen.len());
+    for p in chosen {
+        part_sizes.push(p.size);
+        md5s.update(hex::decode(&p.etag).unwrap_or_default());
+        crc = crc64_combine(crc, p.crc64, p.size);
+        size += p.size;
+        segments.extend_from_slice(&p.segments);
+    }
+    ObjectRecord {
+        size,
+        etag: format!("{}-{}", hex::encode(md5s.finalize()), chosen.len()),
+        crc64: crc,
+        kind: ObjectKind::Multipart,
+        modified_ms: now_ms(),
+        content_type: upload.content_type.clone(),
+        headers: upload.headers.clone(),
+        user_meta: upload.user_meta.clone(),
+        acl: upload.acl.clone(),
+        owner: upload.owner.clone(),
+        tag: None,
+        checksum: None,
+        tagging: upload.tagging.clone(),
+        upload_id: Some(upload.upload_id.clone()),
+        part_sizes,
+        segments,
+    }
 }
 
 /// CompleteMultipartUpload: validates the part list and commits the object.
@@ -279,68 +349,11 @@ pub async fn complete(cx: &Ctx, body: ReqStream) -> ApiResult<Response<Body>> {
         .meta()
         .scan_parts(&upload.upload_id, 0)
         .collect::<Result<_, _>>()?;
-    let complete_all = cx
-        .header("x-oss-complete-all")
-        .is_some_and(|v| v.eq_ignore_ascii_case("yes"));
-    let chosen: Vec<&PartRecord> = if complete_all {
-        stored.iter().collect()
-    } else {
-        let raw = read_small(body, 4 << 20).await?;
-        let req: CompleteMultipartUpload =
-            ossemu_xml::from_xml(&raw, "CompleteMultipartUpload", raw.len())?;
-        select_parts(&req, &stored)?
-    };
-    if chosen.is_empty() {
-        return Err(ApiError::msg(
-            Code::MalformedXML,
-            "You must specify at least one part",
-        ));
-    }
-    let min = min_part_size(cx.dialect);
-    for p in &chosen[..chosen.len() - 1] {
-        if p.size < min {
-            return Err(ApiError::msg(
-                Code::EntityTooSmall,
-                format!("Your proposed upload is smaller than the minimum allowed object size: part {} is {} bytes, every part but the last must be at least {min} bytes.", p.part_number, p.size),
-            )
-            .field("PartNumber", p.part_number.to_string())
-            .field("MinSizeAllowed", min.to_string())
-            .field("ProposedSize", p.size.to_string()));
-        }
-    }
+    let chosen = chosen_parts(cx, body, &stored).await?;
     let condition = WriteCondition::from_request(cx);
     let current = cx.store().meta().get_object(&bucket.name, &key)?;
     condition.check(current.as_ref())?;
-    let mut md5s = Md5::new();
-    let (mut size, mut crc) = (0u64, 0u64);
-    let mut segments = Vec::new();
-    let mut part_sizes = Vec::with_capacity(chosen.len());
-    for p in &chosen {
-        part_sizes.push(p.size);
-        md5s.update(hex::decode(&p.etag).unwrap_or_default());
-        crc = crc64_combine(crc, p.crc64, p.size);
-        size += p.size;
-        segments.extend_from_slice(&p.segments);
-    }
-    let etag = format!("{}-{}", hex::encode(md5s.finalize()), chosen.len());
-    let rec = ObjectRecord {
-        size,
-        etag,
-        crc64: crc,
-        kind: ObjectKind::Multipart,
-        modified_ms: now_ms(),
-        content_type: upload.content_type.clone(),
-        headers: upload.headers.clone(),
-        user_meta: upload.user_meta.clone(),
-        acl: upload.acl.clone(),
-        owner: upload.owner.clone(),
-        tag: None,
-        checksum: None,
-        tagging: upload.tagging.clone(),
-        upload_id: Some(upload.upload_id.clone()),
-        part_sizes,
-        segments,
-    };
+    let rec = assemble(&upload, &chosen);
     let check = |cur: Option<&ObjectRecord>| condition.check(cur);
     cx.store()
         .finish_upload(
@@ -471,15 +484,25 @@ pub async fn list_parts(cx: &Ctx) -> ApiResult<Response<Body>> {
     Ok(xml_ok(ossemu_xml::to_xml_as("ListPartsResult", &doc)))
 }
 
-/// ListMultipartUploads with prefix, delimiter, key-marker, upload-id-marker, max-uploads.
-pub async fn list_uploads(cx: &Ctx) -> ApiResult<Response<Body>> {
-    let bucket = cx.load_bucket()?;
-    let encode = encoding_type(cx)?;
-    let prefix = cx.query.get("prefix").unwrap_or("");
-    let delimiter = cx.query.get("delimiter").unwrap_or("");
-    let key_marker = cx.query.get("key-marker").unwrap_or("");
-    let id_marker = cx.query.get("upload-id-marker").unwrap_or("");
-    let max = max_param(cx, "max-uploads", 1000, 1000)?;
+/// One page of a ListMultipartUploads.
+#[derive(Default)]
+struct UploadsPage {
+    uploads: Vec<UploadRecord>,
+    prefixes: Vec<String>,
+    truncated: bool,
+    next_key: String,
+    next_id: String,
+}
+
+/// Scans uploads in key then upload-id order after the markers, rolling keys up to the
+/// delimiter, for at most `max` entries.
+fn uploads_page(
+    cx: &Ctx,
+    bucket: &str,
+    (prefix, delimiter): (&str, &str),
+    (key_marker, id_marker): (&str, &str),
+    max: usize,
+) -> ApiResult<UploadsPage> {
     // With only a key-marker, uploads of that key are skipped entirely.
     let after = (!key_marker.is_empty()).then_some((
         key_marker,
@@ -489,11 +512,8 @@ pub async fn list_uploads(cx: &Ctx) -> ApiResult<Response<Body>> {
             id_marker
         },
     ));
-    let mut uploads = Vec::new();
-    let mut prefixes: Vec<String> = Vec::new();
-    let mut truncated = false;
-    let (mut next_key, mut next_id) = (String::new(), String::new());
-    for u in cx.store().meta().scan_uploads(&bucket.name, after) {
+    let mut page = UploadsPage::default();
+    for u in cx.store().meta().scan_uploads(bucket, after) {
         let u = u?;
         if !u.key.starts_with(prefix) {
             if u.key.as_str() > prefix {
@@ -506,27 +526,46 @@ pub async fn list_uploads(cx: &Ctx) -> ApiResult<Response<Body>> {
             .flatten()
             .map(|i| u.key[..prefix.len() + i + delimiter.len()].to_string());
         if let Some(cp) = &rolled
-            && prefixes.last() == Some(cp)
+            && page.prefixes.last() == Some(cp)
         {
             continue;
         }
-        if uploads.len() + prefixes.len() == max {
-            truncated = true;
+        if page.uploads.len() + page.prefixes.len() == max {
+            page.truncated = true;
             break;
         }
         match rolled {
             Some(cp) => {
-                next_key = cp.clone();
-                next_id.clear();
-                prefixes.push(cp);
+                page.next_key = cp.clone();
+                page.next_id.clear();
+                page.prefixes.push(cp);
             }
             None => {
-                next_key = u.key.clone();
-                next_id = u.upload_id.clone();
-                uploads.push(u);
+                page.next_key = u.key.clone();
+                page.next_id = u.upload_id.clone();
+                page.uploads.push(u);
             }
         }
     }
+    Ok(page)
+}
+
+/// ListMultipartUploads with prefix, delimiter, key-marker, upload-id-marker, max-uploads.
+pub async fn list_uploads(cx: &Ctx) -> ApiResult<Response<Body>> {
+    let bucket = cx.load_bucket()?;
+    let encode = encoding_type(cx)?;
+    let prefix = cx.query.get("prefix").unwrap_or("");
+    let delimiter = cx.query.get("delimiter").unwrap_or("");
+    let key_marker = cx.query.get("key-marker").unwrap_or("");
+    let id_marker = cx.query.get("upload-id-marker").unwrap_or("");
+    let max = max_param(cx, "max-uploads", 1000, 1000)?;
+    let page = uploads_page(
+        cx,
+        &bucket.name,
+        (prefix, delimiter),
+        (key_marker, id_marker),
+        max,
+    )?;
     let s3 = cx.dialect == Dialect::S3;
     let doc = ListUploadsResult {
         xmlns: cx.dialect.xmlns(),
@@ -534,17 +573,22 @@ pub async fn list_uploads(cx: &Ctx) -> ApiResult<Response<Body>> {
         bucket: bucket.name.clone(),
         key_marker: maybe_encode(key_marker, encode),
         upload_id_marker: id_marker.to_string(),
-        next_key_marker: if truncated {
-            maybe_encode(&next_key, encode)
+        next_key_marker: if page.truncated {
+            maybe_encode(&page.next_key, encode)
         } else {
             String::new()
         },
-        next_upload_id_marker: if truncated { next_id } else { String::new() },
+        next_upload_id_marker: if page.truncated {
+            page.next_id
+        } else {
+            String::new()
+        },
         delimiter: (!delimiter.is_empty()).then(|| maybe_encode(delimiter, encode)),
         prefix: maybe_encode(prefix, encode),
         max_uploads: max,
-        is_truncated: truncated,
-        uploads: uploads
+        is_truncated: page.truncated,
+        uploads: page
+            .uploads
             .iter()
             .map(|u| {
                 let who = owner(cx, &u.owner);
@@ -558,7 +602,8 @@ pub async fn list_uploads(cx: &Ctx) -> ApiResult<Response<Body>> {
                 }
             })
             .collect(),
-        common_prefixes: prefixes
+        common_prefixes: page
+            .prefixes
             .into_iter()
             .map(|p| CommonPrefix {
                 prefix: maybe_encode(&p, encode),
