@@ -462,7 +462,7 @@ pub fn may_read(who: &Identity, bucket: &BucketRecord, obj: Option<&ObjectRecord
     if is_owner(who, bucket) || obj.is_some_and(|o| who.owner() == Some(o.owner.as_str())) {
         return true;
     }
-    match obj.and_then(|o| o.acl.as_deref()) {
+    match obj.and_then(|o| o.attrs.acl.as_deref()) {
         Some(acl) => acl_reads(who, acl),
         None => may_list(who, bucket),
     }
@@ -538,14 +538,15 @@ mod tests {
                 );
             }
         }
-        let private_obj = ObjectRecord {
-            acl: Some("private".into()),
-            ..ObjectRecord::default()
+        let with_acl = |acl: &str| {
+            let attrs = ossemu_store::ObjectAttrs {
+                acl: Some(acl.into()),
+                ..Default::default()
+            };
+            ObjectRecord::new(attrs, "", 0)
         };
-        let public_obj = ObjectRecord {
-            acl: Some("public-read".into()),
-            ..ObjectRecord::default()
-        };
+        let private_obj = with_acl("private");
+        let public_obj = with_acl("public-read");
         assert!(!may_read(&anon, &bucket("public-read"), Some(&private_obj)));
         assert!(may_read(&anon, &bucket("private"), Some(&public_obj)));
         assert!(may_read(&owner, &bucket("private"), Some(&private_obj)));

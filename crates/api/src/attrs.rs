@@ -4,7 +4,6 @@
 //! InitiateMultipartUpload) or the fields of a PostObject form.
 
 use http::{HeaderMap, HeaderValue};
-use ossemu_store::ObjectRecord;
 
 use crate::dialect::{Dialect, either_header};
 use crate::error::{ApiError, ApiResult, Code};
@@ -26,36 +25,7 @@ const STORED_HEADERS: &[&str] = &[
 /// Content-Type when the writer sends none.
 const DEFAULT_CONTENT_TYPE: &str = "application/octet-stream";
 
-/// Object attributes a write request sets through headers or form fields.
-#[derive(Clone, Debug, Default)]
-pub struct ObjectAttrs {
-    /// Content-Type.
-    pub content_type: String,
-    /// Stored standard headers.
-    pub headers: Vec<(String, String)>,
-    /// User metadata.
-    pub user_meta: Vec<(String, String)>,
-    /// Object ACL.
-    pub acl: Option<String>,
-    /// Tagging pairs.
-    pub tagging: Vec<(String, String)>,
-}
-
-impl ObjectAttrs {
-    /// Applies the attributes to a record template.
-    pub fn into_record(self, owner: &str) -> ObjectRecord {
-        ObjectRecord {
-            content_type: self.content_type,
-            headers: self.headers,
-            user_meta: self.user_meta,
-            acl: self.acl,
-            tagging: self.tagging,
-            owner: owner.to_string(),
-            modified_ms: ossemu_store::now_ms(),
-            ..ObjectRecord::default()
-        }
-    }
-}
+pub use ossemu_store::ObjectAttrs;
 
 /// Where the attributes come from: `(name, value)` pairs with lower-case names.
 #[derive(Clone, Copy, Debug)]

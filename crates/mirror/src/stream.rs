@@ -7,7 +7,7 @@ use std::sync::Arc;
 use base64::Engine;
 use bytes::Bytes;
 use futures_util::{FutureExt, Stream, StreamExt};
-use ossemu_store::{BlobWriter, ObjectRecord, Store, TempBody, TxError, now_ms};
+use ossemu_store::{BlobWriter, ObjectAttrs, ObjectRecord, Store, TempBody, TxError, now_ms};
 use tokio::sync::watch;
 
 use crate::flight::{GENERIC, Head, State, failure};
@@ -228,14 +228,15 @@ pub(crate) async fn commit(
         .await
         .map_err(|_| failure(GENERIC, status, true))?;
     let size = blob.len;
-    let template = ObjectRecord {
+    let attrs = ObjectAttrs {
         content_type: head.content_type.clone(),
         headers: head.headers.clone(),
-        owner: plan.owner.clone(),
-        tag: Some(head.tag.clone()),
         tagging: plan.taggings.clone(),
-        modified_ms: head.modified_ms,
-        ..ObjectRecord::default()
+        ..ObjectAttrs::default()
+    };
+    let template = ObjectRecord {
+        tag: Some(head.tag.clone()),
+        ..ObjectRecord::new(attrs, &plan.owner, head.modified_ms)
     };
     let check = |cur: Option<&ObjectRecord>| match cur {
         Some(_) => Err(WrittenMeanwhile),

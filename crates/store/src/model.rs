@@ -99,6 +99,27 @@ impl ObjectKind {
     }
 }
 
+/// What a writer sets of an object besides its body: kept with objects and with the uploads
+/// that will make them.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct ObjectAttrs {
+    /// Content-Type.
+    pub content_type: String,
+    /// Other stored standard headers (lower-case names): content-encoding, content-disposition,
+    /// cache-control, expires, content-language, access-control-allow-origin.
+    #[serde(default)]
+    pub headers: Vec<(String, String)>,
+    /// User metadata, names lower-case and without the `x-oss-meta-`/`x-amz-meta-` prefix.
+    #[serde(default)]
+    pub user_meta: Vec<(String, String)>,
+    /// Object ACL; `None` inherits the bucket's.
+    #[serde(default)]
+    pub acl: Option<String>,
+    /// Tagging (`x-oss-tagging` / `x-amz-tagging`) as url-encoded pairs.
+    #[serde(default)]
+    pub tagging: Vec<(String, String)>,
+}
+
 /// One stored object version (the current one; buckets are unversioned).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct ObjectRecord {
@@ -113,18 +134,9 @@ pub struct ObjectRecord {
     pub kind: ObjectKind,
     /// Last-Modified, milliseconds since the Unix epoch.
     pub modified_ms: i64,
-    /// Content-Type.
-    pub content_type: String,
-    /// Other stored standard headers (lower-case names): content-encoding, content-disposition,
-    /// cache-control, expires, content-language, access-control-allow-origin.
-    #[serde(default)]
-    pub headers: Vec<(String, String)>,
-    /// User metadata, names lower-case and without the `x-oss-meta-`/`x-amz-meta-` prefix.
-    #[serde(default)]
-    pub user_meta: Vec<(String, String)>,
-    /// Object ACL; `None` inherits the bucket's.
-    #[serde(default)]
-    pub acl: Option<String>,
+    /// Content-Type, stored headers, user metadata, ACL and tags (stored inline).
+    #[serde(flatten)]
+    pub attrs: ObjectAttrs,
     /// Owner id of the writer.
     #[serde(default)]
     pub owner: String,
@@ -135,9 +147,6 @@ pub struct ObjectRecord {
     /// base64 value, echoed as `x-amz-checksum-*`.
     #[serde(default)]
     pub checksum: Option<(String, String)>,
-    /// Tagging (`x-oss-tagging` / `x-amz-tagging`) as url-encoded pairs.
-    #[serde(default)]
-    pub tagging: Vec<(String, String)>,
     /// For a completed multipart upload: its id (a repeated CompleteMultipartUpload answers
     /// from it) and the sizes of its parts in order (GetObject `partNumber`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -159,9 +168,20 @@ impl ObjectRecord {
         raw.try_into().ok()
     }
 
+    /// A new object's record: `attrs` set by `owner` at `modified_ms`, no body yet.
+    pub fn new(attrs: ObjectAttrs, owner: &str, modified_ms: i64) -> Self {
+        Self {
+            attrs,
+            owner: owner.to_string(),
+            modified_ms,
+            ..Self::default()
+        }
+    }
+
     /// A stored standard header by lower-case name.
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
+        self.attrs
+            .headers
             .iter()
             .find(|(k, _)| k == name)
             .map(|(_, v)| v.as_str())
@@ -179,20 +199,9 @@ pub struct UploadRecord {
     pub initiated_ms: i64,
     /// Owner id of the initiator.
     pub owner: String,
-    /// Content-Type for the completed object.
-    pub content_type: String,
-    /// Standard headers for the completed object.
-    #[serde(default)]
-    pub headers: Vec<(String, String)>,
-    /// User metadata for the completed object.
-    #[serde(default)]
-    pub user_meta: Vec<(String, String)>,
-    /// Object ACL for the completed object.
-    #[serde(default)]
-    pub acl: Option<String>,
-    /// Tagging for the completed object.
-    #[serde(default)]
-    pub tagging: Vec<(String, String)>,
+    /// The completed object's attributes (stored inline).
+    #[serde(flatten)]
+    pub attrs: ObjectAttrs,
     /// Checksum algorithm announced at initiation (S3), lower-case.
     #[serde(default)]
     pub checksum_algorithm: Option<String>,
@@ -228,4 +237,27 @@ pub fn now_ms() -> i64 {
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_millis() as i64)
         .unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Records written before the attributes had a struct of their own still read back,
+    /// and new records keep the same flat layout.
+    #[test]
+    fn attributes_are_stored_inline() {
+        let old = r#"{"size":5,"etag":"5d41402abc4b2a76b9719d911017c592","crc64":1,"kind":"Normal","modified_ms":7,"content_type":"text/plain","headers":[["cache-control","no-cache"]],"user_meta":[["a","b"]],"acl":"public-read","owner":"o","tag":null,"checksum":null,"tagging":[["k","v"]],"segments":[]}"#;
+        let rec: ObjectRecord = serde_json::from_str(old).unwrap();
+        assert_eq!(rec.attrs.content_type, "text/plain");
+        assert_eq!(rec.header("cache-control"), Some("no-cache"));
+        assert_eq!(rec.attrs.acl.as_deref(), Some("public-read"));
+        assert_eq!(rec.attrs.tagging, vec![("k".to_string(), "v".to_string())]);
+        let again: serde_json::Value = serde_json::to_value(&rec).unwrap();
+        let flat: serde_json::Value = serde_json::from_str(old).unwrap();
+        assert_eq!(again, flat);
+        let upload = r#"{"upload_id":"U","key":"k","initiated_ms":1,"owner":"o","content_type":"x/y","parts_version":2}"#;
+        let u: UploadRecord = serde_json::from_str(upload).unwrap();
+        assert_eq!((u.attrs.content_type.as_str(), u.parts_version), ("x/y", 2));
+    }
 }

@@ -90,7 +90,7 @@ pub async fn get_object_acl(cx: &Ctx) -> ApiResult<Response<Body>> {
     let b = cx.load_bucket()?;
     let rec = cx.store().meta().get_object(&b.name, cx.key()?)?;
     let rec = manageable(cx, &b, rec)?;
-    let canned = match (&rec.acl, cx.dialect) {
+    let canned = match (&rec.attrs.acl, cx.dialect) {
         (Some(a), _) => a.clone(),
         (None, Dialect::Oss) => "default".into(),
         (None, Dialect::S3) => "private".into(),
@@ -128,11 +128,9 @@ pub async fn put_object_acl(cx: &Ctx, body: ReqStream) -> ApiResult<Response<Bod
     let acl = requested_acl(cx, body, &header, true, &b.owner).await?;
     let acl = (acl != "default").then_some(acl);
     let update = |cur: Option<&ObjectRecord>, _: Option<&ObjectRecord>| {
-        let cur = cur.ok_or_else(|| ApiError::new(Code::NoSuchKey))?;
-        Ok(ObjectRecord {
-            acl: acl.clone(),
-            ..cur.clone()
-        })
+        let mut rec = cur.ok_or_else(|| ApiError::new(Code::NoSuchKey))?.clone();
+        rec.attrs.acl = acl.clone();
+        Ok(rec)
     };
     cx.store()
         .update_object(&b.name, key, None, None, &update)

@@ -60,7 +60,7 @@ pub async fn append_object(cx: &Ctx, body: ReqStream) -> ApiResult<Response<Body
             }
             None if position == 0 => ObjectRecord {
                 kind: ObjectKind::Appendable,
-                ..attrs.clone().into_record(&owner)
+                ..ObjectRecord::new(attrs.clone(), &owner, now)
             },
             None => return Err(position_error(Code::PositionNotEqualToLength, 0)),
         };

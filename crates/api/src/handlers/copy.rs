@@ -206,20 +206,20 @@ fn copied(src: &ObjectRecord, plan: &CopyPlan) -> ObjectRecord {
         modified_ms: plan.now,
         owner: plan.owner.clone(),
         tag: None,
-        acl: if plan.acl_given {
-            attrs.acl.clone()
-        } else {
-            None
-        },
         ..src.clone()
     };
+    rec.attrs.acl = if plan.acl_given {
+        attrs.acl.clone()
+    } else {
+        None
+    };
     if plan.replace {
-        rec.content_type = attrs.content_type.clone();
-        rec.headers = attrs.headers.clone();
-        rec.user_meta = attrs.user_meta.clone();
+        rec.attrs.content_type = attrs.content_type.clone();
+        rec.attrs.headers = attrs.headers.clone();
+        rec.attrs.user_meta = attrs.user_meta.clone();
     }
     if plan.replace || plan.tagging_replace {
-        rec.tagging = attrs.tagging.clone();
+        rec.attrs.tagging = attrs.tagging.clone();
     }
     rec
 }

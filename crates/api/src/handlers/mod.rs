@@ -176,12 +176,12 @@ pub fn object_headers(cx: &Ctx, rec: &ObjectRecord, h: &mut HeaderMap) {
     let d = cx.dialect;
     set(h, "etag", &d.etag(&rec.etag));
     set(h, "last-modified", &http_date(rec.modified_ms));
-    set(h, "content-type", &rec.content_type);
+    set(h, "content-type", &rec.attrs.content_type);
     set(h, "accept-ranges", "bytes");
-    for (k, v) in &rec.headers {
+    for (k, v) in &rec.attrs.headers {
         set_stored(h, k, v);
     }
-    for (k, v) in &rec.user_meta {
+    for (k, v) in &rec.attrs.user_meta {
         let name = format!("{}{k}", d.meta_prefix());
         match (d, rfc2047(v)) {
             // S3 returns non-ASCII metadata RFC 2047-encoded; OSS returns the bytes as sent.
@@ -200,13 +200,21 @@ pub fn object_headers(cx: &Ctx, rec: &ObjectRecord, h: &mut HeaderMap) {
             if rec.kind == ObjectKind::Appendable {
                 set(h, "x-oss-next-append-position", &rec.size.to_string());
             }
-            if !rec.tagging.is_empty() {
-                set(h, "x-oss-tagging-count", &rec.tagging.len().to_string());
+            if !rec.attrs.tagging.is_empty() {
+                set(
+                    h,
+                    "x-oss-tagging-count",
+                    &rec.attrs.tagging.len().to_string(),
+                );
             }
         }
         Dialect::S3 => {
-            if !rec.tagging.is_empty() {
-                set(h, "x-amz-tagging-count", &rec.tagging.len().to_string());
+            if !rec.attrs.tagging.is_empty() {
+                set(
+                    h,
+                    "x-amz-tagging-count",
+                    &rec.attrs.tagging.len().to_string(),
+                );
             }
             if rec.kind == ObjectKind::Multipart
                 && let Some((_, n)) = rec.etag.rsplit_once('-')

@@ -137,7 +137,7 @@ pub async fn put_object(cx: &Ctx, body: ReqStream) -> ApiResult<Response<Body>> 
     let owner = cx.identity.owner().unwrap_or(&bucket.owner).to_string();
     let template = ObjectRecord {
         checksum: cx.take_checksum(),
-        ..attrs.into_record(&owner)
+        ..ObjectRecord::new(attrs, &owner, ossemu_store::now_ms())
     };
     let check = |cur: Option<&ObjectRecord>| condition.check(cur);
     let rec = cx

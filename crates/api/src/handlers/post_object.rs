@@ -338,12 +338,13 @@ pub async fn post_object(cx: &Ctx, body: ReqStream) -> ApiResult<Response<Body>>
         return Err(access::denied(&who));
     }
     let key = object_key(&form)?;
-    let rec = attrs::parse(&attrs::Source::Form {
+    let attrs = attrs::parse(&attrs::Source::Form {
         fields: &form.0,
         file_type: part_type.as_deref(),
         s3,
-    })?
-    .into_record(who.owner().unwrap_or(&bucket.owner));
+    })?;
+    let owner = who.owner().unwrap_or(&bucket.owner);
+    let rec = ObjectRecord::new(attrs, owner, ossemu_store::now_ms());
     let forbid = form
         .get("x-oss-forbid-overwrite")
         .is_some_and(|v| v.eq_ignore_ascii_case("true"));

@@ -99,7 +99,7 @@ pub async fn get_object_tagging(cx: &Ctx) -> ApiResult<Response<Body>> {
     let xmlns = (cx.dialect == Dialect::S3).then_some(S3_NS);
     Ok(xml_ok(ossemu_xml::to_xml_as(
         "Tagging",
-        &Tagging::new(&rec.tagging, xmlns),
+        &Tagging::new(&rec.attrs.tagging, xmlns),
     )))
 }
 
@@ -138,11 +138,9 @@ pub async fn delete_object_tagging(cx: &Ctx) -> ApiResult<Response<Body>> {
 
 async fn set_tags(cx: &Ctx, bucket: &str, tags: Vec<(String, String)>) -> ApiResult<()> {
     let update = |cur: Option<&ObjectRecord>, _: Option<&ObjectRecord>| {
-        let cur = cur.ok_or_else(|| ApiError::new(Code::NoSuchKey))?;
-        Ok(ObjectRecord {
-            tagging: tags.clone(),
-            ..cur.clone()
-        })
+        let mut rec = cur.ok_or_else(|| ApiError::new(Code::NoSuchKey))?.clone();
+        rec.attrs.tagging = tags.clone();
+        Ok(rec)
     };
     cx.store()
         .update_object(bucket, cx.key()?, None, None, &update)

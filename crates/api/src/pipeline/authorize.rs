@@ -62,7 +62,7 @@ fn object_acl_grants_write(cx: &Ctx, op: Op, bucket: &BucketRecord) -> ApiResult
         .store()
         .meta()
         .get_object(&bucket.name, key)?
-        .is_some_and(|o| o.acl.as_deref() == Some("public-read-write")))
+        .is_some_and(|o| o.attrs.acl.as_deref() == Some("public-read-write")))
 }
 
 #[cfg(test)]

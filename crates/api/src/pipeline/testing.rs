@@ -37,10 +37,11 @@ pub async fn bucket(state: &AppState, name: &str, owner: &str, acl: &str) {
 /// An empty object with an ACL.
 pub async fn object(state: &AppState, bucket: &str, key: &str, acl: Option<&str>) {
     let blob = state.store.writer().finish().await.unwrap();
-    let template = ObjectRecord {
+    let attrs = ossemu_store::ObjectAttrs {
         acl: acl.map(str::to_string),
-        ..ObjectRecord::default()
+        ..Default::default()
     };
+    let template = ObjectRecord::new(attrs, "", 0);
     let accept = |_: Option<&ObjectRecord>| Ok::<_, std::convert::Infallible>(());
     state
         .store

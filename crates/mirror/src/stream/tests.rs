@@ -184,8 +184,8 @@ async fn commit_stores_the_object_unless_a_client_wrote_the_key_meanwhile() {
         matches!(state, State::Complete { stored: true, etag: Some(ref e), size: 5, .. } if *e == rec.etag)
     );
     assert_eq!(rec.tag.as_deref(), Some("MIRROR"));
-    assert_eq!(rec.tagging, plan.taggings);
-    assert_eq!(rec.content_type, "text/plain");
+    assert_eq!(rec.attrs.tagging, plan.taggings);
+    assert_eq!(rec.attrs.content_type, "text/plain");
     // A second fetch finds the key written: it stores nothing and names no ETag.
     let w = written(&store, b"other").await;
     let state = commit(&store, &plan, head, w, tmp, 200).await.unwrap();
