@@ -13,6 +13,7 @@ async fn create_head_info_location_delete_oss() {
         .await;
     assert_eq!(r.status, 200);
     assert_eq!(r.h("server"), Some("AliyunOSS"));
+    assert_eq!(r.h("location"), Some("/photos"));
     let id = r.h("x-oss-request-id").unwrap();
     assert_eq!(id.len(), 24);
     assert!(
@@ -20,11 +21,29 @@ async fn create_head_info_location_delete_oss() {
             .all(|c| c.is_ascii_digit() || c.is_ascii_uppercase())
     );
 
+    // OSS: the owner creating it again gets 200 (an app that creates its bucket at start-up
+    // runs twice); the ACL stays unless the request names one. Anyone else gets 409.
+    let again = s.req("PUT", "/photos").oss().send().await;
+    assert_eq!(again.status, 200, "{}", again.text());
+    assert_eq!(again.h("location"), Some("/photos"));
     s.req("PUT", "/photos")
-        .oss()
+        .oss_as("alt", "alt-secret")
         .send()
         .await
         .assert_error(409, "BucketAlreadyExists");
+    let ia =
+        "<CreateBucketConfiguration><StorageClass>IA</StorageClass></CreateBucketConfiguration>";
+    let body = s
+        .req("PUT", "/photos")
+        .oss()
+        .body(ia)
+        .send()
+        .await
+        .assert_error(409, "BucketAlreadyExists");
+    assert!(
+        body.contains("Cannot modify existing bucket&apos;s storage class"),
+        "{body}"
+    );
 
     let r = s.req("HEAD", "/photos").oss().send().await;
     assert_eq!(r.status, 200);
@@ -75,6 +94,53 @@ async fn create_head_info_location_delete_oss() {
     assert!(r.h("x-oss-err").is_some());
 }
 
+/// OSS: re-creating a bucket with an ACL changes it; PutBucketAcl creates a missing bucket
+/// (owned by the requester) and answers with its Location. S3 says NoSuchBucket.
+#[tokio::test]
+async fn oss_put_bucket_acl_creates_and_recreate_sets_the_acl() {
+    let s = Server::start().await;
+    let r = s
+        .req("PUT", "/made-by-acl?acl")
+        .oss()
+        .header("x-oss-acl", "public-read")
+        .send()
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(r.h("location"), Some("/made-by-acl"));
+    let acl = s.req("GET", "/made-by-acl?acl").oss().send().await;
+    assert_eq!(acl.xml("Grant").as_deref(), Some("public-read"));
+    assert_eq!(acl.xml("ID").as_deref(), Some(AK));
+    let r = s
+        .req("PUT", "/made-by-acl")
+        .oss()
+        .header("x-oss-acl", "private")
+        .send()
+        .await;
+    assert_eq!(r.status, 200);
+    let acl = s.req("GET", "/made-by-acl?acl").oss().send().await;
+    assert_eq!(acl.xml("Grant").as_deref(), Some("private"));
+    // Someone else may not change it.
+    s.req("PUT", "/made-by-acl?acl")
+        .oss_as("alt", "alt-secret")
+        .header("x-oss-acl", "public-read-write")
+        .send()
+        .await
+        .assert_error(403, "AccessDenied");
+    s.req("PUT", "/s3-missing?acl")
+        .s3()
+        .header("x-amz-acl", "public-read")
+        .send()
+        .await
+        .assert_error(404, "NoSuchBucket");
+    s.req("PUT", "/anon-missing?acl")
+        .header("x-oss-acl", "public-read")
+        .send()
+        .await
+        .assert_error(403, "AccessDenied");
+    let listed = s.req("GET", "/").oss().send().await;
+    assert!(!listed.text().contains("s3-missing"));
+}
+
 #[tokio::test]
 async fn create_bucket_s3_dialect() {
     let s = Server::start().await;
@@ -111,11 +177,10 @@ async fn create_bucket_s3_dialect() {
         .assert_error(409, "BucketAlreadyExists");
     let acl = s.req("GET", "/east?acl").oss().send().await;
     assert_eq!(acl.xml("Grant").as_deref(), Some("public-read"));
-    s.req("PUT", "/east")
-        .oss()
-        .send()
-        .await
-        .assert_error(409, "BucketAlreadyExists");
+    // The same owner through the OSS dialect: 200, and without x-oss-acl the ACL stays.
+    assert_eq!(s.req("PUT", "/east").oss().send().await.status, 200);
+    let acl = s.req("GET", "/east?acl").oss().send().await;
+    assert_eq!(acl.xml("Grant").as_deref(), Some("public-read"));
     let r = s.req("GET", "/s3bucket?location").s3().send().await;
     assert_eq!(
         r.text(),

@@ -54,7 +54,7 @@ ops! {
     GetBucketInfo: Owner,
     GetBucketLocation: Owner,
     GetBucketAcl: Owner,
-    PutBucketAcl: Owner,
+    PutBucketAcl: Handler,
     GetBucketVersioning: Owner,
     ListObjects: List,
     ListObjectsV2: List,

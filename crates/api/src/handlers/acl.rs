@@ -5,7 +5,7 @@ use http::{Response, StatusCode};
 use ossemu_store::{BucketRecord, ObjectRecord};
 use ossemu_xml::acl::{AccessControlPolicy, oss_policy, s3_policy};
 
-use super::{BUCKET_ACLS, no_body, owner, xml_ok};
+use super::{BUCKET_ACLS, bucket, no_body, owner, set, xml_ok};
 use crate::access;
 use crate::body::{Body, ReqStream, read_small};
 use crate::dialect::Dialect;
@@ -75,13 +75,36 @@ pub async fn get_bucket_acl(cx: &Ctx) -> ApiResult<Response<Body>> {
     Ok(policy(cx, &b.owner, &b.acl, &b.owner))
 }
 
-/// PutBucketAcl.
+/// PutBucketAcl: the owner sets the bucket's canned ACL. OSS creates the bucket, owned by the
+/// requester, when it does not exist yet.
 pub async fn put_bucket_acl(cx: &Ctx, body: ReqStream) -> ApiResult<Response<Body>> {
-    let mut b = cx.load_bucket()?;
     let header = cx.dialect.header("acl");
-    b.acl = requested_acl(cx, body, &header, false, &b.owner).await?;
-    cx.store().update_bucket(&b).await?;
-    Ok(no_body(StatusCode::OK))
+    let existing = cx.store().meta().get_bucket(cx.bucket()?)?;
+    let mut r = no_body(StatusCode::OK);
+    match existing {
+        Some(mut b) => {
+            if cx.identity.owner() != Some(b.owner.as_str()) {
+                return Err(access::denied(&cx.identity));
+            }
+            b.acl = requested_acl(cx, body, &header, false, &b.owner).await?;
+            cx.store().update_bucket(&b).await?;
+        }
+        None if cx.dialect == Dialect::Oss => {
+            let me = bucket::creator(cx)?;
+            bucket::check_new_name(cx, cx.bucket()?)?;
+            let acl = requested_acl(cx, body, &header, false, me).await?;
+            let rec = bucket::new_bucket(cx, cx.bucket()?, me, Some(acl));
+            match cx.store().create_bucket(&rec).await {
+                Ok(()) | Err(ossemu_store::StoreError::BucketExists) => {}
+                Err(e) => return Err(e.into()),
+            }
+        }
+        None => return Err(ApiError::new(Code::NoSuchBucket)),
+    }
+    if cx.dialect == Dialect::Oss {
+        set(r.headers_mut(), "location", &format!("/{}", cx.bucket()?));
+    }
+    Ok(r)
 }
 
 /// GetObjectAcl: `default` when the object inherits the bucket's ACL (OSS); S3 reports the

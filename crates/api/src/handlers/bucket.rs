@@ -17,16 +17,15 @@ use crate::request::Ctx;
 /// Limit for small configuration bodies.
 pub const SMALL_BODY: usize = 64 * 1024;
 
-/// PutBucket: creates a bucket owned by the requester, with an optional canned ACL and
-/// CreateBucketConfiguration.
-pub async fn create_bucket(cx: &Ctx, body: ReqStream) -> ApiResult<Response<Body>> {
-    let name = cx.bucket()?.to_string();
-    let Some(me) = cx.identity.owner() else {
-        return Err(ApiError::msg(
-            Code::AccessDenied,
-            "Anonymous users cannot create buckets.",
-        ));
-    };
+/// The requester's owner id; anonymous requests cannot create buckets.
+pub fn creator(cx: &Ctx) -> ApiResult<&str> {
+    cx.identity
+        .owner()
+        .ok_or_else(|| ApiError::msg(Code::AccessDenied, "Anonymous users cannot create buckets."))
+}
+
+/// A name a new bucket may have in the request's dialect (OSS names have no dots).
+pub fn check_new_name(cx: &Ctx, name: &str) -> ApiResult<()> {
     if cx.dialect == Dialect::Oss && name.contains('.') {
         return Err(ApiError::msg(
             Code::InvalidBucketName,
@@ -34,8 +33,15 @@ pub async fn create_bucket(cx: &Ctx, body: ReqStream) -> ApiResult<Response<Body
         )
         .field("BucketName", name));
     }
-    let acl = cx.dheader("acl").unwrap_or("private").to_string();
-    if !BUCKET_ACLS.contains(&acl.as_str()) {
+    Ok(())
+}
+
+/// A canned bucket ACL from `x-oss-acl` / `x-amz-acl`, checked.
+pub fn requested_bucket_acl(cx: &Ctx) -> ApiResult<Option<String>> {
+    let Some(acl) = cx.dheader("acl") else {
+        return Ok(None);
+    };
+    if !BUCKET_ACLS.contains(&acl) {
         return Err(ApiError::msg(
             Code::InvalidArgument,
             format!(
@@ -45,58 +51,124 @@ pub async fn create_bucket(cx: &Ctx, body: ReqStream) -> ApiResult<Response<Body
         .field("ArgumentName", cx.dialect.header("acl"))
         .field("ArgumentValue", acl));
     }
+    Ok(Some(acl.to_string()))
+}
+
+/// The 200 answer to a bucket creation: `Location: /<bucket>`.
+fn created(name: &str) -> Response<Body> {
+    let mut r = no_body(StatusCode::OK);
+    set(r.headers_mut(), "location", &format!("/{name}"));
+    r
+}
+
+/// A new bucket record for the requester in the server's region.
+pub fn new_bucket(cx: &Ctx, name: &str, owner: &str, acl: Option<String>) -> BucketRecord {
+    BucketRecord {
+        name: name.to_string(),
+        owner: owner.to_string(),
+        acl: acl.unwrap_or_else(|| "private".into()),
+        created_ms: now_ms(),
+        storage_class: "Standard".into(),
+        location: cx.state.config.region.clone(),
+    }
+}
+
+/// PutBucket: creates a bucket owned by the requester, with an optional canned ACL and
+/// CreateBucketConfiguration.
+pub async fn create_bucket(cx: &Ctx, body: ReqStream) -> ApiResult<Response<Body>> {
+    let name = cx.bucket()?.to_string();
+    let me = creator(cx)?;
+    check_new_name(cx, &name)?;
+    let acl = requested_bucket_acl(cx)?;
     let raw = read_small(body, SMALL_BODY).await?;
     let conf: CreateBucketConfiguration = if raw.iter().all(u8::is_ascii_whitespace) {
         CreateBucketConfiguration::default()
     } else {
         ossemu_xml::from_xml(&raw, "CreateBucketConfiguration", raw.len())?
     };
-    let requested_location = conf.location_constraint.filter(|l| !l.is_empty());
-    // S3 in us-east-1 (a request without LocationConstraint) answers 200 to the owner
-    // re-creating a bucket; every other region says BucketAlreadyOwnedByYou. A re-create that
-    // asks for another ACL is refused with BucketAlreadyExists (as RGW does) rather than
-    // silently changing who may read the bucket.
-    let us_east_1 = cx.dialect == Dialect::S3
-        && requested_location
-            .as_deref()
-            .is_none_or(|l| l == "us-east-1");
-    let location = requested_location.unwrap_or_else(|| cx.state.config.region.clone());
+    let requested_location = conf.location_constraint.clone().filter(|l| !l.is_empty());
     let rec = BucketRecord {
-        name: name.clone(),
-        owner: me.to_string(),
-        acl,
-        created_ms: now_ms(),
-        storage_class: conf.storage_class.unwrap_or_else(|| "Standard".into()),
-        location,
+        storage_class: conf
+            .storage_class
+            .clone()
+            .unwrap_or_else(|| "Standard".into()),
+        location: requested_location
+            .clone()
+            .unwrap_or_else(|| cx.state.config.region.clone()),
+        ..new_bucket(cx, &name, me, acl.clone())
     };
     match cx.store().create_bucket(&rec).await {
-        Ok(()) => {}
+        Ok(()) => Ok(created(&name)),
         Err(StoreError::BucketExists) => {
-            let existing = cx.store().meta().get_bucket(&name)?;
-            let default_region = |l: &str| l == "us-east-1" || l == cx.state.config.region;
-            let mine = existing.as_ref().is_some_and(|b| b.owner == me);
-            let recreate = existing
-                .as_ref()
-                .is_some_and(|b| mine && us_east_1 && default_region(&b.location));
-            return match existing {
-                Some(b) if recreate && b.acl == rec.acl => {
-                    let mut r = no_body(StatusCode::OK);
-                    set(r.headers_mut(), "location", &format!("/{name}"));
-                    Ok(r)
-                }
-                _ if mine && cx.dialect == Dialect::S3 && !recreate => {
-                    Err(ApiError::new(Code::BucketAlreadyOwnedByYou))
-                }
-                _ => Err(ApiError::new(Code::BucketAlreadyExists)),
-            };
+            let existing = cx
+                .store()
+                .meta()
+                .get_bucket(&name)?
+                .ok_or_else(|| ApiError::new(Code::BucketAlreadyExists))?;
+            match cx.dialect {
+                Dialect::Oss => recreate_oss(cx, existing, me, acl, &conf).await,
+                Dialect::S3 => recreate_s3(cx, &existing, me, &rec, requested_location),
+            }
         }
-        Err(e) => return Err(e.into()),
+        Err(e) => Err(e.into()),
     }
-    let mut r = no_body(StatusCode::OK);
-    if cx.dialect == Dialect::S3 {
-        set(r.headers_mut(), "location", &format!("/{name}"));
+}
+
+/// OSS: the owner re-creating a bucket gets 200 (and a new ACL when it sends one); another
+/// storage class is refused, as is another owner's bucket.
+async fn recreate_oss(
+    cx: &Ctx,
+    mut existing: BucketRecord,
+    me: &str,
+    acl: Option<String>,
+    conf: &CreateBucketConfiguration,
+) -> ApiResult<Response<Body>> {
+    if existing.owner != me {
+        return Err(ApiError::new(Code::BucketAlreadyExists));
     }
-    Ok(r)
+    if conf
+        .storage_class
+        .as_deref()
+        .is_some_and(|c| !c.eq_ignore_ascii_case(&existing.storage_class))
+    {
+        return Err(ApiError::msg(
+            Code::BucketAlreadyExists,
+            "Cannot modify existing bucket's storage class",
+        ));
+    }
+    if let Some(acl) = acl
+        && acl != existing.acl
+    {
+        existing.acl = acl;
+        cx.store().update_bucket(&existing).await?;
+    }
+    Ok(created(&existing.name))
+}
+
+/// S3 in us-east-1 (a request without LocationConstraint) answers 200 to the owner
+/// re-creating a bucket; every other region says BucketAlreadyOwnedByYou. A re-create that
+/// asks for another ACL is refused with BucketAlreadyExists (as RGW does) rather than
+/// silently changing who may read the bucket.
+fn recreate_s3(
+    cx: &Ctx,
+    existing: &BucketRecord,
+    me: &str,
+    rec: &BucketRecord,
+    requested_location: Option<String>,
+) -> ApiResult<Response<Body>> {
+    let us_east_1 = requested_location
+        .as_deref()
+        .is_none_or(|l| l == "us-east-1");
+    let default_region = |l: &str| l == "us-east-1" || l == cx.state.config.region;
+    let mine = existing.owner == me;
+    let recreate = mine && us_east_1 && default_region(&existing.location);
+    if recreate && existing.acl == rec.acl {
+        Ok(created(&existing.name))
+    } else if mine && !recreate {
+        Err(ApiError::new(Code::BucketAlreadyOwnedByYou))
+    } else {
+        Err(ApiError::new(Code::BucketAlreadyExists))
+    }
 }
 
 /// DeleteBucket: 204, or 409 BucketNotEmpty. OSS refuses while multipart uploads are in
