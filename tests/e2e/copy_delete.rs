@@ -23,6 +23,7 @@ async fn copy_within_and_across_buckets() {
     assert_eq!(r.status, 200, "{}", r.text());
     let etag = format!("\"{}\"", md5_hex(b"payload").to_uppercase());
     assert_eq!(r.xml("ETag").as_deref(), Some(etag.as_str()));
+    assert_eq!(r.h("etag"), Some(etag.as_str()));
     assert!(r.xml("LastModified").unwrap().ends_with(".000Z"));
     let g = s.req("GET", "/dst/copy").oss().send().await;
     assert_eq!(g.text(), "payload");
@@ -48,6 +49,46 @@ async fn copy_within_and_across_buckets() {
     assert_eq!(g.h("content-type"), Some("application/json"));
     assert_eq!(g.h("x-amz-meta-n"), Some("2"));
     assert!(g.h("x-amz-meta-k").is_none());
+
+    // OSS REPLACE: without a Content-Type the source's stays; the client-side encryption
+    // metadata describes the body, so it is kept and the request's is ignored.
+    s.req("PUT", "/src/enc")
+        .oss()
+        .header("content-type", "image/png")
+        .header("x-oss-meta-client-side-encryption-key", "wrapped")
+        .header("x-oss-meta-old", "1")
+        .body("cipher")
+        .send()
+        .await;
+    let r = s
+        .req("PUT", "/src/enc2")
+        .oss()
+        .header("x-oss-copy-source", "/src/enc")
+        .header("x-oss-metadata-directive", "REPLACE")
+        .header("x-oss-meta-client-side-encryption-key", "forged")
+        .header("x-oss-meta-new", "2")
+        .send()
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let g = s.req("GET", "/src/enc2").oss().send().await;
+    assert_eq!(g.h("content-type"), Some("image/png"));
+    assert_eq!(
+        g.h("x-oss-meta-client-side-encryption-key"),
+        Some("wrapped")
+    );
+    assert_eq!(g.h("x-oss-meta-new"), Some("2"));
+    assert!(g.h("x-oss-meta-old").is_none());
+    // S3 REPLACE without Content-Type resets it.
+    let r = s
+        .req("PUT", "/src/enc3")
+        .s3()
+        .header("x-amz-copy-source", "src/enc")
+        .header("x-amz-metadata-directive", "REPLACE")
+        .send()
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let g = s.req("GET", "/src/enc3").s3().send().await;
+    assert_eq!(g.h("content-type"), Some("application/octet-stream"));
 
     // The copy survives deleting the source.
     s.req("DELETE", "/src/a%20b").oss().send().await;

@@ -52,6 +52,8 @@ async fn upload_complete_and_range_across_parts() {
         assert_eq!(r.status, 200);
         let etag = r.h("etag").unwrap().to_string();
         assert_eq!(etag, format!("\"{}\"", md5_hex(&data).to_uppercase()));
+        // OSS sends the part's MD5 as Content-MD5, as for PutObject.
+        assert_eq!(r.h("content-md5"), Some(md5_b64(&data).as_str()));
         assert_eq!(
             r.h("x-oss-hash-crc64ecma").unwrap(),
             ossemu_store::crc64(&data).to_string()
@@ -88,6 +90,8 @@ async fn upload_complete_and_range_across_parts() {
     assert_eq!(r.status, 200, "{}", r.text());
     let want_etag = format!("\"{}-3\"", md5_hex(&md5s).to_uppercase());
     assert_eq!(r.xml("ETag"), Some(want_etag.clone()));
+    // The SDKs read the new object's ETag from the header.
+    assert_eq!(r.h("etag"), Some(want_etag.as_str()));
     assert_eq!(r.xml("Key").as_deref(), Some("big"));
     assert_eq!(
         r.h("x-oss-hash-crc64ecma").unwrap(),
@@ -304,13 +308,9 @@ async fn upload_part_copy_with_range() {
         .send()
         .await;
     assert_eq!(r.status, 200, "{}", r.text());
-    assert_eq!(
-        r.xml("ETag"),
-        Some(format!(
-            "\"{}\"",
-            md5_hex(&src[1000..201000]).to_uppercase()
-        ))
-    );
+    let range_etag = format!("\"{}\"", md5_hex(&src[1000..201000]).to_uppercase());
+    assert_eq!(r.xml("ETag"), Some(range_etag.clone()));
+    assert_eq!(r.h("etag"), Some(range_etag.as_str()));
     let r = s
         .req("PUT", &format!("/mpc/dst?partNumber=2&uploadId={id}"))
         .s3()

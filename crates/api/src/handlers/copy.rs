@@ -77,6 +77,11 @@ struct CopyPlan {
     tagging_replace: bool,
     /// Refuse to overwrite an existing target.
     forbid: bool,
+    /// OSS: a REPLACE without Content-Type keeps the source's, and the client-side
+    /// encryption metadata (`x-oss-meta-client-side-encryption-*`) cannot be replaced.
+    oss: bool,
+    /// The request sent a Content-Type.
+    type_given: bool,
     /// Attributes from the request headers.
     attrs: ObjectAttrs,
     /// Owner of the copy.
@@ -112,6 +117,8 @@ impl CopyPlan {
                 .dheader("tagging-directive")
                 .is_some_and(|d| d.eq_ignore_ascii_case("REPLACE")),
             forbid: super::object::forbids_overwrite(cx),
+            oss: cx.dialect == Dialect::Oss,
+            type_given: cx.header("content-type").is_some_and(|v| !v.is_empty()),
             attrs: attrs_from_request(cx)?,
             owner: owner.to_string(),
             now: now_ms(),
@@ -190,12 +197,31 @@ fn copy_result(cx: &Ctx, rec: &ObjectRecord) -> Response<Body> {
         etag: cx.dialect.etag(&rec.etag),
     };
     let mut r = xml_ok(ossemu_xml::to_xml_as("CopyObjectResult", &doc));
-    set(
-        r.headers_mut(),
-        "x-oss-hash-crc64ecma",
-        &rec.crc64.to_string(),
-    );
+    let h = r.headers_mut();
+    set(h, "x-oss-hash-crc64ecma", &rec.crc64.to_string());
+    if cx.dialect == Dialect::Oss {
+        set(h, "etag", &cx.dialect.etag(&rec.etag));
+    }
     r
+}
+
+/// Prefix of the OSS client-side encryption metadata (after `x-oss-meta-`).
+const CLIENT_SIDE_ENCRYPTION: &str = "client-side-encryption-";
+
+/// OSS REPLACE: the request's user metadata, except that the source's client-side
+/// encryption metadata is kept and the request's is ignored (it describes the body, which
+/// the copy does not change).
+fn replaced_meta(
+    src: &[(String, String)],
+    requested: &[(String, String)],
+) -> Vec<(String, String)> {
+    let protected = |(k, _): &&(String, String)| k.starts_with(CLIENT_SIDE_ENCRYPTION);
+    requested
+        .iter()
+        .filter(|kv| !protected(kv))
+        .chain(src.iter().filter(protected))
+        .cloned()
+        .collect()
 }
 
 /// The copy's record: the source's body and checksums; metadata from the source (COPY) or
@@ -214,9 +240,15 @@ fn copied(src: &ObjectRecord, plan: &CopyPlan) -> ObjectRecord {
         None
     };
     if plan.replace {
-        rec.attrs.content_type = attrs.content_type.clone();
+        if plan.type_given || !plan.oss {
+            rec.attrs.content_type = attrs.content_type.clone();
+        }
         rec.attrs.headers = attrs.headers.clone();
-        rec.attrs.user_meta = attrs.user_meta.clone();
+        rec.attrs.user_meta = if plan.oss {
+            replaced_meta(&src.attrs.user_meta, &attrs.user_meta)
+        } else {
+            attrs.user_meta.clone()
+        };
     }
     if plan.replace || plan.tagging_replace {
         rec.attrs.tagging = attrs.tagging.clone();

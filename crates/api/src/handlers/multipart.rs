@@ -143,6 +143,13 @@ pub async fn upload_part(cx: &Ctx, body: ReqStream) -> ApiResult<Response<Body>>
         "x-oss-hash-crc64ecma",
         &part.crc64.to_string(),
     );
+    if cx.dialect == Dialect::Oss
+        && let Some(md5) = hex::decode(&part.etag).ok()
+    {
+        use base64::Engine;
+        let b64 = base64::engine::general_purpose::STANDARD.encode(md5);
+        set(r.headers_mut(), "content-md5", &b64);
+    }
     // The SDKs read the verified checksum back and repeat it in CompleteMultipartUpload.
     if let Some((alg, v)) = &part.checksum {
         set(r.headers_mut(), &format!("x-amz-checksum-{alg}"), v);
@@ -245,7 +252,11 @@ pub async fn upload_part_copy(cx: &Ctx) -> ApiResult<Response<Body>> {
         last_modified: iso8601(part.modified_ms),
         etag: cx.dialect.etag(&part.etag),
     };
-    Ok(xml_ok(ossemu_xml::to_xml_as("CopyPartResult", &doc)))
+    let mut r = xml_ok(ossemu_xml::to_xml_as("CopyPartResult", &doc));
+    if cx.dialect == Dialect::Oss {
+        set(r.headers_mut(), "etag", &cx.dialect.etag(&part.etag));
+    }
+    Ok(r)
 }
 
 /// The parts a completion names (all of them with `x-oss-complete-all: yes`), checked:
@@ -376,11 +387,11 @@ fn completed(
         etag: cx.dialect.etag(&rec.etag),
     };
     let mut r = xml_ok(ossemu_xml::to_xml_as("CompleteMultipartUploadResult", &doc));
-    set(
-        r.headers_mut(),
-        "x-oss-hash-crc64ecma",
-        &rec.crc64.to_string(),
-    );
+    let h = r.headers_mut();
+    set(h, "x-oss-hash-crc64ecma", &rec.crc64.to_string());
+    if cx.dialect == Dialect::Oss {
+        set(h, "etag", &cx.dialect.etag(&rec.etag));
+    }
     r
 }
 
