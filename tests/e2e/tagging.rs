@@ -37,7 +37,7 @@ async fn put_get_delete_tagging_in_both_dialects() {
     );
 
     // Replace through the OSS dialect; the body and ETag stay.
-    let body = tagging_body(&[("env", "prod"), ("team", "a&amp;b")]);
+    let body = tagging_body(&[("env", "prod"), ("team", "a+b")]);
     let p = s
         .req("PUT", "/tags/k?tagging")
         .oss()
@@ -49,7 +49,7 @@ async fn put_get_delete_tagging_in_both_dialects() {
     assert_eq!(g.status, 200);
     assert!(
         g.text().ends_with(
-            "<Tagging><TagSet><Tag><Key>env</Key><Value>prod</Value></Tag><Tag><Key>team</Key><Value>a&amp;b</Value></Tag></TagSet></Tagging>"
+            "<Tagging><TagSet><Tag><Key>env</Key><Value>prod</Value></Tag><Tag><Key>team</Key><Value>a+b</Value></Tag></TagSet></Tagging>"
         ),
         "{}",
         g.text()
@@ -234,4 +234,156 @@ async fn bucket_tagging_in_both_dialects() {
         .send()
         .await
         .assert_error(404, "NoSuchTagSet");
+}
+
+/// PutObjectTagging of `pairs` on `path`, signed in the OSS or S3 dialect.
+async fn put_tags(s: &Server, path: &str, oss: bool, pairs: &[(&str, &str)]) -> Resp {
+    let r = s.req("PUT", path).body(tagging_body(pairs));
+    if oss { r.oss() } else { r.s3() }.send().await
+}
+
+#[tokio::test]
+async fn tag_characters_follow_the_dialect() {
+    let s = Server::start().await;
+    s.bucket("tagchars").await;
+    s.put("tagchars", "k", "x").await;
+    // OSS (oss2 test_object_tagging_wrong_key / _value): letters, digits, spaces and
+    // `+ - = . _ : /` only; Unicode letters are letters.
+    let r = put_tags(&s, "/tagchars/k?tagging", true, &[("%@abc", "abc")]).await;
+    let body = r.assert_error(400, "InvalidTag");
+    assert!(
+        body.contains("<Message>The TagKey you have provided is invalid</Message>"),
+        "{body}"
+    );
+    assert!(!body.contains("<TagKey>"), "{body}");
+    let r = put_tags(&s, "/tagchars/k?tagging", true, &[("test", "%abc")]).await;
+    let body = r.assert_error(400, "InvalidTag");
+    assert!(
+        body.contains("<Message>The TagValue you have provided is invalid</Message>"),
+        "{body}"
+    );
+    // `@` is S3's, not OSS's.
+    put_tags(&s, "/tagchars/k?tagging", true, &[("a@b", "v")])
+        .await
+        .assert_error(400, "InvalidTag");
+    let ok = [(" +/ ", "中文"), ("中文", "test++/"), ("+-.:", "_/ =")];
+    let r = put_tags(&s, "/tagchars/k?tagging", true, &ok).await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let g = s.req("GET", "/tagchars/k?tagging").oss().send().await;
+    assert_eq!(g.xml_all("Key"), [" +/ ", "+-.:", "中文"], "{}", g.text());
+
+    // S3: the same plus `@`; the error names the tag.
+    let r = put_tags(&s, "/tagchars/k?tagging", false, &[("a@b", "c@d")]).await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let r = put_tags(&s, "/tagchars/k?tagging", false, &[("ke&amp;y", "v")]).await;
+    let body = r.assert_error(400, "InvalidTag");
+    assert!(
+        body.contains("<Message>The TagKey you have provided is invalid</Message>"),
+        "{body}"
+    );
+    assert!(body.contains("<TagKey>ke&amp;y</TagKey>"), "{body}");
+    let r = put_tags(&s, "/tagchars/k?tagging", false, &[("key", "a%b")]).await;
+    let body = r.assert_error(400, "InvalidTag");
+    assert!(body.contains("<TagKey>key</TagKey>"), "{body}");
+    assert!(body.contains("<TagValue>a%b</TagValue>"), "{body}");
+    let g = s.req("GET", "/tagchars/k?tagging").s3().send().await;
+    assert_eq!(g.xml_all("Key"), ["a@b"], "refused sets change nothing");
+
+    // The header of a write follows the same rules; nothing is stored.
+    s.req("PUT", "/tagchars/h")
+        .oss()
+        .header("x-oss-tagging", "k=%25abc")
+        .body("x")
+        .send()
+        .await
+        .assert_error(400, "InvalidTag");
+    assert_eq!(s.req("HEAD", "/tagchars/h").oss().send().await.status, 404);
+    s.req("PUT", "/tagchars/h")
+        .s3()
+        .header("x-amz-tagging", "k%3F=v")
+        .body("x")
+        .send()
+        .await
+        .assert_error(400, "InvalidTag");
+    let r = s
+        .req("PUT", "/tagchars/h")
+        .s3()
+        .header("x-amz-tagging", "mail=a%40b")
+        .body("x")
+        .send()
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+}
+
+#[tokio::test]
+async fn bucket_tag_rules_follow_the_dialect() {
+    let s = Server::start().await;
+    s.bucket("btagchars").await;
+    // OSS bucket tags take any UTF-8 (oss2 test_bucket_tagging puts `%@abc`) ...
+    let r = put_tags(&s, "/btagchars?tagging", true, &[("%@abc", "++123%")]).await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    // ... but no key starting with http://, https://, Aliyun or acs, in any case.
+    for key in ["http://a", "HTTPS://a", "Aliyun-abc", "aliyunx", "acs:abc"] {
+        put_tags(&s, "/btagchars?tagging", true, &[(key, "v")])
+            .await
+            .assert_error(400, "InvalidTag");
+    }
+    // S3 bucket tags have S3's character set.
+    put_tags(&s, "/btagchars?tagging", false, &[("%@abc", "v")])
+        .await
+        .assert_error(400, "InvalidTag");
+    let r = put_tags(&s, "/btagchars?tagging", false, &[("Aliyun", "v@w")]).await;
+    assert_eq!(r.status, 200, "{}", r.text());
+}
+
+#[tokio::test]
+async fn append_ignores_tags_after_the_first_append() {
+    let s = Server::start().await;
+    s.bucket("apptags").await;
+    let fifteen = (0..15)
+        .map(|i| format!("key{i}=value{i}"))
+        .collect::<Vec<_>>()
+        .join("&");
+    // The first append sets the tags, so they are checked.
+    s.req("POST", "/apptags/log?append&position=0")
+        .oss()
+        .header("x-oss-tagging", &fifteen)
+        .body("first")
+        .send()
+        .await
+        .assert_error(400, "InvalidTag");
+    let r = s
+        .req("POST", "/apptags/log?append&position=0")
+        .oss()
+        .header("x-oss-tagging", "a=1")
+        .body("first")
+        .send()
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    // Later appends ignore x-oss-tagging, valid or not (oss2
+    // test_append_object_with_tagging_wrong_num).
+    for bad in [fifteen.as_str(), "%25=x", "b=2"] {
+        let r = s
+            .req("POST", "/apptags/log?append&position=5")
+            .oss()
+            .header("x-oss-tagging", bad)
+            .body("")
+            .send()
+            .await;
+        assert_eq!(r.status, 200, "{bad}: {}", r.text());
+        assert_eq!(r.h("x-oss-next-append-position"), Some("5"));
+    }
+    let r = s
+        .req("POST", "/apptags/log?append&position=5")
+        .oss()
+        .header("x-oss-tagging", &fifteen)
+        .body("second")
+        .send()
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(r.h("x-oss-next-append-position"), Some("11"));
+    let g = s.req("GET", "/apptags/log?tagging").oss().send().await;
+    assert_eq!(g.xml_all("Key"), ["a"], "{}", g.text());
+    let g = s.req("GET", "/apptags/log").oss().send().await;
+    assert_eq!(g.body.as_ref(), b"firstsecond");
 }

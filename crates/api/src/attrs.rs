@@ -7,7 +7,7 @@ use http::{HeaderMap, HeaderValue};
 
 use crate::dialect::{Dialect, either_header};
 use crate::error::{ApiError, ApiResult, Code};
-use crate::handlers::tagging::{OBJECT_TAGS, check_tags};
+use crate::handlers::tagging::{check_tags, object_limits};
 use crate::handlers::{BUCKET_ACLS, OBJECT_ONLY_ACLS};
 
 /// Total size of user metadata names and values.
@@ -62,7 +62,7 @@ pub fn parse(src: &Source<'_>) -> ApiResult<ObjectAttrs> {
     let acl = object_acl(src.acl(), src.private_by_default())?;
     let mut tagging = Vec::new();
     if let Some(mut tags) = src.tags()? {
-        check_tags(&mut tags, OBJECT_TAGS)?;
+        check_tags(&mut tags, object_limits(src.dialect()))?;
         tagging = tags;
     }
     Ok(ObjectAttrs {
@@ -142,6 +142,15 @@ impl<'a> Source<'a> {
             Source::Form { fields, .. } => {
                 Self::field(fields, "acl").or_else(|| Self::field(fields, "x-oss-object-acl"))
             }
+        }
+    }
+
+    /// The dialect whose tag rules apply: the request's, or S3 for an S3-style form.
+    fn dialect(&self) -> Dialect {
+        match *self {
+            Source::Headers { dialect, .. } => dialect,
+            Source::Form { s3: true, .. } => Dialect::S3,
+            Source::Form { s3: false, .. } => Dialect::Oss,
         }
     }
 

@@ -6,7 +6,8 @@ use md5::{Digest, Md5};
 use ossemu_store::{ObjectKind, ObjectRecord, crc64_combine, now_ms};
 
 use super::object::{MAX_PUT_SIZE, check_declared_length, receive};
-use super::{attrs_from_request, digest_mismatch, no_body, parse_content_md5, set};
+use super::{ObjectAttrs, attrs_from_request, digest_mismatch, no_body, parse_content_md5, set};
+use crate::attrs;
 use crate::body::{Body, ReqStream};
 use crate::error::{ApiError, ApiResult, Code};
 use crate::request::Ctx;
@@ -37,7 +38,7 @@ pub async fn append_object(cx: &Ctx, body: ReqStream) -> ApiResult<Response<Body
             .field("ArgumentName", "position")
         })?;
     check_declared_length(cx, MAX_PUT_SIZE)?;
-    let attrs = attrs_from_request(cx)?;
+    let attrs = append_attrs(cx, position)?;
     let want_md5 = parse_content_md5(cx)?;
     // Refuse early, before reading the body, when the position is already wrong.
     if let Some(cur) = cx.store().meta().get_object(&bucket.name, key)? {
@@ -86,6 +87,23 @@ pub async fn append_object(cx: &Ctx, body: ReqStream) -> ApiResult<Response<Body
     set(h, "x-oss-next-append-position", &rec.size.to_string());
     set(h, "x-oss-hash-crc64ecma", &rec.crc64.to_string());
     Ok(r)
+}
+
+/// The attributes of an append. Only the first append (position 0) sets tags: OSS ignores
+/// `x-oss-tagging` on every later one, without checking it (oss2's
+/// `test_append_object_with_tagging_wrong_num` appends 15 tags at a position > 0 and expects
+/// 200).
+fn append_attrs(cx: &Ctx, position: u64) -> ApiResult<ObjectAttrs> {
+    if position == 0 {
+        return attrs_from_request(cx);
+    }
+    let mut headers = cx.headers.clone();
+    headers.remove("x-oss-tagging");
+    headers.remove("x-amz-tagging");
+    attrs::parse(&attrs::Source::Headers {
+        headers: &headers,
+        dialect: cx.dialect,
+    })
 }
 
 fn check_position(cur: &ObjectRecord, position: u64) -> ApiResult<()> {

@@ -15,22 +15,74 @@ use crate::error::{ApiError, ApiResult, Code};
 use crate::handlers::bucket::SMALL_BODY;
 use crate::request::Ctx;
 
-/// How many tags, and how long their keys and values (in characters), a resource may have.
+/// Which characters tag keys and values may hold, and which key prefixes are reserved.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum TagRules {
+    /// OSS object tags: letters, digits, spaces and `+ - = . _ : /`. The error page
+    /// 0010-00000212 lists `a-z A-Z`, but OSS stores Chinese tag keys and values (oss2's
+    /// `test_put_object_tagging` and `test_multipart_with_tagging` put `中文` and pass against
+    /// the cloud), so letters and digits are Unicode ones.
+    OssObject,
+    /// OSS bucket tags: any UTF-8 (oss2's `test_bucket_tagging` puts `%@abc`), but no key
+    /// starting with `http://`, `https://`, `Aliyun` or `acs` (any case; 0010-00000207,
+    /// 0010-00000002).
+    OssBucket,
+    /// S3 (objects and buckets): `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`, as the S3 Tag type
+    /// documents: Unicode letters, separators and numbers, `_ . : / = + - @`.
+    S3,
+}
+
+impl TagRules {
+    /// Whether every character of a key or value is allowed.
+    fn allows(self, text: &str) -> bool {
+        let extra: &[char] = match self {
+            TagRules::OssBucket => return true,
+            TagRules::OssObject => &['+', '-', '=', '.', '_', ':', '/'],
+            TagRules::S3 => &['+', '-', '=', '.', '_', ':', '/', '@'],
+        };
+        text.chars().all(|c| {
+            c.is_alphanumeric() || (c.is_whitespace() && !c.is_control()) || extra.contains(&c)
+        })
+    }
+
+    /// Whether a key starts with a prefix reserved by the provider.
+    fn reserved(self, key: &str) -> bool {
+        let lower = key.to_lowercase();
+        self == TagRules::OssBucket
+            && ["http://", "https://", "aliyun", "acs"]
+                .iter()
+                .any(|p| lower.starts_with(p))
+    }
+}
+
+/// How many tags, how long their keys and values (in characters) and which characters a
+/// resource's tags may have.
 #[derive(Clone, Copy, Debug)]
 pub struct TagLimits {
     what: &'static str,
     tags: usize,
     key: usize,
     value: usize,
+    rules: TagRules,
+    /// Whether the error names the offending tag (`<TagKey>`, `<TagValue>`), as S3's does.
+    s3: bool,
 }
 
-/// Objects, in both dialects: 10 tags, keys up to 128 and values up to 256 characters.
-pub const OBJECT_TAGS: TagLimits = TagLimits {
-    what: "Object",
-    tags: 10,
-    key: 128,
-    value: 256,
-};
+/// Object tags in dialect `d`: 10 tags, keys up to 128 and values up to 256 characters, of
+/// the dialect's character set.
+pub fn object_limits(d: Dialect) -> TagLimits {
+    TagLimits {
+        what: "Object",
+        tags: 10,
+        key: 128,
+        value: 256,
+        rules: match d {
+            Dialect::Oss => TagRules::OssObject,
+            Dialect::S3 => TagRules::S3,
+        },
+        s3: d == Dialect::S3,
+    }
+}
 
 /// Buckets: S3 allows 50 tags of 128/256 characters, OSS 20 tags of 64/128.
 fn bucket_limits(d: Dialect) -> TagLimits {
@@ -40,12 +92,16 @@ fn bucket_limits(d: Dialect) -> TagLimits {
             tags: 50,
             key: 128,
             value: 256,
+            rules: TagRules::S3,
+            s3: true,
         },
         Dialect::Oss => TagLimits {
             what: "Bucket",
             tags: 20,
             key: 64,
             value: 128,
+            rules: TagRules::OssBucket,
+            s3: false,
         },
     }
 }
@@ -53,8 +109,27 @@ fn bucket_limits(d: Dialect) -> TagLimits {
 /// Bucket configuration kind the bucket's tags are stored under.
 const KIND: &str = "tagging";
 
+/// The InvalidTag error for a bad key (and, with `value`, a bad value) of tag `key`.
+fn invalid_tag(limits: TagLimits, key: &str, value: Option<&str>) -> ApiError {
+    let what = if value.is_some() {
+        "TagValue"
+    } else {
+        "TagKey"
+    };
+    let e = ApiError::msg(
+        Code::InvalidTag,
+        format!("The {what} you have provided is invalid"),
+    );
+    match (limits.s3, value) {
+        (false, _) => e,
+        (true, None) => e.field("TagKey", key),
+        (true, Some(v)) => e.field("TagKey", key).field("TagValue", v),
+    }
+}
+
 /// Checks a tag set against `limits` (not too many tags, keys not empty, keys and values not
-/// too long, no key twice) and puts it in key order, the order both providers answer in.
+/// too long and of allowed characters, no reserved key prefix, no key twice) and puts it in
+/// key order, the order both providers answer in.
 pub fn check_tags(tags: &mut [(String, String)], limits: TagLimits) -> ApiResult<()> {
     let invalid = |m: String| Err(ApiError::msg(Code::InvalidTag, m));
     let TagLimits {
@@ -62,18 +137,23 @@ pub fn check_tags(tags: &mut [(String, String)], limits: TagLimits) -> ApiResult
         tags: max_tags,
         key: max_key,
         value: max_value,
+        rules,
+        ..
     } = limits;
     if tags.len() > max_tags {
         return invalid(format!("{what} tags cannot be greater than {max_tags}"));
     }
     for (i, (k, v)) in tags.iter().enumerate() {
-        if k.is_empty() {
-            return invalid("The TagKey you have provided is invalid".into());
+        if k.is_empty() || !rules.allows(k) || rules.reserved(k) {
+            return Err(invalid_tag(limits, k, None));
         }
         if k.chars().count() > max_key {
             return invalid(format!(
                 "The TagKey you have provided is too long, max {max_key}"
             ));
+        }
+        if !rules.allows(v) {
+            return Err(invalid_tag(limits, k, Some(v)));
         }
         if v.chars().count() > max_value {
             return invalid(format!(
@@ -106,7 +186,7 @@ pub async fn get_object_tagging(cx: &Ctx) -> ApiResult<Response<Body>> {
 /// PutObjectTagging: replaces the object's tags; the body, ETag and Last-Modified stay.
 pub async fn put_object_tagging(cx: &Ctx, body: ReqStream) -> ApiResult<Response<Body>> {
     let bucket = cx.load_bucket()?;
-    let tags = read_tags(cx, body, OBJECT_TAGS).await?;
+    let tags = read_tags(cx, body, object_limits(cx.dialect)).await?;
     set_tags(cx, &bucket.name, tags).await?;
     Ok(no_body(StatusCode::OK))
 }
