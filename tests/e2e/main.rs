@@ -10,6 +10,7 @@ mod bad_input;
 mod buckets;
 mod compat;
 mod copy_delete;
+mod cors;
 mod listing;
 mod mirror;
 mod multipart;

@@ -22,9 +22,10 @@ pub struct CorsRule {
     /// Response headers the browser may expose.
     #[serde(rename = "ExposeHeader", default)]
     pub expose_headers: Vec<String>,
-    /// How long a preflight answer may be cached.
+    /// How long a preflight answer may be cached. Read as any integer so that a negative
+    /// one is refused by name (OSS: InvalidArgument) rather than as malformed XML.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub max_age_seconds: Option<u32>,
+    pub max_age_seconds: Option<i64>,
 }
 
 /// PutBucketCors body and GetBucketCors response, root `CORSConfiguration`.
@@ -37,7 +38,7 @@ pub struct CorsConfiguration {
     /// Rules, in order.
     #[serde(rename = "CORSRule", default)]
     pub rules: Vec<CorsRule>,
-    /// OSS: send `Vary: Origin`.
+    /// OSS: send `Vary: Origin` (`true`/`false`; GetBucketCors answers `false` when unset).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub response_vary: Option<String>,
 }

@@ -444,7 +444,7 @@ proptest! {
                 proptest::collection::vec(text1(), 0..3),
                 proptest::collection::vec(text1(), 0..3),
                 proptest::collection::vec(text1(), 0..3),
-                proptest::option::of(any::<u32>()),
+                proptest::option::of(any::<i64>()),
             ),
             0..4,
         ),

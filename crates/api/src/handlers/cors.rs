@@ -102,12 +102,47 @@ pub async fn put_bucket_cors(cx: &Ctx, body: ReqStream) -> ApiResult<Response<Bo
     Ok(no_body(StatusCode::OK))
 }
 
-/// Parses and validates a CORS configuration document.
+/// Parses and validates a CORS configuration document, in the form dialect `d` stores it.
+/// OSS (as its GetBucketCors shows) keeps allowed headers lower-cased and `ResponseVary` as
+/// `true`/`false`, and refuses a negative MaxAgeSeconds; S3 takes any integer there.
 pub fn parse(raw: &[u8], d: Dialect) -> ApiResult<CorsConfiguration> {
     let mut conf: CorsConfiguration = ossemu_xml::from_xml(raw, "CORSConfiguration", MAX_BODY)?;
     conf.xmlns = None;
     validate(&conf, d)?;
+    if d == Dialect::Oss {
+        oss_form(&mut conf)?;
+    }
     Ok(conf)
+}
+
+/// The OSS form of a configuration (see [`parse`]).
+fn oss_form(conf: &mut CorsConfiguration) -> ApiResult<()> {
+    for r in &mut conf.rules {
+        if let Some(age) = r.max_age_seconds.filter(|a| *a < 0) {
+            return Err(ApiError::msg(
+                Code::InvalidArgument,
+                "MaxAgeSeconds must be a non-negative integer.",
+            )
+            .field("ArgumentName", "MaxAgeSeconds")
+            .field("ArgumentValue", age.to_string()));
+        }
+        for h in &mut r.allowed_headers {
+            *h = h.to_ascii_lowercase();
+        }
+    }
+    if let Some(v) = &mut conf.response_vary {
+        *v = match v.trim() {
+            t if t.eq_ignore_ascii_case("true") => "true".into(),
+            t if t.eq_ignore_ascii_case("false") => "false".into(),
+            _ => {
+                return Err(ApiError::msg(
+                    Code::MalformedXML,
+                    "ResponseVary must be true or false.",
+                ));
+            }
+        };
+    }
+    Ok(())
 }
 
 /// Stores a CORS configuration, replacing the bucket's.
@@ -127,6 +162,11 @@ pub async fn get_bucket_cors(cx: &Ctx) -> ApiResult<Response<Body>> {
     let mut conf =
         load(cx, &bucket.name)?.ok_or_else(|| ApiError::new(Code::NoSuchCORSConfiguration))?;
     conf.xmlns = cx.dialect.xmlns().map(str::to_string);
+    // OSS always answers ResponseVary (false when it was not put); S3 has no such element.
+    conf.response_vary = match cx.dialect {
+        Dialect::Oss => Some(conf.response_vary.unwrap_or_else(|| "false".into())),
+        Dialect::S3 => None,
+    };
     Ok(xml_ok(ossemu_xml::to_xml_as("CORSConfiguration", &conf)))
 }
 
