@@ -314,3 +314,109 @@ async fn live_channel_list_is_empty() {
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<ListLiveChannelResult><Prefix/><Marker/><MaxKeys>100</MaxKeys><IsTruncated>false</IsTruncated><NextMarker/></ListLiveChannelResult>"
     );
 }
+
+async fn tag_bucket(s: &Server, bucket: &str, tags: &[(&str, &str)]) {
+    let tags: String = tags
+        .iter()
+        .map(|(k, v)| format!("<Tag><Key>{k}</Key><Value>{v}</Value></Tag>"))
+        .collect();
+    let r = s
+        .req("PUT", &format!("/{bucket}?tagging"))
+        .oss()
+        .body(format!("<Tagging><TagSet>{tags}</TagSet></Tagging>"))
+        .send()
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+}
+
+/// OSS ListBuckets keeps only buckets with the tags asked for (oss2
+/// test_list_bucket_with_tagging, alibabacloud-oss-v2 test_list_buckets_with_tag_filter).
+#[tokio::test]
+async fn list_buckets_filters_by_bucket_tags() {
+    let s = Server::start().await;
+    for b in ["t-one", "t-two", "t-three", "t-none"] {
+        s.bucket(b).await;
+    }
+    tag_bucket(&s, "t-one", &[("env", "test")]).await;
+    tag_bucket(&s, "t-two", &[("env", "test"), ("team", "dev")]).await;
+    tag_bucket(&s, "t-three", &[("env", "prod")]).await;
+    let names = |q: &'static str| {
+        let s = &s;
+        async move {
+            let r = s.req("GET", &format!("/?prefix=t-&{q}")).oss().send().await;
+            assert_eq!(r.status, 200, "{q}: {}", r.text());
+            r.xml_all("Name")
+        }
+    };
+    assert_eq!(names("tag-key=env").await, ["t-one", "t-three", "t-two"]);
+    assert_eq!(
+        names("tag-key=env&tag-value=test").await,
+        ["t-one", "t-two"]
+    );
+    assert_eq!(
+        names("tag-key=team&tag-value=test").await,
+        Vec::<String>::new()
+    );
+    assert_eq!(
+        names("tagging=%22env%22%3A%22test%22%2C%22team%22%3A%22dev%22").await,
+        ["t-two"]
+    );
+    assert_eq!(names("tagging=%22env%22%3A%22prod%22").await, ["t-three"]);
+    assert_eq!(names("").await, ["t-none", "t-one", "t-three", "t-two"]);
+    // Paging applies to the buckets that pass.
+    let r = s.req("GET", "/?tag-key=env&max-keys=1").oss().send().await;
+    assert_eq!(r.xml_all("Name"), ["t-one"]);
+    assert_eq!(r.xml("NextMarker").as_deref(), Some("t-one"));
+    // A tag-value needs a tag-key; tagging goes alone and must be well formed.
+    for q in [
+        "tag-value=test",
+        "tagging=%22env%22%3A%22test%22&tag-key=env",
+        "tagging=env%3Dtest",
+    ] {
+        let body = s
+            .req("GET", &format!("/?{q}"))
+            .oss()
+            .send()
+            .await
+            .assert_error(400, "InvalidArgument");
+        assert!(body.contains("<ArgumentName>"), "{q}: {body}");
+    }
+    // S3's ListBuckets has no such filters.
+    let r = s.req("GET", "/?tag-key=team").s3().send().await;
+    assert_eq!(r.xml_all("Name"), ["t-none", "t-one", "t-three", "t-two"]);
+}
+
+/// GetBucketInfo and ListBuckets name the same (default) resource group, and ListBuckets with
+/// `x-oss-resource-group-id` lists the buckets of that group (oss2 test_bucket_with_group_id).
+#[tokio::test]
+async fn resource_group_is_reported_and_filters() {
+    let s = Server::start().await;
+    s.bucket("rg-bucket").await;
+    let info = s.req("GET", "/rg-bucket?bucketInfo").oss().send().await;
+    let group = info.xml("ResourceGroupId").unwrap();
+    assert!(
+        group.starts_with("rg-") && group.len() > 3,
+        "{}",
+        info.text()
+    );
+    for header in [group.as_str(), "rg-default-id", ""] {
+        let r = s
+            .req("GET", "/?prefix=rg-&max-keys=10")
+            .oss()
+            .header("x-oss-resource-group-id", header)
+            .send()
+            .await;
+        assert_eq!(r.xml_all("Name"), ["rg-bucket"], "{header:?}");
+        assert_eq!(r.xml("ResourceGroupId").as_deref(), Some(group.as_str()));
+    }
+    let r = s
+        .req("GET", "/")
+        .oss()
+        .header("x-oss-resource-group-id", "rg-aek27tc0000000")
+        .send()
+        .await;
+    assert_eq!(r.status, 200);
+    assert!(r.xml_all("Name").is_empty(), "{}", r.text());
+    let r = s.req("GET", "/").s3().send().await;
+    assert!(r.xml("ResourceGroupId").is_none(), "{}", r.text());
+}

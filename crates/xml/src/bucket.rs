@@ -37,6 +37,9 @@ pub struct BucketEntry {
     /// Storage class (OSS).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub storage_class: Option<String>,
+    /// Resource group the bucket belongs to (OSS).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub resource_group_id: Option<String>,
 }
 
 /// `<Buckets>` wrapper.
@@ -154,7 +157,7 @@ pub struct BucketInfoBucket {
     pub data_redundancy_type: String,
     /// Bucket name.
     pub name: String,
-    /// Resource group (empty).
+    /// Resource group (the account's default one).
     pub resource_group_id: String,
     /// Owner.
     pub owner: Owner,

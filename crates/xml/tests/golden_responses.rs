@@ -59,6 +59,7 @@ fn bucket_entry(n: u32) -> BucketEntry {
         name: format!("bucket-{n}"),
         region: Some(format!("region-{n}")),
         storage_class: Some(format!("class-{n}")),
+        resource_group_id: Some(format!("rg-{n}")),
     }
 }
 
@@ -80,7 +81,7 @@ fn list_all_my_buckets_result() {
     golden(
         &to_xml_as("ListAllMyBucketsResult", &full),
         r#"<?xml version="1.0" encoding="UTF-8"?>
-<ListAllMyBucketsResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Prefix>prefix</Prefix><Marker>marker</Marker><MaxKeys>7</MaxKeys><IsTruncated>true</IsTruncated><NextMarker>next-marker</NextMarker><Owner><ID>owner-id-1</ID><DisplayName>owner-name-1</DisplayName></Owner><Buckets><Bucket><CreationDate>2024-01-01T00:00:00.000Z</CreationDate><ExtranetEndpoint>extranet-1</ExtranetEndpoint><IntranetEndpoint>intranet-1</IntranetEndpoint><Location>oss-location-1</Location><Name>bucket-1</Name><Region>region-1</Region><StorageClass>class-1</StorageClass></Bucket><Bucket><CreationDate>2024-01-02T00:00:00.000Z</CreationDate><ExtranetEndpoint>extranet-2</ExtranetEndpoint><IntranetEndpoint>intranet-2</IntranetEndpoint><Location>oss-location-2</Location><Name>bucket-2</Name><Region>region-2</Region><StorageClass>class-2</StorageClass></Bucket></Buckets><ContinuationToken>token</ContinuationToken></ListAllMyBucketsResult>"#,
+<ListAllMyBucketsResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Prefix>prefix</Prefix><Marker>marker</Marker><MaxKeys>7</MaxKeys><IsTruncated>true</IsTruncated><NextMarker>next-marker</NextMarker><Owner><ID>owner-id-1</ID><DisplayName>owner-name-1</DisplayName></Owner><Buckets><Bucket><CreationDate>2024-01-01T00:00:00.000Z</CreationDate><ExtranetEndpoint>extranet-1</ExtranetEndpoint><IntranetEndpoint>intranet-1</IntranetEndpoint><Location>oss-location-1</Location><Name>bucket-1</Name><Region>region-1</Region><StorageClass>class-1</StorageClass><ResourceGroupId>rg-1</ResourceGroupId></Bucket><Bucket><CreationDate>2024-01-02T00:00:00.000Z</CreationDate><ExtranetEndpoint>extranet-2</ExtranetEndpoint><IntranetEndpoint>intranet-2</IntranetEndpoint><Location>oss-location-2</Location><Name>bucket-2</Name><Region>region-2</Region><StorageClass>class-2</StorageClass><ResourceGroupId>rg-2</ResourceGroupId></Bucket></Buckets><ContinuationToken>token</ContinuationToken></ListAllMyBucketsResult>"#,
     );
     let minimal = ListAllMyBucketsResult {
         xmlns: None,
@@ -99,6 +100,7 @@ fn list_all_my_buckets_result() {
                 name: s("bucket"),
                 region: None,
                 storage_class: None,
+                resource_group_id: None,
             }],
         },
         continuation_token: None,

@@ -17,6 +17,13 @@ use crate::request::Ctx;
 /// Limit for small configuration bodies.
 pub const SMALL_BODY: usize = 64 * 1024;
 
+/// The resource group every bucket belongs to: OSS puts a bucket in the account's default
+/// group (an id of the form `rg-…`) unless told otherwise, and ossemu has only that one.
+pub const DEFAULT_RESOURCE_GROUP: &str = "rg-ossemudefault";
+
+/// What OSS's ListBuckets takes in `x-oss-resource-group-id` for the default group.
+pub const DEFAULT_RESOURCE_GROUP_ALIAS: &str = "rg-default-id";
+
 /// The requester's owner id; anonymous requests cannot create buckets.
 pub fn creator(cx: &Ctx) -> ApiResult<&str> {
     cx.identity
@@ -231,7 +238,7 @@ pub async fn get_bucket_info(cx: &Ctx) -> ApiResult<Response<Body>> {
             cross_region_replication: "Disabled".into(),
             data_redundancy_type: "LRS".into(),
             name: b.name.clone(),
-            resource_group_id: String::new(),
+            resource_group_id: DEFAULT_RESOURCE_GROUP.into(),
             owner: owner(cx, &b.owner),
             acl: OssAccessControlList {
                 grant: b.acl.clone(),

@@ -233,7 +233,8 @@ fn tagging_doc(cx: &Ctx, tags: &[(String, String)]) -> Response<Body> {
     xml_ok(ossemu_xml::to_xml_as("Tagging", &Tagging::new(tags, xmlns)))
 }
 
-fn load_bucket_tags(cx: &Ctx, bucket: &str) -> ApiResult<Option<Vec<(String, String)>>> {
+/// A bucket's tags (`None` when it has none).
+pub fn load_bucket_tags(cx: &Ctx, bucket: &str) -> ApiResult<Option<Vec<(String, String)>>> {
     match cx.store().meta().get_config(bucket, KIND)? {
         None => Ok(None),
         Some(raw) => serde_json::from_slice(&raw)
