@@ -528,8 +528,10 @@ fn uploads_page(
             .then(|| u.key[prefix.len()..].find(delimiter))
             .flatten()
             .map(|i| u.key[..prefix.len() + i + delimiter.len()].to_string());
+        // A prefix already listed on this page, or at or before the key-marker (a page that
+        // ended with it; its uploads sort after it), is not listed again.
         if let Some(cp) = &rolled
-            && page.prefixes.last() == Some(cp)
+            && (page.prefixes.last() == Some(cp) || cp.as_str() <= key_marker)
         {
             continue;
         }
