@@ -190,3 +190,24 @@ async fn paging_over_many_keys() {
     }
     assert_eq!(got, want);
 }
+
+/// ListObjectVersions without max-keys lists 100 keys in OSS, as ListObjects does
+/// (alibabacloud-oss-v2 test_list_object_versions_paginator), and 1000 in S3.
+#[tokio::test]
+async fn object_versions_default_max_keys_per_dialect() {
+    let s = Server::start().await;
+    s.bucket("vmax").await;
+    for i in 0..101 {
+        s.put("vmax", &format!("k{i:03}"), "").await;
+    }
+    let r = s.req("GET", "/vmax?versions").oss().send().await;
+    assert_eq!(r.status, 200);
+    assert_eq!(r.xml("MaxKeys").as_deref(), Some("100"));
+    assert_eq!(r.xml_all("Key").len(), 100);
+    assert_eq!(r.xml("IsTruncated").as_deref(), Some("true"));
+    assert_eq!(r.xml("NextKeyMarker").as_deref(), Some("k099"));
+    let r = s.req("GET", "/vmax?versions").s3().send().await;
+    assert_eq!(r.xml("MaxKeys").as_deref(), Some("1000"));
+    assert_eq!(r.xml_all("Key").len(), 101);
+    assert_eq!(r.xml("IsTruncated").as_deref(), Some("false"));
+}

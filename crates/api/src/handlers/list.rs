@@ -30,6 +30,8 @@ fn common(cx: &Ctx) -> ApiResult<Common<'_>> {
     })
 }
 
+/// `max-keys` when not given: 100 in OSS (ListObjects, ListObjectsV2 and
+/// ListObjectVersions alike), 1000 in S3.
 fn default_max(cx: &Ctx) -> usize {
     match cx.dialect {
         Dialect::Oss => 100,
@@ -180,7 +182,7 @@ pub async fn list_object_versions(cx: &Ctx) -> ApiResult<Response<Body>> {
     let c = common(cx)?;
     let key_marker = cx.query.get("key-marker").unwrap_or("");
     let version_marker = cx.query.get("version-id-marker").unwrap_or("");
-    let max = max_param(cx, "max-keys", 1000, 1000)?;
+    let max = max_param(cx, "max-keys", default_max(cx), 1000)?;
     let page = cx.store().list(
         &c.bucket,
         &ListQuery {
