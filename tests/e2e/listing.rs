@@ -211,3 +211,43 @@ async fn object_versions_default_max_keys_per_dialect() {
     assert_eq!(r.xml_all("Key").len(), 101);
     assert_eq!(r.xml("IsTruncated").as_deref(), Some("false"));
 }
+
+/// Objects of a bucket created with a storage class have that class in OSS: in listings, on
+/// HEAD and GET, in upload listings (oss2 test_bucket_with_storage_class).
+#[tokio::test]
+async fn objects_take_the_bucket_storage_class() {
+    let s = Server::start().await;
+    let r = s
+        .req("PUT", "/iab")
+        .oss()
+        .body("<CreateBucketConfiguration><StorageClass>IA</StorageClass></CreateBucketConfiguration>")
+        .send()
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    s.put("iab", "a.txt", "content").await;
+    for q in ["", "?list-type=2", "?versions"] {
+        let r = s.req("GET", &format!("/iab{q}")).oss().send().await;
+        assert_eq!(r.xml_all("StorageClass"), ["IA"], "{q}: {}", r.text());
+        let r = s.req("GET", &format!("/iab{q}")).s3().send().await;
+        assert_eq!(r.xml_all("StorageClass"), ["STANDARD"], "{q}: {}", r.text());
+    }
+    for m in ["HEAD", "GET"] {
+        let r = s.req(m, "/iab/a.txt").oss().send().await;
+        assert_eq!(r.h("x-oss-storage-class"), Some("IA"), "{m}");
+    }
+    let r = s.req("POST", "/iab/big?uploads").oss().send().await;
+    let id = r.xml("UploadId").unwrap();
+    let r = s.req("GET", "/iab?uploads").oss().send().await;
+    assert_eq!(r.xml_all("StorageClass"), ["IA"], "{}", r.text());
+    let r = s
+        .req("GET", &format!("/iab/big?uploadId={id}"))
+        .oss()
+        .send()
+        .await;
+    assert_eq!(r.xml("StorageClass").as_deref(), Some("IA"), "{}", r.text());
+    // A bucket created without one stays Standard.
+    s.bucket("stdb").await;
+    s.put("stdb", "a.txt", "content").await;
+    let r = s.req("HEAD", "/stdb/a.txt").oss().send().await;
+    assert_eq!(r.h("x-oss-storage-class"), Some("Standard"));
+}

@@ -5,7 +5,7 @@ use http::Response;
 use ossemu_store::{ListEntry, ListPage, ListQuery, ObjectRecord};
 use ossemu_xml::list::{CommonPrefix, Contents, ListBucketResult, ListVersionsResult, Version};
 
-use super::{encoding_type, iso8601, max_param, maybe_encode, owner, xml_ok};
+use super::{encoding_type, iso8601, max_param, maybe_encode, owner, storage_class, xml_ok};
 use crate::body::Body;
 use crate::dialect::Dialect;
 use crate::error::{ApiError, ApiResult, Code};
@@ -46,12 +46,7 @@ fn contents(cx: &Ctx, key: &str, rec: &ObjectRecord, encode: bool, with_owner: b
         etag: cx.dialect.etag(&rec.etag),
         kind: (cx.dialect == Dialect::Oss).then(|| rec.kind.as_str().to_string()),
         size: rec.size,
-        storage_class: if cx.dialect == Dialect::Oss {
-            "Standard"
-        } else {
-            "STANDARD"
-        }
-        .into(),
+        storage_class: storage_class(cx),
         owner: with_owner.then(|| owner(cx, &rec.owner)),
     }
 }
@@ -204,12 +199,7 @@ pub async fn list_object_versions(cx: &Ctx) -> ApiResult<Response<Body>> {
                 etag: cx.dialect.etag(&rec.etag),
                 kind: (cx.dialect == Dialect::Oss).then(|| rec.kind.as_str().to_string()),
                 size: rec.size,
-                storage_class: if cx.dialect == Dialect::Oss {
-                    "Standard"
-                } else {
-                    "STANDARD"
-                }
-                .into(),
+                storage_class: storage_class(cx),
                 owner: owner(cx, &rec.owner),
             }),
             ListEntry::Prefix(p) => prefixes.push(CommonPrefix {

@@ -171,6 +171,18 @@ pub fn attrs_from_request(cx: &Ctx) -> ApiResult<ObjectAttrs> {
     })
 }
 
+/// The storage class objects report: in OSS their bucket's (a bucket created with
+/// `<StorageClass>IA</StorageClass>` stores IA objects), in S3 `STANDARD`.
+pub fn storage_class(cx: &Ctx) -> String {
+    match cx.dialect {
+        Dialect::Oss => cx
+            .load_bucket()
+            .map(|b| b.storage_class)
+            .unwrap_or_else(|_| "Standard".into()),
+        Dialect::S3 => "STANDARD".into(),
+    }
+}
+
 /// Headers describing a stored object on GET/HEAD/GetObjectMeta.
 pub fn object_headers(cx: &Ctx, rec: &ObjectRecord, h: &mut HeaderMap) {
     let d = cx.dialect;
@@ -196,7 +208,7 @@ pub fn object_headers(cx: &Ctx, rec: &ObjectRecord, h: &mut HeaderMap) {
     match d {
         Dialect::Oss => {
             set(h, "x-oss-object-type", rec.kind.as_str());
-            set(h, "x-oss-storage-class", "Standard");
+            set(h, "x-oss-storage-class", &storage_class(cx));
             if rec.kind == ObjectKind::Appendable {
                 set(h, "x-oss-next-append-position", &rec.size.to_string());
             }

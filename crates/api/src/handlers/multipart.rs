@@ -19,7 +19,7 @@ use super::copy::copy_source;
 use super::object::{MAX_PUT_SIZE, WriteCondition, check_declared_length, receive};
 use super::{
     attrs_from_request, digest_mismatch, encoding_type, iso8601, max_param, maybe_encode, no_body,
-    owner, parse_content_md5, set, xml_ok,
+    owner, parse_content_md5, set, storage_class, xml_ok,
 };
 use crate::body::{Body, ReqStream, read_small};
 use crate::dialect::Dialect;
@@ -470,7 +470,7 @@ pub async fn list_parts(cx: &Ctx) -> ApiResult<Response<Body>> {
         next_part_number_marker: parts.last().map_or(marker, |p| p.part_number),
         max_parts: max,
         is_truncated: truncated,
-        storage_class: if s3 { "STANDARD" } else { "Standard" }.into(),
+        storage_class: storage_class(cx),
         initiator: s3.then(|| who.clone()),
         owner: s3.then_some(who),
         parts: parts
@@ -601,7 +601,7 @@ pub async fn list_uploads(cx: &Ctx) -> ApiResult<Response<Body>> {
                     key: maybe_encode(&u.key, encode),
                     upload_id: u.upload_id.clone(),
                     initiated: iso8601(u.initiated_ms),
-                    storage_class: if s3 { "STANDARD" } else { "Standard" }.into(),
+                    storage_class: storage_class(cx),
                     initiator: s3.then(|| who.clone()),
                     owner: s3.then_some(who),
                 }

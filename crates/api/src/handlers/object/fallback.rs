@@ -220,7 +220,11 @@ fn streaming_headers(cx: &Ctx, head: &ossemu_mirror::Head, r: &mut Response<Body
     set(h, "accept-ranges", "bytes");
     if cx.dialect == Dialect::Oss {
         set(h, "x-oss-object-type", "Normal");
-        set(h, "x-oss-storage-class", "Standard");
+        set(
+            h,
+            "x-oss-storage-class",
+            &crate::handlers::storage_class(cx),
+        );
     }
     if let Some(n) = head.content_length {
         h.insert(http::header::CONTENT_LENGTH, HeaderValue::from(n));
