@@ -667,3 +667,71 @@ async fn list_uploads_does_not_repeat_a_prefix_on_the_next_page() {
     assert_eq!(r.xml_all("Key"), ["z"], "{}", r.text());
     assert!(!r.text().contains("<CommonPrefixes>"), "{}", r.text());
 }
+
+/// UploadPartCopy ranges in OSS: open-ended and suffix ranges copy what they say (oss2
+/// TestMultipart::test_upload_part_copy copies `bytes=102400-`); a malformed range or one
+/// outside the source copies the whole source. S3 wants `bytes=first-last`.
+#[tokio::test]
+async fn upload_part_copy_range_forms() {
+    let s = Server::start().await;
+    s.bucket("mpr").await;
+    let src = part_data(3, 200 * 1024);
+    s.put("mpr", "src", src.clone()).await;
+    let id = initiate(&s, "/mpr/dst", false).await;
+    let copy = |n: u32, range: &'static str| {
+        let s = &s;
+        let id = id.clone();
+        async move {
+            let r = s
+                .req("PUT", &format!("/mpr/dst?partNumber={n}&uploadId={id}"))
+                .oss()
+                .header("x-oss-copy-source", "/mpr/src")
+                .header("x-oss-copy-source-range", range)
+                .send()
+                .await;
+            assert_eq!(r.status, 200, "{range}: {}", r.text());
+            r.h("etag").unwrap().to_string()
+        }
+    };
+    let etag = |data: &[u8]| format!("\"{}\"", md5_hex(data).to_uppercase());
+    assert_eq!(copy(1, "bytes=102400-").await, etag(&src[102400..]));
+    assert_eq!(copy(2, "bytes=-100").await, etag(&src[src.len() - 100..]));
+    for (n, range) in [
+        (3, "bytes=0-204800"),
+        (4, "bytes=204800-"),
+        (5, "bytes=9-3"),
+        (6, "bits=0-9"),
+        (7, "bytes=a-b"),
+    ] {
+        assert_eq!(copy(n, range).await, etag(&src), "{range}");
+    }
+    let r = s
+        .req("GET", &format!("/mpr/dst?uploadId={id}"))
+        .oss()
+        .send()
+        .await;
+    let sizes: Vec<String> = r.xml_all("Size");
+    assert_eq!(sizes[0], (src.len() - 102400).to_string());
+    assert_eq!(sizes[1], "100");
+
+    // S3: only bytes=first-last, named by its header.
+    let s3_id = initiate(&s, "/mpr/s3dst", true).await;
+    for range in ["bytes=102400-", "bytes=-100", "bits=0-9"] {
+        let r = s
+            .req("PUT", &format!("/mpr/s3dst?partNumber=1&uploadId={s3_id}"))
+            .s3()
+            .header("x-amz-copy-source", "/mpr/src")
+            .header("x-amz-copy-source-range", range)
+            .send()
+            .await;
+        let body = r.assert_error(400, "InvalidArgument");
+        assert!(
+            body.contains("The x-amz-copy-source-range value must be of the form bytes=first-last"),
+            "{body}"
+        );
+        assert!(
+            body.contains("<ArgumentName>x-amz-copy-source-range</ArgumentName>"),
+            "{body}"
+        );
+    }
+}

@@ -159,10 +159,22 @@ pub async fn upload_part(cx: &Ctx, body: ReqStream) -> ApiResult<Response<Body>>
 
 /// `x-*-copy-source-range` as `(start, length)` within a source of `size` bytes (the whole
 /// source when absent).
+///
+/// OSS takes the forms GetObject takes (`bytes=a-b`, `bytes=a-` to the end, `bytes=-n`) and
+/// copies the whole source for a range that is malformed or outside it, as its UploadPartCopy
+/// reference says ("when the specified range does not conform to the specification, the
+/// entire source object is copied") and as its GetObject does. S3 requires
+/// `bytes=first-last` (InvalidArgument) within the source (InvalidRange).
 fn copy_range(cx: &Ctx, size: u64) -> ApiResult<(u64, u64)> {
     let Some(h) = cx.dheader("copy-source-range") else {
         return Ok((0, size));
     };
+    if cx.dialect == Dialect::Oss {
+        return Ok(match parse_range(h, size) {
+            (RangeSpec::Partial { start, end }, false) => (start, end - start + 1),
+            _ => (0, size),
+        });
+    }
     let well_formed = h
         .strip_prefix("bytes=")
         .and_then(|r| r.split_once('-'))
@@ -172,17 +184,20 @@ fn copy_range(cx: &Ctx, size: u64) -> ApiResult<(u64, u64)> {
                 && a.bytes().all(|c| c.is_ascii_digit())
                 && b.bytes().all(|c| c.is_ascii_digit())
         });
+    let header = cx.dialect.header("copy-source-range");
     if !well_formed {
         return Err(ApiError::msg(
             Code::InvalidArgument,
-            "The x-amz-copy-source-range value must be of the form bytes=first-last where first and last are the zero-based offsets of the first and last bytes to copy",
-        ));
+            format!("The {header} value must be of the form bytes=first-last where first and last are the zero-based offsets of the first and last bytes to copy"),
+        )
+        .field("ArgumentName", header)
+        .field("ArgumentValue", h));
     }
     match parse_range(h, size) {
         (RangeSpec::Partial { start, end }, false) => Ok((start, end - start + 1)),
         _ => Err(ApiError::msg(
             Code::InvalidRange,
-            format!("The range {h} is outside the source object of {size} bytes."),
+            format!("The range {h} in {header} is outside the source object of {size} bytes."),
         )),
     }
 }
