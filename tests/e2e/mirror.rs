@@ -729,3 +729,75 @@ async fn switch_all_errors_taggings_last_modified_and_kept_headers() {
             .is_empty()
     );
 }
+
+/// OSS accepts a Mirror rule without HttpErrorCodeReturnedEquals (alibabacloud-oss-v2
+/// test_bucket_website_lua_config puts one with only KeyPrefixEquals). Mirroring is
+/// back-to-origin for missing objects, so such a rule still fetches only for a read that
+/// would be 404: never for an object that exists, never for a read refused with 403.
+#[tokio::test]
+async fn mirror_rule_without_error_code_fires_on_404_only() {
+    let s = Server::start().await;
+    let o = Origin::start().await;
+    o.file("/o/key-missing.txt", b"from origin", &[]);
+    o.file("/o/key-local.txt", b"origin copy", &[]);
+    o.file("/o/key-private.txt", b"origin secret", &[]);
+    s.bucket("nocode").await;
+    let cfg = format!(
+        "<WebsiteConfiguration><IndexDocument><Suffix>index.html</Suffix></IndexDocument><RoutingRules><RoutingRule><RuleNumber>1</RuleNumber><Condition><KeyPrefixEquals>key</KeyPrefixEquals></Condition><Redirect><RedirectType>Mirror</RedirectType><MirrorURL>{}o/</MirrorURL></Redirect><LuaConfig><Script>test.lua</Script></LuaConfig></RoutingRule></RoutingRules></WebsiteConfiguration>",
+        o.url()
+    );
+    let r = s.req("PUT", "/nocode?website").oss().body(cfg).send().await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let g = s.req("GET", "/nocode?website").oss().send().await;
+    assert_eq!(g.status, 200);
+    assert_eq!(g.xml("Script").as_deref(), Some("test.lua"), "{}", g.text());
+    assert_eq!(g.xml("KeyPrefixEquals").as_deref(), Some("key"));
+    assert_eq!(g.xml("RedirectType").as_deref(), Some("Mirror"));
+    // The echo is accepted back.
+    let r = s
+        .req("PUT", "/nocode?website")
+        .oss()
+        .body(g.body.clone())
+        .send()
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+
+    // A missing key is mirrored.
+    let r = s.req("GET", "/nocode/key-missing.txt").oss().send().await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(r.body.as_ref(), b"from origin");
+    settle(&s).await;
+    assert_eq!(o.hits("/o/key-missing.txt").len(), 1);
+    // An existing key is served from the bucket; the origin is not asked.
+    s.put("nocode", "key-local.txt", "local copy").await;
+    let r = s.req("GET", "/nocode/key-local.txt").oss().send().await;
+    assert_eq!(r.body.as_ref(), b"local copy");
+    assert!(o.hits("/o/key-local.txt").is_empty());
+    // An anonymous read of the private bucket is 403, missing key or not: no fetch.
+    let r = s.req("GET", "/nocode/key-private.txt").send().await;
+    r.assert_error(403, "AccessDenied");
+    let r = s.req("GET", "/nocode/key-local.txt").send().await;
+    r.assert_error(403, "AccessDenied");
+    settle(&s).await;
+    assert!(o.hits("/o/key-private.txt").is_empty());
+    assert!(o.hits("/o/key-local.txt").is_empty());
+    assert!(stored(&s, "nocode", "key-private.txt").is_none());
+    assert_eq!(
+        s.req("GET", "/nocode/key-local.txt")
+            .oss()
+            .send()
+            .await
+            .body
+            .as_ref(),
+        b"local copy"
+    );
+
+    // Another error code is still refused for a Mirror rule.
+    let bad = "<WebsiteConfiguration><RoutingRules><RoutingRule><RuleNumber>1</RuleNumber><Condition><HttpErrorCodeReturnedEquals>403</HttpErrorCodeReturnedEquals></Condition><Redirect><RedirectType>Mirror</RedirectType><MirrorURL>http://origin.example/</MirrorURL></Redirect></RoutingRule></RoutingRules></WebsiteConfiguration>";
+    s.req("PUT", "/nocode?website")
+        .oss()
+        .body(bad)
+        .send()
+        .await
+        .assert_error(400, "InvalidArgument");
+}

@@ -40,15 +40,28 @@ pub struct RequestFacts<'a> {
 }
 
 impl Rule {
+    /// The status the rule applies to: its `HttpErrorCodeReturnedEquals`, or for a Mirror rule
+    /// without one 404. OSS accepts a Mirror rule without the element (alibabacloud-oss-v2's
+    /// `test_bucket_website_lua_config` puts one), but mirroring is back-to-origin for objects
+    /// that do not exist: it never fetches for a read refused with 403 or for an object that
+    /// exists. `None`: any status.
+    pub fn error_code(&self) -> Option<u16> {
+        self.condition.http_error_code_returned_equals.or_else(|| {
+            self.redirect
+                .as_ref()
+                .is_some_and(|r| r.redirect_type == RedirectType::Mirror)
+                .then_some(404)
+        })
+    }
+
     /// Whether the Condition holds: KeyPrefixEquals AND KeySuffixEquals AND every
-    /// IncludeHeader AND, when `check_status` and the rule names one, the status.
+    /// IncludeHeader AND, when `check_status` and the rule has one, the status
+    /// ([`Rule::error_code`]).
     pub fn condition_holds(&self, facts: &RequestFacts<'_>, check_status: bool) -> bool {
         let c = &self.condition;
         facts.key.starts_with(c.key_prefix_equals.as_str())
             && facts.key.ends_with(c.key_suffix_equals.as_str())
-            && (!check_status
-                || c.http_error_code_returned_equals
-                    .is_none_or(|code| code == facts.status))
+            && (!check_status || self.error_code().is_none_or(|code| code == facts.status))
             && c.include_headers.iter().all(|h| {
                 facts.headers.iter().any(|(name, value)| {
                     name.eq_ignore_ascii_case(&h.key)
@@ -63,7 +76,8 @@ impl Rule {
 }
 
 /// The rule with the lowest `RuleNumber` whose Condition holds for a request that would fail
-/// with `facts.status` (a rule without HttpErrorCodeReturnedEquals holds for any status). Rules
+/// with `facts.status` (a rule without an error code holds for any status; a Mirror rule's is
+/// 404 unless it names one). Rules
 /// without a Redirect (LuaConfig only) never match. The slice need not be sorted.
 pub fn first_match<'r>(rules: &'r [Rule], facts: &RequestFacts<'_>) -> Option<&'r Rule> {
     rules
@@ -73,15 +87,13 @@ pub fn first_match<'r>(rules: &'r [Rule], facts: &RequestFacts<'_>) -> Option<&'
 }
 
 /// S3 semantics before the object lookup: the rule with the lowest number among those without
-/// HttpErrorCodeReturnedEquals whose Condition holds. Such a rule redirects even when the
-/// object exists. The server calls this on S3 website hosts only.
+/// an error code ([`Rule::error_code`]: never a Mirror rule) whose Condition holds. Such a rule
+/// redirects even when the object exists. The server calls this on S3 website hosts only.
 pub fn pre_lookup_match<'r>(rules: &'r [Rule], facts: &RequestFacts<'_>) -> Option<&'r Rule> {
     rules
         .iter()
         .filter(|r| {
-            r.redirect.is_some()
-                && r.condition.http_error_code_returned_equals.is_none()
-                && r.condition_holds(facts, false)
+            r.redirect.is_some() && r.error_code().is_none() && r.condition_holds(facts, false)
         })
         .min_by_key(|r| r.number)
 }

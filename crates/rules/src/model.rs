@@ -162,7 +162,8 @@ pub struct Condition {
     /// The key ends with this (empty: any key).
     pub key_suffix_equals: String,
     /// The status the request would otherwise get (404, or 403 on a private bucket);
-    /// `None`: any.
+    /// `None`: any, except for a Mirror rule, which applies to 404s only (see
+    /// [`Rule::error_code`]).
     pub http_error_code_returned_equals: Option<u16>,
     /// Request header tests.
     pub include_headers: Vec<IncludeHeader>,

@@ -175,7 +175,12 @@ fn check_rule(dialect: Dialect, rule: &Rule) -> Result<(), Problem> {
             }
         }
         RedirectType::Mirror => {
-            if condition.http_error_code_returned_equals != Some(404) {
+            // Without HttpErrorCodeReturnedEquals a Mirror rule applies to 404s only
+            // (see `Rule::error_code`); OSS accepts that, but not another code.
+            if condition
+                .http_error_code_returned_equals
+                .is_some_and(|c| c != 404)
+            {
                 return Err(Problem::MirrorNeeds404);
             }
             if replace_key {

@@ -264,11 +264,21 @@ proptest! {
                 .filter(|r| {
                     r.redirect.is_some()
                         && r.condition.http_error_code_returned_equals.is_none()
+                        && r.redirect.as_ref().is_some_and(|d| d.redirect_type != RedirectType::Mirror)
                         && r.condition_holds(facts, false)
                 })
                 .map(|r| r.number)
                 .min();
             prop_assert_eq!(pre_lookup_match(&rules, facts).map(|r| r.number), pre);
+            // A Mirror rule only ever applies to 404s, with or without the element.
+            for r in &rules {
+                if r.redirect.as_ref().is_some_and(|d| d.redirect_type == RedirectType::Mirror)
+                    && r.condition.http_error_code_returned_equals.is_none()
+                    && r.condition_holds(facts, true)
+                {
+                    prop_assert_eq!(facts.status, 404);
+                }
+            }
             Ok(())
         })?;
     }
