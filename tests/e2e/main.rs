@@ -4,6 +4,7 @@
 mod origin;
 mod support;
 
+mod acl;
 mod addressing;
 mod auth;
 mod bad_input;

@@ -103,6 +103,7 @@ codes! {
     ServiceUnavailable => 503, "Please reduce your request rate.";
     SignatureDoesNotMatch => 403, "The request signature we calculated does not match the signature you provided. Check your key and signing method.";
     TooManyBuckets => 400, "You have attempted to create more buckets than allowed.";
+    UnresolvableGrantByEmailAddress => 400, "The email address you provided does not match any account on record.";
     XAmzContentSHA256Mismatch => 400, "The provided 'x-amz-content-sha256' header does not match what was computed.";
 }
 

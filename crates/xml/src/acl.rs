@@ -1,12 +1,14 @@
-//! Access control policies: the OSS form (one canned grant) and the S3 grant list that a
-//! canned ACL stands for.
+//! Access control policies: the OSS form (one canned grant), the S3 grant list that a canned
+//! ACL stands for, and the S3 request body (which grants it names is the server's business).
 
 use serde::Deserialize;
 
 use crate::codec::{S3_NS, XML_DECLARATION, escape};
 
-const ALL_USERS: &str = "http://acs.amazonaws.com/groups/global/AllUsers";
-const AUTH_USERS: &str = "http://acs.amazonaws.com/groups/global/AuthenticatedUsers";
+/// The group of everyone, anonymous requests included.
+pub const ALL_USERS: &str = "http://acs.amazonaws.com/groups/global/AllUsers";
+/// The group of every signed request.
+pub const AUTH_USERS: &str = "http://acs.amazonaws.com/groups/global/AuthenticatedUsers";
 
 /// The S3 `AccessControlPolicy` for a canned ACL owned by `owner` (`(id, display name)`);
 /// `bucket_owner` is granted access by the `bucket-owner-*` object ACLs. Group grants come
@@ -76,6 +78,8 @@ pub struct Grantee {
     /// Group URI.
     #[serde(rename = "URI")]
     pub uri: Option<String>,
+    /// E-mail address (`xsi:type="AmazonCustomerByEmail"`).
+    pub email_address: Option<String>,
 }
 
 /// One `<Grant>`.
@@ -106,74 +110,28 @@ pub struct AccessControlPolicy {
     pub acl: GrantList,
 }
 
-impl AccessControlPolicy {
-    /// The canned ACL equivalent to the grants, if there is one: grants to the AllUsers group
-    /// decide between `private`, `public-read` and `public-read-write`, a READ grant to the
-    /// AuthenticatedUsers group means `authenticated-read`. Grants to individual users have no
-    /// canned equivalent (`None`), except FULL_CONTROL for the owner.
-    pub fn canned(&self, owner_id: &str) -> Option<&'static str> {
-        let auth_read = self
-            .acl
-            .grants
-            .iter()
-            .any(|g| g.grantee.uri.as_deref() == Some(AUTH_USERS) && g.permission == "READ");
-        let users_ok = self.acl.grants.iter().all(|g| match &g.grantee.id {
-            Some(id) => id == owner_id && g.permission == "FULL_CONTROL",
-            None => true,
-        });
-        if !users_ok {
-            return None;
-        }
-        if auth_read {
-            let others = self
-                .acl
-                .grants
-                .iter()
-                .any(|g| g.grantee.uri.as_deref().is_some_and(|u| u != AUTH_USERS));
-            return (!others).then_some("authenticated-read");
-        }
-        let all = |p: &str| {
-            self.acl
-                .grants
-                .iter()
-                .any(|g| g.grantee.uri.as_deref() == Some(ALL_USERS) && g.permission == p)
-        };
-        let unknown = self
-            .acl
-            .grants
-            .iter()
-            .any(|g| match g.grantee.uri.as_deref() {
-                Some(ALL_USERS) => !matches!(g.permission.as_str(), "READ" | "WRITE"),
-                Some(_) => true,
-                None => false,
-            });
-        if unknown {
-            return None;
-        }
-        Some(match (all("READ"), all("WRITE")) {
-            (true, true) => "public-read-write",
-            (true, false) => "public-read",
-            (false, false) => "private",
-            (false, true) => return None,
-        })
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn canned_from_grants() {
-        let body = r#"<AccessControlPolicy><Owner><ID>o</ID></Owner><AccessControlList><Grant><Grantee xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:type="Group"><URI>http://acs.amazonaws.com/groups/global/AllUsers</URI></Grantee><Permission>READ</Permission></Grant><Grant><Grantee xsi:type="CanonicalUser"><ID>o</ID></Grantee><Permission>FULL_CONTROL</Permission></Grant></AccessControlList></AccessControlPolicy>"#;
+    fn grants_and_policies() {
+        let body = r#"<AccessControlPolicy><Owner><ID>o</ID></Owner><AccessControlList><Grant><Grantee xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:type="Group"><URI>http://acs.amazonaws.com/groups/global/AllUsers</URI></Grantee><Permission>READ</Permission></Grant><Grant><Grantee xsi:type="CanonicalUser"><ID>o</ID></Grantee><Permission>FULL_CONTROL</Permission></Grant><Grant><Grantee xsi:type="AmazonCustomerByEmail"><EmailAddress>a@b.example</EmailAddress></Grantee><Permission>WRITE</Permission></Grant></AccessControlList></AccessControlPolicy>"#;
         let p: AccessControlPolicy =
             crate::from_xml(body.as_bytes(), "AccessControlPolicy", 4096).unwrap();
-        assert_eq!(p.canned("o"), Some("public-read"));
-        assert_eq!(
-            p.canned("someone-else"),
-            None,
-            "a grant to another user has no canned form"
-        );
+        let g = &p.acl.grants;
+        assert_eq!(g.len(), 3);
+        assert_eq!(g[0].grantee.uri.as_deref(), Some(ALL_USERS));
+        assert_eq!(g[1].grantee.id.as_deref(), Some("o"));
+        assert_eq!(g[2].grantee.email_address.as_deref(), Some("a@b.example"));
+        assert_eq!(g[2].permission, "WRITE");
+        let empty: AccessControlPolicy = crate::from_xml(
+            b"<AccessControlPolicy><AccessControlList/></AccessControlPolicy>",
+            "AccessControlPolicy",
+            4096,
+        )
+        .unwrap();
+        assert!(empty.acl.grants.is_empty());
         let xml = s3_policy(("o", "n"), "public-read", ("o", "n"));
         let group = xml.find("<URI>http://acs.amazonaws.com/groups/global/AllUsers</URI></Grantee><Permission>READ</Permission>").unwrap();
         let owner = xml.find("<Permission>FULL_CONTROL</Permission>").unwrap();

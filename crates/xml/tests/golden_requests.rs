@@ -65,6 +65,7 @@ fn access_control_policy() {
                         grantee: Grantee {
                             id: o("user-id"),
                             uri: o("user-uri"),
+                            email_address: None,
                         },
                         permission: s("FULL_CONTROL"),
                     },
@@ -72,6 +73,7 @@ fn access_control_policy() {
                         grantee: Grantee {
                             id: None,
                             uri: o("http://acs.amazonaws.com/groups/global/AllUsers"),
+                            email_address: None,
                         },
                         permission: s("READ"),
                     },

@@ -1,5 +1,8 @@
 //! Get/PutBucketAcl and Get/PutObjectAcl with canned ACLs (OSS `x-oss-acl`,
-//! `x-oss-object-acl`; S3 `x-amz-acl` or an `AccessControlPolicy` body).
+//! `x-oss-object-acl`; S3 `x-amz-acl`, `x-amz-grant-*` or an `AccessControlPolicy` body, the
+//! grants taken when equivalent to a canned ACL: see [`grants`]).
+
+pub mod grants;
 
 use http::{Response, StatusCode};
 use ossemu_store::{BucketRecord, ObjectRecord};
@@ -22,17 +25,21 @@ fn policy(cx: &Ctx, owner_id: &str, canned: &str, bucket_owner: &str) -> Respons
     })
 }
 
-/// The canned ACL a Put*Acl request asks for: the header, else (S3) the grant body.
+/// The canned ACL a Put*Acl request asks for: the canned header, else (S3) the
+/// `x-amz-grant-*` headers, else (S3) the grant body, each checked by [`grants::canned`]
+/// against the resource's `owner` and the bucket's.
 async fn requested_acl(
     cx: &Ctx,
     body: ReqStream,
     header: &str,
     object: bool,
-    owner_id: &str,
+    (owner_id, bucket_owner): (&str, &str),
 ) -> ApiResult<String> {
-    let acl = match cx.header(header) {
-        Some(v) => v.to_string(),
-        None => {
+    let from_grants = grants::header_acl(cx, owner_id, bucket_owner, object)?;
+    let acl = match (cx.header(header), from_grants) {
+        (Some(v), _) => v.to_string(),
+        (None, Some(acl)) => acl,
+        (None, None) => {
             let raw = read_small(body, SMALL_BODY).await?;
             if raw.iter().all(u8::is_ascii_whitespace) {
                 return Err(ApiError::msg(
@@ -43,14 +50,13 @@ async fn requested_acl(
             }
             let p: AccessControlPolicy =
                 ossemu_xml::from_xml(&raw, "AccessControlPolicy", raw.len())?;
-            p.canned(owner_id)
-                .ok_or_else(|| {
-                    ApiError::msg(
-                        Code::InvalidArgument,
-                        "Only grants equivalent to a canned ACL (private, public-read, public-read-write, authenticated-read) are supported: grants to individual users or e-mail addresses are not.",
-                    )
-                })?
-                .to_string()
+            grants::canned(
+                cx,
+                &grants::from_policy(&p)?,
+                owner_id,
+                bucket_owner,
+                object,
+            )?
         }
     };
     let ok = BUCKET_ACLS.contains(&acl.as_str())
@@ -86,13 +92,14 @@ pub async fn put_bucket_acl(cx: &Ctx, body: ReqStream) -> ApiResult<Response<Bod
             if cx.identity.owner() != Some(b.owner.as_str()) {
                 return Err(access::denied(&cx.identity));
             }
-            b.acl = requested_acl(cx, body, &header, false, &b.owner).await?;
+            let owner = b.owner.clone();
+            b.acl = requested_acl(cx, body, &header, false, (&owner, &owner)).await?;
             cx.store().update_bucket(&b).await?;
         }
         None if cx.dialect == Dialect::Oss => {
             let me = bucket::creator(cx)?;
             bucket::check_new_name(cx, cx.bucket()?)?;
-            let acl = requested_acl(cx, body, &header, false, me).await?;
+            let acl = requested_acl(cx, body, &header, false, (me, me)).await?;
             let rec = bucket::new_bucket(cx, cx.bucket()?, me, Some(acl));
             match cx.store().create_bucket(&rec).await {
                 Ok(()) | Err(ossemu_store::StoreError::BucketExists) => {}
@@ -143,12 +150,17 @@ fn manageable(cx: &Ctx, b: &BucketRecord, rec: Option<ObjectRecord>) -> ApiResul
 pub async fn put_object_acl(cx: &Ctx, body: ReqStream) -> ApiResult<Response<Body>> {
     let b = cx.load_bucket()?;
     let key = cx.key()?;
-    manageable(cx, &b, cx.store().meta().get_object(&b.name, key)?)?;
+    let rec = manageable(cx, &b, cx.store().meta().get_object(&b.name, key)?)?;
     let header = match cx.dialect {
         Dialect::Oss => "x-oss-object-acl".to_string(),
         Dialect::S3 => "x-amz-acl".to_string(),
     };
-    let acl = requested_acl(cx, body, &header, true, &b.owner).await?;
+    let owner = if rec.owner.is_empty() {
+        b.owner.clone()
+    } else {
+        rec.owner
+    };
+    let acl = requested_acl(cx, body, &header, true, (&owner, &b.owner)).await?;
     let acl = (acl != "default").then_some(acl);
     let update = |cur: Option<&ObjectRecord>, _: Option<&ObjectRecord>| {
         let mut rec = cur.ok_or_else(|| ApiError::new(Code::NoSuchKey))?.clone();

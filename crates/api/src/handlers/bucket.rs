@@ -43,8 +43,12 @@ pub fn check_new_name(cx: &Ctx, name: &str) -> ApiResult<()> {
     Ok(())
 }
 
-/// A canned bucket ACL from `x-oss-acl` / `x-amz-acl`, checked.
-pub fn requested_bucket_acl(cx: &Ctx) -> ApiResult<Option<String>> {
+/// A canned bucket ACL from `x-oss-acl` / `x-amz-acl`, or (S3) the `x-amz-grant-*` headers
+/// when they are equivalent to one, checked. `owner` will own the bucket.
+pub fn requested_bucket_acl(cx: &Ctx, owner: &str) -> ApiResult<Option<String>> {
+    if let Some(acl) = super::acl::grants::header_acl(cx, owner, owner, false)? {
+        return Ok(Some(acl));
+    }
     let Some(acl) = cx.dheader("acl") else {
         return Ok(None);
     };
@@ -86,7 +90,7 @@ pub async fn create_bucket(cx: &Ctx, body: ReqStream) -> ApiResult<Response<Body
     let name = cx.bucket()?.to_string();
     let me = creator(cx)?;
     check_new_name(cx, &name)?;
-    let acl = requested_bucket_acl(cx)?;
+    let acl = requested_bucket_acl(cx, me)?;
     let raw = read_small(body, SMALL_BODY).await?;
     let conf: CreateBucketConfiguration = if raw.iter().all(u8::is_ascii_whitespace) {
         CreateBucketConfiguration::default()

@@ -112,7 +112,8 @@ impl CopyPlan {
                     Dialect::Oss => "object-acl",
                     Dialect::S3 => "acl",
                 })
-                .is_some(),
+                .is_some()
+                || super::acl::grants::from_headers(cx)?.is_some(),
             tagging_replace: cx
                 .dheader("tagging-directive")
                 .is_some_and(|d| d.eq_ignore_ascii_case("REPLACE")),

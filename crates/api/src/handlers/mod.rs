@@ -163,12 +163,20 @@ pub fn set_stored(h: &mut HeaderMap, name: &str, value: &str) {
     }
 }
 
-/// Reads the object attributes a write request sets through its headers (see [`attrs`]).
+/// Reads the object attributes a write request sets through its headers (see [`attrs`]). In
+/// S3, `x-amz-grant-*` headers equivalent to a canned ACL set it (see [`acl::grants`]); the
+/// object belongs to the requester.
 pub fn attrs_from_request(cx: &Ctx) -> ApiResult<ObjectAttrs> {
-    attrs::parse(&attrs::Source::Headers {
+    let mut attrs = attrs::parse(&attrs::Source::Headers {
         headers: &cx.headers,
         dialect: cx.dialect,
-    })
+    })?;
+    if acl::grants::from_headers(cx)?.is_some() {
+        let bucket = cx.load_bucket()?;
+        let owner = cx.identity.owner().unwrap_or(&bucket.owner);
+        attrs.acl = acl::grants::header_acl(cx, owner, &bucket.owner, true)?;
+    }
+    Ok(attrs)
 }
 
 /// The storage class objects report: in OSS their bucket's (a bucket created with

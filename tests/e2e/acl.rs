@@ -1,0 +1,227 @@
+//! S3 grants: an AccessControlPolicy body or `x-amz-grant-*` headers are applied when they
+//! are equivalent to a canned ACL and refused otherwise, never silently dropped.
+
+use crate::support::*;
+
+const XSI: &str = "xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\"";
+const ALL_USERS: &str = "http://acs.amazonaws.com/groups/global/AllUsers";
+
+fn policy(grants: &[(&str, &str, &str)]) -> String {
+    let grants: String = grants
+        .iter()
+        .map(|(kind, who, perm)| {
+            let inner = match *kind {
+                "CanonicalUser" => format!("<ID>{who}</ID>"),
+                "Group" => format!("<URI>{who}</URI>"),
+                _ => format!("<EmailAddress>{who}</EmailAddress>"),
+            };
+            format!("<Grant><Grantee {XSI} xsi:type=\"{kind}\">{inner}</Grantee><Permission>{perm}</Permission></Grant>")
+        })
+        .collect();
+    format!(
+        "<AccessControlPolicy><Owner><ID>{AK}</ID></Owner><AccessControlList>{grants}</AccessControlList></AccessControlPolicy>"
+    )
+}
+
+async fn put_acl(s: &Server, path: &str, body: String) -> Resp {
+    s.req("PUT", path).s3().body(body).send().await
+}
+
+async fn grants_of(s: &Server, path: &str) -> Vec<String> {
+    let r = s.req("GET", path).s3().send().await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    r.xml_all("Permission")
+}
+
+#[tokio::test]
+async fn acl_bodies_are_applied_or_refused() {
+    let s = Server::start().await;
+    s.bucket("aclb").await;
+    s.put("aclb", "o", "x").await;
+    // FULL_CONTROL for the owner plus AllUsers READ is public-read.
+    let r = put_acl(
+        &s,
+        "/aclb?acl",
+        policy(&[
+            ("CanonicalUser", AK, "FULL_CONTROL"),
+            ("Group", ALL_USERS, "READ"),
+        ]),
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(grants_of(&s, "/aclb?acl").await, ["READ", "FULL_CONTROL"]);
+    assert_eq!(s.req("GET", "/aclb").send().await.status, 200);
+
+    // An e-mail grantee cannot be resolved: 400, nothing changes.
+    let r = put_acl(
+        &s,
+        "/aclb?acl",
+        policy(&[
+            ("CanonicalUser", AK, "FULL_CONTROL"),
+            ("AmazonCustomerByEmail", "a@b.example", "READ"),
+        ]),
+    )
+    .await;
+    let body = r.assert_error(400, "UnresolvableGrantByEmailAddress");
+    assert!(
+        body.contains("The email address you provided does not match any account on record."),
+        "{body}"
+    );
+    // An empty list means no grants at all, which is not the private ACL (the owner would
+    // keep FULL_CONTROL): refused, as is a list without the owner's FULL_CONTROL.
+    for body in [
+        policy(&[]),
+        policy(&[("Group", ALL_USERS, "READ")]),
+        policy(&[("CanonicalUser", AK, "READ")]),
+        policy(&[
+            ("CanonicalUser", AK, "FULL_CONTROL"),
+            ("CanonicalUser", "alt", "READ"),
+        ]),
+    ] {
+        let text = put_acl(&s, "/aclb?acl", body.clone())
+            .await
+            .assert_error(400, "InvalidArgument");
+        assert!(
+            text.contains("equivalent to a canned ACL"),
+            "{body}: {text}"
+        );
+    }
+    // A canonical id nobody has is an invalid id.
+    let text = put_acl(
+        &s,
+        "/aclb?acl",
+        policy(&[("CanonicalUser", "nobody", "FULL_CONTROL")]),
+    )
+    .await
+    .assert_error(400, "InvalidArgument");
+    assert!(text.contains("<Message>Invalid id</Message>"), "{text}");
+    assert_eq!(grants_of(&s, "/aclb?acl").await, ["READ", "FULL_CONTROL"]);
+
+    // Object ACL bodies: the object owner's FULL_CONTROL alone is private.
+    let r = put_acl(
+        &s,
+        "/aclb/o?acl",
+        policy(&[("CanonicalUser", AK, "FULL_CONTROL")]),
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(grants_of(&s, "/aclb/o?acl").await, ["FULL_CONTROL"]);
+    s.req("GET", "/aclb/o")
+        .send()
+        .await
+        .assert_error(403, "AccessDenied");
+}
+
+#[tokio::test]
+async fn grant_headers_are_applied_or_refused() {
+    let s = Server::start().await;
+    let owner_full = format!("id=\"{AK}\"");
+    let everyone = format!("uri=\"{ALL_USERS}\"");
+    // CreateBucket with grants equivalent to public-read.
+    let r = s
+        .req("PUT", "/grantb")
+        .s3()
+        .header("x-amz-grant-full-control", &owner_full)
+        .header("x-amz-grant-read", &everyone)
+        .send()
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(grants_of(&s, "/grantb?acl").await, ["READ", "FULL_CONTROL"]);
+    // Canned and header grants together are refused; nothing is created.
+    s.req("PUT", "/grantc")
+        .s3()
+        .header("x-amz-acl", "private")
+        .header("x-amz-grant-read", &everyone)
+        .send()
+        .await
+        .assert_error(400, "InvalidRequest");
+    assert_eq!(s.req("HEAD", "/grantc").s3().send().await.status, 404);
+
+    // PutObject: AllUsers READ alone leaves the owner without FULL_CONTROL: refused, not
+    // stored; with the owner's FULL_CONTROL it is public-read.
+    s.req("PUT", "/grantb/o")
+        .s3()
+        .header("x-amz-grant-read", &everyone)
+        .body("x")
+        .send()
+        .await
+        .assert_error(400, "InvalidArgument");
+    assert_eq!(s.req("HEAD", "/grantb/o").s3().send().await.status, 404);
+    s.req("PUT", "/grantb/o")
+        .s3()
+        .header("x-amz-grant-read", "emailAddress=\"a@b.example\"")
+        .body("x")
+        .send()
+        .await
+        .assert_error(400, "UnresolvableGrantByEmailAddress");
+    s.req("PUT", "/grantb/o")
+        .s3()
+        .header("x-amz-grant-read", "everyone")
+        .body("x")
+        .send()
+        .await
+        .assert_error(400, "InvalidArgument");
+    let r = s
+        .req("PUT", "/grantb/o")
+        .s3()
+        .header("x-amz-grant-full-control", &owner_full)
+        .header("x-amz-grant-read", &everyone)
+        .body("x")
+        .send()
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(s.req("GET", "/grantb/o").send().await.status, 200);
+    // CopyObject applies them too.
+    let r = s
+        .req("PUT", "/grantb/copy")
+        .s3()
+        .header("x-amz-copy-source", "/grantb/o")
+        .header("x-amz-grant-full-control", &owner_full)
+        .send()
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(grants_of(&s, "/grantb/copy?acl").await, ["FULL_CONTROL"]);
+    // PutObjectAcl with grant headers.
+    let r = s
+        .req("PUT", "/grantb/o?acl")
+        .s3()
+        .header("x-amz-grant-full-control", &owner_full)
+        .send()
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    s.req("GET", "/grantb/o")
+        .send()
+        .await
+        .assert_error(403, "AccessDenied");
+
+    // Another writer's object: its FULL_CONTROL and the bucket owner's is
+    // bucket-owner-full-control.
+    s.req("PUT", "/grantb?acl")
+        .s3()
+        .header("x-amz-acl", "public-read-write")
+        .send()
+        .await;
+    let r = s
+        .req("PUT", "/grantb/alts")
+        .s3_as("alt", "alt-secret")
+        .header(
+            "x-amz-grant-full-control",
+            &format!("id=\"alt\", {owner_full}"),
+        )
+        .body("x")
+        .send()
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let r = s
+        .req("GET", "/grantb/alts?acl")
+        .s3_as("alt", "alt-secret")
+        .send()
+        .await;
+    assert_eq!(
+        r.xml_all("Permission"),
+        ["FULL_CONTROL", "FULL_CONTROL"],
+        "{}",
+        r.text()
+    );
+    assert_eq!(r.xml_all("ID")[1..], ["alt", AK], "{}", r.text());
+}
