@@ -22,3 +22,4 @@ mod s3s_e2e_regressions;
 mod ship;
 mod tagging;
 mod website;
+mod wording;

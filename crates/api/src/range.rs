@@ -87,10 +87,35 @@ pub fn parse_range(header: &str, size: u64) -> (RangeSpec, bool) {
 pub enum Precondition {
     /// Serve the request.
     Proceed,
-    /// 304 Not Modified.
-    NotModified,
-    /// 412 Precondition Failed.
-    Failed,
+    /// 304 Not Modified, because of this condition.
+    NotModified(Condition),
+    /// 412 Precondition Failed, because of this condition.
+    Failed(Condition),
+}
+
+/// The conditional header that decided a [`Precondition`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Condition {
+    /// `If-Match`.
+    IfMatch,
+    /// `If-Unmodified-Since`.
+    IfUnmodifiedSince,
+    /// `If-None-Match`.
+    IfNoneMatch,
+    /// `If-Modified-Since`.
+    IfModifiedSince,
+}
+
+impl Condition {
+    /// The header's name as both providers write it in errors (`If-Match`, ...).
+    pub fn name(self) -> &'static str {
+        match self {
+            Condition::IfMatch => "If-Match",
+            Condition::IfUnmodifiedSince => "If-Unmodified-Since",
+            Condition::IfNoneMatch => "If-None-Match",
+            Condition::IfModifiedSince => "If-Modified-Since",
+        }
+    }
 }
 
 /// True when an `If-Match`/`If-None-Match` list matches the ETag (case-insensitive hex,
@@ -122,21 +147,21 @@ pub fn evaluate(
     };
     if let Some(m) = if_match {
         if !etag_matches(m, etag) {
-            return Precondition::Failed;
+            return Precondition::Failed(Condition::IfMatch);
         }
     } else if let Some(t) = if_unmodified_since.and_then(date)
         && modified_secs > t
     {
-        return Precondition::Failed;
+        return Precondition::Failed(Condition::IfUnmodifiedSince);
     }
     if let Some(m) = if_none_match {
         if etag_matches(m, etag) {
-            return Precondition::NotModified;
+            return Precondition::NotModified(Condition::IfNoneMatch);
         }
     } else if let Some(t) = if_modified_since.and_then(date)
         && modified_secs <= t
     {
-        return Precondition::NotModified;
+        return Precondition::NotModified(Condition::IfModifiedSince);
     }
     Precondition::Proceed
 }
@@ -171,6 +196,7 @@ mod tests {
 
     #[test]
     fn conditionals() {
+        use Condition::*;
         use Precondition::*;
         let e = "abc";
         let t = 1_700_000_000;
@@ -181,15 +207,24 @@ mod tests {
             std::time::UNIX_EPOCH + std::time::Duration::from_secs(t as u64),
         );
         assert_eq!(evaluate(Some("\"ABC\""), None, None, None, e, t), Proceed);
-        assert_eq!(evaluate(Some("\"x\""), None, None, None, e, t), Failed);
+        assert_eq!(
+            evaluate(Some("\"x\""), None, None, None, e, t),
+            Failed(IfMatch)
+        );
         assert_eq!(evaluate(Some("*"), None, None, None, e, t), Proceed);
         assert_eq!(
             evaluate(None, None, Some("\"abc\""), None, e, t),
-            NotModified
+            NotModified(IfNoneMatch)
         );
-        assert_eq!(evaluate(None, None, None, Some(&same), e, t), NotModified);
+        assert_eq!(
+            evaluate(None, None, None, Some(&same), e, t),
+            NotModified(IfModifiedSince)
+        );
         assert_eq!(evaluate(None, None, None, Some(&before), e, t), Proceed);
-        assert_eq!(evaluate(None, Some(&before), None, None, e, t), Failed);
+        assert_eq!(
+            evaluate(None, Some(&before), None, None, e, t),
+            Failed(IfUnmodifiedSince)
+        );
         assert_eq!(evaluate(None, Some(&same), None, None, e, t), Proceed);
         assert_eq!(evaluate(None, None, None, Some("garbage"), e, t), Proceed);
         // If-Match true wins over a failing If-Unmodified-Since.

@@ -10,7 +10,7 @@
 //!   bucket, and the custom-domain lookup is consulted only for hosts no pattern decides.
 
 use ossemu_api::host::{Addressing, classify, normalize};
-use ossemu_api::range::{Precondition, RangeSpec, etag_matches, evaluate, parse_range};
+use ossemu_api::range::{Condition, Precondition, RangeSpec, etag_matches, evaluate, parse_range};
 use proptest::prelude::*;
 
 /// The documented behaviour, computed with `u128` so that no arithmetic can overflow.
@@ -197,10 +197,19 @@ proptest! {
             || (if_match.is_none() && !garbage_dates && if_unmodified.is_some_and(|d| d < 0));
         let not_modified = if_none_match == Some(true)
             || (if_none_match.is_none() && !garbage_dates && if_modified.is_some_and(|d| d >= 0));
+        // The outcome names the header that decided it.
         let want = if failed {
-            Precondition::Failed
+            Precondition::Failed(if if_match.is_some() {
+                Condition::IfMatch
+            } else {
+                Condition::IfUnmodifiedSince
+            })
         } else if not_modified {
-            Precondition::NotModified
+            Precondition::NotModified(if if_none_match.is_some() {
+                Condition::IfNoneMatch
+            } else {
+                Condition::IfModifiedSince
+            })
         } else {
             Precondition::Proceed
         };

@@ -15,8 +15,18 @@ use crate::request::Ctx;
 /// Largest appendable object (5 GiB, as in OSS).
 const MAX_APPENDABLE: u64 = 5 << 30;
 
+/// A refused append, worded as OSS words it on the wire (no final period: the ali-oss SDK's
+/// tests compare the message exactly, and the Go SDK's recorded response carries EC
+/// 0026-00000016 for PositionNotEqualToLength), with the position to append at next.
 fn position_error(code: Code, current: u64) -> ApiError {
-    ApiError::new(code).header(
+    let e = match code {
+        Code::PositionNotEqualToLength => {
+            ApiError::msg(code, "Position is not equal to file length").field("EC", "0026-00000016")
+        }
+        Code::ObjectNotAppendable => ApiError::msg(code, "The object is not appendable"),
+        _ => ApiError::new(code),
+    };
+    e.header(
         http::HeaderName::from_static("x-oss-next-append-position"),
         &current.to_string(),
     )

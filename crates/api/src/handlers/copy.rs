@@ -142,11 +142,14 @@ impl CopyPlan {
         }
         match source_precondition(cx, src) {
             Precondition::Proceed => Ok(()),
-            Precondition::NotModified if cx.dialect == Dialect::Oss => {
+            Precondition::NotModified(_) if cx.dialect == Dialect::Oss => {
                 Err(ApiError::new(Code::NotModified))
             }
-            Precondition::NotModified | Precondition::Failed => {
-                Err(ApiError::new(Code::PreconditionFailed))
+            Precondition::NotModified(c) | Precondition::Failed(c) => {
+                Err(super::precondition_failed(
+                    cx.dialect,
+                    &super::copy_source_condition(cx.dialect, c),
+                ))
             }
         }
     }

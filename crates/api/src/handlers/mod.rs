@@ -291,6 +291,31 @@ pub fn digest_mismatch(d: Dialect) -> ApiError {
     }
 }
 
+/// The 412 for a failed condition, worded as each provider words it: OSS appends the header
+/// to the message (`... did not hold. (condition: If-Unmodified-Since)`, as the ali-oss SDK's
+/// tests read it), S3 names it in a `<Condition>` element.
+pub fn precondition_failed(d: Dialect, condition: &str) -> ApiError {
+    match d {
+        Dialect::Oss => ApiError::msg(
+            Code::PreconditionFailed,
+            format!(
+                "At least one of the pre-conditions you specified did not hold. (condition: {condition})"
+            ),
+        ),
+        Dialect::S3 => ApiError::msg(
+            Code::PreconditionFailed,
+            "At least one of the pre-conditions you specified did not hold",
+        )
+        .field("Condition", condition),
+    }
+}
+
+/// The name of a copy-source condition header in dialect `d`
+/// (`x-oss-copy-source-if-match`, ...).
+pub fn copy_source_condition(d: Dialect, c: crate::range::Condition) -> String {
+    d.header(&format!("copy-source-{}", c.name().to_ascii_lowercase()))
+}
+
 /// Rejects version ids other than `null` (buckets are unversioned).
 pub fn check_version_id(cx: &Ctx) -> ApiResult<bool> {
     match cx.query.get("versionId") {

@@ -235,7 +235,12 @@ pub async fn upload_part_copy(cx: &Ctx) -> ApiResult<Response<Body>> {
         src.rec.modified_ms.div_euclid(1000),
     ) {
         Precondition::Proceed => {}
-        _ => return Err(ApiError::new(Code::PreconditionFailed)),
+        Precondition::NotModified(c) | Precondition::Failed(c) => {
+            return Err(super::precondition_failed(
+                cx.dialect,
+                &super::copy_source_condition(cx.dialect, c),
+            ));
+        }
     }
     let (start, len) = copy_range(cx, src.rec.size)?;
     let src_segments = src.rec.segments.clone();

@@ -13,7 +13,7 @@ use ossemu_store::{NewBlob, ObjectRecord, OpenObject};
 use super::website;
 use super::{
     attrs_from_request, check_version_id, content_md5, digest_mismatch, no_body, object_headers,
-    parse_content_md5, set,
+    parse_content_md5, precondition_failed, set,
 };
 use crate::access;
 use crate::body::{Body, ReqStream};
@@ -100,12 +100,12 @@ impl WriteCondition {
         if let (Some(list), Some(cur)) = (&self.none_match, cur)
             && etag_matches(list, &cur.etag)
         {
-            return Err(ApiError::new(Code::PreconditionFailed));
+            return Err(precondition_failed(self.dialect, "If-None-Match"));
         }
         match (&self.if_match, cur) {
             (Some(_), None) => Err(ApiError::new(Code::NoSuchKey)),
             (Some(list), Some(cur)) if !etag_matches(list, &cur.etag) => {
-                Err(ApiError::new(Code::PreconditionFailed))
+                Err(precondition_failed(self.dialect, "If-Match"))
             }
             _ => Ok(()),
         }
@@ -116,7 +116,7 @@ impl WriteCondition {
 pub fn overwrite_refused(d: Dialect) -> ApiError {
     match d {
         Dialect::Oss => ApiError::new(Code::FileAlreadyExists),
-        Dialect::S3 => ApiError::new(Code::PreconditionFailed).field("Condition", "If-None-Match"),
+        Dialect::S3 => precondition_failed(d, "If-None-Match"),
     }
 }
 
@@ -255,7 +255,7 @@ fn preconditions(cx: &Ctx, rec: &ObjectRecord) -> ApiResult<Option<Response<Body
     );
     match outcome {
         Precondition::Proceed => Ok(None),
-        Precondition::NotModified => {
+        Precondition::NotModified(_) => {
             let mut r = no_body(StatusCode::NOT_MODIFIED);
             set(r.headers_mut(), "etag", &cx.dialect.etag(&rec.etag));
             set(
@@ -265,7 +265,7 @@ fn preconditions(cx: &Ctx, rec: &ObjectRecord) -> ApiResult<Option<Response<Body
             );
             Ok(Some(r))
         }
-        Precondition::Failed => Err(ApiError::new(Code::PreconditionFailed)),
+        Precondition::Failed(c) => Err(precondition_failed(cx.dialect, c.name())),
     }
 }
 
