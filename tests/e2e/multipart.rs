@@ -735,3 +735,68 @@ async fn upload_part_copy_range_forms() {
         );
     }
 }
+
+/// OSS CompleteMultipartUpload takes `x-oss-object-acl` (alibabacloud-oss-v2
+/// test_mutilpart_object_acl completes with acl='private' and reads it back).
+#[tokio::test]
+async fn complete_sets_the_object_acl_in_oss() {
+    let s = Server::start().await;
+    s.bucket("mpacl").await;
+    let id = initiate(&s, "/mpacl/o", false).await;
+    let r = s
+        .req("PUT", &format!("/mpacl/o?partNumber=1&uploadId={id}"))
+        .oss()
+        .body("part")
+        .send()
+        .await;
+    let etag = r.h("etag").unwrap().to_string();
+    let r = s
+        .req("POST", &format!("/mpacl/o?uploadId={id}"))
+        .oss()
+        .header("x-oss-object-acl", "public-read")
+        .body(complete_body(&[(1, etag)]))
+        .send()
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let r = s.req("GET", "/mpacl/o?acl").oss().send().await;
+    assert_eq!(
+        r.xml("Grant").as_deref(),
+        Some("public-read"),
+        "{}",
+        r.text()
+    );
+    assert_eq!(s.req("GET", "/mpacl/o").send().await.status, 200);
+    // Without the header the object inherits, as before.
+    let id = initiate(&s, "/mpacl/p", false).await;
+    let r = s
+        .req("PUT", &format!("/mpacl/p?partNumber=1&uploadId={id}"))
+        .oss()
+        .body("part")
+        .send()
+        .await;
+    let etag = r.h("etag").unwrap().to_string();
+    let r = s
+        .req("POST", &format!("/mpacl/p?uploadId={id}"))
+        .oss()
+        .body(complete_body(&[(1, etag)]))
+        .send()
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let r = s.req("GET", "/mpacl/p?acl").oss().send().await;
+    assert_eq!(r.xml("Grant").as_deref(), Some("default"));
+    // A bad ACL is refused and completes nothing.
+    let id = initiate(&s, "/mpacl/q", false).await;
+    s.req("PUT", &format!("/mpacl/q?partNumber=1&uploadId={id}"))
+        .oss()
+        .body("part")
+        .send()
+        .await;
+    s.req("POST", &format!("/mpacl/q?uploadId={id}"))
+        .oss()
+        .header("x-oss-object-acl", "everyone")
+        .header("x-oss-complete-all", "yes")
+        .send()
+        .await
+        .assert_error(400, "InvalidArgument");
+    assert_eq!(s.req("HEAD", "/mpacl/q").oss().send().await.status, 404);
+}

@@ -376,7 +376,12 @@ pub async fn complete(cx: &Ctx, body: ReqStream) -> ApiResult<Response<Body>> {
     let condition = WriteCondition::from_request(cx);
     let current = cx.store().meta().get_object(&bucket.name, &key)?;
     condition.check(current.as_ref())?;
-    let rec = assemble(&upload, &chosen);
+    let mut rec = assemble(&upload, &chosen);
+    // OSS takes the object ACL at completion too (alibabacloud-oss-v2's
+    // CompleteMultipartUploadRequest.acl); it replaces the one given at initiation.
+    if cx.dialect == Dialect::Oss && cx.header("x-oss-object-acl").is_some() {
+        rec.attrs.acl = attrs_from_request(cx)?.acl;
+    }
     let check = |cur: Option<&ObjectRecord>| condition.check(cur);
     cx.store()
         .finish_upload(
