@@ -14,6 +14,7 @@ pub mod mirror;
 pub mod multipart;
 pub mod object;
 pub mod post_object;
+pub mod regions;
 pub mod service;
 pub mod tagging;
 pub mod website;

@@ -52,6 +52,7 @@ async fn dispatch(cx: &Ctx, op: Op, body: ReqStream) -> ApiResult<Response<Body>
     use handlers::*;
     match op {
         Op::ListBuckets => service::list_buckets(cx).await,
+        Op::DescribeRegions => regions::describe_regions(cx).await,
         Op::CreateBucket => bucket::create_bucket(cx, body).await,
         Op::DeleteBucket => bucket::delete_bucket(cx).await,
         Op::HeadBucket => bucket::head_bucket(cx).await,
@@ -101,7 +102,7 @@ async fn dispatch(cx: &Ctx, op: Op, body: ReqStream) -> ApiResult<Response<Body>
         Op::GetCnameToken => cname::get_cname_token(cx).await,
         _ => Err(ApiError::msg(
             Code::NotImplemented,
-            match crate::router::unsupported_subresource(&cx.query) {
+            match crate::router::unsupported_subresource(&cx.method, &cx.query) {
                 Some(sub) => format!("{} ?{sub} is not implemented by ossemu.", cx.method),
                 None => format!("{} is not implemented by ossemu.", op.name()),
             },
