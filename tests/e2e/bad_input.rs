@@ -208,3 +208,43 @@ async fn unsupported_methods() {
     let r = s.req("DELETE", "/").oss().send().await;
     r.assert_error(405, "MethodNotAllowed");
 }
+
+/// A request that announces a body the server does not read (a GET with the headers of the
+/// PUT before it, as oss2's V4 test sends) is answered with `Connection: close`: the unread
+/// bytes would otherwise be taken for the next request, and the client would find its pooled
+/// connection closed under it. A request whose body is read keeps the connection.
+#[tokio::test]
+async fn an_unread_body_closes_the_connection_explicitly() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let s = Server::start().await;
+    s.bucket("bkt").await;
+    s.put("bkt", "k", "123456789").await;
+    let head = s
+        .req("GET", "/bkt/k")
+        .oss()
+        .header("content-length", "9")
+        .raw_head();
+    let mut c = tokio::net::TcpStream::connect(s.addr).await.unwrap();
+    c.write_all(head.as_bytes()).await.unwrap();
+    let mut buf = vec![0u8; 4096];
+    let n = c.read(&mut buf).await.unwrap();
+    let text = String::from_utf8_lossy(&buf[..n]).to_ascii_lowercase();
+    assert!(text.starts_with("http/1.1 200"), "{text}");
+    assert!(text.contains("\r\nconnection: close\r\n"), "{text}");
+    // A PUT whose body is read, and a GET without one, keep the connection open.
+    for req in [
+        s.req("PUT", "/bkt/k2")
+            .oss()
+            .header("content-length", "3")
+            .raw_head()
+            + "abc",
+        s.req("GET", "/bkt/k").oss().raw_head(),
+    ] {
+        let mut c = tokio::net::TcpStream::connect(s.addr).await.unwrap();
+        c.write_all(req.as_bytes()).await.unwrap();
+        let n = c.read(&mut buf).await.unwrap();
+        let text = String::from_utf8_lossy(&buf[..n]).to_ascii_lowercase();
+        assert!(text.starts_with("http/1.1 200"), "{text}");
+        assert!(!text.contains("connection: close"), "{text}");
+    }
+}

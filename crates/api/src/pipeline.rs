@@ -17,7 +17,6 @@ pub mod respond;
 use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::sync::atomic::AtomicU64;
 use std::time::Instant;
 
 use http::{Method, Request, Response};
@@ -26,7 +25,7 @@ use hyper::body::Incoming;
 use self::authorize::authorize;
 use self::classify::{Classified, classify};
 use self::finish::{Timing, finish};
-use self::respond::respond;
+use self::respond::{BodyProgress, respond};
 use crate::access::{Authenticated, Identity, SignedParts, authenticate};
 use crate::auth::Target;
 use crate::body::Body;
@@ -137,20 +136,20 @@ pub async fn handle(
         &cx.query,
         copy_source,
     );
-    let received = Arc::new(AtomicU64::new(0));
+    let progress = Arc::new(BodyProgress::default());
     let result = async {
         if let Some(e) = problem {
             return Err(e);
         }
         let authn = authn.map_err(|e| missing_bucket_first(&cx, op, e))?;
         authorize(&cx, op)?;
-        respond(&cx, op, body, &authn, &signed.headers, received.clone()).await
+        respond(&cx, op, body, &authn, &signed.headers, progress.clone()).await
     }
     .await;
     let timing = Timing {
         started,
         peer,
-        received,
+        body: progress,
     };
     Ok(finish(&cx, op, result, timing))
 }
