@@ -99,12 +99,53 @@ async fn hostile_keys() {
             .status,
         200
     );
-    s.req("PUT", "/bkt/a%0Ab")
+    // Control characters are stored (OSS and S3 both do; listings return them with
+    // encoding-type=url), except NUL, and S3's C1 controls (U+0080..U+009F).
+    let r = s
+        .req("PUT", "/bkt/a%0Ab%01c%7F")
+        .oss()
+        .body("x")
+        .send()
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let listed = s
+        .req("GET", "/bkt?prefix=a&encoding-type=url")
+        .oss()
+        .send()
+        .await;
+    assert_eq!(listed.xml_all("Key"), ["a%0Ab%01c%7F"]);
+    s.req("PUT", "/bkt/a%00b")
         .oss()
         .body("x")
         .send()
         .await
         .assert_error(400, "InvalidObjectName");
+    s.req("PUT", "/bkt/a%C2%8Ab")
+        .s3()
+        .body("x")
+        .send()
+        .await
+        .assert_error(400, "InvalidURI");
+    // OSS refuses names that start with / or \; S3 takes them.
+    for bad in ["/bkt/%5Cname", "/bkt//name"] {
+        s.req("PUT", bad)
+            .oss()
+            .body("x")
+            .send()
+            .await
+            .assert_error(400, "InvalidObjectName");
+    }
+    assert_eq!(
+        s.req("PUT", "/bkt//name")
+            .s3()
+            .body("x")
+            .send()
+            .await
+            .status,
+        200
+    );
+    assert_eq!(s.req("DELETE", "/bkt//name").s3().send().await.status, 204);
+    s.req("DELETE", "/bkt/a%0Ab%01c%7F").oss().send().await;
     let body = s
         .req("PUT", "/bkt/a%00b")
         .s3()
