@@ -157,6 +157,7 @@ pub fn authenticate(
     parsed
         .check_time(&req, now(), auth::DEFAULT_MAX_SKEW_SECS)
         .map_err(|e| auth_error(e, dialect, Some(&parsed)))?;
+    check_region(state, &parsed, target)?;
     parsed
         .verify(&req, target, &credential.secret_key)
         .map_err(|e| auth_error(e, dialect, Some(&parsed)))?;
@@ -166,6 +167,39 @@ pub fn authenticate(
         parsed: Some(parsed),
         secret: Some(credential.secret_key.clone()),
     })
+}
+
+/// An OSS V4 signature is made for one region: the server's (`--region`, without its
+/// `oss-` prefix), or the one the addressed bucket lives in. OSS refuses any other, an empty
+/// one included. (S3 clients sign for whatever region they are set to, usually us-east-1, so
+/// the S3 dialect does not check.)
+fn check_region(state: &AppState, parsed: &ParsedAuth, target: &Target<'_>) -> ApiResult<()> {
+    let ParsedAuth::V4(a) = parsed else {
+        return Ok(());
+    };
+    if !matches!(
+        a.scheme,
+        auth::Scheme::OssV4Header | auth::Scheme::OssV4Query
+    ) {
+        return Ok(());
+    }
+    let bare = |r: &str| r.strip_prefix("oss-").unwrap_or(r).to_string();
+    let signed = a.credential.region.as_str();
+    if !signed.is_empty() && signed == bare(&state.config.region) {
+        return Ok(());
+    }
+    let bucket_region = match target.bucket {
+        Some(b) => state.store.meta().get_bucket(b)?.map(|b| bare(&b.location)),
+        None => None,
+    };
+    if !signed.is_empty() && bucket_region.as_deref() == Some(signed) {
+        return Ok(());
+    }
+    Err(ApiError::msg(
+        Code::AccessDenied,
+        "The signing region in credential is invalid.",
+    )
+    .field("Region", signed))
 }
 
 /// The requester of a POST form upload (PostObject), from the form's fields (lower-case
