@@ -106,7 +106,8 @@ pub fn route(method: &Method, has_bucket: bool, has_key: bool, q: &Query, copy_s
     if !has_bucket {
         return match *method {
             Method::GET | Method::HEAD if has(q, "regions") => Op::DescribeRegions,
-            Method::GET | Method::HEAD if stray(method, q, &[]) => Op::Unsupported,
+            // ListBuckets takes `regionList` (every region's buckets; ossemu has one).
+            Method::GET | Method::HEAD if stray(method, q, &["regionList"]) => Op::Unsupported,
             Method::GET | Method::HEAD => Op::ListBuckets,
             _ => Op::NotAllowed,
         };

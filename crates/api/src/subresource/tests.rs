@@ -125,4 +125,12 @@ fn unknown_bare_names_never_write() {
     assert_eq!(live(&Method::GET), Op::Unsupported);
     let regions = route(&Method::GET, false, false, &Query::parse("regions"), false);
     assert_eq!(regions, Op::DescribeRegions);
+    let all_regions = route(
+        &Method::GET,
+        false,
+        false,
+        &Query::parse("regionList"),
+        false,
+    );
+    assert_eq!(all_regions, Op::ListBuckets);
 }
