@@ -289,3 +289,49 @@ async fn an_unread_body_closes_the_connection_explicitly() {
         assert!(!text.contains("connection: close"), "{text}");
     }
 }
+
+/// Hundreds of user-metadata headers under the 8 KiB limit are accepted (hyper's default
+/// refused more than 100 headers with 431).
+#[tokio::test]
+async fn many_metadata_headers_under_the_limit() {
+    let s = Server::start().await;
+    s.bucket("bkt").await;
+    let mut req = s.req("PUT", "/bkt/meta").oss().body("x");
+    for i in 0..300 {
+        req = req.header(&format!("x-oss-meta-k{i}"), "v");
+    }
+    let r = req.send().await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    // (The test's HTTP client parses at most 100 response headers; read the record.)
+    let rec = s
+        .state
+        .store
+        .meta()
+        .get_object("bkt", "meta")
+        .unwrap()
+        .unwrap();
+    assert_eq!(rec.attrs.user_meta.len(), 300);
+    assert!(rec.attrs.user_meta.contains(&("k299".into(), "v".into())));
+}
+
+/// A client that shuts its write side down after a whole request still gets the answer.
+#[tokio::test]
+async fn half_closed_connection_gets_its_response() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let s = Server::start().await;
+    s.bucket("bkt").await;
+    let head = s
+        .req("PUT", "/bkt/half")
+        .oss()
+        .header("content-length", "5")
+        .raw_head();
+    let mut c = tokio::net::TcpStream::connect(s.addr).await.unwrap();
+    c.write_all(head.as_bytes()).await.unwrap();
+    c.write_all(b"hello").await.unwrap();
+    c.shutdown().await.unwrap();
+    let mut out = Vec::new();
+    c.read_to_end(&mut out).await.unwrap();
+    let text = String::from_utf8_lossy(&out);
+    assert!(text.starts_with("HTTP/1.1 200 OK"), "{text}");
+    assert_eq!(s.req("GET", "/bkt/half").oss().send().await.text(), "hello");
+}
