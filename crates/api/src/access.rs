@@ -532,7 +532,7 @@ mod tests {
                 assert_eq!(may_write(who, &b), write[i], "{acl} write {who:?}");
                 assert_eq!(may_read(who, &b, None), list[i], "{acl} read {who:?}");
                 assert_eq!(
-                    authorize(who, Op::PutBucketAcl, &b).is_ok(),
+                    authorize(who, Op::PutBucketWebsite, &b).is_ok(),
                     i == 0,
                     "{acl} configure {who:?}"
                 );
