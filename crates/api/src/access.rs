@@ -26,8 +26,10 @@ pub enum Identity {
     Anonymous,
     /// A signed request by this access key.
     User {
-        /// Access key id, which is also the owner id.
+        /// Access key id.
         access_key: String,
+        /// The owner it acts for.
+        owner_id: String,
         /// Owner display name.
         display_name: String,
     },
@@ -38,7 +40,7 @@ impl Identity {
     pub fn owner(&self) -> Option<&str> {
         match self {
             Identity::Anonymous => None,
-            Identity::User { access_key, .. } => Some(access_key),
+            Identity::User { owner_id, .. } => Some(owner_id),
         }
     }
 }
@@ -163,7 +165,7 @@ pub fn authenticate(
         .map_err(|e| auth_error(e, dialect, Some(&parsed)))?;
     unsigned_parts(&parsed, parts)?;
     Ok(Authenticated {
-        identity: identity_of(credential),
+        identity: identity_of(state, credential),
         parsed: Some(parsed),
         secret: Some(credential.secret_key.clone()),
     })
@@ -232,14 +234,15 @@ pub fn form_identity(
     if !signature.verify(&credential.secret_key, policy) {
         return Err(ApiError::new(Code::SignatureDoesNotMatch).field("StringToSign", policy));
     }
-    Ok(identity_of(credential))
+    Ok(identity_of(state, credential))
 }
 
-/// The identity of a configured credential.
-fn identity_of(credential: &Credential) -> Identity {
+/// The identity of a configured credential: its owner, named as that owner is.
+fn identity_of(state: &AppState, credential: &Credential) -> Identity {
     Identity::User {
         access_key: credential.access_key.clone(),
-        display_name: credential.display_name.clone(),
+        owner_id: credential.owner_id.clone(),
+        display_name: state.config.display_name(&credential.owner_id).to_string(),
     }
 }
 
@@ -287,16 +290,16 @@ fn unsigned_parts(parsed: &ParsedAuth, parts: &SignedParts<'_>) -> ApiResult<()>
     Ok(())
 }
 
-/// The identity an access key claims, unverified (`--auth off`).
+/// The identity an access key claims, unverified (`--auth off`): the credential's owner,
+/// or an owner whose id is the unknown access key.
 fn user(state: &AppState, ak: String) -> Identity {
-    let display_name = state
-        .config
-        .credential(&ak)
-        .map(|c| c.display_name.clone())
-        .unwrap_or_else(|| ak.clone());
-    Identity::User {
-        access_key: ak,
-        display_name,
+    match state.config.credential(&ak) {
+        Some(c) => identity_of(state, c),
+        None => Identity::User {
+            owner_id: ak.clone(),
+            display_name: ak.clone(),
+            access_key: ak,
+        },
     }
 }
 
@@ -544,7 +547,8 @@ mod tests {
 
     fn user(ak: &str) -> Identity {
         Identity::User {
-            access_key: ak.into(),
+            access_key: format!("{ak}-key"),
+            owner_id: ak.into(),
             display_name: ak.into(),
         }
     }
