@@ -363,7 +363,7 @@ pub async fn post_object(cx: &Ctx, body: ReqStream) -> ApiResult<Response<Body>>
     if !access::may_write(&who, &bucket) {
         return Err(access::denied(&who));
     }
-    let key = object_key(&form)?;
+    let key = object_key(&form, dialect)?;
     let attrs = attrs::parse(&attrs::Source::Form {
         fields: &form.0,
         file_type: part_type.as_deref(),
@@ -420,7 +420,7 @@ fn size_range(form: &Form, bucket: &str, s3: bool, who: &Identity) -> ApiResult<
 }
 
 /// The `key` field: present, not empty, at most 1023 bytes, no control characters.
-fn object_key(form: &Form) -> ApiResult<String> {
+fn object_key(form: &Form, dialect: Dialect) -> ApiResult<String> {
     let key = form
         .get("key")
         .filter(|k| !k.is_empty())
@@ -431,9 +431,8 @@ fn object_key(form: &Form) -> ApiResult<String> {
             )
         })?
         .to_string();
-    if key.len() > 1023 || key.chars().any(char::is_control) {
-        return Err(bad(Code::InvalidArgument, "The object key is not valid."));
-    }
+    // The same rules as a key in a request path.
+    crate::pipeline::classify::check_key(&key, dialect)?;
     Ok(key)
 }
 

@@ -134,7 +134,7 @@ pub fn valid_bucket_name(name: &str) -> bool {
 }
 
 /// The object key's length and characters.
-fn check_key(key: &str, dialect: Dialect) -> ApiResult<()> {
+pub(crate) fn check_key(key: &str, dialect: Dialect) -> ApiResult<()> {
     if key.len() > 1023 {
         let code = match dialect {
             Dialect::Oss => Code::InvalidObjectName,
