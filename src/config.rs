@@ -47,12 +47,21 @@ pub struct Cli {
     #[arg(long, env = "OSSEMU_SECRET_KEY", default_value = "ossemu-secret")]
     pub secret_key: String,
 
+    /// Owner id of the default credential (default: its access key).
+    #[arg(long, env = "OSSEMU_OWNER_ID")]
+    pub owner_id: Option<String>,
+
+    /// Owner display name of the default credential (default: its access key).
+    #[arg(long, env = "OSSEMU_DISPLAY_NAME")]
+    pub display_name: Option<String>,
+
     /// Region reported to clients (GetBucketLocation, bucket listings).
     #[arg(long, env = "OSSEMU_REGION", default_value = "oss-cn-hangzhou")]
     pub region: String,
 
-    /// Extra credential `AK:SECRET[:DISPLAY_NAME]`, a distinct owner; repeatable
-    /// (environment: comma-separated list).
+    /// Extra credential `AK:SECRET[:DISPLAY_NAME[:OWNER_ID]]` (`\:` is a `:` inside a
+    /// field); the display name and the owner id default to the access key.
+    /// Repeatable (environment: comma-separated list).
     #[arg(long = "credential", env = "OSSEMU_CREDENTIALS", value_delimiter = ',', value_parser = parse_credential)]
     pub credentials: Vec<Credential>,
 
@@ -150,23 +159,49 @@ fn parse_cname(s: &str) -> Result<(String, String), String> {
     }
 }
 
-/// Parses `AK:SECRET[:DISPLAY_NAME]`.
-fn parse_credential(s: &str) -> Result<Credential, String> {
-    let mut it = s.trim().splitn(3, ':');
-    let (Some(ak), Some(sk)) = (it.next(), it.next()) else {
-        return Err(format!("expected AK:SECRET[:DISPLAY_NAME], got {s:?}"));
-    };
-    if ak.is_empty() || sk.is_empty() {
-        return Err(format!("expected AK:SECRET[:DISPLAY_NAME], got {s:?}"));
+/// Splits at every `:` not preceded by a backslash; `\:` becomes `:` (any other backslash
+/// stays as it is).
+fn split_colons(s: &str) -> Vec<String> {
+    let mut parts = vec![String::new()];
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' if chars.peek() == Some(&':') => {
+                chars.next();
+                parts.last_mut().unwrap_or(&mut String::new()).push(':');
+            }
+            ':' => parts.push(String::new()),
+            c => {
+                if let Some(p) = parts.last_mut() {
+                    p.push(c);
+                }
+            }
+        }
     }
+    parts
+}
+
+/// Parses `AK:SECRET[:DISPLAY_NAME[:OWNER_ID]]`; `\:` is a `:` inside a field. An empty or
+/// missing name or id is the access key.
+fn parse_credential(s: &str) -> Result<Credential, String> {
+    let usage = || {
+        format!(
+            "expected AK:SECRET[:DISPLAY_NAME[:OWNER_ID]] (write \\: for a : inside a field), got {s:?}"
+        )
+    };
+    let parts = split_colons(s.trim());
+    let [ak, sk, rest @ ..] = parts.as_slice() else {
+        return Err(usage());
+    };
+    if ak.is_empty() || sk.is_empty() || rest.len() > 2 {
+        return Err(usage());
+    }
+    let given = |i: usize| rest.get(i).filter(|v| !v.is_empty()).unwrap_or(ak).clone();
     Ok(Credential {
-        access_key: ak.to_string(),
-        secret_key: sk.to_string(),
-        display_name: it
-            .next()
-            .filter(|n| !n.is_empty())
-            .unwrap_or(ak)
-            .to_string(),
+        access_key: ak.clone(),
+        secret_key: sk.clone(),
+        display_name: given(0),
+        owner_id: given(1),
     })
 }
 
@@ -256,48 +291,7 @@ pub fn settings(cli: &Cli, m: &ArgMatches) -> Result<Settings, String> {
         cli.data_dir.display().to_string(),
         file.and_then(|f| f.data_dir.clone()),
     ));
-    let access_key = pick(
-        "access_key",
-        cli.access_key.clone(),
-        file.and_then(|f| f.access_key.clone()),
-    );
-    let secret_key = pick(
-        "secret_key",
-        cli.secret_key.clone(),
-        file.and_then(|f| f.secret_key.clone()),
-    );
-    let mut credentials = vec![Credential {
-        access_key: access_key.clone(),
-        secret_key,
-        display_name: access_key,
-    }];
-    let from_file = file
-        .map(|f| {
-            f.credentials
-                .iter()
-                .map(|c| c.get_ref())
-                .collect::<Vec<_>>()
-        })
-        .unwrap_or_default();
-    for c in cli
-        .credentials
-        .iter()
-        .cloned()
-        .chain(from_file.iter().map(|c| {
-            Credential {
-                access_key: c.access_key.clone(),
-                secret_key: c.secret_key.clone(),
-                display_name: c
-                    .display_name
-                    .clone()
-                    .unwrap_or_else(|| c.access_key.clone()),
-            }
-        }))
-    {
-        if !credentials.iter().any(|k| k.access_key == c.access_key) {
-            credentials.push(c);
-        }
-    }
+    let credentials = credentials(cli, file, &pick);
     let enum_from_file = |id: &str,
                           v: Option<&toml::Spanned<String>>,
                           allowed: &[&str]|
@@ -371,9 +365,8 @@ pub fn settings(cli: &Cli, m: &ArgMatches) -> Result<Settings, String> {
         tag,
         ..MirrorConfig::default()
     };
-    let owners: Vec<String> = credentials.iter().map(|c| c.access_key.clone()).collect();
     let buckets = match &loaded {
-        Some(l) => l.buckets(&owners, &endpoint_domains)?,
+        Some(l) => l.buckets(&credentials, &endpoint_domains)?,
         None => Vec::new(),
     };
     Ok(Settings {
@@ -394,6 +387,53 @@ pub fn settings(cli: &Cli, m: &ArgMatches) -> Result<Settings, String> {
     })
 }
 
+/// The default credential (flags, environment, file) and then the extra ones (flags, then
+/// file); a repeated access key keeps its first definition.
+fn credentials(
+    cli: &Cli,
+    file: Option<&config_file::FileConfig>,
+    pick: &dyn Fn(&str, String, Option<String>) -> String,
+) -> Vec<Credential> {
+    let access_key = pick(
+        "access_key",
+        cli.access_key.clone(),
+        file.and_then(|f| f.access_key.clone()),
+    );
+    let or_key = |v: Option<String>| v.filter(|v| !v.is_empty()).unwrap_or(access_key.clone());
+    let from_cli_or_file = |flag: &Option<String>, f: Option<String>| match flag {
+        Some(v) => Some(v.clone()),
+        None => f,
+    };
+    let mut credentials = vec![Credential {
+        secret_key: pick(
+            "secret_key",
+            cli.secret_key.clone(),
+            file.and_then(|f| f.secret_key.clone()),
+        ),
+        owner_id: or_key(from_cli_or_file(
+            &cli.owner_id,
+            file.and_then(|f| f.owner_id.clone()),
+        )),
+        display_name: or_key(from_cli_or_file(
+            &cli.display_name,
+            file.and_then(|f| f.display_name.clone()),
+        )),
+        access_key: access_key.clone(),
+    }];
+    let from_file = file.map_or(&[][..], |f| f.credentials.as_slice());
+    for c in cli
+        .credentials
+        .iter()
+        .cloned()
+        .chain(from_file.iter().map(|c| c.get_ref().credential()))
+    {
+        if !credentials.iter().any(|k| k.access_key == c.access_key) {
+            credentials.push(c);
+        }
+    }
+    credentials
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -409,8 +449,30 @@ mod tests {
             ),
             ("ak", "sk", "Alice")
         );
-        assert_eq!(parse_credential("ak:s:k:x").unwrap().display_name, "k:x");
         assert_eq!(parse_credential("ak:sk").unwrap().display_name, "ak");
+        assert_eq!(parse_credential("ak:sk").unwrap().owner_id, "ak");
+        let c = parse_credential("main:sk:Main User:100001").unwrap();
+        assert_eq!(
+            (c.display_name.as_str(), c.owner_id.as_str()),
+            ("Main User", "100001")
+        );
+        let c = parse_credential("ak:sk::100001").unwrap();
+        assert_eq!(
+            (c.display_name.as_str(), c.owner_id.as_str()),
+            ("ak", "100001")
+        );
+        // `\:` is a colon inside a field; a fifth field is refused.
+        let c = parse_credential(r"ak:s\:k:a\:b:id\:1").unwrap();
+        assert_eq!(
+            (
+                c.secret_key.as_str(),
+                c.display_name.as_str(),
+                c.owner_id.as_str()
+            ),
+            ("s:k", "a:b", "id:1")
+        );
+        assert_eq!(parse_credential(r"ak:sk:a\b").unwrap().display_name, r"a\b");
+        assert!(parse_credential("ak:s:k:x:y").is_err());
         assert!(parse_credential("ak").is_err());
         assert!(parse_credential(":sk").is_err());
     }

@@ -4,6 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
+use ossemu_api::Credential;
 use ossemu_api::provision::{self, BucketSpec};
 use serde::Deserialize;
 use toml::Spanned;
@@ -22,6 +23,10 @@ pub struct FileConfig {
     pub access_key: Option<String>,
     /// `--secret-key`.
     pub secret_key: Option<String>,
+    /// `--owner-id`.
+    pub owner_id: Option<String>,
+    /// `--display-name`.
+    pub display_name: Option<String>,
     /// `--region`.
     pub region: Option<String>,
     /// `--auth` (`on` or `off`).
@@ -51,6 +56,25 @@ pub struct CredentialEntry {
     pub secret_key: String,
     /// Display name (default: the access key).
     pub display_name: Option<String>,
+    /// Owner id (default: the access key).
+    pub owner_id: Option<String>,
+}
+
+impl CredentialEntry {
+    /// The credential, with the access key for a missing or empty name or id.
+    pub fn credential(&self) -> Credential {
+        let or_key = |v: &Option<String>| {
+            v.clone()
+                .filter(|v| !v.is_empty())
+                .unwrap_or_else(|| self.access_key.clone())
+        };
+        Credential {
+            access_key: self.access_key.clone(),
+            secret_key: self.secret_key.clone(),
+            owner_id: or_key(&self.owner_id),
+            display_name: or_key(&self.display_name),
+        }
+    }
 }
 
 /// `[mirror]`.
@@ -73,7 +97,7 @@ pub struct BucketEntry {
     pub name: Spanned<String>,
     /// Canned ACL (default `private`).
     pub acl: Option<Spanned<String>>,
-    /// Owner access key (default: the default credential).
+    /// Owner: a credential's access key or owner id (default: the default credential's).
     pub owner: Option<Spanned<String>>,
     /// Custom domains bound to the bucket.
     #[serde(default)]
@@ -180,11 +204,11 @@ impl Loaded {
             .map_err(|e| self.error(at, format!("cannot read {}: {e}", file.display())))
     }
 
-    /// Validates the declared buckets into specs. `owners` are the known access keys (the
-    /// first is the default owner).
+    /// Validates the declared buckets into specs, each owned by an owner id. `credentials`
+    /// are the known ones (the first is the default owner).
     pub fn buckets(
         &self,
-        owners: &[String],
+        credentials: &[Credential],
         endpoint_domains: &[String],
     ) -> Result<Vec<BucketSpec>, String> {
         let mut specs: Vec<BucketSpec> = Vec::new();
@@ -204,14 +228,16 @@ impl Loaded {
                 None => "private".to_string(),
             };
             let owner = match &b.owner {
-                Some(o) if owners.contains(o.get_ref()) => o.get_ref().clone(),
-                Some(o) => {
-                    return Err(self.error(
+                Some(o) => owner_id(credentials, o.get_ref()).ok_or_else(|| {
+                    self.error(
                         o,
                         format!("owner {:?} is not a configured credential", o.get_ref()),
-                    ));
-                }
-                None => owners.first().cloned().unwrap_or_default(),
+                    )
+                })?,
+                None => credentials
+                    .first()
+                    .map(|c| c.owner_id.clone())
+                    .unwrap_or_default(),
             };
             let mut cnames = Vec::new();
             for d in &b.cnames {
@@ -261,6 +287,15 @@ impl Loaded {
         }
         Ok(specs)
     }
+}
+
+/// The owner id a bucket's `owner` names: a credential's access key, else an owner id.
+fn owner_id(credentials: &[Credential], owner: &str) -> Option<String> {
+    credentials
+        .iter()
+        .find(|c| c.access_key == owner)
+        .or_else(|| credentials.iter().find(|c| c.owner_id == owner))
+        .map(|c| c.owner_id.clone())
 }
 
 #[cfg(test)]

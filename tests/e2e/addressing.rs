@@ -44,6 +44,13 @@ async fn virtual_host_and_path_style_address_the_same_bucket() {
         .send()
         .await;
     assert_eq!(r.xml_all("Name"), ["vhb"]);
+    // An empty bucket label (`.<endpoint>`, which an SDK sends for ListBuckets against an
+    // IP endpoint) names no bucket: the service.
+    for host in [".oss-cn-hangzhou.aliyuncs.com", ".localhost"] {
+        let r = s.req("GET", "/").host(host).path_style().oss().send().await;
+        assert_eq!(r.status, 200, "{host}: {}", r.text());
+        assert_eq!(r.xml_all("Name"), ["vhb"]);
+    }
     // GetBucketInfo through a virtual host reports the endpoint without the bucket label.
     let r = s
         .req("GET", "/?bucketInfo")

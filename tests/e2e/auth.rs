@@ -41,6 +41,37 @@ async fn wrong_secret_and_unknown_key() {
         .await
         .assert_error(403, "InvalidAccessKeyId");
     assert_eq!(s.req("GET", "/auth/k").oss().send().await.status, 404);
+    // OSS checks that the bucket exists first: a stranger or a wrong secret asking about a
+    // missing bucket learns it is missing (the SDKs' is_bucket_exist relies on this). S3
+    // keeps the authentication error, and creating a bucket needs valid credentials.
+    for path in [
+        "/no-such-bkt?acl",
+        "/no-such-bkt/k?objectMeta",
+        "/no-such-bkt",
+    ] {
+        let method = if path.ends_with("objectMeta") {
+            "HEAD"
+        } else {
+            "GET"
+        };
+        let r = s.req(method, path).oss_as("nobody", "x").send().await;
+        assert_eq!(r.status, 404, "{path}");
+        if method == "GET" {
+            r.assert_error(404, "NoSuchBucket");
+        }
+        let r = s.req(method, path).oss_as(AK, "wrong").send().await;
+        assert_eq!(r.status, 404, "{path}");
+    }
+    s.req("GET", "/no-such-bkt")
+        .s3_as("nobody", "x")
+        .send()
+        .await
+        .assert_error(403, "InvalidAccessKeyId");
+    s.req("PUT", "/no-such-bkt")
+        .oss_as("nobody", "x")
+        .send()
+        .await
+        .assert_error(403, "InvalidAccessKeyId");
 }
 
 #[tokio::test]

@@ -16,6 +16,7 @@ mod listing;
 mod mirror;
 mod multipart;
 mod objects;
+mod owners;
 mod post_object;
 mod restart;
 mod s3s_e2e_regressions;

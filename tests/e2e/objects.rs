@@ -146,6 +146,80 @@ async fn missing_objects_and_head_errors() {
     );
 }
 
+/// A sub-resource ossemu does not implement never touches data: `PUT /b/k?live` (an OSS
+/// CreateLiveChannel) does not overwrite `k`, `DELETE /b/k?live` does not delete it, and an
+/// unknown bare name on a write is refused the same way.
+#[tokio::test]
+async fn unknown_sub_resources_never_touch_objects() {
+    let s = Server::start().await;
+    s.bucket("bkt").await;
+    s.put("bkt", "k", "original").await;
+    for (method, path) in [
+        ("PUT", "/bkt/k?live"),
+        ("DELETE", "/bkt/k?live"),
+        ("GET", "/bkt/k?vod"),
+        ("POST", "/bkt/k?seal"),
+        ("PUT", "/bkt/k?somethingNew"),
+        ("DELETE", "/bkt/k?somethingNew="),
+        ("DELETE", "/bkt?httpsConfig"),
+    ] {
+        let r = s
+            .req(method, path)
+            .oss()
+            .body("<LiveChannelConfiguration/>")
+            .send()
+            .await;
+        let msg = r.assert_error(501, "NotImplemented");
+        let name = path.split_once('?').unwrap().1.trim_end_matches('=');
+        assert!(msg.contains(&format!("{method} ?{name} ")), "{msg}");
+    }
+    assert_eq!(s.req("GET", "/bkt/k").oss().send().await.text(), "original");
+    assert_eq!(s.req("HEAD", "/bkt").oss().send().await.status, 200);
+    // Parameters with values (the AWS SDKs' x-id) still reach the operation.
+    let r = s
+        .req("PUT", "/bkt/k2?x-id=PutObject")
+        .s3()
+        .body("v")
+        .send()
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+}
+
+/// DescribeRegions: every OSS region, or one.
+#[tokio::test]
+async fn describe_regions() {
+    let s = Server::start().await;
+    let all = s.req("GET", "/?regions").oss().send().await;
+    assert_eq!(all.status, 200, "{}", all.text());
+    let regions = all.xml_all("Region");
+    assert!(regions.len() > 20, "{regions:?}");
+    assert!(regions.contains(&"oss-cn-hangzhou".to_string()));
+    let one = s.req("GET", "/?regions=oss-cn-hangzhou").oss().send().await;
+    assert_eq!(one.xml_all("Region"), ["oss-cn-hangzhou"]);
+    assert_eq!(
+        one.xml("InternetEndpoint").as_deref(),
+        Some("oss-cn-hangzhou.aliyuncs.com")
+    );
+    assert_eq!(
+        one.xml("InternalEndpoint").as_deref(),
+        Some("oss-cn-hangzhou-internal.aliyuncs.com")
+    );
+    assert_eq!(
+        one.xml("AccelerateEndpoint").as_deref(),
+        Some("oss-accelerate.aliyuncs.com")
+    );
+    assert!(one.text().contains("<RegionInfoList><RegionInfo>"));
+    s.req("GET", "/?regions=oss-nowhere-1")
+        .oss()
+        .send()
+        .await
+        .assert_error(400, "InvalidArgument");
+    s.req("GET", "/?regions")
+        .send()
+        .await
+        .assert_error(403, "AccessDenied");
+}
+
 #[tokio::test]
 async fn ranges_by_dialect() {
     let s = Server::start().await;

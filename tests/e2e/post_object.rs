@@ -88,9 +88,15 @@ async fn oss_v1_policy_upload() {
         ("policy", p.as_str()),
         ("Signature", sig.as_str()),
     ];
-    post(&s, "forms", &wrong_prefix, b"x")
-        .await
-        .assert_error(403, "AccessDenied");
+    let r = post(&s, "forms", &wrong_prefix, b"x").await;
+    r.assert_error(403, "AccessDenied");
+    assert_eq!(
+        r.xml("Message").as_deref(),
+        Some(
+            r#"Invalid according to Policy: Policy Condition failed: ["starts-with", "$key", "user/"]"#
+        )
+    );
+    assert_eq!(r.xml("EC").as_deref(), Some("0006-00000227"), "OSS's EC");
     let too_big = vec![b'x'; 2000];
     let ok_key = [
         ("key", "user/big"),
@@ -366,4 +372,153 @@ async fn form_metadata_has_the_put_limit() {
         .send()
         .await;
     assert_eq!(g.h("x-oss-meta-big").map(str::len), Some(fits.len()));
+}
+
+/// An OSS V4 form's signature fields over `policy` (as the OSS V4 browser upload builds them).
+fn oss_v4_fields(policy: &str) -> Vec<(&'static str, String)> {
+    let now = chrono::Utc::now();
+    let date = now.format("%Y%m%d").to_string();
+    let credential = format!("{AK}/{date}/cn-hangzhou/oss/aliyun_v4_request");
+    let key = ossemu_api::auth::SigningKey::oss(SK, &date, "cn-hangzhou", "oss");
+    vec![
+        ("x-oss-signature-version", "OSS4-HMAC-SHA256".into()),
+        ("x-oss-credential", credential),
+        ("x-oss-date", now.format("%Y%m%dT%H%M%SZ").to_string()),
+        ("x-oss-signature", hex::encode(key.sign(policy))),
+    ]
+}
+
+/// A signed OSS form (V1 or V4) for `key` with `extra` fields under `policy`.
+fn oss_form(v4: bool, policy: &str, key: &str, extra: &[(&str, &str)]) -> Vec<(String, String)> {
+    let mut f: Vec<(String, String)> = vec![("key".into(), key.into())];
+    f.extend(extra.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+    f.push(("policy".into(), policy.into()));
+    if v4 {
+        f.extend(
+            oss_v4_fields(policy)
+                .into_iter()
+                .map(|(k, v)| (k.into(), v)),
+        );
+    } else {
+        f.push(("OSSAccessKeyId".into(), AK.into()));
+        f.push(("Signature".into(), sign_v1(SK, policy)));
+    }
+    f
+}
+
+async fn post_owned(s: &Server, bucket: &str, fields: &[(String, String)], file: &[u8]) -> Resp {
+    let borrowed: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    post(s, bucket, &borrowed, file).await
+}
+
+/// OSS's `in` and `not-in` conditions, in V1 and V4 forms: a value in (not in) the list is
+/// stored; otherwise 403 AccessDenied quoting the condition with EC 0006-00000227, and
+/// nothing is stored. A field a condition names must be in the form.
+#[tokio::test]
+async fn oss_in_and_not_in_conditions() {
+    let s = Server::start().await;
+    s.bucket("ins").await;
+    let p = policy(
+        r#"{"bucket":"ins"},["in","$content-type",["image/jpeg","image/png"]],["not-in","$cache-control",["no-cache","no-store"]],["in","$key",["ok-v1","ok-v4","bad-type","bad-cache","no-cache-field"]]"#,
+        3600,
+    );
+    for v4 in [false, true] {
+        let ok_key = if v4 { "ok-v4" } else { "ok-v1" };
+        let good = [
+            ("Content-Type", "image/png"),
+            ("Cache-Control", "max-age=60"),
+        ];
+        let r = post_owned(&s, "ins", &oss_form(v4, &p, ok_key, &good), b"png").await;
+        assert_eq!(r.status, 204, "v4={v4}: {}", r.text());
+        let g = s.req("GET", &format!("/ins/{ok_key}")).oss().send().await;
+        assert_eq!(g.text(), "png");
+        assert_eq!(g.h("content-type"), Some("image/png"));
+        assert_eq!(g.h("cache-control"), Some("max-age=60"));
+
+        type Case<'a> = (&'a str, &'a [(&'a str, &'a str)], &'a str);
+        let cases: [Case; 4] = [
+            (
+                "bad-type",
+                &[
+                    ("Content-Type", "text/plain"),
+                    ("Cache-Control", "max-age=60"),
+                ],
+                r#"["in", "$content-type", ["image/jpeg","image/png"]]"#,
+            ),
+            (
+                "bad-cache",
+                &[
+                    ("Content-Type", "image/jpeg"),
+                    ("Cache-Control", "no-store"),
+                ],
+                r#"["not-in", "$cache-control", ["no-cache","no-store"]]"#,
+            ),
+            (
+                "no-cache-field",
+                &[("Content-Type", "image/jpeg")],
+                r#"["not-in", "$cache-control", ["no-cache","no-store"]]"#,
+            ),
+            (
+                "unlisted-key",
+                &[
+                    ("Content-Type", "image/jpeg"),
+                    ("Cache-Control", "max-age=1"),
+                ],
+                r#"["in", "$key", ["#,
+            ),
+        ];
+        for (key, fields, quoted) in cases {
+            let r = post_owned(&s, "ins", &oss_form(v4, &p, key, fields), b"x").await;
+            let body = r.assert_error(403, "AccessDenied");
+            let message = r.xml("Message").unwrap_or_default();
+            assert!(
+                message.contains(&format!("Policy Condition failed: {quoted}")),
+                "v4={v4} {key}: {body}"
+            );
+            assert_eq!(r.xml("EC").as_deref(), Some("0006-00000227"), "{body}");
+            assert_eq!(
+                s.req("HEAD", &format!("/ins/{key}"))
+                    .oss()
+                    .send()
+                    .await
+                    .status,
+                404,
+                "{key}"
+            );
+        }
+    }
+    assert_eq!(count_files(&s.dir.path().join("tmp")), 0);
+    // `in` and `not-in` take a list (OSS's 0006-00000224); anything else is a bad policy.
+    for bad in [
+        r#"["not-in","$cache-control","no-cache"]"#,
+        r#"["in","$key",[1,2]]"#,
+        r#"["in","$key"]"#,
+    ] {
+        let p = policy(bad, 3600);
+        let r = post_owned(&s, "ins", &oss_form(false, &p, "k", &[]), b"x").await;
+        r.assert_error(400, "InvalidPolicyDocument");
+    }
+}
+
+/// S3 documents only `eq`, `starts-with` and `content-length-range`: an S3 form with `in`
+/// is a bad policy, as in S3, and nothing is stored.
+#[tokio::test]
+async fn s3_forms_have_no_in_condition() {
+    let s = Server::start().await;
+    s.bucket("s3ins").await;
+    let p = policy(r#"{"bucket":"s3ins"},["in","$key",["a.txt"]]"#, 3600);
+    let sig = sign_v1(SK, &p);
+    let f = [
+        ("key", "a.txt"),
+        ("AWSAccessKeyId", AK),
+        ("signature", sig.as_str()),
+        ("policy", p.as_str()),
+    ];
+    post(&s, "s3ins", &f, b"x")
+        .await
+        .assert_error(400, "InvalidPolicyDocument");
+    assert_eq!(s.req("HEAD", "/s3ins/a.txt").s3().send().await.status, 404);
 }

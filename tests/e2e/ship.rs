@@ -608,3 +608,130 @@ async fn internal_paths_do_not_shadow_keys_of_virtual_host_buckets() {
     let health = s.req("GET", "/_ossemu/health").send().await;
     assert_eq!(health.text(), "{\"status\":\"ok\"}\n");
 }
+
+/// Owner ids and display names from the file (default credential and `[[credentials]]`),
+/// a bucket's `owner` by access key or by owner id, and the environment winning over the file.
+#[tokio::test]
+async fn owner_ids_from_the_config_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(
+        dir.path(),
+        "owners.toml",
+        r#"access_key = "main"
+secret_key = "main-secret"
+owner_id = "100001"
+display_name = "Main User"
+
+[[credentials]]
+access_key = "alt"
+secret_key = "alt-secret"
+display_name = "Alt User"
+owner_id = "200002"
+
+[[buckets]]
+name = "mains"
+
+[[buckets]]
+name = "alts"
+owner = "alt"
+
+[[buckets]]
+name = "alts-by-id"
+owner = "200002"
+"#,
+    );
+    let check = std::process::Command::new(env!("CARGO_BIN_EXE_ossemu"))
+        .args(["check-config", &path])
+        .output()
+        .unwrap();
+    assert!(check.status.success(), "{check:?}");
+    let args = [
+        "--config",
+        path.as_str(),
+        "--memory",
+        "--listen",
+        "127.0.0.1:0",
+    ];
+    let b = Binary::start(&args, &[]);
+    let mine = b.req("GET", "/").oss_as("main", "main-secret").send().await;
+    assert_eq!(mine.xml_all("Name"), ["mains"], "{}", mine.text());
+    assert_eq!(mine.xml("ID").as_deref(), Some("100001"));
+    assert_eq!(mine.xml("DisplayName").as_deref(), Some("Main User"));
+    let alts = b.req("GET", "/").s3_as("alt", "alt-secret").send().await;
+    assert_eq!(
+        alts.xml_all("Name"),
+        ["alts", "alts-by-id"],
+        "{}",
+        alts.text()
+    );
+    let acl = b
+        .req("GET", "/alts?acl")
+        .oss_as("alt", "alt-secret")
+        .send()
+        .await;
+    assert_eq!(acl.xml("ID").as_deref(), Some("200002"), "{}", acl.text());
+    assert_eq!(acl.xml("DisplayName").as_deref(), Some("Alt User"));
+    b.kill();
+    // The environment wins over the file.
+    let b = Binary::start(
+        &args,
+        &[
+            ("OSSEMU_OWNER_ID", "555"),
+            ("OSSEMU_DISPLAY_NAME", "From Env"),
+        ],
+    );
+    let r = b
+        .req("GET", "/mains?acl")
+        .oss_as("main", "main-secret")
+        .send()
+        .await;
+    // The bucket was declared for the default owner, which is now 555.
+    assert_eq!(r.xml("ID").as_deref(), Some("555"), "{}", r.text());
+    assert_eq!(r.xml("DisplayName").as_deref(), Some("From Env"));
+    b.kill();
+}
+
+/// `--owner-id` / `--display-name` for the default credential, `--credential` with a name
+/// holding an escaped `:` and an owner id, and the flag winning over the environment.
+#[tokio::test]
+async fn owner_ids_from_flags() {
+    let b = Binary::start(
+        &[
+            "--memory",
+            "--listen",
+            "127.0.0.1:0",
+            "--owner-id",
+            "42",
+            "--display-name",
+            "Flag User",
+            "--credential",
+            r"other:other-secret:Other\:Name:43",
+        ],
+        &[("OSSEMU_OWNER_ID", "77")],
+    );
+    let r = b.req("GET", "/").oss().send().await;
+    assert_eq!(r.xml("ID").as_deref(), Some("42"), "{}", r.text());
+    assert_eq!(r.xml("DisplayName").as_deref(), Some("Flag User"));
+    assert_eq!(
+        b.req("PUT", "/others")
+            .s3_as("other", "other-secret")
+            .send()
+            .await
+            .status,
+        200
+    );
+    let acl = b
+        .req("GET", "/others?acl")
+        .s3_as("other", "other-secret")
+        .send()
+        .await;
+    assert_eq!(acl.xml_all("ID"), ["43", "43"], "{}", acl.text());
+    assert_eq!(acl.xml("DisplayName").as_deref(), Some("Other:Name"));
+    b.kill();
+    // Without them, the owner id and display name are the access key, as before.
+    let b = Binary::start(&["--memory", "--listen", "127.0.0.1:0"], &[]);
+    let r = b.req("GET", "/").oss().send().await;
+    assert_eq!(r.xml("ID").as_deref(), Some(AK), "{}", r.text());
+    assert_eq!(r.xml("DisplayName").as_deref(), Some(AK));
+    b.kill();
+}

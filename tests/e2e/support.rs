@@ -71,15 +71,10 @@ impl Server {
         let mut config = ApiConfig {
             credentials: vec![
                 Credential {
-                    access_key: AK.into(),
-                    secret_key: SK.into(),
                     display_name: "main".into(),
+                    ..Credential::new(AK, SK)
                 },
-                Credential {
-                    access_key: "alt".into(),
-                    secret_key: "alt-secret".into(),
-                    display_name: "alt".into(),
-                },
+                Credential::new("alt", "alt-secret"),
             ],
             auth: AuthMode::On,
             ..ApiConfig::default()

@@ -70,3 +70,37 @@ def test_bucket_info_and_conditional(v2_client, bucket_name):
     with pytest.raises(oss.exceptions.OperationError) as e:
         c.get_object(oss.GetObjectRequest(bucket=bucket_name, key="k", if_none_match=etag))
     assert "304" in str(e.value)
+
+
+def test_v4_signing_region_must_be_the_servers(server, v2_client, bucket_name):
+    """OSS V4 signs for one region: ossemu's (cn-hangzhou by default). A client set to another
+    region, or none, is refused as OSS refuses it; oss2's V4 presigned URL with no region
+    too."""
+    import alibabacloud_oss_v2 as oss
+    import oss2
+
+    v2_client.put_bucket(oss.PutBucketRequest(bucket=bucket_name))
+    cfg = oss.config.load_default()
+    cfg.credentials_provider = oss.credentials.StaticCredentialsProvider("ossemu", "ossemu-secret")
+    cfg.region = "cn-beijing"
+    cfg.endpoint = server.endpoint
+    cfg.use_path_style = True
+    cfg.retry_max_attempts = 1
+    other = oss.Client(cfg)
+    with pytest.raises(oss.exceptions.OperationError) as e:
+        other.put_object(oss.PutObjectRequest(bucket=bucket_name, key="k", body=b"x"))
+    err = e.value.unwrap()
+    assert err.status_code == 403
+    assert err.message == "The signing region in credential is invalid."
+
+    auth = oss2.AuthV4("ossemu", "ossemu-secret")
+    no_region = oss2.Bucket(auth, server.endpoint, bucket_name)
+    url = no_region.sign_url("PUT", "v4.txt", 600, slash_safe=True)
+    with pytest.raises(oss2.exceptions.ServerError) as e:
+        no_region.put_object_with_url(url, b"Hello OSS")
+    assert e.value.status == 403
+    assert e.value.message == "The signing region in credential is invalid."
+
+    with_region = oss2.Bucket(auth, server.endpoint, bucket_name, region="cn-hangzhou")
+    url = with_region.sign_url("PUT", "v4.txt", 600, slash_safe=True)
+    assert with_region.put_object_with_url(url, b"Hello OSS").status == 200

@@ -26,8 +26,10 @@ pub enum Identity {
     Anonymous,
     /// A signed request by this access key.
     User {
-        /// Access key id, which is also the owner id.
+        /// Access key id.
         access_key: String,
+        /// The owner it acts for.
+        owner_id: String,
         /// Owner display name.
         display_name: String,
     },
@@ -38,7 +40,7 @@ impl Identity {
     pub fn owner(&self) -> Option<&str> {
         match self {
             Identity::Anonymous => None,
-            Identity::User { access_key, .. } => Some(access_key),
+            Identity::User { owner_id, .. } => Some(owner_id),
         }
     }
 }
@@ -157,15 +159,49 @@ pub fn authenticate(
     parsed
         .check_time(&req, now(), auth::DEFAULT_MAX_SKEW_SECS)
         .map_err(|e| auth_error(e, dialect, Some(&parsed)))?;
+    check_region(state, &parsed, target)?;
     parsed
         .verify(&req, target, &credential.secret_key)
         .map_err(|e| auth_error(e, dialect, Some(&parsed)))?;
     unsigned_parts(&parsed, parts)?;
     Ok(Authenticated {
-        identity: identity_of(credential),
+        identity: identity_of(state, credential),
         parsed: Some(parsed),
         secret: Some(credential.secret_key.clone()),
     })
+}
+
+/// An OSS V4 signature is made for one region: the server's (`--region`, without its
+/// `oss-` prefix), or the one the addressed bucket lives in. OSS refuses any other, an empty
+/// one included. (S3 clients sign for whatever region they are set to, usually us-east-1, so
+/// the S3 dialect does not check.)
+fn check_region(state: &AppState, parsed: &ParsedAuth, target: &Target<'_>) -> ApiResult<()> {
+    let ParsedAuth::V4(a) = parsed else {
+        return Ok(());
+    };
+    if !matches!(
+        a.scheme,
+        auth::Scheme::OssV4Header | auth::Scheme::OssV4Query
+    ) {
+        return Ok(());
+    }
+    let bare = |r: &str| r.strip_prefix("oss-").unwrap_or(r).to_string();
+    let signed = a.credential.region.as_str();
+    if !signed.is_empty() && signed == bare(&state.config.region) {
+        return Ok(());
+    }
+    let bucket_region = match target.bucket {
+        Some(b) => state.store.meta().get_bucket(b)?.map(|b| bare(&b.location)),
+        None => None,
+    };
+    if !signed.is_empty() && bucket_region.as_deref() == Some(signed) {
+        return Ok(());
+    }
+    Err(ApiError::msg(
+        Code::AccessDenied,
+        "The signing region in credential is invalid.",
+    )
+    .field("Region", signed))
 }
 
 /// The requester of a POST form upload (PostObject), from the form's fields (lower-case
@@ -198,14 +234,15 @@ pub fn form_identity(
     if !signature.verify(&credential.secret_key, policy) {
         return Err(ApiError::new(Code::SignatureDoesNotMatch).field("StringToSign", policy));
     }
-    Ok(identity_of(credential))
+    Ok(identity_of(state, credential))
 }
 
-/// The identity of a configured credential.
-fn identity_of(credential: &Credential) -> Identity {
+/// The identity of a configured credential: its owner, named as that owner is.
+fn identity_of(state: &AppState, credential: &Credential) -> Identity {
     Identity::User {
         access_key: credential.access_key.clone(),
-        display_name: credential.display_name.clone(),
+        owner_id: credential.owner_id.clone(),
+        display_name: state.config.display_name(&credential.owner_id).to_string(),
     }
 }
 
@@ -253,16 +290,16 @@ fn unsigned_parts(parsed: &ParsedAuth, parts: &SignedParts<'_>) -> ApiResult<()>
     Ok(())
 }
 
-/// The identity an access key claims, unverified (`--auth off`).
+/// The identity an access key claims, unverified (`--auth off`): the credential's owner,
+/// or an owner whose id is the unknown access key.
 fn user(state: &AppState, ak: String) -> Identity {
-    let display_name = state
-        .config
-        .credential(&ak)
-        .map(|c| c.display_name.clone())
-        .unwrap_or_else(|| ak.clone());
-    Identity::User {
-        access_key: ak,
-        display_name,
+    match state.config.credential(&ak) {
+        Some(c) => identity_of(state, c),
+        None => Identity::User {
+            owner_id: ak.clone(),
+            display_name: ak.clone(),
+            access_key: ak,
+        },
     }
 }
 
@@ -510,7 +547,8 @@ mod tests {
 
     fn user(ak: &str) -> Identity {
         Identity::User {
-            access_key: ak.into(),
+            access_key: format!("{ak}-key"),
+            owner_id: ak.into(),
             display_name: ak.into(),
         }
     }
@@ -532,7 +570,7 @@ mod tests {
                 assert_eq!(may_write(who, &b), write[i], "{acl} write {who:?}");
                 assert_eq!(may_read(who, &b, None), list[i], "{acl} read {who:?}");
                 assert_eq!(
-                    authorize(who, Op::PutBucketAcl, &b).is_ok(),
+                    authorize(who, Op::PutBucketWebsite, &b).is_ok(),
                     i == 0,
                     "{acl} configure {who:?}"
                 );

@@ -98,6 +98,11 @@ pub fn classify<E>(
         return Ok(Addressing::Path);
     }
     if let Some((bucket, rest)) = host.split_once('.') {
+        // `.oss-cn-hangzhou.aliyuncs.com`: an SDK addressing the service (no bucket) through
+        // virtual-host style; the empty label names no bucket.
+        if bucket.is_empty() && (is_endpoint(rest, extra_endpoints) || s3_website_region(rest)) {
+            return Ok(Addressing::Path);
+        }
         if is_endpoint(rest, extra_endpoints) {
             return Ok(Addressing::VirtualHost(bucket.to_string()));
         }
@@ -124,6 +129,8 @@ mod tests {
     #[test]
     fn path_style_hosts() {
         for h in [
+            ".oss-cn-hangzhou.aliyuncs.com",
+            ".localhost:9000",
             "127.0.0.1:9000",
             "localhost:9000",
             "[::1]:9000",

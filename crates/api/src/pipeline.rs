@@ -17,7 +17,6 @@ pub mod respond;
 use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::sync::atomic::AtomicU64;
 use std::time::Instant;
 
 use http::{Method, Request, Response};
@@ -26,13 +25,14 @@ use hyper::body::Incoming;
 use self::authorize::authorize;
 use self::classify::{Classified, classify};
 use self::finish::{Timing, finish};
-use self::respond::respond;
+use self::respond::{BodyProgress, respond};
 use crate::access::{Authenticated, Identity, SignedParts, authenticate};
 use crate::auth::Target;
 use crate::body::Body;
-use crate::error::ApiResult;
+use crate::dialect::Dialect;
+use crate::error::{ApiError, ApiResult, Code};
 use crate::request::Ctx;
-use crate::router::route;
+use crate::router::{Op, route};
 use crate::state::AppState;
 
 /// A new request id: 24 upper-case hex characters.
@@ -63,6 +63,27 @@ fn authenticate_stage(
         virtual_host: c.addressing.bucket().is_some(),
     };
     authenticate(state, c.dialect, signed, &target)
+}
+
+/// OSS looks the bucket up before it checks the signature: a request for a bucket that does
+/// not exist gets 404 NoSuchBucket whatever its credentials (the SDKs' `is_bucket_exist`
+/// relies on it). Requests that create the bucket keep their authentication error.
+fn missing_bucket_first(cx: &Ctx, op: Op, auth_error: ApiError) -> ApiError {
+    let creates = matches!(op, Op::CreateBucket | Op::PutBucketAcl);
+    if cx.dialect != Dialect::Oss || creates {
+        return auth_error;
+    }
+    let Some(name) = cx.bucket.as_deref() else {
+        return auth_error;
+    };
+    if !classify::valid_bucket_name(name) {
+        return auth_error;
+    }
+    match cx.store().meta().get_bucket(name) {
+        Ok(None) => ApiError::new(Code::NoSuchBucket),
+        Ok(Some(_)) => auth_error,
+        Err(e) => e.into(),
+    }
 }
 
 /// Handles one request; every error becomes an OSS/S3 error response.
@@ -115,20 +136,20 @@ pub async fn handle(
         &cx.query,
         copy_source,
     );
-    let received = Arc::new(AtomicU64::new(0));
+    let progress = Arc::new(BodyProgress::default());
     let result = async {
         if let Some(e) = problem {
             return Err(e);
         }
-        let authn = authn?;
+        let authn = authn.map_err(|e| missing_bucket_first(&cx, op, e))?;
         authorize(&cx, op)?;
-        respond(&cx, op, body, &authn, &signed.headers, received.clone()).await
+        respond(&cx, op, body, &authn, &signed.headers, progress.clone()).await
     }
     .await;
     let timing = Timing {
         started,
         peer,
-        received,
+        body: progress,
     };
     Ok(finish(&cx, op, result, timing))
 }

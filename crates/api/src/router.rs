@@ -96,6 +96,7 @@ ops! {
     AbortMultipartUpload: Write,
     ListParts: Write,
     AppendObject: Write,
+    DescribeRegions: Handler,
     Unsupported: Handler,
     NotAllowed: Handler,
 }
@@ -104,6 +105,9 @@ ops! {
 pub fn route(method: &Method, has_bucket: bool, has_key: bool, q: &Query, copy_source: bool) -> Op {
     if !has_bucket {
         return match *method {
+            Method::GET | Method::HEAD if has(q, "regions") => Op::DescribeRegions,
+            // ListBuckets takes `regionList` (every region's buckets; ossemu has one).
+            Method::GET | Method::HEAD if stray(method, q, &["regionList"]) => Op::Unsupported,
             Method::GET | Method::HEAD => Op::ListBuckets,
             _ => Op::NotAllowed,
         };
@@ -124,10 +128,48 @@ fn unsupported(q: &Query) -> bool {
 }
 
 /// The sub-resource that made a request `Op::Unsupported`, for its error message.
-pub fn unsupported_subresource(q: &Query) -> Option<&'static str> {
-    subresource::routed(Route::Unsupported)
+pub fn unsupported_subresource<'q>(method: &Method, q: &'q Query) -> Option<&'q str> {
+    let named = subresource::routed(Route::Unsupported)
         .chain(subresource::routed(Route::Partly))
-        .find(|s| q.has(s))
+        .find(|s| q.has(s));
+    match named {
+        Some(s) => q.pairs.iter().map(|(k, _)| k.as_str()).find(|k| *k == s),
+        None => q
+            .pairs
+            .iter()
+            .map(|(k, _)| k.as_str())
+            .find(|k| stray_name(method, q, k, &[])),
+    }
+}
+
+/// Whether `name` in the query names an operation the request does not select: a known
+/// sub-resource (other than an operation's parameter, or one in `allowed`), or, on a method
+/// that writes, an unknown name without a value (OSS and S3 write sub-resources that way).
+/// Such a request is answered 501 and never reaches a plain object or bucket operation.
+fn stray_name(method: &Method, q: &Query, name: &str, allowed: &[&str]) -> bool {
+    if allowed.contains(&name) {
+        return false;
+    }
+    match subresource::lookup(name) {
+        Some(s) => s.route != Route::Ignored,
+        None => {
+            let writes = matches!(*method, Method::PUT | Method::POST | Method::DELETE);
+            writes && q.get(name) == Some("") && !is_auth_or_vendor(name)
+        }
+    }
+}
+
+/// Query names of signatures and vendor parameters, which never name an operation.
+fn is_auth_or_vendor(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    lower.starts_with("x-oss-") || lower.starts_with("x-amz-") || lower.starts_with("x-id")
+}
+
+/// Whether any query name is stray for a request that would otherwise be a plain operation.
+fn stray(method: &Method, q: &Query, allowed: &[&str]) -> bool {
+    q.pairs
+        .iter()
+        .any(|(k, _)| stray_name(method, q, k, allowed))
 }
 
 /// Whether the request carries `name`, which the sub-resource table must know as routed.
@@ -172,7 +214,7 @@ fn bucket_put(q: &Query) -> Op {
         Op::PutBucketCors
     } else if has(q, "tagging") {
         Op::PutBucketTagging
-    } else if unsupported(q) || has(q, "versioning") {
+    } else if unsupported(q) || stray(&Method::PUT, q, &[]) {
         Op::Unsupported
     } else {
         Op::CreateBucket
@@ -204,7 +246,7 @@ fn bucket_get(q: &Query) -> Op {
         Op::GetBucketVersioning
     } else if has(q, "tagging") {
         Op::GetBucketTagging
-    } else if unsupported(q) {
+    } else if unsupported(q) || stray(&Method::GET, q, &["list-type"]) {
         Op::Unsupported
     } else if value(q, "list-type") == Some("2") {
         Op::ListObjectsV2
@@ -220,7 +262,7 @@ fn bucket_delete(q: &Query) -> Op {
         Op::DeleteBucketCors
     } else if has(q, "tagging") {
         Op::DeleteBucketTagging
-    } else if unsupported(q) {
+    } else if unsupported(q) || stray(&Method::DELETE, q, &[]) {
         Op::Unsupported
     } else {
         Op::DeleteBucket
@@ -237,7 +279,7 @@ fn bucket_post(q: &Query) -> Op {
             Some("token") => Op::CreateCnameToken,
             _ => Op::Unsupported,
         }
-    } else if unsupported(q) {
+    } else if unsupported(q) || stray(&Method::POST, q, &[]) {
         Op::Unsupported
     } else {
         Op::PostObject
@@ -257,7 +299,7 @@ fn object_op(method: &Method, q: &Query, copy_source: bool) -> Op {
                 Op::PutObjectAcl
             } else if has(q, "tagging") {
                 Op::PutObjectTagging
-            } else if unsupported(q) {
+            } else if unsupported(q) || stray(method, q, &[]) {
                 Op::Unsupported
             } else if copy_source {
                 Op::CopyObject
@@ -272,7 +314,7 @@ fn object_op(method: &Method, q: &Query, copy_source: bool) -> Op {
                 Op::GetObjectAcl
             } else if has(q, "tagging") {
                 Op::GetObjectTagging
-            } else if unsupported(q) {
+            } else if unsupported(q) || stray(method, q, &["partNumber"]) {
                 Op::Unsupported
             } else {
                 Op::GetObject
@@ -281,6 +323,8 @@ fn object_op(method: &Method, q: &Query, copy_source: bool) -> Op {
         Method::HEAD => {
             if has(q, "objectMeta") {
                 Op::GetObjectMeta
+            } else if unsupported(q) || stray(method, q, &["partNumber"]) {
+                Op::Unsupported
             } else {
                 Op::HeadObject
             }
@@ -290,7 +334,7 @@ fn object_op(method: &Method, q: &Query, copy_source: bool) -> Op {
                 Op::AbortMultipartUpload
             } else if has(q, "tagging") {
                 Op::DeleteObjectTagging
-            } else if unsupported(q) {
+            } else if unsupported(q) || stray(method, q, &[]) {
                 Op::Unsupported
             } else {
                 Op::DeleteObject
@@ -303,7 +347,7 @@ fn object_op(method: &Method, q: &Query, copy_source: bool) -> Op {
                 Op::CompleteMultipartUpload
             } else if has(q, "append") {
                 Op::AppendObject
-            } else if unsupported(q) {
+            } else if unsupported(q) || stray(method, q, &[]) {
                 Op::Unsupported
             } else {
                 Op::NotAllowed

@@ -10,6 +10,10 @@ use tokio::net::TcpListener;
 
 use crate::state::AppState;
 
+/// Most request headers accepted (hyper's default is 100): 8 KiB of user metadata, which OSS
+/// and S3 accept, can take hundreds of `x-oss-meta-*` headers.
+const MAX_HEADERS: usize = 512;
+
 /// How long in-flight requests may run after shutdown was requested.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(30);
 
@@ -42,6 +46,10 @@ pub async fn serve(
                     .timer(TokioTimer::new())
                     .header_read_timeout(Duration::from_secs(30))
                     .keep_alive(true)
+                    // A client may shut its write side down after a whole request and still
+                    // wait for the answer.
+                    .half_close(true)
+                    .max_headers(MAX_HEADERS)
                     .serve_connection(TokioIo::new(tcp), svc);
                 let conn = graceful.watch(conn);
                 tokio::spawn(async move {

@@ -7,15 +7,31 @@ use std::sync::Arc;
 use ossemu_mirror::{Mirror, MirrorConfig};
 use ossemu_store::Store;
 
-/// An access key pair; each is a distinct owner.
+/// An access key pair and the owner it acts for. Credentials with the same owner id are
+/// the same owner (as one account with two access keys).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Credential {
-    /// Access key id (also the owner id).
+    /// Access key id.
     pub access_key: String,
     /// Secret.
     pub secret_key: String,
+    /// Owner id: what bucket and object records hold and `Owner/ID` shows.
+    pub owner_id: String,
     /// Owner display name.
     pub display_name: String,
+}
+
+impl Credential {
+    /// A credential whose owner id and display name are its access key.
+    pub fn new(access_key: impl Into<String>, secret_key: impl Into<String>) -> Self {
+        let access_key = access_key.into();
+        Self {
+            owner_id: access_key.clone(),
+            display_name: access_key.clone(),
+            access_key,
+            secret_key: secret_key.into(),
+        }
+    }
 }
 
 /// Whether signatures are verified.
@@ -47,11 +63,7 @@ impl Default for ApiConfig {
         Self {
             region: "oss-cn-hangzhou".into(),
             endpoint_domains: Vec::new(),
-            credentials: vec![Credential {
-                access_key: "ossemu".into(),
-                secret_key: "ossemu-secret".into(),
-                display_name: "ossemu".into(),
-            }],
+            credentials: vec![Credential::new("ossemu", "ossemu-secret")],
             auth: AuthMode::On,
             body_idle_timeout: Duration::from_secs(60),
         }
@@ -62,6 +74,18 @@ impl ApiConfig {
     /// The credential with this access key id.
     pub fn credential(&self, access_key: &str) -> Option<&Credential> {
         self.credentials.iter().find(|c| c.access_key == access_key)
+    }
+
+    /// The first credential of this owner id: its display name is the owner's.
+    pub fn owner(&self, owner_id: &str) -> Option<&Credential> {
+        self.credentials.iter().find(|c| c.owner_id == owner_id)
+    }
+
+    /// An owner's display name: its first credential's, else the id itself (an owner no
+    /// credential has any more).
+    pub fn display_name<'a>(&'a self, owner_id: &'a str) -> &'a str {
+        self.owner(owner_id)
+            .map_or(owner_id, |c| c.display_name.as_str())
     }
 }
 

@@ -305,16 +305,18 @@ impl Store {
     pub fn open_object(&self, bucket: &str, key: &str) -> Result<Option<OpenObject>> {
         let meta = &self.inner.meta;
         // Pin, then check the record did not change meanwhile: a writer that replaced it
-        // before the pin may already have unlinked the old files.
+        // before the pin may already have unlinked the old files. The second read is
+        // compared as bytes, not decoded again.
         for _ in 0..8 {
-            let Some(rec) = meta.get_object(bucket, key)? else {
+            let Some(raw) = meta.object_bytes(bucket, key)? else {
                 return Ok(None);
             };
+            let rec: ObjectRecord = meta::dec(&raw)?;
             let pin = self.inner.blobs.pin(&rec.segments);
-            match meta.get_object(bucket, key)? {
-                Some(again) if again.segments == rec.segments => {
+            match meta.object_bytes(bucket, key)? {
+                Some(again) if again == raw => {
                     return Ok(Some(OpenObject {
-                        rec: again,
+                        rec,
                         blobs: self.inner.blobs.clone(),
                         pin,
                     }));

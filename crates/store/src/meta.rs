@@ -129,7 +129,7 @@ fn enc<T: Serialize>(v: &T) -> Result<Vec<u8>> {
     Ok(serde_json::to_vec(v)?)
 }
 
-fn dec<T: DeserializeOwned>(b: &[u8]) -> Result<T> {
+pub(crate) fn dec<T: DeserializeOwned>(b: &[u8]) -> Result<T> {
     Ok(serde_json::from_slice(b)?)
 }
 
@@ -391,6 +391,11 @@ impl Meta {
     /// The current object.
     pub fn get_object(&self, bucket: &str, key: &str) -> Result<Option<ObjectRecord>> {
         self.decoded(&obj_key(bucket, key))
+    }
+
+    /// The current object's stored bytes, to compare two reads without decoding both.
+    pub(crate) fn object_bytes(&self, bucket: &str, key: &str) -> Result<Option<Vec<u8>>> {
+        self.engine.get(&obj_key(bucket, key))
     }
 
     /// Creates or replaces an object with the record `update` builds from the current one and,

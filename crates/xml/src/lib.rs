@@ -19,6 +19,7 @@ pub mod error;
 pub mod list;
 pub mod multipart;
 pub mod object;
+pub mod region;
 pub mod tagging;
 pub mod website;
 

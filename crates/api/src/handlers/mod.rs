@@ -14,6 +14,7 @@ pub mod mirror;
 pub mod multipart;
 pub mod object;
 pub mod post_object;
+pub mod regions;
 pub mod service;
 pub mod tagging;
 pub mod website;
@@ -77,15 +78,9 @@ pub fn http_date(ms: i64) -> String {
 
 /// The `<Owner>` element for an owner id.
 pub fn owner(cx: &Ctx, id: &str) -> Owner {
-    let display_name = cx
-        .state
-        .config
-        .credential(id)
-        .map(|c| c.display_name.clone())
-        .unwrap_or_else(|| id.to_string());
     Owner {
         id: id.to_string(),
-        display_name,
+        display_name: cx.state.config.display_name(id).to_string(),
     }
 }
 

@@ -208,11 +208,59 @@ enum Condition {
     /// Field (lower-case, without `$`) equals / starts with a value.
     Eq(String, String),
     StartsWith(String, String),
+    /// OSS only: the field is one of / none of the values (and is present either way).
+    In(String, Vec<String>),
+    NotIn(String, Vec<String>),
     /// Allowed body size.
     Length(u64, u64),
 }
 
-fn parse_condition(c: &Value) -> ApiResult<Condition> {
+impl Condition {
+    /// The field a condition is about (`None` for the size range).
+    fn field(&self) -> Option<&str> {
+        match self {
+            Condition::Eq(f, _)
+            | Condition::StartsWith(f, _)
+            | Condition::In(f, _)
+            | Condition::NotIn(f, _) => Some(f),
+            Condition::Length(..) => None,
+        }
+    }
+
+    /// Whether a field's value (`None`: not in the form) satisfies the condition.
+    fn holds(&self, value: Option<&str>) -> bool {
+        let Some(v) = value else {
+            return matches!(self, Condition::Length(..));
+        };
+        match self {
+            Condition::Eq(_, want) => v == want,
+            // Content-Type may be a comma-separated list; every entry must match.
+            Condition::StartsWith(f, prefix) if f == "content-type" => {
+                v.split(',').all(|p| p.trim().starts_with(prefix.as_str()))
+            }
+            Condition::StartsWith(_, prefix) => v.starts_with(prefix.as_str()),
+            Condition::In(_, values) => values.iter().any(|x| x == v),
+            Condition::NotIn(_, values) => !values.iter().any(|x| x == v),
+            Condition::Length(..) => true,
+        }
+    }
+
+    /// The condition as the error message quotes it (`["in", "$f", ["a","b"]]`).
+    fn describe(&self) -> String {
+        let list = |values: &[String]| Value::from(values.to_vec()).to_string();
+        match self {
+            Condition::Eq(f, v) => format!("[\"eq\", \"${f}\", \"{v}\"]"),
+            Condition::StartsWith(f, v) => format!("[\"starts-with\", \"${f}\", \"{v}\"]"),
+            Condition::In(f, v) => format!("[\"in\", \"${f}\", {}]", list(v)),
+            Condition::NotIn(f, v) => format!("[\"not-in\", \"${f}\", {}]", list(v)),
+            Condition::Length(min, max) => format!("[\"content-length-range\", {min}, {max}]"),
+        }
+    }
+}
+
+/// Parses one condition; `in` and `not-in` are OSS's (S3 documents only `eq`,
+/// `starts-with` and `content-length-range`, so S3 forms get InvalidPolicyDocument).
+fn parse_condition(c: &Value, s3: bool) -> ApiResult<Condition> {
     let invalid = || {
         bad(
             Code::InvalidPolicyDocument,
@@ -223,41 +271,38 @@ fn parse_condition(c: &Value) -> ApiResult<Condition> {
         let s = v.as_str().ok_or_else(invalid)?;
         Ok(s.strip_prefix('$').unwrap_or(s).to_ascii_lowercase())
     };
-    match c {
-        Value::Object(m) if m.len() == 1 => {
-            let (k, v) = m.iter().next().ok_or_else(invalid)?;
-            Ok(Condition::Eq(
-                k.to_ascii_lowercase(),
-                v.as_str().ok_or_else(invalid)?.to_string(),
-            ))
-        }
-        Value::Array(a) => match a
-            .first()
-            .and_then(Value::as_str)
-            .map(str::to_ascii_lowercase)
-            .as_deref()
-        {
-            Some("eq") if a.len() == 3 => Ok(Condition::Eq(
-                field(&a[1])?,
-                a[2].as_str().ok_or_else(invalid)?.to_string(),
-            )),
-            Some("starts-with") if a.len() == 3 => Ok(Condition::StartsWith(
-                field(&a[1])?,
-                a[2].as_str().ok_or_else(invalid)?.to_string(),
-            )),
-            Some("content-length-range") if a.len() == 3 => {
-                let (Some(min), Some(max)) = (a[1].as_u64(), a[2].as_u64()) else {
-                    return Err(invalid());
-                };
-                Ok(Condition::Length(min, max))
+    let text = |v: &Value| v.as_str().map(str::to_string).ok_or_else(invalid);
+    let texts = |v: &Value| -> ApiResult<Vec<String>> {
+        v.as_array().ok_or_else(invalid)?.iter().map(text).collect()
+    };
+    let Value::Array(a) = c else {
+        return match c {
+            Value::Object(m) if m.len() == 1 => {
+                let (k, v) = m.iter().next().ok_or_else(invalid)?;
+                Ok(Condition::Eq(k.to_ascii_lowercase(), text(v)?))
             }
+            _ => Err(invalid()),
+        };
+    };
+    let op = a
+        .first()
+        .and_then(Value::as_str)
+        .map(str::to_ascii_lowercase);
+    match (op.as_deref(), &a[..]) {
+        (Some("eq"), [_, f, v]) => Ok(Condition::Eq(field(f)?, text(v)?)),
+        (Some("starts-with"), [_, f, v]) => Ok(Condition::StartsWith(field(f)?, text(v)?)),
+        (Some("in"), [_, f, v]) if !s3 => Ok(Condition::In(field(f)?, texts(v)?)),
+        (Some("not-in"), [_, f, v]) if !s3 => Ok(Condition::NotIn(field(f)?, texts(v)?)),
+        (Some("content-length-range"), [_, min, max]) => match (min.as_u64(), max.as_u64()) {
+            (Some(min), Some(max)) => Ok(Condition::Length(min, max)),
             _ => Err(invalid()),
         },
         _ => Err(invalid()),
     }
 }
 
-/// Checks the conditions against the fields; returns the allowed size range.
+/// Checks the conditions against the fields; returns the allowed size range. A failed
+/// condition is 403 AccessDenied quoting it (with OSS's EC in an OSS form).
 fn check_conditions(
     conditions: &[Value],
     form: &Form,
@@ -266,7 +311,7 @@ fn check_conditions(
 ) -> ApiResult<(u64, u64)> {
     let parsed: Vec<Condition> = conditions
         .iter()
-        .map(parse_condition)
+        .map(|c| parse_condition(c, s3))
         .collect::<ApiResult<_>>()?;
     let value = |name: &str| -> Option<&str> {
         if name == "bucket" {
@@ -277,39 +322,20 @@ fn check_conditions(
     };
     let mut range = (0, MAX_PUT_SIZE);
     for c in &parsed {
-        match c {
-            Condition::Eq(f, want) => {
-                if value(f) != Some(want.as_str()) {
-                    return Err(policy_failed(format!(
-                        "Policy Condition failed: [\"eq\", \"${f}\", \"{want}\"]"
-                    )));
-                }
-            }
-            Condition::StartsWith(f, prefix) => {
-                let ok = value(f).is_some_and(|v| {
-                    // Content-Type may be a comma-separated list; every entry must match.
-                    if f == "content-type" {
-                        v.split(',').all(|p| p.trim().starts_with(prefix.as_str()))
-                    } else {
-                        v.starts_with(prefix.as_str())
-                    }
-                });
-                if !ok {
-                    return Err(policy_failed(format!(
-                        "Policy Condition failed: [\"starts-with\", \"${f}\", \"{prefix}\"]"
-                    )));
-                }
-            }
-            Condition::Length(min, max) => range = (*min, *max),
+        if let Condition::Length(min, max) = c {
+            range = (*min, *max);
+        } else if !c.holds(c.field().and_then(value)) {
+            let err = policy_failed(format!("Policy Condition failed: {}", c.describe()));
+            return Err(if s3 {
+                err
+            } else {
+                err.field("EC", "0006-00000227")
+            });
         }
     }
     if s3 {
         for (name, _) in &form.0 {
-            let covered = exempt(name)
-                || parsed.iter().any(|c| match c {
-                    Condition::Eq(f, _) | Condition::StartsWith(f, _) => f == name,
-                    Condition::Length(..) => false,
-                });
+            let covered = exempt(name) || parsed.iter().any(|c| c.field() == Some(name));
             if !covered {
                 return Err(policy_failed(format!("Extra input fields: {name}")));
             }
@@ -337,7 +363,7 @@ pub async fn post_object(cx: &Ctx, body: ReqStream) -> ApiResult<Response<Body>>
     if !access::may_write(&who, &bucket) {
         return Err(access::denied(&who));
     }
-    let key = object_key(&form)?;
+    let key = object_key(&form, dialect)?;
     let attrs = attrs::parse(&attrs::Source::Form {
         fields: &form.0,
         file_type: part_type.as_deref(),
@@ -394,7 +420,7 @@ fn size_range(form: &Form, bucket: &str, s3: bool, who: &Identity) -> ApiResult<
 }
 
 /// The `key` field: present, not empty, at most 1023 bytes, no control characters.
-fn object_key(form: &Form) -> ApiResult<String> {
+fn object_key(form: &Form, dialect: Dialect) -> ApiResult<String> {
     let key = form
         .get("key")
         .filter(|k| !k.is_empty())
@@ -405,9 +431,8 @@ fn object_key(form: &Form) -> ApiResult<String> {
             )
         })?
         .to_string();
-    if key.len() > 1023 || key.chars().any(char::is_control) {
-        return Err(bad(Code::InvalidArgument, "The object key is not valid."));
-    }
+    // The same rules as a key in a request path.
+    crate::pipeline::classify::check_key(&key, dialect)?;
     Ok(key)
 }
 

@@ -134,7 +134,7 @@ pub fn valid_bucket_name(name: &str) -> bool {
 }
 
 /// The object key's length and characters.
-fn check_key(key: &str, dialect: Dialect) -> ApiResult<()> {
+pub(crate) fn check_key(key: &str, dialect: Dialect) -> ApiResult<()> {
     if key.len() > 1023 {
         let code = match dialect {
             Dialect::Oss => Code::InvalidObjectName,
@@ -148,15 +148,26 @@ fn check_key(key: &str, dialect: Dialect) -> ApiResult<()> {
             ),
         ));
     }
-    if key.chars().any(|c| c.is_control()) {
+    // NUL never names an object (the store separates names with it). S3 refuses C1 controls
+    // (U+0080..U+009F) with its URI error, word for word; both clouds store C0 controls,
+    // which listings then return with `encoding-type=url`.
+    let refused =
+        |c: char| c == '\0' || (dialect == Dialect::S3 && ('\u{80}'..='\u{9f}').contains(&c));
+    if key.chars().any(refused) {
         return Err(match dialect {
             Dialect::Oss => ApiError::msg(
                 Code::InvalidObjectName,
-                "The object key contains control characters, which this server does not accept.",
+                "The object key contains a NUL character.",
             ),
-            // What S3 answers for such a key (e.g. U+008A), word for word.
             Dialect::S3 => ApiError::msg(Code::InvalidURI, "Couldn't parse the specified URI."),
         });
+    }
+    // OSS: "The object name cannot start with a forward slash (/) or a backslash (\)".
+    if dialect == Dialect::Oss && (key.starts_with('/') || key.starts_with('\\')) {
+        return Err(ApiError::msg(
+            Code::InvalidObjectName,
+            "The specified object is not valid: it starts with / or \\.",
+        ));
     }
     Ok(())
 }

@@ -5,11 +5,12 @@
 
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::Ordering;
 use std::time::Instant;
 
 use http::{HeaderName, HeaderValue, Method, Response};
 
+use super::respond::BodyProgress;
 use crate::body::Body;
 use crate::dialect::Dialect;
 use crate::error::{ApiResult, Code};
@@ -24,8 +25,8 @@ pub struct Timing {
     pub started: Instant,
     /// The client.
     pub peer: SocketAddr,
-    /// Request body bytes read so far (counted as they arrive).
-    pub received: Arc<AtomicU64>,
+    /// What of the request body was read (counted as it arrives).
+    pub body: Arc<BodyProgress>,
 }
 
 /// The response as sent: the handler's, or the error rendered in the request's dialect.
@@ -53,6 +54,7 @@ pub fn finish(
         }
     };
     finish_headers(cx, &mut resp);
+    close_if_body_unread(cx, &timing.body, &mut resp);
     let rule = resp.extensions().get::<MatchedRule>().map(|r| r.0);
     let status = resp.status().as_u16();
     let dialect = match cx.dialect {
@@ -81,11 +83,28 @@ pub fn finish(
         key: cx.key.clone().unwrap_or_default(),
         status,
         rule: rule.map(|r| r.to_string()).unwrap_or_default(),
-        received: timing.received,
+        received: timing.body.clone(),
         sent: 0,
         started: timing.started,
     });
     count_out(cx.state.clone(), resp, log)
+}
+
+/// A request whose body was announced but not read to its end leaves the connection unusable
+/// (its unread bytes would be taken for the next request), so the response says
+/// `Connection: close` rather than having the client find the connection closed under it.
+fn close_if_body_unread(cx: &Ctx, body: &BodyProgress, resp: &mut Response<Body>) {
+    let declared = cx
+        .header("content-length")
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .unwrap_or(0);
+    let chunked = cx
+        .header("transfer-encoding")
+        .is_some_and(|v| v.to_ascii_lowercase().contains("chunked"));
+    if (declared > 0 || chunked) && !body.done.load(Ordering::Relaxed) {
+        resp.headers_mut()
+            .insert(http::header::CONNECTION, HeaderValue::from_static("close"));
+    }
 }
 
 /// The headers every response carries: CORS, request id, server, and the matched rule.
@@ -124,7 +143,7 @@ struct RequestLog {
     key: String,
     status: u16,
     rule: String,
-    received: Arc<AtomicU64>,
+    received: Arc<BodyProgress>,
     sent: u64,
     started: Instant,
 }
@@ -140,7 +159,7 @@ impl Drop for RequestLog {
             bucket = self.bucket.as_str(),
             key = self.key.as_str(),
             status = self.status,
-            bytes_in = self.received.load(Ordering::Relaxed),
+            bytes_in = self.received.bytes.load(Ordering::Relaxed),
             bytes = self.sent,
             rule = self.rule.as_str(),
             ms = self.started.elapsed().as_millis() as u64,

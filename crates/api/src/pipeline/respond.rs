@@ -1,8 +1,13 @@
 //! Stage 4, respond: the body, verified as it streams against what the signature and the
 //! checksum headers promise, goes to the operation's handler.
 
+use std::pin::Pin;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::task::{Context, Poll};
+
+use bytes::Bytes;
+use futures_util::Stream;
 
 use http::Response;
 use hyper::body::Incoming;
@@ -15,36 +20,60 @@ use crate::request::Ctx;
 use crate::router::Op;
 use crate::state::{AppState, AuthMode};
 
+/// How much of the request body has been read, and whether all of it.
+#[derive(Debug, Default)]
+pub struct BodyProgress {
+    /// Bytes read so far.
+    pub bytes: AtomicU64,
+    /// The body was read to its end.
+    pub done: AtomicBool,
+}
+
 /// Answers the request: streams its body through verification into the handler of `op`.
-/// `received` counts the body bytes read.
+/// `progress` records what of the body was read.
 pub async fn respond(
     cx: &Ctx,
     op: Op,
     body: Incoming,
     authn: &Authenticated,
     signed_headers: &[(String, String)],
-    received: Arc<AtomicU64>,
+    progress: Arc<BodyProgress>,
 ) -> ApiResult<Response<Body>> {
-    let raw = count_in(
-        cx.state.clone(),
-        received,
-        request_stream(body, cx.state.config.body_idle_timeout),
-    );
+    let raw = Box::pin(Counted {
+        inner: request_stream(body, cx.state.config.body_idle_timeout),
+        state: cx.state.clone(),
+        progress,
+    });
     let verify = cx.state.config.auth == AuthMode::On;
     let body =
         crate::payload::verified_body(raw, authn, verify, signed_headers, cx.checksum.clone())?;
     dispatch(cx, op, body).await
 }
 
-/// Counts request body bytes as they are read (metrics and the request's own count).
-fn count_in(state: Arc<AppState>, received: Arc<AtomicU64>, body: ReqStream) -> ReqStream {
-    use futures_util::StreamExt;
-    Box::pin(body.inspect(move |chunk| {
-        if let Ok(c) = chunk {
-            state.metrics.bytes_in(c.len() as u64);
-            received.fetch_add(c.len() as u64, Ordering::Relaxed);
+/// The request body, counted as it is read (metrics and the request's own progress).
+struct Counted {
+    inner: ReqStream,
+    state: Arc<AppState>,
+    progress: Arc<BodyProgress>,
+}
+
+impl Stream for Counted {
+    type Item = Result<Bytes, crate::error::ApiError>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let next = self.inner.as_mut().poll_next(cx);
+        match &next {
+            Poll::Ready(Some(Ok(c))) => {
+                self.state.metrics.bytes_in(c.len() as u64);
+                self.progress
+                    .bytes
+                    .fetch_add(c.len() as u64, Ordering::Relaxed);
+            }
+            Poll::Ready(None) => self.progress.done.store(true, Ordering::Relaxed),
+            _ => {}
         }
-    }))
+        next
+    }
 }
 
 /// Runs the operation's handler.
@@ -52,6 +81,7 @@ async fn dispatch(cx: &Ctx, op: Op, body: ReqStream) -> ApiResult<Response<Body>
     use handlers::*;
     match op {
         Op::ListBuckets => service::list_buckets(cx).await,
+        Op::DescribeRegions => regions::describe_regions(cx).await,
         Op::CreateBucket => bucket::create_bucket(cx, body).await,
         Op::DeleteBucket => bucket::delete_bucket(cx).await,
         Op::HeadBucket => bucket::head_bucket(cx).await,
@@ -101,7 +131,7 @@ async fn dispatch(cx: &Ctx, op: Op, body: ReqStream) -> ApiResult<Response<Body>
         Op::GetCnameToken => cname::get_cname_token(cx).await,
         _ => Err(ApiError::msg(
             Code::NotImplemented,
-            match crate::router::unsupported_subresource(&cx.query) {
+            match crate::router::unsupported_subresource(&cx.method, &cx.query) {
                 Some(sub) => format!("{} ?{sub} is not implemented by ossemu.", cx.method),
                 None => format!("{} is not implemented by ossemu.", op.name()),
             },

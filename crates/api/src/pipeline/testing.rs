@@ -54,6 +54,7 @@ pub async fn object(state: &AppState, bucket: &str, key: &str, acl: Option<&str>
 pub fn user(ak: &str) -> Identity {
     Identity::User {
         access_key: ak.into(),
+        owner_id: ak.into(),
         display_name: ak.into(),
     }
 }

@@ -36,7 +36,7 @@ async fn writes_follow_the_bucket_acl_and_configuration_is_owner_only() {
         user("other"),
     );
     assert_eq!(
-        code(authorize(&acl, Op::PutBucketAcl)),
+        code(authorize(&acl, Op::PutBucketWebsite)),
         Some(Code::AccessDenied)
     );
     // Reads are the handler's: the stage lets them through.

@@ -13,7 +13,7 @@ fn timing() -> Timing {
     Timing {
         started: Instant::now(),
         peer: SocketAddr::from(([127, 0, 0, 1], 1)),
-        received: Arc::new(AtomicU64::new(0)),
+        body: Arc::new(BodyProgress::default()),
     }
 }
 
