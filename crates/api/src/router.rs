@@ -106,8 +106,11 @@ pub fn route(method: &Method, has_bucket: bool, has_key: bool, q: &Query, copy_s
     if !has_bucket {
         return match *method {
             Method::GET | Method::HEAD if has(q, "regions") => Op::DescribeRegions,
-            // ListBuckets takes `regionList` (every region's buckets; ossemu has one).
-            Method::GET | Method::HEAD if stray(method, q, &["regionList"]) => Op::Unsupported,
+            // ListBuckets takes `regionList` (every region's buckets; ossemu has one) and the
+            // bucket tag filter `tagging` ("k1":"v1",...).
+            Method::GET | Method::HEAD if stray(method, q, &["regionList", "tagging"]) => {
+                Op::Unsupported
+            }
             Method::GET | Method::HEAD => Op::ListBuckets,
             _ => Op::NotAllowed,
         };

@@ -3,7 +3,7 @@
 //! it is exactly what a canned ACL stands for and refused otherwise, never partly applied:
 //!
 //! - an e-mail grantee: 400 UnresolvableGrantByEmailAddress (no account has an address here);
-//! - a canonical id no credential has: 400 InvalidArgument `Invalid id`, as S3 answers;
+//! - a canonical (owner) id no credential has: 400 InvalidArgument `Invalid id`, as S3 answers;
 //! - anything else without a canned equivalent (a grant to another user, a set without
 //!   FULL_CONTROL for the owner, such as the empty one, which S3 takes as no grants at all):
 //!   400 InvalidArgument saying so.
@@ -151,7 +151,7 @@ pub fn canned(
                 return Err(ApiError::new(Code::UnresolvableGrantByEmailAddress)
                     .field("EmailAddress", mail.clone()));
             }
-            Grantee::User(id) if cx.state.config.credential(id).is_none() => {
+            Grantee::User(id) if cx.state.config.owner(id).is_none() => {
                 return Err(ApiError::msg(Code::InvalidArgument, "Invalid id")
                     .field("ArgumentName", "CanonicalUser/ID")
                     .field("ArgumentValue", id.clone()));
