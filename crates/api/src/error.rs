@@ -101,6 +101,7 @@ codes! {
     RequestTimeTooSkewed => 403, "The difference between the request time and the current time is too large.";
     RequestTimeout => 400, "Your socket connection to the server was not read from or written to within the timeout period.";
     ServiceUnavailable => 503, "Please reduce your request rate.";
+    SlowDown => 503, "Please reduce your request rate.";
     SignatureDoesNotMatch => 403, "The request signature we calculated does not match the signature you provided. Check your key and signing method.";
     TooManyBuckets => 400, "You have attempted to create more buckets than allowed.";
     UnresolvableGrantByEmailAddress => 400, "The email address you provided does not match any account on record.";

@@ -6,6 +6,7 @@ pub mod access;
 pub mod attrs;
 pub mod auth;
 pub mod body;
+pub mod budget;
 pub mod dialect;
 pub mod error;
 pub mod handlers;

@@ -56,6 +56,13 @@ pub struct ApiConfig {
     pub auth: AuthMode,
     /// A request body that sends nothing for this long fails with RequestTimeout.
     pub body_idle_timeout: Duration,
+    /// Slowest request body accepted, bytes per second on average once `body_rate_grace` has
+    /// passed (0: no minimum); a slower one fails with RequestTimeout.
+    pub body_min_rate: u64,
+    /// How long a request body may take before its average rate is checked.
+    pub body_rate_grace: Duration,
+    /// Request bytes all requests together may hold in memory (see [`crate::budget`]).
+    pub buffer_budget: usize,
 }
 
 impl Default for ApiConfig {
@@ -66,6 +73,9 @@ impl Default for ApiConfig {
             credentials: vec![Credential::new("ossemu", "ossemu-secret")],
             auth: AuthMode::On,
             body_idle_timeout: Duration::from_secs(60),
+            body_min_rate: 1024,
+            body_rate_grace: Duration::from_secs(30),
+            buffer_budget: 64 << 20,
         }
     }
 }
@@ -99,6 +109,8 @@ pub struct AppState {
     pub mirror: Arc<Mirror>,
     /// Request counters for `/_ossemu/metrics`.
     pub metrics: crate::metrics::Metrics,
+    /// Request bytes held in memory, against `config.buffer_budget`.
+    pub buffers: Arc<crate::budget::Budget>,
 }
 
 impl AppState {
@@ -111,6 +123,7 @@ impl AppState {
         Ok(Arc::new(Self {
             mirror: Mirror::new(store.clone(), mirror)?,
             store,
+            buffers: crate::budget::Budget::new(config.buffer_budget),
             config,
             metrics: Default::default(),
         }))

@@ -40,7 +40,7 @@ async fn requested_acl(
         (Some(v), _) => v.to_string(),
         (None, Some(acl)) => acl,
         (None, None) => {
-            let raw = read_small(body, SMALL_BODY).await?;
+            let raw = read_small(body, SMALL_BODY, &cx.state.buffers).await?;
             if raw.iter().all(u8::is_ascii_whitespace) {
                 return Err(ApiError::msg(
                     Code::MissingSecurityHeader,

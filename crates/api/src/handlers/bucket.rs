@@ -91,7 +91,7 @@ pub async fn create_bucket(cx: &Ctx, body: ReqStream) -> ApiResult<Response<Body
     let me = creator(cx)?;
     check_new_name(cx, &name)?;
     let acl = requested_bucket_acl(cx, me)?;
-    let raw = read_small(body, SMALL_BODY).await?;
+    let raw = read_small(body, SMALL_BODY, &cx.state.buffers).await?;
     let conf: CreateBucketConfiguration = if raw.iter().all(u8::is_ascii_whitespace) {
         CreateBucketConfiguration::default()
     } else {

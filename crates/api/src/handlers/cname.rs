@@ -36,7 +36,7 @@ pub fn domain_ok(d: &str, endpoints: &[String]) -> bool {
 }
 
 async fn requested_domain(cx: &Ctx, body: ReqStream) -> ApiResult<String> {
-    let raw = read_small(body, SMALL_BODY).await?;
+    let raw = read_small(body, SMALL_BODY, &cx.state.buffers).await?;
     let conf: BucketCnameConfiguration =
         ossemu_xml::from_xml(&raw, "BucketCnameConfiguration", raw.len())?;
     let domain = conf.cname.domain.trim().to_ascii_lowercase();

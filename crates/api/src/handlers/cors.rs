@@ -93,7 +93,7 @@ fn validate(c: &CorsConfiguration, d: Dialect) -> ApiResult<()> {
 pub async fn put_bucket_cors(cx: &Ctx, body: ReqStream) -> ApiResult<Response<Body>> {
     let bucket = cx.load_bucket()?;
     let want_md5 = parse_content_md5(cx)?;
-    let raw = read_small(body, MAX_BODY).await?;
+    let raw = read_small(body, MAX_BODY, &cx.state.buffers).await?;
     if want_md5.is_some_and(|m| <[u8; 16]>::from(Md5::digest(&raw)) != m) {
         return Err(super::digest_mismatch(cx.dialect));
     }

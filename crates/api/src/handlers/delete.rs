@@ -33,7 +33,7 @@ async fn read_request(cx: &Ctx, body: ReqStream) -> ApiResult<Delete> {
             "Missing required header for this request: Content-MD5",
         ));
     }
-    let raw = read_small(body, MAX_BODY).await?;
+    let raw = read_small(body, MAX_BODY, &cx.state.buffers).await?;
     if let Some(m) = want_md5
         && <[u8; 16]>::from(Md5::digest(&raw)) != m
     {

@@ -292,7 +292,7 @@ async fn chosen_parts<'a>(
     let chosen: Vec<&PartRecord> = if complete_all {
         stored.iter().collect()
     } else {
-        let raw = read_small(body, 4 << 20).await?;
+        let raw = read_small(body, 4 << 20, &cx.state.buffers).await?;
         let req: CompleteMultipartUpload =
             ossemu_xml::from_xml(&raw, "CompleteMultipartUpload", raw.len())?;
         select_parts(&req, stored)?

@@ -25,10 +25,27 @@ use crate::request::Ctx;
 /// Largest object a single PUT may create (5 GiB, as in OSS and S3).
 pub const MAX_PUT_SIZE: u64 = 5 << 30;
 
+/// How long a body may pause before what it sent so far is written out of memory.
+const STALL: std::time::Duration = std::time::Duration::from_millis(100);
+
 /// Streams a request body into a new blob. `limit` bounds its size.
+///
+/// The writer batches chunks in memory; those bytes count against the server's buffer budget.
+/// They are written out when the client pauses (a stalled upload holds no memory) and at once
+/// whenever the requests together hold more than the budget.
 pub async fn receive(cx: &Ctx, mut body: ReqStream, limit: u64) -> ApiResult<NewBlob> {
     let mut w = cx.store().writer();
-    while let Some(chunk) = body.next().await {
+    let mut held = cx.state.buffers.claim();
+    loop {
+        let next = match tokio::time::timeout(STALL, body.next()).await {
+            Ok(next) => next,
+            Err(_) => {
+                w.flush().await.map_err(ApiError::internal)?;
+                held.set(0);
+                body.next().await
+            }
+        };
+        let Some(chunk) = next else { break };
         let chunk = chunk?;
         if w.len() + chunk.len() as u64 > limit {
             return Err(
@@ -36,6 +53,11 @@ pub async fn receive(cx: &Ctx, mut body: ReqStream, limit: u64) -> ApiResult<New
             );
         }
         w.write(chunk).await.map_err(ApiError::internal)?;
+        held.set((w.len() - w.flushed()) as usize);
+        if cx.state.buffers.over() {
+            w.flush().await.map_err(ApiError::internal)?;
+            held.set(0);
+        }
     }
     w.finish().await.map_err(ApiError::internal)
 }

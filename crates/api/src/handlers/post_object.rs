@@ -25,9 +25,12 @@ use crate::request::Ctx;
 
 /// Largest value of a non-file field.
 const MAX_FIELD: u64 = 64 * 1024;
-/// Largest total of the non-file fields, and their count (checked before authentication).
+/// Largest total of the non-file fields of a form whose signature checks out, and their count.
 const MAX_FIELDS_BYTES: usize = 1 << 20;
 const MAX_FIELDS: usize = 1000;
+/// Largest total of the non-file fields held before the form's signature is verified: an
+/// unsigned (or not yet verifiable) form never makes the server hold more.
+const UNVERIFIED_FIELDS_BYTES: usize = 64 * 1024;
 
 /// Fields a policy never needs to cover.
 fn exempt(name: &str) -> bool {
@@ -89,6 +92,8 @@ async fn read_form(
     let mut mp = multer::Multipart::with_constraints(body, boundary, limits);
     let mut fields = Vec::new();
     let mut fields_bytes = 0usize;
+    let mut held = cx.state.buffers.claim();
+    let mut verified = false;
     loop {
         let field = mp.next_field().await.map_err(multipart_error)?;
         let Some(mut field) = field else {
@@ -113,19 +118,52 @@ async fn read_form(
         }
         let mut value = Vec::new();
         while let Some(c) = field.chunk().await.map_err(multipart_error)? {
+            if !held.grow(c.len()) {
+                return Err(busy(cx.dialect));
+            }
             value.extend_from_slice(&c);
         }
         fields_bytes += name.len() + value.len();
-        if fields_bytes > MAX_FIELDS_BYTES || fields.len() >= MAX_FIELDS {
-            return Err(bad(
-                Code::MaxPOSTPreDataLengthExceeded,
-                format!(
-                    "Your POST request fields preceding the upload file exceed the maximum: {MAX_FIELDS} fields, {MAX_FIELDS_BYTES} bytes."
-                ),
-            ));
-        }
         fields.push((name, String::from_utf8_lossy(&value).into_owned()));
+        if fields_bytes > MAX_FIELDS_BYTES || fields.len() >= MAX_FIELDS {
+            return Err(too_many_fields());
+        }
+        if fields_bytes > UNVERIFIED_FIELDS_BYTES && !verified {
+            verified = signed_form(cx, &fields);
+            if !verified {
+                return Err(too_many_fields());
+            }
+        }
     }
+}
+
+fn too_many_fields() -> ApiError {
+    bad(
+        Code::MaxPOSTPreDataLengthExceeded,
+        format!(
+            "Your POST request fields preceding the upload file exceed the maximum: {MAX_FIELDS} fields, {MAX_FIELDS_BYTES} bytes ({UNVERIFIED_FIELDS_BYTES} bytes before a signature is seen)."
+        ),
+    )
+}
+
+/// The server holds as much request data as its budget allows: try again later.
+fn busy(d: Dialect) -> ApiError {
+    match d {
+        Dialect::S3 => ApiError::new(Code::SlowDown),
+        Dialect::Oss => ApiError::msg(Code::ServiceUnavailable, "Please reduce your request rate."),
+    }
+}
+
+/// Whether the fields read so far carry a policy signature that checks out.
+fn signed_form(cx: &Ctx, fields: &[(String, String)]) -> bool {
+    let s3 = fields
+        .iter()
+        .any(|(k, _)| k == "awsaccesskeyid" || k.starts_with("x-amz-"));
+    let dialect = if s3 { Dialect::S3 } else { Dialect::Oss };
+    matches!(
+        access::form_identity(&cx.state, dialect, fields),
+        Ok(Identity::User { .. })
+    )
 }
 
 fn multipart_error(e: multer::Error) -> ApiError {

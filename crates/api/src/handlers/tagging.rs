@@ -198,7 +198,7 @@ async fn read_tags(
     limits: TagLimits,
 ) -> ApiResult<Vec<(String, String)>> {
     let want_md5 = parse_content_md5(cx)?;
-    let raw = read_small(body, SMALL_BODY).await?;
+    let raw = read_small(body, SMALL_BODY, &cx.state.buffers).await?;
     if want_md5.is_some_and(|m| <[u8; 16]>::from(Md5::digest(&raw)) != m) {
         return Err(super::digest_mismatch(cx.dialect));
     }

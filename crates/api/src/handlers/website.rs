@@ -54,13 +54,15 @@ pub async fn put_bucket_website(cx: &Ctx, body: ReqStream) -> ApiResult<Response
         return Err(too_large(limit));
     }
     let want_md5 = parse_content_md5(cx)?;
-    let raw = read_small(body, limit).await.map_err(|e| {
-        if e.code == Code::MaxMessageLengthExceeded {
-            too_large(limit)
-        } else {
-            e
-        }
-    })?;
+    let raw = read_small(body, limit, &cx.state.buffers)
+        .await
+        .map_err(|e| {
+            if e.code == Code::MaxMessageLengthExceeded {
+                too_large(limit)
+            } else {
+                e
+            }
+        })?;
     if want_md5.is_some_and(|m| <[u8; 16]>::from(Md5::digest(&raw)) != m) {
         return Err(super::digest_mismatch(cx.dialect));
     }

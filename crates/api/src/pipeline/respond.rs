@@ -40,7 +40,7 @@ pub async fn respond(
     progress: Arc<BodyProgress>,
 ) -> ApiResult<Response<Body>> {
     let raw = Box::pin(Counted {
-        inner: request_stream(body, cx.state.config.body_idle_timeout),
+        inner: request_stream(body, body_limits(&cx.state.config)),
         state: cx.state.clone(),
         progress,
     });
@@ -48,6 +48,14 @@ pub async fn respond(
     let body =
         crate::payload::verified_body(raw, authn, verify, signed_headers, cx.checksum.clone())?;
     dispatch(cx, op, body).await
+}
+
+fn body_limits(c: &crate::state::ApiConfig) -> crate::body::BodyLimits {
+    crate::body::BodyLimits {
+        idle: c.body_idle_timeout,
+        min_rate: c.body_min_rate,
+        grace: c.body_rate_grace,
+    }
 }
 
 /// The request body, counted as it is read (metrics and the request's own progress).
