@@ -84,6 +84,21 @@ pub struct Cli {
     #[arg(long, env = "OSSEMU_MIRROR_READ_TIMEOUT", default_value_t = 30)]
     pub mirror_read_timeout: u64,
 
+    /// Seconds a request body may send nothing before the request fails with RequestTimeout.
+    #[arg(long, env = "OSSEMU_BODY_IDLE_TIMEOUT", default_value_t = 60)]
+    pub body_idle_timeout: u64,
+
+    /// Slowest request body accepted, in bytes per second averaged over the whole body once
+    /// it has taken 30 s; a slower one fails with RequestTimeout (0: no minimum).
+    #[arg(long, env = "OSSEMU_BODY_MIN_RATE", default_value_t = 1024)]
+    pub body_min_rate: u64,
+
+    /// MiB of request bytes all requests together may hold in memory (upload buffers not yet
+    /// written out, form fields, XML bodies); past it, uploads are written out at once and
+    /// buffering requests are answered 503.
+    #[arg(long, env = "OSSEMU_BUFFER_BUDGET", default_value_t = 64)]
+    pub buffer_budget: u64,
+
     /// `x-oss-tag` on mirrored objects: `url` = `MIRROR <percent-encoded origin URL>` (OSS's
     /// documented form), `bare` = `MIRROR` (what newer OSS sends).
     #[arg(long, env = "OSSEMU_MIRROR_TAG", value_enum, default_value_t = MirrorTag::Url)]
@@ -227,6 +242,19 @@ pub struct Settings {
     pub log_format: LogFormat,
     /// Buckets declared in the file.
     pub buckets: Vec<BucketSpec>,
+    /// Request body limits and the memory budget.
+    pub limits: Limits,
+}
+
+/// How long and how slowly request bodies may arrive, and how much they may hold in memory.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Limits {
+    /// `--body-idle-timeout`.
+    pub body_idle_timeout: Duration,
+    /// `--body-min-rate`, bytes per second.
+    pub body_min_rate: u64,
+    /// `--buffer-budget`, in bytes.
+    pub buffer_budget: usize,
 }
 
 /// Parses the command line (exits with clap's message on a usage error).
@@ -365,6 +393,26 @@ pub fn settings(cli: &Cli, m: &ArgMatches) -> Result<Settings, String> {
         tag,
         ..MirrorConfig::default()
     };
+    let limits_file = file.and_then(|f| f.limits.as_ref());
+    let limits = Limits {
+        body_idle_timeout: Duration::from_secs(secs(
+            "body_idle_timeout",
+            cli.body_idle_timeout,
+            limits_file.and_then(|l| l.body_idle_timeout),
+        )),
+        body_min_rate: secs(
+            "body_min_rate",
+            cli.body_min_rate,
+            limits_file.and_then(|l| l.body_min_rate),
+        ),
+        buffer_budget: usize::try_from(secs(
+            "buffer_budget",
+            cli.buffer_budget,
+            limits_file.and_then(|l| l.buffer_budget),
+        ))
+        .unwrap_or(usize::MAX)
+        .saturating_mul(1 << 20),
+    };
     let buckets = match &loaded {
         Some(l) => l.buckets(&credentials, &endpoint_domains)?,
         None => Vec::new(),
@@ -384,6 +432,7 @@ pub fn settings(cli: &Cli, m: &ArgMatches) -> Result<Settings, String> {
         mirror,
         log_format,
         buckets,
+        limits,
     })
 }
 

@@ -41,6 +41,8 @@ pub struct FileConfig {
     pub credentials: Vec<Spanned<CredentialEntry>>,
     /// `--mirror-*`.
     pub mirror: Option<MirrorEntry>,
+    /// `--body-idle-timeout`, `--body-min-rate`, `--buffer-budget`.
+    pub limits: Option<LimitsEntry>,
     /// Buckets to ensure.
     #[serde(default)]
     pub buckets: Vec<Spanned<BucketEntry>>,
@@ -87,6 +89,18 @@ pub struct MirrorEntry {
     pub read_timeout: Option<u64>,
     /// `url` or `bare`.
     pub tag: Option<Spanned<String>>,
+}
+
+/// `[limits]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LimitsEntry {
+    /// Seconds.
+    pub body_idle_timeout: Option<u64>,
+    /// Bytes per second.
+    pub body_min_rate: Option<u64>,
+    /// MiB.
+    pub buffer_budget: Option<u64>,
 }
 
 /// `[[buckets]]`.

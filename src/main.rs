@@ -199,6 +199,9 @@ async fn run(s: Settings) -> anyhow::Result<()> {
         endpoint_domains: s.endpoint_domains.clone(),
         credentials: s.credentials.clone(),
         auth: s.auth,
+        body_idle_timeout: s.limits.body_idle_timeout,
+        body_min_rate: s.limits.body_min_rate,
+        buffer_budget: s.limits.buffer_budget,
         ..ApiConfig::default()
     };
     let listener = tokio::net::TcpListener::bind(s.listen)
