@@ -5,6 +5,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use bytes::Bytes;
+use ossemu_rules::path::masked_userinfo;
 use ossemu_store::{BodyStream, TempBody};
 use tokio::sync::watch;
 
@@ -23,7 +24,7 @@ pub struct Head {
     pub content_length: Option<u64>,
     /// The `x-oss-tag` value.
     pub tag: String,
-    /// The URL the body came from.
+    /// The URL the body came from, without credentials.
     pub url: String,
     /// Last-Modified of the stored object, milliseconds since the epoch.
     pub modified_ms: i64,
@@ -189,6 +190,7 @@ pub(crate) async fn run(
         State::Connecting | State::Streaming { .. } => ("interrupted", 0),
     };
     mirror.stats.outcome(outcome, bytes);
+    let url = masked_userinfo(&url);
     match &end {
         State::Failed(f) => tracing::warn!(
             rule = plan.rule,

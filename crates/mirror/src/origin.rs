@@ -5,6 +5,7 @@ use std::time::Instant;
 
 use bytes::Bytes;
 use futures_util::StreamExt;
+use ossemu_rules::path::masked_userinfo;
 use ossemu_store::BlobWriter;
 use tokio::sync::watch;
 
@@ -88,7 +89,12 @@ async fn request(
     };
     match (&plan.slave_url, failed) {
         (Some(slave), true) => {
-            tracing::info!(rule = plan.rule, primary = %plan.url, secondary = %slave, "mirror failing over to the secondary origin");
+            tracing::info!(
+                rule = plan.rule,
+                primary = %masked_userinfo(&plan.url),
+                secondary = %masked_userinfo(slave),
+                "mirror failing over to the secondary origin"
+            );
             send(mirror, plan, slave)
                 .await
                 .map(|r| (r, slave.clone()))
@@ -111,7 +117,7 @@ async fn send(mirror: &Mirror, plan: &FetchPlan, url: &str) -> Result<reqwest::R
         req = req.header(k.as_str(), v.as_str());
     }
     req.send().await.map_err(|e| {
-        tracing::debug!(error = %e, %url, "origin request failed");
+        tracing::debug!(error = %e, url = %masked_userinfo(url), "origin request failed");
         if e.is_redirect() {
             failure(GENERIC, 0, false)
         } else {

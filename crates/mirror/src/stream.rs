@@ -7,6 +7,7 @@ use std::sync::Arc;
 use base64::Engine;
 use bytes::Bytes;
 use futures_util::{FutureExt, Stream, StreamExt};
+use ossemu_rules::path::without_userinfo;
 use ossemu_store::{BlobWriter, ObjectAttrs, ObjectRecord, Store, TempBody, TxError, now_ms};
 use tokio::sync::watch;
 
@@ -112,8 +113,9 @@ pub(crate) fn head(
             .filter_map(|h| header(headers, h).map(|v| (h.to_string(), v)))
             .collect(),
         content_length,
-        tag: tag_value(tag, url),
-        url: url.to_string(),
+        // Credentials in the URL are for the fetch only: never in a tag.
+        tag: tag_value(tag, &without_userinfo(url)),
+        url: without_userinfo(url).into_owned(),
         modified_ms,
     };
     Ok((head, origin_md5))
