@@ -879,3 +879,113 @@ async fn origin_credentials_are_used_but_never_shown() {
     assert!(!log.contains("s3cr3t"), "{log}");
     assert!(log.contains("mirror-user:******@"), "{log}");
 }
+
+/// A Mirror rule whose origin is the server itself (or two buckets mirroring each other):
+/// the request the fetch sends comes back carrying this server's id in
+/// `x-ossemu-mirror-hop` and is answered 424 at once, so the outer fetch fails with the
+/// origin's 424 instead of waiting on itself until the read timeout.
+#[tokio::test]
+async fn mirror_loops_fail_at_once() {
+    let s = Server::start_with_mirror(ossemu_mirror::MirrorConfig {
+        read_timeout: Duration::from_secs(2),
+        ..ossemu_mirror::MirrorConfig::default()
+    })
+    .await;
+    let me = format!("http://{}/", s.addr);
+    mirrored(&s, "selfie", &format!("{me}selfie/"), "").await;
+    mirrored(&s, "ping", &format!("{me}pong/"), "").await;
+    mirrored(&s, "pong", &format!("{me}ping/"), "").await;
+    for path in ["/selfie/k", "/ping/k", "/pong/k"] {
+        let body = s
+            .req("GET", path)
+            .send()
+            .await
+            .assert_error(424, "MirrorFailed");
+        assert!(
+            body.contains("Error status : 424 from mirror host"),
+            "{path}: {body}"
+        );
+    }
+    // The request the fetch sent, as the server received it.
+    let r = s
+        .req("GET", "/selfie/k")
+        .header(
+            "x-ossemu-mirror-hop",
+            &format!("other,{}", s.state.mirror.instance()),
+        )
+        .send()
+        .await;
+    let body = r.assert_error(424, "MirrorFailed");
+    assert!(body.contains("Mirror loop"), "{body}");
+    settle(&s).await;
+    for (bucket, key) in [("selfie", "k"), ("ping", "k"), ("pong", "k")] {
+        assert!(stored(&s, bucket, key).is_none());
+    }
+}
+
+/// Mirroring through another ossemu works (each adds its id to the hop header); a cycle
+/// between two servers is refused by the first server it comes back to.
+#[tokio::test]
+async fn mirror_chains_across_servers_and_cycles_between_them() {
+    let o = Origin::start().await;
+    o.file("/k", b"from the origin", &[]);
+    let (front, back) = (Server::start().await, Server::start().await);
+    mirrored(&back, "back", &o.url(), "").await;
+    mirrored(&front, "front", &format!("http://{}/back/", back.addr), "").await;
+    assert_eq!(
+        front.req("GET", "/front/k").send().await.text(),
+        "from the origin"
+    );
+    let chain = format!(
+        "{},{}",
+        front.state.mirror.instance(),
+        back.state.mirror.instance()
+    );
+    assert_eq!(
+        o.hits("/k")[0].header("x-ossemu-mirror-hop"),
+        Some(chain.as_str())
+    );
+    // back → front → back: back finds its own id.
+    mirrored(&back, "cycle", &format!("http://{}/cycle/", front.addr), "").await;
+    mirrored(&front, "cycle", &format!("http://{}/cycle/", back.addr), "").await;
+    let body = front
+        .req("GET", "/cycle/x")
+        .send()
+        .await
+        .assert_error(424, "MirrorFailed");
+    assert!(
+        body.contains("Error status : 424 from mirror host"),
+        "{body}"
+    );
+}
+
+/// ossemu's own `/_ossemu/*` pages refuse every mirror fetch, whether an origin redirected
+/// there or the MirrorURL names them: nothing of them is ever stored as an object.
+#[tokio::test]
+async fn mirror_fetches_never_reach_ossemus_own_endpoints() {
+    let s = Server::start().await;
+    let o = Origin::start().await;
+    let metrics = format!("http://{}/_ossemu/metrics", s.addr);
+    o.route("/m", Reply::Redirect(302, metrics.clone()));
+    mirrored(&s, "redir", &o.url(), "").await;
+    let body = s
+        .req("GET", "/redir/m")
+        .send()
+        .await
+        .assert_error(424, "MirrorFailed");
+    assert!(body.contains("Error status : 403"), "{body}");
+    mirrored(&s, "direct", &format!("http://{}/_ossemu/", s.addr), "").await;
+    for key in ["metrics", "health"] {
+        s.req("GET", &format!("/direct/{key}"))
+            .send()
+            .await
+            .assert_error(424, "MirrorFailed");
+    }
+    settle(&s).await;
+    assert!(stored(&s, "redir", "m").is_none());
+    assert!(stored(&s, "direct", "metrics").is_none());
+    assert!(stored(&s, "direct", "health").is_none());
+    // Clients still read them.
+    assert_eq!(s.req("GET", "/_ossemu/metrics").send().await.status, 200);
+    assert_eq!(s.req("GET", "/_ossemu/health").send().await.status, 200);
+}

@@ -14,6 +14,7 @@
 
 mod flight;
 mod follow;
+mod hop;
 mod origin;
 mod stats;
 mod stream;
@@ -23,6 +24,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 pub use flight::{Failure, Flight, Head, State};
+pub use hop::{HOP_HEADER, HopError, MAX_HOPS};
 use ossemu_store::Store;
 pub use stats::{LATENCY_BUCKETS, MirrorStats, OUTCOMES, StatsSnapshot};
 
@@ -93,6 +95,9 @@ pub struct FetchPlan {
     pub taggings: Vec<(String, String)>,
     /// Owner of the stored object.
     pub owner: String,
+    /// The ossemu servers the request came through ([`Mirror::hops`]); this server's id is
+    /// added when the fetch is sent.
+    pub hops: Vec<String>,
 }
 
 /// Why the fetcher could not be built.
@@ -108,6 +113,7 @@ pub struct Mirror {
     config: MirrorConfig,
     flights: Mutex<HashMap<(String, String), Arc<Flight>>>,
     stats: MirrorStats,
+    instance: String,
 }
 
 impl Mirror {
@@ -130,7 +136,20 @@ impl Mirror {
             config,
             flights: Mutex::new(HashMap::new()),
             stats: MirrorStats::default(),
+            instance: hop::instance_id(),
         }))
+    }
+
+    /// This server's id in [`HOP_HEADER`] (random per process).
+    pub fn instance(&self) -> &str {
+        &self.instance
+    }
+
+    /// The servers a request carrying `hop_header` ([`HOP_HEADER`]) came through, for
+    /// [`FetchPlan::hops`]; an error when the request comes from this server's own mirror
+    /// fetch or through too many: such a request must not start a fetch.
+    pub fn hops(&self, hop_header: Option<&str>) -> Result<Vec<String>, HopError> {
+        hop::chain(&self.instance, hop_header)
     }
 
     /// The store objects are mirrored into.

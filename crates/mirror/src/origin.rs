@@ -10,6 +10,7 @@ use ossemu_store::BlobWriter;
 use tokio::sync::watch;
 
 use crate::flight::{GENERIC, State, failure};
+use crate::hop::{self, HOP_HEADER};
 use crate::{FetchPlan, Mirror};
 
 /// Largest body passed through for a TransparentMirrorResponseCodes status.
@@ -114,8 +115,11 @@ async fn send(mirror: &Mirror, plan: &FetchPlan, url: &str) -> Result<reqwest::R
     };
     let mut req = client.get(url);
     for (k, v) in &plan.headers {
-        req = req.header(k.as_str(), v.as_str());
+        if !k.eq_ignore_ascii_case(HOP_HEADER) {
+            req = req.header(k.as_str(), v.as_str());
+        }
     }
+    req = req.header(HOP_HEADER, hop::header_value(&plan.hops, &mirror.instance));
     req.send().await.map_err(|e| {
         tracing::debug!(error = %e, url = %masked_userinfo(url), "origin request failed");
         if e.is_redirect() {
