@@ -10,7 +10,7 @@ use clap::parser::ValueSource;
 use clap::{ArgMatches, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 use ossemu_api::provision::BucketSpec;
 use ossemu_api::{AuthMode, Credential};
-use ossemu_mirror::{MirrorConfig, TagStyle};
+use ossemu_mirror::{MirrorConfig, OriginAddresses, TagStyle};
 
 use crate::config_file;
 
@@ -89,6 +89,14 @@ pub struct Cli {
     #[arg(long, env = "OSSEMU_MIRROR_TAG", value_enum, default_value_t = MirrorTag::Url)]
     pub mirror_tag: MirrorTag,
 
+    /// Addresses mirror fetches may connect to (the MirrorURL, every redirect, every address a
+    /// host name resolves to): `local` = public, loopback and private networks but not
+    /// link-local (169.254.0.0/16, fe80::/10: cloud metadata services); `public` = public
+    /// addresses only, as OSS; `any` = link-local too. ossemu's own `/_ossemu/*` pages refuse
+    /// mirror fetches whatever this says.
+    #[arg(long, env = "OSSEMU_MIRROR_ORIGINS", value_enum, default_value_t = MirrorOrigins::Local)]
+    pub mirror_origins: MirrorOrigins,
+
     /// Log format: `text` (one line per request) or `json` (one JSON object per line).
     /// `RUST_LOG` sets the filter (default `info`).
     #[arg(long, env = "OSSEMU_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
@@ -147,6 +155,27 @@ pub enum MirrorTag {
     Url,
     /// `MIRROR`.
     Bare,
+}
+
+/// `--mirror-origins` values.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum MirrorOrigins {
+    /// Public addresses only.
+    Public,
+    /// Public, loopback and private addresses; not link-local.
+    Local,
+    /// Every address.
+    Any,
+}
+
+impl From<MirrorOrigins> for OriginAddresses {
+    fn from(m: MirrorOrigins) -> Self {
+        match m {
+            MirrorOrigins::Public => OriginAddresses::Public,
+            MirrorOrigins::Local => OriginAddresses::Local,
+            MirrorOrigins::Any => OriginAddresses::Any,
+        }
+    }
 }
 
 /// Parses `DOMAIN=BUCKET`.
@@ -292,17 +321,8 @@ pub fn settings(cli: &Cli, m: &ArgMatches) -> Result<Settings, String> {
         file.and_then(|f| f.data_dir.clone()),
     ));
     let credentials = credentials(cli, file, &pick);
-    let enum_from_file = |id: &str,
-                          v: Option<&toml::Spanned<String>>,
-                          allowed: &[&str]|
-     -> Result<Option<String>, String> {
-        match v.filter(|_| !given(id)) {
-            None => Ok(None),
-            Some(s) if allowed.contains(&s.get_ref().as_str()) => Ok(Some(s.get_ref().clone())),
-            Some(s) => Err(loaded.as_ref().map_or_else(String::new, |l| {
-                l.error(s, format!("{id} must be one of {}", allowed.join(", ")))
-            })),
-        }
+    let enum_from_file = |id: &str, v: Option<&toml::Spanned<String>>, allowed: &[&str]| {
+        enum_from_file(loaded.as_ref(), &given, id, v, allowed)
     };
     let auth = match enum_from_file("auth", file.and_then(|f| f.auth.as_ref()), &["on", "off"])? {
         Some(a) if a == "off" => AuthMode::Off,
@@ -336,35 +356,7 @@ pub fn settings(cli: &Cli, m: &ArgMatches) -> Result<Settings, String> {
             endpoint_domains.push(d);
         }
     }
-    let mirror_file = file.and_then(|f| f.mirror.as_ref());
-    let secs =
-        |id: &str, flag: u64, f: Option<u64>| if given(id) { flag } else { f.unwrap_or(flag) };
-    let tag = match enum_from_file(
-        "mirror_tag",
-        mirror_file.and_then(|m| m.tag.as_ref()),
-        &["url", "bare"],
-    )? {
-        Some(t) if t == "bare" => TagStyle::Bare,
-        Some(_) => TagStyle::Url,
-        None => match cli.mirror_tag {
-            MirrorTag::Url => TagStyle::Url,
-            MirrorTag::Bare => TagStyle::Bare,
-        },
-    };
-    let mirror = MirrorConfig {
-        connect_timeout: Duration::from_secs(secs(
-            "mirror_connect_timeout",
-            cli.mirror_connect_timeout,
-            mirror_file.and_then(|m| m.connect_timeout),
-        )),
-        read_timeout: Duration::from_secs(secs(
-            "mirror_read_timeout",
-            cli.mirror_read_timeout,
-            mirror_file.and_then(|m| m.read_timeout),
-        )),
-        tag,
-        ..MirrorConfig::default()
-    };
+    let mirror = mirror_config(cli, loaded.as_ref(), &given)?;
     let buckets = match &loaded {
         Some(l) => l.buckets(&credentials, &endpoint_domains)?,
         None => Vec::new(),
@@ -384,6 +376,77 @@ pub fn settings(cli: &Cli, m: &ArgMatches) -> Result<Settings, String> {
         mirror,
         log_format,
         buckets,
+    })
+}
+
+/// A `one of` setting from the file, unless the flag or environment gave it; a value not in
+/// `allowed` is an error naming its line.
+fn enum_from_file(
+    loaded: Option<&config_file::Loaded>,
+    given: &dyn Fn(&str) -> bool,
+    id: &str,
+    v: Option<&toml::Spanned<String>>,
+    allowed: &[&str],
+) -> Result<Option<String>, String> {
+    match v.filter(|_| !given(id)) {
+        None => Ok(None),
+        Some(s) if allowed.contains(&s.get_ref().as_str()) => Ok(Some(s.get_ref().clone())),
+        Some(s) => Err(loaded.map_or_else(String::new, |l| {
+            l.error(s, format!("{id} must be one of {}", allowed.join(", ")))
+        })),
+    }
+}
+
+/// The `--mirror-*` settings: flag or environment, else the file's `[mirror]`, else the
+/// default.
+fn mirror_config(
+    cli: &Cli,
+    loaded: Option<&config_file::Loaded>,
+    given: &dyn Fn(&str) -> bool,
+) -> Result<MirrorConfig, String> {
+    let mirror_file = loaded.and_then(|l| l.file.mirror.as_ref());
+    let secs =
+        |id: &str, flag: u64, f: Option<u64>| if given(id) { flag } else { f.unwrap_or(flag) };
+    let tag = match enum_from_file(
+        loaded,
+        given,
+        "mirror_tag",
+        mirror_file.and_then(|m| m.tag.as_ref()),
+        &["url", "bare"],
+    )? {
+        Some(t) if t == "bare" => TagStyle::Bare,
+        Some(_) => TagStyle::Url,
+        None => match cli.mirror_tag {
+            MirrorTag::Url => TagStyle::Url,
+            MirrorTag::Bare => TagStyle::Bare,
+        },
+    };
+    let origins = match enum_from_file(
+        loaded,
+        given,
+        "mirror_origins",
+        mirror_file.and_then(|m| m.origins.as_ref()),
+        &["public", "local", "any"],
+    )? {
+        Some(o) if o == "public" => OriginAddresses::Public,
+        Some(o) if o == "any" => OriginAddresses::Any,
+        Some(_) => OriginAddresses::Local,
+        None => cli.mirror_origins.into(),
+    };
+    Ok(MirrorConfig {
+        connect_timeout: Duration::from_secs(secs(
+            "mirror_connect_timeout",
+            cli.mirror_connect_timeout,
+            mirror_file.and_then(|m| m.connect_timeout),
+        )),
+        read_timeout: Duration::from_secs(secs(
+            "mirror_read_timeout",
+            cli.mirror_read_timeout,
+            mirror_file.and_then(|m| m.read_timeout),
+        )),
+        tag,
+        origins,
+        ..MirrorConfig::default()
     })
 }
 
@@ -475,6 +538,24 @@ mod tests {
         assert!(parse_credential("ak:s:k:x:y").is_err());
         assert!(parse_credential("ak").is_err());
         assert!(parse_credential(":sk").is_err());
+    }
+
+    #[test]
+    fn mirror_origins_from_flag_environment_or_default() {
+        let origins = |args: &[&str]| {
+            let (cli, m) = parse_args(args.iter().copied()).unwrap();
+            settings(&cli, &m).unwrap().mirror.origins
+        };
+        assert_eq!(origins(&["ossemu"]), OriginAddresses::Local);
+        assert_eq!(
+            origins(&["ossemu", "--mirror-origins", "public"]),
+            OriginAddresses::Public
+        );
+        assert_eq!(
+            origins(&["ossemu", "--mirror-origins", "any"]),
+            OriginAddresses::Any
+        );
+        assert!(parse_args(["ossemu", "--mirror-origins", "intranet"]).is_err());
     }
 
     #[test]

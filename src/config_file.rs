@@ -87,6 +87,8 @@ pub struct MirrorEntry {
     pub read_timeout: Option<u64>,
     /// `url` or `bare`.
     pub tag: Option<Spanned<String>>,
+    /// `public`, `local` or `any`.
+    pub origins: Option<Spanned<String>>,
 }
 
 /// `[[buckets]]`.

@@ -989,3 +989,60 @@ async fn mirror_fetches_never_reach_ossemus_own_endpoints() {
     assert_eq!(s.req("GET", "/_ossemu/metrics").send().await.status, 200);
     assert_eq!(s.req("GET", "/_ossemu/health").send().await.status, 200);
 }
+
+/// Fetches connect only where `--mirror-origins` allows, checked on every connection: the
+/// MirrorURL, each redirect, and what a host name resolves to. The default keeps loopback
+/// and private origins and refuses link-local ones (cloud metadata services).
+#[tokio::test]
+async fn origin_addresses_are_checked_on_every_connection() {
+    let generic = "<Message>Mirroring failed, please check your mirror configuration</Message>";
+    let s = Server::start_with_mirror(ossemu_mirror::MirrorConfig {
+        connect_timeout: Duration::from_secs(1),
+        ..ossemu_mirror::MirrorConfig::default()
+    })
+    .await;
+    let o = Origin::start().await;
+    o.route(
+        "/meta",
+        Reply::Redirect(302, "http://169.254.169.254/latest/meta-data/".into()),
+    );
+    o.route("/meta6", Reply::Redirect(302, "http://[fe80::1]/x".into()));
+    o.file("/fine", b"loopback is fine", &[]);
+    mirrored(&s, "via-redirect", &o.url(), "").await;
+    mirrored(&s, "metadata", "http://169.254.169.254/", "").await;
+    for path in [
+        "/via-redirect/meta",
+        "/via-redirect/meta6",
+        "/metadata/latest/x",
+    ] {
+        let body = s
+            .req("GET", path)
+            .send()
+            .await
+            .assert_error(424, "MirrorFailed");
+        assert!(body.contains(generic), "{path}: {body}");
+    }
+    assert_eq!(
+        s.req("GET", "/via-redirect/fine").send().await.text(),
+        "loopback is fine"
+    );
+
+    // Public only (as OSS): neither a loopback IP nor a name resolving to one is reached.
+    let public = Server::start_with_mirror(ossemu_mirror::MirrorConfig {
+        origins: ossemu_mirror::OriginAddresses::Public,
+        ..ossemu_mirror::MirrorConfig::default()
+    })
+    .await;
+    let by_name = format!("http://localhost:{}/", o.addr.port());
+    mirrored(&public, "by-ip", &o.url(), "").await;
+    mirrored(&public, "by-name", &by_name, "").await;
+    for path in ["/by-ip/fine", "/by-name/fine"] {
+        let body = public
+            .req("GET", path)
+            .send()
+            .await
+            .assert_error(424, "MirrorFailed");
+        assert!(body.contains(generic), "{path}: {body}");
+    }
+    assert_eq!(o.hits("/fine").len(), 1, "only the first server reached it");
+}

@@ -107,6 +107,7 @@ fn every_config_error_names_file_line_and_problem() {
         ("[[buckets]]\nname = \"one\"\ncnames = [\"localhost\"]\n".into(), 3, "not a domain"),
         ("auth = \"maybe\"\n".into(), 1, "auth must be one of on, off"),
         ("[mirror]\ntag = \"loud\"\n".into(), 2, "mirror_tag must be one of url, bare"),
+        ("[mirror]\norigins = \"intranet\"\n".into(), 2, "mirror_origins must be one of public, local, any"),
         ("secret_key = \"${OSSEMU_TEST_SURELY_UNSET}\"\n".into(), 1, "environment variable OSSEMU_TEST_SURELY_UNSET is not set"),
         (site("<RoutingRule><RuleNumber>1</RuleNumber><Condition/><Redirect><RedirectType>External</RedirectType><HttpRedirectCode>308</HttpRedirectCode></Redirect></RoutingRule>"), 3, "RoutingRule 1: HttpRedirectCode must be 301, 302 or 307"),
         (site("<RoutingRule>"), 3, "MalformedXML"),

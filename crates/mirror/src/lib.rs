@@ -14,6 +14,7 @@
 
 mod flight;
 mod follow;
+mod guard;
 mod hop;
 mod origin;
 mod stats;
@@ -24,6 +25,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 pub use flight::{Failure, Flight, Head, State};
+pub use guard::{ForbiddenAddress, OriginAddresses};
 pub use hop::{HOP_HEADER, HopError, MAX_HOPS};
 use ossemu_store::Store;
 pub use stats::{LATENCY_BUCKETS, MirrorStats, OUTCOMES, StatsSnapshot};
@@ -50,6 +52,8 @@ pub struct MirrorConfig {
     pub max_redirects: usize,
     /// `User-Agent` sent to origins.
     pub user_agent: String,
+    /// The addresses fetches may connect to.
+    pub origins: OriginAddresses,
 }
 
 impl Default for MirrorConfig {
@@ -60,6 +64,7 @@ impl Default for MirrorConfig {
             tag: TagStyle::Url,
             max_redirects: 10,
             user_agent: concat!("ossemu-mirror/", env!("CARGO_PKG_VERSION")).to_string(),
+            origins: OriginAddresses::default(),
         }
     }
 }
@@ -118,19 +123,20 @@ pub struct Mirror {
 
 impl Mirror {
     /// Builds the fetcher. Proxy environment variables are ignored: origins are reached
-    /// directly.
+    /// directly, and only at the addresses `config.origins` permits.
     pub fn new(store: Store, config: MirrorConfig) -> Result<Arc<Self>, ClientError> {
         let build = |policy: reqwest::redirect::Policy| {
             reqwest::Client::builder()
                 .connect_timeout(config.connect_timeout)
                 .read_timeout(config.read_timeout)
                 .redirect(policy)
+                .dns_resolver(guard::GuardedResolver(config.origins))
                 .no_proxy()
                 .user_agent(config.user_agent.clone())
                 .build()
         };
         Ok(Arc::new(Self {
-            follow: build(reqwest::redirect::Policy::limited(config.max_redirects))?,
+            follow: build(guard::redirect_policy(config.origins, config.max_redirects))?,
             no_follow: build(reqwest::redirect::Policy::none())?,
             store,
             config,

@@ -10,6 +10,7 @@ use ossemu_store::BlobWriter;
 use tokio::sync::watch;
 
 use crate::flight::{GENERIC, State, failure};
+use crate::guard;
 use crate::hop::{self, HOP_HEADER};
 use crate::{FetchPlan, Mirror};
 
@@ -113,6 +114,12 @@ async fn send(mirror: &Mirror, plan: &FetchPlan, url: &str) -> Result<reqwest::R
     } else {
         &mirror.no_follow
     };
+    // Redirects and host names are checked by the client; an IP literal here is not.
+    if let Ok(parsed) = reqwest::Url::parse(url)
+        && let Err(e) = guard::check_url(mirror.config.origins, &parsed)
+    {
+        return Err(refused(plan, url, e));
+    }
     let mut req = client.get(url);
     for (k, v) in &plan.headers {
         if !k.eq_ignore_ascii_case(HOP_HEADER) {
@@ -121,8 +128,13 @@ async fn send(mirror: &Mirror, plan: &FetchPlan, url: &str) -> Result<reqwest::R
     }
     req = req.header(HOP_HEADER, hop::header_value(&plan.hops, &mirror.instance));
     req.send().await.map_err(|e| {
+        if let Some(f) = guard::forbidden(&e) {
+            return refused(plan, url, f);
+        }
+        let redirect = e.is_redirect();
+        let e = e.without_url();
         tracing::debug!(error = %e, url = %masked_userinfo(url), "origin request failed");
-        if e.is_redirect() {
+        if redirect {
             failure(GENERIC, 0, false)
         } else {
             failure(
@@ -132,6 +144,12 @@ async fn send(mirror: &Mirror, plan: &FetchPlan, url: &str) -> Result<reqwest::R
             )
         }
     })
+}
+
+/// A fetch the address policy stopped: OSS's message for an origin it may not use.
+fn refused(plan: &FetchPlan, url: &str, e: guard::ForbiddenAddress) -> State {
+    tracing::warn!(rule = plan.rule, url = %masked_userinfo(url), "mirror fetch refused: {e}");
+    failure(GENERIC, 0, false)
 }
 
 /// A TransparentMirrorResponseCodes answer: status, type and (bounded) body passed through.
