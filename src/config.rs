@@ -97,6 +97,13 @@ pub struct Cli {
     #[arg(long, env = "OSSEMU_MIRROR_ORIGINS", value_enum, default_value_t = MirrorOrigins::Local)]
     pub mirror_origins: MirrorOrigins,
 
+    /// Largest object a mirror fetch writes, e.g. `64m` or `5g` (at most `5g`, OSS's largest
+    /// single upload): a larger declared length is refused with 424, a body growing past it
+    /// is cut off. A bucket in the configuration file may have its own
+    /// (`mirror_max_object_size`).
+    #[arg(long, env = "OSSEMU_MIRROR_MAX_OBJECT_SIZE", default_value = "5g", value_parser = parse_object_size)]
+    pub mirror_max_object_size: u64,
+
     /// Log format: `text` (one line per request) or `json` (one JSON object per line).
     /// `RUST_LOG` sets the filter (default `info`).
     #[arg(long, env = "OSSEMU_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
@@ -175,6 +182,38 @@ impl From<MirrorOrigins> for OriginAddresses {
             MirrorOrigins::Local => OriginAddresses::Local,
             MirrorOrigins::Any => OriginAddresses::Any,
         }
+    }
+}
+
+/// Parses a size: bytes, or a number with `k`, `m`, `g` (KiB, MiB, GiB; `KiB`, `MB`, ... too).
+pub fn parse_size(s: &str) -> Result<u64, String> {
+    let t = s.trim().to_ascii_lowercase();
+    let t = t
+        .strip_suffix("ib")
+        .or_else(|| t.strip_suffix('b'))
+        .unwrap_or(&t);
+    let (num, mult) = match t.chars().last() {
+        Some('k') => (&t[..t.len() - 1], 1u64 << 10),
+        Some('m') => (&t[..t.len() - 1], 1 << 20),
+        Some('g') => (&t[..t.len() - 1], 1 << 30),
+        _ => (t, 1),
+    };
+    num.trim()
+        .parse::<u64>()
+        .ok()
+        .and_then(|n| n.checked_mul(mult))
+        .ok_or_else(|| format!("{s:?} is not a size: expected e.g. 1048576, 64m, 5g"))
+}
+
+/// A mirror object size limit: 1 byte to [`ossemu_mirror::MAX_OBJECT_SIZE`].
+pub fn parse_object_size(s: &str) -> Result<u64, String> {
+    let n = parse_size(s)?;
+    if (1..=ossemu_mirror::MAX_OBJECT_SIZE).contains(&n) {
+        Ok(n)
+    } else {
+        Err(format!(
+            "{s:?}: a mirror object size limit is from 1 byte to 5g (OSS's largest single upload)"
+        ))
     }
 }
 
@@ -433,6 +472,17 @@ fn mirror_config(
         Some(_) => OriginAddresses::Local,
         None => cli.mirror_origins.into(),
     };
+    let max_object_size = match mirror_file
+        .and_then(|m| m.max_object_size.as_ref())
+        .filter(|_| !given("mirror_max_object_size"))
+    {
+        Some(v) => config_file::object_size(loaded, "max_object_size", v)?,
+        None => cli.mirror_max_object_size,
+    };
+    let bucket_max_object_size = match loaded {
+        Some(l) => l.mirror_limits()?,
+        None => Default::default(),
+    };
     Ok(MirrorConfig {
         connect_timeout: Duration::from_secs(secs(
             "mirror_connect_timeout",
@@ -446,6 +496,8 @@ fn mirror_config(
         )),
         tag,
         origins,
+        max_object_size,
+        bucket_max_object_size,
         ..MirrorConfig::default()
     })
 }
@@ -556,6 +608,27 @@ mod tests {
             OriginAddresses::Any
         );
         assert!(parse_args(["ossemu", "--mirror-origins", "intranet"]).is_err());
+    }
+
+    #[test]
+    fn sizes_parse() {
+        assert_eq!(parse_size("4096"), Ok(4096));
+        assert_eq!(parse_size("64m"), Ok(64 << 20));
+        assert_eq!(parse_size("5GiB"), Ok(5 << 30));
+        assert_eq!(parse_size(" 2 k "), Ok(2048));
+        assert!(parse_size("lots").is_err());
+        assert!(parse_object_size("0").is_err());
+        assert!(parse_object_size("6g").is_err());
+        assert_eq!(parse_object_size("5g"), Ok(ossemu_mirror::MAX_OBJECT_SIZE));
+        let limit = |args: &[&str]| {
+            let (cli, m) = parse_args(args.iter().copied()).unwrap();
+            settings(&cli, &m).unwrap().mirror.max_object_size
+        };
+        assert_eq!(limit(&["ossemu"]), ossemu_mirror::MAX_OBJECT_SIZE);
+        assert_eq!(
+            limit(&["ossemu", "--mirror-max-object-size", "1m"]),
+            1 << 20
+        );
     }
 
     #[test]

@@ -1046,3 +1046,122 @@ async fn origin_addresses_are_checked_on_every_connection() {
     }
     assert_eq!(o.hits("/fine").len(), 1, "only the first server reached it");
 }
+
+/// No fetch writes more than its bucket's limit: a larger declared length is 424 before the
+/// body, a body growing past it is cut off (an aborted transfer); nothing is stored.
+#[tokio::test]
+async fn fetches_stop_at_the_buckets_limit() {
+    let s = Server::start_with_mirror(ossemu_mirror::MirrorConfig {
+        max_object_size: 1 << 20,
+        bucket_max_object_size: [("small".to_string(), 1000)].into(),
+        ..ossemu_mirror::MirrorConfig::default()
+    })
+    .await;
+    let o = Origin::start().await;
+    o.file("/k2000", &data(2000), &[]);
+    o.route("/endless", Reply::Endless(16 * 1024));
+    mirrored(&s, "small", &o.url(), "").await;
+    mirrored(&s, "large", &o.url(), "").await;
+    let body = s
+        .req("GET", "/small/k2000")
+        .send()
+        .await
+        .assert_error(424, "MirrorFailed");
+    assert!(body.contains("Mirroring failed"), "{body}");
+    assert!(s.req("GET", "/large/k2000").send().await.body == data(2000));
+    // Chunked without end: the client gets up to the limit, then an aborted transfer.
+    let r = s.req("GET", "/large/endless").send_streaming().await;
+    assert_eq!(r.status, 200);
+    assert!(r.rest().await.is_err(), "never a clean end");
+    settle(&s).await;
+    assert!(stored(&s, "small", "k2000").is_none());
+    assert!(stored(&s, "large", "endless").is_none());
+    assert_eq!(count_files(&s.dir.path().join("tmp")), 0);
+    let stats = s.state.mirror.stats().snapshot();
+    assert!(stats.outcomes.contains(&("too-large", 2)), "{stats:?}");
+}
+
+/// A body without a length that no client reads any more is abandoned at once (nothing says
+/// it ever ends, and it would fill the disk up to the limit for no one): 8 clients that hang
+/// up on an endless origin leave no fetch running and nothing in `tmp/`. A body with a
+/// length is still fetched and stored for the next reader
+/// (`client_disconnect_does_not_stop_the_fetch`).
+#[tokio::test]
+async fn abandoned_fetches_of_endless_bodies_stop() {
+    let s = Server::start().await;
+    let o = Origin::start().await;
+    mirrored(&s, "endless", &o.url(), "").await;
+    let mut clients = Vec::new();
+    for i in 0..8 {
+        o.route(&format!("/e{i}"), Reply::Endless(16 * 1024));
+        let mut r = s
+            .req("GET", &format!("/endless/e{i}"))
+            .send_streaming()
+            .await;
+        assert_eq!(r.status, 200);
+        assert!(r.chunk().await.unwrap().is_ok());
+        clients.push(r);
+    }
+    for r in clients {
+        r.hang_up();
+    }
+    settle(&s).await;
+    assert_eq!(count_files(&s.dir.path().join("tmp")), 0);
+    for i in 0..8 {
+        assert!(stored(&s, "endless", &format!("e{i}")).is_none());
+    }
+    let stats = s.state.mirror.stats().snapshot();
+    assert!(stats.outcomes.contains(&("abandoned", 8)), "{stats:?}");
+}
+
+/// `--mirror-max-object-size` and a bucket's own `mirror_max_object_size` in the file.
+#[tokio::test]
+async fn mirror_limits_from_flag_and_configuration_file() {
+    let o = Origin::start().await;
+    o.file("/o/k20", &data(20), &[]);
+    o.file("/o/k200", &data(200), &[]);
+    let dir = tempfile::tempdir().unwrap();
+    let rule = |bucket: &str, limit: &str| {
+        format!(
+            "[[buckets]]\nname = \"{bucket}\"\nacl = \"public-read\"\n{limit}\nwebsite = \"\"\"<WebsiteConfiguration><RoutingRules><RoutingRule><RuleNumber>1</RuleNumber><Condition><HttpErrorCodeReturnedEquals>404</HttpErrorCodeReturnedEquals></Condition><Redirect><RedirectType>Mirror</RedirectType><MirrorURL>{}o/</MirrorURL></Redirect></RoutingRule></RoutingRules></WebsiteConfiguration>\"\"\"\n",
+            o.url()
+        )
+    };
+    let file = dir.path().join("limits.toml");
+    std::fs::write(
+        &file,
+        format!(
+            "{}{}",
+            rule("tiny", "mirror_max_object_size = 10"),
+            rule("roomy", "")
+        ),
+    )
+    .unwrap();
+    let b = Binary::start(
+        &[
+            "--listen",
+            "127.0.0.1:0",
+            "--memory",
+            "--config",
+            file.to_str().unwrap(),
+            "--mirror-max-object-size",
+            "100",
+        ],
+        &[],
+    );
+    // The bucket's own limit, then the flag's for the other bucket.
+    b.req("GET", "/tiny/k20")
+        .send()
+        .await
+        .assert_error(424, "MirrorFailed");
+    assert!(b.req("GET", "/roomy/k20").send().await.body == data(20));
+    b.req("GET", "/roomy/k200")
+        .send()
+        .await
+        .assert_error(424, "MirrorFailed");
+    let metrics = b.req("GET", "/_ossemu/metrics").send().await.text();
+    assert!(
+        metrics.contains("ossemu_mirror_fetches_total{outcome=\"too-large\"} 2"),
+        "{metrics}"
+    );
+}

@@ -108,6 +108,8 @@ fn every_config_error_names_file_line_and_problem() {
         ("auth = \"maybe\"\n".into(), 1, "auth must be one of on, off"),
         ("[mirror]\ntag = \"loud\"\n".into(), 2, "mirror_tag must be one of url, bare"),
         ("[mirror]\norigins = \"intranet\"\n".into(), 2, "mirror_origins must be one of public, local, any"),
+        ("[mirror]\nmax_object_size = \"6g\"\n".into(), 2, "max_object_size: \"6g\": a mirror object size limit is from 1 byte to 5g"),
+        ("[[buckets]]\nname = \"okname\"\nmirror_max_object_size = \"huge\"\n".into(), 3, "mirror_max_object_size: \"huge\" is not a size"),
         ("secret_key = \"${OSSEMU_TEST_SURELY_UNSET}\"\n".into(), 1, "environment variable OSSEMU_TEST_SURELY_UNSET is not set"),
         (site("<RoutingRule><RuleNumber>1</RuleNumber><Condition/><Redirect><RedirectType>External</RedirectType><HttpRedirectCode>308</HttpRedirectCode></Redirect></RoutingRule>"), 3, "RoutingRule 1: HttpRedirectCode must be 301, 302 or 307"),
         (site("<RoutingRule>"), 3, "MalformedXML"),

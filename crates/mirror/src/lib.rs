@@ -11,6 +11,13 @@
 //! The object is committed only when the body is complete, its length matches the origin's
 //! `Content-Length`, and (with `MirrorCheckMd5` and an origin `Content-MD5`) its MD5 matches.
 //! Otherwise nothing is stored and followers get an error, which aborts their connection.
+//!
+//! Bounds: no fetch writes more than its bucket's limit ([`MirrorConfig::max_object_size`]):
+//! a larger declared length is refused before the body, a body that grows past it is cut
+//! off. When the last client has gone, a body whose length the origin declared (and so
+//! within the limit) is still fetched and stored, for the next reader; one without a length
+//! (chunked: nothing says it ever ends) or one that would not be stored (MirrorProxyPass) is
+//! abandoned at once, and its temp file removed.
 
 mod flight;
 mod follow;
@@ -24,11 +31,12 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-pub use flight::{Failure, Flight, Head, State};
+pub use flight::{Failure, FailureKind, Flight, Head, State};
 pub use guard::{ForbiddenAddress, OriginAddresses};
 pub use hop::{HOP_HEADER, HopError, MAX_HOPS};
 use ossemu_store::Store;
 pub use stats::{LATENCY_BUCKETS, MirrorStats, OUTCOMES, StatsSnapshot};
+use tokio::sync::watch;
 
 /// The `x-oss-tag` form stored on mirrored objects.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -38,6 +46,11 @@ pub enum TagStyle {
     /// `MIRROR`, as newer OSS sends it.
     Bare,
 }
+
+/// The largest object a mirror fetch stores by default, and the most a limit may be: OSS's
+/// largest single-request upload ("The maximum size of a file that can be uploaded in a
+/// single operation is 5 GB", PutObject); a mirrored object is written in one piece.
+pub const MAX_OBJECT_SIZE: u64 = 5 << 30;
 
 /// Fetcher settings.
 #[derive(Clone, Debug)]
@@ -54,6 +67,22 @@ pub struct MirrorConfig {
     pub user_agent: String,
     /// The addresses fetches may connect to.
     pub origins: OriginAddresses,
+    /// Largest object a fetch writes (at most [`MAX_OBJECT_SIZE`]), unless its bucket has
+    /// its own limit.
+    pub max_object_size: u64,
+    /// Per-bucket limits that replace `max_object_size`.
+    pub bucket_max_object_size: HashMap<String, u64>,
+}
+
+impl MirrorConfig {
+    /// The largest object a fetch into `bucket` writes.
+    pub fn max_object_size(&self, bucket: &str) -> u64 {
+        self.bucket_max_object_size
+            .get(bucket)
+            .copied()
+            .unwrap_or(self.max_object_size)
+            .min(MAX_OBJECT_SIZE)
+    }
 }
 
 impl Default for MirrorConfig {
@@ -65,6 +94,8 @@ impl Default for MirrorConfig {
             max_redirects: 10,
             user_agent: concat!("ossemu-mirror/", env!("CARGO_PKG_VERSION")).to_string(),
             origins: OriginAddresses::default(),
+            max_object_size: MAX_OBJECT_SIZE,
+            bucket_max_object_size: HashMap::new(),
         }
     }
 }
@@ -116,7 +147,9 @@ pub struct Mirror {
     no_follow: reqwest::Client,
     store: Store,
     config: MirrorConfig,
-    flights: Mutex<HashMap<(String, String), Arc<Flight>>>,
+    /// The fetches in flight, by `(bucket, key)`. The map holds the sending side only, so
+    /// that [`watch::Sender::receiver_count`] counts the clients still interested.
+    flights: Mutex<HashMap<(String, String), watch::Sender<State>>>,
     stats: MirrorStats,
     instance: String,
 }
@@ -173,11 +206,11 @@ impl Mirror {
         }
         let id = (plan.bucket.clone(), plan.key.clone());
         let mut flights = self.flights.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(f) = flights.get(&id) {
-            return f.clone();
+        if let Some(tx) = flights.get(&id) {
+            return Flight::joined(tx.subscribe(), plan.bucket, plan.key);
         }
         let (flight, tx) = Flight::new(plan.bucket.clone(), plan.key.clone());
-        flights.insert(id.clone(), flight.clone());
+        flights.insert(id.clone(), tx.clone());
         drop(flights);
         tokio::spawn(flight::run(self.clone(), plan, tx, Some(id)));
         flight
