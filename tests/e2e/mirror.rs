@@ -402,9 +402,30 @@ async fn redirects_followed_or_passed_on() {
         "<MirrorFollowRedirect>false</MirrorFollowRedirect>",
     )
     .await;
+    // The origin's 3xx is passed on as a rule's redirect: through the standard endpoint it
+    // is 400 ExternalRedirectForbidden carrying the Location, as for External rules ...
     let r = s.req("GET", "/nofollow/hop3").send().await;
+    let body = r.assert_error(400, "ExternalRedirectForbidden");
+    assert!(body.contains("<EC>0048-00000300</EC>"), "{body}");
+    assert_eq!(r.h("location"), Some("/hop4"));
+    assert_eq!(r.h("x-ossemu-rule"), Some("1"));
+    // ... and through a custom domain the 302 itself.
+    let r = s
+        .req("POST", "/nofollow?cname&comp=add")
+        .oss()
+        .body("<BucketCnameConfiguration><Cname><Domain>nofollow.example.test</Domain></Cname></BucketCnameConfiguration>")
+        .send()
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let r = s
+        .req("GET", "/hop3")
+        .host("nofollow.example.test")
+        .host_bucket("nofollow")
+        .send()
+        .await;
     assert_eq!(r.status, 302);
     assert_eq!(r.h("location"), Some("/hop4"));
+    assert_eq!(r.h("x-ossemu-rule"), Some("1"));
     assert!(stored(&s, "nofollow", "hop3").is_none());
 }
 

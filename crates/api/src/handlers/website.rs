@@ -342,7 +342,7 @@ pub struct Fallback {
 }
 
 /// Whether 3xx answers may be sent (custom domain or S3 website host).
-fn redirects_allowed(req: &WebRequest<'_>) -> bool {
+pub fn redirects_allowed(req: &WebRequest<'_>) -> bool {
     matches!(
         req.addressing,
         Addressing::CustomDomain(_) | Addressing::S3Website(_)
