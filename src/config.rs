@@ -9,7 +9,7 @@ use std::time::Duration;
 use clap::parser::ValueSource;
 use clap::{ArgMatches, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 use ossemu_api::provision::BucketSpec;
-use ossemu_api::{AuthMode, Credential};
+use ossemu_api::{AuthMode, Credential, MetricsAccess};
 use ossemu_mirror::{MirrorConfig, OriginAddresses, TagStyle};
 
 use crate::config_file;
@@ -104,6 +104,12 @@ pub struct Cli {
     #[arg(long, env = "OSSEMU_MIRROR_MAX_OBJECT_SIZE", default_value = "5g", value_parser = parse_object_size)]
     pub mirror_max_object_size: u64,
 
+    /// Who may read `/_ossemu/metrics` (it names buckets and rules): `open` = anyone;
+    /// `auth` = requests with HTTP Basic authorization of a configured credential (access
+    /// key as user, secret as password); `off` = nobody (404). `/_ossemu/health` stays open.
+    #[arg(long, env = "OSSEMU_METRICS", value_enum, default_value_t = Metrics::Open)]
+    pub metrics: Metrics,
+
     /// Log format: `text` (one line per request) or `json` (one JSON object per line).
     /// `RUST_LOG` sets the filter (default `info`).
     #[arg(long, env = "OSSEMU_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
@@ -162,6 +168,17 @@ pub enum MirrorTag {
     Url,
     /// `MIRROR`.
     Bare,
+}
+
+/// `--metrics` values.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Metrics {
+    /// Anyone.
+    Open,
+    /// HTTP Basic authorization with a configured credential.
+    Auth,
+    /// Nobody.
+    Off,
 }
 
 /// `--mirror-origins` values.
@@ -293,6 +310,8 @@ pub struct Settings {
     pub mirror: MirrorConfig,
     /// Log format.
     pub log_format: LogFormat,
+    /// Who may read the metrics.
+    pub metrics: MetricsAccess,
     /// Buckets declared in the file.
     pub buckets: Vec<BucketSpec>,
 }
@@ -380,6 +399,20 @@ pub fn settings(cli: &Cli, m: &ArgMatches) -> Result<Settings, String> {
         Some(_) => LogFormat::Text,
         None => cli.log_format,
     };
+    let metrics = match enum_from_file(
+        "metrics",
+        file.and_then(|f| f.metrics.as_ref()),
+        &["open", "auth", "off"],
+    )? {
+        Some(m) if m == "auth" => MetricsAccess::Auth,
+        Some(m) if m == "off" => MetricsAccess::Off,
+        Some(_) => MetricsAccess::Open,
+        None => match cli.metrics {
+            Metrics::Open => MetricsAccess::Open,
+            Metrics::Auth => MetricsAccess::Auth,
+            Metrics::Off => MetricsAccess::Off,
+        },
+    };
     let mut endpoint_domains: Vec<String> = cli
         .endpoint_domains
         .iter()
@@ -414,6 +447,7 @@ pub fn settings(cli: &Cli, m: &ArgMatches) -> Result<Settings, String> {
         cnames: cli.cnames.clone(),
         mirror,
         log_format,
+        metrics,
         buckets,
     })
 }

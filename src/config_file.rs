@@ -34,6 +34,8 @@ pub struct FileConfig {
     pub auth: Option<Spanned<String>>,
     /// `--log-format` (`text` or `json`).
     pub log_format: Option<Spanned<String>>,
+    /// `--metrics` (`open`, `auth` or `off`).
+    pub metrics: Option<Spanned<String>>,
     /// `--endpoint-domain`.
     #[serde(default)]
     pub endpoint_domains: Vec<Spanned<String>>,

@@ -199,6 +199,7 @@ async fn run(s: Settings) -> anyhow::Result<()> {
         endpoint_domains: s.endpoint_domains.clone(),
         credentials: s.credentials.clone(),
         auth: s.auth,
+        metrics: s.metrics,
         ..ApiConfig::default()
     };
     let listener = tokio::net::TcpListener::bind(s.listen)

@@ -43,6 +43,19 @@ pub enum AuthMode {
     Off,
 }
 
+/// Who may read `/_ossemu/metrics` (`--metrics`). Bucket names and rule numbers appear there,
+/// so shared deployments may want it closed; health stays open for container checks.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum MetricsAccess {
+    /// Anyone (local use).
+    #[default]
+    Open,
+    /// Requests with HTTP Basic authorization naming a configured credential.
+    Auth,
+    /// Nobody: 404.
+    Off,
+}
+
 /// What the service needs to know besides the store.
 #[derive(Clone, Debug)]
 pub struct ApiConfig {
@@ -56,6 +69,8 @@ pub struct ApiConfig {
     pub auth: AuthMode,
     /// A request body that sends nothing for this long fails with RequestTimeout.
     pub body_idle_timeout: Duration,
+    /// Who may read the metrics.
+    pub metrics: MetricsAccess,
 }
 
 impl Default for ApiConfig {
@@ -66,6 +81,7 @@ impl Default for ApiConfig {
             credentials: vec![Credential::new("ossemu", "ossemu-secret")],
             auth: AuthMode::On,
             body_idle_timeout: Duration::from_secs(60),
+            metrics: MetricsAccess::default(),
         }
     }
 }
