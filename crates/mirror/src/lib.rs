@@ -4,9 +4,10 @@
 //! One fetch runs per `(bucket, key)` at a time ([`Mirror::fetch`] joins a running one). The
 //! fetch is a task of its own: it writes the origin body through to a temp file and publishes
 //! how much is on disk; every client, the first one included, follows that file from the start
-//! ([`Flight::body`]). A client that goes away only stops following; the fetch completes and
-//! the object is stored. A client that comes after the commit reads the stored object. Nothing
-//! is held in memory beyond one read chunk per client.
+//! ([`Flight::body`]). A client that goes away only stops following; unless it was the last
+//! one (see the bounds below), the fetch completes and the object is stored. A client that
+//! comes after the commit reads the stored object. Nothing is held in memory beyond one read
+//! chunk per client.
 //!
 //! The object is committed only when the body is complete, its length matches the origin's
 //! `Content-Length`, and (with `MirrorCheckMd5` and an origin `Content-MD5`) its MD5 matches.
@@ -17,7 +18,11 @@
 //! off. When the last client has gone, a body whose length the origin declared (and so
 //! within the limit) is still fetched and stored, for the next reader; one without a length
 //! (chunked: nothing says it ever ends) or one that would not be stored (MirrorProxyPass) is
-//! abandoned at once, and its temp file removed.
+//! abandoned at once, and its temp file removed. Every connection a fetch makes goes only
+//! where [`MirrorConfig::origins`] permits (`guard.rs`), and every origin request names the
+//! servers it came through in [`HOP_HEADER`], so a fetch that comes back to its own server is
+//! refused instead of waiting on itself (`hop.rs`). Credentials in an origin URL are sent,
+//! never shown: tags carry the URL without them, logs a masked form.
 
 mod flight;
 mod follow;
