@@ -9,8 +9,8 @@ use std::time::Duration;
 use clap::parser::ValueSource;
 use clap::{ArgMatches, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 use ossemu_api::provision::BucketSpec;
-use ossemu_api::{AuthMode, Credential};
-use ossemu_mirror::{MirrorConfig, TagStyle};
+use ossemu_api::{AuthMode, Credential, MetricsAccess};
+use ossemu_mirror::{MirrorConfig, OriginAddresses, TagStyle};
 
 use crate::config_file;
 
@@ -104,6 +104,27 @@ pub struct Cli {
     #[arg(long, env = "OSSEMU_MIRROR_TAG", value_enum, default_value_t = MirrorTag::Url)]
     pub mirror_tag: MirrorTag,
 
+    /// Addresses mirror fetches may connect to (the MirrorURL, every redirect, every address a
+    /// host name resolves to): `local` = public, loopback and private networks but not
+    /// link-local (169.254.0.0/16, fe80::/10: cloud metadata services); `public` = public
+    /// addresses only, as OSS; `any` = link-local too. ossemu's own `/_ossemu/*` pages refuse
+    /// mirror fetches whatever this says.
+    #[arg(long, env = "OSSEMU_MIRROR_ORIGINS", value_enum, default_value_t = MirrorOrigins::Local)]
+    pub mirror_origins: MirrorOrigins,
+
+    /// Largest object a mirror fetch writes, e.g. `64m` or `5g` (at most `5g`, OSS's largest
+    /// single upload): a larger declared length is refused with 424, a body growing past it
+    /// is cut off. A bucket in the configuration file may have its own
+    /// (`mirror_max_object_size`).
+    #[arg(long, env = "OSSEMU_MIRROR_MAX_OBJECT_SIZE", default_value = "5g", value_parser = parse_object_size)]
+    pub mirror_max_object_size: u64,
+
+    /// Who may read `/_ossemu/metrics` (it names buckets and rules): `open` = anyone;
+    /// `auth` = requests with HTTP Basic authorization of a configured credential (access
+    /// key as user, secret as password); `off` = nobody (404). `/_ossemu/health` stays open.
+    #[arg(long, env = "OSSEMU_METRICS", value_enum, default_value_t = Metrics::Open)]
+    pub metrics: Metrics,
+
     /// Log format: `text` (one line per request) or `json` (one JSON object per line).
     /// `RUST_LOG` sets the filter (default `info`).
     #[arg(long, env = "OSSEMU_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
@@ -162,6 +183,70 @@ pub enum MirrorTag {
     Url,
     /// `MIRROR`.
     Bare,
+}
+
+/// `--metrics` values.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Metrics {
+    /// Anyone.
+    Open,
+    /// HTTP Basic authorization with a configured credential.
+    Auth,
+    /// Nobody.
+    Off,
+}
+
+/// `--mirror-origins` values.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum MirrorOrigins {
+    /// Public addresses only.
+    Public,
+    /// Public, loopback and private addresses; not link-local.
+    Local,
+    /// Every address.
+    Any,
+}
+
+impl From<MirrorOrigins> for OriginAddresses {
+    fn from(m: MirrorOrigins) -> Self {
+        match m {
+            MirrorOrigins::Public => OriginAddresses::Public,
+            MirrorOrigins::Local => OriginAddresses::Local,
+            MirrorOrigins::Any => OriginAddresses::Any,
+        }
+    }
+}
+
+/// Parses a size: bytes, or a number with `k`, `m`, `g` (KiB, MiB, GiB; `KiB`, `MB`, ... too).
+pub fn parse_size(s: &str) -> Result<u64, String> {
+    let t = s.trim().to_ascii_lowercase();
+    let t = t
+        .strip_suffix("ib")
+        .or_else(|| t.strip_suffix('b'))
+        .unwrap_or(&t);
+    let (num, mult) = match t.chars().last() {
+        Some('k') => (&t[..t.len() - 1], 1u64 << 10),
+        Some('m') => (&t[..t.len() - 1], 1 << 20),
+        Some('g') => (&t[..t.len() - 1], 1 << 30),
+        _ => (t, 1),
+    };
+    num.trim()
+        .parse::<u64>()
+        .ok()
+        .and_then(|n| n.checked_mul(mult))
+        .ok_or_else(|| format!("{s:?} is not a size: expected e.g. 1048576, 64m, 5g"))
+}
+
+/// A mirror object size limit: 1 byte to [`ossemu_mirror::MAX_OBJECT_SIZE`].
+pub fn parse_object_size(s: &str) -> Result<u64, String> {
+    let n = parse_size(s)?;
+    if (1..=ossemu_mirror::MAX_OBJECT_SIZE).contains(&n) {
+        Ok(n)
+    } else {
+        Err(format!(
+            "{s:?}: a mirror object size limit is from 1 byte to 5g (OSS's largest single upload)"
+        ))
+    }
 }
 
 /// Parses `DOMAIN=BUCKET`.
@@ -240,6 +325,8 @@ pub struct Settings {
     pub mirror: MirrorConfig,
     /// Log format.
     pub log_format: LogFormat,
+    /// Who may read the metrics.
+    pub metrics: MetricsAccess,
     /// Buckets declared in the file.
     pub buckets: Vec<BucketSpec>,
     /// Request body limits and the memory budget.
@@ -320,17 +407,8 @@ pub fn settings(cli: &Cli, m: &ArgMatches) -> Result<Settings, String> {
         file.and_then(|f| f.data_dir.clone()),
     ));
     let credentials = credentials(cli, file, &pick);
-    let enum_from_file = |id: &str,
-                          v: Option<&toml::Spanned<String>>,
-                          allowed: &[&str]|
-     -> Result<Option<String>, String> {
-        match v.filter(|_| !given(id)) {
-            None => Ok(None),
-            Some(s) if allowed.contains(&s.get_ref().as_str()) => Ok(Some(s.get_ref().clone())),
-            Some(s) => Err(loaded.as_ref().map_or_else(String::new, |l| {
-                l.error(s, format!("{id} must be one of {}", allowed.join(", ")))
-            })),
-        }
+    let enum_from_file = |id: &str, v: Option<&toml::Spanned<String>>, allowed: &[&str]| {
+        enum_from_file(loaded.as_ref(), &given, id, v, allowed)
     };
     let auth = match enum_from_file("auth", file.and_then(|f| f.auth.as_ref()), &["on", "off"])? {
         Some(a) if a == "off" => AuthMode::Off,
@@ -349,6 +427,20 @@ pub fn settings(cli: &Cli, m: &ArgMatches) -> Result<Settings, String> {
         Some(_) => LogFormat::Text,
         None => cli.log_format,
     };
+    let metrics = match enum_from_file(
+        "metrics",
+        file.and_then(|f| f.metrics.as_ref()),
+        &["open", "auth", "off"],
+    )? {
+        Some(m) if m == "auth" => MetricsAccess::Auth,
+        Some(m) if m == "off" => MetricsAccess::Off,
+        Some(_) => MetricsAccess::Open,
+        None => match cli.metrics {
+            Metrics::Open => MetricsAccess::Open,
+            Metrics::Auth => MetricsAccess::Auth,
+            Metrics::Off => MetricsAccess::Off,
+        },
+    };
     let mut endpoint_domains: Vec<String> = cli
         .endpoint_domains
         .iter()
@@ -364,55 +456,8 @@ pub fn settings(cli: &Cli, m: &ArgMatches) -> Result<Settings, String> {
             endpoint_domains.push(d);
         }
     }
-    let mirror_file = file.and_then(|f| f.mirror.as_ref());
-    let secs =
-        |id: &str, flag: u64, f: Option<u64>| if given(id) { flag } else { f.unwrap_or(flag) };
-    let tag = match enum_from_file(
-        "mirror_tag",
-        mirror_file.and_then(|m| m.tag.as_ref()),
-        &["url", "bare"],
-    )? {
-        Some(t) if t == "bare" => TagStyle::Bare,
-        Some(_) => TagStyle::Url,
-        None => match cli.mirror_tag {
-            MirrorTag::Url => TagStyle::Url,
-            MirrorTag::Bare => TagStyle::Bare,
-        },
-    };
-    let mirror = MirrorConfig {
-        connect_timeout: Duration::from_secs(secs(
-            "mirror_connect_timeout",
-            cli.mirror_connect_timeout,
-            mirror_file.and_then(|m| m.connect_timeout),
-        )),
-        read_timeout: Duration::from_secs(secs(
-            "mirror_read_timeout",
-            cli.mirror_read_timeout,
-            mirror_file.and_then(|m| m.read_timeout),
-        )),
-        tag,
-        ..MirrorConfig::default()
-    };
-    let limits_file = file.and_then(|f| f.limits.as_ref());
-    let limits = Limits {
-        body_idle_timeout: Duration::from_secs(secs(
-            "body_idle_timeout",
-            cli.body_idle_timeout,
-            limits_file.and_then(|l| l.body_idle_timeout),
-        )),
-        body_min_rate: secs(
-            "body_min_rate",
-            cli.body_min_rate,
-            limits_file.and_then(|l| l.body_min_rate),
-        ),
-        buffer_budget: usize::try_from(secs(
-            "buffer_budget",
-            cli.buffer_budget,
-            limits_file.and_then(|l| l.buffer_budget),
-        ))
-        .unwrap_or(usize::MAX)
-        .saturating_mul(1 << 20),
-    };
+    let mirror = mirror_config(cli, loaded.as_ref(), &given)?;
+    let limits = limits(cli, file, &given);
     let buckets = match &loaded {
         Some(l) => l.buckets(&credentials, &endpoint_domains)?,
         None => Vec::new(),
@@ -431,8 +476,123 @@ pub fn settings(cli: &Cli, m: &ArgMatches) -> Result<Settings, String> {
         cnames: cli.cnames.clone(),
         mirror,
         log_format,
+        metrics,
         buckets,
         limits,
+    })
+}
+
+/// A `one of` setting from the file, unless the flag or environment gave it; a value not in
+/// `allowed` is an error naming its line.
+fn enum_from_file(
+    loaded: Option<&config_file::Loaded>,
+    given: &dyn Fn(&str) -> bool,
+    id: &str,
+    v: Option<&toml::Spanned<String>>,
+    allowed: &[&str],
+) -> Result<Option<String>, String> {
+    match v.filter(|_| !given(id)) {
+        None => Ok(None),
+        Some(s) if allowed.contains(&s.get_ref().as_str()) => Ok(Some(s.get_ref().clone())),
+        Some(s) => Err(loaded.map_or_else(String::new, |l| {
+            l.error(s, format!("{id} must be one of {}", allowed.join(", ")))
+        })),
+    }
+}
+
+/// The `--mirror-*` settings: flag or environment, else the file's `[mirror]`, else the
+/// default.
+/// `--body-idle-timeout`, `--body-min-rate`, `--buffer-budget` (flag, environment, file).
+fn limits(
+    cli: &Cli,
+    file: Option<&config_file::FileConfig>,
+    given: &dyn Fn(&str) -> bool,
+) -> Limits {
+    let from_file = file.and_then(|f| f.limits.as_ref());
+    let pick =
+        |id: &str, flag: u64, f: Option<u64>| if given(id) { flag } else { f.unwrap_or(flag) };
+    Limits {
+        body_idle_timeout: Duration::from_secs(pick(
+            "body_idle_timeout",
+            cli.body_idle_timeout,
+            from_file.and_then(|l| l.body_idle_timeout),
+        )),
+        body_min_rate: pick(
+            "body_min_rate",
+            cli.body_min_rate,
+            from_file.and_then(|l| l.body_min_rate),
+        ),
+        buffer_budget: usize::try_from(pick(
+            "buffer_budget",
+            cli.buffer_budget,
+            from_file.and_then(|l| l.buffer_budget),
+        ))
+        .unwrap_or(usize::MAX)
+        .saturating_mul(1 << 20),
+    }
+}
+
+fn mirror_config(
+    cli: &Cli,
+    loaded: Option<&config_file::Loaded>,
+    given: &dyn Fn(&str) -> bool,
+) -> Result<MirrorConfig, String> {
+    let mirror_file = loaded.and_then(|l| l.file.mirror.as_ref());
+    let secs =
+        |id: &str, flag: u64, f: Option<u64>| if given(id) { flag } else { f.unwrap_or(flag) };
+    let tag = match enum_from_file(
+        loaded,
+        given,
+        "mirror_tag",
+        mirror_file.and_then(|m| m.tag.as_ref()),
+        &["url", "bare"],
+    )? {
+        Some(t) if t == "bare" => TagStyle::Bare,
+        Some(_) => TagStyle::Url,
+        None => match cli.mirror_tag {
+            MirrorTag::Url => TagStyle::Url,
+            MirrorTag::Bare => TagStyle::Bare,
+        },
+    };
+    let origins = match enum_from_file(
+        loaded,
+        given,
+        "mirror_origins",
+        mirror_file.and_then(|m| m.origins.as_ref()),
+        &["public", "local", "any"],
+    )? {
+        Some(o) if o == "public" => OriginAddresses::Public,
+        Some(o) if o == "any" => OriginAddresses::Any,
+        Some(_) => OriginAddresses::Local,
+        None => cli.mirror_origins.into(),
+    };
+    let max_object_size = match mirror_file
+        .and_then(|m| m.max_object_size.as_ref())
+        .filter(|_| !given("mirror_max_object_size"))
+    {
+        Some(v) => config_file::object_size(loaded, "max_object_size", v)?,
+        None => cli.mirror_max_object_size,
+    };
+    let bucket_max_object_size = match loaded {
+        Some(l) => l.mirror_limits()?,
+        None => Default::default(),
+    };
+    Ok(MirrorConfig {
+        connect_timeout: Duration::from_secs(secs(
+            "mirror_connect_timeout",
+            cli.mirror_connect_timeout,
+            mirror_file.and_then(|m| m.connect_timeout),
+        )),
+        read_timeout: Duration::from_secs(secs(
+            "mirror_read_timeout",
+            cli.mirror_read_timeout,
+            mirror_file.and_then(|m| m.read_timeout),
+        )),
+        tag,
+        origins,
+        max_object_size,
+        bucket_max_object_size,
+        ..MirrorConfig::default()
     })
 }
 
@@ -524,6 +684,45 @@ mod tests {
         assert!(parse_credential("ak:s:k:x:y").is_err());
         assert!(parse_credential("ak").is_err());
         assert!(parse_credential(":sk").is_err());
+    }
+
+    #[test]
+    fn mirror_origins_from_flag_environment_or_default() {
+        let origins = |args: &[&str]| {
+            let (cli, m) = parse_args(args.iter().copied()).unwrap();
+            settings(&cli, &m).unwrap().mirror.origins
+        };
+        assert_eq!(origins(&["ossemu"]), OriginAddresses::Local);
+        assert_eq!(
+            origins(&["ossemu", "--mirror-origins", "public"]),
+            OriginAddresses::Public
+        );
+        assert_eq!(
+            origins(&["ossemu", "--mirror-origins", "any"]),
+            OriginAddresses::Any
+        );
+        assert!(parse_args(["ossemu", "--mirror-origins", "intranet"]).is_err());
+    }
+
+    #[test]
+    fn sizes_parse() {
+        assert_eq!(parse_size("4096"), Ok(4096));
+        assert_eq!(parse_size("64m"), Ok(64 << 20));
+        assert_eq!(parse_size("5GiB"), Ok(5 << 30));
+        assert_eq!(parse_size(" 2 k "), Ok(2048));
+        assert!(parse_size("lots").is_err());
+        assert!(parse_object_size("0").is_err());
+        assert!(parse_object_size("6g").is_err());
+        assert_eq!(parse_object_size("5g"), Ok(ossemu_mirror::MAX_OBJECT_SIZE));
+        let limit = |args: &[&str]| {
+            let (cli, m) = parse_args(args.iter().copied()).unwrap();
+            settings(&cli, &m).unwrap().mirror.max_object_size
+        };
+        assert_eq!(limit(&["ossemu"]), ossemu_mirror::MAX_OBJECT_SIZE);
+        assert_eq!(
+            limit(&["ossemu", "--mirror-max-object-size", "1m"]),
+            1 << 20
+        );
     }
 
     #[test]

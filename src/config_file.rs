@@ -2,6 +2,7 @@
 //! at start-up. `${VAR}` and `${VAR:-default}` are replaced by environment variables before
 //! parsing. Every error names the file, the line and the problem.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use ossemu_api::Credential;
@@ -33,6 +34,8 @@ pub struct FileConfig {
     pub auth: Option<Spanned<String>>,
     /// `--log-format` (`text` or `json`).
     pub log_format: Option<Spanned<String>>,
+    /// `--metrics` (`open`, `auth` or `off`).
+    pub metrics: Option<Spanned<String>>,
     /// `--endpoint-domain`.
     #[serde(default)]
     pub endpoint_domains: Vec<Spanned<String>>,
@@ -89,6 +92,33 @@ pub struct MirrorEntry {
     pub read_timeout: Option<u64>,
     /// `url` or `bare`.
     pub tag: Option<Spanned<String>>,
+    /// `public`, `local` or `any`.
+    pub origins: Option<Spanned<String>>,
+    /// `--mirror-max-object-size`.
+    pub max_object_size: Option<Spanned<SizeValue>>,
+}
+
+/// A size in the file: bytes, or a string such as `"64m"`.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+pub enum SizeValue {
+    /// Bytes.
+    Bytes(u64),
+    /// `"64m"`, `"5g"`, ...
+    Text(String),
+}
+
+/// A mirror object size limit from the file; an error names its line.
+pub fn object_size(
+    loaded: Option<&Loaded>,
+    name: &str,
+    v: &Spanned<SizeValue>,
+) -> Result<u64, String> {
+    let parsed = match v.get_ref() {
+        SizeValue::Bytes(n) => crate::config::parse_object_size(&n.to_string()),
+        SizeValue::Text(t) => crate::config::parse_object_size(t),
+    };
+    parsed.map_err(|e| loaded.map_or_else(|| e.clone(), |l| l.error(v, format!("{name}: {e}"))))
 }
 
 /// `[limits]`.
@@ -124,6 +154,9 @@ pub struct BucketEntry {
     pub cors: Option<Spanned<String>>,
     /// CORS configuration XML file (relative to the config file).
     pub cors_file: Option<Spanned<String>>,
+    /// Largest object a mirror fetch writes into this bucket (replaces
+    /// `--mirror-max-object-size`).
+    pub mirror_max_object_size: Option<Spanned<SizeValue>>,
 }
 
 /// A loaded configuration file.
@@ -216,6 +249,19 @@ impl Loaded {
         let file = dir.join(at.get_ref());
         std::fs::read_to_string(&file)
             .map_err(|e| self.error(at, format!("cannot read {}: {e}", file.display())))
+    }
+
+    /// The buckets' own mirror object size limits.
+    pub fn mirror_limits(&self) -> Result<HashMap<String, u64>, String> {
+        let mut out = HashMap::new();
+        for entry in &self.file.buckets {
+            let b = entry.get_ref();
+            if let Some(v) = &b.mirror_max_object_size {
+                let n = object_size(Some(self), "mirror_max_object_size", v)?;
+                out.insert(b.name.get_ref().clone(), n);
+            }
+        }
+        Ok(out)
     }
 
     /// Validates the declared buckets into specs, each owned by an owner id. `credentials`

@@ -202,6 +202,7 @@ async fn run(s: Settings) -> anyhow::Result<()> {
         body_idle_timeout: s.limits.body_idle_timeout,
         body_min_rate: s.limits.body_min_rate,
         buffer_budget: s.limits.buffer_budget,
+        metrics: s.metrics,
         ..ApiConfig::default()
     };
     let listener = tokio::net::TcpListener::bind(s.listen)

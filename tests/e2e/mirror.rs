@@ -402,9 +402,30 @@ async fn redirects_followed_or_passed_on() {
         "<MirrorFollowRedirect>false</MirrorFollowRedirect>",
     )
     .await;
+    // The origin's 3xx is passed on as a rule's redirect: through the standard endpoint it
+    // is 400 ExternalRedirectForbidden carrying the Location, as for External rules ...
     let r = s.req("GET", "/nofollow/hop3").send().await;
+    let body = r.assert_error(400, "ExternalRedirectForbidden");
+    assert!(body.contains("<EC>0048-00000300</EC>"), "{body}");
+    assert_eq!(r.h("location"), Some("/hop4"));
+    assert_eq!(r.h("x-ossemu-rule"), Some("1"));
+    // ... and through a custom domain the 302 itself.
+    let r = s
+        .req("POST", "/nofollow?cname&comp=add")
+        .oss()
+        .body("<BucketCnameConfiguration><Cname><Domain>nofollow.example.test</Domain></Cname></BucketCnameConfiguration>")
+        .send()
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let r = s
+        .req("GET", "/hop3")
+        .host("nofollow.example.test")
+        .host_bucket("nofollow")
+        .send()
+        .await;
     assert_eq!(r.status, 302);
     assert_eq!(r.h("location"), Some("/hop4"));
+    assert_eq!(r.h("x-ossemu-rule"), Some("1"));
     assert!(stored(&s, "nofollow", "hop3").is_none());
 }
 
@@ -800,4 +821,368 @@ async fn mirror_rule_without_error_code_fires_on_404_only() {
         .send()
         .await
         .assert_error(400, "InvalidArgument");
+}
+
+/// A MirrorURL with `user:password@` (OSS documents no such URL and refuses none; RFC 3986
+/// allows it): the fetch sends the credentials (HTTP Basic), but no tag, log line, metric or
+/// GetBucketWebsite answer shows the password, and the masked echo put back keeps it.
+#[tokio::test]
+async fn origin_credentials_are_used_but_never_shown() {
+    use base64::Engine;
+    let o = Origin::start().await;
+    o.file("/a", b"secret stuff", &[]);
+    let b = Binary::start(&["--listen", "127.0.0.1:0", "--memory"], &[]);
+    let url = format!("http://mirror-user:s3cr3t-pw@{}/", o.addr);
+    let r = b
+        .req("PUT", "/cred")
+        .oss()
+        .header("x-oss-acl", "public-read")
+        .send()
+        .await;
+    assert_eq!(r.status, 200);
+    let cfg = format!(
+        "<WebsiteConfiguration><RoutingRules><RoutingRule><RuleNumber>1</RuleNumber><Condition><HttpErrorCodeReturnedEquals>404</HttpErrorCodeReturnedEquals></Condition><Redirect><RedirectType>Mirror</RedirectType><MirrorURL>{url}</MirrorURL><MirrorURLSlave>{url}</MirrorURLSlave><MirrorURLProbe>{url}probe</MirrorURLProbe></Redirect></RoutingRule></RoutingRules></WebsiteConfiguration>"
+    );
+    let r = b.req("PUT", "/cred?website").oss().body(cfg).send().await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let basic = format!(
+        "Basic {}",
+        base64::engine::general_purpose::STANDARD.encode("mirror-user:s3cr3t-pw")
+    );
+    let tag = format!("MIRROR http%3a%2f%2f127.0.0.1%3a{}%2fa", o.addr.port());
+
+    // The fetch uses the credentials; the streamed answer's tag does not show them.
+    let r = b.req("GET", "/cred/a").send().await;
+    assert_eq!(r.text(), "secret stuff");
+    assert_eq!(r.h("x-oss-tag"), Some(tag.as_str()));
+    assert_eq!(
+        o.hits("/a")[0].header("authorization"),
+        Some(basic.as_str())
+    );
+    // Nor do later reads of the stored object.
+    for method in ["GET", "HEAD"] {
+        let r = b.req(method, "/cred/a").send().await;
+        assert_eq!(r.status, 200);
+        assert_eq!(r.h("x-oss-tag"), Some(tag.as_str()), "{method}");
+    }
+    // GetBucketWebsite masks the password of every origin URL.
+    let echo = b.req("GET", "/cred?website").oss().send().await;
+    let text = echo.text();
+    assert!(!text.contains("s3cr3t"), "{text}");
+    let masked = format!("http://mirror-user:******@{}/", o.addr);
+    assert_eq!(echo.xml("MirrorURL"), Some(masked.clone()));
+    assert_eq!(echo.xml("MirrorURLSlave"), Some(masked.clone()));
+    assert_eq!(echo.xml("MirrorURLProbe"), Some(format!("{masked}probe")));
+    // Putting the echo back keeps the stored credentials: the next fetch still sends them.
+    let r = b
+        .req("PUT", "/cred?website")
+        .oss()
+        .body(echo.body.clone())
+        .send()
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(b.req("DELETE", "/cred/a").oss().send().await.status, 204);
+    assert_eq!(b.req("GET", "/cred/a").send().await.text(), "secret stuff");
+    assert_eq!(
+        o.hits("/a")[1].header("authorization"),
+        Some(basic.as_str())
+    );
+
+    // Neither the metrics nor any log line show the password; the fetch log shows the mask.
+    let metrics = b.req("GET", "/_ossemu/metrics").send().await.text();
+    assert!(!metrics.contains("s3cr3t"));
+    wait_until(|| {
+        let log = b.log.lock().unwrap();
+        log.iter().filter(|l| l.contains("mirror fetch")).count() == 2
+    })
+    .await;
+    let log = b.log.lock().unwrap().join("\n");
+    assert!(!log.contains("s3cr3t"), "{log}");
+    assert!(log.contains("mirror-user:******@"), "{log}");
+}
+
+/// A Mirror rule whose origin is the server itself (or two buckets mirroring each other):
+/// the request the fetch sends comes back carrying this server's id in
+/// `x-ossemu-mirror-hop` and is answered 424 at once, so the outer fetch fails with the
+/// origin's 424 instead of waiting on itself until the read timeout.
+#[tokio::test]
+async fn mirror_loops_fail_at_once() {
+    let s = Server::start_with_mirror(ossemu_mirror::MirrorConfig {
+        read_timeout: Duration::from_secs(2),
+        ..ossemu_mirror::MirrorConfig::default()
+    })
+    .await;
+    let me = format!("http://{}/", s.addr);
+    mirrored(&s, "selfie", &format!("{me}selfie/"), "").await;
+    mirrored(&s, "ping", &format!("{me}pong/"), "").await;
+    mirrored(&s, "pong", &format!("{me}ping/"), "").await;
+    for path in ["/selfie/k", "/ping/k", "/pong/k"] {
+        let body = s
+            .req("GET", path)
+            .send()
+            .await
+            .assert_error(424, "MirrorFailed");
+        assert!(
+            body.contains("Error status : 424 from mirror host"),
+            "{path}: {body}"
+        );
+    }
+    // The request the fetch sent, as the server received it.
+    let r = s
+        .req("GET", "/selfie/k")
+        .header(
+            "x-ossemu-mirror-hop",
+            &format!("other,{}", s.state.mirror.instance()),
+        )
+        .send()
+        .await;
+    let body = r.assert_error(424, "MirrorFailed");
+    assert!(body.contains("Mirror loop"), "{body}");
+    settle(&s).await;
+    for (bucket, key) in [("selfie", "k"), ("ping", "k"), ("pong", "k")] {
+        assert!(stored(&s, bucket, key).is_none());
+    }
+}
+
+/// Mirroring through another ossemu works (each adds its id to the hop header); a cycle
+/// between two servers is refused by the first server it comes back to.
+#[tokio::test]
+async fn mirror_chains_across_servers_and_cycles_between_them() {
+    let o = Origin::start().await;
+    o.file("/k", b"from the origin", &[]);
+    let (front, back) = (Server::start().await, Server::start().await);
+    mirrored(&back, "back", &o.url(), "").await;
+    mirrored(&front, "front", &format!("http://{}/back/", back.addr), "").await;
+    assert_eq!(
+        front.req("GET", "/front/k").send().await.text(),
+        "from the origin"
+    );
+    let chain = format!(
+        "{},{}",
+        front.state.mirror.instance(),
+        back.state.mirror.instance()
+    );
+    assert_eq!(
+        o.hits("/k")[0].header("x-ossemu-mirror-hop"),
+        Some(chain.as_str())
+    );
+    // back → front → back: back finds its own id.
+    mirrored(&back, "cycle", &format!("http://{}/cycle/", front.addr), "").await;
+    mirrored(&front, "cycle", &format!("http://{}/cycle/", back.addr), "").await;
+    let body = front
+        .req("GET", "/cycle/x")
+        .send()
+        .await
+        .assert_error(424, "MirrorFailed");
+    assert!(
+        body.contains("Error status : 424 from mirror host"),
+        "{body}"
+    );
+}
+
+/// ossemu's own `/_ossemu/*` pages refuse every mirror fetch, whether an origin redirected
+/// there or the MirrorURL names them: nothing of them is ever stored as an object.
+#[tokio::test]
+async fn mirror_fetches_never_reach_ossemus_own_endpoints() {
+    let s = Server::start().await;
+    let o = Origin::start().await;
+    let metrics = format!("http://{}/_ossemu/metrics", s.addr);
+    o.route("/m", Reply::Redirect(302, metrics.clone()));
+    mirrored(&s, "redir", &o.url(), "").await;
+    let body = s
+        .req("GET", "/redir/m")
+        .send()
+        .await
+        .assert_error(424, "MirrorFailed");
+    assert!(body.contains("Error status : 403"), "{body}");
+    mirrored(&s, "direct", &format!("http://{}/_ossemu/", s.addr), "").await;
+    for key in ["metrics", "health"] {
+        s.req("GET", &format!("/direct/{key}"))
+            .send()
+            .await
+            .assert_error(424, "MirrorFailed");
+    }
+    settle(&s).await;
+    assert!(stored(&s, "redir", "m").is_none());
+    assert!(stored(&s, "direct", "metrics").is_none());
+    assert!(stored(&s, "direct", "health").is_none());
+    // Clients still read them.
+    assert_eq!(s.req("GET", "/_ossemu/metrics").send().await.status, 200);
+    assert_eq!(s.req("GET", "/_ossemu/health").send().await.status, 200);
+}
+
+/// Fetches connect only where `--mirror-origins` allows, checked on every connection: the
+/// MirrorURL, each redirect, and what a host name resolves to. The default keeps loopback
+/// and private origins and refuses link-local ones (cloud metadata services).
+#[tokio::test]
+async fn origin_addresses_are_checked_on_every_connection() {
+    let generic = "<Message>Mirroring failed, please check your mirror configuration</Message>";
+    let s = Server::start_with_mirror(ossemu_mirror::MirrorConfig {
+        connect_timeout: Duration::from_secs(1),
+        ..ossemu_mirror::MirrorConfig::default()
+    })
+    .await;
+    let o = Origin::start().await;
+    o.route(
+        "/meta",
+        Reply::Redirect(302, "http://169.254.169.254/latest/meta-data/".into()),
+    );
+    o.route("/meta6", Reply::Redirect(302, "http://[fe80::1]/x".into()));
+    o.file("/fine", b"loopback is fine", &[]);
+    mirrored(&s, "via-redirect", &o.url(), "").await;
+    mirrored(&s, "metadata", "http://169.254.169.254/", "").await;
+    for path in [
+        "/via-redirect/meta",
+        "/via-redirect/meta6",
+        "/metadata/latest/x",
+    ] {
+        let body = s
+            .req("GET", path)
+            .send()
+            .await
+            .assert_error(424, "MirrorFailed");
+        assert!(body.contains(generic), "{path}: {body}");
+    }
+    assert_eq!(
+        s.req("GET", "/via-redirect/fine").send().await.text(),
+        "loopback is fine"
+    );
+
+    // Public only (as OSS): neither a loopback IP nor a name resolving to one is reached.
+    let public = Server::start_with_mirror(ossemu_mirror::MirrorConfig {
+        origins: ossemu_mirror::OriginAddresses::Public,
+        ..ossemu_mirror::MirrorConfig::default()
+    })
+    .await;
+    let by_name = format!("http://localhost:{}/", o.addr.port());
+    mirrored(&public, "by-ip", &o.url(), "").await;
+    mirrored(&public, "by-name", &by_name, "").await;
+    for path in ["/by-ip/fine", "/by-name/fine"] {
+        let body = public
+            .req("GET", path)
+            .send()
+            .await
+            .assert_error(424, "MirrorFailed");
+        assert!(body.contains(generic), "{path}: {body}");
+    }
+    assert_eq!(o.hits("/fine").len(), 1, "only the first server reached it");
+}
+
+/// No fetch writes more than its bucket's limit: a larger declared length is 424 before the
+/// body, a body growing past it is cut off (an aborted transfer); nothing is stored.
+#[tokio::test]
+async fn fetches_stop_at_the_buckets_limit() {
+    let s = Server::start_with_mirror(ossemu_mirror::MirrorConfig {
+        max_object_size: 1 << 20,
+        bucket_max_object_size: [("small".to_string(), 1000)].into(),
+        ..ossemu_mirror::MirrorConfig::default()
+    })
+    .await;
+    let o = Origin::start().await;
+    o.file("/k2000", &data(2000), &[]);
+    o.route("/endless", Reply::Endless(16 * 1024));
+    mirrored(&s, "small", &o.url(), "").await;
+    mirrored(&s, "large", &o.url(), "").await;
+    let body = s
+        .req("GET", "/small/k2000")
+        .send()
+        .await
+        .assert_error(424, "MirrorFailed");
+    assert!(body.contains("Mirroring failed"), "{body}");
+    assert!(s.req("GET", "/large/k2000").send().await.body == data(2000));
+    // Chunked without end: the client gets up to the limit, then an aborted transfer.
+    let r = s.req("GET", "/large/endless").send_streaming().await;
+    assert_eq!(r.status, 200);
+    assert!(r.rest().await.is_err(), "never a clean end");
+    settle(&s).await;
+    assert!(stored(&s, "small", "k2000").is_none());
+    assert!(stored(&s, "large", "endless").is_none());
+    assert_eq!(count_files(&s.dir.path().join("tmp")), 0);
+    let stats = s.state.mirror.stats().snapshot();
+    assert!(stats.outcomes.contains(&("too-large", 2)), "{stats:?}");
+}
+
+/// A body without a length that no client reads any more is abandoned at once (nothing says
+/// it ever ends, and it would fill the disk up to the limit for no one): 8 clients that hang
+/// up on an endless origin leave no fetch running and nothing in `tmp/`. A body with a
+/// length is still fetched and stored for the next reader
+/// (`client_disconnect_does_not_stop_the_fetch`).
+#[tokio::test]
+async fn abandoned_fetches_of_endless_bodies_stop() {
+    let s = Server::start().await;
+    let o = Origin::start().await;
+    mirrored(&s, "endless", &o.url(), "").await;
+    let mut clients = Vec::new();
+    for i in 0..8 {
+        o.route(&format!("/e{i}"), Reply::Endless(16 * 1024));
+        let mut r = s
+            .req("GET", &format!("/endless/e{i}"))
+            .send_streaming()
+            .await;
+        assert_eq!(r.status, 200);
+        assert!(r.chunk().await.unwrap().is_ok());
+        clients.push(r);
+    }
+    for r in clients {
+        r.hang_up();
+    }
+    settle(&s).await;
+    assert_eq!(count_files(&s.dir.path().join("tmp")), 0);
+    for i in 0..8 {
+        assert!(stored(&s, "endless", &format!("e{i}")).is_none());
+    }
+    let stats = s.state.mirror.stats().snapshot();
+    assert!(stats.outcomes.contains(&("abandoned", 8)), "{stats:?}");
+}
+
+/// `--mirror-max-object-size` and a bucket's own `mirror_max_object_size` in the file.
+#[tokio::test]
+async fn mirror_limits_from_flag_and_configuration_file() {
+    let o = Origin::start().await;
+    o.file("/o/k20", &data(20), &[]);
+    o.file("/o/k200", &data(200), &[]);
+    let dir = tempfile::tempdir().unwrap();
+    let rule = |bucket: &str, limit: &str| {
+        format!(
+            "[[buckets]]\nname = \"{bucket}\"\nacl = \"public-read\"\n{limit}\nwebsite = \"\"\"<WebsiteConfiguration><RoutingRules><RoutingRule><RuleNumber>1</RuleNumber><Condition><HttpErrorCodeReturnedEquals>404</HttpErrorCodeReturnedEquals></Condition><Redirect><RedirectType>Mirror</RedirectType><MirrorURL>{}o/</MirrorURL></Redirect></RoutingRule></RoutingRules></WebsiteConfiguration>\"\"\"\n",
+            o.url()
+        )
+    };
+    let file = dir.path().join("limits.toml");
+    std::fs::write(
+        &file,
+        format!(
+            "{}{}",
+            rule("tiny", "mirror_max_object_size = 10"),
+            rule("roomy", "")
+        ),
+    )
+    .unwrap();
+    let b = Binary::start(
+        &[
+            "--listen",
+            "127.0.0.1:0",
+            "--memory",
+            "--config",
+            file.to_str().unwrap(),
+            "--mirror-max-object-size",
+            "100",
+        ],
+        &[],
+    );
+    // The bucket's own limit, then the flag's for the other bucket.
+    b.req("GET", "/tiny/k20")
+        .send()
+        .await
+        .assert_error(424, "MirrorFailed");
+    assert!(b.req("GET", "/roomy/k20").send().await.body == data(20));
+    b.req("GET", "/roomy/k200")
+        .send()
+        .await
+        .assert_error(424, "MirrorFailed");
+    let metrics = b.req("GET", "/_ossemu/metrics").send().await.text();
+    assert!(
+        metrics.contains("ossemu_mirror_fetches_total{outcome=\"too-large\"} 2"),
+        "{metrics}"
+    );
 }

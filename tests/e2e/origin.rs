@@ -48,6 +48,8 @@ pub enum Reply {
         /// Opened by the test.
         gate: Arc<Notify>,
     },
+    /// Chunked, this many bytes per chunk, without end (until the connection is closed).
+    Endless(usize),
     /// Redirects with this status to `location`.
     Redirect(u16, String),
     /// Never answers (for timeouts).
@@ -243,6 +245,16 @@ async fn serve(
             let r = w.write_all(&out).await;
             gate.notified().await;
             r.and(w.write_all(&body[half..]).await)
+        }
+        Some(Reply::Endless(size)) => {
+            let mut r = w.write_all(&head_for(200, &[], None)).await;
+            let mut chunk = format!("{size:x}\r\n").into_bytes();
+            chunk.extend(std::iter::repeat_n(b'e', size));
+            chunk.extend_from_slice(b"\r\n");
+            while r.is_ok() {
+                r = w.write_all(&chunk).await;
+            }
+            r
         }
         Some(Reply::Redirect(status, location)) => {
             w.write_all(&head_for(status, &[("location".into(), location)], Some(0)))

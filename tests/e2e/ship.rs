@@ -107,6 +107,10 @@ fn every_config_error_names_file_line_and_problem() {
         ("[[buckets]]\nname = \"one\"\ncnames = [\"localhost\"]\n".into(), 3, "not a domain"),
         ("auth = \"maybe\"\n".into(), 1, "auth must be one of on, off"),
         ("[mirror]\ntag = \"loud\"\n".into(), 2, "mirror_tag must be one of url, bare"),
+        ("[mirror]\norigins = \"intranet\"\n".into(), 2, "mirror_origins must be one of public, local, any"),
+        ("metrics = \"maybe\"\n".into(), 1, "metrics must be one of open, auth, off"),
+        ("[mirror]\nmax_object_size = \"6g\"\n".into(), 2, "max_object_size: \"6g\": a mirror object size limit is from 1 byte to 5g"),
+        ("[[buckets]]\nname = \"okname\"\nmirror_max_object_size = \"huge\"\n".into(), 3, "mirror_max_object_size: \"huge\" is not a size"),
         ("secret_key = \"${OSSEMU_TEST_SURELY_UNSET}\"\n".into(), 1, "environment variable OSSEMU_TEST_SURELY_UNSET is not set"),
         (site("<RoutingRule><RuleNumber>1</RuleNumber><Condition/><Redirect><RedirectType>External</RedirectType><HttpRedirectCode>308</HttpRedirectCode></Redirect></RoutingRule>"), 3, "RoutingRule 1: HttpRedirectCode must be 301, 302 or 307"),
         (site("<RoutingRule>"), 3, "MalformedXML"),
@@ -734,4 +738,70 @@ async fn owner_ids_from_flags() {
     assert_eq!(r.xml("ID").as_deref(), Some(AK), "{}", r.text());
     assert_eq!(r.xml("DisplayName").as_deref(), Some(AK));
     b.kill();
+}
+
+/// `--metrics auth` asks for HTTP Basic authorization with a configured credential (what a
+/// Prometheus `basic_auth` sends); `--metrics off` hides the page; health stays open.
+#[tokio::test]
+async fn metrics_behind_a_credential_or_off() {
+    use base64::Engine;
+    let basic = |pair: &str| {
+        format!(
+            "Basic {}",
+            base64::engine::general_purpose::STANDARD.encode(pair)
+        )
+    };
+    let s = Server::start_with(|c| c.metrics = ossemu_api::MetricsAccess::Auth).await;
+    let r = s.req("GET", "/_ossemu/metrics").send().await;
+    assert_eq!(r.status, 401);
+    assert_eq!(
+        r.h("www-authenticate"),
+        Some("Basic realm=\"ossemu metrics\"")
+    );
+    assert!(!r.text().contains("ossemu_requests_total"));
+    for wrong in [
+        "ossemu:wrong",
+        "nobody:ossemu-secret",
+        "ossemu:ossemu-secretX",
+    ] {
+        let r = s
+            .req("GET", "/_ossemu/metrics")
+            .header("authorization", &basic(wrong))
+            .send()
+            .await;
+        assert_eq!(r.status, 401, "{wrong}");
+    }
+    for right in ["ossemu:ossemu-secret", "alt:alt-secret"] {
+        let r = s
+            .req("GET", "/_ossemu/metrics")
+            .header("authorization", &basic(right))
+            .send()
+            .await;
+        assert_eq!(r.status, 200, "{right}");
+        assert!(r.text().contains("ossemu_requests_total"));
+    }
+    assert_eq!(s.req("GET", "/_ossemu/health").send().await.status, 200);
+
+    let off = Server::start_with(|c| c.metrics = ossemu_api::MetricsAccess::Off).await;
+    let r = off
+        .req("GET", "/_ossemu/metrics")
+        .header("authorization", &basic("ossemu:ossemu-secret"))
+        .send()
+        .await;
+    assert_eq!(r.status, 404);
+    assert!(!r.text().contains("ossemu_requests_total"));
+    assert_eq!(off.req("GET", "/_ossemu/health").send().await.status, 200);
+
+    // The flag, as the binary takes it.
+    let b = Binary::start(
+        &["--listen", "127.0.0.1:0", "--memory", "--metrics", "auth"],
+        &[],
+    );
+    assert_eq!(b.req("GET", "/_ossemu/metrics").send().await.status, 401);
+    let r = b
+        .req("GET", "/_ossemu/metrics")
+        .header("authorization", &basic("ossemu:ossemu-secret"))
+        .send()
+        .await;
+    assert_eq!(r.status, 200);
 }

@@ -25,4 +25,4 @@ pub mod subresource;
 pub mod website_convert;
 
 pub use server::serve;
-pub use state::{ApiConfig, AppState, AuthMode, Credential};
+pub use state::{ApiConfig, AppState, AuthMode, Credential, MetricsAccess};

@@ -98,7 +98,8 @@ pub async fn handle(
     // Health and metrics live where no bucket can (`_` never starts a bucket name): on a
     // virtual-host or custom domain, `/_ossemu/...` is an object key like any other.
     if c.addressing.bucket().is_none()
-        && let Some(r) = crate::handlers::internal::internal(&state, parts.uri.path())
+        && let Some(r) =
+            crate::handlers::internal::internal(&state, parts.uri.path(), &parts.headers)
     {
         return Ok(r);
     }

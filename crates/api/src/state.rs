@@ -43,6 +43,19 @@ pub enum AuthMode {
     Off,
 }
 
+/// Who may read `/_ossemu/metrics` (`--metrics`). Bucket names and rule numbers appear there,
+/// so shared deployments may want it closed; health stays open for container checks.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum MetricsAccess {
+    /// Anyone (local use).
+    #[default]
+    Open,
+    /// Requests with HTTP Basic authorization naming a configured credential.
+    Auth,
+    /// Nobody: 404.
+    Off,
+}
+
 /// What the service needs to know besides the store.
 #[derive(Clone, Debug)]
 pub struct ApiConfig {
@@ -63,6 +76,8 @@ pub struct ApiConfig {
     pub body_rate_grace: Duration,
     /// Request bytes all requests together may hold in memory (see [`crate::budget`]).
     pub buffer_budget: usize,
+    /// Who may read the metrics.
+    pub metrics: MetricsAccess,
 }
 
 impl Default for ApiConfig {
@@ -76,6 +91,7 @@ impl Default for ApiConfig {
             body_min_rate: 1024,
             body_rate_grace: Duration::from_secs(30),
             buffer_budget: 64 << 20,
+            metrics: MetricsAccess::default(),
         }
     }
 }

@@ -48,6 +48,22 @@ impl Response {
         Ok(n)
     }
 
+    /// Reads at least `n` bytes of the body (fewer if it ends first) and leaves the rest;
+    /// returns the bytes read. Dropping the response then hangs up mid-body.
+    pub async fn read_at_least(&mut self, n: u64) -> anyhow::Result<u64> {
+        let mut read = 0u64;
+        while read < n {
+            let Some(frame) = self.body.frame().await else {
+                break;
+            };
+            let frame = frame.context("reading the response body")?;
+            if let Some(data) = frame.data_ref() {
+                read += data.len() as u64;
+            }
+        }
+        Ok(read)
+    }
+
     /// Reads the body to the end, hashing it: its MD5 and length.
     pub async fn md5(self) -> anyhow::Result<([u8; 16], u64)> {
         use md5::Digest as _;

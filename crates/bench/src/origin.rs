@@ -23,8 +23,11 @@
 //! | `short` | announces SIZE bytes, sends half, then closes cleanly (FIN): a lie about the length |
 //! | `badmd5` | the object with the `Content-MD5` of other bytes |
 //! | `loop` | 302 to its own path, forever |
+//! | `endless` | 200, chunked, without end (SIZE is ignored) |
+//! | `bounce` | 302 to `http://NAME` (NAME is `host:port/path`), for redirects elsewhere |
 //!
-//! Any other path is a 404. The object of `MODE/SIZE/NAME` is `SIZE` bytes of a fixed
+//! The origin-fault drill's main phase uses the first eight ([`Mode::ALL`]); `endless` and
+//! `bounce` are for its bounds phase ([`Mode::BOUNDS`]). Any other path is a 404. The object of `MODE/SIZE/NAME` is `SIZE` bytes of a fixed
 //! pseudo-random 1 MiB block, read cyclically from an offset derived from the whole key
 //! (see [`Content`]), so every key has its own bytes and both sides can compute them (and
 //! their MD5) without storing anything: a 1 GiB object costs the origin no memory.
@@ -148,6 +151,10 @@ pub enum Mode {
     BadMd5,
     /// A 302 to itself.
     Loop,
+    /// 200, chunked, without end.
+    Endless,
+    /// A 302 to `http://NAME`.
+    Bounce,
 }
 
 impl Mode {
@@ -163,6 +170,9 @@ impl Mode {
         Mode::Loop,
     ];
 
+    /// The modes of the bounds phase.
+    pub const BOUNDS: [Mode; 2] = [Mode::Endless, Mode::Bounce];
+
     /// The path segment.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -174,12 +184,17 @@ impl Mode {
             Mode::Short => "short",
             Mode::BadMd5 => "badmd5",
             Mode::Loop => "loop",
+            Mode::Endless => "endless",
+            Mode::Bounce => "bounce",
         }
     }
 
     /// Parses a path segment.
     pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|m| m.as_str() == s)
+        Self::ALL
+            .into_iter()
+            .chain(Self::BOUNDS)
+            .find(|m| m.as_str() == s)
     }
 
     /// Whether a mirror fetch from this mode can succeed.
@@ -489,16 +504,35 @@ async fn answer(
             }
             Ok(false)
         }
-        Mode::Loop => {
+        Mode::Loop | Mode::Bounce => {
+            let location = match mode {
+                Mode::Loop => format!("/{key}"),
+                _ => format!("http://{}", key.splitn(3, '/').nth(2).unwrap_or_default()),
+            };
             sock.write_all(&head(
                 "302 Found",
-                &[
-                    ("location", format!("/{key}")),
-                    ("content-length", "0".into()),
-                ],
+                &[("location", location), ("content-length", "0".into())],
             ))
             .await?;
             Ok(true)
+        }
+        Mode::Endless => {
+            sock.write_all(&head(
+                "200 OK",
+                &[octets, ("transfer-encoding", "chunked".into())],
+            ))
+            .await?;
+            if head_only {
+                return Ok(true);
+            }
+            // Until the client hangs up.
+            for c in content.chunks(key, u64::MAX) {
+                sock.write_all(format!("{:x}\r\n", c.len()).as_bytes())
+                    .await?;
+                sock.write_all(&c).await?;
+                sock.write_all(b"\r\n").await?;
+            }
+            Ok(false)
         }
     }
 }

@@ -5,6 +5,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use bytes::Bytes;
+use ossemu_rules::path::masked_userinfo;
 use ossemu_store::{BodyStream, TempBody};
 use tokio::sync::watch;
 
@@ -23,7 +24,7 @@ pub struct Head {
     pub content_length: Option<u64>,
     /// The `x-oss-tag` value.
     pub tag: String,
-    /// The URL the body came from.
+    /// The URL the body came from, without credentials.
     pub url: String,
     /// Last-Modified of the stored object, milliseconds since the epoch.
     pub modified_ms: i64,
@@ -38,6 +39,19 @@ pub struct Failure {
     pub origin_status: u16,
     /// The body had started, so clients already got a head: they see an aborted transfer.
     pub after_head: bool,
+    /// What ended it.
+    pub kind: FailureKind,
+}
+
+/// What ended a failed fetch.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FailureKind {
+    /// The origin (or the way to it, or the store).
+    Origin,
+    /// The object is larger than its bucket's mirror limit.
+    TooLarge,
+    /// Every client went away from a body that would not be stored.
+    Abandoned,
 }
 
 /// Where a fetch stands.
@@ -96,7 +110,12 @@ pub struct Flight {
 impl Flight {
     pub(crate) fn new(bucket: String, key: String) -> (Arc<Self>, watch::Sender<State>) {
         let (tx, rx) = watch::channel(State::Connecting);
-        (Arc::new(Self { rx, bucket, key }), tx)
+        (Self::joined(rx, bucket, key), tx)
+    }
+
+    /// Another client of a running fetch.
+    pub(crate) fn joined(rx: watch::Receiver<State>, bucket: String, key: String) -> Arc<Self> {
+        Arc::new(Self { rx, bucket, key })
     }
 
     /// Waits until the response head is known, or until an outcome that has none.
@@ -138,10 +157,21 @@ impl Flight {
 
 /// A failed fetch's state.
 pub(crate) fn failure(message: impl Into<String>, origin_status: u16, after_head: bool) -> State {
+    failure_of(FailureKind::Origin, message, origin_status, after_head)
+}
+
+/// A failed fetch's state, for a given reason.
+pub(crate) fn failure_of(
+    kind: FailureKind,
+    message: impl Into<String>,
+    origin_status: u16,
+    after_head: bool,
+) -> State {
     State::Failed(Failure {
         message: message.into(),
         origin_status,
         after_head,
+        kind,
     })
 }
 
@@ -185,10 +215,15 @@ pub(crate) async fn run(
         State::NotFound => ("not-found", 0),
         State::Redirect(_) => ("redirect", 0),
         State::Transparent { body, .. } => ("transparent", body.len() as u64),
-        State::Failed(_) => ("failed", 0),
+        State::Failed(f) => match f.kind {
+            FailureKind::Origin => ("failed", 0),
+            FailureKind::TooLarge => ("too-large", 0),
+            FailureKind::Abandoned => ("abandoned", 0),
+        },
         State::Connecting | State::Streaming { .. } => ("interrupted", 0),
     };
     mirror.stats.outcome(outcome, bytes);
+    let url = masked_userinfo(&url);
     match &end {
         State::Failed(f) => tracing::warn!(
             rule = plan.rule,

@@ -4,16 +4,30 @@
 //! One fetch runs per `(bucket, key)` at a time ([`Mirror::fetch`] joins a running one). The
 //! fetch is a task of its own: it writes the origin body through to a temp file and publishes
 //! how much is on disk; every client, the first one included, follows that file from the start
-//! ([`Flight::body`]). A client that goes away only stops following; the fetch completes and
-//! the object is stored. A client that comes after the commit reads the stored object. Nothing
-//! is held in memory beyond one read chunk per client.
+//! ([`Flight::body`]). A client that goes away only stops following; unless it was the last
+//! one (see the bounds below), the fetch completes and the object is stored. A client that
+//! comes after the commit reads the stored object. Nothing is held in memory beyond one read
+//! chunk per client.
 //!
 //! The object is committed only when the body is complete, its length matches the origin's
 //! `Content-Length`, and (with `MirrorCheckMd5` and an origin `Content-MD5`) its MD5 matches.
 //! Otherwise nothing is stored and followers get an error, which aborts their connection.
+//!
+//! Bounds: no fetch writes more than its bucket's limit ([`MirrorConfig::max_object_size`]):
+//! a larger declared length is refused before the body, a body that grows past it is cut
+//! off. When the last client has gone, a body whose length the origin declared (and so
+//! within the limit) is still fetched and stored, for the next reader; one without a length
+//! (chunked: nothing says it ever ends) or one that would not be stored (MirrorProxyPass) is
+//! abandoned at once, and its temp file removed. Every connection a fetch makes goes only
+//! where [`MirrorConfig::origins`] permits (`guard.rs`), and every origin request names the
+//! servers it came through in [`HOP_HEADER`], so a fetch that comes back to its own server is
+//! refused instead of waiting on itself (`hop.rs`). Credentials in an origin URL are sent,
+//! never shown: tags carry the URL without them, logs a masked form.
 
 mod flight;
 mod follow;
+mod guard;
+mod hop;
 mod origin;
 mod stats;
 mod stream;
@@ -22,9 +36,12 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-pub use flight::{Failure, Flight, Head, State};
+pub use flight::{Failure, FailureKind, Flight, Head, State};
+pub use guard::{ForbiddenAddress, OriginAddresses};
+pub use hop::{HOP_HEADER, HopError, MAX_HOPS};
 use ossemu_store::Store;
 pub use stats::{LATENCY_BUCKETS, MirrorStats, OUTCOMES, StatsSnapshot};
+use tokio::sync::watch;
 
 /// The `x-oss-tag` form stored on mirrored objects.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -34,6 +51,11 @@ pub enum TagStyle {
     /// `MIRROR`, as newer OSS sends it.
     Bare,
 }
+
+/// The largest object a mirror fetch stores by default, and the most a limit may be: OSS's
+/// largest single-request upload ("The maximum size of a file that can be uploaded in a
+/// single operation is 5 GB", PutObject); a mirrored object is written in one piece.
+pub const MAX_OBJECT_SIZE: u64 = 5 << 30;
 
 /// Fetcher settings.
 #[derive(Clone, Debug)]
@@ -48,6 +70,24 @@ pub struct MirrorConfig {
     pub max_redirects: usize,
     /// `User-Agent` sent to origins.
     pub user_agent: String,
+    /// The addresses fetches may connect to.
+    pub origins: OriginAddresses,
+    /// Largest object a fetch writes (at most [`MAX_OBJECT_SIZE`]), unless its bucket has
+    /// its own limit.
+    pub max_object_size: u64,
+    /// Per-bucket limits that replace `max_object_size`.
+    pub bucket_max_object_size: HashMap<String, u64>,
+}
+
+impl MirrorConfig {
+    /// The largest object a fetch into `bucket` writes.
+    pub fn max_object_size(&self, bucket: &str) -> u64 {
+        self.bucket_max_object_size
+            .get(bucket)
+            .copied()
+            .unwrap_or(self.max_object_size)
+            .min(MAX_OBJECT_SIZE)
+    }
 }
 
 impl Default for MirrorConfig {
@@ -58,6 +98,9 @@ impl Default for MirrorConfig {
             tag: TagStyle::Url,
             max_redirects: 10,
             user_agent: concat!("ossemu-mirror/", env!("CARGO_PKG_VERSION")).to_string(),
+            origins: OriginAddresses::default(),
+            max_object_size: MAX_OBJECT_SIZE,
+            bucket_max_object_size: HashMap::new(),
         }
     }
 }
@@ -93,6 +136,9 @@ pub struct FetchPlan {
     pub taggings: Vec<(String, String)>,
     /// Owner of the stored object.
     pub owner: String,
+    /// The ossemu servers the request came through ([`Mirror::hops`]); this server's id is
+    /// added when the fetch is sent.
+    pub hops: Vec<String>,
 }
 
 /// Why the fetcher could not be built.
@@ -106,31 +152,48 @@ pub struct Mirror {
     no_follow: reqwest::Client,
     store: Store,
     config: MirrorConfig,
-    flights: Mutex<HashMap<(String, String), Arc<Flight>>>,
+    /// The fetches in flight, by `(bucket, key)`. The map holds the sending side only, so
+    /// that [`watch::Sender::receiver_count`] counts the clients still interested.
+    flights: Mutex<HashMap<(String, String), watch::Sender<State>>>,
     stats: MirrorStats,
+    instance: String,
 }
 
 impl Mirror {
     /// Builds the fetcher. Proxy environment variables are ignored: origins are reached
-    /// directly.
+    /// directly, and only at the addresses `config.origins` permits.
     pub fn new(store: Store, config: MirrorConfig) -> Result<Arc<Self>, ClientError> {
         let build = |policy: reqwest::redirect::Policy| {
             reqwest::Client::builder()
                 .connect_timeout(config.connect_timeout)
                 .read_timeout(config.read_timeout)
                 .redirect(policy)
+                .dns_resolver(guard::GuardedResolver(config.origins))
                 .no_proxy()
                 .user_agent(config.user_agent.clone())
                 .build()
         };
         Ok(Arc::new(Self {
-            follow: build(reqwest::redirect::Policy::limited(config.max_redirects))?,
+            follow: build(guard::redirect_policy(config.origins, config.max_redirects))?,
             no_follow: build(reqwest::redirect::Policy::none())?,
             store,
             config,
             flights: Mutex::new(HashMap::new()),
             stats: MirrorStats::default(),
+            instance: hop::instance_id(),
         }))
+    }
+
+    /// This server's id in [`HOP_HEADER`] (random per process).
+    pub fn instance(&self) -> &str {
+        &self.instance
+    }
+
+    /// The servers a request carrying `hop_header` ([`HOP_HEADER`]) came through, for
+    /// [`FetchPlan::hops`]; an error when the request comes from this server's own mirror
+    /// fetch or through too many: such a request must not start a fetch.
+    pub fn hops(&self, hop_header: Option<&str>) -> Result<Vec<String>, HopError> {
+        hop::chain(&self.instance, hop_header)
     }
 
     /// The store objects are mirrored into.
@@ -148,11 +211,11 @@ impl Mirror {
         }
         let id = (plan.bucket.clone(), plan.key.clone());
         let mut flights = self.flights.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(f) = flights.get(&id) {
-            return f.clone();
+        if let Some(tx) = flights.get(&id) {
+            return Flight::joined(tx.subscribe(), plan.bucket, plan.key);
         }
         let (flight, tx) = Flight::new(plan.bucket.clone(), plan.key.clone());
-        flights.insert(id.clone(), flight.clone());
+        flights.insert(id.clone(), tx.clone());
         drop(flights);
         tokio::spawn(flight::run(self.clone(), plan, tx, Some(id)));
         flight

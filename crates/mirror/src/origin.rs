@@ -5,10 +5,13 @@ use std::time::Instant;
 
 use bytes::Bytes;
 use futures_util::StreamExt;
+use ossemu_rules::path::masked_userinfo;
 use ossemu_store::BlobWriter;
 use tokio::sync::watch;
 
 use crate::flight::{GENERIC, State, failure};
+use crate::guard;
+use crate::hop::{self, HOP_HEADER};
 use crate::{FetchPlan, Mirror};
 
 /// Largest body passed through for a TransparentMirrorResponseCodes status.
@@ -88,7 +91,12 @@ async fn request(
     };
     match (&plan.slave_url, failed) {
         (Some(slave), true) => {
-            tracing::info!(rule = plan.rule, primary = %plan.url, secondary = %slave, "mirror failing over to the secondary origin");
+            tracing::info!(
+                rule = plan.rule,
+                primary = %masked_userinfo(&plan.url),
+                secondary = %masked_userinfo(slave),
+                "mirror failing over to the secondary origin"
+            );
             send(mirror, plan, slave)
                 .await
                 .map(|r| (r, slave.clone()))
@@ -106,13 +114,27 @@ async fn send(mirror: &Mirror, plan: &FetchPlan, url: &str) -> Result<reqwest::R
     } else {
         &mirror.no_follow
     };
+    // Redirects and host names are checked by the client; an IP literal here is not.
+    if let Ok(parsed) = reqwest::Url::parse(url)
+        && let Err(e) = guard::check_url(mirror.config.origins, &parsed)
+    {
+        return Err(refused(plan, url, e));
+    }
     let mut req = client.get(url);
     for (k, v) in &plan.headers {
-        req = req.header(k.as_str(), v.as_str());
+        if !k.eq_ignore_ascii_case(HOP_HEADER) {
+            req = req.header(k.as_str(), v.as_str());
+        }
     }
+    req = req.header(HOP_HEADER, hop::header_value(&plan.hops, &mirror.instance));
     req.send().await.map_err(|e| {
-        tracing::debug!(error = %e, %url, "origin request failed");
-        if e.is_redirect() {
+        if let Some(f) = guard::forbidden(&e) {
+            return refused(plan, url, f);
+        }
+        let redirect = e.is_redirect();
+        let e = e.without_url();
+        tracing::debug!(error = %e, url = %masked_userinfo(url), "origin request failed");
+        if redirect {
             failure(GENERIC, 0, false)
         } else {
             failure(
@@ -122,6 +144,12 @@ async fn send(mirror: &Mirror, plan: &FetchPlan, url: &str) -> Result<reqwest::R
             )
         }
     })
+}
+
+/// A fetch the address policy stopped: OSS's message for an origin it may not use.
+fn refused(plan: &FetchPlan, url: &str, e: guard::ForbiddenAddress) -> State {
+    tracing::warn!(rule = plan.rule, url = %masked_userinfo(url), "mirror fetch refused: {e}");
+    failure(GENERIC, 0, false)
 }
 
 /// A TransparentMirrorResponseCodes answer: status, type and (bounded) body passed through.

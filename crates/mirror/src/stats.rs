@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 pub const LATENCY_BUCKETS: [f64; 10] = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 10.0];
 
 /// Outcomes a fetch can end with.
-pub const OUTCOMES: [&str; 7] = [
+pub const OUTCOMES: [&str; 9] = [
     "stored",
     "proxied",
     "not-found",
@@ -14,12 +14,14 @@ pub const OUTCOMES: [&str; 7] = [
     "transparent",
     "failed",
     "present",
+    "too-large",
+    "abandoned",
 ];
 
 /// Fetch counts by outcome and the time to the origin's response head.
 #[derive(Default)]
 pub struct MirrorStats {
-    outcomes: [AtomicU64; 7],
+    outcomes: [AtomicU64; OUTCOMES.len()],
     latency_buckets: [AtomicU64; 10],
     latency_count: AtomicU64,
     latency_sum_micros: AtomicU64,

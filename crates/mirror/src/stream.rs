@@ -2,19 +2,19 @@
 //! body, [`pump`] writes the body into a temp file while publishing how much is there,
 //! [`verify`] checks its length and MD5, and [`commit`] stores it (unless MirrorProxyPass).
 
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
 
 use base64::Engine;
 use bytes::Bytes;
 use futures_util::{FutureExt, Stream, StreamExt};
+use ossemu_rules::path::without_userinfo;
 use ossemu_store::{BlobWriter, ObjectAttrs, ObjectRecord, Store, TempBody, TxError, now_ms};
 use tokio::sync::watch;
 
-use crate::flight::{GENERIC, Head, State, failure};
+use crate::flight::{FailureKind, GENERIC, Head, State, failure, failure_of};
 use crate::{FetchPlan, Mirror, TagStyle, tag_value};
-
-/// Largest object a mirror stores (as PutObject).
-pub(crate) const MAX_OBJECT: u64 = 5 << 30;
 
 /// Standard headers kept from the origin response and stored with the object.
 const KEPT_HEADERS: &[&str] = &[
@@ -39,7 +39,9 @@ pub(crate) async fn stream(
     url: &str,
 ) -> (State, Option<BlobWriter>) {
     let status = resp.status().as_u16();
-    let (head, origin_md5) = match head(mirror.config.tag, plan, resp.headers(), status, url) {
+    let limit = mirror.config.max_object_size(&plan.bucket);
+    let (head, origin_md5) = match head(mirror.config.tag, plan, resp.headers(), status, url, limit)
+    {
         Ok(h) => h,
         Err(state) => return (state, None),
     };
@@ -54,8 +56,37 @@ pub(crate) async fn stream(
         });
     };
     publish(0);
+    // Once no client follows, only a body that will be stored and whose length the origin
+    // declared (so within the limit) is worth fetching on.
+    let gone: Pin<Box<dyn Future<Output = ()> + Send + '_>> =
+        if head.content_length.is_none() || !plan.store {
+            Box::pin(tx.closed())
+        } else {
+            Box::pin(std::future::pending())
+        };
+    let bounds = Bounds {
+        content_length: head.content_length,
+        limit,
+        gone,
+    };
     let body = resp.bytes_stream();
-    if let Err(state) = pump(body, &mut w, &publish, head.content_length, status).await {
+    if let Err(state) = pump(body, &mut w, &publish, bounds, status).await {
+        if let State::Failed(f) = &state
+            && f.kind != FailureKind::Origin
+        {
+            tracing::warn!(
+                rule = plan.rule,
+                bucket = %plan.bucket,
+                key = %plan.key,
+                limit,
+                bytes = w.len(),
+                "mirror fetch stopped: {}",
+                match f.kind {
+                    FailureKind::TooLarge => "the object is larger than the bucket's mirror limit",
+                    _ => "no client is left and the body would not be stored",
+                }
+            );
+        }
         return (state, None);
     }
     let size = w.len();
@@ -79,17 +110,26 @@ fn header(headers: &reqwest::header::HeaderMap, name: &str) -> Option<String> {
 }
 
 /// The head clients get, and the origin's Content-MD5 (decoded). Refuses a declared length
-/// over the object size limit.
+/// over `limit`, the bucket's largest mirrored object.
 pub(crate) fn head(
     tag: TagStyle,
     plan: &FetchPlan,
     headers: &reqwest::header::HeaderMap,
     status: u16,
     url: &str,
+    limit: u64,
 ) -> Result<(Head, Option<Vec<u8>>), State> {
     let content_length = header(headers, "content-length").and_then(|v| v.trim().parse().ok());
-    if content_length.is_some_and(|n: u64| n > MAX_OBJECT) {
-        return Err(failure(GENERIC, status, false));
+    if let Some(n) = content_length.filter(|n: &u64| *n > limit) {
+        tracing::warn!(
+            rule = plan.rule,
+            bucket = %plan.bucket,
+            key = %plan.key,
+            limit,
+            length = n,
+            "mirror fetch refused: the origin's object is larger than the bucket's mirror limit"
+        );
+        return Err(failure_of(FailureKind::TooLarge, GENERIC, status, false));
     }
     let origin_md5 = header(headers, "content-md5").and_then(|v| {
         base64::engine::general_purpose::STANDARD
@@ -112,22 +152,35 @@ pub(crate) fn head(
             .filter_map(|h| header(headers, h).map(|v| (h.to_string(), v)))
             .collect(),
         content_length,
-        tag: tag_value(tag, url),
-        url: url.to_string(),
+        // Credentials in the URL are for the fetch only: never in a tag.
+        tag: tag_value(tag, &without_userinfo(url)),
+        url: without_userinfo(url).into_owned(),
         modified_ms,
     };
     Ok((head, origin_md5))
 }
 
+/// What bounds a body besides its end: the origin's declared length (to tell a short body),
+/// the bucket's limit, and the moment no client wants the body any more (`gone` resolves).
+pub(crate) struct Bounds<'a> {
+    /// The origin's Content-Length.
+    pub(crate) content_length: Option<u64>,
+    /// Most bytes written.
+    pub(crate) limit: u64,
+    /// Resolves when the fetch is to be abandoned.
+    pub(crate) gone: Pin<Box<dyn Future<Output = ()> + Send + 'a>>,
+}
+
 /// Writes the body into `w`. Whenever the origin has nothing more right now, what is
 /// buffered is written out and `publish`ed, so followers see bytes as soon as they arrive;
 /// while data keeps coming, the writer batches and overlaps disk writes with reading.
-/// A body that fails short of its Content-Length is reported as short.
+/// A body that fails short of its Content-Length is reported as short; one that grows past
+/// the limit, or whose clients are all gone (`bounds.gone`), is cut off.
 pub(crate) async fn pump<S, E>(
     mut body: S,
     w: &mut BlobWriter,
     publish: &(dyn Fn(u64) + Sync),
-    content_length: Option<u64>,
+    mut bounds: Bounds<'_>,
     status: u16,
 ) -> Result<(), State>
 where
@@ -136,6 +189,7 @@ where
 {
     let mut published = 0;
     let write_failed = || failure(GENERIC, status, true);
+    let abandoned = || failure_of(FailureKind::Abandoned, GENERIC, status, true);
     loop {
         let next = match body.next().now_or_never() {
             Some(n) => n,
@@ -145,14 +199,20 @@ where
                     publish(w.flushed());
                     published = w.flushed();
                 }
-                body.next().await
+                tokio::select! {
+                    n = body.next() => n,
+                    () = bounds.gone.as_mut() => return Err(abandoned()),
+                }
             }
         };
         match next {
             None => break,
             Some(Ok(chunk)) => {
-                if w.len() + chunk.len() as u64 > MAX_OBJECT {
-                    return Err(write_failed());
+                if w.len() + chunk.len() as u64 > bounds.limit {
+                    return Err(failure_of(FailureKind::TooLarge, GENERIC, status, true));
+                }
+                if bounds.gone.as_mut().now_or_never().is_some() {
+                    return Err(abandoned());
                 }
                 w.write(chunk).await.map_err(|_| write_failed())?;
                 if w.flushed() > published {
@@ -162,7 +222,7 @@ where
             }
             Some(Err(e)) => {
                 tracing::debug!(error = %e, "origin body failed");
-                let message = match content_length {
+                let message = match bounds.content_length {
                     Some(n) if w.len() < n => SHORT,
                     _ => "Read body from mirror host failed, please check your mirror host",
                 };

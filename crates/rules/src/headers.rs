@@ -41,9 +41,10 @@ pub const RESERVED_HEADERS: &[&str] = &[
     "if-range",
 ];
 
-/// Prefixes of headers never forwarded: OSS's `x-oss-`, `oss-`, `x-drs-`, and S3's `x-amz-`
-/// (signature and request metadata of the other dialect ossemu serves).
-pub const RESERVED_PREFIXES: &[&str] = &["x-oss-", "oss-", "x-drs-", "x-amz-"];
+/// Prefixes of headers never forwarded: OSS's `x-oss-`, `oss-`, `x-drs-`, S3's `x-amz-`
+/// (signature and request metadata of the other dialect ossemu serves), and ossemu's own
+/// `x-ossemu-` (the mirror hop header is set by the fetcher alone).
+pub const RESERVED_PREFIXES: &[&str] = &["x-oss-", "oss-", "x-drs-", "x-amz-", "x-ossemu-"];
 
 /// True when a client header of this name is never forwarded.
 pub fn is_reserved(name: &str) -> bool {
@@ -54,23 +55,25 @@ pub fn is_reserved(name: &str) -> bool {
 
 /// True for headers a `Set` cannot send because the HTTP client owns them or they would turn the
 /// whole-object fetch into something else: `host`, `content-length`, `range`, `expect` and the
-/// hop-by-hop headers. Such `Set` entries are skipped.
+/// hop-by-hop headers, and ossemu's own `x-ossemu-` headers (the fetcher sets the mirror hop
+/// header). Such `Set` entries are skipped.
 pub fn is_unsettable(name: &str) -> bool {
     let lower = name.to_ascii_lowercase();
-    matches!(
-        lower.as_str(),
-        "host"
-            | "content-length"
-            | "range"
-            | "expect"
-            | "connection"
-            | "keep-alive"
-            | "proxy-connection"
-            | "te"
-            | "trailer"
-            | "transfer-encoding"
-            | "upgrade"
-    )
+    lower.starts_with("x-ossemu-")
+        || matches!(
+            lower.as_str(),
+            "host"
+                | "content-length"
+                | "range"
+                | "expect"
+                | "connection"
+                | "keep-alive"
+                | "proxy-connection"
+                | "te"
+                | "trailer"
+                | "transfer-encoding"
+                | "upgrade"
+        )
 }
 
 /// The headers to send to the origin for a request carrying `request` (name, value pairs).
@@ -157,6 +160,19 @@ mod tests {
         );
         let got = origin_headers(Some(&c), CONSOLE_REQUEST);
         assert_eq!(pairs(&got), [("aaa-header", "aaa"), ("ccc-header", "ccc")]);
+    }
+
+    /// ossemu's own headers (the mirror hop header) are neither forwarded nor set by a rule.
+    #[test]
+    fn ossemu_headers_are_never_sent_from_the_rule() {
+        let c = config(
+            Some(true),
+            &["x-ossemu-mirror-hop"],
+            &[],
+            &[("X-Ossemu-Mirror-Hop", "forged"), ("x-keep", "1")],
+        );
+        let got = origin_headers(Some(&c), &[("x-ossemu-mirror-hop", "abc"), ("a", "b")]);
+        assert_eq!(pairs(&got), [("a", "b"), ("x-keep", "1")]);
     }
 
     #[test]

@@ -409,6 +409,24 @@ pub struct MirrorAuth {
     pub access_key_secret: Option<String>,
 }
 
+impl Mirror {
+    /// Every origin URL of the rule (MirrorURL, MirrorURLSlave, MirrorURLProbe and each
+    /// MirrorMultiAlternateURL): the strings that may carry credentials.
+    pub fn urls_mut(&mut self) -> Vec<&mut String> {
+        let mut out: Vec<&mut String> = [&mut self.url, &mut self.url_slave, &mut self.url_probe]
+            .into_iter()
+            .filter_map(Option::as_mut)
+            .collect();
+        out.extend(
+            self.multi_alternates
+                .iter_mut()
+                .flatten()
+                .filter_map(|a| a.url.as_mut()),
+        );
+        out
+    }
+}
+
 /// `MirrorMultiAlternate`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MirrorAlternate {

@@ -4,6 +4,48 @@
 //! unreserved characters (`A-Z a-z 0-9 - . _ ~`) becomes `%XX` (upper-case hex), so `?`, `#`,
 //! `%`, spaces and non-ASCII in a key never change the URL's meaning. `/` is kept as the
 //! segment separator.
+//!
+//! Origin URLs may carry credentials (`http://user:password@host/`): the fetch uses them, but
+//! they are never shown. [`without_userinfo`] is the URL as tags show it, [`masked_userinfo`]
+//! as GetBucketWebsite and logs show it.
+
+use std::borrow::Cow;
+use std::ops::Range;
+
+/// What stands for a password (or a userinfo without one) where a URL is shown.
+pub const MASK: &str = "******";
+
+/// Where `user[:password]@` is in `scheme://user[:password]@host…`, the `@` included.
+fn userinfo(url: &str) -> Option<Range<usize>> {
+    let start = url.find("://")? + 3;
+    let rest = &url[start..];
+    let authority = &rest[..rest.find(['/', '?', '#']).unwrap_or(rest.len())];
+    let at = authority.rfind('@')?;
+    Some(start..start + at + 1)
+}
+
+/// The URL without its userinfo: `http://user:pw@host/k` → `http://host/k`.
+pub fn without_userinfo(url: &str) -> Cow<'_, str> {
+    match userinfo(url) {
+        Some(r) => Cow::Owned(format!("{}{}", &url[..r.start], &url[r.end..])),
+        None => Cow::Borrowed(url),
+    }
+}
+
+/// The URL with its password (or a userinfo that is only a name, possibly a token) replaced by
+/// [`MASK`]: `http://user:pw@host/` → `http://user:******@host/`, `http://tok@host/` →
+/// `http://******@host/`.
+pub fn masked_userinfo(url: &str) -> Cow<'_, str> {
+    let Some(r) = userinfo(url) else {
+        return Cow::Borrowed(url);
+    };
+    let info = &url[r.start..r.end - 1];
+    let shown = match info.split_once(':') {
+        Some((user, _)) => format!("{user}:{MASK}"),
+        None => MASK.to_owned(),
+    };
+    Cow::Owned(format!("{}{shown}@{}", &url[..r.start], &url[r.end..]))
+}
 
 /// Percent-encodes `key` per segment; `/` is kept.
 pub fn encode_key(key: &str) -> String {
@@ -48,6 +90,23 @@ mod tests {
         );
         assert_eq!(encode_key("a//b/"), "a//b/");
         assert_eq!(encode_key(""), "");
+    }
+
+    #[test]
+    fn userinfo_is_removed_or_masked() {
+        let url = "https://user:p%40ss@origin.test:8080/dir/?q=a@b";
+        assert_eq!(without_userinfo(url), "https://origin.test:8080/dir/?q=a@b");
+        assert_eq!(
+            masked_userinfo(url),
+            "https://user:******@origin.test:8080/dir/?q=a@b"
+        );
+        assert_eq!(masked_userinfo("http://token@h/"), "http://******@h/");
+        assert_eq!(without_userinfo("http://token@h/"), "http://h/");
+        // An `@` after the authority is not userinfo.
+        for plain in ["http://h/a@b", "http://h?x=@", "http://h#@", "not a url@x"] {
+            assert_eq!(without_userinfo(plain), plain);
+            assert_eq!(masked_userinfo(plain), plain);
+        }
     }
 
     #[test]

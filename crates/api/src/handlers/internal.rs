@@ -1,13 +1,27 @@
 //! ossemu's own endpoints, on the path-style host only: `/_ossemu/health` and
-//! `/_ossemu/metrics` (Prometheus text).
+//! `/_ossemu/metrics` (Prometheus text, as `--metrics` allows).
 
-use http::{HeaderValue, Response, StatusCode};
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD as BASE64;
+use http::{HeaderMap, HeaderValue, Response, StatusCode};
+use ossemu_mirror::HOP_HEADER;
 
 use crate::body::{Body, full};
-use crate::state::AppState;
+use crate::state::{AppState, MetricsAccess};
 
-/// Answers `/_ossemu/health` and `/_ossemu/metrics`; `None` for other paths.
-pub fn internal(state: &AppState, path: &str) -> Option<Response<Body>> {
+/// Answers `/_ossemu/health` and `/_ossemu/metrics`; `None` for other paths. A mirror fetch
+/// (of any ossemu: it carries [`HOP_HEADER`]) is refused with 403 whatever led it here (a
+/// MirrorURL or an origin's redirect): ossemu's own pages are never an origin.
+pub fn internal(state: &AppState, path: &str, headers: &HeaderMap) -> Option<Response<Body>> {
+    if !path.starts_with("/_ossemu/") {
+        return None;
+    }
+    if headers.contains_key(HOP_HEADER) {
+        return Some(plain(
+            StatusCode::FORBIDDEN,
+            "ossemu's own endpoints do not answer mirror fetches\n".to_string(),
+        ));
+    }
     let (status, content_type, body) = match path {
         "/_ossemu/health" => match state.store.meta().get_bucket("_ossemu") {
             Ok(_) => (
@@ -24,11 +38,16 @@ pub fn internal(state: &AppState, path: &str) -> Option<Response<Body>> {
                 ),
             ),
         },
-        "/_ossemu/metrics" => (
-            StatusCode::OK,
-            "text/plain; version=0.0.4",
-            state.metrics.render(&state.mirror),
-        ),
+        "/_ossemu/metrics" => {
+            if let Some(refused) = metrics_refusal(state, headers) {
+                return Some(refused);
+            }
+            (
+                StatusCode::OK,
+                "text/plain; version=0.0.4",
+                state.metrics.render(&state.mirror),
+            )
+        }
         _ => return None,
     };
     let mut r = Response::new(full(body));
@@ -38,4 +57,59 @@ pub fn internal(state: &AppState, path: &str) -> Option<Response<Body>> {
         HeaderValue::from_static(content_type),
     );
     Some(r)
+}
+
+/// `--metrics`: open to all, only with HTTP Basic authorization naming a configured
+/// credential (access key as user, secret as password; what a Prometheus scrape config's
+/// `basic_auth` sends), or off (404). The refusal, if the request gets one.
+fn metrics_refusal(state: &AppState, headers: &HeaderMap) -> Option<Response<Body>> {
+    match state.config.metrics {
+        MetricsAccess::Open => None,
+        MetricsAccess::Off => Some(plain(
+            StatusCode::NOT_FOUND,
+            "metrics are off (--metrics off)\n".to_string(),
+        )),
+        MetricsAccess::Auth => {
+            let given = headers
+                .get(http::header::AUTHORIZATION)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.strip_prefix("Basic "))
+                .and_then(|b| BASE64.decode(b.trim()).ok());
+            let known = given.as_deref().is_some_and(|pair| {
+                state.config.credentials.iter().any(|c| {
+                    let want = format!("{}:{}", c.access_key, c.secret_key);
+                    same(want.as_bytes(), pair)
+                })
+            });
+            if known {
+                return None;
+            }
+            let mut r = plain(
+                StatusCode::UNAUTHORIZED,
+                "metrics need HTTP Basic authorization with an access key and its secret\n"
+                    .to_string(),
+            );
+            r.headers_mut().insert(
+                http::header::WWW_AUTHENTICATE,
+                HeaderValue::from_static("Basic realm=\"ossemu metrics\""),
+            );
+            Some(r)
+        }
+    }
+}
+
+/// Equal bytes, compared without an early exit.
+fn same(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len()
+        && std::hint::black_box(a.iter().zip(b).fold(0u8, |d, (x, y)| d | (x ^ y))) == 0
+}
+
+fn plain(status: StatusCode, body: String) -> Response<Body> {
+    let mut r = Response::new(full(body));
+    *r.status_mut() = status;
+    r.headers_mut().insert(
+        http::header::CONTENT_TYPE,
+        HeaderValue::from_static("text/plain; charset=utf-8"),
+    );
+    r
 }

@@ -6,7 +6,7 @@
 use std::sync::Arc;
 
 use bytes::Bytes;
-use ossemu_mirror::{FetchPlan, Head, State};
+use ossemu_mirror::{FetchPlan, HOP_HEADER, Head, State};
 use ossemu_rules::{OriginRequest, Rule};
 use ossemu_store::{BodyStream, BucketRecord};
 
@@ -48,7 +48,13 @@ fn pairs(kv: &Option<Vec<ossemu_rules::KeyValue>>) -> Vec<(String, String)> {
         .collect()
 }
 
-fn plan(bucket: &BucketRecord, key: &str, rule: &Rule, origin: OriginRequest) -> FetchPlan {
+fn plan(
+    bucket: &BucketRecord,
+    key: &str,
+    rule: &Rule,
+    origin: OriginRequest,
+    hops: Vec<String>,
+) -> FetchPlan {
     let m = rule
         .redirect
         .as_ref()
@@ -69,6 +75,7 @@ fn plan(bucket: &BucketRecord, key: &str, rule: &Rule, origin: OriginRequest) ->
         keep_last_modified: m.user_last_modified == Some(true),
         taggings: pairs(&m.taggings),
         owner: bucket.owner.clone(),
+        hops,
     }
 }
 
@@ -84,7 +91,9 @@ pub fn return_headers(rule: &Rule) -> Vec<(String, String)> {
 }
 
 /// Fetches `key` through the rule (joining a fetch of the same key already running). HEAD
-/// and Range requests wait for the whole object, which is then served from the store.
+/// and Range requests wait for the whole object, which is then served from the store. A
+/// request sent by this server's own mirror fetch ([`HOP_HEADER`]) fails at once: fetching
+/// for it would wait on the fetch that sent it.
 pub async fn fetch(
     cx: &Ctx,
     bucket: &BucketRecord,
@@ -92,7 +101,14 @@ pub async fn fetch(
     rule: &Rule,
     origin: OriginRequest,
 ) -> ApiResult<Outcome> {
-    let flight = cx.state.mirror.fetch(plan(bucket, key, rule, origin));
+    let hops = match cx.state.mirror.hops(cx.header(HOP_HEADER)) {
+        Ok(hops) => hops,
+        Err(e) => {
+            tracing::warn!(rule = rule.number, bucket = %bucket.name, %key, "{e}");
+            return Ok(Outcome::Failed(e.to_string()));
+        }
+    };
+    let flight = cx.state.mirror.fetch(plan(bucket, key, rule, origin, hops));
     let whole_first = cx.method == http::Method::HEAD || cx.header("range").is_some();
     let state = if whole_first {
         flight.finished().await

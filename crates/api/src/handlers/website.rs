@@ -9,6 +9,7 @@
 
 use http::{Response, StatusCode};
 use md5::{Digest, Md5};
+use ossemu_rules::path::{MASK, masked_userinfo};
 use ossemu_rules::{
     Action, IndexDocument, OriginRequest, Protocol, RequestFacts, Rule, Website, site,
 };
@@ -103,25 +104,53 @@ fn too_large(limit: usize) -> ApiError {
     )
 }
 
-/// A configuration read back shows MirrorAuth secrets masked; putting it back keeps the
-/// stored secret of the same rule instead of storing the mask.
+/// A configuration read back shows MirrorAuth secrets and the passwords of origin URLs
+/// masked; putting it back keeps the stored secret or URL of the same rule instead of storing
+/// the mask.
 fn keep_masked_secrets(new: &mut Website, old: Option<&Website>) {
     let Some(old) = old else { return };
     for rule in &mut new.rules {
-        let Some(auth) = rule.redirect.as_mut().and_then(|r| r.mirror.auth.as_mut()) else {
+        let Some(redirect) = rule.redirect.as_mut() else {
+            continue;
+        };
+        let mut was = old
+            .rules
+            .iter()
+            .find(|r| r.number == rule.number)
+            .and_then(|r| r.redirect.clone())
+            .map(|r| r.mirror)
+            .unwrap_or_default();
+        let was_urls = was.urls_mut();
+        for url in redirect.mirror.urls_mut() {
+            if !url.contains(MASK) {
+                continue;
+            }
+            if let Some(stored) = was_urls.iter().find(|w| masked_userinfo(w) == url.as_str()) {
+                *url = (**stored).clone();
+            }
+        }
+        let Some(auth) = redirect.mirror.auth.as_mut() else {
             continue;
         };
         if auth.access_key_secret.as_deref() != Some(wx::MASKED_SECRET) {
             continue;
         }
-        auth.access_key_secret = old
-            .rules
-            .iter()
-            .find(|r| r.number == rule.number)
-            .and_then(|r| r.redirect.as_ref())
-            .and_then(|r| r.mirror.auth.as_ref())
-            .and_then(|a| a.access_key_secret.clone());
+        auth.access_key_secret = was.auth.and_then(|a| a.access_key_secret);
     }
+}
+
+/// The configuration as GetBucketWebsite shows it: origin URL credentials masked (MirrorAuth
+/// secrets are masked by the XML form).
+fn masked(website: &Website) -> Website {
+    let mut out = website.clone();
+    for rule in &mut out.rules {
+        if let Some(redirect) = rule.redirect.as_mut() {
+            for url in redirect.mirror.urls_mut() {
+                *url = masked_userinfo(url).into_owned();
+            }
+        }
+    }
+    out
 }
 
 /// GetBucketWebsite, in the request's dialect.
@@ -129,6 +158,7 @@ pub async fn get_bucket_website(cx: &Ctx) -> ApiResult<Response<Body>> {
     let bucket = cx.load_bucket()?;
     let website =
         load(cx, &bucket.name)?.ok_or_else(|| ApiError::new(Code::NoSuchWebsiteConfiguration))?;
+    let website = masked(&website);
     let xml = match cx.dialect {
         Dialect::Oss => model_to_oss(&website).to_response_xml(),
         Dialect::S3 => model_to_s3(&website).to_response_xml(),
@@ -314,7 +344,7 @@ pub struct Fallback {
 }
 
 /// Whether 3xx answers may be sent (custom domain or S3 website host).
-fn redirects_allowed(req: &WebRequest<'_>) -> bool {
+pub fn redirects_allowed(req: &WebRequest<'_>) -> bool {
     matches!(
         req.addressing,
         Addressing::CustomDomain(_) | Addressing::S3Website(_)

@@ -16,6 +16,11 @@
 //!   the origin's bytes, no file is left in `<data>/tmp/` and `<data>/blobs/` holds one file
 //!   per non-empty object;
 //! - the server still answers ListBuckets and mirrors a fresh key.
+//!
+//! Then the bounds phase ([`bounds`]): an endless origin with abandoned clients, redirects to
+//! ossemu's own metrics page and to a link-local address, a bucket mirroring from itself.
+
+mod bounds;
 
 use std::collections::{BTreeMap, VecDeque};
 use std::sync::{Arc, Mutex};
@@ -66,6 +71,11 @@ pub struct FaultArgs {
     /// Largest object (sizes are random from 1 byte up to this).
     #[arg(long, default_value = "2m", value_parser = parse_size)]
     pub max_size: u64,
+
+    /// `--mirror-max-object-size` of the started ossemu (at least `--max-size`): the bound
+    /// the endless origin of the bounds phase runs into.
+    #[arg(long, default_value = "8m", value_parser = parse_size)]
+    pub mirror_limit: u64,
 }
 
 /// What one client saw.
@@ -93,6 +103,10 @@ pub async fn run(mut args: FaultArgs) -> anyhow::Result<()> {
 }
 
 async fn drill(args: &FaultArgs, data: &std::path::Path) -> anyhow::Result<()> {
+    ensure!(
+        args.mirror_limit >= args.max_size,
+        "--mirror-limit must be at least --max-size"
+    );
     let seed = args.common.seed();
     let stall = Duration::from_secs(args.read_timeout * 3);
     let origin = Origin::start(OriginConfig {
@@ -106,6 +120,8 @@ async fn drill(args: &FaultArgs, data: &std::path::Path) -> anyhow::Result<()> {
         &[
             "--mirror-read-timeout".into(),
             args.read_timeout.to_string(),
+            "--mirror-max-object-size".into(),
+            args.mirror_limit.to_string(),
         ],
     )
     .await?;
@@ -197,10 +213,10 @@ async fn drill(args: &FaultArgs, data: &std::path::Path) -> anyhow::Result<()> {
         }
         let allowed = match mode {
             Mode::Ok | Mode::Md5 | Mode::Chunked => *s == Seen::Full,
-            Mode::Reset | Mode::Stall | Mode::Short | Mode::BadMd5 => {
+            Mode::Reset | Mode::Stall | Mode::Short | Mode::BadMd5 | Mode::Endless => {
                 matches!(s, Seen::Aborted | Seen::Dropped | Seen::Failed)
             }
-            Mode::Loop => *s == Seen::Failed,
+            Mode::Loop | Mode::Bounce => *s == Seen::Failed,
         };
         if !allowed {
             let what = match s {
@@ -312,7 +328,8 @@ async fn drill(args: &FaultArgs, data: &std::path::Path) -> anyhow::Result<()> {
          ListBuckets answers",
         listed.len()
     );
-    Ok(())
+    eprintln!("bounds:");
+    bounds::run(&node, &origin, data, args.mirror_limit).await
 }
 
 /// GETs `key` through the mirror bucket and classifies the answer.

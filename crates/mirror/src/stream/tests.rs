@@ -6,7 +6,7 @@ use ossemu_store::{BucketRecord, StoreOptions};
 use reqwest::header::{HeaderMap, HeaderValue};
 
 use super::*;
-use crate::flight::Failure;
+use crate::flight::{Failure, FailureKind};
 
 fn headers(pairs: &[(&'static str, &str)]) -> HeaderMap {
     let mut h = HeaderMap::new();
@@ -41,7 +41,15 @@ fn head_keeps_the_listed_headers_and_tags_the_origin() {
         ("last-modified", "Wed, 21 Oct 2015 07:28:00 GMT"),
         ("content-md5", "XUFAKrxLKna5cZ2REBfFkg=="),
     ]);
-    let (head, md5) = head(TagStyle::Url, &plan, &h, 200, "http://o.test/a.png").unwrap();
+    let (head, md5) = head(
+        TagStyle::Url,
+        &plan,
+        &h,
+        200,
+        "http://o.test/a.png",
+        crate::MAX_OBJECT_SIZE,
+    )
+    .unwrap();
     assert_eq!(head.content_type, "image/png");
     assert_eq!(head.content_length, Some(5));
     assert_eq!(
@@ -64,6 +72,7 @@ fn head_of(pairs: &[(&'static str, &str)]) -> (Head, Option<Vec<u8>>) {
         &headers(pairs),
         200,
         "http://o/",
+        crate::MAX_OBJECT_SIZE,
     )
     .unwrap()
 }
@@ -75,11 +84,68 @@ fn md5_of(b: &[u8]) -> [u8; 16] {
 
 #[test]
 fn head_refuses_a_declared_length_over_the_limit() {
-    let too_big = (MAX_OBJECT + 1).to_string();
-    let h = headers(&[("content-length", &too_big)]);
-    let err = head(TagStyle::Bare, &FetchPlan::default(), &h, 200, "http://o/").unwrap_err();
+    let h = headers(&[("content-length", "1001")]);
+    let plan = FetchPlan::default();
+    let err = head(TagStyle::Bare, &plan, &h, 200, "http://o/", 1000).unwrap_err();
     let f = failed(err);
     assert_eq!((f.message.as_str(), f.after_head), (GENERIC, false));
+    assert_eq!(f.kind, FailureKind::TooLarge);
+    assert!(head(TagStyle::Bare, &plan, &h, 200, "http://o/", 1001).is_ok());
+}
+
+#[test]
+fn credentials_never_reach_the_tag() {
+    let h = headers(&[]);
+    let plan = FetchPlan::default();
+    let url = "http://u:pw@o.test/a";
+    let (head, _) = head(TagStyle::Url, &plan, &h, 200, url, 10).unwrap();
+    assert_eq!(head.tag, "MIRROR http%3a%2f%2fo.test%2fa");
+    assert_eq!(head.url, "http://o.test/a");
+}
+
+/// Bounds with a limit and no client leaving.
+fn bounds(content_length: Option<u64>, limit: u64) -> Bounds<'static> {
+    Bounds {
+        content_length,
+        limit,
+        gone: Box::pin(std::future::pending()),
+    }
+}
+
+#[tokio::test]
+async fn pump_stops_at_the_limit_and_when_every_client_has_gone() {
+    let store = memory_store();
+    let chunks = || {
+        vec![
+            Ok(Bytes::from_static(b"hello")),
+            Ok(Bytes::from_static(b" world")),
+        ]
+    };
+    let mut w = store.writer();
+    let f = failed(
+        pump(body(chunks()), &mut w, &|_| {}, bounds(None, 10), 200)
+            .await
+            .unwrap_err(),
+    );
+    assert_eq!((f.kind, f.after_head), (FailureKind::TooLarge, true));
+    assert_eq!(w.len(), 5, "nothing past the limit is written");
+    let mut w = store.writer();
+    pump(body(chunks()), &mut w, &|_| {}, bounds(None, 11), 200)
+        .await
+        .unwrap();
+    // Nobody left: the next chunk is not written.
+    let mut w = store.writer();
+    let gone = Bounds {
+        gone: Box::pin(std::future::ready(())),
+        ..bounds(None, 100)
+    };
+    let f = failed(
+        pump(body(chunks()), &mut w, &|_| {}, gone, 200)
+            .await
+            .unwrap_err(),
+    );
+    assert_eq!(f.kind, FailureKind::Abandoned);
+    assert_eq!(w.len(), 0);
 }
 
 type Chunk = Result<Bytes, &'static str>;
@@ -98,7 +164,7 @@ async fn pump_writes_every_byte_and_publishes_progress() {
         Ok(Bytes::from_static(b"hel")),
         Ok(Bytes::from_static(b"lo")),
     ];
-    pump(body(chunks), &mut w, &publish, Some(5), 200)
+    pump(body(chunks), &mut w, &publish, bounds(Some(5), 5), 200)
         .await
         .unwrap();
     assert_eq!((w.len(), w.flushed()), (5, 5));
@@ -114,7 +180,7 @@ async fn pump_reports_a_body_cut_short() {
     let cut = || vec![Ok(Bytes::from_static(b"hel")), Err("reset")];
     let mut w = store.writer();
     let f = failed(
-        pump(body(cut()), &mut w, &|_| {}, Some(5), 200)
+        pump(body(cut()), &mut w, &|_| {}, bounds(Some(5), 5), 200)
             .await
             .unwrap_err(),
     );
@@ -123,7 +189,7 @@ async fn pump_reports_a_body_cut_short() {
     // A chunked body has no length to be short of.
     let mut w = store.writer();
     let f = failed(
-        pump(body(cut()), &mut w, &|_| {}, None, 200)
+        pump(body(cut()), &mut w, &|_| {}, bounds(None, 5), 200)
             .await
             .unwrap_err(),
     );

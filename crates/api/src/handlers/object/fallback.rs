@@ -163,11 +163,15 @@ fn render_mirror(
             r
         }
         Outcome::NotFound => return Err(ApiError::new(Code::NoSuchKey)),
-        Outcome::Redirect(location) => {
-            let mut r = no_body(StatusCode::FOUND);
-            set(r.headers_mut(), "location", &location);
-            r
-        }
+        // The origin's 3xx with MirrorFollowRedirect off: OSS "returns 302 and passes through
+        // Location", a 3xx a rule produced like any other, so the standard endpoint refuses
+        // it with 400 ExternalRedirectForbidden as it does a redirect rule's.
+        Outcome::Redirect(location) => redirect(RedirectTo {
+            status: 302,
+            location,
+            rule: Some(rule.number),
+            allowed: website::redirects_allowed(&WebRequest::of(cx)),
+        })?,
         Outcome::Transparent {
             status,
             content_type,
