@@ -726,6 +726,59 @@ mod tests {
     }
 
     #[test]
+    fn limits_from_flags_file_and_defaults() {
+        let limits = |args: &[&str]| {
+            let (cli, m) = parse_args(std::iter::once("ossemu").chain(args.iter().copied()))
+                .expect("arguments parse");
+            settings(&cli, &m).expect("settings").limits
+        };
+        assert_eq!(
+            limits(&[]),
+            Limits {
+                body_idle_timeout: Duration::from_secs(60),
+                body_min_rate: 1024,
+                buffer_budget: 64 << 20,
+            }
+        );
+        let dir = std::env::temp_dir().join(format!("ossemu-limits-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("limits.toml");
+        std::fs::write(
+            &file,
+            "[limits]\nbody_idle_timeout = 5\nbody_min_rate = 0\nbuffer_budget = 2\n",
+        )
+        .unwrap();
+        let file = file.to_str().unwrap();
+        let from_file = limits(&["--config", file]);
+        assert_eq!(
+            from_file,
+            Limits {
+                body_idle_timeout: Duration::from_secs(5),
+                body_min_rate: 0,
+                buffer_budget: 2 << 20,
+            }
+        );
+        // A flag wins over the file.
+        let flagged = limits(&[
+            "--config",
+            file,
+            "--buffer-budget",
+            "16",
+            "--body-min-rate",
+            "10",
+        ]);
+        assert_eq!(
+            (
+                flagged.buffer_budget,
+                flagged.body_min_rate,
+                flagged.body_idle_timeout
+            ),
+            (16 << 20, 10, Duration::from_secs(5))
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
     fn cnames_parse() {
         assert_eq!(
             parse_cname("Img.Example.com=pics").unwrap(),

@@ -1,6 +1,7 @@
 //! Request metrics, rendered in the Prometheus text format for `/_ossemu/metrics`
 //! ([`crate::handlers::internal`]).
 
+use crate::budget::Budget;
 use std::collections::BTreeMap;
 use std::fmt::Write;
 use std::sync::Mutex;
@@ -78,11 +79,26 @@ impl Metrics {
     }
 
     /// The Prometheus text exposition of every metric.
-    pub fn render(&self, mirror: &ossemu_mirror::Mirror) -> String {
+    pub fn render(&self, mirror: &ossemu_mirror::Mirror, buffers: &Budget) -> String {
         let mut out = String::with_capacity(4096);
         self.render_requests(&mut out);
         self.render_bytes_and_redirects(&mut out);
         render_mirror(&mut out, mirror);
+        for (name, help, n) in [
+            (
+                "ossemu_buffered_request_bytes",
+                "Request bytes held in memory now (upload buffers, form fields, XML bodies).",
+                buffers.used(),
+            ),
+            (
+                "ossemu_buffer_budget_bytes",
+                "The most request bytes all requests together may hold in memory.",
+                buffers.limit(),
+            ),
+        ] {
+            family(&mut out, name, "gauge", help);
+            let _ = writeln!(out, "{name} {n}");
+        }
         out
     }
 

@@ -45,7 +45,7 @@ pub fn internal(state: &AppState, path: &str, headers: &HeaderMap) -> Option<Res
             (
                 StatusCode::OK,
                 "text/plain; version=0.0.4",
-                state.metrics.render(&state.mirror),
+                state.metrics.render(&state.mirror, &state.buffers),
             )
         }
         _ => return None,

@@ -84,7 +84,7 @@ async fn a_matched_rule_is_reported_from_the_typed_fact() {
     redirect.extensions_mut().insert(MatchedRule(7));
     let r = finish(&cx, Op::GetObject, Ok(redirect), timing());
     assert_eq!(r.headers()["x-ossemu-rule"], "7");
-    let metrics = st.metrics.render(&st.mirror);
+    let metrics = st.metrics.render(&st.mirror, &st.buffers);
     assert!(
         metrics.contains("ossemu_redirects_total{bucket=\"site\",rule=\"7\"} 1"),
         "{metrics}"
