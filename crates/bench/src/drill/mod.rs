@@ -1,4 +1,4 @@
-//! Reliability drills: `ossemu-bench drill crash|origin-faults|soak`.
+//! Reliability drills: `ossemu-bench drill crash|origin-faults|soak|stall`.
 //!
 //! Each drill starts its own ossemu (the release binary, as for `--target ossemu`), drives
 //! it, checks what it promises, prints progress on stderr and ends with exactly one line on
@@ -8,6 +8,7 @@ pub mod crash;
 pub mod faults;
 pub mod s3;
 pub mod soak;
+pub mod stall;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -34,6 +35,10 @@ pub enum Drill {
     /// The mixed workload for 10 minutes with 32 clients: no unexpected error, and the
     /// server's RSS at the end within 20% of its RSS after the first minute.
     Soak(soak::SoakArgs),
+    /// 1,000 anonymous form POSTs and 1,000 PUTs each send part of their body and stall:
+    /// the server's RSS stays under 200 MiB meanwhile, it keeps serving others, and once they
+    /// leave its temp files are gone and its RSS is back near where it was.
+    Stall(stall::StallArgs),
 }
 
 impl Drill {
@@ -43,6 +48,7 @@ impl Drill {
             Drill::Crash(_) => "crash",
             Drill::OriginFaults(_) => "origin-faults",
             Drill::Soak(_) => "soak",
+            Drill::Stall(_) => "stall",
         }
     }
 }
@@ -209,6 +215,7 @@ pub async fn run(drill: Drill) -> ExitCode {
         Drill::Crash(a) => crash::run(a).await,
         Drill::OriginFaults(a) => faults::run(a).await,
         Drill::Soak(a) => soak::run(a).await,
+        Drill::Stall(a) => stall::run(a).await,
     };
     match result {
         Ok(()) => {
