@@ -96,7 +96,7 @@ pub struct Cli {
     /// MiB of request bytes all requests together may hold in memory (upload buffers not yet
     /// written out, form fields, XML bodies); past it, uploads are written out at once and
     /// buffering requests are answered 503.
-    #[arg(long, env = "OSSEMU_BUFFER_BUDGET", default_value_t = 64)]
+    #[arg(long, env = "OSSEMU_BUFFER_BUDGET", default_value_t = 32)]
     pub buffer_budget: u64,
 
     /// `x-oss-tag` on mirrored objects: `url` = `MIRROR <percent-encoded origin URL>` (OSS's
@@ -737,7 +737,7 @@ mod tests {
             Limits {
                 body_idle_timeout: Duration::from_secs(60),
                 body_min_rate: 1024,
-                buffer_budget: 64 << 20,
+                buffer_budget: 32 << 20,
             }
         );
         let dir = std::env::temp_dir().join(format!("ossemu-limits-{}", std::process::id()));

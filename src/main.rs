@@ -3,6 +3,7 @@
 
 mod config;
 mod config_file;
+mod memory;
 
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
@@ -15,6 +16,9 @@ use ossemu_api::{ApiConfig, AppState};
 use ossemu_store::{Store, StoreError, StoreOptions};
 
 use crate::config::{Command, LogFormat, Settings};
+
+/// Most threads for blocking work.
+const BLOCKING_THREADS: usize = 32;
 
 fn main() -> ExitCode {
     let (cli, matches) = config::parse();
@@ -31,8 +35,12 @@ fn main() -> ExitCode {
         }
     };
     init_logs(settings.log_format);
+    // Blocking work (body file writes and reads, metadata flushes) is short; a burst of it,
+    // such as a crowd of stalled uploads written out at once, must not grow hundreds of
+    // threads (tokio's default allows 512), each keeping its stack and malloc arena.
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
+        .max_blocking_threads(BLOCKING_THREADS)
         .build()
     {
         Ok(r) => r,
@@ -216,6 +224,7 @@ async fn run(s: Settings) -> anyhow::Result<()> {
     tracing::info!("ossemu listening on http://{addr} with data in {where_}");
     let state =
         AppState::new(store, config, s.mirror.clone()).context("setting up the origin fetcher")?;
+    tokio::spawn(memory::trim_periodically(state.clone()));
     ossemu_api::serve(listener, state, shutdown_signal()).await?;
     tracing::info!("ossemu stopped");
     Ok(())

@@ -265,7 +265,7 @@ async fn health_and_metrics_after_known_traffic() {
         "ossemu_mirror_received_bytes_total 8",
         "ossemu_mirror_in_flight 0",
         "ossemu_buffered_request_bytes 0",
-        "ossemu_buffer_budget_bytes 67108864",
+        "ossemu_buffer_budget_bytes 33554432",
     ] {
         assert!(text.contains(line), "missing {line}\n{text}");
     }

@@ -14,6 +14,11 @@ use crate::state::AppState;
 /// and S3 accept, can take hundreds of `x-oss-meta-*` headers.
 const MAX_HEADERS: usize = 512;
 
+/// Largest read buffer of a connection (hyper's default is about 400 KiB). Each connection
+/// keeps the buffer it grew to, so this bounds what a crowd of stalled uploads can pin; 64 KiB
+/// still holds the largest request head (8 KiB of user metadata plus the rest).
+const MAX_READ_BUFFER: usize = 32 * 1024;
+
 /// How long in-flight requests may run after shutdown was requested.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(30);
 
@@ -50,6 +55,7 @@ pub async fn serve(
                     // wait for the answer.
                     .half_close(true)
                     .max_headers(MAX_HEADERS)
+                    .max_buf_size(MAX_READ_BUFFER)
                     .serve_connection(TokioIo::new(tcp), svc);
                 let conn = graceful.watch(conn);
                 tokio::spawn(async move {

@@ -90,7 +90,7 @@ impl Default for ApiConfig {
             body_idle_timeout: Duration::from_secs(60),
             body_min_rate: 1024,
             body_rate_grace: Duration::from_secs(30),
-            buffer_budget: 64 << 20,
+            buffer_budget: 32 << 20,
             metrics: MetricsAccess::default(),
         }
     }
