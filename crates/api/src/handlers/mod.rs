@@ -101,6 +101,17 @@ pub fn maybe_encode(s: &str, encode: bool) -> String {
     }
 }
 
+/// The URL of an object as CompleteMultipartUpload and PostObject report it:
+/// `http://<endpoint>/<bucket>/<key>` with the key percent-encoded (as `encoding-type=url`
+/// encodes it), so that any key, control characters included, makes a valid URL.
+pub fn object_url(cx: &Ctx, bucket: &str, key: &str) -> String {
+    format!(
+        "http://{}/{bucket}/{}",
+        cx.endpoint_host(),
+        maybe_encode(key, true)
+    )
+}
+
 /// Reads `encoding-type`: only `url` is valid.
 pub fn encoding_type(cx: &Ctx) -> ApiResult<bool> {
     match cx.query.get("encoding-type") {

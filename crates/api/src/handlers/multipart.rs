@@ -406,7 +406,7 @@ fn completed(
     let doc = CompleteResult {
         xmlns: cx.dialect.xmlns(),
         encoding_type: (encode && cx.dialect == Dialect::Oss).then(|| "url".into()),
-        location: format!("http://{}/{bucket}/{key}", cx.endpoint_host()),
+        location: super::object_url(cx, bucket, key),
         bucket: bucket.to_string(),
         key: maybe_encode(key, encode),
         etag: cx.dialect.etag(&rec.etag),
