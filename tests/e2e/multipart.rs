@@ -857,3 +857,26 @@ async fn complete_location_is_a_url_whatever_the_key() {
         listed.text()
     );
 }
+
+#[tokio::test]
+async fn list_parts_says_when_it_encodes_the_key() {
+    let s = Server::start().await;
+    s.bucket("mpu").await;
+    let path = format!("/mpu/{}", enc("p\u{1}q"));
+    let id = initiate(&s, &path, false).await;
+    let r = s
+        .req("GET", &format!("{path}?uploadId={id}&encoding-type=url"))
+        .oss()
+        .send()
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(r.xml("EncodingType").as_deref(), Some("url"));
+    assert_eq!(r.xml("Key").as_deref(), Some("p%01q"));
+    let r = s
+        .req("GET", &format!("{path}?uploadId={id}"))
+        .oss()
+        .send()
+        .await;
+    assert_eq!(r.xml("EncodingType"), None);
+    assert_eq!(r.xml("Key").as_deref(), Some("p&#x1;q"));
+}

@@ -493,6 +493,7 @@ fn list_parts_result() {
     };
     let full = ListPartsResult {
         xmlns: Some(S3_NS),
+        encoding_type: None,
         bucket: s("bucket"),
         key: s("key"),
         upload_id: s("upload-id"),
@@ -512,6 +513,7 @@ fn list_parts_result() {
     );
     let minimal = ListPartsResult {
         xmlns: None,
+        encoding_type: Some(s("url")),
         initiator: None,
         owner: None,
         parts: vec![part(1, false)],
@@ -520,7 +522,7 @@ fn list_parts_result() {
     golden(
         &to_xml_as("ListPartsResult", &minimal),
         r#"<?xml version="1.0" encoding="UTF-8"?>
-<ListPartsResult><Bucket>bucket</Bucket><Key>key</Key><UploadId>upload-id</UploadId><PartNumberMarker>3</PartNumberMarker><NextPartNumberMarker>5</NextPartNumberMarker><MaxParts>2</MaxParts><IsTruncated>true</IsTruncated><StorageClass>STANDARD</StorageClass><Part><PartNumber>1</PartNumber><LastModified>2024-01-01T00:00:00.000Z</LastModified><ETag>"etag-1"</ETag><Size>1024</Size></Part></ListPartsResult>"#,
+<ListPartsResult><EncodingType>url</EncodingType><Bucket>bucket</Bucket><Key>key</Key><UploadId>upload-id</UploadId><PartNumberMarker>3</PartNumberMarker><NextPartNumberMarker>5</NextPartNumberMarker><MaxParts>2</MaxParts><IsTruncated>true</IsTruncated><StorageClass>STANDARD</StorageClass><Part><PartNumber>1</PartNumber><LastModified>2024-01-01T00:00:00.000Z</LastModified><ETag>"etag-1"</ETag><Size>1024</Size></Part></ListPartsResult>"#,
     );
 }
 

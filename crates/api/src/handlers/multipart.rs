@@ -488,6 +488,7 @@ pub async fn list_parts(cx: &Ctx) -> ApiResult<Response<Body>> {
     let who = owner(cx, &upload.owner);
     let doc = ListPartsResult {
         xmlns: cx.dialect.xmlns(),
+        encoding_type: (encode && !s3).then(|| "url".into()),
         bucket: bucket.name.clone(),
         key: maybe_encode(key, encode),
         upload_id: upload.upload_id.clone(),
