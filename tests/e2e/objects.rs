@@ -185,6 +185,36 @@ async fn unknown_sub_resources_never_touch_objects() {
     assert_eq!(r.status, 200, "{}", r.text());
 }
 
+/// A sub-resource ossemu does not implement, on a bucket that does not exist, is answered as
+/// OSS and S3 answer it: 404 NoSuchBucket before anything else (oss2's `test_get_symlink`
+/// expects it), with valid credentials too.
+#[tokio::test]
+async fn missing_bucket_wins_over_an_unknown_sub_resource() {
+    let s = Server::start().await;
+    for (method, path) in [
+        ("GET", "/nope-bucket/?lifecycle"),
+        ("GET", "/nope-bucket/x?symlink"),
+        ("PUT", "/nope-bucket/x?symlink"),
+        ("DELETE", "/nope-bucket?httpsConfig"),
+    ] {
+        for s3 in [false, true] {
+            let req = s.req(method, path);
+            let r = if s3 { req.s3() } else { req.oss() }.send().await;
+            let body = r.assert_error(404, "NoSuchBucket");
+            assert!(
+                body.contains("<BucketName>nope-bucket</BucketName>"),
+                "{body}"
+            );
+        }
+    }
+    s.bucket("here").await;
+    s.req("GET", "/here/x?symlink")
+        .oss()
+        .send()
+        .await
+        .assert_error(501, "NotImplemented");
+}
+
 /// DescribeRegions: every OSS region, or one.
 #[tokio::test]
 async fn describe_regions() {
