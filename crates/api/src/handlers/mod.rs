@@ -121,6 +121,43 @@ pub fn encoding_type(cx: &Ctx) -> ApiResult<bool> {
     }
 }
 
+/// Largest page a listing returns.
+pub const MAX_PAGE: usize = 1000;
+
+/// Reads a page size (`max-keys`, `max-uploads`) in the request's dialect. OSS takes 1 to
+/// 1000 and refuses anything else with InvalidArgument (worded as OSS words it for
+/// ListBuckets, "Argument max-keys must be an integer between 1 and 1000."), `ec` being the
+/// operation's documented EC where there is one; S3 takes any non-negative number and caps
+/// it at 1000 (see [`max_param`]).
+pub fn page_size(
+    cx: &Ctx,
+    name: &'static str,
+    default: usize,
+    ec: Option<&'static str>,
+) -> ApiResult<usize> {
+    if cx.dialect == Dialect::S3 {
+        return max_param(cx, name, default, MAX_PAGE);
+    }
+    let Some(raw) = cx.query.get(name).filter(|v| !v.is_empty()) else {
+        return Ok(default);
+    };
+    match raw.parse::<usize>() {
+        Ok(n) if (1..=MAX_PAGE).contains(&n) => Ok(n),
+        _ => {
+            let err = ApiError::msg(
+                Code::InvalidArgument,
+                format!("Argument {name} must be an integer between 1 and {MAX_PAGE}."),
+            )
+            .field("ArgumentName", name)
+            .field("ArgumentValue", raw);
+            Err(match ec {
+                Some(ec) => err.field("EC", ec),
+                None => err,
+            })
+        }
+    }
+}
+
 /// Parses a `max-keys`-style parameter (0..=limit, default `default`).
 pub fn max_param(cx: &Ctx, name: &str, default: usize, limit: usize) -> ApiResult<usize> {
     match cx.query.get(name) {

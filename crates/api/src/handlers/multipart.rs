@@ -19,7 +19,7 @@ use super::copy::copy_source;
 use super::object::{MAX_PUT_SIZE, WriteCondition, check_declared_length, receive};
 use super::{
     attrs_from_request, digest_mismatch, encoding_type, iso8601, max_param, maybe_encode, no_body,
-    owner, parse_content_md5, set, storage_class, xml_ok,
+    owner, page_size, parse_content_md5, set, storage_class, xml_ok,
 };
 use crate::body::{Body, ReqStream, read_small};
 use crate::dialect::Dialect;
@@ -483,7 +483,8 @@ pub async fn list_parts(cx: &Ctx) -> ApiResult<Response<Body>> {
     for p in it.by_ref().take(max) {
         parts.push(p?);
     }
-    let truncated = it.next().is_some();
+    // An empty page is never truncated: its marker could not move on (`max-parts=0`).
+    let truncated = max > 0 && it.next().is_some();
     let s3 = cx.dialect == Dialect::S3;
     let who = owner(cx, &upload.owner);
     let doc = ListPartsResult {
@@ -562,7 +563,8 @@ fn uploads_page(
             continue;
         }
         if page.uploads.len() + page.prefixes.len() == max {
-            page.truncated = true;
+            // An empty page is never truncated: its markers could not move on.
+            page.truncated = max > 0;
             break;
         }
         match rolled {
@@ -589,7 +591,7 @@ pub async fn list_uploads(cx: &Ctx) -> ApiResult<Response<Body>> {
     let delimiter = cx.query.get("delimiter").unwrap_or("");
     let key_marker = cx.query.get("key-marker").unwrap_or("");
     let id_marker = cx.query.get("upload-id-marker").unwrap_or("");
-    let max = max_param(cx, "max-uploads", 1000, 1000)?;
+    let max = page_size(cx, "max-uploads", 1000, None)?;
     let page = uploads_page(
         cx,
         &bucket.name,
