@@ -276,6 +276,8 @@ async fn oss_refuses_page_sizes_out_of_range() {
         ),
         ("/lst?uploads&max-uploads=0", "max-uploads", "0", None),
         ("/lst?uploads&max-uploads=1001", "max-uploads", "1001", None),
+        ("/?max-keys=1001", "max-keys", "1001", Some("0017-00000289")),
+        ("/?max-keys=0", "max-keys", "0", Some("0017-00000289")),
     ] {
         let r = s.req("GET", path).oss().send().await;
         r.assert_error(400, "InvalidArgument");
