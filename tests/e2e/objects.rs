@@ -472,3 +472,135 @@ async fn large_object_streams_intact() {
         .await;
     assert_eq!(&g.body[..], &data[1_000_000..=9_000_000]);
 }
+
+/// `x-oss-server-side-encryption` (AES256, KMS, SM4) and S3's `x-amz-server-side-encryption`
+/// are checked, kept with the object and reported on the write, HEAD and GET; an algorithm the
+/// dialect does not take is refused before anything is stored.
+#[tokio::test]
+async fn server_side_encryption_is_checked_kept_and_reported() {
+    let s = Server::start().await;
+    s.bucket("enc").await;
+    const SSE: &str = "x-oss-server-side-encryption";
+    let r = s
+        .req("PUT", "/enc/aes")
+        .oss()
+        .header(SSE, "AES256")
+        .body("x")
+        .send()
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(r.h(SSE), Some("AES256"));
+    for method in ["HEAD", "GET"] {
+        let r = s.req(method, "/enc/aes").oss().send().await;
+        assert_eq!(r.h(SSE), Some("AES256"), "{method}");
+    }
+    let r = s
+        .req("PUT", "/enc/kms")
+        .oss()
+        .header(SSE, "KMS")
+        .header("x-oss-server-side-encryption-key-id", "key-1")
+        .header("x-oss-server-side-data-encryption", "SM4")
+        .body("x")
+        .send()
+        .await;
+    assert_eq!(r.h(SSE), Some("KMS"));
+    let r = s.req("HEAD", "/enc/kms").oss().send().await;
+    assert_eq!(r.h("x-oss-server-side-encryption-key-id"), Some("key-1"));
+    assert_eq!(r.h("x-oss-server-side-data-encryption"), Some("SM4"));
+    // Refused, and nothing stored.
+    let r = s
+        .req("PUT", "/enc/bad")
+        .oss()
+        .header(SSE, "AES128")
+        .body("x")
+        .send()
+        .await;
+    r.assert_error(400, "InvalidEncryptionAlgorithmError");
+    assert_eq!(
+        r.xml("Message").as_deref(),
+        Some("The Encryption request you specified is not valid. Supported value: AES256/SM4/KMS.")
+    );
+    assert_eq!(s.req("HEAD", "/enc/bad").oss().send().await.status, 404);
+    // AppendObject, multipart and CopyObject (the copy takes its request's encryption).
+    let r = s
+        .req("POST", "/enc/app?append&position=0")
+        .oss()
+        .header(SSE, "SM4")
+        .body("x")
+        .send()
+        .await;
+    assert_eq!(r.h(SSE), Some("SM4"), "{}", r.text());
+    let r = s
+        .req("POST", "/enc/mp?uploads")
+        .oss()
+        .header(SSE, "AES256")
+        .send()
+        .await;
+    assert_eq!(r.h(SSE), Some("AES256"));
+    let id = r.xml("UploadId").unwrap();
+    let r = s
+        .req("PUT", &format!("/enc/mp?partNumber=1&uploadId={id}"))
+        .oss()
+        .body("p")
+        .send()
+        .await;
+    let etag = r.h("etag").unwrap().to_string();
+    let body = format!(
+        "<CompleteMultipartUpload><Part><PartNumber>1</PartNumber><ETag>{etag}</ETag></Part></CompleteMultipartUpload>"
+    );
+    let r = s
+        .req("POST", &format!("/enc/mp?uploadId={id}"))
+        .oss()
+        .body(body)
+        .send()
+        .await;
+    assert_eq!(r.h(SSE), Some("AES256"), "{}", r.text());
+    assert_eq!(
+        s.req("HEAD", "/enc/mp").oss().send().await.h(SSE),
+        Some("AES256")
+    );
+    let r = s
+        .req("PUT", "/enc/copy")
+        .oss()
+        .header("x-oss-copy-source", "/enc/aes")
+        .header(SSE, "KMS")
+        .send()
+        .await;
+    assert_eq!(r.h(SSE), Some("KMS"), "{}", r.text());
+    assert_eq!(
+        s.req("HEAD", "/enc/copy").oss().send().await.h(SSE),
+        Some("KMS")
+    );
+    s.req("PUT", "/enc/plain-copy")
+        .oss()
+        .header("x-oss-copy-source", "/enc/aes")
+        .send()
+        .await;
+    assert_eq!(
+        s.req("HEAD", "/enc/plain-copy").oss().send().await.h(SSE),
+        None
+    );
+    // S3: its own names and algorithms.
+    const AMZ: &str = "x-amz-server-side-encryption";
+    let r = s
+        .req("PUT", "/enc/s3")
+        .s3()
+        .header(AMZ, "AES256")
+        .body("x")
+        .send()
+        .await;
+    assert_eq!(r.h(AMZ), Some("AES256"), "{}", r.text());
+    assert_eq!(
+        s.req("GET", "/enc/s3").s3().send().await.h(AMZ),
+        Some("AES256")
+    );
+    let r = s
+        .req("PUT", "/enc/s3-bad")
+        .s3()
+        .header(AMZ, "KMS")
+        .body("x")
+        .send()
+        .await;
+    r.assert_error(400, "InvalidArgument");
+    assert_eq!(r.xml("ArgumentName").as_deref(), Some(AMZ));
+}

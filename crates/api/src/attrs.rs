@@ -1,7 +1,8 @@
 //! The object attributes a write sets: Content-Type, the stored standard headers, user
-//! metadata, the object ACL and tags. One parser with one set of limits reads them from either
-//! source: the request headers (PutObject, AppendObject, CopyObject with `REPLACE`,
-//! InitiateMultipartUpload) or the fields of a PostObject form.
+//! metadata, the object ACL, tags and the server-side encryption asked for. One parser with
+//! one set of limits reads them from either source: the request headers (PutObject,
+//! AppendObject, CopyObject with `REPLACE`, InitiateMultipartUpload) or the fields of a
+//! PostObject form.
 
 use http::{HeaderMap, HeaderValue};
 
@@ -65,12 +66,14 @@ pub fn parse(src: &Source<'_>) -> ApiResult<ObjectAttrs> {
         check_tags(&mut tags, object_limits(src.dialect()))?;
         tagging = tags;
     }
+    let sse = crate::sse::parse(src.dialect(), |name| src.value(name))?;
     Ok(ObjectAttrs {
         content_type: src.content_type(),
         headers,
         user_meta,
         acl,
         tagging,
+        sse,
     })
 }
 
@@ -112,6 +115,14 @@ impl<'a> Source<'a> {
                     Some(v)
                 }
             }
+            Source::Form { fields, .. } => Self::field(fields, name).map(str::to_string),
+        }
+    }
+
+    /// The value of header or field `name` (lower-case), as text.
+    fn value(&self, name: &str) -> Option<String> {
+        match *self {
+            Source::Headers { headers, .. } => headers.get(name).map(header_text),
             Source::Form { fields, .. } => Self::field(fields, name).map(str::to_string),
         }
     }

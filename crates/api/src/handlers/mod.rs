@@ -253,6 +253,7 @@ pub fn object_headers(cx: &Ctx, rec: &ObjectRecord, h: &mut HeaderMap) {
         }
     }
     set(h, "x-oss-hash-crc64ecma", &rec.crc64.to_string());
+    crate::sse::set_headers(d, rec.attrs.sse.as_ref(), h);
     if let Some(tag) = &rec.tag {
         set(h, "x-oss-tag", tag);
     }

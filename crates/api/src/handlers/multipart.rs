@@ -100,6 +100,7 @@ pub async fn initiate(cx: &Ctx) -> ApiResult<Response<Body>> {
             &a.to_ascii_uppercase(),
         );
     }
+    crate::sse::set_headers(cx.dialect, rec.attrs.sse.as_ref(), r.headers_mut());
     Ok(r)
 }
 
@@ -417,6 +418,7 @@ fn completed(
     if cx.dialect == Dialect::Oss {
         set(h, "etag", &cx.dialect.etag(&rec.etag));
     }
+    crate::sse::set_headers(cx.dialect, rec.attrs.sse.as_ref(), h);
     r
 }
 
