@@ -450,3 +450,23 @@ async fn oss_list_buckets_pages_by_100_and_names_only_partial_pages() {
     let r = s.req("GET", "/").s3().send().await;
     assert_eq!(r.xml_all("Name").len(), 101);
 }
+
+/// GetBucketInfo reports `BlockPublicAccess`: blocked for a new private bucket, as OSS
+/// creates buckets since 2025-10-13, and not once the bucket's ACL is public.
+#[tokio::test]
+async fn bucket_info_reports_block_public_access() {
+    let s = Server::start().await;
+    s.bucket("bpa").await;
+    let r = s.req("GET", "/bpa?bucketInfo").oss().send().await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(r.xml("BlockPublicAccess").as_deref(), Some("true"));
+    let r = s
+        .req("PUT", "/bpa?acl")
+        .oss()
+        .header("x-oss-acl", "public-read")
+        .send()
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let r = s.req("GET", "/bpa?bucketInfo").oss().send().await;
+    assert_eq!(r.xml("BlockPublicAccess").as_deref(), Some("false"));
+}

@@ -226,6 +226,16 @@ pub async fn head_bucket(cx: &Ctx) -> ApiResult<Response<Body>> {
     Ok(r)
 }
 
+/// Whether public access to a bucket is blocked, as GetBucketInfo's `BlockPublicAccess`
+/// reports it. OSS blocks it by default on buckets created since 2025-10-13
+/// (alibabacloud-oss-v2's `test_get_bucket_info` expects `true` for a new private bucket)
+/// and refuses public ACLs while it is blocked. ossemu has no PutBucketPublicAccessBlock: a
+/// bucket is reported blocked unless its ACL is public, which on OSS means the block was
+/// lifted first.
+fn blocks_public_access(b: &BucketRecord) -> bool {
+    !b.acl.starts_with("public-")
+}
+
 /// GetBucketInfo (OSS).
 pub async fn get_bucket_info(cx: &Ctx) -> ApiResult<Response<Body>> {
     let b = cx.load_bucket()?;
@@ -248,6 +258,7 @@ pub async fn get_bucket_info(cx: &Ctx) -> ApiResult<Response<Body>> {
                 grant: b.acl.clone(),
             },
             comment: String::new(),
+            block_public_access: blocks_public_access(&b),
             bucket_policy: BucketPolicy::default(),
             sse: SseRule {
                 sse_algorithm: "None".into(),
