@@ -186,6 +186,46 @@ pub const BUCKET_ACLS: &[&str] = &[
 pub const OBJECT_ONLY_ACLS: &[&str] =
     &["default", "bucket-owner-read", "bucket-owner-full-control"];
 
+/// The canned ACLs OSS has: its references list only these three for buckets, and these and
+/// `default` for objects.
+pub const OSS_ACLS: &[&str] = &["private", "public-read", "public-read-write"];
+
+/// Whether a bucket (or, with `object`, an object) takes the canned ACL `acl` in dialect `d`:
+/// in OSS one of [`OSS_ACLS`] (or `default` for an object), in S3 one of [`BUCKET_ACLS`] (or
+/// of [`OBJECT_ONLY_ACLS`] for an object).
+pub fn canned_acl_ok(d: Dialect, object: bool, acl: &str) -> bool {
+    match d {
+        Dialect::Oss => OSS_ACLS.contains(&acl) || (object && acl == "default"),
+        Dialect::S3 => BUCKET_ACLS.contains(&acl) || (object && OBJECT_ONLY_ACLS.contains(&acl)),
+    }
+}
+
+/// The refusal of the canned ACL `acl` sent in `header`. OSS's words are "no such bucket
+/// access control exists" and "no such object access control exists" (OSS's answers as its
+/// SDKs' tests record them), with PutBucket's and PutBucketAcl's EC 0015-00000204 for a
+/// bucket.
+pub fn acl_refused(d: Dialect, object: bool, header: &str, acl: &str) -> ApiError {
+    let what = if object { "object" } else { "bucket" };
+    let message = match d {
+        Dialect::Oss => format!("no such {what} access control exists"),
+        Dialect::S3 => {
+            let mut valid = BUCKET_ACLS.to_vec();
+            if object {
+                valid.extend(OBJECT_ONLY_ACLS);
+            }
+            format!("The {what} ACL {acl:?} is not one of {}.", valid.join(", "))
+        }
+    };
+    let err = ApiError::msg(Code::InvalidArgument, message)
+        .field("ArgumentName", header)
+        .field("ArgumentValue", acl);
+    if d == Dialect::Oss && !object {
+        err.field("EC", "0015-00000204")
+    } else {
+        err
+    }
+}
+
 /// The bytes of a stored header value, which holds one char per byte as sent (Latin-1); text
 /// with characters beyond U+00FF (set by other means) is sent as UTF-8.
 pub fn header_bytes(s: &str) -> Vec<u8> {
