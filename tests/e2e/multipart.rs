@@ -880,3 +880,37 @@ async fn list_parts_says_when_it_encodes_the_key() {
     assert_eq!(r.xml("EncodingType"), None);
     assert_eq!(r.xml("Key").as_deref(), Some("p&#x1;q"));
 }
+
+/// OSS's UploadPartCopy refuses a source without its leading `/` (EC 0042-00000301); S3
+/// takes `bucket/key`.
+#[tokio::test]
+async fn oss_part_copy_source_starts_with_a_slash() {
+    let s = Server::start().await;
+    s.bucket("mps").await;
+    s.put("mps", "src", "source").await;
+    let id = initiate(&s, "/mps/dst", false).await;
+    let r = s
+        .req("PUT", &format!("/mps/dst?partNumber=1&uploadId={id}"))
+        .oss()
+        .header("x-oss-copy-source", "mps/src")
+        .send()
+        .await;
+    r.assert_error(400, "InvalidArgument");
+    assert_eq!(r.xml("ArgumentValue").as_deref(), Some("mps/src"));
+    assert_eq!(r.h("x-oss-ec"), Some("0042-00000301"));
+    let r = s
+        .req("PUT", &format!("/mps/dst?partNumber=1&uploadId={id}"))
+        .oss()
+        .header("x-oss-copy-source", "/mps/src")
+        .send()
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let id = initiate(&s, "/mps/dst3", true).await;
+    let r = s
+        .req("PUT", &format!("/mps/dst3?partNumber=1&uploadId={id}"))
+        .s3()
+        .header("x-amz-copy-source", "mps/src")
+        .send()
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+}

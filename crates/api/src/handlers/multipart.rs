@@ -218,6 +218,23 @@ async fn part_digest(src: OpenObject, start: u64, len: u64) -> ApiResult<(String
     Ok((hex::encode(md5), Some(crc)))
 }
 
+/// OSS's UploadPartCopy takes its source only as `/bucket/key` and refuses `bucket/key` (its
+/// EC 0042-00000301 describes exactly that request); S3, and OSS's CopyObject as far as its
+/// reference says, take both.
+fn check_part_copy_source(cx: &Ctx) -> ApiResult<()> {
+    let raw = cx.dheader("copy-source").unwrap_or_default();
+    if cx.dialect == Dialect::Oss && !raw.starts_with('/') {
+        return Err(ApiError::msg(
+            Code::InvalidArgument,
+            "x-oss-copy-source must be of the form /sourcebucket/sourcekey.",
+        )
+        .field("ArgumentName", "x-oss-copy-source")
+        .field("ArgumentValue", raw)
+        .field("EC", "0042-00000301"));
+    }
+    Ok(())
+}
+
 /// UploadPartCopy: the part references (a range of) the source's segments. The range is read
 /// once to compute its MD5 and CRC-64; nothing is written.
 pub async fn upload_part_copy(cx: &Ctx) -> ApiResult<Response<Body>> {
@@ -225,6 +242,7 @@ pub async fn upload_part_copy(cx: &Ctx) -> ApiResult<Response<Body>> {
     let key = cx.key()?;
     let n = part_number(cx)?;
     let upload = load_upload(cx, &bucket.name, key)?;
+    check_part_copy_source(cx)?;
     let (src_bucket, src_key) = copy_source(cx)?;
     let src = super::copy::open_source(cx, &src_bucket, &src_key)?;
     match evaluate(
