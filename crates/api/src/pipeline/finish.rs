@@ -54,6 +54,7 @@ pub fn finish(
         }
     };
     finish_headers(cx, &mut resp);
+    declare_length(cx, &mut resp);
     close_if_body_unread(cx, &timing.body, &mut resp);
     let rule = resp.extensions().get::<MatchedRule>().map(|r| r.0);
     let status = resp.status().as_u16();
@@ -104,6 +105,29 @@ fn close_if_body_unread(cx: &Ctx, body: &BodyProgress, resp: &mut Response<Body>
     if (declared > 0 || chunked) && !body.done.load(Ordering::Relaxed) {
         resp.headers_mut()
             .insert(http::header::CONNECTION, HeaderValue::from_static("close"));
+    }
+}
+
+/// A body built in memory (every XML document and error) goes out with `Content-Length`, as
+/// OSS and S3 send it. hyper would derive it from the body's exact size, but the byte
+/// counting of [`count_out`] hides that size, so it is declared here, before. Streamed bodies
+/// (object reads) declare their own length; HEAD, 204 and 304 answers are left as they are.
+fn declare_length(cx: &Ctx, resp: &mut Response<Body>) {
+    use http_body::Body as _;
+    let status = resp.status();
+    let h = resp.headers();
+    if cx.method == Method::HEAD
+        || status.is_informational()
+        || status == http::StatusCode::NO_CONTENT
+        || status == http::StatusCode::NOT_MODIFIED
+        || h.contains_key(http::header::CONTENT_LENGTH)
+        || h.contains_key(http::header::TRANSFER_ENCODING)
+    {
+        return;
+    }
+    if let Some(n) = resp.body().size_hint().exact() {
+        resp.headers_mut()
+            .insert(http::header::CONTENT_LENGTH, HeaderValue::from(n));
     }
 }
 
