@@ -604,3 +604,41 @@ async fn server_side_encryption_is_checked_kept_and_reported() {
     r.assert_error(400, "InvalidArgument");
     assert_eq!(r.xml("ArgumentName").as_deref(), Some(AMZ));
 }
+
+/// OSS errors carry the EC OSS is on record sending with them: NoSuchBucket 0015-00000101,
+/// GetObject's and HeadObject's NoSuchKey 0026-00000001, in `<EC>` and `x-oss-ec` (and in
+/// HEAD's `x-oss-err`). S3 errors have none.
+#[tokio::test]
+async fn oss_errors_carry_their_recorded_ec() {
+    use base64::Engine;
+    let s = Server::start().await;
+    s.bucket("ecb").await;
+    for (method, path) in [
+        ("GET", "/nope-ec"),
+        ("GET", "/nope-ec/k"),
+        ("PUT", "/nope-ec/k"),
+    ] {
+        let r = s.req(method, path).oss().body("x").send().await;
+        r.assert_error(404, "NoSuchBucket");
+        assert_eq!(r.xml("EC").as_deref(), Some("0015-00000101"), "{path}");
+        assert_eq!(r.h("x-oss-ec"), Some("0015-00000101"), "{path}");
+    }
+    let r = s.req("GET", "/ecb/missing").oss().send().await;
+    r.assert_error(404, "NoSuchKey");
+    assert_eq!(r.xml("EC").as_deref(), Some("0026-00000001"));
+    assert_eq!(r.h("x-oss-ec"), Some("0026-00000001"));
+    let r = s.req("HEAD", "/ecb/missing").oss().send().await;
+    assert_eq!(r.h("x-oss-ec"), Some("0026-00000001"));
+    let err = base64::engine::general_purpose::STANDARD
+        .decode(r.h("x-oss-err").unwrap())
+        .unwrap();
+    assert!(
+        String::from_utf8(err)
+            .unwrap()
+            .contains("<EC>0026-00000001</EC>")
+    );
+    let r = s.req("GET", "/ecb/missing").s3().send().await;
+    r.assert_error(404, "NoSuchKey");
+    assert_eq!(r.xml("EC"), None);
+    assert_eq!(r.h("x-oss-ec"), None);
+}

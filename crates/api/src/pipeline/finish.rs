@@ -38,9 +38,15 @@ pub fn finish(
 ) -> Response<Body> {
     let mut resp = match result {
         Ok(r) => r,
-        Err(e) => {
+        Err(mut e) => {
             if e.code == Code::InternalError {
                 tracing::error!(request_id = %cx.id, op = op.name(), "internal error");
+            }
+            if cx.dialect == Dialect::Oss
+                && !e.fields.iter().any(|(k, _)| *k == "EC")
+                && let Some(ec) = documented_ec(op, e.code)
+            {
+                e = e.field("EC", ec);
             }
             let head = cx.method == Method::HEAD;
             e.render(
@@ -89,6 +95,19 @@ pub fn finish(
         started: timing.started,
     });
     count_out(cx.state.clone(), resp, log)
+}
+
+/// The EC (`<EC>`, `x-oss-ec`) OSS sends with an error, where it is on record for every
+/// operation that raises it: NoSuchBucket's 0015-00000101 (OSS answers recorded by
+/// ug0/aliyun_oss for ListObjects and bucket sub-resources, and by a user's upload on
+/// developer.aliyun.com) and GetObject's NoSuchKey 0026-00000001 (OSS answers quoted in
+/// public reports). Errors raised with their own EC keep it; ECs are never made up.
+fn documented_ec(op: Op, code: Code) -> Option<&'static str> {
+    match (op, code) {
+        (_, Code::NoSuchBucket) => Some("0015-00000101"),
+        (Op::GetObject | Op::HeadObject, Code::NoSuchKey) => Some("0026-00000001"),
+        _ => None,
+    }
 }
 
 /// A request whose body was announced but not read to its end leaves the connection unusable
