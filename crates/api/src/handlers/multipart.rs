@@ -620,22 +620,22 @@ pub async fn list_uploads(cx: &Ctx) -> ApiResult<Response<Body>> {
         max,
     )?;
     let s3 = cx.dialect == Dialect::S3;
+    // OSS names the page's last upload in NextKeyMarker/NextUploadIdMarker whether or not
+    // more follow (alibabacloud-oss-v2's test_multipart_upload_object_encoding_type reads
+    // it from a complete listing); the S3 dialect keeps naming it only when truncated.
+    let named = page.truncated || !s3;
     let doc = ListUploadsResult {
         xmlns: cx.dialect.xmlns(),
         encoding_type: encode.then(|| "url".into()),
         bucket: bucket.name.clone(),
         key_marker: maybe_encode(key_marker, encode),
         upload_id_marker: id_marker.to_string(),
-        next_key_marker: if page.truncated {
+        next_key_marker: if named {
             maybe_encode(&page.next_key, encode)
         } else {
             String::new()
         },
-        next_upload_id_marker: if page.truncated {
-            page.next_id
-        } else {
-            String::new()
-        },
+        next_upload_id_marker: if named { page.next_id } else { String::new() },
         delimiter: (!delimiter.is_empty()).then(|| maybe_encode(delimiter, encode)),
         prefix: maybe_encode(prefix, encode),
         max_uploads: max,
