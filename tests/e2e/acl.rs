@@ -225,3 +225,108 @@ async fn grant_headers_are_applied_or_refused() {
     );
     assert_eq!(r.xml_all("ID")[1..], ["alt", AK], "{}", r.text());
 }
+
+/// OSS has three canned ACLs (and `default` for objects): anything else, S3's
+/// `authenticated-read` included, is 400 InvalidArgument in OSS's words, with the EC OSS
+/// sends; S3 keeps its canned ACLs.
+#[tokio::test]
+async fn oss_takes_only_its_own_canned_acls() {
+    let s = Server::start().await;
+    let r = s
+        .req("PUT", "/oss-acl")
+        .oss()
+        .header("x-oss-acl", "authenticated-read")
+        .send()
+        .await;
+    r.assert_error(400, "InvalidArgument");
+    assert_eq!(
+        r.xml("Message").as_deref(),
+        Some("no such bucket access control exists")
+    );
+    assert_eq!(r.xml("ArgumentName").as_deref(), Some("x-oss-acl"));
+    assert_eq!(
+        r.xml("ArgumentValue").as_deref(),
+        Some("authenticated-read")
+    );
+    assert_eq!(r.h("x-oss-ec"), Some("0015-00000204"));
+    assert_eq!(s.req("HEAD", "/oss-acl").oss().send().await.status, 404);
+    s.bucket("oss-acl").await;
+    let r = s
+        .req("PUT", "/oss-acl?acl")
+        .oss()
+        .header("x-oss-acl", "authenticated-read")
+        .send()
+        .await;
+    r.assert_error(400, "InvalidArgument");
+    assert_eq!(r.h("x-oss-ec"), Some("0015-00000204"));
+    for (method, path) in [("PUT", "/oss-acl/o"), ("PUT", "/oss-acl/o?acl")] {
+        if path.ends_with("?acl") {
+            s.put("oss-acl", "o", "x").await;
+        }
+        let r = s
+            .req(method, path)
+            .oss()
+            .header("x-oss-object-acl", "bucket-owner-read")
+            .body("x")
+            .send()
+            .await;
+        r.assert_error(400, "InvalidArgument");
+        assert_eq!(
+            r.xml("Message").as_deref(),
+            Some("no such object access control exists"),
+            "{path}"
+        );
+        assert_eq!(r.xml("ArgumentName").as_deref(), Some("x-oss-object-acl"));
+    }
+    let r = s
+        .req("PUT", "/oss-acl/o?acl")
+        .oss()
+        .header("x-oss-object-acl", "authenticated-read")
+        .send()
+        .await;
+    assert_eq!(r.h("x-oss-ec"), Some("0017-00000104"));
+    let r = s
+        .req("PUT", "/oss-acl/o?acl")
+        .oss()
+        .header("x-oss-object-acl", "default")
+        .send()
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    // S3 keeps authenticated-read and bucket-owner-read.
+    let r = s
+        .req("PUT", "/oss-acl/s3")
+        .s3()
+        .header("x-amz-acl", "bucket-owner-read")
+        .body("x")
+        .send()
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+}
+
+/// An OSS PutBucket whose CreateBucketConfiguration names a storage class or redundancy type
+/// OSS does not have is 400 InvalidArgument, and no bucket is made.
+#[tokio::test]
+async fn oss_put_bucket_checks_its_configuration() {
+    let s = Server::start().await;
+    for body in [
+        "<CreateBucketConfiguration><StorageClass>Glacier</StorageClass></CreateBucketConfiguration>",
+        "<CreateBucketConfiguration><DataRedundancyType>XRS</DataRedundancyType></CreateBucketConfiguration>",
+    ] {
+        s.req("PUT", "/conf-bucket")
+            .oss()
+            .body(body)
+            .send()
+            .await
+            .assert_error(400, "InvalidArgument");
+        assert_eq!(s.req("HEAD", "/conf-bucket").oss().send().await.status, 404);
+    }
+    let r = s
+        .req("PUT", "/conf-bucket")
+        .oss()
+        .body("<CreateBucketConfiguration><StorageClass>ColdArchive</StorageClass><DataRedundancyType>ZRS</DataRedundancyType></CreateBucketConfiguration>")
+        .send()
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let r = s.req("GET", "/conf-bucket?bucketInfo").oss().send().await;
+    assert_eq!(r.xml("StorageClass").as_deref(), Some("ColdArchive"));
+}

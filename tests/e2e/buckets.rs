@@ -420,3 +420,53 @@ async fn resource_group_is_reported_and_filters() {
     let r = s.req("GET", "/").s3().send().await;
     assert!(r.xml("ResourceGroupId").is_none(), "{}", r.text());
 }
+
+/// OSS ListBuckets returns 100 buckets by default and names the page (Prefix, Marker,
+/// MaxKeys, IsTruncated, NextMarker) only when it is not the whole list.
+#[tokio::test]
+async fn oss_list_buckets_pages_by_100_and_names_only_partial_pages() {
+    let s = Server::start_in_memory().await;
+    for i in 0..101 {
+        s.bucket(&format!("lb-{i:03}")).await;
+    }
+    let r = s.req("GET", "/").oss().send().await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(r.xml_all("Name").len(), 100);
+    assert_eq!(r.xml("IsTruncated").as_deref(), Some("true"));
+    assert_eq!(r.xml("MaxKeys").as_deref(), Some("100"));
+    assert_eq!(r.xml("NextMarker").as_deref(), Some("lb-099"));
+    assert_eq!(r.xml("Prefix").as_deref(), Some(""));
+    assert_eq!(r.xml("Marker").as_deref(), Some(""));
+    let r = s
+        .req("GET", "/?prefix=lb-09&marker=lb-090&max-keys=10")
+        .oss()
+        .send()
+        .await;
+    assert_eq!(r.xml_all("Name").len(), 9);
+    for absent in ["Prefix", "Marker", "MaxKeys", "IsTruncated", "NextMarker"] {
+        assert_eq!(r.xml(absent), None, "{absent}: {}", r.text());
+    }
+    // S3 lists every bucket unless asked for a page.
+    let r = s.req("GET", "/").s3().send().await;
+    assert_eq!(r.xml_all("Name").len(), 101);
+}
+
+/// GetBucketInfo reports `BlockPublicAccess`: blocked for a new private bucket, as OSS
+/// creates buckets since 2025-10-13, and not once the bucket's ACL is public.
+#[tokio::test]
+async fn bucket_info_reports_block_public_access() {
+    let s = Server::start().await;
+    s.bucket("bpa").await;
+    let r = s.req("GET", "/bpa?bucketInfo").oss().send().await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(r.xml("BlockPublicAccess").as_deref(), Some("true"));
+    let r = s
+        .req("PUT", "/bpa?acl")
+        .oss()
+        .header("x-oss-acl", "public-read")
+        .send()
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let r = s.req("GET", "/bpa?bucketInfo").oss().send().await;
+    assert_eq!(r.xml("BlockPublicAccess").as_deref(), Some("false"));
+}

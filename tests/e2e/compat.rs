@@ -309,3 +309,30 @@ async fn copy_source_range_syntax() {
         .await;
     r.assert_error(416, "InvalidRange");
 }
+
+/// XML answers, documents and errors alike, carry `Content-Length` (as OSS's and S3's do),
+/// not `Transfer-Encoding: chunked`.
+#[tokio::test]
+async fn xml_answers_declare_their_length() {
+    let s = Server::start().await;
+    s.bucket("len").await;
+    let answers = [
+        s.req("GET", "/").oss().send().await,
+        s.req("GET", "/len").s3().send().await,
+        s.req("GET", "/len?bucketInfo").oss().send().await,
+        s.req("POST", "/len/k?uploads").oss().send().await,
+        s.req("GET", "/len/missing").oss().send().await,
+        s.req("GET", "/len/k?symlink").oss().send().await,
+        s.req("GET", "/len/missing").s3().send().await,
+    ];
+    for r in answers {
+        assert_eq!(r.h("content-type"), Some("application/xml"), "{}", r.text());
+        assert_eq!(r.h("transfer-encoding"), None, "{}", r.text());
+        assert_eq!(
+            r.h("content-length"),
+            Some(r.body.len().to_string().as_str()),
+            "{}",
+            r.text()
+        );
+    }
+}

@@ -208,6 +208,40 @@ async fn delete_multiple() {
         "quiet mode lists no deleted keys"
     );
     assert_eq!(s.req("GET", "/del/c").oss().send().await.status, 404);
+    assert!(r.text().contains("<DeleteResult"), "S3: {}", r.text());
+
+    // OSS: a quiet request whose keys all went is answered with no body at all; one with a
+    // failure lists only the failure.
+    s.put("del", "d", "x").await;
+    let body = delete_body(&["d", "never"], true);
+    let r = s
+        .req("POST", "/del?delete")
+        .oss()
+        .header("content-md5", &md5_b64(body.as_bytes()))
+        .body(body)
+        .send()
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert!(r.body.is_empty(), "{}", r.text());
+    assert_eq!(r.h("content-length"), Some("0"));
+    assert_eq!(s.req("GET", "/del/d").oss().send().await.status, 404);
+    let body = format!(
+        "<Delete><Quiet>true</Quiet><Object><Key>{}</Key></Object></Delete>",
+        "k".repeat(1024)
+    );
+    let r = s
+        .req("POST", "/del?delete")
+        .oss()
+        .header("content-md5", &md5_b64(body.as_bytes()))
+        .body(body)
+        .send()
+        .await;
+    assert_eq!(
+        r.xml("Code").as_deref(),
+        Some("InvalidArgument"),
+        "{}",
+        r.text()
+    );
 
     let body = "<Delete><Object><Key>v</Key><VersionId>null</VersionId></Object></Delete>";
     let r = s

@@ -251,3 +251,81 @@ async fn objects_take_the_bucket_storage_class() {
     let r = s.req("HEAD", "/stdb/a.txt").oss().send().await;
     assert_eq!(r.h("x-oss-storage-class"), Some("Standard"));
 }
+
+/// OSS takes page sizes from 1 to 1000 and refuses the others with InvalidArgument, worded
+/// as OSS words it and with the operation's EC where OSS documents one.
+#[tokio::test]
+async fn oss_refuses_page_sizes_out_of_range() {
+    let s = Server::start().await;
+    fill(&s).await;
+    for (path, name, value, ec) in [
+        (
+            "/lst?max-keys=1001",
+            "max-keys",
+            "1001",
+            Some("0015-00000402"),
+        ),
+        ("/lst?max-keys=0", "max-keys", "0", Some("0015-00000402")),
+        ("/lst?max-keys=x", "max-keys", "x", Some("0015-00000402")),
+        ("/lst?list-type=2&max-keys=0", "max-keys", "0", None),
+        (
+            "/lst?versions&max-keys=1001",
+            "max-keys",
+            "1001",
+            Some("0012-00000102"),
+        ),
+        ("/lst?uploads&max-uploads=0", "max-uploads", "0", None),
+        ("/lst?uploads&max-uploads=1001", "max-uploads", "1001", None),
+        ("/?max-keys=1001", "max-keys", "1001", Some("0017-00000289")),
+        ("/?max-keys=0", "max-keys", "0", Some("0017-00000289")),
+    ] {
+        let r = s.req("GET", path).oss().send().await;
+        r.assert_error(400, "InvalidArgument");
+        let message = format!("Argument {name} must be an integer between 1 and 1000.");
+        assert_eq!(r.xml("Message"), Some(message), "{path}");
+        assert_eq!(r.xml("ArgumentName").as_deref(), Some(name), "{path}");
+        assert_eq!(r.xml("ArgumentValue").as_deref(), Some(value), "{path}");
+        assert_eq!(r.xml("EC").as_deref(), ec, "{path}");
+        assert_eq!(r.h("x-oss-ec"), ec, "{path}");
+    }
+    let r = s.req("GET", "/lst?max-keys=1000").oss().send().await;
+    assert_eq!(r.xml("MaxKeys").as_deref(), Some("1000"));
+}
+
+/// S3 caps page sizes at 1000 and takes 0 (an empty page that is not truncated), and no
+/// empty page ever says it is truncated: a paginator could never get past it.
+#[tokio::test]
+async fn s3_caps_page_sizes_and_empty_pages_end() {
+    let s = Server::start().await;
+    fill(&s).await;
+    let r = s.req("GET", "/lst?max-keys=5000").s3().send().await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(r.xml("MaxKeys").as_deref(), Some("1000"));
+    let r = s
+        .req("GET", "/lst?list-type=2&max-keys=0")
+        .s3()
+        .send()
+        .await;
+    assert_eq!(r.xml("IsTruncated").as_deref(), Some("false"));
+    let r = s.req("POST", "/lst/up?uploads").s3().send().await;
+    let id = r.xml("UploadId").unwrap();
+    let r = s.req("GET", "/lst?uploads&max-uploads=0").s3().send().await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(r.xml("IsTruncated").as_deref(), Some("false"));
+    assert_eq!(r.xml("NextKeyMarker").as_deref(), Some(""));
+    assert!(r.xml_all("UploadId").is_empty());
+    let r = s
+        .req("PUT", &format!("/lst/up?partNumber=1&uploadId={id}"))
+        .s3()
+        .body("p")
+        .send()
+        .await;
+    assert_eq!(r.status, 200);
+    for s3 in [false, true] {
+        let req = s.req("GET", &format!("/lst/up?uploadId={id}&max-parts=0"));
+        let r = if s3 { req.s3() } else { req.oss() }.send().await;
+        assert_eq!(r.status, 200, "{}", r.text());
+        assert_eq!(r.xml("IsTruncated").as_deref(), Some("false"));
+        assert!(r.xml_all("PartNumber").is_empty());
+    }
+}

@@ -185,6 +185,36 @@ async fn unknown_sub_resources_never_touch_objects() {
     assert_eq!(r.status, 200, "{}", r.text());
 }
 
+/// A sub-resource ossemu does not implement, on a bucket that does not exist, is answered as
+/// OSS and S3 answer it: 404 NoSuchBucket before anything else (oss2's `test_get_symlink`
+/// expects it), with valid credentials too.
+#[tokio::test]
+async fn missing_bucket_wins_over_an_unknown_sub_resource() {
+    let s = Server::start().await;
+    for (method, path) in [
+        ("GET", "/nope-bucket/?lifecycle"),
+        ("GET", "/nope-bucket/x?symlink"),
+        ("PUT", "/nope-bucket/x?symlink"),
+        ("DELETE", "/nope-bucket?httpsConfig"),
+    ] {
+        for s3 in [false, true] {
+            let req = s.req(method, path);
+            let r = if s3 { req.s3() } else { req.oss() }.send().await;
+            let body = r.assert_error(404, "NoSuchBucket");
+            assert!(
+                body.contains("<BucketName>nope-bucket</BucketName>"),
+                "{body}"
+            );
+        }
+    }
+    s.bucket("here").await;
+    s.req("GET", "/here/x?symlink")
+        .oss()
+        .send()
+        .await
+        .assert_error(501, "NotImplemented");
+}
+
 /// DescribeRegions: every OSS region, or one.
 #[tokio::test]
 async fn describe_regions() {
@@ -441,4 +471,174 @@ async fn large_object_streams_intact() {
         .send()
         .await;
     assert_eq!(&g.body[..], &data[1_000_000..=9_000_000]);
+}
+
+/// `x-oss-server-side-encryption` (AES256, KMS, SM4) and S3's `x-amz-server-side-encryption`
+/// are checked, kept with the object and reported on the write, HEAD and GET; an algorithm the
+/// dialect does not take is refused before anything is stored.
+#[tokio::test]
+async fn server_side_encryption_is_checked_kept_and_reported() {
+    let s = Server::start().await;
+    s.bucket("enc").await;
+    const SSE: &str = "x-oss-server-side-encryption";
+    let r = s
+        .req("PUT", "/enc/aes")
+        .oss()
+        .header(SSE, "AES256")
+        .body("x")
+        .send()
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(r.h(SSE), Some("AES256"));
+    for method in ["HEAD", "GET"] {
+        let r = s.req(method, "/enc/aes").oss().send().await;
+        assert_eq!(r.h(SSE), Some("AES256"), "{method}");
+    }
+    let r = s
+        .req("PUT", "/enc/kms")
+        .oss()
+        .header(SSE, "KMS")
+        .header("x-oss-server-side-encryption-key-id", "key-1")
+        .header("x-oss-server-side-data-encryption", "SM4")
+        .body("x")
+        .send()
+        .await;
+    assert_eq!(r.h(SSE), Some("KMS"));
+    let r = s.req("HEAD", "/enc/kms").oss().send().await;
+    assert_eq!(r.h("x-oss-server-side-encryption-key-id"), Some("key-1"));
+    assert_eq!(r.h("x-oss-server-side-data-encryption"), Some("SM4"));
+    // Refused, and nothing stored.
+    let r = s
+        .req("PUT", "/enc/bad")
+        .oss()
+        .header(SSE, "AES128")
+        .body("x")
+        .send()
+        .await;
+    r.assert_error(400, "InvalidEncryptionAlgorithmError");
+    assert_eq!(
+        r.xml("Message").as_deref(),
+        Some("The Encryption request you specified is not valid. Supported value: AES256/SM4/KMS.")
+    );
+    assert_eq!(s.req("HEAD", "/enc/bad").oss().send().await.status, 404);
+    // AppendObject, multipart and CopyObject (the copy takes its request's encryption).
+    let r = s
+        .req("POST", "/enc/app?append&position=0")
+        .oss()
+        .header(SSE, "SM4")
+        .body("x")
+        .send()
+        .await;
+    assert_eq!(r.h(SSE), Some("SM4"), "{}", r.text());
+    let r = s
+        .req("POST", "/enc/mp?uploads")
+        .oss()
+        .header(SSE, "AES256")
+        .send()
+        .await;
+    assert_eq!(r.h(SSE), Some("AES256"));
+    let id = r.xml("UploadId").unwrap();
+    let r = s
+        .req("PUT", &format!("/enc/mp?partNumber=1&uploadId={id}"))
+        .oss()
+        .body("p")
+        .send()
+        .await;
+    let etag = r.h("etag").unwrap().to_string();
+    let body = format!(
+        "<CompleteMultipartUpload><Part><PartNumber>1</PartNumber><ETag>{etag}</ETag></Part></CompleteMultipartUpload>"
+    );
+    let r = s
+        .req("POST", &format!("/enc/mp?uploadId={id}"))
+        .oss()
+        .body(body)
+        .send()
+        .await;
+    assert_eq!(r.h(SSE), Some("AES256"), "{}", r.text());
+    assert_eq!(
+        s.req("HEAD", "/enc/mp").oss().send().await.h(SSE),
+        Some("AES256")
+    );
+    let r = s
+        .req("PUT", "/enc/copy")
+        .oss()
+        .header("x-oss-copy-source", "/enc/aes")
+        .header(SSE, "KMS")
+        .send()
+        .await;
+    assert_eq!(r.h(SSE), Some("KMS"), "{}", r.text());
+    assert_eq!(
+        s.req("HEAD", "/enc/copy").oss().send().await.h(SSE),
+        Some("KMS")
+    );
+    s.req("PUT", "/enc/plain-copy")
+        .oss()
+        .header("x-oss-copy-source", "/enc/aes")
+        .send()
+        .await;
+    assert_eq!(
+        s.req("HEAD", "/enc/plain-copy").oss().send().await.h(SSE),
+        None
+    );
+    // S3: its own names and algorithms.
+    const AMZ: &str = "x-amz-server-side-encryption";
+    let r = s
+        .req("PUT", "/enc/s3")
+        .s3()
+        .header(AMZ, "AES256")
+        .body("x")
+        .send()
+        .await;
+    assert_eq!(r.h(AMZ), Some("AES256"), "{}", r.text());
+    assert_eq!(
+        s.req("GET", "/enc/s3").s3().send().await.h(AMZ),
+        Some("AES256")
+    );
+    let r = s
+        .req("PUT", "/enc/s3-bad")
+        .s3()
+        .header(AMZ, "KMS")
+        .body("x")
+        .send()
+        .await;
+    r.assert_error(400, "InvalidArgument");
+    assert_eq!(r.xml("ArgumentName").as_deref(), Some(AMZ));
+}
+
+/// OSS errors carry the EC OSS is on record sending with them: NoSuchBucket 0015-00000101,
+/// GetObject's and HeadObject's NoSuchKey 0026-00000001, in `<EC>` and `x-oss-ec` (and in
+/// HEAD's `x-oss-err`). S3 errors have none.
+#[tokio::test]
+async fn oss_errors_carry_their_recorded_ec() {
+    use base64::Engine;
+    let s = Server::start().await;
+    s.bucket("ecb").await;
+    for (method, path) in [
+        ("GET", "/nope-ec"),
+        ("GET", "/nope-ec/k"),
+        ("PUT", "/nope-ec/k"),
+    ] {
+        let r = s.req(method, path).oss().body("x").send().await;
+        r.assert_error(404, "NoSuchBucket");
+        assert_eq!(r.xml("EC").as_deref(), Some("0015-00000101"), "{path}");
+        assert_eq!(r.h("x-oss-ec"), Some("0015-00000101"), "{path}");
+    }
+    let r = s.req("GET", "/ecb/missing").oss().send().await;
+    r.assert_error(404, "NoSuchKey");
+    assert_eq!(r.xml("EC").as_deref(), Some("0026-00000001"));
+    assert_eq!(r.h("x-oss-ec"), Some("0026-00000001"));
+    let r = s.req("HEAD", "/ecb/missing").oss().send().await;
+    assert_eq!(r.h("x-oss-ec"), Some("0026-00000001"));
+    let err = base64::engine::general_purpose::STANDARD
+        .decode(r.h("x-oss-err").unwrap())
+        .unwrap();
+    assert!(
+        String::from_utf8(err)
+            .unwrap()
+            .contains("<EC>0026-00000001</EC>")
+    );
+    let r = s.req("GET", "/ecb/missing").s3().send().await;
+    r.assert_error(404, "NoSuchKey");
+    assert_eq!(r.xml("EC"), None);
+    assert_eq!(r.h("x-oss-ec"), None);
 }

@@ -1,14 +1,15 @@
 //! The object attributes a write sets: Content-Type, the stored standard headers, user
-//! metadata, the object ACL and tags. One parser with one set of limits reads them from either
-//! source: the request headers (PutObject, AppendObject, CopyObject with `REPLACE`,
-//! InitiateMultipartUpload) or the fields of a PostObject form.
+//! metadata, the object ACL, tags and the server-side encryption asked for. One parser with
+//! one set of limits reads them from either source: the request headers (PutObject,
+//! AppendObject, CopyObject with `REPLACE`, InitiateMultipartUpload) or the fields of a
+//! PostObject form.
 
 use http::{HeaderMap, HeaderValue};
 
 use crate::dialect::{Dialect, either_header};
 use crate::error::{ApiError, ApiResult, Code};
 use crate::handlers::tagging::{check_tags, object_limits};
-use crate::handlers::{BUCKET_ACLS, OBJECT_ONLY_ACLS};
+use crate::handlers::{acl_refused, canned_acl_ok};
 
 /// Total size of user metadata names and values.
 pub const MAX_USER_META: usize = 8 * 1024;
@@ -51,26 +52,28 @@ pub enum Source<'a> {
 }
 
 /// Reads the attributes and checks them: user metadata at most [`MAX_USER_META`] bytes of
-/// names and values (MetadataTooLarge), a known canned ACL (InvalidArgument), tags within
-/// the object limits (InvalidTag).
+/// names and values (MetadataTooLarge), a canned ACL of the dialect (InvalidArgument), tags
+/// within the object limits (InvalidTag), a server-side encryption the dialect has.
 pub fn parse(src: &Source<'_>) -> ApiResult<ObjectAttrs> {
     let headers = STORED_HEADERS
         .iter()
         .filter_map(|name| Some((name.to_string(), src.stored_header(name)?)))
         .collect();
     let user_meta = user_meta(src.pairs())?;
-    let acl = object_acl(src.acl(), src.private_by_default())?;
+    let acl = object_acl(src)?;
     let mut tagging = Vec::new();
     if let Some(mut tags) = src.tags()? {
         check_tags(&mut tags, object_limits(src.dialect()))?;
         tagging = tags;
     }
+    let sse = crate::sse::parse(src.dialect(), |name| src.value(name))?;
     Ok(ObjectAttrs {
         content_type: src.content_type(),
         headers,
         user_meta,
         acl,
         tagging,
+        sse,
     })
 }
 
@@ -116,6 +119,14 @@ impl<'a> Source<'a> {
         }
     }
 
+    /// The value of header or field `name` (lower-case), as text.
+    fn value(&self, name: &str) -> Option<String> {
+        match *self {
+            Source::Headers { headers, .. } => headers.get(name).map(header_text),
+            Source::Form { fields, .. } => Self::field(fields, name).map(str::to_string),
+        }
+    }
+
     /// Every `(name, value)` pair, in order.
     fn pairs(&self) -> Vec<(&'a str, String)> {
         match *self {
@@ -130,18 +141,19 @@ impl<'a> Source<'a> {
         }
     }
 
-    fn acl(&self) -> Option<&'a str> {
+    /// The canned ACL asked for, with the name of the header or field that asked.
+    fn acl(&self) -> Option<(&'static str, &'a str)> {
         match *self {
-            Source::Headers { headers, dialect } => Self::header(
-                headers,
-                match dialect {
+            Source::Headers { headers, dialect } => {
+                let name = match dialect {
                     Dialect::Oss => "x-oss-object-acl",
                     Dialect::S3 => "x-amz-acl",
-                },
-            ),
-            Source::Form { fields, .. } => {
-                Self::field(fields, "acl").or_else(|| Self::field(fields, "x-oss-object-acl"))
+                };
+                Self::header(headers, name).map(|v| (name, v))
             }
+            Source::Form { fields, .. } => ["acl", "x-oss-object-acl"]
+                .into_iter()
+                .find_map(|name| Self::field(fields, name).map(|v| (name, v))),
         }
     }
 
@@ -238,20 +250,16 @@ fn user_meta(pairs: Vec<(&str, String)>) -> ApiResult<Vec<(String, String)>> {
     Ok(meta)
 }
 
-/// The object ACL to store: `None` for `default` (inherit) and, unless `private_by_default`,
-/// for none given.
-fn object_acl(acl: Option<&str>, private_by_default: bool) -> ApiResult<Option<String>> {
-    match acl {
-        Some(acl) if !BUCKET_ACLS.contains(&acl) && !OBJECT_ONLY_ACLS.contains(&acl) => {
-            Err(ApiError::msg(
-                Code::InvalidArgument,
-                format!(
-                    "The object ACL {acl:?} is not one of default, private, public-read, public-read-write, authenticated-read, bucket-owner-read, bucket-owner-full-control."
-                ),
-            ))
+/// The object ACL to store: `None` for `default` (inherit) and, unless the source's objects
+/// are private by default, for none given. A canned ACL the dialect does not have is refused
+/// (see [`acl_refused`]).
+fn object_acl(src: &Source<'_>) -> ApiResult<Option<String>> {
+    match src.acl() {
+        Some((name, acl)) if !canned_acl_ok(src.dialect(), true, acl) => {
+            Err(acl_refused(src.dialect(), true, name, acl))
         }
-        Some(acl) => Ok((acl != "default").then(|| acl.to_string())),
-        None if private_by_default => Ok(Some("private".into())),
+        Some((_, acl)) => Ok((acl != "default").then(|| acl.to_string())),
+        None if src.private_by_default() => Ok(Some("private".into())),
         None => Ok(None),
     }
 }

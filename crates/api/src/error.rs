@@ -64,6 +64,7 @@ codes! {
     InvalidBucketName => 400, "The specified bucket is not valid.";
     InvalidDigest => 400, "The Content-MD5 you specified was invalid.";
     InvalidEncodingType => 400, "The encoding type you specified is not valid.";
+    InvalidEncryptionAlgorithmError => 400, "The encryption request you specified is not valid.";
     InvalidObjectName => 400, "The specified object is not valid.";
     InvalidPolicyDocument => 400, "The content of the form does not meet the conditions specified in the policy document.";
     InvalidPart => 400, "One or more of the specified parts could not be found or the specified entity tag might not have matched the part's entity tag.";

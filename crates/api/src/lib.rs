@@ -20,6 +20,7 @@ pub mod range;
 pub mod request;
 pub mod router;
 pub mod server;
+pub mod sse;
 pub mod state;
 pub mod subresource;
 pub mod website_convert;

@@ -31,8 +31,8 @@ pub use error::{Result, StoreError, TxError, TxResult};
 pub use list::{ListEntry, ListPage, ListQuery, list_objects};
 pub use meta::{Meta, ObjectCheck, ObjectIter, ObjectUpdate, PartUpdate, RecordIter, ScanFrom};
 pub use model::{
-    BlobId, BucketRecord, ObjectAttrs, ObjectKind, ObjectRecord, PartRecord, Segment, UploadRecord,
-    now_ms, slice_segments,
+    BlobId, BucketRecord, ObjectAttrs, ObjectKind, ObjectRecord, PartRecord, Segment, Sse,
+    UploadRecord, now_ms, slice_segments,
 };
 
 use blob::{Blobs, PinGuard};

@@ -118,6 +118,24 @@ pub struct ObjectAttrs {
     /// Tagging (`x-oss-tagging` / `x-amz-tagging`) as url-encoded pairs.
     #[serde(default)]
     pub tagging: Vec<(String, String)>,
+    /// The server-side encryption the writer asked for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sse: Option<Sse>,
+}
+
+/// Server-side encryption a writer asked for (`x-oss-server-side-encryption`,
+/// `x-amz-server-side-encryption` and their key headers), as sent. Bodies are stored the same
+/// way whatever it says; it is kept to be reported back.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Sse {
+    /// The algorithm: `AES256`, `KMS` or `SM4` (OSS); `AES256`, `aws:kms` or `aws:kms:dsse` (S3).
+    pub algorithm: String,
+    /// The KMS key the writer named, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key_id: Option<String>,
+    /// OSS `x-oss-server-side-data-encryption` (`SM4` under KMS), if given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data_encryption: Option<String>,
 }
 
 /// One stored object version (the current one; buckets are unversioned).
@@ -188,6 +206,8 @@ struct ObjectWire {
     #[serde(default)]
     tagging: Vec<(String, String)>,
     #[serde(default)]
+    sse: Option<Sse>,
+    #[serde(default)]
     upload_id: Option<String>,
     #[serde(default)]
     part_sizes: Vec<u64>,
@@ -208,6 +228,7 @@ impl From<ObjectWire> for ObjectRecord {
                 user_meta: w.user_meta,
                 acl: w.acl,
                 tagging: w.tagging,
+                sse: w.sse,
             },
             owner: w.owner,
             tag: w.tag,

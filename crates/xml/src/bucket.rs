@@ -166,6 +166,8 @@ pub struct BucketInfoBucket {
     pub acl: OssAccessControlList,
     /// Comment (empty).
     pub comment: String,
+    /// Whether public access to the bucket is blocked.
+    pub block_public_access: bool,
     /// Logging target (empty).
     pub bucket_policy: BucketPolicy,
     /// Encryption (none).

@@ -4,6 +4,8 @@
 //! quick-xml's serde deserializer never looks at the root element's name, so [`from_xml`] reads
 //! the first start tag itself and refuses a body whose root is not the expected one.
 
+use std::borrow::Cow;
+
 use quick_xml::XmlVersion;
 use quick_xml::events::Event;
 use quick_xml::reader::Reader;
@@ -134,7 +136,7 @@ pub fn to_xml<T: Serialize>(value: &T) -> Result<String, CodecError> {
     value
         .serialize(ser)
         .map_err(|e| CodecError::Serialize(e.to_string()))?;
-    Ok(out)
+    Ok(finish(out))
 }
 
 /// The S3 response namespace.
@@ -147,7 +149,7 @@ pub fn to_xml_as<T: Serialize>(root: &str, value: &T) -> String {
     out.push_str(XML_DECLARATION);
     out.push('\n');
     match quick_xml::se::to_writer_with_root(&mut out, root, value) {
-        Ok(_) => out,
+        Ok(_) => finish(out),
         // The response DTOs only hold strings, numbers, booleans and sequences, which
         // always serialise; this branch is never taken with them.
         Err(e) => format!(
@@ -157,9 +159,49 @@ pub fn to_xml_as<T: Serialize>(root: &str, value: &T) -> String {
     }
 }
 
-/// Escapes text for element content.
-pub fn escape(s: &str) -> std::borrow::Cow<'_, str> {
-    quick_xml::escape::escape(s)
+/// Escapes text for element content: the markup characters, and the control characters XML
+/// text cannot hold as themselves (see [`with_references`]).
+pub fn escape(s: &str) -> Cow<'_, str> {
+    let escaped = quick_xml::escape::escape(s);
+    if escaped.contains(needs_reference) {
+        Cow::Owned(with_references(&escaped))
+    } else {
+        escaped
+    }
+}
+
+/// Whether `c` cannot appear as itself in XML text: a C0 control other than tab and newline
+/// (XML 1.0 forbids them; a raw carriage return would be read back as a newline, which is
+/// why quick-xml already writes it as `&#13;`).
+fn needs_reference(c: char) -> bool {
+    c < ' ' && c != '\t' && c != '\n'
+}
+
+/// `text` (already escaped) with its control characters written as character references
+/// (`&#x1;`), as S3 writes them: the bytes never break the document's framing, a
+/// carriage return survives a parser's line-end normalisation, and the rest, which XML 1.0
+/// cannot carry at all, reach the client visibly; `encoding-type=url` returns such names
+/// intact where the API offers it.
+fn with_references(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 16);
+    for c in text.chars() {
+        if needs_reference(c) {
+            out.push_str(&format!("&#x{:X};", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// A serialised document with its control characters referenced. The serialiser writes none
+/// itself (its indentation is spaces and newlines), so every one found came from text.
+fn finish(doc: String) -> String {
+    if doc.contains(needs_reference) {
+        with_references(&doc)
+    } else {
+        doc
+    }
 }
 
 /// Parses a boolean case-insensitively (`true`, `True`, `FALSE`, ...).
@@ -241,6 +283,22 @@ mod tests {
         );
         let e = from_xml::<Thing>(b"<Thing><Name>x</Thing>", "Thing", 100).unwrap_err();
         assert_eq!(e.code(), "MalformedXML");
+    }
+
+    #[test]
+    fn control_characters_become_references() {
+        assert_eq!(escape("a\u{1}b\rc\td\ne&"), "a&#x1;b&#13;c\td\ne&amp;");
+        assert!(matches!(escape("plain"), Cow::Borrowed("plain")));
+        let doc = to_xml_as(
+            "Thing",
+            &Thing {
+                name: "k\u{1f}\u{7f}".to_owned(),
+            },
+        );
+        assert!(
+            doc.ends_with("<Thing><Name>k&#x1F;\u{7f}</Name></Thing>"),
+            "{doc}"
+        );
     }
 
     #[test]

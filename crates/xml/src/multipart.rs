@@ -89,6 +89,9 @@ pub struct ListPartsResult {
     /// S3 namespace, or none for OSS.
     #[serde(rename = "@xmlns", skip_serializing_if = "Option::is_none")]
     pub xmlns: Option<&'static str>,
+    /// `url` when the key is encoded (OSS).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub encoding_type: Option<String>,
     /// Bucket.
     pub bucket: String,
     /// Key.

@@ -161,6 +161,7 @@ fn bucket_info() {
             owner: owner(1),
             acl: OssAccessControlList { grant: s("grant") },
             comment: s("comment"),
+            block_public_access: true,
             bucket_policy: BucketPolicy {
                 log_bucket: s("log-bucket"),
                 log_prefix: s("log-prefix"),
@@ -173,7 +174,7 @@ fn bucket_info() {
     golden(
         &to_xml_as("BucketInfo", &info),
         r#"<?xml version="1.0" encoding="UTF-8"?>
-<BucketInfo><Bucket><AccessMonitor>access-monitor</AccessMonitor><CreationDate>creation-date</CreationDate><ExtranetEndpoint>extranet-endpoint</ExtranetEndpoint><IntranetEndpoint>intranet-endpoint</IntranetEndpoint><Location>location</Location><StorageClass>storage-class</StorageClass><TransferAcceleration>transfer-acceleration</TransferAcceleration><CrossRegionReplication>cross-region-replication</CrossRegionReplication><DataRedundancyType>data-redundancy-type</DataRedundancyType><Name>name</Name><ResourceGroupId>resource-group-id</ResourceGroupId><Owner><ID>owner-id-1</ID><DisplayName>owner-name-1</DisplayName></Owner><AccessControlList><Grant>grant</Grant></AccessControlList><Comment>comment</Comment><BucketPolicy><LogBucket>log-bucket</LogBucket><LogPrefix>log-prefix</LogPrefix></BucketPolicy><ServerSideEncryptionRule><SSEAlgorithm>sse-algorithm</SSEAlgorithm></ServerSideEncryptionRule></Bucket></BucketInfo>"#,
+<BucketInfo><Bucket><AccessMonitor>access-monitor</AccessMonitor><CreationDate>creation-date</CreationDate><ExtranetEndpoint>extranet-endpoint</ExtranetEndpoint><IntranetEndpoint>intranet-endpoint</IntranetEndpoint><Location>location</Location><StorageClass>storage-class</StorageClass><TransferAcceleration>transfer-acceleration</TransferAcceleration><CrossRegionReplication>cross-region-replication</CrossRegionReplication><DataRedundancyType>data-redundancy-type</DataRedundancyType><Name>name</Name><ResourceGroupId>resource-group-id</ResourceGroupId><Owner><ID>owner-id-1</ID><DisplayName>owner-name-1</DisplayName></Owner><AccessControlList><Grant>grant</Grant></AccessControlList><Comment>comment</Comment><BlockPublicAccess>true</BlockPublicAccess><BucketPolicy><LogBucket>log-bucket</LogBucket><LogPrefix>log-prefix</LogPrefix></BucketPolicy><ServerSideEncryptionRule><SSEAlgorithm>sse-algorithm</SSEAlgorithm></ServerSideEncryptionRule></Bucket></BucketInfo>"#,
     );
 }
 
@@ -493,6 +494,7 @@ fn list_parts_result() {
     };
     let full = ListPartsResult {
         xmlns: Some(S3_NS),
+        encoding_type: None,
         bucket: s("bucket"),
         key: s("key"),
         upload_id: s("upload-id"),
@@ -512,6 +514,7 @@ fn list_parts_result() {
     );
     let minimal = ListPartsResult {
         xmlns: None,
+        encoding_type: Some(s("url")),
         initiator: None,
         owner: None,
         parts: vec![part(1, false)],
@@ -520,7 +523,7 @@ fn list_parts_result() {
     golden(
         &to_xml_as("ListPartsResult", &minimal),
         r#"<?xml version="1.0" encoding="UTF-8"?>
-<ListPartsResult><Bucket>bucket</Bucket><Key>key</Key><UploadId>upload-id</UploadId><PartNumberMarker>3</PartNumberMarker><NextPartNumberMarker>5</NextPartNumberMarker><MaxParts>2</MaxParts><IsTruncated>true</IsTruncated><StorageClass>STANDARD</StorageClass><Part><PartNumber>1</PartNumber><LastModified>2024-01-01T00:00:00.000Z</LastModified><ETag>"etag-1"</ETag><Size>1024</Size></Part></ListPartsResult>"#,
+<ListPartsResult><EncodingType>url</EncodingType><Bucket>bucket</Bucket><Key>key</Key><UploadId>upload-id</UploadId><PartNumberMarker>3</PartNumberMarker><NextPartNumberMarker>5</NextPartNumberMarker><MaxParts>2</MaxParts><IsTruncated>true</IsTruncated><StorageClass>STANDARD</StorageClass><Part><PartNumber>1</PartNumber><LastModified>2024-01-01T00:00:00.000Z</LastModified><ETag>"etag-1"</ETag><Size>1024</Size></Part></ListPartsResult>"#,
     );
 }
 

@@ -8,7 +8,7 @@ use http::{Response, StatusCode};
 use ossemu_store::{BucketRecord, ObjectRecord};
 use ossemu_xml::acl::{AccessControlPolicy, oss_policy, s3_policy};
 
-use super::{BUCKET_ACLS, bucket, no_body, owner, set, xml_ok};
+use super::{acl_refused, bucket, canned_acl_ok, no_body, owner, set, xml_ok};
 use crate::access;
 use crate::body::{Body, ReqStream, read_small};
 use crate::dialect::Dialect;
@@ -59,18 +59,14 @@ async fn requested_acl(
             )?
         }
     };
-    let ok = BUCKET_ACLS.contains(&acl.as_str())
-        || (object && super::OBJECT_ONLY_ACLS.contains(&acl.as_str()));
-    if !ok {
-        return Err(ApiError::msg(
-            Code::InvalidArgument,
-            format!(
-                "The ACL {acl:?} is not one of {}private, public-read, public-read-write.",
-                if object { "default, " } else { "" }
-            ),
-        )
-        .field("ArgumentName", header)
-        .field("ArgumentValue", acl));
+    if !canned_acl_ok(cx.dialect, object, &acl) {
+        let err = acl_refused(cx.dialect, object, header, &acl);
+        // PutObjectAcl's EC, as OSS's SDK tests record it.
+        return Err(if object && cx.dialect == Dialect::Oss {
+            err.field("EC", "0017-00000104")
+        } else {
+            err
+        });
     }
     Ok(acl)
 }

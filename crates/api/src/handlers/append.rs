@@ -96,6 +96,7 @@ pub async fn append_object(cx: &Ctx, body: ReqStream) -> ApiResult<Response<Body
     set(h, "etag", &cx.dialect.etag(&rec.etag));
     set(h, "x-oss-next-append-position", &rec.size.to_string());
     set(h, "x-oss-hash-crc64ecma", &rec.crc64.to_string());
+    crate::sse::set_headers(cx.dialect, rec.attrs.sse.as_ref(), h);
     Ok(r)
 }
 

@@ -206,6 +206,7 @@ fn copy_result(cx: &Ctx, rec: &ObjectRecord) -> Response<Body> {
     if cx.dialect == Dialect::Oss {
         set(h, "etag", &cx.dialect.etag(&rec.etag));
     }
+    crate::sse::set_headers(cx.dialect, rec.attrs.sse.as_ref(), h);
     r
 }
 
@@ -229,7 +230,7 @@ fn replaced_meta(
 }
 
 /// The copy's record: the source's body and checksums; metadata from the source (COPY) or
-/// the request (REPLACE); never the mirror tag.
+/// the request (REPLACE); encryption from the request; never the mirror tag.
 fn copied(src: &ObjectRecord, plan: &CopyPlan) -> ObjectRecord {
     let attrs = &plan.attrs;
     let mut rec = ObjectRecord {
@@ -243,6 +244,8 @@ fn copied(src: &ObjectRecord, plan: &CopyPlan) -> ObjectRecord {
     } else {
         None
     };
+    // The copy is encrypted as its request asks, whatever the directive (OSS and S3 alike).
+    rec.attrs.sse = attrs.sse.clone();
     if plan.replace {
         if plan.type_given || !plan.oss {
             rec.attrs.content_type = attrs.content_type.clone();

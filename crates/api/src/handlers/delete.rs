@@ -1,11 +1,11 @@
 //! DeleteMultipleObjects (`POST /?delete`).
 
 use base64::Engine;
-use http::Response;
+use http::{Response, StatusCode};
 use md5::{Digest, Md5};
 use ossemu_xml::object::{Delete, DeleteError, DeleteResult, Deleted};
 
-use super::{encoding_type, maybe_encode, parse_content_md5, xml_ok};
+use super::{encoding_type, maybe_encode, no_body, parse_content_md5, xml_ok};
 use crate::body::{Body, ReqStream, read_small};
 use crate::dialect::Dialect;
 use crate::error::{ApiError, ApiResult, Code};
@@ -80,7 +80,8 @@ fn refused_entry(key: &str, version_id: Option<&str>, encode: bool) -> Option<De
     })
 }
 
-/// Deletes up to 1000 keys; reports each (only failures when Quiet).
+/// Deletes up to 1000 keys; reports each (only failures when Quiet, and in OSS nothing at
+/// all when Quiet and none failed).
 pub async fn delete_objects(cx: &Ctx, body: ReqStream) -> ApiResult<Response<Body>> {
     let bucket = cx.load_bucket()?;
     let encode = encoding_type(cx)?;
@@ -113,6 +114,13 @@ pub async fn delete_objects(cx: &Ctx, body: ReqStream) -> ApiResult<Response<Bod
                 });
             }
         }
+    }
+    // OSS answers a quiet request whose keys all went with no body at all (its reference:
+    // in quiet mode, when every deletion succeeds, there is no message body); oss2,
+    // alibabacloud-oss-v2 and the Go SDK read an empty body as an empty result. S3 sends an
+    // empty DeleteResult, as boto3 expects.
+    if req.quiet && result.errors.is_empty() && cx.dialect == Dialect::Oss {
+        return Ok(no_body(StatusCode::OK));
     }
     Ok(xml_ok(ossemu_xml::to_xml_as("DeleteResult", &result)))
 }

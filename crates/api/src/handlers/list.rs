@@ -5,7 +5,7 @@ use http::Response;
 use ossemu_store::{ListEntry, ListPage, ListQuery, ObjectRecord};
 use ossemu_xml::list::{CommonPrefix, Contents, ListBucketResult, ListVersionsResult, Version};
 
-use super::{encoding_type, iso8601, max_param, maybe_encode, owner, storage_class, xml_ok};
+use super::{encoding_type, iso8601, maybe_encode, owner, page_size, storage_class, xml_ok};
 use crate::body::Body;
 use crate::dialect::Dialect;
 use crate::error::{ApiError, ApiResult, Code};
@@ -82,7 +82,7 @@ pub async fn list_objects_v1(cx: &Ctx) -> ApiResult<Response<Body>> {
     }
     let c = common(cx)?;
     let marker = cx.query.get("marker").unwrap_or("");
-    let max = max_param(cx, "max-keys", default_max(cx), 1000)?;
+    let max = page_size(cx, "max-keys", default_max(cx), Some("0015-00000402"))?;
     let page = cx.store().list(
         &c.bucket,
         &ListQuery {
@@ -119,7 +119,7 @@ pub async fn list_objects_v1(cx: &Ctx) -> ApiResult<Response<Body>> {
 /// ListObjectsV2: continuation-token, start-after, fetch-owner, KeyCount.
 pub async fn list_objects_v2(cx: &Ctx) -> ApiResult<Response<Body>> {
     let c = common(cx)?;
-    let max = max_param(cx, "max-keys", default_max(cx), 1000)?;
+    let max = page_size(cx, "max-keys", default_max(cx), None)?;
     let start_after = cx.query.get("start-after").unwrap_or("");
     // oss2 sends an empty `continuation-token=` on the first page: it is echoed, and means
     // the first page.
@@ -177,7 +177,7 @@ pub async fn list_object_versions(cx: &Ctx) -> ApiResult<Response<Body>> {
     let c = common(cx)?;
     let key_marker = cx.query.get("key-marker").unwrap_or("");
     let version_marker = cx.query.get("version-id-marker").unwrap_or("");
-    let max = max_param(cx, "max-keys", default_max(cx), 1000)?;
+    let max = page_size(cx, "max-keys", default_max(cx), Some("0012-00000102"))?;
     let page = cx.store().list(
         &c.bucket,
         &ListQuery {

@@ -101,12 +101,60 @@ pub fn maybe_encode(s: &str, encode: bool) -> String {
     }
 }
 
+/// The URL of an object as CompleteMultipartUpload and PostObject report it:
+/// `http://<endpoint>/<bucket>/<key>` with the key percent-encoded (as `encoding-type=url`
+/// encodes it), so that any key, control characters included, makes a valid URL.
+pub fn object_url(cx: &Ctx, bucket: &str, key: &str) -> String {
+    format!(
+        "http://{}/{bucket}/{}",
+        cx.endpoint_host(),
+        maybe_encode(key, true)
+    )
+}
+
 /// Reads `encoding-type`: only `url` is valid.
 pub fn encoding_type(cx: &Ctx) -> ApiResult<bool> {
     match cx.query.get("encoding-type") {
         None | Some("") => Ok(false),
         Some(v) if v.eq_ignore_ascii_case("url") => Ok(true),
         Some(_) => Err(ApiError::new(Code::InvalidEncodingType)),
+    }
+}
+
+/// Largest page a listing returns.
+pub const MAX_PAGE: usize = 1000;
+
+/// Reads a page size (`max-keys`, `max-uploads`) in the request's dialect. OSS takes 1 to
+/// 1000 and refuses anything else with InvalidArgument (worded as OSS words it for
+/// ListBuckets, "Argument max-keys must be an integer between 1 and 1000."), `ec` being the
+/// operation's documented EC where there is one; S3 takes any non-negative number and caps
+/// it at 1000 (see [`max_param`]).
+pub fn page_size(
+    cx: &Ctx,
+    name: &'static str,
+    default: usize,
+    ec: Option<&'static str>,
+) -> ApiResult<usize> {
+    if cx.dialect == Dialect::S3 {
+        return max_param(cx, name, default, MAX_PAGE);
+    }
+    let Some(raw) = cx.query.get(name).filter(|v| !v.is_empty()) else {
+        return Ok(default);
+    };
+    match raw.parse::<usize>() {
+        Ok(n) if (1..=MAX_PAGE).contains(&n) => Ok(n),
+        _ => {
+            let err = ApiError::msg(
+                Code::InvalidArgument,
+                format!("Argument {name} must be an integer between 1 and {MAX_PAGE}."),
+            )
+            .field("ArgumentName", name)
+            .field("ArgumentValue", raw);
+            Err(match ec {
+                Some(ec) => err.field("EC", ec),
+                None => err,
+            })
+        }
     }
 }
 
@@ -137,6 +185,46 @@ pub const BUCKET_ACLS: &[&str] = &[
 /// Canned ACLs accepted for objects besides the bucket ones (`default` inherits, OSS).
 pub const OBJECT_ONLY_ACLS: &[&str] =
     &["default", "bucket-owner-read", "bucket-owner-full-control"];
+
+/// The canned ACLs OSS has: its references list only these three for buckets, and these and
+/// `default` for objects.
+pub const OSS_ACLS: &[&str] = &["private", "public-read", "public-read-write"];
+
+/// Whether a bucket (or, with `object`, an object) takes the canned ACL `acl` in dialect `d`:
+/// in OSS one of [`OSS_ACLS`] (or `default` for an object), in S3 one of [`BUCKET_ACLS`] (or
+/// of [`OBJECT_ONLY_ACLS`] for an object).
+pub fn canned_acl_ok(d: Dialect, object: bool, acl: &str) -> bool {
+    match d {
+        Dialect::Oss => OSS_ACLS.contains(&acl) || (object && acl == "default"),
+        Dialect::S3 => BUCKET_ACLS.contains(&acl) || (object && OBJECT_ONLY_ACLS.contains(&acl)),
+    }
+}
+
+/// The refusal of the canned ACL `acl` sent in `header`. OSS's words are "no such bucket
+/// access control exists" and "no such object access control exists" (OSS's answers as its
+/// SDKs' tests record them), with PutBucket's and PutBucketAcl's EC 0015-00000204 for a
+/// bucket.
+pub fn acl_refused(d: Dialect, object: bool, header: &str, acl: &str) -> ApiError {
+    let what = if object { "object" } else { "bucket" };
+    let message = match d {
+        Dialect::Oss => format!("no such {what} access control exists"),
+        Dialect::S3 => {
+            let mut valid = BUCKET_ACLS.to_vec();
+            if object {
+                valid.extend(OBJECT_ONLY_ACLS);
+            }
+            format!("The {what} ACL {acl:?} is not one of {}.", valid.join(", "))
+        }
+    };
+    let err = ApiError::msg(Code::InvalidArgument, message)
+        .field("ArgumentName", header)
+        .field("ArgumentValue", acl);
+    if d == Dialect::Oss && !object {
+        err.field("EC", "0015-00000204")
+    } else {
+        err
+    }
+}
 
 /// The bytes of a stored header value, which holds one char per byte as sent (Latin-1); text
 /// with characters beyond U+00FF (set by other means) is sent as UTF-8.
@@ -205,6 +293,7 @@ pub fn object_headers(cx: &Ctx, rec: &ObjectRecord, h: &mut HeaderMap) {
         }
     }
     set(h, "x-oss-hash-crc64ecma", &rec.crc64.to_string());
+    crate::sse::set_headers(d, rec.attrs.sse.as_ref(), h);
     if let Some(tag) = &rec.tag {
         set(h, "x-oss-tag", tag);
     }

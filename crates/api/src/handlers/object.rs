@@ -169,7 +169,7 @@ pub async fn put_object(cx: &Ctx, body: ReqStream) -> ApiResult<Response<Body>> 
     Ok(write_response(cx, &rec))
 }
 
-/// The 200 answer to a write: ETag, CRC-64 and (OSS) Content-MD5.
+/// The 200 answer to a write: ETag, CRC-64, (OSS) Content-MD5 and the encryption asked for.
 pub fn write_response(cx: &Ctx, rec: &ObjectRecord) -> Response<Body> {
     let mut r = no_body(StatusCode::OK);
     let h = r.headers_mut();
@@ -183,6 +183,7 @@ pub fn write_response(cx: &Ctx, rec: &ObjectRecord) -> Response<Body> {
     if let Some((alg, v)) = &rec.checksum {
         set(h, &format!("x-amz-checksum-{alg}"), v);
     }
+    crate::sse::set_headers(cx.dialect, rec.attrs.sse.as_ref(), h);
     r
 }
 

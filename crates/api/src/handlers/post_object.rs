@@ -485,12 +485,7 @@ fn respond(
     dialect: Dialect,
 ) -> Response<Body> {
     let etag = dialect.etag(&rec.etag);
-    let location = format!(
-        "http://{}/{}/{}",
-        cx.endpoint_host(),
-        bucket,
-        super::maybe_encode(key, true)
-    );
+    let location = super::object_url(cx, bucket, key);
     if let Some(url) = form
         .get("success_action_redirect")
         .filter(|u| !u.is_empty())

@@ -5,7 +5,7 @@ use ossemu_xml::bucket::{BucketEntry, Buckets, ListAllMyBucketsResult};
 
 use super::bucket::{DEFAULT_RESOURCE_GROUP, DEFAULT_RESOURCE_GROUP_ALIAS};
 use super::tagging::load_bucket_tags;
-use super::{iso8601, max_param, owner, xml_ok};
+use super::{MAX_PAGE, iso8601, max_param, owner, page_size, xml_ok};
 use crate::body::Body;
 use crate::dialect::Dialect;
 use crate::error::{ApiError, ApiResult, Code};
@@ -130,8 +130,10 @@ fn parse_tagging(raw: &str) -> ApiResult<Vec<(String, Option<String>)>> {
         .collect()
 }
 
-/// Lists the requester's buckets. OSS pages with `prefix`/`marker`/`max-keys`; S3 with
-/// `prefix`/`continuation-token`/`max-buckets`.
+/// Lists the requester's buckets. OSS pages with `prefix`/`marker`/`max-keys` (100 by
+/// default, 1 to 1000) and names the page (Prefix, Marker, MaxKeys, IsTruncated,
+/// NextMarker) only when it is not the whole list; S3 with
+/// `prefix`/`continuation-token`/`max-buckets` (everything by default).
 pub async fn list_buckets(cx: &Ctx) -> ApiResult<Response<Body>> {
     let Some(me) = cx.identity.owner() else {
         return Err(ApiError::msg(
@@ -140,21 +142,25 @@ pub async fn list_buckets(cx: &Ctx) -> ApiResult<Response<Body>> {
         ));
     };
     let prefix = cx.query.get("prefix").unwrap_or("");
-    let (marker, limit_name) = match cx.dialect {
-        Dialect::Oss => (cx.query.get("marker").unwrap_or(""), "max-keys"),
-        Dialect::S3 => (
+    let oss = cx.dialect == Dialect::Oss;
+    let (marker, max) = if oss {
+        (
+            cx.query.get("marker").unwrap_or(""),
+            page_size(cx, "max-keys", 100, Some("0017-00000289"))?,
+        )
+    } else {
+        let paged = cx.query.has("max-buckets");
+        (
             cx.query.get("continuation-token").unwrap_or(""),
-            "max-buckets",
-        ),
+            max_param(
+                cx,
+                "max-buckets",
+                usize::MAX,
+                if paged { MAX_PAGE } else { usize::MAX },
+            )?,
+        )
     };
     let filter = Filter::of(cx)?;
-    let paged = cx.query.has(limit_name);
-    let max = max_param(
-        cx,
-        limit_name,
-        usize::MAX,
-        if paged { 1000 } else { usize::MAX },
-    )?;
     let mut kept = Vec::new();
     for b in cx.store().meta().list_buckets()? {
         if b.owner == me
@@ -172,13 +178,13 @@ pub async fn list_buckets(cx: &Ctx) -> ApiResult<Response<Body>> {
         .then(|| page.last().map(|b| b.name.clone()))
         .flatten();
     let entries = page.iter().map(|b| entry(cx, b)).collect();
-    let oss = cx.dialect == Dialect::Oss;
+    let partial = oss && truncated;
     let doc = ListAllMyBucketsResult {
         xmlns: cx.dialect.xmlns(),
-        prefix: (oss && cx.query.has("prefix")).then(|| prefix.to_string()),
-        marker: (oss && cx.query.has("marker")).then(|| marker.to_string()),
-        max_keys: (oss && paged).then_some(max),
-        is_truncated: (oss && paged).then_some(truncated),
+        prefix: partial.then(|| prefix.to_string()),
+        marker: partial.then(|| marker.to_string()),
+        max_keys: partial.then_some(max),
+        is_truncated: partial.then_some(true),
         next_marker: if oss { next.clone() } else { None },
         owner: owner(cx, me),
         buckets: Buckets { bucket: entries },

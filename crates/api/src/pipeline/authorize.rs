@@ -1,8 +1,9 @@
 //! Stage 3, authorize: the checks that need no body. The bucket name and key shape, the
-//! method, the permission the operation needs ([`Op::permission`], against the bucket's ACL,
-//! widened by an OSS object ACL `public-read-write`), and S3's `x-amz-expected-bucket-owner`.
-//! Object reads are left to their handlers: they depend on the object's own ACL and on whether
-//! it exists.
+//! method, the bucket's existence for a sub-resource ossemu does not implement, the
+//! permission the operation needs ([`Op::permission`], against the bucket's ACL, widened by
+//! an OSS object ACL `public-read-write`), and S3's `x-amz-expected-bucket-owner`. Object
+//! reads are left to their handlers: they depend on the object's own ACL and on whether it
+//! exists.
 
 use ossemu_store::BucketRecord;
 
@@ -23,6 +24,12 @@ pub fn authorize(cx: &Ctx, op: Op) -> ApiResult<()> {
                 "ResourceType",
                 if cx.key.is_some() { "OBJECT" } else { "BUCKET" },
             ));
+    }
+    // A sub-resource ossemu does not implement is answered 501 only for a bucket that
+    // exists: OSS and S3 look the bucket up first (404 NoSuchBucket). The lookup reads the
+    // bucket's record, never its objects.
+    if op == Op::Unsupported && cx.bucket.is_some() {
+        cx.load_bucket()?;
     }
     if cx.bucket.is_some() && op.permission() != Permission::Handler {
         let bucket = cx.load_bucket()?;

@@ -38,9 +38,15 @@ pub fn finish(
 ) -> Response<Body> {
     let mut resp = match result {
         Ok(r) => r,
-        Err(e) => {
+        Err(mut e) => {
             if e.code == Code::InternalError {
                 tracing::error!(request_id = %cx.id, op = op.name(), "internal error");
+            }
+            if cx.dialect == Dialect::Oss
+                && !e.fields.iter().any(|(k, _)| *k == "EC")
+                && let Some(ec) = documented_ec(op, e.code)
+            {
+                e = e.field("EC", ec);
             }
             let head = cx.method == Method::HEAD;
             e.render(
@@ -54,6 +60,7 @@ pub fn finish(
         }
     };
     finish_headers(cx, &mut resp);
+    declare_length(cx, &mut resp);
     close_if_body_unread(cx, &timing.body, &mut resp);
     let rule = resp.extensions().get::<MatchedRule>().map(|r| r.0);
     let status = resp.status().as_u16();
@@ -90,6 +97,19 @@ pub fn finish(
     count_out(cx.state.clone(), resp, log)
 }
 
+/// The EC (`<EC>`, `x-oss-ec`) OSS sends with an error, where it is on record for every
+/// operation that raises it: NoSuchBucket's 0015-00000101 (OSS answers recorded by
+/// ug0/aliyun_oss for ListObjects and bucket sub-resources, and by a user's upload on
+/// developer.aliyun.com) and GetObject's NoSuchKey 0026-00000001 (OSS answers quoted in
+/// public reports). Errors raised with their own EC keep it; ECs are never made up.
+fn documented_ec(op: Op, code: Code) -> Option<&'static str> {
+    match (op, code) {
+        (_, Code::NoSuchBucket) => Some("0015-00000101"),
+        (Op::GetObject | Op::HeadObject, Code::NoSuchKey) => Some("0026-00000001"),
+        _ => None,
+    }
+}
+
 /// A request whose body was announced but not read to its end leaves the connection unusable
 /// (its unread bytes would be taken for the next request), so the response says
 /// `Connection: close` rather than having the client find the connection closed under it.
@@ -104,6 +124,29 @@ fn close_if_body_unread(cx: &Ctx, body: &BodyProgress, resp: &mut Response<Body>
     if (declared > 0 || chunked) && !body.done.load(Ordering::Relaxed) {
         resp.headers_mut()
             .insert(http::header::CONNECTION, HeaderValue::from_static("close"));
+    }
+}
+
+/// A body built in memory (every XML document and error) goes out with `Content-Length`, as
+/// OSS and S3 send it. hyper would derive it from the body's exact size, but the byte
+/// counting of [`count_out`] hides that size, so it is declared here, before. Streamed bodies
+/// (object reads) declare their own length; HEAD, 204 and 304 answers are left as they are.
+fn declare_length(cx: &Ctx, resp: &mut Response<Body>) {
+    use http_body::Body as _;
+    let status = resp.status();
+    let h = resp.headers();
+    if cx.method == Method::HEAD
+        || status.is_informational()
+        || status == http::StatusCode::NO_CONTENT
+        || status == http::StatusCode::NOT_MODIFIED
+        || h.contains_key(http::header::CONTENT_LENGTH)
+        || h.contains_key(http::header::TRANSFER_ENCODING)
+    {
+        return;
+    }
+    if let Some(n) = resp.body().size_hint().exact() {
+        resp.headers_mut()
+            .insert(http::header::CONTENT_LENGTH, HeaderValue::from(n));
     }
 }
 
