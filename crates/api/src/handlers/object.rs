@@ -35,9 +35,9 @@ pub async fn receive(cx: &Ctx, mut body: ReqStream, limit: u64) -> ApiResult<New
                 ApiError::new(Code::EntityTooLarge).field("MaxSizeAllowed", limit.to_string())
             );
         }
-        w.write(chunk).await.map_err(ApiError::internal)?;
+        w.write(chunk).await?;
     }
-    w.finish().await.map_err(ApiError::internal)
+    Ok(w.finish().await?)
 }
 
 /// Refuses a declared length over `limit` before any byte is read (so no `100 Continue`).
