@@ -1,0 +1,254 @@
+//! A full disk, played with the store's injected failures: writes answer
+//! `507 InsufficientStorage` and change nothing, deletes of every kind work, a failed
+//! metadata store does not stop later writes, and health says degraded.
+
+use ossemu_store::{FLOOR, Faults};
+
+use crate::support::*;
+
+fn delete_body(keys: &[&str]) -> String {
+    let mut s = String::from("<Delete><Quiet>false</Quiet>");
+    for k in keys {
+        s.push_str(&format!("<Object><Key>{k}</Key></Object>"));
+    }
+    s.push_str("</Delete>");
+    s
+}
+
+async fn started() -> (Server, std::sync::Arc<Faults>) {
+    let faults = Faults::new();
+    faults.set_free_space(Some(1 << 30));
+    let s = Server::start_with_faults(faults.clone()).await;
+    s.bucket("full").await;
+    (s, faults)
+}
+
+#[tokio::test]
+async fn a_full_disk_refuses_writes_with_507_and_changes_nothing() {
+    let (s, faults) = started().await;
+    s.put("full", "kept", "kept body").await;
+    let upload = s
+        .req("POST", "/full/mp?uploads")
+        .s3()
+        .send()
+        .await
+        .xml("UploadId")
+        .unwrap();
+    faults.set_free_space(Some(FLOOR / 2));
+
+    // PutObject in both dialects, with the error XML of each.
+    let r = s.req("PUT", "/full/new").s3().body("new").send().await;
+    let body = r.assert_error(507, "InsufficientStorage");
+    assert!(body.contains("free space"), "{body}");
+    let r = s.req("PUT", "/full/new").oss().body("new").send().await;
+    r.assert_error(507, "InsufficientStorage");
+    assert_eq!(r.h("server"), Some("AliyunOSS"));
+    // Every other kind of write that adds data.
+    let part = s
+        .req("PUT", &format!("/full/mp?partNumber=1&uploadId={upload}"))
+        .s3()
+        .body(vec![1u8; 1024])
+        .send()
+        .await;
+    part.assert_error(507, "InsufficientStorage");
+    let copy = s
+        .req("PUT", "/full/copy")
+        .s3()
+        .header("x-amz-copy-source", "/full/kept")
+        .send()
+        .await;
+    copy.assert_error(507, "InsufficientStorage");
+    let append = s
+        .req("POST", "/full/app?append&position=0")
+        .oss()
+        .body("a")
+        .send()
+        .await;
+    append.assert_error(507, "InsufficientStorage");
+    let mb = s.req("PUT", "/other-bucket").s3().send().await;
+    mb.assert_error(507, "InsufficientStorage");
+    let init = s.req("POST", "/full/mp2?uploads").s3().send().await;
+    init.assert_error(507, "InsufficientStorage");
+    // A HEAD-less GET and listing still work.
+    let g = s.req("GET", "/full/kept").s3().send().await;
+    assert_eq!((g.status, g.text().as_str()), (200, "kept body"));
+    let listed = s.req("GET", "/full?list-type=2").s3().send().await;
+    assert_eq!(listed.xml_all("Key"), ["kept"]);
+    // Nothing of the refused writes.
+    for k in ["new", "copy", "app"] {
+        let r = s.req("GET", &format!("/full/{k}")).s3().send().await;
+        assert_eq!(r.status, 404, "{k}");
+    }
+    assert_eq!(s.req("HEAD", "/other-bucket").s3().send().await.status, 404);
+    let parts = s
+        .req("GET", &format!("/full/mp?uploadId={upload}"))
+        .s3()
+        .send()
+        .await;
+    assert!(parts.xml_all("PartNumber").is_empty());
+    let uploads = s.req("GET", "/full?uploads").s3().send().await;
+    assert_eq!(uploads.xml_all("UploadId"), [upload]);
+    assert_eq!(count_files(&s.dir.path().join("tmp")), 0);
+    assert_eq!(count_files(&s.dir.path().join("blobs")), 1);
+}
+
+#[tokio::test]
+async fn deletes_of_every_kind_work_on_a_full_disk_and_writes_resume() {
+    let (s, faults) = started().await;
+    for k in ["a", "b", "c", "d"] {
+        s.put("full", k, "body").await;
+    }
+    let upload = s
+        .req("POST", "/full/mp?uploads")
+        .oss()
+        .send()
+        .await
+        .xml("UploadId")
+        .unwrap();
+    s.req("PUT", "/full-cfg").oss().send().await;
+    s.req("PUT", "/full-cfg?cors")
+        .oss()
+        .body("<CORSConfiguration><CORSRule><AllowedOrigin>*</AllowedOrigin><AllowedMethod>GET</AllowedMethod></CORSRule></CORSConfiguration>")
+        .send()
+        .await;
+    faults.set_free_space(Some(0));
+
+    let r = s.req("DELETE", "/full/a").s3().send().await;
+    assert_eq!(r.status, 204, "{}", r.text());
+    let r = s.req("DELETE", "/full/b").oss().send().await;
+    assert_eq!(r.status, 204, "{}", r.text());
+    let body = delete_body(&["c", "d"]);
+    let r = s
+        .req("POST", "/full?delete")
+        .s3()
+        .header("content-md5", &md5_b64(body.as_bytes()))
+        .body(body)
+        .send()
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(r.xml_all("Key"), ["c", "d"]);
+    assert!(r.xml_all("Code").is_empty(), "{}", r.text());
+    let r = s
+        .req("DELETE", &format!("/full/mp?uploadId={upload}"))
+        .oss()
+        .send()
+        .await;
+    assert_eq!(r.status, 204, "{}", r.text());
+    let r = s.req("DELETE", "/full-cfg?cors").oss().send().await;
+    assert_eq!(r.status, 204, "{}", r.text());
+    let r = s.req("DELETE", "/full-cfg").s3().send().await;
+    assert_eq!(r.status, 204, "{}", r.text());
+    let listed = s.req("GET", "/full?list-type=2").s3().send().await;
+    assert!(listed.xml_all("Key").is_empty());
+    assert_eq!(count_files(&s.dir.path().join("blobs")), 0);
+
+    // Health says why writes are refused, then that all is well once space returns; the next
+    // write succeeds without a restart.
+    let h = s.req("GET", "/_ossemu/health").send().await;
+    assert_eq!(h.status, 503);
+    let v: serde_json::Value = serde_json::from_slice(&h.body).unwrap();
+    assert_eq!(v["status"], "degraded");
+    assert_eq!(v["reason"], "no-space");
+    assert!(v["message"].as_str().unwrap().contains("full"), "{v}");
+    s.req("PUT", "/full/again")
+        .s3()
+        .body("x")
+        .send()
+        .await
+        .assert_error(507, "InsufficientStorage");
+    faults.set_free_space(Some(1 << 30));
+    s.put("full", "again", "works").await;
+    let h = s.req("GET", "/_ossemu/health").send().await;
+    assert_eq!(
+        (h.status, h.text().as_str()),
+        (200, "{\"status\":\"ok\"}\n")
+    );
+}
+
+#[tokio::test]
+async fn a_metadata_write_failing_with_enospc_does_not_stop_later_writes() {
+    // The issue: after one such failure every write, DELETE included, answered 500 until a
+    // restart, and health kept answering 200.
+    let (s, faults) = started().await;
+    s.put("full", "before", "kept").await;
+    faults.fail_engine_applies(1);
+    let r = s.req("PUT", "/full/refused").s3().body("no").send().await;
+    r.assert_error(507, "InsufficientStorage");
+    assert_eq!(s.req("GET", "/full/refused").s3().send().await.status, 404);
+    assert_eq!(count_files(&s.dir.path().join("blobs")), 1);
+    s.put("full", "after", "works").await;
+    let r = s.req("DELETE", "/full/before").s3().send().await;
+    assert_eq!(r.status, 204);
+    let g = s.req("GET", "/full/after").s3().send().await;
+    assert_eq!(g.text(), "works");
+    // A failure during a delete is retried.
+    faults.fail_engine_applies(1);
+    let r = s.req("DELETE", "/full/after").s3().send().await;
+    assert_eq!(r.status, 204);
+    assert_eq!(s.req("GET", "/full/after").s3().send().await.status, 404);
+    let h = s.req("GET", "/_ossemu/health").send().await;
+    assert_eq!(h.status, 200);
+}
+
+#[tokio::test]
+async fn a_body_write_failing_with_enospc_answers_507_and_leaves_nothing() {
+    let (s, faults) = started().await;
+    faults.fail_body_writes(1);
+    let r = s
+        .req("PUT", "/full/big")
+        .oss()
+        .body(vec![9u8; 3 << 20])
+        .send()
+        .await;
+    r.assert_error(507, "InsufficientStorage");
+    assert_eq!(s.req("GET", "/full/big").oss().send().await.status, 404);
+    assert_eq!(count_files(&s.dir.path().join("tmp")), 0);
+    assert_eq!(count_files(&s.dir.path().join("blobs")), 0);
+    s.put("full", "big", vec![9u8; 3 << 20]).await;
+}
+
+#[tokio::test]
+async fn the_health_subcommand_fails_on_a_degraded_server() {
+    let (s, faults) = started().await;
+    let ok = tokio::task::spawn_blocking(run_health(s.addr))
+        .await
+        .unwrap();
+    assert!(ok.status.success(), "{ok:?}");
+    faults.set_free_space(Some(0));
+    let degraded = tokio::task::spawn_blocking(run_health(s.addr))
+        .await
+        .unwrap();
+    assert!(!degraded.status.success());
+    let out = String::from_utf8_lossy(&degraded.stdout);
+    assert!(
+        out.contains("degraded") && out.contains("no-space"),
+        "{out}"
+    );
+}
+
+fn run_health(addr: std::net::SocketAddr) -> impl FnOnce() -> std::process::Output {
+    move || {
+        std::process::Command::new(env!("CARGO_BIN_EXE_ossemu"))
+            .args(["health", "--url", &format!("http://{addr}")])
+            .output()
+            .unwrap()
+    }
+}
+
+/// Files under `dir`, recursively.
+fn count_files(dir: &std::path::Path) -> usize {
+    std::fs::read_dir(dir)
+        .map(|entries| {
+            entries
+                .flatten()
+                .map(|e| {
+                    if e.file_type().is_ok_and(|t| t.is_dir()) {
+                        count_files(&e.path())
+                    } else {
+                        1
+                    }
+                })
+                .sum()
+        })
+        .unwrap_or(0)
+}
