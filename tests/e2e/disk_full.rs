@@ -3,6 +3,7 @@
 //! metadata store does not stop later writes, and health says degraded.
 
 use ossemu_store::{FLOOR, Faults};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 use crate::support::*;
 
@@ -205,6 +206,44 @@ async fn a_body_write_failing_with_enospc_answers_507_and_leaves_nothing() {
     assert_eq!(count_files(&s.dir.path().join("tmp")), 0);
     assert_eq!(count_files(&s.dir.path().join("blobs")), 0);
     s.put("full", "big", vec![9u8; 3 << 20]).await;
+}
+
+#[tokio::test]
+async fn a_body_that_does_not_fit_is_refused_before_it_is_read() {
+    let (s, faults) = started().await;
+    let r = s
+        .req("PUT", "/open")
+        .oss()
+        .header("x-oss-acl", "public-read-write")
+        .send()
+        .await;
+    assert_eq!(r.status, 200);
+    faults.set_free_space(Some(FLOOR + (1 << 20)));
+    // A client that waits for `100 Continue` gets the 507 instead, and sends nothing.
+    let mut c = tokio::net::TcpStream::connect(s.addr).await.unwrap();
+    let head = format!(
+        "PUT /open/big HTTP/1.1\r\nHost: {}\r\nContent-Length: {}\r\nExpect: 100-continue\r\n\r\n",
+        s.addr,
+        2 << 20
+    );
+    c.write_all(head.as_bytes()).await.unwrap();
+    let mut buf = vec![0u8; 4096];
+    let n = c.read(&mut buf).await.unwrap();
+    let reply = String::from_utf8_lossy(&buf[..n]);
+    assert!(reply.starts_with("HTTP/1.1 507"), "{reply}");
+    // One that sends its body at once reads the 507 on a connection that stays usable: the
+    // rest of a short body is read and dropped.
+    let r = s
+        .req("PUT", "/full/big")
+        .s3()
+        .body(vec![3u8; 2 << 20])
+        .send()
+        .await;
+    r.assert_error(507, "InsufficientStorage");
+    assert_eq!(r.h("connection"), None);
+    // What fits is stored.
+    s.put("full", "small", vec![3u8; 512 << 10]).await;
+    assert_eq!(count_files(&s.dir.path().join("tmp")), 0);
 }
 
 #[tokio::test]

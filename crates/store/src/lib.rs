@@ -194,6 +194,15 @@ impl Store {
         }
     }
 
+    /// Whether a body of `bytes` would be accepted now ([`StoreError::NoSpace`] if not), so
+    /// that a write can be refused before its body is read.
+    pub fn room_for(&self, bytes: u64) -> Result<()> {
+        match &self.inner.space {
+            Some(s) => s.claim(bytes).map(drop).map_err(StoreError::from),
+            None => Ok(()),
+        }
+    }
+
     /// Refuses a write that adds data when the disk has no room for it.
     fn room(&self) -> Result<()> {
         match &self.inner.space {
