@@ -1,10 +1,13 @@
-//! Reliability drills: `ossemu-bench drill crash|origin-faults|soak`.
+//! Reliability drills: `ossemu-bench drill crash|origin-faults|soak|disk-full`.
 //!
 //! Each drill starts its own ossemu (the release binary, as for `--target ossemu`), drives
 //! it, checks what it promises, prints progress on stderr and ends with exactly one line on
-//! stdout: `DRILL <name>: PASS` or `DRILL <name>: FAIL (<reason>)`, exiting 0 or 1.
+//! stdout: `DRILL <name>: PASS` or `DRILL <name>: FAIL (<reason>)`, exiting 0 or 1; a drill
+//! that cannot run here (disk-full without root) prints `DRILL <name>: SKIP (<reason>)` and
+//! exits 0.
 
 pub mod crash;
+pub mod disk_full;
 pub mod faults;
 pub mod s3;
 pub mod soak;
@@ -34,6 +37,11 @@ pub enum Drill {
     /// The mixed workload for 10 minutes with 32 clients: no unexpected error, and the
     /// server's RSS at the end within 20% of its RSS after the first minute.
     Soak(soak::SoakArgs),
+    /// ossemu on a small tmpfs (or `--dir`): filled by its writers and by another process,
+    /// killed with -9 while full and started on the full disk. Refusals are 507
+    /// InsufficientStorage and leave nothing, deletes work, writes resume once space returns,
+    /// every acknowledged write is whole. Mounting needs root; without it the drill skips.
+    DiskFull(disk_full::DiskFullArgs),
 }
 
 impl Drill {
@@ -43,6 +51,7 @@ impl Drill {
             Drill::Crash(_) => "crash",
             Drill::OriginFaults(_) => "origin-faults",
             Drill::Soak(_) => "soak",
+            Drill::DiskFull(_) => "disk-full",
         }
     }
 }
@@ -209,10 +218,15 @@ pub async fn run(drill: Drill) -> ExitCode {
         Drill::Crash(a) => crash::run(a).await,
         Drill::OriginFaults(a) => faults::run(a).await,
         Drill::Soak(a) => soak::run(a).await,
+        Drill::DiskFull(a) => disk_full::run(a).await,
     };
     match result {
         Ok(()) => {
             println!("DRILL {name}: PASS");
+            ExitCode::SUCCESS
+        }
+        Err(e) if e.downcast_ref::<disk_full::Skip>().is_some() => {
+            println!("DRILL {name}: SKIP ({e})");
             ExitCode::SUCCESS
         }
         Err(e) => {
