@@ -291,3 +291,104 @@ fn count_files(dir: &std::path::Path) -> usize {
         })
         .unwrap_or(0)
 }
+
+/// A tmpfs mounted for a test (root only), unmounted when dropped.
+struct Tmpfs(tempfile::TempDir);
+
+impl Tmpfs {
+    fn mount(size: &str) -> Option<Self> {
+        let dir = tempfile::tempdir().unwrap();
+        let ok = std::process::Command::new("mount")
+            .args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"])
+            .arg(dir.path())
+            .stderr(std::process::Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success());
+        ok.then_some(Self(dir))
+    }
+
+    fn path(&self) -> &std::path::Path {
+        self.0.path()
+    }
+
+    /// Writes a file until the filesystem is full, as another process would.
+    fn fill(&self, name: &str) {
+        use std::io::Write as _;
+        let mut f = std::fs::File::create(self.path().join(name)).unwrap();
+        for chunk in [1usize << 20, 4096] {
+            while f.write_all(&vec![0u8; chunk]).is_ok() {}
+        }
+    }
+}
+
+impl Drop for Tmpfs {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("umount")
+            .arg(self.0.path())
+            .status();
+    }
+}
+
+#[tokio::test]
+async fn the_binary_on_a_real_full_tmpfs() {
+    // The drill's scenario in small, on a real filesystem (`ossemu-bench drill disk-full`
+    // is the full one). Mounting needs root: elsewhere there is nothing to check.
+    let Some(fs) = Tmpfs::mount("16m") else {
+        eprintln!("skipped: mounting a tmpfs needs root");
+        return;
+    };
+    let data = fs.path().join("data");
+    let data = data.to_str().unwrap();
+    let args = ["--listen", "127.0.0.1:0", "--data-dir", data];
+    let b = Binary::start(&args, &[]);
+    assert_eq!(b.req("PUT", "/tiny").s3().send().await.status, 200);
+    let mut stored = Vec::new();
+    for i in 0.. {
+        let body = vec![i as u8; 256 << 10];
+        let r = b
+            .req("PUT", &format!("/tiny/o{i}"))
+            .s3()
+            .body(body.clone())
+            .send()
+            .await;
+        if r.status == 507 {
+            r.assert_error(507, "InsufficientStorage");
+            break;
+        }
+        assert_eq!(r.status, 200, "{}", r.text());
+        stored.push((format!("o{i}"), body));
+    }
+    assert!(stored.len() > 10, "{} objects", stored.len());
+    fs.fill("filler");
+    let r = b.req("PUT", "/tiny/x").s3().body("x").send().await;
+    r.assert_error(507, "InsufficientStorage");
+    let (gone, _) = stored.remove(0);
+    let r = b.req("DELETE", &format!("/tiny/{gone}")).s3().send().await;
+    assert_eq!(r.status, 204);
+    assert_eq!(b.req("GET", "/_ossemu/health").send().await.status, 503);
+    b.kill();
+
+    // Start-up on the full disk serves every acknowledged write.
+    fs.fill("filler2");
+    let b = Binary::start(&args, &[]);
+    for (k, body) in &stored {
+        let r = b.req("GET", &format!("/tiny/{k}")).s3().send().await;
+        assert_eq!(r.status, 200, "{k}");
+        assert!(r.body == body[..], "{k}");
+    }
+    let r = b.req("GET", &format!("/tiny/{gone}")).s3().send().await;
+    assert_eq!(r.status, 404);
+    let r = b.req("PUT", "/tiny/x").s3().body("x").send().await;
+    r.assert_error(507, "InsufficientStorage");
+    for (k, _) in stored.drain(..stored.len() / 2) {
+        let r = b.req("DELETE", &format!("/tiny/{k}")).s3().send().await;
+        assert_eq!(r.status, 204, "{k}");
+    }
+    std::fs::remove_file(fs.path().join("filler")).unwrap();
+    std::fs::remove_file(fs.path().join("filler2")).unwrap();
+    let r = b.req("PUT", "/tiny/x").s3().body("x").send().await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let h = b.req("GET", "/_ossemu/health").send().await;
+    assert_eq!(h.status, 200, "{}", h.text());
+    b.kill();
+}

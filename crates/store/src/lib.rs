@@ -188,7 +188,7 @@ impl Store {
         match self.space() {
             Some(r) if !r.writable => Err(Degraded::NoSpace {
                 free: r.free,
-                needed: FLOOR + if r.reserve_held { 0 } else { RESERVE },
+                needed: r.needed,
             }),
             _ => Ok(()),
         }

@@ -158,7 +158,7 @@ async fn below_the_floor_writes_are_refused_and_deletes_work() {
     assert!(!dir.path().join("reserve").exists());
     assert_eq!(files(&dir.path().join("blobs")), 1);
     // What the reserve gave back is not for writes.
-    faults.set_free_space(Some(RESERVE));
+    faults.set_free_space(Some(RESERVE - FLOOR));
     assert!(matches!(
         put(&store, "new", b"x").await,
         Err(StoreError::NoSpace)
