@@ -135,7 +135,12 @@ impl SmallFs {
                     mounted: Some(dir),
                 });
             }
-            Ok(o) => String::from_utf8_lossy(&o.stderr).trim().to_owned(),
+            Ok(o) => String::from_utf8_lossy(&o.stderr)
+                .lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty())
+                .collect::<Vec<_>>()
+                .join("; "),
             Err(e) => e.to_string(),
         };
         let _ = std::fs::remove_dir(&dir);

@@ -226,7 +226,8 @@ pub async fn run(drill: Drill) -> ExitCode {
             ExitCode::SUCCESS
         }
         Err(e) if e.downcast_ref::<disk_full::Skip>().is_some() => {
-            println!("DRILL {name}: SKIP ({e})");
+            let reason = e.to_string().replace('\n', "; ");
+            println!("DRILL {name}: SKIP ({reason})");
             ExitCode::SUCCESS
         }
         Err(e) => {
