@@ -12,6 +12,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use anyhow::Context;
+use ossemu_api::provision::ApplyError;
 use ossemu_api::{ApiConfig, AppState};
 use ossemu_store::{Store, StoreError, StoreOptions};
 
@@ -102,7 +103,8 @@ fn check_config(file: &Path) -> ExitCode {
     }
 }
 
-/// `ossemu health`: GET /_ossemu/health on a running server.
+/// `ossemu health`: GET /_ossemu/health on a running server; exits 0 only on 200 (a degraded
+/// store, e.g. a full disk, answers 503 with the reason, which is printed).
 fn health(url: Option<&str>, listen: SocketAddr) -> ExitCode {
     let addr = match url {
         Some(u) => u
@@ -112,7 +114,7 @@ fn health(url: Option<&str>, listen: SocketAddr) -> ExitCode {
         None if listen.ip().is_unspecified() => format!("127.0.0.1:{}", listen.port()),
         None => listen.to_string(),
     };
-    let check = || -> std::io::Result<bool> {
+    let check = || -> std::io::Result<String> {
         let target = match addr.parse::<SocketAddr>() {
             Ok(a) => a,
             Err(_) => std::net::ToSocketAddrs::to_socket_addrs(&addr)?
@@ -127,15 +129,17 @@ fn health(url: Option<&str>, listen: SocketAddr) -> ExitCode {
         )?;
         let mut reply = String::new();
         s.read_to_string(&mut reply)?;
-        Ok(reply.starts_with("HTTP/1.1 200"))
+        Ok(reply)
     };
     match check() {
-        Ok(true) => {
+        Ok(reply) if reply.starts_with("HTTP/1.1 200") => {
             println!("healthy");
             ExitCode::SUCCESS
         }
-        Ok(false) => {
-            println!("unhealthy");
+        Ok(reply) => {
+            let status = reply.lines().next().unwrap_or_default();
+            let body = reply.split_once("\r\n\r\n").map_or("", |(_, b)| b.trim());
+            println!("unhealthy: {status} {body}");
             ExitCode::FAILURE
         }
         Err(e) => {
@@ -152,6 +156,12 @@ fn explain_open_error(e: &StoreError, dir: &Path) -> String {
     if text.contains("lock") || text.contains("os error 11") {
         format!(
             "the data directory {d} is in use by another ossemu process (its metadata lock is held); stop it or use another --data-dir"
+        )
+    } else if let StoreError::NoSpace = e {
+        format!(
+            "the filesystem of the data directory {d} is full and its metadata store needs about 512 KiB to open \
+             (ossemu keeps a {} MiB reserve file for this once it had the room); free some space",
+            ossemu_store::RESERVE >> 20
         )
     } else if let StoreError::Io(io) = e
         && io.kind() == std::io::ErrorKind::PermissionDenied
@@ -190,17 +200,33 @@ async fn run(s: Settings) -> anyhow::Result<()> {
             .map_err(|m| anyhow::anyhow!("--cname {domain}={bucket}: {m}"))?;
     }
     if !s.buckets.is_empty() {
-        ossemu_api::provision::apply(&store, &s.region, &s.buckets)
-            .await
-            .map_err(|e| anyhow::anyhow!("applying the configuration file: {e}"))?;
-        tracing::info!(buckets = s.buckets.len(), "configuration applied");
+        match ossemu_api::provision::apply(&store, &s.region, &s.buckets).await {
+            Ok(()) => tracing::info!(buckets = s.buckets.len(), "configuration applied"),
+            // A full disk does not keep the server from serving what it has.
+            Err(ApplyError::NoSpace(what)) => tracing::warn!(
+                "the disk is full: the configuration file is not fully applied ({what}); starting anyway"
+            ),
+            Err(e) => anyhow::bail!("applying the configuration file: {e}"),
+        }
     }
     // After the configuration file, so that --cname may name a bucket it declares.
     for (domain, bucket) in &s.cnames {
-        store
+        match store
             .bind_domain(domain, bucket, ossemu_store::now_ms())
             .await
-            .with_context(|| format!("binding --cname {domain}={bucket}"))?;
+        {
+            Ok(()) => {}
+            Err(StoreError::NoSpace) => tracing::warn!(
+                "the disk is full: --cname {domain}={bucket} is not bound; starting anyway"
+            ),
+            Err(e) => {
+                return Err(e).with_context(|| format!("binding --cname {domain}={bucket}"));
+            }
+        }
+    }
+    match store.health() {
+        Ok(()) => {}
+        Err(why) => tracing::warn!("starting degraded: {why}"),
     }
     let config = ApiConfig {
         region: s.region.clone(),

@@ -12,6 +12,7 @@ mod buckets;
 mod compat;
 mod copy_delete;
 mod cors;
+mod disk_full;
 mod limits;
 mod listing;
 mod mirror;

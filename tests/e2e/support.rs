@@ -9,7 +9,7 @@ use http_body_util::{BodyExt, Full};
 use hyper::client::conn::http1;
 use hyper_util::rt::TokioIo;
 use ossemu_api::{ApiConfig, AppState, AuthMode, Credential};
-use ossemu_store::{Store, StoreOptions};
+use ossemu_store::{Faults, Store, StoreOptions};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
@@ -58,6 +58,17 @@ impl Server {
         Self::start_store(f, mirror, true).await
     }
 
+    /// Starts a server on a fresh data directory whose store sees the failures `faults`
+    /// injects (a full disk without one).
+    pub async fn start_with_faults(faults: Arc<Faults>) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let opts = StoreOptions {
+            data_dir: Some(dir.path().to_path_buf()),
+        };
+        let store = Store::open_with_faults(&opts, faults).unwrap();
+        Self::serve(store, dir, |_| {}, ossemu_mirror::MirrorConfig::default()).await
+    }
+
     async fn start_store(
         f: impl FnOnce(&mut ApiConfig),
         mirror: ossemu_mirror::MirrorConfig,
@@ -68,6 +79,15 @@ impl Server {
             data_dir: on_disk.then(|| dir.path().to_path_buf()),
         })
         .unwrap();
+        Self::serve(store, dir, f, mirror).await
+    }
+
+    async fn serve(
+        store: Store,
+        dir: tempfile::TempDir,
+        f: impl FnOnce(&mut ApiConfig),
+        mirror: ossemu_mirror::MirrorConfig,
+    ) -> Self {
         let mut config = ApiConfig {
             credentials: vec![
                 Credential {

@@ -58,6 +58,7 @@ codes! {
     ExternalRedirectForbidden => 400, "3xx redirect to public network is not allowed using the OSS endpoint, please use CNAME instead.";
     FileAlreadyExists => 409, "The object you specified already exists and can not be overwritten.";
     IncompleteBody => 400, "You did not provide the number of bytes specified by the Content-Length HTTP header.";
+    InsufficientStorage => 507, "There is not enough free space on the server's disk to store this request. Delete objects to free space, then try again.";
     InternalError => 500, "We encountered an internal error. Please try again.";
     InvalidAccessKeyId => 403, "The Access Key Id you provided does not exist in our records.";
     InvalidArgument => 400, "Invalid Argument.";
@@ -308,6 +309,14 @@ impl From<StoreError> for ApiError {
                 "a part was written during completion; complete the upload again with the current part list.",
             ),
             e @ StoreError::Busy => ApiError::msg(Code::InvalidRequest, e.to_string()),
+            StoreError::NoSpace => ApiError::new(Code::InsufficientStorage),
+            StoreError::Unavailable(why) => {
+                tracing::warn!(%why, "metadata store unavailable");
+                ApiError::msg(
+                    Code::ServiceUnavailable,
+                    "The metadata store failed and is being reopened. Please try again.",
+                )
+            }
             e @ (StoreError::Db(_) | StoreError::Corrupt(_) | StoreError::Io(_)) => {
                 ApiError::internal(e)
             }
@@ -323,6 +332,14 @@ impl From<TxError<ApiError>> for ApiError {
             TxError::Abort(e) => e,
             TxError::Store(e) => e.into(),
         }
+    }
+}
+
+/// A body that could not be stored: [`Code::InsufficientStorage`] when the disk is full, else
+/// an internal error.
+impl From<std::io::Error> for ApiError {
+    fn from(e: std::io::Error) -> Self {
+        StoreError::from(e).into()
     }
 }
 

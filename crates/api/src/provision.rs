@@ -7,7 +7,7 @@ use ossemu_store::{BucketRecord, Store, StoreError, now_ms};
 use ossemu_xml::cors::CorsConfiguration;
 
 use crate::dialect::Dialect;
-use crate::error::ApiError;
+use crate::error::{ApiError, Code};
 use crate::handlers::{BUCKET_ACLS, cname, cors, website};
 use crate::pipeline::classify::valid_bucket_name;
 
@@ -28,10 +28,49 @@ pub struct BucketSpec {
     pub cors: Option<CorsConfiguration>,
 }
 
+/// Why the declarations could not be applied.
+#[derive(Debug)]
+pub enum ApplyError {
+    /// The disk is full: a declaration that needed a write was not applied (the message says
+    /// which). The store still serves what it has.
+    NoSpace(String),
+    /// Anything else, with what went wrong.
+    Refused(String),
+}
+
+impl std::fmt::Display for ApplyError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ApplyError::NoSpace(m) | ApplyError::Refused(m) => f.write_str(m),
+        }
+    }
+}
+
+impl std::error::Error for ApplyError {}
+
+/// A store failure while applying `what`.
+fn store_error(what: String, e: StoreError) -> ApplyError {
+    match e {
+        StoreError::NoSpace => ApplyError::NoSpace(format!("{what}: {e}")),
+        e => ApplyError::Refused(format!("{what}: {e}")),
+    }
+}
+
 fn message(e: ApiError) -> String {
     match e.message {
         Some(m) => format!("{}: {m}", e.code.as_str()),
         None => format!("{}: {}", e.code.as_str(), e.code.default_message()),
+    }
+}
+
+/// A handler's refusal while applying `what`.
+fn api_error(what: String, e: ApiError) -> ApplyError {
+    let no_space = e.code == Code::InsufficientStorage;
+    let text = format!("{what}: {}", message(e));
+    if no_space {
+        ApplyError::NoSpace(text)
+    } else {
+        ApplyError::Refused(text)
     }
 }
 
@@ -80,7 +119,8 @@ pub fn parse_cors(xml: &str) -> Result<CorsConfiguration, String> {
 }
 
 /// Ensures the declared buckets exist with their owner, ACL, domains and configurations.
-pub async fn apply(store: &Store, region: &str, specs: &[BucketSpec]) -> Result<(), String> {
+/// Declarations that already hold write nothing.
+pub async fn apply(store: &Store, region: &str, specs: &[BucketSpec]) -> Result<(), ApplyError> {
     for b in specs {
         let rec = BucketRecord {
             name: b.name.clone(),
@@ -90,20 +130,21 @@ pub async fn apply(store: &Store, region: &str, specs: &[BucketSpec]) -> Result<
             storage_class: "Standard".into(),
             location: region.to_string(),
         };
+        let what = || format!("bucket {}", b.name);
         match store
             .meta()
             .get_bucket(&b.name)
-            .map_err(|e| e.to_string())?
+            .map_err(|e| store_error(what(), e))?
         {
             None => match store.create_bucket(&rec).await {
                 Ok(()) | Err(StoreError::BucketExists) => {}
-                Err(e) => return Err(format!("bucket {}: {e}", b.name)),
+                Err(e) => return Err(store_error(what(), e)),
             },
             Some(cur) if cur.owner != b.owner => {
-                return Err(format!(
+                return Err(ApplyError::Refused(format!(
                     "bucket {} already exists and belongs to {}, not {}",
                     b.name, cur.owner, b.owner
-                ));
+                )));
             }
             Some(cur) if cur.acl != b.acl => {
                 store
@@ -112,7 +153,7 @@ pub async fn apply(store: &Store, region: &str, specs: &[BucketSpec]) -> Result<
                         ..cur
                     })
                     .await
-                    .map_err(|e| e.to_string())?;
+                    .map_err(|e| store_error(what(), e))?;
             }
             Some(_) => {}
         }
@@ -121,20 +162,22 @@ pub async fn apply(store: &Store, region: &str, specs: &[BucketSpec]) -> Result<
                 .bind_domain(d, &b.name, now_ms())
                 .await
                 .map_err(|e| match e {
-                    StoreError::DomainTaken => {
-                        format!(
-                            "domain {d} is already bound to another bucket than {}",
-                            b.name
-                        )
-                    }
-                    e => e.to_string(),
+                    StoreError::DomainTaken => ApplyError::Refused(format!(
+                        "domain {d} is already bound to another bucket than {}",
+                        b.name
+                    )),
+                    e => store_error(format!("domain {d}"), e),
                 })?;
         }
         if let Some(w) = &b.website {
-            website::store(store, &b.name, w).await.map_err(message)?;
+            website::store(store, &b.name, w)
+                .await
+                .map_err(|e| api_error(format!("website of bucket {}", b.name), e))?;
         }
         if let Some(c) = &b.cors {
-            cors::store(store, &b.name, c).await.map_err(message)?;
+            cors::store(store, &b.name, c)
+                .await
+                .map_err(|e| api_error(format!("CORS of bucket {}", b.name), e))?;
         }
     }
     Ok(())

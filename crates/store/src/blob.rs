@@ -20,6 +20,7 @@ use md5::{Digest, Md5};
 use self::media::{Media, Sink, Source};
 pub use self::media::{TempBody, TempReader};
 use crate::model::{BlobId, Segment};
+use crate::space::Space;
 
 /// Bytes buffered by a writer before they go to the medium in one blocking call.
 const WRITE_BATCH: usize = 1 << 20;
@@ -87,27 +88,34 @@ struct PinState {
     doomed: bool,
 }
 
-/// The medium holding bodies, and the reader pins.
+/// The medium holding bodies, the reader pins, and the space guard bodies claim room from.
 pub(crate) struct Blobs {
     media: Media,
     pins: Mutex<HashMap<BlobId, PinState>>,
+    space: Option<Arc<Space>>,
 }
 
 impl Blobs {
-    /// Bodies as files under `root` (`tmp/`, `blobs/xx/`), fsynced when `fsync`.
-    pub(crate) fn open(root: &Path, fsync: bool) -> io::Result<Arc<Self>> {
-        Ok(Self::with(Media::dir(root, fsync)?))
+    /// Bodies as files under `root` (`tmp/`, `blobs/xx/`), fsynced when `fsync`, each batch
+    /// written only after `space` granted room for it.
+    pub(crate) fn open(
+        root: &Path,
+        fsync: bool,
+        space: Option<Arc<Space>>,
+    ) -> io::Result<Arc<Self>> {
+        Ok(Self::with(Media::dir(root, fsync)?, space))
     }
 
     /// Bodies in memory.
     pub(crate) fn memory() -> Arc<Self> {
-        Self::with(Media::memory())
+        Self::with(Media::memory(), None)
     }
 
-    fn with(media: Media) -> Arc<Self> {
+    fn with(media: Media, space: Option<Arc<Space>>) -> Arc<Self> {
         Arc::new(Self {
             media,
             pins: Mutex::new(HashMap::new()),
+            space,
         })
     }
 
@@ -314,7 +322,8 @@ impl BlobWriter {
         }
     }
 
-    /// Hands the pending chunks to the blocking pool (no batch may be in flight).
+    /// Hands the pending chunks to the blocking pool (no batch may be in flight), once the
+    /// disk has room for them (else ENOSPC, and nothing is written).
     fn start_batch(&mut self) -> io::Result<()> {
         if self.broken {
             return Err(io::Error::other("blob writer failed earlier"));
@@ -322,6 +331,16 @@ impl BlobWriter {
         if self.pending.is_empty() {
             return Ok(());
         }
+        let claim = match &self.blobs.space {
+            Some(space) => match space.claim(self.pending_len as u64) {
+                Ok(c) => Some(c),
+                Err(e) => {
+                    self.broken = true;
+                    return Err(e);
+                }
+            },
+            None => None,
+        };
         let chunks = std::mem::take(&mut self.pending);
         self.pending_len = 0;
         self.touched = true;
@@ -329,6 +348,8 @@ impl BlobWriter {
         let mut hasher = self.hasher.take().unwrap_or_default();
         let (blobs, id) = (self.blobs.clone(), self.id);
         self.inflight = Some(tokio::task::spawn_blocking(move || {
+            // Held until the bytes are written, when the free space shows them.
+            let _claim = claim;
             let mut sink = match sink {
                 Some(s) => s,
                 None => blobs.media.create(id)?,

@@ -4,6 +4,12 @@
 //! written once, in [`crate::meta`], against this small trait. Two engines implement it:
 //! [`SledEngine`] for data directories and [`MemoryEngine`] for `--memory`. The conformance
 //! suite in `engine/suite.rs` runs against both.
+//!
+//! An engine that fails (sled stops for good after an I/O error such as ENOSPC) is reopened
+//! from what is durable by [`Engine::ready`], which every write calls first, and by its reads.
+//! Each reopening starts a new *generation*. A batch applied in one generation is refused in
+//! another (its reads may have seen changes that were lost), and [`Engine::fate`] tells, for a
+//! batch whose flush failed, whether it turned out durable.
 
 mod memory;
 mod sled;
@@ -48,6 +54,30 @@ impl Batch {
     }
 }
 
+/// An applied batch: the engine generation it was applied in and its place in the log.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Ticket {
+    /// The generation (see [`Engine::ready`]).
+    pub generation: u64,
+    /// Its number among the engine's batches, increasing in log order.
+    pub seq: u64,
+}
+
+/// What became of a batch whose flush failed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Fate {
+    /// It is durable.
+    Durable,
+    /// It is not: the reopened engine does not have it. `no_space`: the failure that ended
+    /// its generation was a full disk.
+    Lost {
+        /// The engine failed for lack of space.
+        no_space: bool,
+    },
+    /// Not known yet: the engine has not been reopened since.
+    Unknown,
+}
+
 /// An ordered key-value store.
 ///
 /// Reads see every batch applied before them. A batch is atomic: readers and a crash see all
@@ -58,10 +88,19 @@ pub trait Engine: Send + Sync {
     /// The pairs with keys between `from` and `to`, in ascending order. The scan is not a
     /// snapshot: it sees batches applied while it runs for the keys it has not reached yet.
     fn range(&self, from: Bound<&[u8]>, to: Bound<&[u8]>) -> KvIter<'_>;
-    /// Applies every change of `batch` atomically.
-    fn apply(&self, batch: Batch) -> Result<()>;
-    /// Makes every applied batch durable (a no-op for engines that keep nothing on disk).
-    fn flush(&self) -> Result<()>;
+    /// Reopens the engine if it failed; returns the generation a write's reads and its batch
+    /// belong to.
+    fn ready(&self) -> Result<u64>;
+    /// Applies every change of `batch` atomically, unless the engine was reopened since
+    /// `generation` (the batch was built from reads that may no longer hold: then
+    /// [`crate::StoreError::Unavailable`]).
+    fn apply(&self, batch: Batch, generation: u64) -> Result<Ticket>;
+    /// Makes every applied batch durable (a no-op for engines that keep nothing on disk);
+    /// returns the generation whose batches it flushed.
+    fn flush(&self) -> Result<u64>;
+    /// For a batch whose flush failed or came from an older generation: whether it is
+    /// durable, as far as the engine knows.
+    fn fate(&self, ticket: Ticket) -> Fate;
     /// Whether any key starts with `prefix`.
     fn has_prefix(&self, prefix: &[u8]) -> Result<bool> {
         match self.range(Bound::Included(prefix), Bound::Unbounded).next() {

@@ -1,6 +1,7 @@
 //! The store's error types.
 
 use std::fmt;
+use std::io;
 
 /// Errors returned by the store.
 #[derive(Debug, thiserror::Error)]
@@ -29,6 +30,14 @@ pub enum StoreError {
     /// The object kept changing while it was being opened for reading.
     #[error("object is being rewritten too fast to read")]
     Busy,
+    /// The data directory's filesystem is full (or its quota used up): the write was refused
+    /// and changed nothing. Deletes still work.
+    #[error("no space left on the data directory's filesystem")]
+    NoSpace,
+    /// The metadata engine failed and could not be reopened yet (or was reopened while this
+    /// write was under way); the request changed nothing.
+    #[error("metadata store unavailable: {0}")]
+    Unavailable(String),
     /// The metadata database failed.
     #[error("metadata store: {0}")]
     Db(String),
@@ -37,12 +46,36 @@ pub enum StoreError {
     Corrupt(String),
     /// File-system error.
     #[error("i/o: {0}")]
-    Io(#[from] std::io::Error),
+    Io(std::io::Error),
 }
 
+/// Whether an I/O error means the filesystem is full or the quota used up (ENOSPC, EDQUOT).
+pub fn is_no_space(e: &io::Error) -> bool {
+    matches!(
+        e.kind(),
+        io::ErrorKind::StorageFull | io::ErrorKind::QuotaExceeded
+    ) || matches!(e.raw_os_error(), Some(libc::ENOSPC | libc::EDQUOT))
+}
+
+/// An I/O error becomes [`StoreError::NoSpace`] when the filesystem is full, else
+/// [`StoreError::Io`].
+impl From<io::Error> for StoreError {
+    fn from(e: io::Error) -> Self {
+        if is_no_space(&e) {
+            StoreError::NoSpace
+        } else {
+            StoreError::Io(e)
+        }
+    }
+}
+
+/// sled's I/O errors are classified as I/O errors are; its other errors are [`StoreError::Db`].
 impl From<sled::Error> for StoreError {
     fn from(e: sled::Error) -> Self {
-        StoreError::Db(e.to_string())
+        match e {
+            sled::Error::Io(io) => io.into(),
+            e => StoreError::Db(e.to_string()),
+        }
     }
 }
 

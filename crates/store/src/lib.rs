@@ -12,13 +12,21 @@
 //! ([`Store::put_object`] and friends) records the metadata in one batch and flushes it
 //! before returning. A crash at any point leaves either the old object or the new one; the
 //! start-up sweep removes temp files and bodies no record references.
+//!
+//! A full disk: writes that add data are refused with [`StoreError::NoSpace`] before they
+//! write anything once the free space would drop below a floor, deletes always find room
+//! (a reserve file is given back for them), and a metadata engine that failed anyway is
+//! reopened from what is durable, each write in doubt learning whether it made it. See
+//! `space.rs`.
 
 mod blob;
 pub mod engine;
 mod error;
+mod faults;
 mod list;
 mod meta;
 mod model;
+mod space;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -27,15 +35,20 @@ pub use blob::{
     BlobWriter, BodyHasher, BodyStream, NewBlob, READ_CHUNK, TempBody, TempReader, crc64,
     crc64_combine,
 };
-pub use error::{Result, StoreError, TxError, TxResult};
+pub use error::{Result, StoreError, TxError, TxResult, is_no_space};
+pub use faults::Faults;
 pub use list::{ListEntry, ListPage, ListQuery, list_objects};
 pub use meta::{Meta, ObjectCheck, ObjectIter, ObjectUpdate, PartUpdate, RecordIter, ScanFrom};
 pub use model::{
     BlobId, BucketRecord, ObjectAttrs, ObjectKind, ObjectRecord, PartRecord, Segment, Sse,
     UploadRecord, now_ms, slice_segments,
 };
+pub use space::{FLOOR, RESERVE, SpaceReport};
 
 use blob::{Blobs, PinGuard};
+use engine::{Fate, Ticket};
+use meta::Applied;
+use space::Space;
 
 /// Where and how to keep data.
 #[derive(Clone, Debug)]
@@ -55,11 +68,40 @@ pub struct SweepStats {
     pub live_blobs: usize,
 }
 
+/// Why a store is degraded.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Degraded {
+    /// Writes that add data are refused: `free` bytes are free on the data directory's
+    /// filesystem and they need `needed`. Reads and deletes work.
+    NoSpace {
+        /// Free bytes.
+        free: u64,
+        /// Free bytes writes need.
+        needed: u64,
+    },
+    /// The metadata store failed and could not be reopened yet.
+    Metadata(String),
+}
+
+impl std::fmt::Display for Degraded {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Degraded::NoSpace { free, needed } => write!(
+                f,
+                "the data directory's filesystem is full: {free} bytes free, writes need {needed}; reads and deletes work"
+            ),
+            Degraded::Metadata(m) => write!(f, "the metadata store failed: {m}"),
+        }
+    }
+}
+
 struct Inner {
     meta: Meta,
     blobs: Arc<Blobs>,
     /// The data directory; `None` in memory mode.
     root: Option<PathBuf>,
+    /// Its space guard; `None` in memory mode.
+    space: Option<Arc<Space>>,
 }
 
 /// Handle to the store; cheap to clone.
@@ -87,23 +129,86 @@ impl Store {
     /// Opens the store: in a data directory (creating its layout; sled metadata, body files),
     /// or with `data_dir: None` entirely in memory (nothing on disk).
     pub fn open(opts: &StoreOptions) -> Result<Self> {
-        let (engine, blobs): (Arc<dyn engine::Engine>, _) = match &opts.data_dir {
+        Self::open_inner(opts, None)
+    }
+
+    /// Opens the store as [`Store::open`] does, with the failures `faults` injects into a data
+    /// directory (for tests; a store in memory ignores them).
+    pub fn open_with_faults(opts: &StoreOptions, faults: Arc<Faults>) -> Result<Self> {
+        Self::open_inner(opts, Some(faults))
+    }
+
+    fn open_inner(opts: &StoreOptions, faults: Option<Arc<Faults>>) -> Result<Self> {
+        let (engine, blobs, space): (Arc<dyn engine::Engine>, _, _) = match &opts.data_dir {
             Some(root) => {
                 std::fs::create_dir_all(root)?;
-                (
-                    Arc::new(engine::SledEngine::open(&root.join("meta"))?),
-                    Blobs::open(root, true)?,
-                )
+                let space = Space::new(root, faults.clone());
+                // sled writes while it opens (up to one 512 KiB log segment): on a full disk
+                // it gets the reserve.
+                space.make_room_if_low();
+                let room = space.clone();
+                let engine = engine::SledEngine::open_with(
+                    &root.join("meta"),
+                    faults,
+                    Some(Box::new(move || room.release())),
+                )?;
+                let blobs = Blobs::open(root, true, Some(space.clone()))?;
+                space.restore();
+                (Arc::new(engine), blobs, Some(space))
             }
-            None => (Arc::new(engine::MemoryEngine::new()), Blobs::memory()),
+            None => (Arc::new(engine::MemoryEngine::new()), Blobs::memory(), None),
         };
         Ok(Self {
             inner: Arc::new(Inner {
                 meta: Meta::new(engine),
                 blobs,
                 root: opts.data_dir.clone(),
+                space,
             }),
         })
+    }
+
+    /// The free space of the data directory's filesystem as the store sees it (`None` in
+    /// memory mode, or when it cannot be known).
+    pub fn space(&self) -> Option<SpaceReport> {
+        self.inner.space.as_ref().and_then(|s| s.report())
+    }
+
+    /// `Ok` when the store serves reads and writes; else why not. Reopens a failed metadata
+    /// store and takes the reserve again when it can.
+    pub fn health(&self) -> std::result::Result<(), Degraded> {
+        if let Err(e) = self.inner.meta.engine().ready() {
+            return Err(match e {
+                StoreError::NoSpace => {
+                    Degraded::Metadata("the disk is full and it has no room to reopen".into())
+                }
+                e => Degraded::Metadata(e.to_string()),
+            });
+        }
+        match self.space() {
+            Some(r) if !r.writable => Err(Degraded::NoSpace {
+                free: r.free,
+                needed: r.needed,
+            }),
+            _ => Ok(()),
+        }
+    }
+
+    /// Whether a body of `bytes` would be accepted now ([`StoreError::NoSpace`] if not), so
+    /// that a write can be refused before its body is read.
+    pub fn room_for(&self, bytes: u64) -> Result<()> {
+        match &self.inner.space {
+            Some(s) => s.claim(bytes).map(drop).map_err(StoreError::from),
+            None => Ok(()),
+        }
+    }
+
+    /// Refuses a write that adds data when the disk has no room for it.
+    fn room(&self) -> Result<()> {
+        match &self.inner.space {
+            Some(s) => s.claim(0).map(drop).map_err(StoreError::from),
+            None => Ok(()),
+        }
     }
 
     /// The data directory; `None` in memory mode.
@@ -170,72 +275,160 @@ impl Store {
             return Ok(());
         }
         let store = self.clone();
-        tokio::task::spawn_blocking(move || store.inner.meta.flush())
+        tokio::task::spawn_blocking(move || store.inner.meta.flush().map(drop))
             .await
             .map_err(|e| StoreError::Io(std::io::Error::other(e)))?
     }
 
-    /// Makes a metadata change durable, then unlinks the bodies it stopped referencing. In
-    /// this order a crash in between leaves unreferenced files (removed by the start-up
-    /// sweep), never a durable record whose body is gone.
+    /// Makes an applied write durable, then unlinks the bodies it stopped referencing (in
+    /// this order a crash in between leaves unreferenced files, removed by the start-up
+    /// sweep, never a durable record whose body is gone) and keeps `blob`, the new body the
+    /// write references. When the write turns out lost (the metadata store failed before it
+    /// was durable and was reopened without it), `blob` is removed and the error returned:
+    /// the write changed nothing. When its fate cannot be known yet, `blob` is kept for the
+    /// start-up sweep to judge.
     /// Runs as a task of its own, so a caller that is cancelled (a client that hangs up)
     /// cannot leave the freed bodies behind.
-    async fn commit(&self, freed: Vec<BlobId>) -> Result<()> {
+    async fn settle<T: Send + 'static>(
+        &self,
+        applied: Applied<T>,
+        blob: Option<NewBlob>,
+    ) -> Result<T> {
         let store = self.clone();
         tokio::spawn(async move {
-            let flushed = store.flush().await;
-            if flushed.is_ok() {
-                store.inner.blobs.release(freed);
+            let Applied {
+                value,
+                freed,
+                ticket,
+            } = applied;
+            let outcome = match ticket {
+                Some(t) if store.is_durable() => store.durability(t).await,
+                _ => Ok(()),
+            };
+            match outcome {
+                Ok(()) => {
+                    if let Some(b) = blob {
+                        b.keep();
+                    }
+                    store.inner.blobs.release(freed);
+                    Ok(value)
+                }
+                Err((e, Fate::Lost { .. })) => {
+                    drop(blob);
+                    Err(e)
+                }
+                Err((e, _)) => {
+                    if let Some(b) = blob {
+                        b.keep();
+                    }
+                    Err(e)
+                }
             }
-            flushed
         })
         .await
         .map_err(|e| StoreError::Io(std::io::Error::other(e)))?
     }
 
-    /// Makes a metadata change that freed nothing durable.
-    async fn durable<T>(&self, applied: Result<T>) -> Result<T> {
-        let value = applied?;
-        self.commit(Vec::new()).await?;
-        Ok(value)
+    /// Flushes the batch of `t`; if that fails, reopens the metadata store and finds out
+    /// whether the batch made it.
+    async fn durability(&self, t: Ticket) -> std::result::Result<(), (StoreError, Fate)> {
+        let store = self.clone();
+        let judged = tokio::task::spawn_blocking(move || {
+            let engine = store.inner.meta.engine();
+            let failed = match store.inner.meta.flush() {
+                Ok(g) if g == t.generation => return Ok(()),
+                Ok(_) => None,
+                Err(e) => {
+                    // Reopening makes the engine tell the batch's fate; its error is the
+                    // next request's.
+                    let _ = engine.ready();
+                    Some(e)
+                }
+            };
+            match engine.fate(t) {
+                Fate::Durable => Ok(()),
+                fate => Err((lost_error(failed, fate), fate)),
+            }
+        })
+        .await;
+        judged.unwrap_or_else(|e| Err((StoreError::Io(std::io::Error::other(e)), Fate::Unknown)))
+    }
+
+    /// Applies and settles a write that adds data, refusing it first when the disk has no
+    /// room.
+    async fn write<T: Send + 'static>(&self, op: impl FnOnce() -> Result<Applied<T>>) -> Result<T> {
+        self.room()?;
+        self.settle(op()?, None).await
+    }
+
+    /// Applies and settles a delete. It never needs free space: when the disk is nearly full
+    /// the reserve is given back first, and a delete refused because the disk filled up or the
+    /// metadata store was reopened under it is tried once more.
+    async fn erase<T: Send + 'static>(&self, op: impl Fn() -> Result<Applied<T>>) -> Result<T> {
+        if let Some(s) = &self.inner.space {
+            s.make_room_if_low();
+        }
+        let first = match op() {
+            Ok(a) => self.settle(a, None).await,
+            Err(e) => Err(e),
+        };
+        match first {
+            Err(StoreError::NoSpace | StoreError::Unavailable(_)) => {
+                if let Some(s) = &self.inner.space {
+                    s.release();
+                }
+                self.settle(op()?, None).await
+            }
+            done => done,
+        }
     }
 
     /// Creates a bucket; `BucketExists` if the name is taken.
     pub async fn create_bucket(&self, rec: &BucketRecord) -> Result<()> {
-        self.durable(self.inner.meta.create_bucket(rec)).await
+        self.write(|| self.inner.meta.create_bucket(rec)).await
     }
 
     /// Replaces an existing bucket record (`NoSuchBucket` otherwise).
     pub async fn update_bucket(&self, rec: &BucketRecord) -> Result<()> {
-        self.durable(self.inner.meta.update_bucket(rec)).await
+        self.write(|| self.inner.meta.update_bucket(rec)).await
     }
 
     /// Deletes an empty bucket with its configuration documents and domain bindings.
     pub async fn delete_bucket(&self, name: &str) -> Result<()> {
-        self.durable(self.inner.meta.delete_bucket(name)).await
+        self.erase(|| self.inner.meta.delete_bucket(name)).await
     }
 
-    /// Sets (`Some`) or removes (`None`) a bucket configuration document.
+    /// Sets (`Some`) or removes (`None`) a bucket configuration document. Setting the
+    /// document the bucket has (as start-up does with its configuration file) writes nothing,
+    /// so it needs no free space.
     pub async fn put_config(&self, bucket: &str, kind: &str, doc: Option<&[u8]>) -> Result<()> {
-        self.durable(self.inner.meta.put_config(bucket, kind, doc))
-            .await
+        let op = || self.inner.meta.put_config(bucket, kind, doc);
+        match doc {
+            Some(d) if self.inner.meta.get_config(bucket, kind)?.as_deref() == Some(d) => Ok(()),
+            Some(_) => self.write(op).await,
+            None => self.erase(op).await,
+        }
     }
 
-    /// Binds a custom domain to a bucket; `DomainTaken` if it is bound to another one.
+    /// Binds a custom domain to a bucket; `DomainTaken` if it is bound to another one. A
+    /// binding that exists already writes nothing.
     pub async fn bind_domain(&self, domain: &str, bucket: &str, when_ms: i64) -> Result<()> {
-        self.durable(self.inner.meta.bind_domain(domain, bucket, when_ms))
+        if self.inner.meta.get_domain(domain)?.as_deref() == Some(bucket) {
+            return Ok(());
+        }
+        self.write(|| self.inner.meta.bind_domain(domain, bucket, when_ms))
             .await
     }
 
     /// Unbinds a domain from a bucket; false if it was not bound to it.
     pub async fn unbind_domain(&self, domain: &str, bucket: &str) -> Result<bool> {
-        self.durable(self.inner.meta.unbind_domain(domain, bucket))
+        self.erase(|| self.inner.meta.unbind_domain(domain, bucket))
             .await
     }
 
     /// Records a new multipart upload.
     pub async fn create_upload(&self, bucket: &str, rec: &UploadRecord) -> Result<()> {
-        self.durable(self.inner.meta.create_upload(bucket, rec))
+        self.write(|| self.inner.meta.create_upload(bucket, rec))
             .await
     }
 
@@ -251,11 +444,9 @@ impl Store {
         blob: Option<NewBlob>,
         update: ObjectUpdate<'_, E>,
     ) -> TxResult<Written, E> {
-        let c = self.inner.meta.update_object(bucket, key, source, update)?;
-        if let Some(b) = blob {
-            b.keep();
-        }
-        self.commit(c.freed).await?;
+        self.room()?;
+        let applied = self.inner.meta.update_object(bucket, key, source, update)?;
+        let c = self.settle(applied, blob).await?;
         Ok(Written {
             old: c.old,
             new: c.new,
@@ -292,13 +483,8 @@ impl Store {
 
     /// Deletes an object; false when it did not exist.
     pub async fn delete_object(&self, bucket: &str, key: &str) -> Result<bool> {
-        match self.inner.meta.delete_object(bucket, key)? {
-            Some(freed) => {
-                self.commit(freed).await?;
-                Ok(true)
-            }
-            None => Ok(false),
-        }
+        self.erase(|| self.inner.meta.delete_object(bucket, key))
+            .await
     }
 
     /// Looks an object up and pins its body files.
@@ -345,27 +531,32 @@ impl Store {
         blob: Option<NewBlob>,
         make: PartUpdate<'_, E>,
     ) -> TxResult<PartRecord, E> {
-        let (part, freed) = self
+        self.room()?;
+        let applied = self
             .inner
             .meta
             .put_part(bucket, key, upload_id, source, make)?;
-        if let Some(b) = blob {
-            b.keep();
-        }
-        self.commit(freed).await?;
-        Ok(part)
+        Ok(self.settle(applied, blob).await?)
     }
 
     /// Drops an upload and frees its parts.
     pub async fn abort_upload(&self, bucket: &str, key: &str, upload_id: &str) -> Result<()> {
-        let done = self
-            .finish_upload::<std::convert::Infallible>(bucket, key, upload_id, None, None)
-            .await;
-        match done {
-            Ok(_) => Ok(()),
-            Err(TxError::Store(e)) => Err(e),
-            Err(TxError::Abort(never)) => match never {},
-        }
+        let op = || {
+            let done = self
+                .inner
+                .meta
+                .finish_upload::<std::convert::Infallible>(bucket, key, upload_id, None, None);
+            match done {
+                Ok(a) => Ok(Applied {
+                    value: (),
+                    freed: a.freed,
+                    ticket: a.ticket,
+                }),
+                Err(TxError::Store(e)) => Err(e),
+                Err(TxError::Abort(never)) => match never {},
+            }
+        };
+        self.erase(op).await
     }
 
     /// Ends an upload, committing `object` as the key's new object when given, if its check
@@ -380,12 +571,26 @@ impl Store {
         parts_version: Option<u64>,
         object: Option<(&ObjectRecord, Option<ObjectCheck<'_, E>>)>,
     ) -> TxResult<Option<ObjectRecord>, E> {
-        let (old, freed) =
+        if object.is_some() {
+            self.room()?;
+        }
+        let applied =
             self.inner
                 .meta
                 .finish_upload(bucket, key, upload_id, parts_version, object)?;
-        self.commit(freed).await?;
-        Ok(old)
+        Ok(self.settle(applied, None).await?)
+    }
+}
+
+/// The error of a write whose batch is not known durable: the flush's own error, else a full
+/// disk or a reopened metadata store.
+fn lost_error(flush_error: Option<StoreError>, fate: Fate) -> StoreError {
+    match (flush_error, fate) {
+        (Some(e), _) => e,
+        (None, Fate::Lost { no_space: true }) => StoreError::NoSpace,
+        (None, _) => StoreError::Unavailable(
+            "the metadata store was reopened before this write was durable".into(),
+        ),
     }
 }
 

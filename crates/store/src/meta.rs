@@ -11,7 +11,8 @@
 //! Writes hold one process-wide lock, stage their changes (so later reads in the same write see
 //! earlier ones) and apply them as one batch. Holding the lock makes DeleteBucket's emptiness
 //! check and removal one step that no object write can interleave with. The write methods are
-//! crate-private: [`crate::Store`] calls them and makes each one durable before it returns.
+//! crate-private: each returns what it [`Applied`], and [`crate::Store`] makes that durable
+//! (or learns that it was lost) before it returns.
 
 use std::collections::BTreeMap;
 use std::ops::Bound;
@@ -19,7 +20,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use serde::{Serialize, de::DeserializeOwned};
 
-use crate::engine::{Batch, Engine, prefix_end, scan_prefix};
+use crate::engine::{Batch, Engine, Ticket, prefix_end, scan_prefix};
 use crate::error::{Result, StoreError, TxError, TxResult};
 use crate::model::{BlobId, BucketRecord, ObjectRecord, PartRecord, Segment, UploadRecord};
 
@@ -53,12 +54,19 @@ pub enum ScanFrom<'a> {
     PastPrefix(&'a str),
 }
 
-/// An object write as committed by the metadata layer: the replaced record, the new one, and
-/// the blobs no longer referenced.
+/// An object write as committed by the metadata layer: the replaced record and the new one.
 pub(crate) struct Committed {
     pub(crate) old: Option<ObjectRecord>,
     pub(crate) new: ObjectRecord,
+}
+
+/// A write applied to the engine and not yet known to be durable: its result, the blobs no
+/// record references any more (to unlink once it is durable), and its batch's ticket (`None`
+/// when it changed nothing).
+pub(crate) struct Applied<T> {
+    pub(crate) value: T,
     pub(crate) freed: Vec<BlobId>,
+    pub(crate) ticket: Option<Ticket>,
 }
 
 const BUCKET: u8 = b'b';
@@ -136,15 +144,19 @@ pub(crate) fn dec<T: DeserializeOwned>(b: &[u8]) -> Result<T> {
 /// The changes of one write, staged so later reads see earlier writes, applied as one batch.
 struct Writes<'a> {
     engine: &'a dyn Engine,
+    /// The engine generation the write reads and applies in.
+    generation: u64,
     staged: BTreeMap<Vec<u8>, Option<Vec<u8>>>,
 }
 
 impl<'a> Writes<'a> {
-    fn new(engine: &'a dyn Engine) -> Self {
-        Self {
+    /// Starts a write (under the write lock), reopening a failed engine first.
+    fn new(engine: &'a dyn Engine) -> Result<Self> {
+        Ok(Self {
             engine,
+            generation: engine.ready()?,
             staged: BTreeMap::new(),
-        }
+        })
     }
 
     fn get(&self, k: &[u8]) -> Result<Option<Vec<u8>>> {
@@ -209,8 +221,11 @@ impl<'a> Writes<'a> {
         Ok(())
     }
 
-    /// Applies every staged change atomically.
-    fn apply(self) -> Result<()> {
+    /// Applies every staged change atomically; `None` when nothing was staged.
+    fn apply(self) -> Result<Option<Ticket>> {
+        if self.staged.is_empty() {
+            return Ok(None);
+        }
         let mut batch = Batch::default();
         for (k, v) in self.staged {
             match v {
@@ -218,7 +233,25 @@ impl<'a> Writes<'a> {
                 None => batch.remove(k),
             }
         }
-        self.engine.apply(batch)
+        self.engine.apply(batch, self.generation).map(Some)
+    }
+
+    /// Applies every staged change: what `value` and `freed` were applied with.
+    fn done<T>(self, value: T, freed: Vec<BlobId>) -> Result<Applied<T>> {
+        Ok(Applied {
+            value,
+            freed,
+            ticket: self.apply()?,
+        })
+    }
+}
+
+/// What a write that changed nothing applied.
+fn nothing<T>(value: T) -> Applied<T> {
+    Applied {
+        value,
+        freed: Vec::new(),
+        ticket: None,
     }
 }
 
@@ -259,9 +292,14 @@ impl Meta {
         self.engine.get(k)?.map(|v| dec(&v)).transpose()
     }
 
-    /// Makes every applied change durable.
-    pub(crate) fn flush(&self) -> Result<()> {
+    /// Makes every applied change durable; returns the engine generation it flushed.
+    pub(crate) fn flush(&self) -> Result<u64> {
         self.engine.flush()
+    }
+
+    /// The engine, for the store's durability questions.
+    pub(crate) fn engine(&self) -> &dyn Engine {
+        self.engine.as_ref()
     }
 
     /// A bucket by name.
@@ -277,38 +315,38 @@ impl Meta {
     }
 
     /// Creates a bucket; `BucketExists` if the name is taken.
-    pub(crate) fn create_bucket(&self, rec: &BucketRecord) -> Result<()> {
+    pub(crate) fn create_bucket(&self, rec: &BucketRecord) -> Result<Applied<()>> {
         let _w = self.lock();
+        let mut w = Writes::new(self.engine.as_ref())?;
         if self.bucket_exists(&rec.name)? {
             return Err(StoreError::BucketExists);
         }
-        let mut w = Writes::new(self.engine.as_ref());
         w.insert(bucket_key(&rec.name), enc(rec)?);
-        w.apply()
+        w.done((), Vec::new())
     }
 
     /// Replaces an existing bucket record.
-    pub(crate) fn update_bucket(&self, rec: &BucketRecord) -> Result<()> {
+    pub(crate) fn update_bucket(&self, rec: &BucketRecord) -> Result<Applied<()>> {
         let _w = self.lock();
+        let mut w = Writes::new(self.engine.as_ref())?;
         self.require_bucket(&rec.name)?;
-        let mut w = Writes::new(self.engine.as_ref());
         w.insert(bucket_key(&rec.name), enc(rec)?);
-        w.apply()
+        w.done((), Vec::new())
     }
 
     /// Deletes an empty bucket with its configuration documents and domain bindings.
-    pub(crate) fn delete_bucket(&self, name: &str) -> Result<()> {
+    pub(crate) fn delete_bucket(&self, name: &str) -> Result<Applied<()>> {
         // Under the write lock no object or upload can be created between the emptiness check
         // and the removal, and none after it (those writes check that the bucket exists).
         let _w = self.lock();
-        self.require_bucket(name)?;
         let engine = self.engine.as_ref();
+        let mut w = Writes::new(engine)?;
+        self.require_bucket(name)?;
         if engine.has_prefix(&in_bucket(OBJECT, name))?
             || engine.has_prefix(&in_bucket(UPLOAD, name))?
         {
             return Err(StoreError::BucketNotEmpty);
         }
-        let mut w = Writes::new(engine);
         w.remove(bucket_key(name))?;
         for kv in scan_prefix(engine, &in_bucket(CONFIG, name)) {
             w.remove(kv?.0)?;
@@ -316,7 +354,7 @@ impl Meta {
         for (domain, _) in self.list_domains(name)? {
             w.remove(domain_key(&domain))?;
         }
-        w.apply()
+        w.done((), Vec::new())
     }
 
     /// A bucket configuration document (`website`, `cors`, ...).
@@ -324,21 +362,30 @@ impl Meta {
         self.engine.get(&config_key(bucket, kind))
     }
 
-    /// Sets (`Some`) or removes (`None`) a configuration document.
-    pub(crate) fn put_config(&self, bucket: &str, kind: &str, doc: Option<&[u8]>) -> Result<()> {
+    /// Sets (`Some`) or removes (`None`) a configuration document. Setting the document a
+    /// bucket already has, or removing one it does not have, writes nothing.
+    pub(crate) fn put_config(
+        &self,
+        bucket: &str,
+        kind: &str,
+        doc: Option<&[u8]>,
+    ) -> Result<Applied<()>> {
         let _w = self.lock();
-        let mut w = Writes::new(self.engine.as_ref());
+        let mut w = Writes::new(self.engine.as_ref())?;
         let k = config_key(bucket, kind);
+        if doc.is_some() {
+            self.require_bucket(bucket)?;
+        }
+        if w.get(&k)?.as_deref() == doc {
+            return Ok(nothing(()));
+        }
         match doc {
-            Some(d) => {
-                self.require_bucket(bucket)?;
-                w.insert(k, d.to_vec());
-            }
+            Some(d) => w.insert(k, d.to_vec()),
             None => {
                 w.remove(k)?;
             }
         }
-        w.apply()
+        w.done((), Vec::new())
     }
 
     /// The bucket a custom domain is bound to.
@@ -348,31 +395,35 @@ impl Meta {
     }
 
     /// Binds a domain to a bucket; `DomainTaken` if bound to another bucket.
-    pub(crate) fn bind_domain(&self, domain: &str, bucket: &str, when_ms: i64) -> Result<()> {
+    pub(crate) fn bind_domain(
+        &self,
+        domain: &str,
+        bucket: &str,
+        when_ms: i64,
+    ) -> Result<Applied<()>> {
         let _w = self.lock();
+        let mut w = Writes::new(self.engine.as_ref())?;
         if let Some(owner) = self.get_domain(domain)? {
             return if owner == bucket {
-                Ok(())
+                Ok(nothing(()))
             } else {
                 Err(StoreError::DomainTaken)
             };
         }
         self.require_bucket(bucket)?;
-        let mut w = Writes::new(self.engine.as_ref());
         w.insert(domain_key(domain), enc(&(bucket, when_ms))?);
-        w.apply()
+        w.done((), Vec::new())
     }
 
     /// Unbinds a domain from a bucket; false if it was not bound to it.
-    pub(crate) fn unbind_domain(&self, domain: &str, bucket: &str) -> Result<bool> {
+    pub(crate) fn unbind_domain(&self, domain: &str, bucket: &str) -> Result<Applied<bool>> {
         let _w = self.lock();
+        let mut w = Writes::new(self.engine.as_ref())?;
         if self.get_domain(domain)?.as_deref() != Some(bucket) {
-            return Ok(false);
+            return Ok(nothing(false));
         }
-        let mut w = Writes::new(self.engine.as_ref());
         w.remove(domain_key(domain))?;
-        w.apply()?;
-        Ok(true)
+        w.done(true, Vec::new())
     }
 
     /// Domains bound to a bucket with their binding time.
@@ -406,10 +457,10 @@ impl Meta {
         key: &str,
         source: Option<(&str, &str)>,
         update: ObjectUpdate<'_, E>,
-    ) -> TxResult<Committed, E> {
+    ) -> TxResult<Applied<Committed>, E> {
         let _l = self.lock();
+        let mut w = Writes::new(self.engine.as_ref())?;
         self.require_bucket(bucket)?;
-        let mut w = Writes::new(self.engine.as_ref());
         let k = obj_key(bucket, key);
         let old: Option<ObjectRecord> = w.get_dec(&k)?;
         let src: Option<ObjectRecord> = match source {
@@ -421,22 +472,20 @@ impl Meta {
         let old_segments = old.as_ref().map(|o| o.segments.as_slice());
         w.replace_segments(&new.segments, old_segments, &mut freed)?;
         w.insert(k, enc(&new)?);
-        w.apply()?;
-        Ok(Committed { old, new, freed })
+        Ok(w.done(Committed { old, new }, freed)?)
     }
 
-    /// Deletes an object; `None` when it did not exist, else the blobs freed.
-    pub(crate) fn delete_object(&self, bucket: &str, key: &str) -> Result<Option<Vec<BlobId>>> {
+    /// Deletes an object; the value applied is false when it did not exist.
+    pub(crate) fn delete_object(&self, bucket: &str, key: &str) -> Result<Applied<bool>> {
         let _l = self.lock();
-        let mut w = Writes::new(self.engine.as_ref());
+        let mut w = Writes::new(self.engine.as_ref())?;
         let Some(v) = w.remove(obj_key(bucket, key))? else {
-            return Ok(None);
+            return Ok(nothing(false));
         };
         let old: ObjectRecord = dec(&v)?;
         let mut freed = Vec::new();
         w.adjust_refs(&old.segments, -1, &mut freed)?;
-        w.apply()?;
-        Ok(Some(freed))
+        w.done(true, freed)
     }
 
     /// Objects of a bucket in key order.
@@ -471,12 +520,12 @@ impl Meta {
     }
 
     /// Records a new multipart upload.
-    pub(crate) fn create_upload(&self, bucket: &str, rec: &UploadRecord) -> Result<()> {
+    pub(crate) fn create_upload(&self, bucket: &str, rec: &UploadRecord) -> Result<Applied<()>> {
         let _l = self.lock();
+        let mut w = Writes::new(self.engine.as_ref())?;
         self.require_bucket(bucket)?;
-        let mut w = Writes::new(self.engine.as_ref());
         w.insert(upload_key(bucket, &rec.key, &rec.upload_id), enc(rec)?);
-        w.apply()
+        w.done((), Vec::new())
     }
 
     /// An upload by key and id.
@@ -511,7 +560,7 @@ impl Meta {
     }
 
     /// Stores the part `make` builds (from the copy source when `source` is given), replacing
-    /// one with the same number; returns the part and the blobs freed.
+    /// one with the same number.
     pub(crate) fn put_part<E>(
         &self,
         bucket: &str,
@@ -519,9 +568,9 @@ impl Meta {
         upload_id: &str,
         source: Option<(&str, &str)>,
         make: PartUpdate<'_, E>,
-    ) -> TxResult<(PartRecord, Vec<BlobId>), E> {
+    ) -> TxResult<Applied<PartRecord>, E> {
         let _l = self.lock();
-        let mut w = Writes::new(self.engine.as_ref());
+        let mut w = Writes::new(self.engine.as_ref())?;
         let uk = upload_key(bucket, key, upload_id);
         let mut up: UploadRecord = w.get_dec(&uk)?.ok_or(StoreError::NoSuchUpload)?;
         up.parts_version += 1;
@@ -537,8 +586,7 @@ impl Meta {
         let old_segments = old.as_ref().map(|o| o.segments.as_slice());
         w.replace_segments(&part.segments, old_segments, &mut freed)?;
         w.insert(pk, enc(&part)?);
-        w.apply()?;
-        Ok((part, freed))
+        Ok(w.done(part, freed)?)
     }
 
     /// Parts of an upload in part-number order, after `after`.
@@ -554,7 +602,7 @@ impl Meta {
     /// Removes an upload and its parts; with `object`, commits it as the key's new object if
     /// `check` (when given) accepts the current one. With `parts_version`, fails with
     /// `PartsChanged` if a part was written since the caller read the upload at that version.
-    /// Returns the replaced object and the blobs freed.
+    /// Applies the replaced object.
     pub(crate) fn finish_upload<E>(
         &self,
         bucket: &str,
@@ -562,9 +610,9 @@ impl Meta {
         upload_id: &str,
         parts_version: Option<u64>,
         object: Option<(&ObjectRecord, Option<ObjectCheck<'_, E>>)>,
-    ) -> TxResult<(Option<ObjectRecord>, Vec<BlobId>), E> {
+    ) -> TxResult<Applied<Option<ObjectRecord>>, E> {
         let _l = self.lock();
-        let mut w = Writes::new(self.engine.as_ref());
+        let mut w = Writes::new(self.engine.as_ref())?;
         let Some(cur) = w.remove(upload_key(bucket, key, upload_id))? else {
             return Err(StoreError::NoSuchUpload.into());
         };
@@ -590,7 +638,6 @@ impl Meta {
             w.remove(part_key(upload_id, part.part_number))?;
             w.adjust_refs(&part.segments, -1, &mut freed)?;
         }
-        w.apply()?;
-        Ok((old, freed))
+        Ok(w.done(old, freed)?)
     }
 }

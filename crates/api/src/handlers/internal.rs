@@ -5,6 +5,7 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use http::{HeaderMap, HeaderValue, Response, StatusCode};
 use ossemu_mirror::HOP_HEADER;
+use ossemu_store::Degraded;
 
 use crate::body::{Body, full};
 use crate::state::{AppState, MetricsAccess};
@@ -23,21 +24,7 @@ pub fn internal(state: &AppState, path: &str, headers: &HeaderMap) -> Option<Res
         ));
     }
     let (status, content_type, body) = match path {
-        "/_ossemu/health" => match state.store.meta().get_bucket("_ossemu") {
-            Ok(_) => (
-                StatusCode::OK,
-                "application/json",
-                "{\"status\":\"ok\"}\n".to_string(),
-            ),
-            Err(e) => (
-                StatusCode::SERVICE_UNAVAILABLE,
-                "application/json",
-                format!(
-                    "{{\"status\":\"unavailable\",\"error\":{:?}}}\n",
-                    e.to_string()
-                ),
-            ),
-        },
+        "/_ossemu/health" => health(state),
         "/_ossemu/metrics" => {
             if let Some(refused) = metrics_refusal(state, headers) {
                 return Some(refused);
@@ -112,4 +99,32 @@ fn plain(status: StatusCode, body: String) -> Response<Body> {
         HeaderValue::from_static("text/plain; charset=utf-8"),
     );
     r
+}
+
+/// 200 `{"status":"ok"}` when the store serves reads and writes; 503
+/// `{"status":"degraded","reason":"no-space"|"metadata","message":...}` when it does not.
+fn health(state: &AppState) -> (StatusCode, &'static str, String) {
+    let degraded = match state.store.health() {
+        Ok(()) => match state.store.meta().get_bucket("_ossemu") {
+            Ok(_) => None,
+            Err(e) => Some(("metadata", e.to_string())),
+        },
+        Err(d @ Degraded::NoSpace { .. }) => Some(("no-space", d.to_string())),
+        Err(d @ Degraded::Metadata(_)) => Some(("metadata", d.to_string())),
+    };
+    match degraded {
+        None => (
+            StatusCode::OK,
+            "application/json",
+            "{\"status\":\"ok\"}\n".to_string(),
+        ),
+        Some((reason, message)) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            "application/json",
+            format!(
+                "{}\n",
+                serde_json::json!({"status": "degraded", "reason": reason, "message": message})
+            ),
+        ),
+    }
 }

@@ -28,19 +28,33 @@ pub const MAX_PUT_SIZE: u64 = 5 << 30;
 /// How long a body may pause before what it sent so far is written out of memory.
 const STALL: std::time::Duration = std::time::Duration::from_millis(100);
 
-/// Streams a request body into a new blob. `limit` bounds its size.
+/// The rest of a body refused for lack of space is read and dropped, so that the client
+/// reads the 507 instead of finding the connection closed while it sends, when it is at most
+/// this long (and the client did not ask to wait with `Expect: 100-continue`).
+const DRAIN_LIMIT: u64 = 16 << 20;
+
+/// Streams a request body into a new blob. `limit` bounds its size. A body whose declared
+/// length the disk has no room for is refused before it is read (so no `100 Continue`).
 ///
 /// The writer batches chunks in memory; those bytes count against the server's buffer budget.
 /// They are written out when the client pauses (a stalled upload holds no memory) and at once
 /// whenever the requests together hold more than the budget.
 pub async fn receive(cx: &Ctx, mut body: ReqStream, limit: u64) -> ApiResult<NewBlob> {
+    let declared = declared_length(cx)?;
+    if let Some(n) = declared
+        && let Err(e) = cx.store().room_for(n)
+    {
+        return Err(refuse_unread(cx, body, declared, 0, e.into()).await);
+    }
     let mut w = cx.store().writer();
     let mut held = cx.state.buffers.claim();
     loop {
         let next = match tokio::time::timeout(STALL, body.next()).await {
             Ok(next) => next,
             Err(_) => {
-                w.flush().await.map_err(ApiError::internal)?;
+                if let Err(e) = w.flush().await {
+                    return Err(refuse_unread(cx, body, declared, w.len(), e.into()).await);
+                }
                 held.set(0);
                 body.next().await
             }
@@ -52,24 +66,61 @@ pub async fn receive(cx: &Ctx, mut body: ReqStream, limit: u64) -> ApiResult<New
                 ApiError::new(Code::EntityTooLarge).field("MaxSizeAllowed", limit.to_string())
             );
         }
-        w.write(chunk).await.map_err(ApiError::internal)?;
+        let read = w.len() + chunk.len() as u64;
+        if let Err(e) = w.write(chunk).await {
+            return Err(refuse_unread(cx, body, declared, read, e.into()).await);
+        }
         held.set((w.len() - w.flushed()) as usize);
         if cx.state.buffers.over() {
-            w.flush().await.map_err(ApiError::internal)?;
+            if let Err(e) = w.flush().await {
+                return Err(refuse_unread(cx, body, declared, read, e.into()).await);
+            }
             held.set(0);
         }
     }
-    w.finish().await.map_err(ApiError::internal)
+    Ok(w.finish().await?)
+}
+
+/// Returns `e`, after reading and dropping the rest of the body first when `e` is a refusal
+/// for lack of space and the rest is short (see [`DRAIN_LIMIT`]); `read` bytes were read.
+async fn refuse_unread(
+    cx: &Ctx,
+    mut body: ReqStream,
+    declared: Option<u64>,
+    read: u64,
+    e: ApiError,
+) -> ApiError {
+    let waits = cx
+        .header("expect")
+        .is_some_and(|v| v.trim().eq_ignore_ascii_case("100-continue"));
+    let rest = declared.map_or(DRAIN_LIMIT, |n| n.saturating_sub(read));
+    if e.code != Code::InsufficientStorage || (waits && read == 0) || rest > DRAIN_LIMIT {
+        return e;
+    }
+    let mut drained = 0u64;
+    while let Some(Ok(chunk)) = body.next().await {
+        drained += chunk.len() as u64;
+        if drained > DRAIN_LIMIT {
+            break;
+        }
+    }
+    e
+}
+
+/// The body length the request declares: `x-amz-decoded-content-length` (aws-chunked), else
+/// `Content-Length`.
+fn declared_length(cx: &Ctx) -> ApiResult<Option<u64>> {
+    match cx.header("x-amz-decoded-content-length") {
+        Some(v) => Ok(v.trim().parse().ok()),
+        None => cx.content_length(),
+    }
 }
 
 /// Refuses a declared length over `limit` before any byte is read (so no `100 Continue`).
 /// S3 requires a length (Content-Length, or x-amz-decoded-content-length for aws-chunked);
 /// OSS accepts chunked uploads.
 pub fn check_declared_length(cx: &Ctx, limit: u64) -> ApiResult<()> {
-    let declared = match cx.header("x-amz-decoded-content-length") {
-        Some(v) => v.trim().parse().ok(),
-        None => cx.content_length()?,
-    };
+    let declared = declared_length(cx)?;
     if declared.is_none() && cx.dialect == Dialect::S3 {
         return Err(ApiError::new(Code::MissingContentLength));
     }

@@ -1,10 +1,13 @@
-//! Reliability drills: `ossemu-bench drill crash|origin-faults|soak|stall`.
+//! Reliability drills: `ossemu-bench drill crash|origin-faults|soak|stall|disk-full`.
 //!
 //! Each drill starts its own ossemu (the release binary, as for `--target ossemu`), drives
 //! it, checks what it promises, prints progress on stderr and ends with exactly one line on
-//! stdout: `DRILL <name>: PASS` or `DRILL <name>: FAIL (<reason>)`, exiting 0 or 1.
+//! stdout: `DRILL <name>: PASS` or `DRILL <name>: FAIL (<reason>)`, exiting 0 or 1; a drill
+//! that cannot run here (disk-full without root) prints `DRILL <name>: SKIP (<reason>)` and
+//! exits 0.
 
 pub mod crash;
+pub mod disk_full;
 pub mod faults;
 pub mod s3;
 pub mod soak;
@@ -39,6 +42,11 @@ pub enum Drill {
     /// the server's RSS stays under 200 MiB meanwhile, it keeps serving others, and once they
     /// leave its temp files are gone and its RSS is back near where it was.
     Stall(stall::StallArgs),
+    /// ossemu on a small tmpfs (or `--dir`): filled by its writers and by another process,
+    /// killed with -9 while full and started on the full disk. Refusals are 507
+    /// InsufficientStorage and leave nothing, deletes work, writes resume once space returns,
+    /// every acknowledged write is whole. Mounting needs root; without it the drill skips.
+    DiskFull(disk_full::DiskFullArgs),
 }
 
 impl Drill {
@@ -49,6 +57,7 @@ impl Drill {
             Drill::OriginFaults(_) => "origin-faults",
             Drill::Soak(_) => "soak",
             Drill::Stall(_) => "stall",
+            Drill::DiskFull(_) => "disk-full",
         }
     }
 }
@@ -216,10 +225,16 @@ pub async fn run(drill: Drill) -> ExitCode {
         Drill::OriginFaults(a) => faults::run(a).await,
         Drill::Soak(a) => soak::run(a).await,
         Drill::Stall(a) => stall::run(a).await,
+        Drill::DiskFull(a) => disk_full::run(a).await,
     };
     match result {
         Ok(()) => {
             println!("DRILL {name}: PASS");
+            ExitCode::SUCCESS
+        }
+        Err(e) if e.downcast_ref::<disk_full::Skip>().is_some() => {
+            let reason = e.to_string().replace('\n', "; ");
+            println!("DRILL {name}: SKIP ({reason})");
             ExitCode::SUCCESS
         }
         Err(e) => {

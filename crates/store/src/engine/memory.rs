@@ -4,7 +4,7 @@ use std::collections::{BTreeMap, VecDeque};
 use std::ops::Bound;
 use std::sync::{RwLock, RwLockReadGuard, RwLockWriteGuard};
 
-use super::{Batch, Engine, KvIter};
+use super::{Batch, Engine, Fate, KvIter, Ticket};
 use crate::error::Result;
 
 /// Pairs a range scan copies out per lock acquisition.
@@ -104,7 +104,11 @@ impl Engine for MemoryEngine {
         })
     }
 
-    fn apply(&self, batch: Batch) -> Result<()> {
+    fn ready(&self) -> Result<u64> {
+        Ok(0)
+    }
+
+    fn apply(&self, batch: Batch, _generation: u64) -> Result<Ticket> {
         let mut map = self.write();
         for (k, v) in batch.into_ops() {
             match v {
@@ -112,10 +116,18 @@ impl Engine for MemoryEngine {
                 None => map.remove(&k),
             };
         }
-        Ok(())
+        Ok(Ticket {
+            generation: 0,
+            seq: 0,
+        })
     }
 
-    fn flush(&self) -> Result<()> {
-        Ok(())
+    fn flush(&self) -> Result<u64> {
+        Ok(0)
+    }
+
+    fn fate(&self, _ticket: Ticket) -> Fate {
+        // Nothing is ever lost that was applied: there is no disk to fail.
+        Fate::Durable
     }
 }

@@ -5,14 +5,21 @@
 use std::ops::Bound;
 use std::sync::Arc;
 
-use super::{Batch, Engine, MemoryEngine, SledEngine, scan_prefix};
+use super::{Batch, Engine, Fate, MemoryEngine, SledEngine, scan_prefix};
+use crate::StoreError;
+use crate::faults::Faults;
+
+fn apply(e: &dyn Engine, b: Batch) {
+    let generation = e.ready().unwrap();
+    e.apply(b, generation).unwrap();
+}
 
 fn put(e: &dyn Engine, pairs: &[(&[u8], &[u8])]) {
     let mut b = Batch::default();
     for (k, v) in pairs {
         b.insert(k.to_vec(), v.to_vec());
     }
-    e.apply(b).unwrap();
+    apply(e, b);
 }
 
 fn keys(it: super::KvIter<'_>) -> Vec<Vec<u8>> {
@@ -33,7 +40,7 @@ fn point_reads(e: &dyn Engine) {
     let mut b = Batch::default();
     b.remove(b"a".to_vec());
     b.remove(b"never there".to_vec());
-    e.apply(b).unwrap();
+    apply(e, b);
     assert_eq!(e.get(b"a").unwrap(), None);
 }
 
@@ -46,11 +53,11 @@ fn batches(e: &dyn Engine) {
     b.insert(b"k".to_vec(), b"last".to_vec());
     b.insert(b"gone".to_vec(), b"x".to_vec());
     b.remove(b"gone".to_vec());
-    e.apply(b).unwrap();
+    apply(e, b);
     assert_eq!(e.get(b"k").unwrap().as_deref(), Some(&b"last"[..]));
     assert_eq!(e.get(b"j").unwrap().as_deref(), Some(&b"x"[..]));
     assert_eq!(e.get(b"gone").unwrap(), None);
-    e.apply(Batch::default()).unwrap();
+    apply(e, Batch::default());
     assert!(Batch::default().is_empty());
 }
 
@@ -92,7 +99,7 @@ fn long_scan(e: &dyn Engine) {
     for i in (0..n).step_by(2) {
         b.insert(i.to_be_bytes().to_vec(), vec![1]);
     }
-    e.apply(b).unwrap();
+    apply(e, b);
     let mut seen = Vec::new();
     for kv in e.range(Bound::Unbounded, Bound::Unbounded) {
         let k = kv.unwrap().0;
@@ -101,7 +108,7 @@ fn long_scan(e: &dyn Engine) {
             let mut b = Batch::default();
             b.insert((i + 51).to_be_bytes().to_vec(), vec![2]);
             b.insert((i.saturating_sub(49)).to_be_bytes().to_vec(), vec![2]);
-            e.apply(b).unwrap();
+            apply(e, b);
         }
         seen.push(i);
     }
@@ -124,7 +131,7 @@ fn concurrent(e: Arc<dyn Engine>) {
     // at the same time never fail and never see a key twice; the last batch wins.
     let mut b = Batch::default();
     b.insert(b"x/left".to_vec(), b"1".to_vec());
-    e.apply(b).unwrap();
+    apply(e.as_ref(), b);
     let writer = {
         let e = e.clone();
         std::thread::spawn(move || {
@@ -137,7 +144,7 @@ fn concurrent(e: Arc<dyn Engine>) {
                 let mut b = Batch::default();
                 b.remove(off.to_vec());
                 b.insert(on.to_vec(), b"1".to_vec());
-                e.apply(b).unwrap();
+                apply(e.as_ref(), b);
             }
         })
     };
@@ -188,5 +195,110 @@ fn sled_engine_keeps_flushed_batches_across_a_reopen() {
     }
     let e = SledEngine::open(d.path()).unwrap();
     assert_eq!(e.get(b"k").unwrap().as_deref(), Some(&b"v"[..]));
+    assert_eq!(e.get(b"k").unwrap().as_deref(), Some(&b"v"[..]));
     assert_eq!(keys(e.range(Bound::Unbounded, Bound::Unbounded)).len(), 2);
+}
+
+fn sled_with_faults(dir: &std::path::Path) -> (SledEngine, std::sync::Arc<Faults>) {
+    let faults = Faults::new();
+    let e = SledEngine::open_with(dir, Some(faults.clone()), None).unwrap();
+    (e, faults)
+}
+
+#[test]
+fn a_failed_sled_engine_is_reopened_and_refuses_a_batch_read_before() {
+    let d = tempfile::tempdir().unwrap();
+    let (e, faults) = sled_with_faults(d.path());
+    put(&e, &[(b"kept", b"1")]);
+    e.flush().unwrap();
+    let before = e.ready().unwrap();
+    faults.fail_engine_applies(1);
+    let mut b = Batch::default();
+    b.insert(b"refused".to_vec(), b"1".to_vec());
+    assert!(matches!(e.apply(b, before), Err(StoreError::NoSpace)));
+    // Failed: batches are refused until the engine is reopened, which a read or a write's
+    // `ready` does; a batch built from reads of the failed generation stays refused.
+    let mut b = Batch::default();
+    b.insert(b"stale".to_vec(), b"1".to_vec());
+    assert!(matches!(
+        e.apply(b.clone(), before),
+        Err(StoreError::NoSpace)
+    ));
+    assert_eq!(e.get(b"kept").unwrap().as_deref(), Some(&b"1"[..]));
+    let after = e.ready().unwrap();
+    assert_ne!(after, before);
+    assert!(matches!(
+        e.apply(b.clone(), before),
+        Err(StoreError::Unavailable(_))
+    ));
+    e.apply(b, after).unwrap();
+    assert_eq!(e.get(b"refused").unwrap(), None);
+    assert_eq!(e.get(b"stale").unwrap().as_deref(), Some(&b"1"[..]));
+}
+
+#[test]
+fn the_fate_of_a_batch_whose_flush_failed_is_known_after_reopening() {
+    let d = tempfile::tempdir().unwrap();
+    let (e, faults) = sled_with_faults(d.path());
+    let g = e.ready().unwrap();
+    let mut b = Batch::default();
+    b.insert(b"a".to_vec(), b"1".to_vec());
+    let first = e.apply(b, g).unwrap();
+    faults.fail_engine_flushes(1);
+    assert!(matches!(e.flush(), Err(StoreError::NoSpace)));
+    assert_eq!(e.fate(first), Fate::Unknown, "not reopened yet");
+    // An injected flush failure leaves sled itself working: closing it writes the batch, so
+    // the reopened engine has it.
+    e.ready().unwrap();
+    assert_eq!(e.fate(first), Fate::Durable);
+    assert_eq!(e.get(b"a").unwrap().as_deref(), Some(&b"1"[..]));
+    // A batch numbered after the last durable one is lost.
+    let later = super::Ticket {
+        generation: first.generation,
+        seq: first.seq + 1,
+    };
+    assert_eq!(e.fate(later), Fate::Lost { no_space: true });
+    // The hidden batch counter is never listed, and numbers keep increasing.
+    assert_eq!(
+        keys(e.range(Bound::Unbounded, Bound::Unbounded)),
+        vec![b"a".to_vec()]
+    );
+    let mut b = Batch::default();
+    b.insert(b"b".to_vec(), b"2".to_vec());
+    let next = e.apply(b, e.ready().unwrap()).unwrap();
+    assert!(next.seq > first.seq && next.generation > first.generation);
+    assert_eq!(e.flush().unwrap(), next.generation);
+}
+
+#[test]
+fn batch_numbers_survive_a_restart() {
+    let d = tempfile::tempdir().unwrap();
+    let seq = {
+        let e = SledEngine::open(d.path()).unwrap();
+        let mut b = Batch::default();
+        b.insert(b"a".to_vec(), b"1".to_vec());
+        let t = e.apply(b, e.ready().unwrap()).unwrap();
+        e.flush().unwrap();
+        t.seq
+    };
+    let e = SledEngine::open(d.path()).unwrap();
+    let t = e.apply(Batch::default(), e.ready().unwrap()).unwrap();
+    assert!(t.seq > seq);
+}
+
+#[test]
+fn an_unfinished_sled_snapshot_does_not_stop_the_next_open() {
+    // What a snapshot write that failed with ENOSPC leaves: an empty `.generating` file that
+    // sorts after the complete snapshots. sled 0.34 alone then refuses to open for good.
+    let d = tempfile::tempdir().unwrap();
+    {
+        let e = SledEngine::open(d.path()).unwrap();
+        put(&e, &[(b"k", b"v")]);
+        e.flush().unwrap();
+    }
+    let stray = d.path().join("snap.FFFFFFFFFFFFFFF0.generating");
+    std::fs::write(&stray, b"").unwrap();
+    let e = SledEngine::open(d.path()).unwrap();
+    assert_eq!(e.get(b"k").unwrap().as_deref(), Some(&b"v"[..]));
+    assert!(!stray.exists());
 }
