@@ -303,6 +303,12 @@ impl From<StoreError> for ApiError {
             StoreError::BucketNotEmpty => ApiError::new(Code::BucketNotEmpty),
             StoreError::NoSuchKey => ApiError::new(Code::NoSuchKey),
             StoreError::NoSuchUpload => ApiError::new(Code::NoSuchUpload),
+            StoreError::NoSuchVersion => ApiError::new(Code::NoSuchVersion),
+            // S3: a copy source that is a delete marker is answered as a missing key.
+            StoreError::SourceIsDeleteMarker => ApiError::msg(
+                Code::NoSuchKey,
+                "The specified version of the copy source is a delete marker.",
+            ),
             StoreError::DomainTaken => ApiError::new(Code::CnameAlreadyExists),
             StoreError::PartsChanged => ApiError::msg(
                 Code::InvalidPart,

@@ -56,6 +56,7 @@ ops! {
     GetBucketAcl: Owner,
     PutBucketAcl: Handler,
     GetBucketVersioning: Owner,
+    PutBucketVersioning: Owner,
     ListObjects: List,
     ListObjectsV2: List,
     ListObjectVersions: List,
@@ -217,6 +218,8 @@ fn bucket_put(q: &Query) -> Op {
         Op::PutBucketCors
     } else if has(q, "tagging") {
         Op::PutBucketTagging
+    } else if has(q, "versioning") {
+        Op::PutBucketVersioning
     } else if unsupported(q) || stray(&Method::PUT, q, &[]) {
         Op::Unsupported
     } else {

@@ -137,7 +137,6 @@ pub const SUBRESOURCES: &[SubResource] = &[
     sub("metadataTable", NONE, Unsupported),
     sub("metadataConfiguration", NONE, Unsupported),
     // Implemented for some methods; the router answers 501 for others (named after the above).
-    sub("versioning", V1 | V2 | OP, Partly),
     sub("cname", V1 | OP, Partly),
     // Routed to implemented operations.
     sub("acl", V1 | V2 | OP, Implemented),
@@ -153,6 +152,7 @@ pub const SUBRESOURCES: &[SubResource] = &[
     sub("partNumber", V1 | V2 | OP, Implemented),
     sub("uploadId", V1 | V2 | OP, Implemented),
     sub("uploads", V1 | V2 | OP, Implemented),
+    sub("versioning", V1 | V2 | OP, Implemented),
     sub("versions", V1 | V2 | OP, Implemented),
     sub("website", V1 | V2 | OP, Implemented),
     sub("regions", NONE, Implemented),

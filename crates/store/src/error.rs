@@ -18,6 +18,12 @@ pub enum StoreError {
     /// The object (or the copy source) does not exist.
     #[error("no such key")]
     NoSuchKey,
+    /// The version named does not exist.
+    #[error("no such version")]
+    NoSuchVersion,
+    /// The version named as a copy source is a delete marker.
+    #[error("the source version is a delete marker")]
+    SourceIsDeleteMarker,
     /// The multipart upload does not exist.
     #[error("no such upload")]
     NoSuchUpload,

@@ -159,6 +159,9 @@ pub struct BucketInfoBucket {
     pub name: String,
     /// Resource group (the account's default one).
     pub resource_group_id: String,
+    /// `Enabled` or `Suspended`; absent while versioning was never configured.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub versioning: Option<String>,
     /// Owner.
     pub owner: Owner,
     /// Canned ACL.
@@ -208,4 +211,14 @@ pub struct ListLiveChannelResult {
     pub is_truncated: bool,
     /// Empty.
     pub next_marker: String,
+}
+
+/// PutBucketVersioning request, root `VersioningConfiguration`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct VersioningConfiguration {
+    /// `Enabled` or `Suspended`.
+    pub status: Option<String>,
+    /// S3 MFA delete (`Enabled` or `Disabled`).
+    pub mfa_delete: Option<String>,
 }

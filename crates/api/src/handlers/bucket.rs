@@ -1,5 +1,5 @@
 //! PutBucket, DeleteBucket, HeadBucket, GetBucketInfo, GetBucketLocation,
-//! GetBucketVersioning and the empty ListLiveChannel.
+//! and the empty ListLiveChannel.
 
 use http::{Response, StatusCode};
 use ossemu_store::{BucketRecord, StoreError, now_ms};
@@ -79,6 +79,7 @@ pub fn new_bucket(cx: &Ctx, name: &str, owner: &str, acl: Option<String>) -> Buc
         created_ms: now_ms(),
         storage_class: "Standard".into(),
         location: cx.state.config.region.clone(),
+        versioning: Default::default(),
     }
 }
 
@@ -299,6 +300,7 @@ pub async fn get_bucket_info(cx: &Ctx) -> ApiResult<Response<Body>> {
             data_redundancy_type: "LRS".into(),
             name: b.name.clone(),
             resource_group_id: DEFAULT_RESOURCE_GROUP.into(),
+            versioning: super::versioning::status_name(b.versioning).map(str::to_string),
             owner: owner(cx, &b.owner),
             acl: OssAccessControlList {
                 grant: b.acl.clone(),
@@ -327,19 +329,6 @@ pub async fn get_bucket_location(cx: &Ctx) -> ApiResult<Response<Body>> {
         location,
     };
     Ok(xml_ok(ossemu_xml::to_xml_as("LocationConstraint", &doc)))
-}
-
-/// GetBucketVersioning: buckets are never versioned, so the configuration is empty.
-pub async fn get_bucket_versioning(cx: &Ctx) -> ApiResult<Response<Body>> {
-    cx.load_bucket()?;
-    let ns = match cx.dialect.xmlns() {
-        Some(ns) => format!(" xmlns=\"{ns}\""),
-        None => String::new(),
-    };
-    Ok(xml_ok(format!(
-        "{}\n<VersioningConfiguration{ns}/>",
-        ossemu_xml::XML_DECLARATION
-    )))
 }
 
 /// ListLiveChannel: live channels are not supported, so the list is always empty.

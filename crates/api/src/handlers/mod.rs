@@ -17,6 +17,7 @@ pub mod post_object;
 pub mod regions;
 pub mod service;
 pub mod tagging;
+pub mod versioning;
 pub mod website;
 
 use http::{HeaderMap, HeaderName, HeaderValue, Response, StatusCode};
@@ -398,21 +399,4 @@ pub fn precondition_failed(d: Dialect, condition: &str) -> ApiError {
 /// (`x-oss-copy-source-if-match`, ...).
 pub fn copy_source_condition(d: Dialect, c: crate::range::Condition) -> String {
     d.header(&format!("copy-source-{}", c.name().to_ascii_lowercase()))
-}
-
-/// Rejects version ids other than `null` (buckets are unversioned).
-pub fn check_version_id(cx: &Ctx) -> ApiResult<bool> {
-    match cx.query.get("versionId") {
-        None => Ok(false),
-        Some("null") => Ok(true),
-        Some(v) => Err(ApiError::msg(
-            match cx.dialect {
-                Dialect::Oss => Code::NoSuchVersion,
-                Dialect::S3 => Code::InvalidArgument,
-            },
-            "Invalid version id specified",
-        )
-        .field("ArgumentName", "versionId")
-        .field("ArgumentValue", v)),
-    }
 }

@@ -526,5 +526,6 @@ fn respond(
         "x-oss-hash-crc64ecma",
         &rec.crc64.to_string(),
     );
+    super::versioning::set_written(cx, r.headers_mut(), rec);
     r
 }
