@@ -24,5 +24,6 @@ mod restart;
 mod s3s_e2e_regressions;
 mod ship;
 mod tagging;
+mod versioning;
 mod website;
 mod wording;

@@ -525,22 +525,14 @@ impl Store {
         version_id: Option<&str>,
         owner: &str,
     ) -> Result<Deleted> {
+        // A delete marker is a small record: like every delete it may use the reserve, so
+        // that a full disk never stops deletes.
         let op = || {
             self.inner
                 .meta
                 .delete_object(bucket, key, version_id, owner)
         };
-        // A delete marker is a new record: it needs room, as other writes do.
-        let versioned = self
-            .inner
-            .meta
-            .get_bucket(bucket)?
-            .is_some_and(|b| !b.versioning.is_off());
-        if versioned && version_id.is_none() {
-            self.write(op).await
-        } else {
-            self.erase(op).await
-        }
+        self.erase(op).await
     }
 
     /// Changes one version of an object in place (its ACL or tags; the latest when
