@@ -125,8 +125,16 @@ pub fn set_written(cx: &Ctx, h: &mut http::HeaderMap, rec: &ObjectRecord) {
     }
 }
 
-fn header(cx: &Ctx, name: &str) -> HeaderName {
-    HeaderName::try_from(cx.dialect.header(name)).unwrap_or(http::header::WARNING)
+/// `x-*-delete-marker` and `x-*-version-id` of the request's dialect.
+fn marker_headers(cx: &Ctx) -> (HeaderName, HeaderName) {
+    let (marker, version) = match cx.dialect {
+        Dialect::Oss => ("x-oss-delete-marker", "x-oss-version-id"),
+        Dialect::S3 => ("x-amz-delete-marker", "x-amz-version-id"),
+    };
+    (
+        HeaderName::from_static(marker),
+        HeaderName::from_static(version),
+    )
 }
 
 /// The answer to a read that reached a delete marker: 404 NoSuchKey when it is the key's
@@ -142,8 +150,8 @@ pub fn marker_error(cx: &Ctx, m: &DeleteMarker, named: bool) -> ApiError {
     } else {
         ApiError::new(Code::NoSuchKey)
     };
-    e.header(header(cx, "delete-marker"), "true")
-        .header(header(cx, "version-id"), &m.version_id)
+    let (marker, version) = marker_headers(cx);
+    e.header(marker, "true").header(version, &m.version_id)
 }
 
 /// The answer to a read of a version that does not exist, or is a delete marker.
