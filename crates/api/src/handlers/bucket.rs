@@ -89,6 +89,16 @@ pub async fn create_bucket(cx: &Ctx, body: ReqStream) -> ApiResult<Response<Body
     let name = cx.bucket()?.to_string();
     let me = creator(cx)?;
     check_new_name(cx, &name)?;
+    // A bucket asked for with Object Lock must not quietly be made without it.
+    if cx
+        .header("x-amz-bucket-object-lock-enabled")
+        .is_some_and(|v| v.eq_ignore_ascii_case("true"))
+    {
+        return Err(ApiError::msg(
+            Code::NotImplemented,
+            "Object Lock (x-amz-bucket-object-lock-enabled) is not implemented by ossemu.",
+        ));
+    }
     let acl = requested_bucket_acl(cx, me)?;
     let raw = read_small(body, SMALL_BODY, &cx.state.buffers).await?;
     let conf: CreateBucketConfiguration = if raw.iter().all(u8::is_ascii_whitespace) {
