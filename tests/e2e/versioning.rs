@@ -613,3 +613,69 @@ async fn versions_survive_kill_9() {
     assert_eq!(l.xml_all("VersionId")[0], marker);
     assert_eq!(count_files(&dir.path().join("blobs")), 2);
 }
+
+/// Deleting each page before asking for the next (boto3's `object_versions.delete()`): the
+/// version marker named is gone by then, and the listing still goes on after it.
+#[tokio::test]
+async fn a_page_marker_deleted_meanwhile_still_counts() {
+    let s = Server::start().await;
+    s.bucket("gone").await;
+    set_versioning(&s, "gone", "Enabled").await;
+    let ids = [
+        put_version(&s, "gone", "k", "1").await,
+        put_version(&s, "gone", "k", "2").await,
+        put_version(&s, "gone", "k", "3").await,
+    ];
+    let mut seen = Vec::new();
+    let (mut km, mut vm) = (String::new(), String::new());
+    for _ in 0..5 {
+        let r = s
+            .req(
+                "GET",
+                &format!("/gone?versions&max-keys=1&key-marker={km}&version-id-marker={vm}"),
+            )
+            .s3()
+            .send()
+            .await;
+        assert_eq!(r.status, 200, "{}", r.text());
+        for id in r.xml_all("VersionId") {
+            let d = s
+                .req("DELETE", &format!("/gone/k?versionId={id}"))
+                .s3()
+                .send()
+                .await;
+            assert_eq!(d.status, 204);
+            seen.push(id);
+        }
+        if r.xml("IsTruncated").as_deref() != Some("true") {
+            break;
+        }
+        km = r.xml("NextKeyMarker").unwrap();
+        vm = r.xml("NextVersionIdMarker").unwrap();
+    }
+    assert_eq!(seen, [ids[2].as_str(), &ids[1], &ids[0]]);
+    assert_eq!(s.req("DELETE", "/gone").s3().send().await.status, 204);
+}
+
+/// Whether a version exists is told only to those who may list the bucket.
+#[tokio::test]
+async fn versions_of_a_private_bucket_are_not_probed() {
+    let s = Server::start().await;
+    s.bucket("priv").await;
+    set_versioning(&s, "priv", "Enabled").await;
+    let v = put_version(&s, "priv", "k", "secret").await;
+    let d = s.req("DELETE", "/priv/k").s3().send().await;
+    let marker = d.h("x-amz-version-id").unwrap().to_string();
+    for id in [v.as_str(), &marker, "00000000000000010000000000000000"] {
+        for path in [
+            format!("/priv/k?acl&versionId={id}"),
+            format!("/priv/k?tagging&versionId={id}"),
+            format!("/priv/k?versionId={id}"),
+        ] {
+            let r = s.req("GET", &path).send().await;
+            r.assert_error(403, "AccessDenied");
+            assert_eq!(r.h("x-amz-delete-marker"), None);
+            assert_eq!(r.h("x-oss-delete-marker"), None);
+        }
+    }
+}

@@ -394,9 +394,21 @@ impl Store {
         self.write(|| self.inner.meta.create_bucket(rec)).await
     }
 
-    /// Replaces an existing bucket record (`NoSuchBucket` otherwise).
+    /// Replaces an existing bucket record (`NoSuchBucket` otherwise), keeping its versioning
+    /// state (see [`Store::set_versioning`]).
     pub async fn update_bucket(&self, rec: &BucketRecord) -> Result<()> {
         self.write(|| self.inner.meta.update_bucket(rec)).await
+    }
+
+    /// Sets a bucket's versioning state (`Enabled` or `Suspended`; never back to off).
+    pub async fn set_versioning(&self, name: &str, state: Versioning) -> Result<()> {
+        self.write(|| self.inner.meta.set_versioning(name, state))
+            .await
+    }
+
+    /// Whether a bucket holds any object, version or delete marker.
+    pub fn has_objects(&self, name: &str) -> Result<bool> {
+        self.inner.meta.has_objects(name)
     }
 
     /// Deletes an empty bucket with its configuration documents and domain bindings.

@@ -163,10 +163,17 @@ impl VersionPage {
 /// Lists one page of the versions of `bucket`.
 pub fn list_versions(meta: &Meta, bucket: &str, q: &VersionQuery<'_>) -> Result<VersionPage> {
     let mut page = VersionPage::default();
+    if q.max == 0 {
+        return Ok(page);
+    }
+    // The marker key's versions up to and including the marker version are skipped, by
+    // place, so that a marker version deleted since the last page still counts.
+    let newest_kept = match q.version_marker {
+        "" => None,
+        id => meta.version_seq(bucket, q.key_marker, id)?,
+    };
     let start = q.prefix.max(q.key_marker);
     let mut it = meta.scan_versions(bucket, start, false);
-    // Versions of the marker key up to and including the marker version are skipped.
-    let mut skipping_marker_key = true;
     while let Some(item) = it.next() {
         let entry = item?;
         let key = entry.key.as_str();
@@ -176,13 +183,7 @@ pub fn list_versions(meta: &Meta, bucket: &str, q: &VersionQuery<'_>) -> Result<
             }
             continue;
         }
-        if key == q.key_marker && skipping_marker_key {
-            if q.version_marker.is_empty() {
-                continue;
-            }
-            if entry.version.version_id() == q.version_marker {
-                skipping_marker_key = false;
-            }
+        if key == q.key_marker && newest_kept.is_none_or(|s| entry.seq >= s) {
             continue;
         }
         let rest = &key[q.prefix.len()..];

@@ -247,11 +247,22 @@ impl<'a> Writes<'a> {
         self.engine.apply(batch, self.generation).map(Some)
     }
 
-    /// Applies every staged change: what `value` and `freed` were applied with.
-    fn done<T>(self, value: T, freed: Vec<BlobId>) -> Result<Applied<T>> {
+    /// Applies every staged change: what `value` and `freed` were applied with. A blob is
+    /// freed only if no reference to it is left once every change is staged: a count that
+    /// passed through zero on the way (one record dropped before another took it up) keeps
+    /// its body.
+    fn done<T>(self, value: T, mut freed: Vec<BlobId>) -> Result<Applied<T>> {
+        freed.sort_unstable();
+        freed.dedup();
+        let mut gone = Vec::with_capacity(freed.len());
+        for id in freed {
+            if self.get(&refs_key(id))?.is_none() {
+                gone.push(id);
+            }
+        }
         Ok(Applied {
             value,
-            freed,
+            freed: gone,
             ticket: self.apply()?,
         })
     }
@@ -343,13 +354,41 @@ impl Meta {
         w.done((), Vec::new())
     }
 
-    /// Replaces an existing bucket record.
+    /// Replaces an existing bucket record, except its versioning state, which only
+    /// [`Meta::set_versioning`] changes (a record read before a versioning change must not
+    /// turn it back).
     pub(crate) fn update_bucket(&self, rec: &BucketRecord) -> Result<Applied<()>> {
         let _w = self.lock();
         let mut w = Writes::new(self.engine.as_ref())?;
-        self.require_bucket(&rec.name)?;
-        w.insert(bucket_key(&rec.name), enc(rec)?);
+        let cur = self
+            .get_bucket(&rec.name)?
+            .ok_or(StoreError::NoSuchBucket)?;
+        let rec = BucketRecord {
+            versioning: cur.versioning,
+            ..rec.clone()
+        };
+        w.insert(bucket_key(&rec.name), enc(&rec)?);
         w.done((), Vec::new())
+    }
+
+    /// Sets a bucket's versioning state (`Enabled` or `Suspended`; never back to off).
+    pub(crate) fn set_versioning(&self, name: &str, state: Versioning) -> Result<Applied<()>> {
+        let _w = self.lock();
+        let mut w = Writes::new(self.engine.as_ref())?;
+        let mut rec = self.get_bucket(name)?.ok_or(StoreError::NoSuchBucket)?;
+        if rec.versioning == state || state == Versioning::Off {
+            return Ok(nothing(()));
+        }
+        rec.versioning = state;
+        w.insert(bucket_key(name), enc(&rec)?);
+        w.done((), Vec::new())
+    }
+
+    /// Whether a bucket holds any object, version or delete marker.
+    pub fn has_objects(&self, name: &str) -> Result<bool> {
+        let engine = self.engine.as_ref();
+        Ok(engine.has_prefix(&in_bucket(OBJECT, name))?
+            || engine.has_prefix(&in_bucket(versions::VERSION, name))?)
     }
 
     /// Deletes an empty bucket with its configuration documents and domain bindings.
@@ -360,10 +399,7 @@ impl Meta {
         let engine = self.engine.as_ref();
         let mut w = Writes::new(engine)?;
         self.require_bucket(name)?;
-        if engine.has_prefix(&in_bucket(OBJECT, name))?
-            || engine.has_prefix(&in_bucket(versions::VERSION, name))?
-            || engine.has_prefix(&in_bucket(UPLOAD, name))?
-        {
+        if self.has_objects(name)? || engine.has_prefix(&in_bucket(UPLOAD, name))? {
             return Err(StoreError::BucketNotEmpty);
         }
         w.remove(bucket_key(name))?;
@@ -596,6 +632,12 @@ impl Meta {
                 .map(|o| Version::Object(Box::new(o)))),
             Some(v) => versions::find_version(self.engine.as_ref(), bucket, key, v),
         }
+    }
+
+    /// The place of a version among its key's versions (see [`VersionEntry::seq`]): the one
+    /// its id names, whether or not it still exists; `None` for a null version the key lacks.
+    pub fn version_seq(&self, bucket: &str, key: &str, version_id: &str) -> Result<Option<u64>> {
+        versions::version_seq(self.engine.as_ref(), bucket, key, version_id)
     }
 
     /// The key's delete marker, when its latest version is one.

@@ -141,6 +141,11 @@ pub fn target_version<'c>(
     let version = versioning::requested(cx)?;
     match cx.store().meta().get_version(&b.name, key, version)? {
         Some(Version::Object(o)) => Ok((Some(*o), version)),
+        // Whether a version exists, or is a delete marker, is told only to those who may
+        // list the bucket.
+        _ if version.is_some() && !access::may_read(&cx.identity, b, None) => {
+            Err(access::denied(&cx.identity))
+        }
         _ => match version {
             Some(v) => Err(versioning::missing_version(cx, &b.name, key, v)),
             None => Ok((None, None)),

@@ -243,14 +243,7 @@ fn recreate_s3(
 /// progress; S3 discards them (and their parts) when the bucket holds no object.
 pub async fn delete_bucket(cx: &Ctx) -> ApiResult<Response<Body>> {
     let bucket = cx.load_bucket()?;
-    if cx.dialect == Dialect::S3
-        && cx
-            .store()
-            .meta()
-            .scan_objects(&bucket.name, ossemu_store::ScanFrom::At(""))
-            .next()
-            .is_none()
-    {
+    if cx.dialect == Dialect::S3 && !cx.store().has_objects(&bucket.name)? {
         let uploads: Vec<_> = cx
             .store()
             .meta()

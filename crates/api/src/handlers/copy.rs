@@ -61,7 +61,7 @@ pub fn copy_source(cx: &Ctx) -> ApiResult<CopySource> {
             )
         })?;
     match decoded.split_once('/') {
-        Some((b, k)) if !b.is_empty() && !k.is_empty() => Ok(CopySource {
+        Some((b, k)) if !b.is_empty() && !k.is_empty() && !k.contains('\0') => Ok(CopySource {
             bucket: b.to_string(),
             key: k.to_string(),
             version,

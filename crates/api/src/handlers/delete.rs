@@ -62,13 +62,13 @@ async fn read_request(cx: &Ctx, body: ReqStream) -> ApiResult<Delete> {
 /// The per-key error for a key or version id that cannot name an object.
 fn refused_entry(key: &str, version_id: Option<&str>, encode: bool) -> Option<DeleteError> {
     let bad_version = version_id.is_some_and(|v| !ossemu_store::is_version_id(v));
-    let bad_key = key.is_empty() || key.len() > 1023;
+    let bad_key = key.is_empty() || key.len() > 1023 || key.contains('\0');
     let (code, message) = if bad_version {
         ("NoSuchVersion", "The specified version does not exist.")
     } else if bad_key {
         (
             "InvalidArgument",
-            "The object key must be 1 to 1023 bytes long.",
+            "The object key must be 1 to 1023 bytes long, without NUL.",
         )
     } else {
         return None;

@@ -18,7 +18,7 @@ use crate::request::Ctx;
 /// PutBucketVersioning: `Enabled` or `Suspended`. A bucket never goes back to unversioned;
 /// any other status is malformed (oss2's suite expects MalformedXML for `Disabled`).
 pub async fn put_bucket_versioning(cx: &Ctx, body: ReqStream) -> ApiResult<Response<Body>> {
-    let mut bucket = cx.load_bucket()?;
+    let bucket = cx.load_bucket()?;
     let raw = read_small(body, SMALL_BODY, &cx.state.buffers).await?;
     let conf: VersioningConfiguration =
         ossemu_xml::from_xml(&raw, "VersioningConfiguration", SMALL_BODY)?;
@@ -47,10 +47,7 @@ pub async fn put_bucket_versioning(cx: &Ctx, body: ReqStream) -> ApiResult<Respo
             ));
         }
     }
-    if bucket.versioning != state {
-        bucket.versioning = state;
-        cx.store().update_bucket(&bucket).await?;
-    }
+    cx.store().set_versioning(&bucket.name, state).await?;
     Ok(no_body(StatusCode::OK))
 }
 

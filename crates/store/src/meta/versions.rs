@@ -75,8 +75,11 @@ pub(super) fn key_versions<'a>(
 ) -> impl Iterator<Item = Result<(u64, Version)>> + 'a {
     let prefix = versions_prefix(bucket, key);
     let end = prefix_end(&prefix).unwrap_or_default();
+    let len = prefix.len() + 8;
     engine
         .range(Bound::Included(&prefix), Bound::Excluded(&end))
+        // Only this key's records: never those of a longer key that starts with it and NUL.
+        .filter(move |kv| kv.as_ref().map_or(true, |(k, _)| k.len() == len))
         .map(|kv| {
             let (k, v) = kv?;
             Ok((seq_of(&k), dec(&v)?))
@@ -377,6 +380,29 @@ pub(super) fn find_version(
     Ok(None)
 }
 
+/// The place (`seq`) of the version `version_id` of a key: the one its id names (whether or
+/// not it still exists), the null version's, or `None` when there is no such null version.
+pub(super) fn version_seq(
+    engine: &dyn Engine,
+    bucket: &str,
+    key: &str,
+    version_id: &str,
+) -> Result<Option<u64>> {
+    if let Some(seq) = parse_version_id(version_id) {
+        return Ok(Some(seq));
+    }
+    for item in key_versions(engine, bucket, key) {
+        let (seq, v) = item?;
+        if v.version_id() == NULL_VERSION {
+            return Ok(Some(seq));
+        }
+    }
+    match engine.get(&obj_key(bucket, key))? {
+        Some(raw) if dec::<ObjectRecord>(&raw)?.version_id.is_none() => Ok(Some(0)),
+        _ => Ok(None),
+    }
+}
+
 /// The key's latest version when it is a delete marker.
 pub(super) fn latest_marker(
     engine: &dyn Engine,
@@ -394,6 +420,9 @@ pub(super) fn latest_marker(
 pub struct VersionEntry {
     /// The object key.
     pub key: String,
+    /// Its place among the key's versions: a larger one is newer; 0 for an object written
+    /// before versioning was enabled.
+    pub seq: u64,
     /// The version (an unrecorded null version is an object with `version_id: None`).
     pub version: Version,
     /// Whether it is the key's latest version.
@@ -428,8 +457,11 @@ pub(super) fn scan_versions<'a>(
         .range(Bound::Included(&vstart), Bound::Excluded(&vend))
         .map(move |kv| {
             let (k, v) = kv?;
+            if k.len() < vlen + 9 {
+                return Err(StoreError::Corrupt("a version key too short".into()));
+            }
             let key = utf8(&k[vlen..k.len() - 9])?;
-            Ok((key, dec::<Version>(&v)?))
+            Ok((key, seq_of(&k), dec::<Version>(&v)?))
         })
         .peekable();
     // Only unrecorded null versions come from the object records; the others duplicate
@@ -464,7 +496,7 @@ struct Merge<V: Iterator, O: Iterator> {
 
 impl<V, O> Iterator for Merge<V, O>
 where
-    V: Iterator<Item = Result<(String, Version)>>,
+    V: Iterator<Item = Result<(String, u64, Version)>>,
     O: Iterator<Item = Result<(String, ObjectRecord)>>,
 {
     type Item = Result<VersionEntry>;
@@ -474,24 +506,26 @@ where
             (None, None) => return None,
             (Some(Err(_)), _) | (None, Some(_)) => !matches!(self.versions.peek(), Some(Err(_))),
             (Some(_), Some(Err(_))) => true,
-            (Some(Ok((vk, _))), Some(Ok((ok, _)))) => ok < vk,
+            (Some(Ok((vk, _, _))), Some(Ok((ok, _)))) => ok < vk,
             (Some(Ok(_)), None) => false,
         };
         if take_object {
             return self.objects.next().map(|r| {
                 r.map(|(key, o)| VersionEntry {
                     key,
+                    seq: 0,
                     version: Version::Object(Box::new(o)),
                     latest: true,
                 })
             });
         }
         let item = self.versions.next()?;
-        Some(item.map(|(key, version)| {
+        Some(item.map(|(key, seq, version)| {
             let latest = self.last_key.as_deref() != Some(key.as_str());
             self.last_key = Some(key.clone());
             VersionEntry {
                 key,
+                seq,
                 version,
                 latest,
             }
