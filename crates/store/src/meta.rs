@@ -4,9 +4,11 @@
 //! One key space; the first byte of a key names the record kind: `b` + bucket → bucket record,
 //! `o` + `bucket\0key` → object, `r` + blob id → reference count, `c` + `bucket\0kind` →
 //! configuration document, `d` + domain → binding, `u` + `bucket\0key\0upload id` → upload,
-//! `p` + `upload id\0` + big-endian part number → part. Every record that lists a segment holds
-//! one reference on its blob; writes adjust the counts in the same atomic batch and report blobs
-//! that reached zero, which the caller unlinks after the batch is durable.
+//! `p` + `upload id\0` + big-endian part number → part, `v` + `bucket\0key\0` + big-endian
+//! `!seq` → a version of a key in a versioned bucket (see `versions.rs`). Every record that
+//! lists a segment holds one reference on its blob; writes adjust the counts in the same atomic
+//! batch and report blobs that have no reference left, which the caller unlinks after the batch
+//! is durable.
 //!
 //! Writes hold one process-wide lock, stage their changes (so later reads in the same write see
 //! earlier ones) and apply them as one batch. Holding the lock makes DeleteBucket's emptiness
