@@ -39,7 +39,7 @@ fi
 FILES=(test_object.py test_bucket.py test_multipart.py test_website.py test_bucket_cname.py
        test_list_objects_v2.py test_iterator.py test_upload.py test_download.py test_chinese.py
        test_headers.py test_put_object_chunked.py test_object_versioning.py
-       test_bucket_versioning.py test_sign.py)
+       test_bucket_versioning.py test_sign.py test_bucket_worm.py)
 [ "$#" -gt 0 ] && FILES=("$@")
 
 echo "==> oss2 $VERSION test suite (one fresh ossemu per file)"

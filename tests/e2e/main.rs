@@ -21,6 +21,7 @@ mod objects;
 mod owners;
 mod post_object;
 mod restart;
+mod retention;
 mod s3s_e2e_regressions;
 mod ship;
 mod tagging;

@@ -543,6 +543,7 @@ mod tests {
             storage_class: "Standard".into(),
             location: String::new(),
             versioning: Default::default(),
+            object_lock: false,
         }
     }
 

@@ -47,7 +47,8 @@ pub use meta::{
 };
 pub use model::{
     BlobId, BucketRecord, DeleteMarker, NULL_VERSION, ObjectAttrs, ObjectKind, ObjectRecord,
-    PartRecord, Segment, Sse, UploadRecord, Version, Versioning, now_ms, slice_segments,
+    PartRecord, Retention, RetentionMode, Segment, Sse, UploadRecord, Version, Versioning, now_ms,
+    slice_segments,
 };
 pub use space::{FLOOR, RESERVE, SpaceReport};
 
@@ -371,19 +372,32 @@ impl Store {
     /// the reserve is given back first, and a delete refused because the disk filled up or the
     /// metadata store was reopened under it is tried once more.
     async fn erase<T: Send + 'static>(&self, op: impl Fn() -> Result<Applied<T>>) -> Result<T> {
+        let op = || op().map_err(TxError::<std::convert::Infallible>::Store);
+        match self.erase_or_refuse(op).await {
+            Ok(v) => Ok(v),
+            Err(TxError::Store(e)) => Err(e),
+            Err(TxError::Abort(never)) => match never {},
+        }
+    }
+
+    /// [`Store::erase`] for a delete that its caller's check may refuse.
+    async fn erase_or_refuse<T: Send + 'static, E>(
+        &self,
+        op: impl Fn() -> TxResult<Applied<T>, E>,
+    ) -> TxResult<T, E> {
         if let Some(s) = &self.inner.space {
             s.make_room_if_low();
         }
         let first = match op() {
-            Ok(a) => self.settle(a, None).await,
+            Ok(a) => self.settle(a, None).await.map_err(TxError::Store),
             Err(e) => Err(e),
         };
         match first {
-            Err(StoreError::NoSpace | StoreError::Unavailable(_)) => {
+            Err(TxError::Store(StoreError::NoSpace | StoreError::Unavailable(_))) => {
                 if let Some(s) = &self.inner.space {
                     s.release();
                 }
-                self.settle(op()?, None).await
+                Ok(self.settle(op()?, None).await?)
             }
             done => done,
         }
@@ -403,6 +417,13 @@ impl Store {
     /// Sets a bucket's versioning state (`Enabled` or `Suspended`; never back to off).
     pub async fn set_versioning(&self, name: &str, state: Versioning) -> Result<()> {
         self.write(|| self.inner.meta.set_versioning(name, state))
+            .await
+    }
+
+    /// Enables Object Lock on a bucket whose versioning is enabled
+    /// (`VersioningNotEnabled` otherwise).
+    pub async fn enable_object_lock(&self, name: &str) -> Result<()> {
+        self.write(|| self.inner.meta.enable_object_lock(name))
             .await
     }
 
@@ -537,14 +558,35 @@ impl Store {
         version_id: Option<&str>,
         owner: &str,
     ) -> Result<Deleted> {
+        let accept = |_: Option<&ObjectRecord>| Ok::<(), std::convert::Infallible>(());
+        match self
+            .delete_checked(bucket, key, version_id, owner, &accept)
+            .await
+        {
+            Ok(d) => Ok(d),
+            Err(TxError::Store(e)) => Err(e),
+            Err(TxError::Abort(never)) => match never {},
+        }
+    }
+
+    /// [`Store::delete_object`], if `check` accepts the object version it would remove for
+    /// good (retention rules); a refusal comes back as [`TxError::Abort`].
+    pub async fn delete_checked<E>(
+        &self,
+        bucket: &str,
+        key: &str,
+        version_id: Option<&str>,
+        owner: &str,
+        check: ObjectCheck<'_, E>,
+    ) -> TxResult<Deleted, E> {
         // A delete marker is a small record: like every delete it may use the reserve, so
         // that a full disk never stops deletes.
-        let op = || {
+        self.erase_or_refuse(|| {
             self.inner
                 .meta
-                .delete_object(bucket, key, version_id, owner)
-        };
-        self.erase(op).await
+                .delete_object(bucket, key, version_id, owner, check)
+        })
+        .await
     }
 
     /// Changes one version of an object in place (its ACL or tags; the latest when

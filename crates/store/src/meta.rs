@@ -356,9 +356,9 @@ impl Meta {
         w.done((), Vec::new())
     }
 
-    /// Replaces an existing bucket record, except its versioning state, which only
-    /// [`Meta::set_versioning`] changes (a record read before a versioning change must not
-    /// turn it back).
+    /// Replaces an existing bucket record, except its versioning state and Object Lock, which
+    /// only [`Meta::set_versioning`] and [`Meta::enable_object_lock`] change (a record read
+    /// before such a change must not turn it back).
     pub(crate) fn update_bucket(&self, rec: &BucketRecord) -> Result<Applied<()>> {
         let _w = self.lock();
         let mut w = Writes::new(self.engine.as_ref())?;
@@ -367,9 +367,27 @@ impl Meta {
             .ok_or(StoreError::NoSuchBucket)?;
         let rec = BucketRecord {
             versioning: cur.versioning,
+            object_lock: cur.object_lock,
             ..rec.clone()
         };
         w.insert(bucket_key(&rec.name), enc(&rec)?);
+        w.done((), Vec::new())
+    }
+
+    /// Enables Object Lock on a bucket (for good; it needs versioning enabled, which then
+    /// stays so).
+    pub(crate) fn enable_object_lock(&self, name: &str) -> Result<Applied<()>> {
+        let _w = self.lock();
+        let mut w = Writes::new(self.engine.as_ref())?;
+        let mut rec = self.get_bucket(name)?.ok_or(StoreError::NoSuchBucket)?;
+        if rec.object_lock {
+            return Ok(nothing(()));
+        }
+        if rec.versioning != Versioning::Enabled {
+            return Err(StoreError::VersioningNotEnabled);
+        }
+        rec.object_lock = true;
+        w.insert(bucket_key(name), enc(&rec)?);
         w.done((), Vec::new())
     }
 
@@ -380,6 +398,9 @@ impl Meta {
         let mut rec = self.get_bucket(name)?.ok_or(StoreError::NoSuchBucket)?;
         if rec.versioning == state || state == Versioning::Off {
             return Ok(nothing(()));
+        }
+        if rec.object_lock {
+            return Err(StoreError::ObjectLocked);
         }
         rec.versioning = state;
         w.insert(bucket_key(name), enc(&rec)?);
@@ -547,13 +568,16 @@ impl Meta {
 
     /// Deletes an object: with versioning off, the object; in a versioned bucket, the version
     /// named (the latest taking its place), or, when none is named, adds a delete marker.
-    pub(crate) fn delete_object(
+    /// `check` sees the object version the delete would remove for good (none when it only
+    /// adds a delete marker) and may refuse.
+    pub(crate) fn delete_object<E>(
         &self,
         bucket: &str,
         key: &str,
         version_id: Option<&str>,
         owner: &str,
-    ) -> Result<Applied<Deleted>> {
+        check: ObjectCheck<'_, E>,
+    ) -> TxResult<Applied<Deleted>, E> {
         let _l = self.lock();
         let mut w = Writes::new(self.engine.as_ref())?;
         let mut freed = Vec::new();
@@ -561,6 +585,8 @@ impl Meta {
             Some(b) => b.versioning,
             None => Versioning::Off,
         };
+        let removed = self.removed_by_delete(bucket, key, version_id, state)?;
+        check(removed.as_ref()).map_err(TxError::Abort)?;
         let deleted = match (version_id, state) {
             (Some(v), _) => w.remove_version(bucket, key, v, &mut freed)?,
             (None, Versioning::Off) => {
@@ -579,7 +605,28 @@ impl Meta {
         if !deleted.changed {
             return Ok(nothing(deleted));
         }
-        w.done(deleted, freed)
+        Ok(w.done(deleted, freed)?)
+    }
+
+    /// The object version a delete removes for good: the version named, the object of a
+    /// bucket with versioning off, the null version a suspended bucket's marker replaces.
+    fn removed_by_delete(
+        &self,
+        bucket: &str,
+        key: &str,
+        version_id: Option<&str>,
+        state: Versioning,
+    ) -> Result<Option<ObjectRecord>> {
+        let named = match (version_id, state) {
+            (Some(v), _) => Some(v),
+            (None, Versioning::Suspended) => Some(crate::model::NULL_VERSION),
+            (None, Versioning::Off) => None,
+            (None, Versioning::Enabled) => return Ok(None),
+        };
+        match self.get_version(bucket, key, named)? {
+            Some(Version::Object(o)) => Ok(Some(*o)),
+            _ => Ok(None),
+        }
     }
 
     /// Changes one version of an object in place (the latest when `version_id` is `None`):

@@ -77,6 +77,47 @@ pub struct BucketRecord {
     /// Versioning state; a bucket never goes back to [`Versioning::Off`].
     #[serde(default, skip_serializing_if = "Versioning::is_off")]
     pub versioning: Versioning,
+    /// S3 Object Lock is enabled (for good): versions may carry retention and legal holds,
+    /// and versioning stays enabled.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub object_lock: bool,
+}
+
+/// How a retention period may be shortened (S3 Object Lock).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum RetentionMode {
+    /// Users with the bypass permission may shorten or remove it.
+    Governance,
+    /// Nobody may shorten or remove it before it ends.
+    Compliance,
+}
+
+impl RetentionMode {
+    /// `GOVERNANCE` or `COMPLIANCE`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RetentionMode::Governance => "GOVERNANCE",
+            RetentionMode::Compliance => "COMPLIANCE",
+        }
+    }
+
+    /// Parses `GOVERNANCE` or `COMPLIANCE`.
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "GOVERNANCE" => Some(RetentionMode::Governance),
+            "COMPLIANCE" => Some(RetentionMode::Compliance),
+            _ => None,
+        }
+    }
+}
+
+/// A version's retention: it may not be deleted before `until_ms`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Retention {
+    /// Who may shorten it.
+    pub mode: RetentionMode,
+    /// Retain-until date, milliseconds since the Unix epoch.
+    pub until_ms: i64,
 }
 
 /// A bucket's versioning state.
@@ -252,6 +293,12 @@ pub struct ObjectRecord {
     /// written while the bucket had versioning off, which is its null version.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub version_id: Option<String>,
+    /// S3 Object Lock retention of this version.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retention: Option<Retention>,
+    /// S3 Object Lock legal hold of this version.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub legal_hold: bool,
     /// The body.
     pub segments: Vec<Segment>,
 }
@@ -288,6 +335,10 @@ struct ObjectWire {
     part_sizes: Vec<u64>,
     #[serde(default)]
     version_id: Option<String>,
+    #[serde(default)]
+    retention: Option<Retention>,
+    #[serde(default)]
+    legal_hold: bool,
     segments: Vec<Segment>,
 }
 
@@ -313,6 +364,8 @@ impl From<ObjectWire> for ObjectRecord {
             upload_id: w.upload_id,
             part_sizes: w.part_sizes,
             version_id: w.version_id,
+            retention: w.retention,
+            legal_hold: w.legal_hold,
             segments: w.segments,
         }
     }

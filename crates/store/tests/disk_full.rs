@@ -39,6 +39,7 @@ fn record(name: &str) -> BucketRecord {
         storage_class: "Standard".into(),
         location: "oss-cn-hangzhou".into(),
         versioning: Default::default(),
+        object_lock: false,
     }
 }
 

@@ -45,6 +45,7 @@ async fn bucket(store: &Store, name: &str) {
             storage_class: "Standard".into(),
             location: "oss-cn-hangzhou".into(),
             versioning: Default::default(),
+            object_lock: false,
         })
         .await
         .unwrap();

@@ -23,6 +23,7 @@ fn record(name: &str, versioning: Versioning) -> BucketRecord {
         storage_class: "Standard".into(),
         location: "oss-cn-hangzhou".into(),
         versioning,
+        object_lock: false,
     }
 }
 

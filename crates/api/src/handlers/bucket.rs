@@ -80,6 +80,7 @@ pub fn new_bucket(cx: &Ctx, name: &str, owner: &str, acl: Option<String>) -> Buc
         storage_class: "Standard".into(),
         location: cx.state.config.region.clone(),
         versioning: Default::default(),
+        object_lock: false,
     }
 }
 
@@ -89,16 +90,6 @@ pub async fn create_bucket(cx: &Ctx, body: ReqStream) -> ApiResult<Response<Body
     let name = cx.bucket()?.to_string();
     let me = creator(cx)?;
     check_new_name(cx, &name)?;
-    // A bucket asked for with Object Lock must not quietly be made without it.
-    if cx
-        .header("x-amz-bucket-object-lock-enabled")
-        .is_some_and(|v| v.eq_ignore_ascii_case("true"))
-    {
-        return Err(ApiError::msg(
-            Code::NotImplemented,
-            "Object Lock (x-amz-bucket-object-lock-enabled) is not implemented by ossemu.",
-        ));
-    }
     let acl = requested_bucket_acl(cx, me)?;
     let raw = read_small(body, SMALL_BODY, &cx.state.buffers).await?;
     let conf: CreateBucketConfiguration = if raw.iter().all(u8::is_ascii_whitespace) {
@@ -117,6 +108,20 @@ pub async fn create_bucket(cx: &Ctx, body: ReqStream) -> ApiResult<Response<Body
             .clone()
             .unwrap_or_else(|| cx.state.config.region.clone()),
         ..new_bucket(cx, &name, me, acl.clone())
+    };
+    // S3 Object Lock is enabled at creation, and with it versioning.
+    let locked = cx.dialect == Dialect::S3
+        && cx
+            .header("x-amz-bucket-object-lock-enabled")
+            .is_some_and(|v| v.eq_ignore_ascii_case("true"));
+    let rec = BucketRecord {
+        object_lock: locked,
+        versioning: if locked {
+            ossemu_store::Versioning::Enabled
+        } else {
+            rec.versioning
+        },
+        ..rec
     };
     match cx.store().create_bucket(&rec).await {
         Ok(()) => Ok(created(&name)),

@@ -140,6 +140,10 @@ struct CopyPlan {
     tagging_replace: bool,
     /// Refuse to overwrite an existing target.
     forbid: bool,
+    /// The target bucket's retention policy (OSS WORM).
+    worm: super::worm::OverwriteGuard,
+    /// The copy's retention and legal hold (S3 Object Lock).
+    lock: (Option<ossemu_store::Retention>, bool),
     /// OSS: a REPLACE without Content-Type keeps the source's, and the client-side
     /// encryption metadata (`x-oss-meta-client-side-encryption-*`) cannot be replaced.
     oss: bool,
@@ -181,6 +185,8 @@ impl CopyPlan {
                 .dheader("tagging-directive")
                 .is_some_and(|d| d.eq_ignore_ascii_case("REPLACE")),
             forbid: super::object::forbids_overwrite(cx, bucket),
+            worm: super::worm::OverwriteGuard::of(cx, bucket)?,
+            lock: super::retention::for_write(cx, bucket)?,
             oss: cx.dialect == Dialect::Oss,
             type_given: cx.header("content-type").is_some_and(|v| !v.is_empty()),
             attrs: attrs_from_request(cx)?,
@@ -200,6 +206,7 @@ impl CopyPlan {
         if !access::may_read(&cx.identity, src_bucket, Some(src)) {
             return Err(access::denied(&cx.identity));
         }
+        self.worm.check(cur)?;
         if self.forbid && cur.is_some() {
             return Err(super::object::overwrite_refused(cx.dialect));
         }
@@ -307,6 +314,8 @@ fn copied(src: &ObjectRecord, plan: &CopyPlan) -> ObjectRecord {
         modified_ms: plan.now,
         owner: plan.owner.clone(),
         tag: None,
+        retention: plan.lock.0,
+        legal_hold: plan.lock.1,
         ..src.clone()
     };
     rec.attrs.acl = if plan.acl_given {

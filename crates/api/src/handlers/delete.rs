@@ -124,6 +124,7 @@ pub async fn delete_objects(cx: &Ctx, body: ReqStream) -> ApiResult<Response<Bod
     let req = read_request(cx, body).await?;
     check_versions(cx, &req)?;
     let owner = cx.identity.owner().unwrap_or(&bucket.owner).to_string();
+    let check = super::object::deletable(cx, &bucket)?;
     let mut result = DeleteResult {
         xmlns: cx.dialect.xmlns(),
         encoding_type: (encode && cx.dialect == Dialect::Oss).then(|| "url".into()),
@@ -136,7 +137,13 @@ pub async fn delete_objects(cx: &Ctx, body: ReqStream) -> ApiResult<Response<Bod
         }
         let done = cx
             .store()
-            .delete_object(&bucket.name, &o.key, o.version_id.as_deref(), &owner)
+            .delete_checked(
+                &bucket.name,
+                &o.key,
+                o.version_id.as_deref(),
+                &owner,
+                &check,
+            )
             .await;
         match done {
             Ok(done) => {

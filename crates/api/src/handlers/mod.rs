@@ -15,10 +15,12 @@ pub mod multipart;
 pub mod object;
 pub mod post_object;
 pub mod regions;
+pub mod retention;
 pub mod service;
 pub mod tagging;
 pub mod versioning;
 pub mod website;
+pub mod worm;
 
 use http::{HeaderMap, HeaderName, HeaderValue, Response, StatusCode};
 use ossemu_store::{ObjectKind, ObjectRecord};
@@ -295,6 +297,9 @@ pub fn object_headers(cx: &Ctx, rec: &ObjectRecord, h: &mut HeaderMap) {
     }
     set(h, "x-oss-hash-crc64ecma", &rec.crc64.to_string());
     crate::sse::set_headers(d, rec.attrs.sse.as_ref(), h);
+    if d == Dialect::S3 {
+        retention::set_headers(h, rec);
+    }
     if let Some(tag) = &rec.tag {
         set(h, "x-oss-tag", tag);
     }

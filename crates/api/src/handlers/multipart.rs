@@ -371,6 +371,8 @@ fn assemble(upload: &UploadRecord, chosen: &[&PartRecord]) -> ObjectRecord {
         upload_id: Some(upload.upload_id.clone()),
         part_sizes,
         version_id: None,
+        retention: None,
+        legal_hold: false,
         segments,
     }
 }
@@ -400,10 +402,11 @@ pub async fn complete(cx: &Ctx, body: ReqStream) -> ApiResult<Response<Body>> {
         .scan_parts(&upload.upload_id, 0)
         .collect::<Result<_, _>>()?;
     let chosen = chosen_parts(cx, body, &stored).await?;
-    let condition = WriteCondition::from_request(cx, &bucket);
+    let condition = WriteCondition::from_request(cx, &bucket)?;
     let current = cx.store().meta().get_object(&bucket.name, &key)?;
     condition.check(current.as_ref())?;
     let mut rec = assemble(&upload, &chosen);
+    (rec.retention, rec.legal_hold) = super::retention::for_write(cx, &bucket)?;
     // OSS takes the object ACL at completion too (alibabacloud-oss-v2's
     // CompleteMultipartUploadRequest.acl); it replaces the one given at initiation.
     if cx.dialect == Dialect::Oss && cx.header("x-oss-object-acl").is_some() {

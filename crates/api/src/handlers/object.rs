@@ -150,6 +150,7 @@ pub fn forbids_overwrite(cx: &Ctx, bucket: &BucketRecord) -> bool {
 /// ETag that one). Checked before the body is read and again atomically at the commit.
 pub struct WriteCondition {
     dialect: Dialect,
+    worm: super::worm::OverwriteGuard,
     forbid: bool,
     none_match: Option<String>,
     if_match: Option<String>,
@@ -157,20 +158,22 @@ pub struct WriteCondition {
 
 impl WriteCondition {
     /// The conditions the request carries.
-    pub fn from_request(cx: &Ctx, bucket: &BucketRecord) -> Self {
-        Self {
+    pub fn from_request(cx: &Ctx, bucket: &BucketRecord) -> ApiResult<Self> {
+        Ok(Self {
             dialect: cx.dialect,
+            worm: super::worm::OverwriteGuard::of(cx, bucket)?,
             forbid: forbids_overwrite(cx, bucket),
             none_match: cx
                 .header("if-none-match")
                 .filter(|v| v.trim() != "*")
                 .map(str::to_string),
             if_match: cx.header("if-match").map(str::to_string),
-        }
+        })
     }
 
     /// Accepts or refuses the write given the current object, with the client's error.
     pub fn check(&self, cur: Option<&ObjectRecord>) -> ApiResult<()> {
+        self.worm.check(cur)?;
         if self.forbid && cur.is_some() {
             return Err(overwrite_refused(self.dialect));
         }
@@ -204,7 +207,7 @@ pub async fn put_object(cx: &Ctx, body: ReqStream) -> ApiResult<Response<Body>> 
     check_declared_length(cx, MAX_PUT_SIZE)?;
     let attrs = attrs_from_request(cx)?;
     let want_md5 = parse_content_md5(cx)?;
-    let condition = WriteCondition::from_request(cx, &bucket);
+    let condition = WriteCondition::from_request(cx, &bucket)?;
     let current = cx.store().meta().get_object(&bucket.name, key)?;
     condition.check(current.as_ref())?;
     let blob = receive(cx, body, MAX_PUT_SIZE).await?;
@@ -212,8 +215,11 @@ pub async fn put_object(cx: &Ctx, body: ReqStream) -> ApiResult<Response<Body>> 
         return Err(digest_mismatch(cx.dialect));
     }
     let owner = cx.identity.owner().unwrap_or(&bucket.owner).to_string();
+    let (retention, legal_hold) = super::retention::for_write(cx, &bucket)?;
     let template = ObjectRecord {
         checksum: cx.take_checksum(),
+        retention,
+        legal_hold,
         ..ObjectRecord::new(attrs, &owner, ossemu_store::now_ms())
     };
     let check = |cur: Option<&ObjectRecord>| condition.check(cur);
@@ -501,9 +507,10 @@ pub async fn delete_object(cx: &Ctx) -> ApiResult<Response<Body>> {
     let key = cx.key()?;
     let version = versioning::requested(cx)?;
     let owner = cx.identity.owner().unwrap_or(&bucket.owner).to_string();
+    let check = deletable(cx, &bucket)?;
     let deleted = cx
         .store()
-        .delete_object(&bucket.name, key, version, &owner)
+        .delete_checked(&bucket.name, key, version, &owner, &check)
         .await?;
     let mut r = no_body(StatusCode::NO_CONTENT);
     let h = r.headers_mut();
@@ -514,4 +521,23 @@ pub async fn delete_object(cx: &Ctx) -> ApiResult<Response<Body>> {
         set(h, &cx.dialect.header("delete-marker"), "true");
     }
     Ok(r)
+}
+
+/// What a delete must check of the object version it would remove for good: S3 Object Lock
+/// (retention, legal hold) and OSS WORM (the bucket's retention period).
+pub fn deletable<'c>(
+    cx: &'c Ctx,
+    bucket: &BucketRecord,
+) -> ApiResult<impl Fn(Option<&ObjectRecord>) -> ApiResult<()> + Sync + 'c> {
+    let worm = super::worm::active(cx, &bucket.name)?;
+    Ok(move |rec: Option<&ObjectRecord>| match rec {
+        None => Ok(()),
+        Some(rec) => {
+            super::retention::check_delete(cx, rec)?;
+            match &worm {
+                Some(w) => w.check(cx, rec),
+                None => Ok(()),
+            }
+        }
+    })
 }

@@ -429,7 +429,9 @@ pub async fn post_object(cx: &Ctx, body: ReqStream) -> ApiResult<Response<Body>>
             ),
         ));
     }
+    let worm = super::worm::OverwriteGuard::of(cx, &bucket)?;
     let check = |cur: Option<&ObjectRecord>| {
+        worm.check(cur)?;
         if forbid && cur.is_some() {
             Err(overwrite_refused(dialect))
         } else {

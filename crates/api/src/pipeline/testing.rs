@@ -30,6 +30,7 @@ pub async fn bucket(state: &AppState, name: &str, owner: &str, acl: &str) {
             storage_class: "Standard".into(),
             location: String::new(),
             versioning: Default::default(),
+            object_lock: false,
         })
         .await
         .unwrap();
