@@ -5,7 +5,7 @@
 # tests/conformance/oss2-pass.txt does not pass; tests outside the list that pass are
 # printed so the list can grow. See tests/conformance/oss2.md.
 #
-#   tests/conformance/oss2.sh                      # the 15 files of the record
+#   tests/conformance/oss2.sh                      # the 16 files of the record
 #   tests/conformance/oss2.sh test_object.py       # some of them
 #   OSSEMU_BIN=/path/to/ossemu tests/conformance/oss2.sh   # skip the cargo build
 set -euo pipefail
