@@ -303,7 +303,10 @@ async fn oss_worm_states() {
                 "<ExtendWormConfiguration><RetentionPeriodInDays>{days}</RetentionPeriodInDays></ExtendWormConfiguration>"
             ))
     };
-    extend(1).send().await.assert_error(400, "InvalidWORMConfiguration");
+    extend(1)
+        .send()
+        .await
+        .assert_error(400, "InvalidWORMConfiguration");
     assert_eq!(extend(5).send().await.status, 200);
     let g = s.req("GET", "/wormst?worm").oss().send().await;
     assert_eq!(g.xml("RetentionPeriodInDays").as_deref(), Some("5"));
