@@ -103,14 +103,6 @@ async fn the_configuration_in_both_dialects() {
     assert_eq!(r.status, 200);
     let g = s.req("GET", "/cfg?versioning").s3().send().await;
     assert_eq!(g.xml("Status").as_deref(), Some("Suspended"));
-    // A bucket asked for with Object Lock is refused, not made without it.
-    s.req("PUT", "/locked")
-        .s3()
-        .header("x-amz-bucket-object-lock-enabled", "true")
-        .send()
-        .await
-        .assert_error(501, "NotImplemented");
-    assert_eq!(s.req("HEAD", "/locked").s3().send().await.status, 404);
     // Only the owner configures it.
     s.req("PUT", "/cfg?versioning")
         .body("<VersioningConfiguration><Status>Enabled</Status></VersioningConfiguration>")
