@@ -1186,3 +1186,36 @@ async fn mirror_limits_from_flag_and_configuration_file() {
         "{metrics}"
     );
 }
+
+/// Mirroring into a versioned bucket stores a version; a key behind a delete marker is a miss
+/// and is fetched again, as a new version on top of the marker.
+#[tokio::test]
+async fn mirroring_into_a_versioned_bucket_stores_versions() {
+    let s = Server::start().await;
+    let o = Origin::start().await;
+    let body = data(50_000);
+    o.file("/o/v.bin", &body, &[]);
+    mirrored(&s, "mirv", &format!("{}o/", o.url()), "").await;
+    let v = s
+        .req("PUT", "/mirv?versioning")
+        .oss()
+        .body("<VersioningConfiguration><Status>Enabled</Status></VersioningConfiguration>")
+        .send()
+        .await;
+    assert_eq!(v.status, 200);
+    let r = s.req("GET", "/mirv/v.bin").send().await;
+    assert!(r.status == 200 && r.body == body);
+    settle(&s).await;
+    let first = stored(&s, "mirv", "v.bin").unwrap().version_id.unwrap();
+    let d = s.req("DELETE", "/mirv/v.bin").oss().send().await;
+    assert_eq!(d.h("x-oss-delete-marker"), Some("true"));
+    let r = s.req("GET", "/mirv/v.bin").send().await;
+    assert!(r.status == 200 && r.body == body, "fetched again");
+    settle(&s).await;
+    let second = stored(&s, "mirv", "v.bin").unwrap().version_id.unwrap();
+    assert_ne!(first, second);
+    let l = s.req("GET", "/mirv?versions").oss().send().await;
+    assert_eq!(l.xml_all("Key").len(), 3, "{}", l.text());
+    assert_eq!(l.xml_all("VersionId")[0], second);
+    assert_eq!(l.xml_all("VersionId")[2], first);
+}

@@ -134,7 +134,7 @@ async fn missing_objects_and_head_errors() {
         .assert_error(501, "NotImplemented");
     // The message names what is missing.
     let r = s
-        .req("PUT", "/bkt?versioning")
+        .req("PUT", "/bkt?lifecycle")
         .s3()
         .body("<x/>")
         .send()
@@ -142,7 +142,7 @@ async fn missing_objects_and_head_errors() {
     r.assert_error(501, "NotImplemented");
     assert_eq!(
         r.xml("Message").as_deref(),
-        Some("PUT ?versioning is not implemented by ossemu.")
+        Some("PUT ?lifecycle is not implemented by ossemu.")
     );
 }
 

@@ -522,3 +522,34 @@ async fn s3_forms_have_no_in_condition() {
         .assert_error(400, "InvalidPolicyDocument");
     assert_eq!(s.req("HEAD", "/s3ins/a.txt").s3().send().await.status, 404);
 }
+
+/// A form upload into a bucket with a default Object Lock retention gets it, as any write.
+#[tokio::test]
+async fn a_form_upload_takes_the_default_retention() {
+    let s = Server::start().await;
+    let r = s
+        .req("PUT", "/lock-drop")
+        .s3()
+        .header("x-amz-bucket-object-lock-enabled", "true")
+        .header("x-amz-acl", "public-read-write")
+        .send()
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let conf = "<ObjectLockConfiguration><ObjectLockEnabled>Enabled</ObjectLockEnabled><Rule><DefaultRetention><Mode>GOVERNANCE</Mode><Days>3</Days></DefaultRetention></Rule></ObjectLockConfiguration>";
+    let r = s
+        .req("PUT", "/lock-drop?object-lock")
+        .s3()
+        .body(conf)
+        .send()
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let p = post(&s, "lock-drop", &[("key", "form.txt")], b"kept").await;
+    assert_eq!(p.status, 204, "{}", p.text());
+    let r = s
+        .req("GET", "/lock-drop/form.txt?retention")
+        .s3()
+        .send()
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(r.xml("Mode").as_deref(), Some("GOVERNANCE"));
+}

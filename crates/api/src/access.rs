@@ -542,6 +542,8 @@ mod tests {
             created_ms: 0,
             storage_class: "Standard".into(),
             location: String::new(),
+            versioning: Default::default(),
+            object_lock: false,
         }
     }
 

@@ -57,12 +57,14 @@ codes! {
     EntityTooSmall => 400, "Your proposed upload is smaller than the minimum allowed object size.";
     ExternalRedirectForbidden => 400, "3xx redirect to public network is not allowed using the OSS endpoint, please use CNAME instead.";
     FileAlreadyExists => 409, "The object you specified already exists and can not be overwritten.";
+    FileImmutable => 409, "The object you specified is immutable.";
     IncompleteBody => 400, "You did not provide the number of bytes specified by the Content-Length HTTP header.";
     InsufficientStorage => 507, "There is not enough free space on the server's disk to store this request. Delete objects to free space, then try again.";
     InternalError => 500, "We encountered an internal error. Please try again.";
     InvalidAccessKeyId => 403, "The Access Key Id you provided does not exist in our records.";
     InvalidArgument => 400, "Invalid Argument.";
     InvalidBucketName => 400, "The specified bucket is not valid.";
+    InvalidBucketState => 409, "The request is not valid with the current state of the bucket.";
     InvalidDigest => 400, "The Content-MD5 you specified was invalid.";
     InvalidEncodingType => 400, "The encoding type you specified is not valid.";
     InvalidEncryptionAlgorithmError => 400, "The encryption request you specified is not valid.";
@@ -73,8 +75,10 @@ codes! {
     InvalidPartOrder => 400, "The list of parts was not in ascending order. Parts list must be specified in order by part number.";
     InvalidRange => 416, "The requested range cannot be satisfied.";
     InvalidRequest => 400, "Invalid Request.";
+    InvalidRetentionPeriod => 400, "The retention period must be a positive integer value.";
     InvalidTag => 400, "The tag provided was not a valid tag.";
     InvalidURI => 400, "Couldn't parse the specified URI.";
+    InvalidWORMConfiguration => 400, "The WORM Configuration is invalid.";
     KeyTooLongError => 400, "Your key is too long.";
     MalformedPOSTRequest => 400, "The body of your POST request is not well-formed multipart/form-data.";
     MalformedTrailerError => 400, "The request contained trailing data that was not well-formed or did not conform to our published schema.";
@@ -90,13 +94,16 @@ codes! {
     NoSuchCORSConfiguration => 404, "The CORS configuration does not exist.";
     NoSuchCname => 404, "The specified cname does not exist.";
     NoSuchCnameToken => 404, "The token for this domain does not exist.";
+    NoSuchObjectLockConfiguration => 404, "The specified object does not have a ObjectLock configuration";
     NoSuchTagSet => 404, "The TagSet does not exist.";
     NoSuchKey => 404, "The specified key does not exist.";
     NoSuchUpload => 404, "The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed.";
     NoSuchVersion => 404, "The specified version does not exist.";
+    NoSuchWORMConfiguration => 404, "The WORM Configuration does not exist.";
     NoSuchWebsiteConfiguration => 404, "The specified bucket does not have a website configuration.";
     NotImplemented => 501, "A header you provided implies functionality that is not implemented.";
     NotModified => 304, "Not Modified";
+    ObjectLockConfigurationNotFoundError => 404, "Object Lock configuration does not exist for this bucket";
     ObjectNotAppendable => 409, "The object is not appendable.";
     PositionNotEqualToLength => 409, "Position is not equal to file length.";
     PreconditionFailed => 412, "At least one of the pre-conditions you specified did not hold.";
@@ -107,6 +114,8 @@ codes! {
     SignatureDoesNotMatch => 403, "The request signature we calculated does not match the signature you provided. Check your key and signing method.";
     TooManyBuckets => 400, "You have attempted to create more buckets than allowed.";
     UnresolvableGrantByEmailAddress => 400, "The email address you provided does not match any account on record.";
+    WORMConfigurationAlreadyExists => 409, "The WORM Configuration already exists.";
+    WORMConfigurationLocked => 403, "The WORM Configuration is locked.";
     XAmzContentSHA256Mismatch => 400, "The provided 'x-amz-content-sha256' header does not match what was computed.";
 }
 
@@ -303,6 +312,20 @@ impl From<StoreError> for ApiError {
             StoreError::BucketNotEmpty => ApiError::new(Code::BucketNotEmpty),
             StoreError::NoSuchKey => ApiError::new(Code::NoSuchKey),
             StoreError::NoSuchUpload => ApiError::new(Code::NoSuchUpload),
+            StoreError::NoSuchVersion => ApiError::new(Code::NoSuchVersion),
+            StoreError::VersioningNotEnabled => ApiError::msg(
+                Code::InvalidBucketState,
+                "Versioning must be 'Enabled' on the bucket to apply a Object Lock configuration",
+            ),
+            StoreError::ObjectLocked => ApiError::msg(
+                Code::InvalidBucketState,
+                "An Object Lock configuration is present on this bucket, so the versioning state cannot be changed.",
+            ),
+            // S3: a copy source that is a delete marker is answered as a missing key.
+            StoreError::SourceIsDeleteMarker => ApiError::msg(
+                Code::NoSuchKey,
+                "The specified version of the copy source is a delete marker.",
+            ),
             StoreError::DomainTaken => ApiError::new(Code::CnameAlreadyExists),
             StoreError::PartsChanged => ApiError::msg(
                 Code::InvalidPart,

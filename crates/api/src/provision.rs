@@ -129,6 +129,8 @@ pub async fn apply(store: &Store, region: &str, specs: &[BucketSpec]) -> Result<
             created_ms: now_ms(),
             storage_class: "Standard".into(),
             location: region.to_string(),
+            versioning: Default::default(),
+            object_lock: false,
         };
         let what = || format!("bucket {}", b.name);
         match store

@@ -56,6 +56,18 @@ ops! {
     GetBucketAcl: Owner,
     PutBucketAcl: Handler,
     GetBucketVersioning: Owner,
+    PutBucketVersioning: Owner,
+    PutObjectLockConfiguration: Owner,
+    GetObjectLockConfiguration: Owner,
+    PutObjectRetention: Write,
+    GetObjectRetention: Handler,
+    PutObjectLegalHold: Write,
+    GetObjectLegalHold: Handler,
+    InitiateBucketWorm: Owner,
+    AbortBucketWorm: Owner,
+    CompleteBucketWorm: Owner,
+    ExtendBucketWorm: Owner,
+    GetBucketWorm: Owner,
     ListObjects: List,
     ListObjectsV2: List,
     ListObjectVersions: List,
@@ -217,6 +229,10 @@ fn bucket_put(q: &Query) -> Op {
         Op::PutBucketCors
     } else if has(q, "tagging") {
         Op::PutBucketTagging
+    } else if has(q, "versioning") {
+        Op::PutBucketVersioning
+    } else if has(q, "object-lock") {
+        Op::PutObjectLockConfiguration
     } else if unsupported(q) || stray(&Method::PUT, q, &[]) {
         Op::Unsupported
     } else {
@@ -247,6 +263,10 @@ fn bucket_get(q: &Query) -> Op {
         Op::ListObjectVersions
     } else if has(q, "versioning") {
         Op::GetBucketVersioning
+    } else if has(q, "object-lock") {
+        Op::GetObjectLockConfiguration
+    } else if has(q, "worm") {
+        Op::GetBucketWorm
     } else if has(q, "tagging") {
         Op::GetBucketTagging
     } else if unsupported(q) || stray(&Method::GET, q, &["list-type"]) {
@@ -265,6 +285,8 @@ fn bucket_delete(q: &Query) -> Op {
         Op::DeleteBucketCors
     } else if has(q, "tagging") {
         Op::DeleteBucketTagging
+    } else if has(q, "worm") {
+        Op::AbortBucketWorm
     } else if unsupported(q) || stray(&Method::DELETE, q, &[]) {
         Op::Unsupported
     } else {
@@ -275,6 +297,12 @@ fn bucket_delete(q: &Query) -> Op {
 fn bucket_post(q: &Query) -> Op {
     if has(q, "delete") {
         Op::DeleteObjects
+    } else if has(q, "worm") {
+        Op::InitiateBucketWorm
+    } else if has(q, "wormExtend") {
+        Op::ExtendBucketWorm
+    } else if has(q, "wormId") {
+        Op::CompleteBucketWorm
     } else if has(q, "cname") {
         match value(q, "comp") {
             Some("add") => Op::PutCname,
@@ -302,6 +330,10 @@ fn object_op(method: &Method, q: &Query, copy_source: bool) -> Op {
                 Op::PutObjectAcl
             } else if has(q, "tagging") {
                 Op::PutObjectTagging
+            } else if has(q, "retention") {
+                Op::PutObjectRetention
+            } else if has(q, "legal-hold") {
+                Op::PutObjectLegalHold
             } else if unsupported(q) || stray(method, q, &[]) {
                 Op::Unsupported
             } else if copy_source {
@@ -317,6 +349,10 @@ fn object_op(method: &Method, q: &Query, copy_source: bool) -> Op {
                 Op::GetObjectAcl
             } else if has(q, "tagging") {
                 Op::GetObjectTagging
+            } else if has(q, "retention") {
+                Op::GetObjectRetention
+            } else if has(q, "legal-hold") {
+                Op::GetObjectLegalHold
             } else if unsupported(q) || stray(method, q, &["partNumber"]) {
                 Op::Unsupported
             } else {

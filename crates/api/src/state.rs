@@ -127,6 +127,8 @@ pub struct AppState {
     pub metrics: crate::metrics::Metrics,
     /// Request bytes held in memory, against `config.buffer_budget`.
     pub buffers: Arc<crate::budget::Budget>,
+    /// The time retention rules read.
+    pub clock: crate::clock::Clock,
 }
 
 impl AppState {
@@ -142,6 +144,7 @@ impl AppState {
             buffers: crate::budget::Budget::new(config.buffer_budget),
             config,
             metrics: Default::default(),
+            clock: Default::default(),
         }))
     }
 }

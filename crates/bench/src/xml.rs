@@ -33,6 +33,42 @@ pub fn elements<'a>(doc: &'a [u8], tag: &str) -> Vec<&'a [u8]> {
     out
 }
 
+/// The raw contents of every element named one of `tags`, in document order, each with the
+/// index of its tag in `tags`: for listings that interleave two kinds of block, such as
+/// ListObjectVersions' `<Version>` and `<DeleteMarker>`.
+pub fn elements_of<'a>(doc: &'a [u8], tags: &[&str]) -> Vec<(usize, &'a [u8])> {
+    let Ok(text) = std::str::from_utf8(doc) else {
+        return Vec::new();
+    };
+    let marks: Vec<(String, String)> = tags
+        .iter()
+        .map(|t| (format!("<{t}>"), format!("</{t}>")))
+        .collect();
+    // The next opening of each tag at or after `at` (absolute offsets, found once each).
+    let find = |n: usize, at: usize| text[at..].find(marks[n].0.as_str()).map(|i| at + i);
+    let mut next: Vec<Option<usize>> = (0..marks.len()).map(|n| find(n, 0)).collect();
+    let mut out = Vec::new();
+    while let Some((i, n)) = next
+        .iter()
+        .enumerate()
+        .filter_map(|(n, i)| i.map(|i| (i, n)))
+        .min()
+    {
+        let body = i + marks[n].0.len();
+        let Some(j) = text[body..].find(marks[n].1.as_str()) else {
+            break;
+        };
+        out.push((n, &doc[body..body + j]));
+        let at = body + j + marks[n].1.len();
+        for (m, slot) in next.iter_mut().enumerate() {
+            if slot.is_some_and(|p| p < at) {
+                *slot = find(m, at);
+            }
+        }
+    }
+    out
+}
+
 /// How many `<tag>` elements (with or without attributes) `doc` holds.
 pub fn count(doc: &[u8], tag: &str) -> usize {
     let Ok(doc) = std::str::from_utf8(doc) else {
@@ -124,6 +160,17 @@ mod tests {
         assert_eq!(first_text(blocks[0], "Key").as_deref(), Some("list/a"));
         assert_eq!(first_text(blocks[1], "Key").as_deref(), Some("list/b"));
         assert!(elements(b"<a>", "a").is_empty());
+    }
+
+    #[test]
+    fn interleaved_blocks() {
+        let doc = b"<R><VersionIdMarker>m</VersionIdMarker><Version><Key>a</Key></Version>\
+            <DeleteMarker><Key>a</Key></DeleteMarker><Version><Key>b</Key></Version></R>";
+        let blocks = elements_of(doc, &["Version", "DeleteMarker"]);
+        let kinds: Vec<usize> = blocks.iter().map(|(n, _)| *n).collect();
+        assert_eq!(kinds, [0, 1, 0]);
+        assert_eq!(first_text(blocks[2].1, "Key").as_deref(), Some("b"));
+        assert!(elements_of(b"<Version>open", &["Version"]).is_empty());
     }
 
     #[test]

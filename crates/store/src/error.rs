@@ -18,6 +18,18 @@ pub enum StoreError {
     /// The object (or the copy source) does not exist.
     #[error("no such key")]
     NoSuchKey,
+    /// The version named does not exist.
+    #[error("no such version")]
+    NoSuchVersion,
+    /// The version named as a copy source is a delete marker.
+    #[error("the source version is a delete marker")]
+    SourceIsDeleteMarker,
+    /// Object Lock needs versioning enabled first.
+    #[error("versioning is not enabled on the bucket")]
+    VersioningNotEnabled,
+    /// The bucket has Object Lock, so its versioning stays enabled.
+    #[error("the bucket has Object Lock: versioning cannot change")]
+    ObjectLocked,
     /// The multipart upload does not exist.
     #[error("no such upload")]
     NoSuchUpload,

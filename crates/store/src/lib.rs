@@ -37,11 +37,18 @@ pub use blob::{
 };
 pub use error::{Result, StoreError, TxError, TxResult, is_no_space};
 pub use faults::Faults;
-pub use list::{ListEntry, ListPage, ListQuery, list_objects};
-pub use meta::{Meta, ObjectCheck, ObjectIter, ObjectUpdate, PartUpdate, RecordIter, ScanFrom};
+pub use list::{
+    ListEntry, ListPage, ListQuery, VersionItem, VersionPage, VersionQuery, list_objects,
+    list_versions,
+};
+pub use meta::{
+    Deleted, Finished, Meta, ObjectCheck, ObjectEdit, ObjectIter, ObjectUpdate, PartUpdate,
+    RecordIter, ScanFrom, Source, VersionEntry, is_version_id, parse_version_id,
+};
 pub use model::{
-    BlobId, BucketRecord, ObjectAttrs, ObjectKind, ObjectRecord, PartRecord, Segment, Sse,
-    UploadRecord, now_ms, slice_segments,
+    BlobId, BucketRecord, DeleteMarker, NULL_VERSION, ObjectAttrs, ObjectKind, ObjectRecord,
+    PartRecord, Retention, RetentionMode, Segment, Sse, UploadRecord, Version, Versioning, now_ms,
+    slice_segments,
 };
 pub use space::{FLOOR, RESERVE, SpaceReport};
 
@@ -365,19 +372,32 @@ impl Store {
     /// the reserve is given back first, and a delete refused because the disk filled up or the
     /// metadata store was reopened under it is tried once more.
     async fn erase<T: Send + 'static>(&self, op: impl Fn() -> Result<Applied<T>>) -> Result<T> {
+        let op = || op().map_err(TxError::<std::convert::Infallible>::Store);
+        match self.erase_or_refuse(op).await {
+            Ok(v) => Ok(v),
+            Err(TxError::Store(e)) => Err(e),
+            Err(TxError::Abort(never)) => match never {},
+        }
+    }
+
+    /// [`Store::erase`] for a delete that its caller's check may refuse.
+    async fn erase_or_refuse<T: Send + 'static, E>(
+        &self,
+        op: impl Fn() -> TxResult<Applied<T>, E>,
+    ) -> TxResult<T, E> {
         if let Some(s) = &self.inner.space {
             s.make_room_if_low();
         }
         let first = match op() {
-            Ok(a) => self.settle(a, None).await,
+            Ok(a) => self.settle(a, None).await.map_err(TxError::Store),
             Err(e) => Err(e),
         };
         match first {
-            Err(StoreError::NoSpace | StoreError::Unavailable(_)) => {
+            Err(TxError::Store(StoreError::NoSpace | StoreError::Unavailable(_))) => {
                 if let Some(s) = &self.inner.space {
                     s.release();
                 }
-                self.settle(op()?, None).await
+                Ok(self.settle(op()?, None).await?)
             }
             done => done,
         }
@@ -388,9 +408,28 @@ impl Store {
         self.write(|| self.inner.meta.create_bucket(rec)).await
     }
 
-    /// Replaces an existing bucket record (`NoSuchBucket` otherwise).
+    /// Replaces an existing bucket record (`NoSuchBucket` otherwise), keeping its versioning
+    /// state (see [`Store::set_versioning`]).
     pub async fn update_bucket(&self, rec: &BucketRecord) -> Result<()> {
         self.write(|| self.inner.meta.update_bucket(rec)).await
+    }
+
+    /// Sets a bucket's versioning state (`Enabled` or `Suspended`; never back to off).
+    pub async fn set_versioning(&self, name: &str, state: Versioning) -> Result<()> {
+        self.write(|| self.inner.meta.set_versioning(name, state))
+            .await
+    }
+
+    /// Enables Object Lock on a bucket whose versioning is enabled
+    /// (`VersioningNotEnabled` otherwise).
+    pub async fn enable_object_lock(&self, name: &str) -> Result<()> {
+        self.write(|| self.inner.meta.enable_object_lock(name))
+            .await
+    }
+
+    /// Whether a bucket holds any object, version or delete marker.
+    pub fn has_objects(&self, name: &str) -> Result<bool> {
+        self.inner.meta.has_objects(name)
     }
 
     /// Deletes an empty bucket with its configuration documents and domain bindings.
@@ -440,12 +479,41 @@ impl Store {
         &self,
         bucket: &str,
         key: &str,
-        source: Option<(&str, &str)>,
+        source: Option<Source<'_>>,
+        blob: Option<NewBlob>,
+        update: ObjectUpdate<'_, E>,
+    ) -> TxResult<Written, E> {
+        self.commit_object(bucket, key, source, false, blob, update)
+            .await
+    }
+
+    /// Like [`Store::update_object`], but an existing object keeps its version id in a
+    /// versioned bucket (AppendObject adds to the current version).
+    pub async fn update_in_place<E>(
+        &self,
+        bucket: &str,
+        key: &str,
+        blob: Option<NewBlob>,
+        update: ObjectUpdate<'_, E>,
+    ) -> TxResult<Written, E> {
+        self.commit_object(bucket, key, None, true, blob, update)
+            .await
+    }
+
+    async fn commit_object<E>(
+        &self,
+        bucket: &str,
+        key: &str,
+        source: Option<Source<'_>>,
+        in_place: bool,
         blob: Option<NewBlob>,
         update: ObjectUpdate<'_, E>,
     ) -> TxResult<Written, E> {
         self.room()?;
-        let applied = self.inner.meta.update_object(bucket, key, source, update)?;
+        let applied = self
+            .inner
+            .meta
+            .update_object(bucket, key, source, in_place, update)?;
         let c = self.settle(applied, blob).await?;
         Ok(Written {
             old: c.old,
@@ -481,25 +549,90 @@ impl Store {
         Ok(written.new)
     }
 
-    /// Deletes an object; false when it did not exist.
-    pub async fn delete_object(&self, bucket: &str, key: &str) -> Result<bool> {
-        self.erase(|| self.inner.meta.delete_object(bucket, key))
+    /// Deletes an object, a version of it (`version_id`), or adds a delete marker made by
+    /// `owner` (a versioned bucket, no version named). See [`Deleted`].
+    pub async fn delete_object(
+        &self,
+        bucket: &str,
+        key: &str,
+        version_id: Option<&str>,
+        owner: &str,
+    ) -> Result<Deleted> {
+        let accept = |_: Option<&ObjectRecord>| Ok::<(), std::convert::Infallible>(());
+        match self
+            .delete_checked(bucket, key, version_id, owner, &accept)
             .await
+        {
+            Ok(d) => Ok(d),
+            Err(TxError::Store(e)) => Err(e),
+            Err(TxError::Abort(never)) => match never {},
+        }
+    }
+
+    /// [`Store::delete_object`], if `check` accepts the object version it would remove for
+    /// good (retention rules); a refusal comes back as [`TxError::Abort`].
+    pub async fn delete_checked<E>(
+        &self,
+        bucket: &str,
+        key: &str,
+        version_id: Option<&str>,
+        owner: &str,
+        check: ObjectCheck<'_, E>,
+    ) -> TxResult<Deleted, E> {
+        // A delete marker is a small record: like every delete it may use the reserve, so
+        // that a full disk never stops deletes.
+        self.erase_or_refuse(|| {
+            self.inner
+                .meta
+                .delete_object(bucket, key, version_id, owner, check)
+        })
+        .await
+    }
+
+    /// Changes one version of an object in place (its ACL or tags; the latest when
+    /// `version_id` is `None`). A refusal by `edit` comes back as [`TxError::Abort`].
+    pub async fn edit_object<E>(
+        &self,
+        bucket: &str,
+        key: &str,
+        version_id: Option<&str>,
+        edit: ObjectEdit<'_, E>,
+    ) -> TxResult<ObjectRecord, E> {
+        self.room()?;
+        let applied = self.inner.meta.edit_object(bucket, key, version_id, edit)?;
+        Ok(self.settle(applied, None).await?)
     }
 
     /// Looks an object up and pins its body files.
     pub fn open_object(&self, bucket: &str, key: &str) -> Result<Option<OpenObject>> {
+        self.open_version(bucket, key, None)
+    }
+
+    /// Looks a version up (the object when `version_id` is `None`) and pins its body files;
+    /// a delete marker comes back as itself.
+    pub fn open_version(
+        &self,
+        bucket: &str,
+        key: &str,
+        version_id: Option<&str>,
+    ) -> Result<Option<OpenObject>> {
         let meta = &self.inner.meta;
         // Pin, then check the record did not change meanwhile: a writer that replaced it
         // before the pin may already have unlinked the old files. The second read is
         // compared as bytes, not decoded again.
         for _ in 0..8 {
-            let Some(raw) = meta.object_bytes(bucket, key)? else {
+            let Some(raw) = meta.version_bytes(bucket, key, version_id)? else {
                 return Ok(None);
             };
-            let rec: ObjectRecord = meta::dec(&raw)?;
+            let rec: ObjectRecord = match version_id {
+                None => meta::dec(&raw)?,
+                Some(_) => match meta::dec::<Version>(&raw)? {
+                    Version::Object(o) => *o,
+                    Version::Marker(_) => return Ok(None),
+                },
+            };
             let pin = self.inner.blobs.pin(&rec.segments);
-            match meta.object_bytes(bucket, key)? {
+            match meta.version_bytes(bucket, key, version_id)? {
                 Some(again) if again == raw => {
                     return Ok(Some(OpenObject {
                         rec,
@@ -527,7 +660,7 @@ impl Store {
         bucket: &str,
         key: &str,
         upload_id: &str,
-        source: Option<(&str, &str)>,
+        source: Option<Source<'_>>,
         blob: Option<NewBlob>,
         make: PartUpdate<'_, E>,
     ) -> TxResult<PartRecord, E> {
@@ -562,7 +695,7 @@ impl Store {
     /// Ends an upload, committing `object` as the key's new object when given, if its check
     /// accepts the current object. With `parts_version`, fails with `PartsChanged` if a part
     /// was written since the caller read the upload at that version. Returns the replaced
-    /// object.
+    /// object and the committed one.
     pub async fn finish_upload<E>(
         &self,
         bucket: &str,
@@ -570,7 +703,7 @@ impl Store {
         upload_id: &str,
         parts_version: Option<u64>,
         object: Option<(&ObjectRecord, Option<ObjectCheck<'_, E>>)>,
-    ) -> TxResult<Option<ObjectRecord>, E> {
+    ) -> TxResult<Finished, E> {
         if object.is_some() {
             self.room()?;
         }

@@ -4,7 +4,7 @@
 //! past every key under that prefix instead of walking them.
 
 use crate::error::Result;
-use crate::meta::{Meta, ScanFrom};
+use crate::meta::{Meta, ScanFrom, VersionEntry};
 use crate::model::ObjectRecord;
 
 /// What to list.
@@ -107,6 +107,104 @@ pub fn list_objects(meta: &Meta, bucket: &str, q: &ListQuery<'_>) -> Result<List
                 }
                 page.entries.push(ListEntry::Object(key, Box::new(rec)));
             }
+        }
+    }
+    Ok(page)
+}
+
+/// What to list of a bucket's versions.
+#[derive(Clone, Debug, Default)]
+pub struct VersionQuery<'a> {
+    /// Only keys starting with this.
+    pub prefix: &'a str,
+    /// Roll keys up to the first occurrence of this after the prefix (empty: no roll-up).
+    pub delimiter: &'a str,
+    /// Only keys after this one, or with `version_marker`, only this key's versions older
+    /// than that one and the keys after it.
+    pub key_marker: &'a str,
+    /// See `key_marker`.
+    pub version_marker: &'a str,
+    /// At most this many entries (versions, delete markers and common prefixes).
+    pub max: usize,
+}
+
+/// One entry of a version listing.
+#[derive(Clone, Debug, PartialEq)]
+pub enum VersionItem {
+    /// A version or delete marker.
+    Version(VersionEntry),
+    /// A common prefix (ends with the delimiter).
+    Prefix(String),
+}
+
+/// A page of a version listing.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct VersionPage {
+    /// Entries in key order, newest first per key.
+    pub entries: Vec<VersionItem>,
+    /// More entries follow the last one.
+    pub truncated: bool,
+}
+
+impl VersionPage {
+    /// The key marker and version id marker to continue after, when truncated: the last
+    /// entry's (a common prefix has no version).
+    pub fn next_markers(&self) -> Option<(&str, Option<&str>)> {
+        if !self.truncated {
+            return None;
+        }
+        match self.entries.last()? {
+            VersionItem::Version(v) => Some((&v.key, Some(v.version.version_id()))),
+            VersionItem::Prefix(p) => Some((p, None)),
+        }
+    }
+}
+
+/// Lists one page of the versions of `bucket`.
+pub fn list_versions(meta: &Meta, bucket: &str, q: &VersionQuery<'_>) -> Result<VersionPage> {
+    let mut page = VersionPage::default();
+    if q.max == 0 {
+        return Ok(page);
+    }
+    // The marker key's versions up to and including the marker version are skipped, by
+    // place, so that a marker version deleted since the last page still counts.
+    let newest_kept = match q.version_marker {
+        "" => None,
+        id => meta.version_seq(bucket, q.key_marker, id)?,
+    };
+    let start = q.prefix.max(q.key_marker);
+    let mut it = meta.scan_versions(bucket, start, false);
+    while let Some(item) = it.next() {
+        let entry = item?;
+        let key = entry.key.as_str();
+        if !key.starts_with(q.prefix) {
+            if key > q.prefix {
+                break;
+            }
+            continue;
+        }
+        if key == q.key_marker && newest_kept.is_none_or(|s| entry.seq >= s) {
+            continue;
+        }
+        let rest = &key[q.prefix.len()..];
+        let common = match q.delimiter {
+            "" => None,
+            d => rest
+                .find(d)
+                .map(|i| key[..q.prefix.len() + i + d.len()].to_string()),
+        };
+        if page.entries.len() == q.max {
+            page.truncated = true;
+            break;
+        }
+        match common {
+            Some(cp) => {
+                if cp.as_str() > q.key_marker {
+                    page.entries.push(VersionItem::Prefix(cp.clone()));
+                }
+                it = meta.scan_versions(bucket, &cp, true);
+            }
+            None => page.entries.push(VersionItem::Version(entry)),
         }
     }
     Ok(page)

@@ -4,9 +4,11 @@
 //! One key space; the first byte of a key names the record kind: `b` + bucket → bucket record,
 //! `o` + `bucket\0key` → object, `r` + blob id → reference count, `c` + `bucket\0kind` →
 //! configuration document, `d` + domain → binding, `u` + `bucket\0key\0upload id` → upload,
-//! `p` + `upload id\0` + big-endian part number → part. Every record that lists a segment holds
-//! one reference on its blob; writes adjust the counts in the same atomic batch and report blobs
-//! that reached zero, which the caller unlinks after the batch is durable.
+//! `p` + `upload id\0` + big-endian part number → part, `v` + `bucket\0key\0` + big-endian
+//! `!seq` → a version of a key in a versioned bucket (see `versions.rs`). Every record that
+//! lists a segment holds one reference on its blob; writes adjust the counts in the same atomic
+//! batch and report blobs that have no reference left, which the caller unlinks after the batch
+//! is durable.
 //!
 //! Writes hold one process-wide lock, stage their changes (so later reads in the same write see
 //! earlier ones) and apply them as one batch. Holding the lock makes DeleteBucket's emptiness
@@ -22,7 +24,14 @@ use serde::{Serialize, de::DeserializeOwned};
 
 use crate::engine::{Batch, Engine, Ticket, prefix_end, scan_prefix};
 use crate::error::{Result, StoreError, TxError, TxResult};
-use crate::model::{BlobId, BucketRecord, ObjectRecord, PartRecord, Segment, UploadRecord};
+use crate::model::{
+    BlobId, BucketRecord, DeleteMarker, ObjectRecord, PartRecord, Segment, UploadRecord, Version,
+    Versioning,
+};
+
+mod versions;
+
+pub use versions::{Deleted, VersionEntry, is_version_id, parse_version_id};
 
 /// Builds an object's new record from its current record and, for copies, the source's, or
 /// refuses the write with its own error. Runs under the metadata write lock, so it must be
@@ -33,6 +42,10 @@ pub type ObjectUpdate<'a, E> =
 /// Accepts or refuses a write given the current object (conditional writes); pure, like
 /// [`ObjectUpdate`].
 pub type ObjectCheck<'a, E> = &'a (dyn Fn(Option<&ObjectRecord>) -> Result<(), E> + Sync);
+
+/// Changes an object version in place (its ACL, its tags): gets the record, returns the new one
+/// with the same body, or refuses; pure, like [`ObjectUpdate`].
+pub type ObjectEdit<'a, E> = &'a (dyn Fn(&ObjectRecord) -> Result<ObjectRecord, E> + Sync);
 
 /// Builds a part record from the copy source (if any), or refuses; pure, like [`ObjectUpdate`].
 pub type PartUpdate<'a, E> = &'a (dyn Fn(Option<&ObjectRecord>) -> Result<PartRecord, E> + Sync);
@@ -236,11 +249,22 @@ impl<'a> Writes<'a> {
         self.engine.apply(batch, self.generation).map(Some)
     }
 
-    /// Applies every staged change: what `value` and `freed` were applied with.
-    fn done<T>(self, value: T, freed: Vec<BlobId>) -> Result<Applied<T>> {
+    /// Applies every staged change: what `value` and `freed` were applied with. A blob is
+    /// freed only if no reference to it is left once every change is staged: a count that
+    /// passed through zero on the way (one record dropped before another took it up) keeps
+    /// its body.
+    fn done<T>(self, value: T, mut freed: Vec<BlobId>) -> Result<Applied<T>> {
+        freed.sort_unstable();
+        freed.dedup();
+        let mut gone = Vec::with_capacity(freed.len());
+        for id in freed {
+            if self.get(&refs_key(id))?.is_none() {
+                gone.push(id);
+            }
+        }
         Ok(Applied {
             value,
-            freed,
+            freed: gone,
             ticket: self.apply()?,
         })
     }
@@ -288,6 +312,13 @@ impl Meta {
         }
     }
 
+    /// The bucket's versioning state (`NoSuchBucket` if it does not exist).
+    fn versioning(&self, name: &str) -> Result<Versioning> {
+        self.get_bucket(name)?
+            .map(|b| b.versioning)
+            .ok_or(StoreError::NoSuchBucket)
+    }
+
     fn decoded<T: DeserializeOwned>(&self, k: &[u8]) -> Result<Option<T>> {
         self.engine.get(k)?.map(|v| dec(&v)).transpose()
     }
@@ -325,13 +356,62 @@ impl Meta {
         w.done((), Vec::new())
     }
 
-    /// Replaces an existing bucket record.
+    /// Replaces an existing bucket record, except its versioning state and Object Lock, which
+    /// only [`Meta::set_versioning`] and [`Meta::enable_object_lock`] change (a record read
+    /// before such a change must not turn it back).
     pub(crate) fn update_bucket(&self, rec: &BucketRecord) -> Result<Applied<()>> {
         let _w = self.lock();
         let mut w = Writes::new(self.engine.as_ref())?;
-        self.require_bucket(&rec.name)?;
-        w.insert(bucket_key(&rec.name), enc(rec)?);
+        let cur = self
+            .get_bucket(&rec.name)?
+            .ok_or(StoreError::NoSuchBucket)?;
+        let rec = BucketRecord {
+            versioning: cur.versioning,
+            object_lock: cur.object_lock,
+            ..rec.clone()
+        };
+        w.insert(bucket_key(&rec.name), enc(&rec)?);
         w.done((), Vec::new())
+    }
+
+    /// Enables Object Lock on a bucket (for good; it needs versioning enabled, which then
+    /// stays so).
+    pub(crate) fn enable_object_lock(&self, name: &str) -> Result<Applied<()>> {
+        let _w = self.lock();
+        let mut w = Writes::new(self.engine.as_ref())?;
+        let mut rec = self.get_bucket(name)?.ok_or(StoreError::NoSuchBucket)?;
+        if rec.object_lock {
+            return Ok(nothing(()));
+        }
+        if rec.versioning != Versioning::Enabled {
+            return Err(StoreError::VersioningNotEnabled);
+        }
+        rec.object_lock = true;
+        w.insert(bucket_key(name), enc(&rec)?);
+        w.done((), Vec::new())
+    }
+
+    /// Sets a bucket's versioning state (`Enabled` or `Suspended`; never back to off).
+    pub(crate) fn set_versioning(&self, name: &str, state: Versioning) -> Result<Applied<()>> {
+        let _w = self.lock();
+        let mut w = Writes::new(self.engine.as_ref())?;
+        let mut rec = self.get_bucket(name)?.ok_or(StoreError::NoSuchBucket)?;
+        if rec.versioning == state || state == Versioning::Off {
+            return Ok(nothing(()));
+        }
+        if rec.object_lock {
+            return Err(StoreError::ObjectLocked);
+        }
+        rec.versioning = state;
+        w.insert(bucket_key(name), enc(&rec)?);
+        w.done((), Vec::new())
+    }
+
+    /// Whether a bucket holds any object, version or delete marker.
+    pub fn has_objects(&self, name: &str) -> Result<bool> {
+        let engine = self.engine.as_ref();
+        Ok(engine.has_prefix(&in_bucket(OBJECT, name))?
+            || engine.has_prefix(&in_bucket(versions::VERSION, name))?)
     }
 
     /// Deletes an empty bucket with its configuration documents and domain bindings.
@@ -342,9 +422,7 @@ impl Meta {
         let engine = self.engine.as_ref();
         let mut w = Writes::new(engine)?;
         self.require_bucket(name)?;
-        if engine.has_prefix(&in_bucket(OBJECT, name))?
-            || engine.has_prefix(&in_bucket(UPLOAD, name))?
-        {
+        if self.has_objects(name)? || engine.has_prefix(&in_bucket(UPLOAD, name))? {
             return Err(StoreError::BucketNotEmpty);
         }
         w.remove(bucket_key(name))?;
@@ -451,41 +529,222 @@ impl Meta {
 
     /// Creates or replaces an object with the record `update` builds from the current one and,
     /// when `source` names one, the copy source (`NoSuchKey` if it is missing).
+    /// With `in_place`, an existing object keeps its version (AppendObject); otherwise a
+    /// versioned bucket gets a new version.
     pub(crate) fn update_object<E>(
         &self,
         bucket: &str,
         key: &str,
-        source: Option<(&str, &str)>,
+        source: Option<Source<'_>>,
+        in_place: bool,
         update: ObjectUpdate<'_, E>,
     ) -> TxResult<Applied<Committed>, E> {
         let _l = self.lock();
         let mut w = Writes::new(self.engine.as_ref())?;
-        self.require_bucket(bucket)?;
+        let state = self.versioning(bucket)?;
         let k = obj_key(bucket, key);
         let old: Option<ObjectRecord> = w.get_dec(&k)?;
-        let src: Option<ObjectRecord> = match source {
-            Some((b, sk)) => Some(w.get_dec(&obj_key(b, sk))?.ok_or(StoreError::NoSuchKey)?),
+        let src = match source {
+            Some((b, sk, v)) => Some(self.source(&w, b, sk, v)?),
             None => None,
         };
-        let new = update(old.as_ref(), src.as_ref()).map_err(TxError::Abort)?;
+        let mut new = update(old.as_ref(), src.as_ref()).map_err(TxError::Abort)?;
         let mut freed = Vec::new();
+        match old.as_ref().filter(|_| in_place) {
+            // The current version changes in place (an append): same id, new body.
+            Some(cur) => {
+                new.version_id.clone_from(&cur.version_id);
+                if let Some(id) = &cur.version_id {
+                    w.move_version(bucket, key, id, &new, &cur.segments, &mut freed)?;
+                }
+            }
+            None => w.add_version(bucket, key, state, old.as_ref(), &mut new, &mut freed)?,
+        }
         let old_segments = old.as_ref().map(|o| o.segments.as_slice());
         w.replace_segments(&new.segments, old_segments, &mut freed)?;
         w.insert(k, enc(&new)?);
         Ok(w.done(Committed { old, new }, freed)?)
     }
 
-    /// Deletes an object; the value applied is false when it did not exist.
-    pub(crate) fn delete_object(&self, bucket: &str, key: &str) -> Result<Applied<bool>> {
+    /// Deletes an object: with versioning off, the object; in a versioned bucket, the version
+    /// named (the latest taking its place), or, when none is named, adds a delete marker.
+    /// `check` sees the object version the delete would remove for good (none when it only
+    /// adds a delete marker) and may refuse.
+    pub(crate) fn delete_object<E>(
+        &self,
+        bucket: &str,
+        key: &str,
+        version_id: Option<&str>,
+        owner: &str,
+        check: ObjectCheck<'_, E>,
+    ) -> TxResult<Applied<Deleted>, E> {
         let _l = self.lock();
         let mut w = Writes::new(self.engine.as_ref())?;
-        let Some(v) = w.remove(obj_key(bucket, key))? else {
-            return Ok(nothing(false));
-        };
-        let old: ObjectRecord = dec(&v)?;
         let mut freed = Vec::new();
-        w.adjust_refs(&old.segments, -1, &mut freed)?;
-        w.done(true, freed)
+        let state = match self.get_bucket(bucket)? {
+            Some(b) => b.versioning,
+            None => Versioning::Off,
+        };
+        let removed = self.removed_by_delete(bucket, key, version_id, state)?;
+        check(removed.as_ref()).map_err(TxError::Abort)?;
+        let deleted = match (version_id, state) {
+            (Some(v), _) => w.remove_version(bucket, key, v, &mut freed)?,
+            (None, Versioning::Off) => {
+                let Some(v) = w.remove(obj_key(bucket, key))? else {
+                    return Ok(nothing(Deleted::default()));
+                };
+                let old: ObjectRecord = dec(&v)?;
+                w.adjust_refs(&old.segments, -1, &mut freed)?;
+                Deleted {
+                    changed: true,
+                    ..Deleted::default()
+                }
+            }
+            (None, state) => w.add_marker(bucket, key, state, owner, &mut freed)?,
+        };
+        if !deleted.changed {
+            return Ok(nothing(deleted));
+        }
+        Ok(w.done(deleted, freed)?)
+    }
+
+    /// The object version a delete removes for good: the version named, the object of a
+    /// bucket with versioning off, the null version a suspended bucket's marker replaces.
+    fn removed_by_delete(
+        &self,
+        bucket: &str,
+        key: &str,
+        version_id: Option<&str>,
+        state: Versioning,
+    ) -> Result<Option<ObjectRecord>> {
+        let named = match (version_id, state) {
+            (Some(v), _) => Some(v),
+            (None, Versioning::Suspended) => Some(crate::model::NULL_VERSION),
+            (None, Versioning::Off) => None,
+            (None, Versioning::Enabled) => return Ok(None),
+        };
+        match self.get_version(bucket, key, named)? {
+            Some(Version::Object(o)) => Ok(Some(*o)),
+            _ => Ok(None),
+        }
+    }
+
+    /// Changes one version of an object in place (the latest when `version_id` is `None`):
+    /// the object record and its version record alike. `NoSuchKey` when the key has no such
+    /// object version (a delete marker included).
+    pub(crate) fn edit_object<E>(
+        &self,
+        bucket: &str,
+        key: &str,
+        version_id: Option<&str>,
+        edit: ObjectEdit<'_, E>,
+    ) -> TxResult<Applied<ObjectRecord>, E> {
+        let _l = self.lock();
+        let mut w = Writes::new(self.engine.as_ref())?;
+        self.require_bucket(bucket)?;
+        let ok = obj_key(bucket, key);
+        let current: Option<ObjectRecord> = w.get_dec(&ok)?;
+        let target = match version_id {
+            None => current.clone(),
+            Some(v) => match versions::find_version(self.engine.as_ref(), bucket, key, v)? {
+                Some(Version::Object(o)) => Some(*o),
+                _ => None,
+            },
+        };
+        let target = target.ok_or(StoreError::NoSuchKey)?;
+        let mut new = edit(&target).map_err(TxError::Abort)?;
+        new.segments.clone_from(&target.segments);
+        new.version_id.clone_from(&target.version_id);
+        if current
+            .as_ref()
+            .is_some_and(|c| c.version_id == target.version_id)
+        {
+            w.insert(ok, enc(&new)?);
+        }
+        if let Some(id) = &target.version_id {
+            w.rewrite_version(bucket, key, id, &new)?;
+        }
+        Ok(w.done(new, Vec::new())?)
+    }
+
+    /// A version of a key: the object record when `version_id` is `None` (a delete marker
+    /// then reads as `None`), else the version so named.
+    pub fn get_version(
+        &self,
+        bucket: &str,
+        key: &str,
+        version_id: Option<&str>,
+    ) -> Result<Option<Version>> {
+        match version_id {
+            None => Ok(self
+                .get_object(bucket, key)?
+                .map(|o| Version::Object(Box::new(o)))),
+            Some(v) => versions::find_version(self.engine.as_ref(), bucket, key, v),
+        }
+    }
+
+    /// The place of a version among its key's versions (see [`VersionEntry::seq`]): the one
+    /// its id names, whether or not it still exists; `None` for a null version the key lacks.
+    pub fn version_seq(&self, bucket: &str, key: &str, version_id: &str) -> Result<Option<u64>> {
+        versions::version_seq(self.engine.as_ref(), bucket, key, version_id)
+    }
+
+    /// The key's delete marker, when its latest version is one.
+    pub fn latest_marker(&self, bucket: &str, key: &str) -> Result<Option<DeleteMarker>> {
+        versions::latest_marker(self.engine.as_ref(), bucket, key)
+    }
+
+    /// A version's stored bytes, to compare two reads without decoding both.
+    pub(crate) fn version_bytes(
+        &self,
+        bucket: &str,
+        key: &str,
+        version_id: Option<&str>,
+    ) -> Result<Option<Vec<u8>>> {
+        match version_id {
+            None => self.object_bytes(bucket, key),
+            Some(v) => Ok(
+                versions::find_version(self.engine.as_ref(), bucket, key, v)?
+                    .map(|v| enc(&v))
+                    .transpose()?,
+            ),
+        }
+    }
+
+    /// Every version of a bucket, by key and newest first per key, from key `from` on (with
+    /// `past`, after every key that starts with `from`).
+    pub fn scan_versions<'a>(
+        &'a self,
+        bucket: &str,
+        from: &str,
+        past: bool,
+    ) -> Box<dyn Iterator<Item = Result<VersionEntry>> + Send + 'a> {
+        Box::new(versions::scan_versions(
+            self.engine.as_ref(),
+            bucket,
+            from,
+            past,
+        ))
+    }
+
+    /// A copy source: the object, or the version named (`NoSuchKey` or `NoSuchVersion`).
+    fn source(
+        &self,
+        w: &Writes<'_>,
+        bucket: &str,
+        key: &str,
+        version_id: Option<&str>,
+    ) -> Result<ObjectRecord> {
+        match version_id {
+            None => w
+                .get_dec(&obj_key(bucket, key))?
+                .ok_or(StoreError::NoSuchKey),
+            Some(v) => match versions::find_version(self.engine.as_ref(), bucket, key, v)? {
+                Some(Version::Object(o)) => Ok(*o),
+                Some(Version::Marker(_)) => Err(StoreError::SourceIsDeleteMarker),
+                None => Err(StoreError::NoSuchVersion),
+            },
+        }
     }
 
     /// Objects of a bucket in key order.
@@ -566,7 +825,7 @@ impl Meta {
         bucket: &str,
         key: &str,
         upload_id: &str,
-        source: Option<(&str, &str)>,
+        source: Option<Source<'_>>,
         make: PartUpdate<'_, E>,
     ) -> TxResult<Applied<PartRecord>, E> {
         let _l = self.lock();
@@ -575,8 +834,8 @@ impl Meta {
         let mut up: UploadRecord = w.get_dec(&uk)?.ok_or(StoreError::NoSuchUpload)?;
         up.parts_version += 1;
         w.insert(uk, enc(&up)?);
-        let src: Option<ObjectRecord> = match source {
-            Some((b, sk)) => Some(w.get_dec(&obj_key(b, sk))?.ok_or(StoreError::NoSuchKey)?),
+        let src = match source {
+            Some((b, sk, v)) => Some(self.source(&w, b, sk, v)?),
             None => None,
         };
         let part = make(src.as_ref()).map_err(TxError::Abort)?;
@@ -602,7 +861,7 @@ impl Meta {
     /// Removes an upload and its parts; with `object`, commits it as the key's new object if
     /// `check` (when given) accepts the current one. With `parts_version`, fails with
     /// `PartsChanged` if a part was written since the caller read the upload at that version.
-    /// Applies the replaced object.
+    /// Applies the replaced object and the one committed.
     pub(crate) fn finish_upload<E>(
         &self,
         bucket: &str,
@@ -610,7 +869,7 @@ impl Meta {
         upload_id: &str,
         parts_version: Option<u64>,
         object: Option<(&ObjectRecord, Option<ObjectCheck<'_, E>>)>,
-    ) -> TxResult<Applied<Option<ObjectRecord>>, E> {
+    ) -> TxResult<Applied<Finished>, E> {
         let _l = self.lock();
         let mut w = Writes::new(self.engine.as_ref())?;
         let Some(cur) = w.remove(upload_key(bucket, key, upload_id))? else {
@@ -622,22 +881,39 @@ impl Meta {
         }
         let mut freed = Vec::new();
         let mut old = None;
+        let mut committed = None;
         if let Some((obj, check)) = object {
+            let state = self.versioning(bucket)?;
             let ok = obj_key(bucket, key);
             let current: Option<ObjectRecord> = w.get_dec(&ok)?;
             if let Some(check) = check {
                 check(current.as_ref()).map_err(TxError::Abort)?;
             }
+            let mut obj = obj.clone();
+            w.add_version(bucket, key, state, current.as_ref(), &mut obj, &mut freed)?;
             let old_segments = current.as_ref().map(|o| o.segments.as_slice());
             w.replace_segments(&obj.segments, old_segments, &mut freed)?;
             old = current;
-            w.insert(ok, enc(obj)?);
+            w.insert(ok, enc(&obj)?);
+            committed = Some(obj);
         }
         for part in self.scan_parts(upload_id, 0) {
             let part = part?;
             w.remove(part_key(upload_id, part.part_number))?;
             w.adjust_refs(&part.segments, -1, &mut freed)?;
         }
-        Ok(w.done(old, freed)?)
+        Ok(w.done(Finished { old, committed }, freed)?)
     }
+}
+
+/// A copy source: bucket, key and version id (`None`: the latest).
+pub type Source<'a> = (&'a str, &'a str, Option<&'a str>);
+
+/// What a finished upload replaced and committed.
+#[derive(Clone, Debug, Default)]
+pub struct Finished {
+    /// The object record replaced.
+    pub old: Option<ObjectRecord>,
+    /// The object committed (with its version id), if the upload was completed.
+    pub committed: Option<ObjectRecord>,
 }

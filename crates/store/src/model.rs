@@ -74,6 +74,118 @@ pub struct BucketRecord {
     /// Region the bucket was created in (S3 LocationConstraint, else the server's region).
     #[serde(default)]
     pub location: String,
+    /// Versioning state; a bucket never goes back to [`Versioning::Off`].
+    #[serde(default, skip_serializing_if = "Versioning::is_off")]
+    pub versioning: Versioning,
+    /// S3 Object Lock is enabled (for good): versions may carry retention and legal holds,
+    /// and versioning stays enabled.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub object_lock: bool,
+}
+
+/// How a retention period may be shortened (S3 Object Lock).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum RetentionMode {
+    /// Users with the bypass permission may shorten or remove it.
+    Governance,
+    /// Nobody may shorten or remove it before it ends.
+    Compliance,
+}
+
+impl RetentionMode {
+    /// `GOVERNANCE` or `COMPLIANCE`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RetentionMode::Governance => "GOVERNANCE",
+            RetentionMode::Compliance => "COMPLIANCE",
+        }
+    }
+
+    /// Parses `GOVERNANCE` or `COMPLIANCE`.
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "GOVERNANCE" => Some(RetentionMode::Governance),
+            "COMPLIANCE" => Some(RetentionMode::Compliance),
+            _ => None,
+        }
+    }
+}
+
+/// A version's retention: it may not be deleted before `until_ms`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Retention {
+    /// Who may shorten it.
+    pub mode: RetentionMode,
+    /// Retain-until date, milliseconds since the Unix epoch.
+    pub until_ms: i64,
+}
+
+/// A bucket's versioning state.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Versioning {
+    /// Never enabled: one object per key, no version records.
+    #[default]
+    Off,
+    /// Every write adds a version with a fresh id; a plain delete adds a delete marker.
+    Enabled,
+    /// Writes and plain deletes replace the key's `null` version; other versions stay.
+    Suspended,
+}
+
+impl Versioning {
+    /// Whether versioning was never enabled.
+    pub fn is_off(&self) -> bool {
+        *self == Versioning::Off
+    }
+}
+
+/// The version id of the version a bucket without versioning (or with it suspended) writes.
+pub const NULL_VERSION: &str = "null";
+
+/// A delete marker: the latest version of a key that reads as absent.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeleteMarker {
+    /// Its version id.
+    pub version_id: String,
+    /// When it was made, milliseconds since the Unix epoch.
+    pub modified_ms: i64,
+    /// Owner id of the deleter.
+    pub owner: String,
+}
+
+/// One version of a key in a versioned bucket.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum Version {
+    /// An object version (its `version_id` is set).
+    Object(Box<ObjectRecord>),
+    /// A delete marker.
+    Marker(DeleteMarker),
+}
+
+impl Version {
+    /// The version id.
+    pub fn version_id(&self) -> &str {
+        match self {
+            Version::Object(o) => o.version_id.as_deref().unwrap_or(NULL_VERSION),
+            Version::Marker(m) => &m.version_id,
+        }
+    }
+
+    /// The body segments it references (none for a marker).
+    pub fn segments(&self) -> &[Segment] {
+        match self {
+            Version::Object(o) => &o.segments,
+            Version::Marker(_) => &[],
+        }
+    }
+
+    /// Last-Modified, milliseconds since the Unix epoch.
+    pub fn modified_ms(&self) -> i64 {
+        match self {
+            Version::Object(o) => o.modified_ms,
+            Version::Marker(m) => m.modified_ms,
+        }
+    }
 }
 
 /// How an object was written, as reported in `x-oss-object-type`.
@@ -177,6 +289,16 @@ pub struct ObjectRecord {
     /// See [`ObjectRecord::upload_id`].
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub part_sizes: Vec<u64>,
+    /// Version id in a versioned bucket (`null` for the null version); `None` for an object
+    /// written while the bucket had versioning off, which is its null version.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version_id: Option<String>,
+    /// S3 Object Lock retention of this version.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retention: Option<Retention>,
+    /// S3 Object Lock legal hold of this version.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub legal_hold: bool,
     /// The body.
     pub segments: Vec<Segment>,
 }
@@ -211,6 +333,12 @@ struct ObjectWire {
     upload_id: Option<String>,
     #[serde(default)]
     part_sizes: Vec<u64>,
+    #[serde(default)]
+    version_id: Option<String>,
+    #[serde(default)]
+    retention: Option<Retention>,
+    #[serde(default)]
+    legal_hold: bool,
     segments: Vec<Segment>,
 }
 
@@ -235,6 +363,9 @@ impl From<ObjectWire> for ObjectRecord {
             checksum: w.checksum,
             upload_id: w.upload_id,
             part_sizes: w.part_sizes,
+            version_id: w.version_id,
+            retention: w.retention,
+            legal_hold: w.legal_hold,
             segments: w.segments,
         }
     }

@@ -38,6 +38,8 @@ fn record(name: &str) -> BucketRecord {
         created_ms: now_ms(),
         storage_class: "Standard".into(),
         location: "oss-cn-hangzhou".into(),
+        versioning: Default::default(),
+        object_lock: false,
     }
 }
 
@@ -154,7 +156,13 @@ async fn below_the_floor_writes_are_refused_and_deletes_work() {
     assert_eq!(get(&store, "old").await.unwrap(), b"old body");
 
     // Deletes work, and give the reserve back.
-    assert!(store.delete_object("b", "old").await.unwrap());
+    assert!(
+        store
+            .delete_object("b", "old", None, "o")
+            .await
+            .unwrap()
+            .changed
+    );
     assert!(!dir.path().join("reserve").exists());
     assert_eq!(files(&dir.path().join("blobs")), 1);
     // What the reserve gave back is not for writes.
@@ -186,7 +194,13 @@ async fn a_failed_metadata_store_refuses_one_write_then_works_again() {
     assert_eq!(get(&store, "before").await.unwrap(), b"kept");
     assert!(store.meta().get_object("b", "refused").unwrap().is_none());
     put(&store, "after", b"works").await.unwrap();
-    assert!(store.delete_object("b", "before").await.unwrap());
+    assert!(
+        store
+            .delete_object("b", "before", None, "o")
+            .await
+            .unwrap()
+            .changed
+    );
     assert_eq!(store.health(), Ok(()));
     drop(store);
     let store = open(dir.path(), &faults);
@@ -214,7 +228,13 @@ async fn a_delete_is_tried_again_when_the_metadata_store_fails_under_it() {
     let (_dir, faults, store) = store_with_bucket().await;
     put(&store, "k", b"body").await.unwrap();
     faults.fail_engine_applies(1);
-    assert!(store.delete_object("b", "k").await.unwrap());
+    assert!(
+        store
+            .delete_object("b", "k", None, "o")
+            .await
+            .unwrap()
+            .changed
+    );
     assert!(store.meta().get_object("b", "k").unwrap().is_none());
     faults.fail_engine_applies(1);
     store.delete_bucket("b").await.unwrap();
@@ -248,7 +268,13 @@ async fn a_store_opens_on_a_full_disk_and_serves_reads() {
         put(&store, "new", b"x").await,
         Err(StoreError::NoSpace)
     ));
-    assert!(store.delete_object("b", "k").await.unwrap());
+    assert!(
+        store
+            .delete_object("b", "k", None, "o")
+            .await
+            .unwrap()
+            .changed
+    );
     faults.set_free_space(None);
     put(&store, "new", b"x").await.unwrap();
     assert_eq!(store.health(), Ok(()));

@@ -44,6 +44,8 @@ async fn bucket(store: &Store, name: &str) {
             created_ms: now_ms(),
             storage_class: "Standard".into(),
             location: "oss-cn-hangzhou".into(),
+            versioning: Default::default(),
+            object_lock: false,
         })
         .await
         .unwrap();
@@ -97,8 +99,8 @@ async fn put_get_overwrite_delete_frees_bodies() {
         assert_eq!(get(&s, "b", "k").await.unwrap(), b"second");
         assert_eq!(s.blob_count().unwrap(), 1, "the replaced body is unlinked");
 
-        assert!(s.delete_object("b", "k").await.unwrap());
-        assert!(!s.delete_object("b", "k").await.unwrap());
+        assert!(s.delete_object("b", "k", None, "o").await.unwrap().changed);
+        assert!(!s.delete_object("b", "k", None, "o").await.unwrap().changed);
         assert_eq!(get(&s, "b", "k").await, None);
         assert_eq!(s.blob_count().unwrap(), 0);
     }
@@ -226,13 +228,13 @@ async fn copy_shares_the_body_and_keeps_it_until_last_reference() {
         let copy = |_: Option<&ObjectRecord>, src: Option<&ObjectRecord>| {
             Ok::<_, Never>(src.unwrap().clone())
         };
-        s.update_object("b", "dst", Some(("b", "src")), None, &copy)
+        s.update_object("b", "dst", Some(("b", "src", None)), None, &copy)
             .await
             .unwrap();
         assert_eq!(s.blob_count().unwrap(), 1);
-        s.delete_object("b", "src").await.unwrap();
+        s.delete_object("b", "src", None, "o").await.unwrap();
         assert_eq!(get(&s, "b", "dst").await.unwrap(), b"shared bytes");
-        s.delete_object("b", "dst").await.unwrap();
+        s.delete_object("b", "dst", None, "o").await.unwrap();
         assert_eq!(s.blob_count().unwrap(), 0);
     }
 }
@@ -312,7 +314,7 @@ async fn bucket_delete_requires_empty() {
             s.delete_bucket("b").await,
             Err(StoreError::BucketNotEmpty)
         ));
-        s.delete_object("b", "k").await.unwrap();
+        s.delete_object("b", "k", None, "o").await.unwrap();
         s.delete_bucket("b").await.unwrap();
         assert!(matches!(
             s.delete_bucket("b").await,

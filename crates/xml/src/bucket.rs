@@ -159,6 +159,9 @@ pub struct BucketInfoBucket {
     pub name: String,
     /// Resource group (the account's default one).
     pub resource_group_id: String,
+    /// `Enabled` or `Suspended`; absent while versioning was never configured.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub versioning: Option<String>,
     /// Owner.
     pub owner: Owner,
     /// Canned ACL.
@@ -208,4 +211,71 @@ pub struct ListLiveChannelResult {
     pub is_truncated: bool,
     /// Empty.
     pub next_marker: String,
+}
+
+/// PutBucketVersioning request, root `VersioningConfiguration`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct VersioningConfiguration {
+    /// `Enabled` or `Suspended`.
+    pub status: Option<String>,
+    /// S3 MFA delete (`Enabled` or `Disabled`).
+    pub mfa_delete: Option<String>,
+}
+
+/// PutObjectLockConfiguration request, root `ObjectLockConfiguration`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ObjectLockConfiguration {
+    /// `Enabled`.
+    pub object_lock_enabled: Option<String>,
+    /// The default retention of new versions.
+    pub rule: Option<ObjectLockRule>,
+}
+
+/// `<Rule>` of an Object Lock configuration.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ObjectLockRule {
+    /// The default retention.
+    pub default_retention: Option<DefaultRetention>,
+}
+
+/// `<DefaultRetention>`: a mode and either days or years.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct DefaultRetention {
+    /// `GOVERNANCE` or `COMPLIANCE`.
+    pub mode: Option<String>,
+    /// Days (as sent; checked by the handler).
+    pub days: Option<String>,
+    /// Years (as sent; checked by the handler).
+    pub years: Option<String>,
+}
+
+/// PutObjectRetention request, root `Retention`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct RetentionConfiguration {
+    /// `GOVERNANCE` or `COMPLIANCE`.
+    pub mode: Option<String>,
+    /// ISO 8601 retain-until date.
+    pub retain_until_date: Option<String>,
+}
+
+/// PutObjectLegalHold request, root `LegalHold`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct LegalHold {
+    /// `ON` or `OFF`.
+    pub status: Option<String>,
+}
+
+/// InitiateBucketWorm and ExtendBucketWorm requests, roots `InitiateWormConfiguration` and
+/// `ExtendWormConfiguration`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct WormDays {
+    /// Retention period in days (as sent; checked by the handler).
+    pub retention_period_in_days: Option<String>,
 }

@@ -87,9 +87,9 @@ pub struct ListBucketResult {
 pub struct Version {
     /// Object key.
     pub key: String,
-    /// Always `null`: buckets are unversioned.
+    /// Version id (`null` for the null version).
     pub version_id: String,
-    /// Always true.
+    /// Whether it is the key's latest version.
     pub is_latest: bool,
     /// Last-Modified, ISO 8601.
     pub last_modified: String,
@@ -105,6 +105,31 @@ pub struct Version {
     pub storage_class: String,
     /// Owner.
     pub owner: Owner,
+}
+
+/// One `<DeleteMarker>` of ListObjectVersions.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct DeleteMarkerEntry {
+    /// Object key.
+    pub key: String,
+    /// Version id of the marker.
+    pub version_id: String,
+    /// Whether it is the key's latest version.
+    pub is_latest: bool,
+    /// When the marker was made, ISO 8601.
+    pub last_modified: String,
+    /// Owner.
+    pub owner: Owner,
+}
+
+/// One entry of ListObjectVersions, in key order and newest first per key.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub enum VersionListing {
+    /// An object version.
+    Version(Version),
+    /// A delete marker.
+    DeleteMarker(DeleteMarkerEntry),
 }
 
 /// ListObjectVersions response, root `ListVersionsResult`.
@@ -138,9 +163,9 @@ pub struct ListVersionsResult {
     pub encoding_type: Option<String>,
     /// More entries follow.
     pub is_truncated: bool,
-    /// Versions (one per object).
-    #[serde(rename = "Version")]
-    pub versions: Vec<Version>,
+    /// Versions and delete markers.
+    #[serde(rename = "$value")]
+    pub versions: Vec<VersionListing>,
     /// Common prefixes.
     pub common_prefixes: Vec<CommonPrefix>,
 }

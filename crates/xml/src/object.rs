@@ -22,7 +22,7 @@ pub struct CopyResult {
 pub struct ObjectToDelete {
     /// Key.
     pub key: String,
-    /// Version id (only `null` exists here).
+    /// Version id.
     pub version_id: Option<String>,
 }
 
@@ -56,6 +56,12 @@ pub struct Deleted {
     /// Echoed version id.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub version_id: Option<String>,
+    /// The version removed was a delete marker, or a delete marker was added.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub delete_marker: Option<bool>,
+    /// The version id of that delete marker.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub delete_marker_version_id: Option<String>,
 }
 
 /// One `<Error>` entry of a DeleteResult.
@@ -64,6 +70,9 @@ pub struct Deleted {
 pub struct DeleteError {
     /// Key.
     pub key: String,
+    /// The version id named.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub version_id: Option<String>,
     /// Error code.
     pub code: String,
     /// Message.

@@ -14,7 +14,10 @@ use ossemu_xml::bucket::{
 };
 use ossemu_xml::cname::{CnameInfo, CnameToken, ListCnameResult};
 use ossemu_xml::cors::{CorsConfiguration, CorsRule};
-use ossemu_xml::list::{CommonPrefix, Contents, ListBucketResult, ListVersionsResult, Version};
+use ossemu_xml::list::{
+    CommonPrefix, Contents, DeleteMarkerEntry, ListBucketResult, ListVersionsResult, Version,
+    VersionListing,
+};
 use ossemu_xml::multipart::{
     CompleteResult, InitiateResult, ListPartsResult, ListUploadsResult, PartEntry, UploadEntry,
 };
@@ -158,6 +161,7 @@ fn bucket_info() {
             data_redundancy_type: s("data-redundancy-type"),
             name: s("name"),
             resource_group_id: s("resource-group-id"),
+            versioning: Some(s("Enabled")),
             owner: owner(1),
             acl: OssAccessControlList { grant: s("grant") },
             comment: s("comment"),
@@ -174,7 +178,7 @@ fn bucket_info() {
     golden(
         &to_xml_as("BucketInfo", &info),
         r#"<?xml version="1.0" encoding="UTF-8"?>
-<BucketInfo><Bucket><AccessMonitor>access-monitor</AccessMonitor><CreationDate>creation-date</CreationDate><ExtranetEndpoint>extranet-endpoint</ExtranetEndpoint><IntranetEndpoint>intranet-endpoint</IntranetEndpoint><Location>location</Location><StorageClass>storage-class</StorageClass><TransferAcceleration>transfer-acceleration</TransferAcceleration><CrossRegionReplication>cross-region-replication</CrossRegionReplication><DataRedundancyType>data-redundancy-type</DataRedundancyType><Name>name</Name><ResourceGroupId>resource-group-id</ResourceGroupId><Owner><ID>owner-id-1</ID><DisplayName>owner-name-1</DisplayName></Owner><AccessControlList><Grant>grant</Grant></AccessControlList><Comment>comment</Comment><BlockPublicAccess>true</BlockPublicAccess><BucketPolicy><LogBucket>log-bucket</LogBucket><LogPrefix>log-prefix</LogPrefix></BucketPolicy><ServerSideEncryptionRule><SSEAlgorithm>sse-algorithm</SSEAlgorithm></ServerSideEncryptionRule></Bucket></BucketInfo>"#,
+<BucketInfo><Bucket><AccessMonitor>access-monitor</AccessMonitor><CreationDate>creation-date</CreationDate><ExtranetEndpoint>extranet-endpoint</ExtranetEndpoint><IntranetEndpoint>intranet-endpoint</IntranetEndpoint><Location>location</Location><StorageClass>storage-class</StorageClass><TransferAcceleration>transfer-acceleration</TransferAcceleration><CrossRegionReplication>cross-region-replication</CrossRegionReplication><DataRedundancyType>data-redundancy-type</DataRedundancyType><Name>name</Name><ResourceGroupId>resource-group-id</ResourceGroupId><Versioning>Enabled</Versioning><Owner><ID>owner-id-1</ID><DisplayName>owner-name-1</DisplayName></Owner><AccessControlList><Grant>grant</Grant></AccessControlList><Comment>comment</Comment><BlockPublicAccess>true</BlockPublicAccess><BucketPolicy><LogBucket>log-bucket</LogBucket><LogPrefix>log-prefix</LogPrefix></BucketPolicy><ServerSideEncryptionRule><SSEAlgorithm>sse-algorithm</SSEAlgorithm></ServerSideEncryptionRule></Bucket></BucketInfo>"#,
     );
 }
 
@@ -396,13 +400,23 @@ fn list_versions_result() {
         delimiter: Some(s("/")),
         encoding_type: Some(s("url")),
         is_truncated: true,
-        versions: vec![version(1, true), version(2, true)],
+        versions: vec![
+            VersionListing::DeleteMarker(DeleteMarkerEntry {
+                key: s("key-1"),
+                version_id: s("marker-1"),
+                is_latest: true,
+                last_modified: s("2024-01-03T00:00:00.000Z"),
+                owner: owner(1),
+            }),
+            VersionListing::Version(version(1, true)),
+            VersionListing::Version(version(2, true)),
+        ],
         common_prefixes: vec![common_prefix(1), common_prefix(2)],
     };
     golden(
         &to_xml_as("ListVersionsResult", &full),
         r#"<?xml version="1.0" encoding="UTF-8"?>
-<ListVersionsResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Name>bucket</Name><Prefix>prefix</Prefix><KeyMarker>key-marker</KeyMarker><VersionIdMarker>version-id-marker</VersionIdMarker><NextKeyMarker>next-key-marker</NextKeyMarker><NextVersionIdMarker>next-version-id-marker</NextVersionIdMarker><MaxKeys>2</MaxKeys><Delimiter>/</Delimiter><EncodingType>url</EncodingType><IsTruncated>true</IsTruncated><Version><Key>key-1</Key><VersionId>null</VersionId><IsLatest>true</IsLatest><LastModified>2024-01-01T00:00:00.000Z</LastModified><ETag>"etag-1"</ETag><Type>Multipart</Type><Size>1</Size><StorageClass>STANDARD</StorageClass><Owner><ID>owner-id-1</ID><DisplayName>owner-name-1</DisplayName></Owner></Version><Version><Key>key-2</Key><VersionId>null</VersionId><IsLatest>true</IsLatest><LastModified>2024-01-02T00:00:00.000Z</LastModified><ETag>"etag-2"</ETag><Type>Multipart</Type><Size>2</Size><StorageClass>STANDARD</StorageClass><Owner><ID>owner-id-2</ID><DisplayName>owner-name-2</DisplayName></Owner></Version><CommonPrefixes><Prefix>dir-1/</Prefix></CommonPrefixes><CommonPrefixes><Prefix>dir-2/</Prefix></CommonPrefixes></ListVersionsResult>"#,
+<ListVersionsResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Name>bucket</Name><Prefix>prefix</Prefix><KeyMarker>key-marker</KeyMarker><VersionIdMarker>version-id-marker</VersionIdMarker><NextKeyMarker>next-key-marker</NextKeyMarker><NextVersionIdMarker>next-version-id-marker</NextVersionIdMarker><MaxKeys>2</MaxKeys><Delimiter>/</Delimiter><EncodingType>url</EncodingType><IsTruncated>true</IsTruncated><DeleteMarker><Key>key-1</Key><VersionId>marker-1</VersionId><IsLatest>true</IsLatest><LastModified>2024-01-03T00:00:00.000Z</LastModified><Owner><ID>owner-id-1</ID><DisplayName>owner-name-1</DisplayName></Owner></DeleteMarker><Version><Key>key-1</Key><VersionId>null</VersionId><IsLatest>true</IsLatest><LastModified>2024-01-01T00:00:00.000Z</LastModified><ETag>"etag-1"</ETag><Type>Multipart</Type><Size>1</Size><StorageClass>STANDARD</StorageClass><Owner><ID>owner-id-1</ID><DisplayName>owner-name-1</DisplayName></Owner></Version><Version><Key>key-2</Key><VersionId>null</VersionId><IsLatest>true</IsLatest><LastModified>2024-01-02T00:00:00.000Z</LastModified><ETag>"etag-2"</ETag><Type>Multipart</Type><Size>2</Size><StorageClass>STANDARD</StorageClass><Owner><ID>owner-id-2</ID><DisplayName>owner-name-2</DisplayName></Owner></Version><CommonPrefixes><Prefix>dir-1/</Prefix></CommonPrefixes><CommonPrefixes><Prefix>dir-2/</Prefix></CommonPrefixes></ListVersionsResult>"#,
     );
     let minimal = ListVersionsResult {
         xmlns: None,
@@ -416,7 +430,7 @@ fn list_versions_result() {
         delimiter: None,
         encoding_type: None,
         is_truncated: false,
-        versions: vec![version(1, false)],
+        versions: vec![VersionListing::Version(version(1, false))],
         common_prefixes: vec![],
     };
     golden(
@@ -612,20 +626,26 @@ fn delete_result() {
             Deleted {
                 key: s("key-1"),
                 version_id: Some(s("null")),
+                delete_marker: None,
+                delete_marker_version_id: None,
             },
             Deleted {
                 key: s("key-2"),
                 version_id: None,
+                delete_marker: Some(true),
+                delete_marker_version_id: Some(s("marker-2")),
             },
         ],
         errors: vec![
             DeleteError {
                 key: s("key-3"),
+                version_id: Some(s("bad")),
                 code: s("AccessDenied"),
                 message: s("Access Denied"),
             },
             DeleteError {
                 key: s("key-4"),
+                version_id: None,
                 code: s("InternalError"),
                 message: s("We encountered an internal error & failed."),
             },
@@ -634,7 +654,7 @@ fn delete_result() {
     golden(
         &to_xml_as("DeleteResult", &full),
         r#"<?xml version="1.0" encoding="UTF-8"?>
-<DeleteResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><EncodingType>url</EncodingType><Deleted><Key>key-1</Key><VersionId>null</VersionId></Deleted><Deleted><Key>key-2</Key></Deleted><Error><Key>key-3</Key><Code>AccessDenied</Code><Message>Access Denied</Message></Error><Error><Key>key-4</Key><Code>InternalError</Code><Message>We encountered an internal error &amp; failed.</Message></Error></DeleteResult>"#,
+<DeleteResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><EncodingType>url</EncodingType><Deleted><Key>key-1</Key><VersionId>null</VersionId></Deleted><Deleted><Key>key-2</Key><DeleteMarker>true</DeleteMarker><DeleteMarkerVersionId>marker-2</DeleteMarkerVersionId></Deleted><Error><Key>key-3</Key><VersionId>bad</VersionId><Code>AccessDenied</Code><Message>Access Denied</Message></Error><Error><Key>key-4</Key><Code>InternalError</Code><Message>We encountered an internal error &amp; failed.</Message></Error></DeleteResult>"#,
     );
     let quiet = DeleteResult {
         xmlns: None,

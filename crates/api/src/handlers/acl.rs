@@ -5,10 +5,10 @@
 pub mod grants;
 
 use http::{Response, StatusCode};
-use ossemu_store::{BucketRecord, ObjectRecord};
+use ossemu_store::{BucketRecord, ObjectRecord, Version};
 use ossemu_xml::acl::{AccessControlPolicy, oss_policy, s3_policy};
 
-use super::{acl_refused, bucket, canned_acl_ok, no_body, owner, set, xml_ok};
+use super::{acl_refused, bucket, canned_acl_ok, no_body, owner, set, versioning, xml_ok};
 use crate::access;
 use crate::body::{Body, ReqStream, read_small};
 use crate::dialect::Dialect;
@@ -111,10 +111,10 @@ pub async fn put_bucket_acl(cx: &Ctx, body: ReqStream) -> ApiResult<Response<Bod
 }
 
 /// GetObjectAcl: `default` when the object inherits the bucket's ACL (OSS); S3 reports the
-/// effective canned ACL.
+/// effective canned ACL. With `versionId`, of that version.
 pub async fn get_object_acl(cx: &Ctx) -> ApiResult<Response<Body>> {
     let b = cx.load_bucket()?;
-    let rec = cx.store().meta().get_object(&b.name, cx.key()?)?;
+    let (rec, _) = target_version(cx, &b)?;
     let rec = manageable(cx, &b, rec)?;
     let canned = match (&rec.attrs.acl, cx.dialect) {
         (Some(a), _) => a.clone(),
@@ -126,7 +126,31 @@ pub async fn get_object_acl(cx: &Ctx) -> ApiResult<Response<Body>> {
     } else {
         rec.owner.clone()
     };
-    Ok(policy(cx, &owner_id, &canned, &b.owner))
+    let mut r = policy(cx, &owner_id, &canned, &b.owner);
+    versioning::set_served(cx, r.headers_mut(), &b, &rec);
+    Ok(r)
+}
+
+/// The object version a request addresses (`versionId`, else the current object) and the
+/// version named. A version that does not exist, or is a delete marker, is refused here.
+pub fn target_version<'c>(
+    cx: &'c Ctx,
+    b: &BucketRecord,
+) -> ApiResult<(Option<ObjectRecord>, Option<&'c str>)> {
+    let key = cx.key()?;
+    let version = versioning::requested(cx)?;
+    match cx.store().meta().get_version(&b.name, key, version)? {
+        Some(Version::Object(o)) => Ok((Some(*o), version)),
+        // Whether a version exists, or is a delete marker, is told only to those who may
+        // list the bucket.
+        _ if version.is_some() && !access::may_read(&cx.identity, b, None) => {
+            Err(access::denied(&cx.identity))
+        }
+        _ => match version {
+            Some(v) => Err(versioning::missing_version(cx, &b.name, key, v)),
+            None => Ok((None, None)),
+        },
+    }
 }
 
 /// The object, if the caller may read and change its ACL (the bucket's or the object's owner);
@@ -142,11 +166,12 @@ fn manageable(cx: &Ctx, b: &BucketRecord, rec: Option<ObjectRecord>) -> ApiResul
     }
 }
 
-/// PutObjectAcl.
+/// PutObjectAcl (of the version `versionId` names, else the current one).
 pub async fn put_object_acl(cx: &Ctx, body: ReqStream) -> ApiResult<Response<Body>> {
     let b = cx.load_bucket()?;
     let key = cx.key()?;
-    let rec = manageable(cx, &b, cx.store().meta().get_object(&b.name, key)?)?;
+    let (rec, version) = target_version(cx, &b)?;
+    let rec = manageable(cx, &b, rec)?;
     let header = match cx.dialect {
         Dialect::Oss => "x-oss-object-acl".to_string(),
         Dialect::S3 => "x-amz-acl".to_string(),
@@ -154,17 +179,17 @@ pub async fn put_object_acl(cx: &Ctx, body: ReqStream) -> ApiResult<Response<Bod
     let owner = if rec.owner.is_empty() {
         b.owner.clone()
     } else {
-        rec.owner
+        rec.owner.clone()
     };
     let acl = requested_acl(cx, body, &header, true, (&owner, &b.owner)).await?;
     let acl = (acl != "default").then_some(acl);
-    let update = |cur: Option<&ObjectRecord>, _: Option<&ObjectRecord>| {
-        let mut rec = cur.ok_or_else(|| ApiError::new(Code::NoSuchKey))?.clone();
+    let edit = |cur: &ObjectRecord| -> ApiResult<ObjectRecord> {
+        let mut rec = cur.clone();
         rec.attrs.acl = acl.clone();
         Ok(rec)
     };
-    cx.store()
-        .update_object(&b.name, key, None, None, &update)
-        .await?;
-    Ok(no_body(StatusCode::OK))
+    let done = cx.store().edit_object(&b.name, key, version, &edit).await?;
+    let mut r = no_body(StatusCode::OK);
+    versioning::set_served(cx, r.headers_mut(), &b, &done);
+    Ok(r)
 }

@@ -88,7 +88,7 @@ pub async fn append_object(cx: &Ctx, body: ReqStream) -> ApiResult<Response<Body
     };
     let rec = cx
         .store()
-        .update_object(&bucket.name, key, None, Some(blob), &update)
+        .update_in_place(&bucket.name, key, Some(blob), &update)
         .await?
         .new;
     let mut r = no_body(StatusCode::OK);
@@ -97,6 +97,7 @@ pub async fn append_object(cx: &Ctx, body: ReqStream) -> ApiResult<Response<Body
     set(h, "x-oss-next-append-position", &rec.size.to_string());
     set(h, "x-oss-hash-crc64ecma", &rec.crc64.to_string());
     crate::sse::set_headers(cx.dialect, rec.attrs.sse.as_ref(), h);
+    super::versioning::set_written(cx, h, &rec);
     Ok(r)
 }
 

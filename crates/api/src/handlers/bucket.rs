@@ -1,5 +1,5 @@
 //! PutBucket, DeleteBucket, HeadBucket, GetBucketInfo, GetBucketLocation,
-//! GetBucketVersioning and the empty ListLiveChannel.
+//! and the empty ListLiveChannel.
 
 use http::{Response, StatusCode};
 use ossemu_store::{BucketRecord, StoreError, now_ms};
@@ -79,6 +79,8 @@ pub fn new_bucket(cx: &Ctx, name: &str, owner: &str, acl: Option<String>) -> Buc
         created_ms: now_ms(),
         storage_class: "Standard".into(),
         location: cx.state.config.region.clone(),
+        versioning: Default::default(),
+        object_lock: false,
     }
 }
 
@@ -106,6 +108,20 @@ pub async fn create_bucket(cx: &Ctx, body: ReqStream) -> ApiResult<Response<Body
             .clone()
             .unwrap_or_else(|| cx.state.config.region.clone()),
         ..new_bucket(cx, &name, me, acl.clone())
+    };
+    // S3 Object Lock is enabled at creation, and with it versioning.
+    let locked = cx.dialect == Dialect::S3
+        && cx
+            .header("x-amz-bucket-object-lock-enabled")
+            .is_some_and(|v| v.eq_ignore_ascii_case("true"));
+    let rec = BucketRecord {
+        object_lock: locked,
+        versioning: if locked {
+            ossemu_store::Versioning::Enabled
+        } else {
+            rec.versioning
+        },
+        ..rec
     };
     match cx.store().create_bucket(&rec).await {
         Ok(()) => Ok(created(&name)),
@@ -232,14 +248,7 @@ fn recreate_s3(
 /// progress; S3 discards them (and their parts) when the bucket holds no object.
 pub async fn delete_bucket(cx: &Ctx) -> ApiResult<Response<Body>> {
     let bucket = cx.load_bucket()?;
-    if cx.dialect == Dialect::S3
-        && cx
-            .store()
-            .meta()
-            .scan_objects(&bucket.name, ossemu_store::ScanFrom::At(""))
-            .next()
-            .is_none()
-    {
+    if cx.dialect == Dialect::S3 && !cx.store().has_objects(&bucket.name)? {
         let uploads: Vec<_> = cx
             .store()
             .meta()
@@ -299,6 +308,7 @@ pub async fn get_bucket_info(cx: &Ctx) -> ApiResult<Response<Body>> {
             data_redundancy_type: "LRS".into(),
             name: b.name.clone(),
             resource_group_id: DEFAULT_RESOURCE_GROUP.into(),
+            versioning: super::versioning::status_name(b.versioning).map(str::to_string),
             owner: owner(cx, &b.owner),
             acl: OssAccessControlList {
                 grant: b.acl.clone(),
@@ -327,19 +337,6 @@ pub async fn get_bucket_location(cx: &Ctx) -> ApiResult<Response<Body>> {
         location,
     };
     Ok(xml_ok(ossemu_xml::to_xml_as("LocationConstraint", &doc)))
-}
-
-/// GetBucketVersioning: buckets are never versioned, so the configuration is empty.
-pub async fn get_bucket_versioning(cx: &Ctx) -> ApiResult<Response<Body>> {
-    cx.load_bucket()?;
-    let ns = match cx.dialect.xmlns() {
-        Some(ns) => format!(" xmlns=\"{ns}\""),
-        None => String::new(),
-    };
-    Ok(xml_ok(format!(
-        "{}\n<VersioningConfiguration{ns}/>",
-        ossemu_xml::XML_DECLARATION
-    )))
 }
 
 /// ListLiveChannel: live channels are not supported, so the list is always empty.

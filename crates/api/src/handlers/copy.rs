@@ -13,16 +13,45 @@ use crate::error::{ApiError, ApiResult, Code};
 use crate::range::{Precondition, evaluate};
 use crate::request::Ctx;
 
+/// A copy source: bucket, key and the version named (`None`: the latest).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CopySource {
+    /// Source bucket.
+    pub bucket: String,
+    /// Source key.
+    pub key: String,
+    /// `?versionId=` of the source, if given.
+    pub version: Option<String>,
+}
+
+impl CopySource {
+    /// The store's form of the source.
+    pub fn as_store(&self) -> ossemu_store::Source<'_> {
+        (&self.bucket, &self.key, self.version.as_deref())
+    }
+}
+
 /// Parses `x-oss-copy-source` / `x-amz-copy-source`: `/bucket/key` or `bucket/key`,
-/// percent-encoded, optionally `?versionId=null`.
-pub fn copy_source(cx: &Ctx) -> ApiResult<(String, String)> {
+/// percent-encoded, optionally followed by `?versionId=<id>`.
+pub fn copy_source(cx: &Ctx) -> ApiResult<CopySource> {
     let raw = cx.dheader("copy-source").unwrap_or_default();
     let (path, query) = raw.split_once('?').unwrap_or((raw, ""));
-    if let Some(v) = query.strip_prefix("versionId=")
-        && v != "null"
-    {
-        return Err(ApiError::new(Code::NoSuchVersion));
-    }
+    let version = match query.strip_prefix("versionId=") {
+        Some(v) if ossemu_store::is_version_id(v) => Some(v.to_string()),
+        Some(v) => {
+            return Err(ApiError::msg(
+                Code::InvalidArgument,
+                if v.is_empty() {
+                    "Version id cannot be the empty string"
+                } else {
+                    "Invalid version id specified"
+                },
+            )
+            .field("ArgumentName", "versionId")
+            .field("ArgumentValue", v));
+        }
+        None => None,
+    };
     let decoded = percent_decode_str(path.trim_start_matches('/'))
         .decode_utf8()
         .map_err(|_| {
@@ -32,7 +61,11 @@ pub fn copy_source(cx: &Ctx) -> ApiResult<(String, String)> {
             )
         })?;
     match decoded.split_once('/') {
-        Some((b, k)) if !b.is_empty() && !k.is_empty() => Ok((b.to_string(), k.to_string())),
+        Some((b, k)) if !b.is_empty() && !k.is_empty() && !k.contains('\0') => Ok(CopySource {
+            bucket: b.to_string(),
+            key: k.to_string(),
+            version,
+        }),
         _ => Err(ApiError::msg(
             Code::InvalidArgument,
             "Copy Source must mention the source bucket and key: sourcebucket/sourcekey.",
@@ -41,18 +74,48 @@ pub fn copy_source(cx: &Ctx) -> ApiResult<(String, String)> {
     }
 }
 
-/// Opens a copy source the requester may read (NoSuchBucket, AccessDenied, NoSuchKey).
-pub fn open_source(cx: &Ctx, bucket: &str, key: &str) -> ApiResult<ossemu_store::OpenObject> {
-    let b = cx
+/// Opens a copy source the requester may read (NoSuchBucket, AccessDenied, NoSuchKey,
+/// NoSuchVersion), with the version id it reports (in a versioned bucket).
+pub fn open_source(
+    cx: &Ctx,
+    src: &CopySource,
+) -> ApiResult<(ossemu_store::OpenObject, Option<String>)> {
+    let b =
+        cx.store().meta().get_bucket(&src.bucket)?.ok_or_else(|| {
+            ApiError::new(Code::NoSuchBucket).field("BucketName", src.bucket.clone())
+        })?;
+    let obj = cx
         .store()
-        .meta()
-        .get_bucket(bucket)?
-        .ok_or_else(|| ApiError::new(Code::NoSuchBucket).field("BucketName", bucket))?;
-    let obj = cx.store().open_object(bucket, key)?;
+        .open_version(&src.bucket, &src.key, src.version.as_deref())?;
     if !access::may_read(&cx.identity, &b, obj.as_ref().map(|o| &o.rec)) {
         return Err(access::denied(&cx.identity));
     }
-    obj.ok_or_else(|| ApiError::new(Code::NoSuchKey).field("Key", key))
+    let obj = obj.ok_or_else(|| match &src.version {
+        Some(v) => match cx
+            .store()
+            .meta()
+            .get_version(&src.bucket, &src.key, Some(v))
+        {
+            Ok(Some(ossemu_store::Version::Marker(_))) => ApiError::msg(
+                Code::NoSuchKey,
+                "The specified version of the copy source is a delete marker.",
+            )
+            .field("Key", src.key.clone()),
+            _ => ApiError::new(Code::NoSuchVersion)
+                .field("Key", src.key.clone())
+                .field("VersionId", v.clone()),
+        },
+        None => ApiError::new(Code::NoSuchKey).field("Key", src.key.clone()),
+    })?;
+    let id = super::versioning::served_id(&b, &obj.rec).map(str::to_string);
+    Ok((obj, id))
+}
+
+/// Sets `x-*-copy-source-version-id`: the version of the source that was copied.
+pub fn set_source_version(cx: &Ctx, h: &mut http::HeaderMap, id: Option<&str>) {
+    if let Some(id) = id {
+        set(h, &cx.dialect.header("copy-source-version-id"), id);
+    }
 }
 
 /// Evaluates the copy-source conditionals against the source object.
@@ -77,6 +140,10 @@ struct CopyPlan {
     tagging_replace: bool,
     /// Refuse to overwrite an existing target.
     forbid: bool,
+    /// The target bucket's retention policy (OSS WORM).
+    worm: super::worm::OverwriteGuard,
+    /// The copy's retention and legal hold (S3 Object Lock).
+    lock: (Option<ossemu_store::Retention>, bool),
     /// OSS: a REPLACE without Content-Type keeps the source's, and the client-side
     /// encryption metadata (`x-oss-meta-client-side-encryption-*`) cannot be replaced.
     oss: bool,
@@ -104,7 +171,7 @@ fn metadata_directive(cx: &Ctx) -> ApiResult<bool> {
 }
 
 impl CopyPlan {
-    fn from_request(cx: &Ctx, owner: &str) -> ApiResult<Self> {
+    fn from_request(cx: &Ctx, bucket: &ossemu_store::BucketRecord, owner: &str) -> ApiResult<Self> {
         Ok(Self {
             replace: metadata_directive(cx)?,
             acl_given: cx
@@ -117,7 +184,9 @@ impl CopyPlan {
             tagging_replace: cx
                 .dheader("tagging-directive")
                 .is_some_and(|d| d.eq_ignore_ascii_case("REPLACE")),
-            forbid: super::object::forbids_overwrite(cx),
+            forbid: super::object::forbids_overwrite(cx, bucket),
+            worm: super::worm::OverwriteGuard::of(cx, bucket)?,
+            lock: super::retention::for_write(cx, bucket)?,
             oss: cx.dialect == Dialect::Oss,
             type_given: cx.header("content-type").is_some_and(|v| !v.is_empty()),
             attrs: attrs_from_request(cx)?,
@@ -137,6 +206,7 @@ impl CopyPlan {
         if !access::may_read(&cx.identity, src_bucket, Some(src)) {
             return Err(access::denied(&cx.identity));
         }
+        self.worm.check(cur)?;
         if self.forbid && cur.is_some() {
             return Err(super::object::overwrite_refused(cx.dialect));
         }
@@ -159,38 +229,45 @@ impl CopyPlan {
 pub async fn copy_object(cx: &Ctx) -> ApiResult<Response<Body>> {
     let bucket = cx.load_bucket()?;
     let key = cx.key()?.to_string();
-    let (src_bucket, src_key) = copy_source(cx)?;
+    let src = copy_source(cx)?;
     // Checks the source's existence and the requester's read permission; the copy re-reads
     // the source inside its transaction and checks again there.
-    drop(open_source(cx, &src_bucket, &src_key)?);
+    let (_, src_version) = open_source(cx, &src)?;
     let src_bucket_rec =
-        cx.store().meta().get_bucket(&src_bucket)?.ok_or_else(|| {
-            ApiError::new(Code::NoSuchBucket).field("BucketName", src_bucket.clone())
+        cx.store().meta().get_bucket(&src.bucket)?.ok_or_else(|| {
+            ApiError::new(Code::NoSuchBucket).field("BucketName", src.bucket.clone())
         })?;
-    let plan = CopyPlan::from_request(cx, cx.identity.owner().unwrap_or(&bucket.owner))?;
-    if cx.dialect == Dialect::S3 && !plan.replace && src_bucket == bucket.name && src_key == key {
+    let plan = CopyPlan::from_request(cx, &bucket, cx.identity.owner().unwrap_or(&bucket.owner))?;
+    if cx.dialect == Dialect::S3
+        && !plan.replace
+        && src.bucket == bucket.name
+        && src.key == key
+        && src.version.is_none()
+    {
         return Err(ApiError::msg(
             Code::InvalidRequest,
             "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.",
         ));
     }
-    let missing_source = || ApiError::new(Code::NoSuchKey).field("Key", src_key.clone());
-    let build = |cur: Option<&ObjectRecord>, src: Option<&ObjectRecord>| {
-        let src = src.ok_or_else(missing_source)?;
-        plan.check(cx, &src_bucket_rec, cur, src)?;
-        Ok(copied(src, &plan))
+    let missing_source = || ApiError::new(Code::NoSuchKey).field("Key", src.key.clone());
+    let build = |cur: Option<&ObjectRecord>, from: Option<&ObjectRecord>| {
+        let from = from.ok_or_else(missing_source)?;
+        plan.check(cx, &src_bucket_rec, cur, from)?;
+        Ok(copied(from, &plan))
     };
-    let source = Some((src_bucket.as_str(), src_key.as_str()));
     let written = cx
         .store()
-        .update_object(&bucket.name, &key, source, None, &build)
+        .update_object(&bucket.name, &key, Some(src.as_store()), None, &build)
         .await;
     let rec = match written {
         Ok(w) => w.new,
         Err(TxError::Store(StoreError::NoSuchKey)) => return Err(missing_source()),
         Err(e) => return Err(e.into()),
     };
-    Ok(copy_result(cx, &rec))
+    let mut r = copy_result(cx, &rec);
+    set_source_version(cx, r.headers_mut(), src_version.as_deref());
+    super::versioning::set_written(cx, r.headers_mut(), &rec);
+    Ok(r)
 }
 
 /// The CopyObjectResult answer.
@@ -237,6 +314,8 @@ fn copied(src: &ObjectRecord, plan: &CopyPlan) -> ObjectRecord {
         modified_ms: plan.now,
         owner: plan.owner.clone(),
         tag: None,
+        retention: plan.lock.0,
+        legal_hold: plan.lock.1,
         ..src.clone()
     };
     rec.attrs.acl = if plan.acl_given {

@@ -61,31 +61,70 @@ async fn read_request(cx: &Ctx, body: ReqStream) -> ApiResult<Delete> {
 
 /// The per-key error for a key or version id that cannot name an object.
 fn refused_entry(key: &str, version_id: Option<&str>, encode: bool) -> Option<DeleteError> {
-    let bad_version = version_id.is_some_and(|v| v != "null");
-    let bad_key = key.is_empty() || key.len() > 1023;
+    let bad_version = version_id.is_some_and(|v| !ossemu_store::is_version_id(v));
+    let bad_key = key.is_empty() || key.len() > 1023 || key.contains('\0');
     let (code, message) = if bad_version {
         ("NoSuchVersion", "The specified version does not exist.")
     } else if bad_key {
         (
             "InvalidArgument",
-            "The object key must be 1 to 1023 bytes long.",
+            "The object key must be 1 to 1023 bytes long, without NUL.",
         )
     } else {
         return None;
     };
     Some(DeleteError {
         key: maybe_encode(key, encode),
+        version_id: version_id.map(str::to_string),
         code: code.into(),
         message: message.into(),
     })
 }
 
-/// Deletes up to 1000 keys; reports each (only failures when Quiet, and in OSS nothing at
-/// all when Quiet and none failed).
+/// OSS refuses the whole request when a version id is malformed (S3 reports the key).
+fn check_versions(cx: &Ctx, req: &Delete) -> ApiResult<()> {
+    if cx.dialect != Dialect::Oss {
+        return Ok(());
+    }
+    match req
+        .objects
+        .iter()
+        .filter_map(|o| o.version_id.as_deref())
+        .find(|v| !ossemu_store::is_version_id(v))
+    {
+        Some(v) => Err(
+            ApiError::msg(Code::InvalidArgument, "Invalid version id specified")
+                .field("ArgumentName", "VersionId")
+                .field("ArgumentValue", v),
+        ),
+        None => Ok(()),
+    }
+}
+
+/// The `<Deleted>` entry for what a delete did: the version named, and the delete marker
+/// added or removed.
+fn deleted_entry(key: String, requested: Option<String>, done: &ossemu_store::Deleted) -> Deleted {
+    let marker_id = done
+        .delete_marker
+        .then(|| done.version_id.clone())
+        .flatten();
+    Deleted {
+        key,
+        version_id: requested,
+        delete_marker: done.delete_marker.then_some(true),
+        delete_marker_version_id: marker_id,
+    }
+}
+
+/// Deletes up to 1000 keys or versions; reports each (only failures when Quiet, and in OSS
+/// nothing at all when Quiet and none failed).
 pub async fn delete_objects(cx: &Ctx, body: ReqStream) -> ApiResult<Response<Body>> {
     let bucket = cx.load_bucket()?;
     let encode = encoding_type(cx)?;
     let req = read_request(cx, body).await?;
+    check_versions(cx, &req)?;
+    let owner = cx.identity.owner().unwrap_or(&bucket.owner).to_string();
+    let check = super::object::deletable(cx, &bucket)?;
     let mut result = DeleteResult {
         xmlns: cx.dialect.xmlns(),
         encoding_type: (encode && cx.dialect == Dialect::Oss).then(|| "url".into()),
@@ -96,21 +135,32 @@ pub async fn delete_objects(cx: &Ctx, body: ReqStream) -> ApiResult<Response<Bod
             result.errors.push(e);
             continue;
         }
-        match cx.store().delete_object(&bucket.name, &o.key).await {
-            Ok(_) => {
+        let done = cx
+            .store()
+            .delete_checked(
+                &bucket.name,
+                &o.key,
+                o.version_id.as_deref(),
+                &owner,
+                &check,
+            )
+            .await;
+        match done {
+            Ok(done) => {
                 if !req.quiet {
-                    result.deleted.push(Deleted {
-                        key: maybe_encode(&o.key, encode),
-                        version_id: o.version_id,
-                    });
+                    let key = maybe_encode(&o.key, encode);
+                    result.deleted.push(deleted_entry(key, o.version_id, &done));
                 }
             }
             Err(e) => {
                 tracing::warn!(error = %e, key = %o.key, "batch delete failed for a key");
+                let e = ApiError::from(e);
+                let message = e.message.as_deref().unwrap_or(e.code.default_message());
                 result.errors.push(DeleteError {
                     key: maybe_encode(&o.key, encode),
-                    code: "InternalError".into(),
-                    message: Code::InternalError.default_message().into(),
+                    version_id: o.version_id.clone(),
+                    code: e.code.as_str().into(),
+                    message: message.into(),
                 });
             }
         }

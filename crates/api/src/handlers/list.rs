@@ -2,8 +2,14 @@
 
 use base64::Engine;
 use http::Response;
-use ossemu_store::{ListEntry, ListPage, ListQuery, ObjectRecord};
-use ossemu_xml::list::{CommonPrefix, Contents, ListBucketResult, ListVersionsResult, Version};
+use ossemu_store::{
+    ListEntry, ListPage, ListQuery, ObjectRecord, Version as StoredVersion, VersionEntry,
+    VersionItem, VersionQuery, list_versions,
+};
+use ossemu_xml::list::{
+    CommonPrefix, Contents, DeleteMarkerEntry, ListBucketResult, ListVersionsResult, Version,
+    VersionListing,
+};
 
 use super::{encoding_type, iso8601, maybe_encode, owner, page_size, storage_class, xml_ok};
 use crate::body::Body;
@@ -172,18 +178,25 @@ pub async fn list_objects_v2(cx: &Ctx) -> ApiResult<Response<Body>> {
     Ok(xml_ok(ossemu_xml::to_xml_as("ListBucketResult", &doc)))
 }
 
-/// ListObjectVersions: every object is its only version, `null`.
+/// The listing parameters' length limit (OSS refuses longer ones).
+const MAX_PARAM: usize = 1024;
+
+/// ListObjectVersions: the bucket's versions and delete markers, by key and newest first per
+/// key, paged by `key-marker` and `version-id-marker`.
 pub async fn list_object_versions(cx: &Ctx) -> ApiResult<Response<Body>> {
     let c = common(cx)?;
     let key_marker = cx.query.get("key-marker").unwrap_or("");
     let version_marker = cx.query.get("version-id-marker").unwrap_or("");
     let max = page_size(cx, "max-keys", default_max(cx), Some("0012-00000102"))?;
-    let page = cx.store().list(
+    check_version_params(cx, &c, key_marker, version_marker)?;
+    let page = list_versions(
+        cx.store().meta(),
         &c.bucket,
-        &ListQuery {
+        &VersionQuery {
             prefix: c.prefix,
             delimiter: c.delimiter,
-            after: key_marker,
+            key_marker,
+            version_marker,
             max,
         },
     )?;
@@ -191,37 +204,101 @@ pub async fn list_object_versions(cx: &Ctx) -> ApiResult<Response<Body>> {
     let mut prefixes = Vec::new();
     for e in &page.entries {
         match e {
-            ListEntry::Object(k, rec) => versions.push(Version {
-                key: maybe_encode(k, c.encode),
-                version_id: "null".into(),
-                is_latest: true,
-                last_modified: iso8601(rec.modified_ms),
-                etag: cx.dialect.etag(&rec.etag),
-                kind: (cx.dialect == Dialect::Oss).then(|| rec.kind.as_str().to_string()),
-                size: rec.size,
-                storage_class: storage_class(cx),
-                owner: owner(cx, &rec.owner),
-            }),
-            ListEntry::Prefix(p) => prefixes.push(CommonPrefix {
+            VersionItem::Version(v) => versions.push(version_listing(cx, v, c.encode)),
+            VersionItem::Prefix(p) => prefixes.push(CommonPrefix {
                 prefix: maybe_encode(p, c.encode),
             }),
         }
     }
-    let next = page.next_marker().map(|m| maybe_encode(m, c.encode));
+    let next = page.next_markers();
+    let oss = cx.dialect == Dialect::Oss;
     let doc = ListVersionsResult {
         xmlns: cx.dialect.xmlns(),
         name: c.bucket.clone(),
         prefix: maybe_encode(c.prefix, c.encode),
         key_marker: maybe_encode(key_marker, c.encode),
         version_id_marker: version_marker.to_string(),
-        next_version_id_marker: next.as_ref().map(|_| "null".to_string()),
-        next_key_marker: next,
+        next_key_marker: next.map(|(k, _)| maybe_encode(k, c.encode)),
+        next_version_id_marker: next.map(|(_, v)| v.unwrap_or_default().to_string()),
         max_keys: max,
-        delimiter: opt(c.delimiter, c.encode),
+        // oss2 reads Delimiter as a required element.
+        delimiter: if oss {
+            Some(maybe_encode(c.delimiter, c.encode))
+        } else {
+            opt(c.delimiter, c.encode)
+        },
         encoding_type: c.encode.then(|| "url".to_string()),
         is_truncated: page.truncated,
         versions,
         common_prefixes: prefixes,
     };
     Ok(xml_ok(ossemu_xml::to_xml_as("ListVersionsResult", &doc)))
+}
+
+/// OSS refuses parameters of 1,024 bytes or more; both refuse a version marker without a
+/// key marker.
+fn check_version_params(
+    cx: &Ctx,
+    c: &Common<'_>,
+    key_marker: &str,
+    version_marker: &str,
+) -> ApiResult<()> {
+    if cx.dialect == Dialect::Oss {
+        let params = [
+            ("prefix", c.prefix),
+            ("delimiter", c.delimiter),
+            ("key-marker", key_marker),
+            ("version-id-marker", version_marker),
+        ];
+        if let Some((name, v)) = params.iter().find(|(_, v)| v.len() >= MAX_PARAM) {
+            return Err(ApiError::msg(
+                Code::InvalidArgument,
+                format!("{name} must be shorter than {MAX_PARAM} bytes."),
+            )
+            .field("ArgumentName", *name)
+            .field("ArgumentValue", *v));
+        }
+    }
+    if !version_marker.is_empty() && !ossemu_store::is_version_id(version_marker) {
+        return Err(
+            ApiError::msg(Code::InvalidArgument, "Invalid version id specified")
+                .field("ArgumentName", "version-id-marker")
+                .field("ArgumentValue", version_marker),
+        );
+    }
+    if !version_marker.is_empty() && key_marker.is_empty() {
+        return Err(ApiError::msg(
+            Code::InvalidArgument,
+            "A version-id marker cannot be specified without a key marker.",
+        )
+        .field("ArgumentName", "version-id-marker")
+        .field("ArgumentValue", version_marker));
+    }
+    Ok(())
+}
+
+/// One `<Version>` or `<DeleteMarker>`.
+fn version_listing(cx: &Ctx, v: &VersionEntry, encode: bool) -> VersionListing {
+    let key = maybe_encode(&v.key, encode);
+    let version_id = v.version.version_id().to_string();
+    match &v.version {
+        StoredVersion::Object(rec) => VersionListing::Version(Version {
+            key,
+            version_id,
+            is_latest: v.latest,
+            last_modified: iso8601(rec.modified_ms),
+            etag: cx.dialect.etag(&rec.etag),
+            kind: (cx.dialect == Dialect::Oss).then(|| rec.kind.as_str().to_string()),
+            size: rec.size,
+            storage_class: storage_class(cx),
+            owner: owner(cx, &rec.owner),
+        }),
+        StoredVersion::Marker(m) => VersionListing::DeleteMarker(DeleteMarkerEntry {
+            key,
+            version_id,
+            is_latest: v.latest,
+            last_modified: iso8601(m.modified_ms),
+            owner: owner(cx, &m.owner),
+        }),
+    }
 }

@@ -15,9 +15,12 @@ pub mod multipart;
 pub mod object;
 pub mod post_object;
 pub mod regions;
+pub mod retention;
 pub mod service;
 pub mod tagging;
+pub mod versioning;
 pub mod website;
+pub mod worm;
 
 use http::{HeaderMap, HeaderName, HeaderValue, Response, StatusCode};
 use ossemu_store::{ObjectKind, ObjectRecord};
@@ -294,6 +297,9 @@ pub fn object_headers(cx: &Ctx, rec: &ObjectRecord, h: &mut HeaderMap) {
     }
     set(h, "x-oss-hash-crc64ecma", &rec.crc64.to_string());
     crate::sse::set_headers(d, rec.attrs.sse.as_ref(), h);
+    if d == Dialect::S3 {
+        retention::set_headers(h, rec);
+    }
     if let Some(tag) = &rec.tag {
         set(h, "x-oss-tag", tag);
     }
@@ -398,21 +404,4 @@ pub fn precondition_failed(d: Dialect, condition: &str) -> ApiError {
 /// (`x-oss-copy-source-if-match`, ...).
 pub fn copy_source_condition(d: Dialect, c: crate::range::Condition) -> String {
     d.header(&format!("copy-source-{}", c.name().to_ascii_lowercase()))
-}
-
-/// Rejects version ids other than `null` (buckets are unversioned).
-pub fn check_version_id(cx: &Ctx) -> ApiResult<bool> {
-    match cx.query.get("versionId") {
-        None => Ok(false),
-        Some("null") => Ok(true),
-        Some(v) => Err(ApiError::msg(
-            match cx.dialect {
-                Dialect::Oss => Code::NoSuchVersion,
-                Dialect::S3 => Code::InvalidArgument,
-            },
-            "Invalid version id specified",
-        )
-        .field("ArgumentName", "versionId")
-        .field("ArgumentValue", v)),
-    }
 }

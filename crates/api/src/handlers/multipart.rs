@@ -243,8 +243,8 @@ pub async fn upload_part_copy(cx: &Ctx) -> ApiResult<Response<Body>> {
     let n = part_number(cx)?;
     let upload = load_upload(cx, &bucket.name, key)?;
     check_part_copy_source(cx)?;
-    let (src_bucket, src_key) = copy_source(cx)?;
-    let src = super::copy::open_source(cx, &src_bucket, &src_key)?;
+    let source = copy_source(cx)?;
+    let (src, src_version) = super::copy::open_source(cx, &source)?;
     match evaluate(
         cx.dheader("copy-source-if-match"),
         cx.dheader("copy-source-if-unmodified-since"),
@@ -281,10 +281,16 @@ pub async fn upload_part_copy(cx: &Ctx) -> ApiResult<Response<Body>> {
             segments: slice_segments(&src.segments, start, len),
         })
     };
-    let source = Some((src_bucket.as_str(), src_key.as_str()));
     let part = cx
         .store()
-        .put_part(&bucket.name, key, &upload.upload_id, source, None, &make)
+        .put_part(
+            &bucket.name,
+            key,
+            &upload.upload_id,
+            Some(source.as_store()),
+            None,
+            &make,
+        )
         .await?;
     let doc = CopyResult {
         xmlns: cx.dialect.xmlns(),
@@ -295,6 +301,7 @@ pub async fn upload_part_copy(cx: &Ctx) -> ApiResult<Response<Body>> {
     if cx.dialect == Dialect::Oss {
         set(r.headers_mut(), "etag", &cx.dialect.etag(&part.etag));
     }
+    super::copy::set_source_version(cx, r.headers_mut(), src_version.as_deref());
     Ok(r)
 }
 
@@ -363,6 +370,9 @@ fn assemble(upload: &UploadRecord, chosen: &[&PartRecord]) -> ObjectRecord {
         checksum: None,
         upload_id: Some(upload.upload_id.clone()),
         part_sizes,
+        version_id: None,
+        retention: None,
+        legal_hold: false,
         segments,
     }
 }
@@ -392,17 +402,19 @@ pub async fn complete(cx: &Ctx, body: ReqStream) -> ApiResult<Response<Body>> {
         .scan_parts(&upload.upload_id, 0)
         .collect::<Result<_, _>>()?;
     let chosen = chosen_parts(cx, body, &stored).await?;
-    let condition = WriteCondition::from_request(cx);
+    let condition = WriteCondition::from_request(cx, &bucket)?;
     let current = cx.store().meta().get_object(&bucket.name, &key)?;
     condition.check(current.as_ref())?;
     let mut rec = assemble(&upload, &chosen);
+    (rec.retention, rec.legal_hold) = super::retention::for_write(cx, &bucket)?;
     // OSS takes the object ACL at completion too (alibabacloud-oss-v2's
     // CompleteMultipartUploadRequest.acl); it replaces the one given at initiation.
     if cx.dialect == Dialect::Oss && cx.header("x-oss-object-acl").is_some() {
         rec.attrs.acl = attrs_from_request(cx)?.acl;
     }
     let check = |cur: Option<&ObjectRecord>| condition.check(cur);
-    cx.store()
+    let finished = cx
+        .store()
         .finish_upload(
             &bucket.name,
             &key,
@@ -411,6 +423,7 @@ pub async fn complete(cx: &Ctx, body: ReqStream) -> ApiResult<Response<Body>> {
             Some((&rec, Some(&check))),
         )
         .await?;
+    let rec = finished.committed.unwrap_or(rec);
     Ok(completed(cx, &bucket.name, &key, &rec, encode))
 }
 
@@ -437,6 +450,7 @@ fn completed(
         set(h, "etag", &cx.dialect.etag(&rec.etag));
     }
     crate::sse::set_headers(cx.dialect, rec.attrs.sse.as_ref(), h);
+    super::versioning::set_written(cx, h, rec);
     r
 }
 

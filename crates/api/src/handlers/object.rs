@@ -8,13 +8,13 @@ pub use fallback::serve_root_index;
 
 use futures_util::StreamExt;
 use http::{HeaderValue, Response, StatusCode};
-use ossemu_store::{NewBlob, ObjectRecord, OpenObject};
+use ossemu_store::{BucketRecord, NewBlob, ObjectRecord, OpenObject, Version};
 
-use super::website;
 use super::{
-    attrs_from_request, check_version_id, content_md5, digest_mismatch, no_body, object_headers,
-    parse_content_md5, precondition_failed, set,
+    attrs_from_request, content_md5, digest_mismatch, no_body, object_headers, parse_content_md5,
+    precondition_failed, set,
 };
+use super::{versioning, website};
 use crate::access;
 use crate::body::{Body, ReqStream};
 use crate::dialect::Dialect;
@@ -134,10 +134,14 @@ pub fn check_declared_length(cx: &Ctx, limit: u64) -> ApiResult<()> {
     Ok(())
 }
 
-/// Whether the request asks not to replace an existing object.
-pub fn forbids_overwrite(cx: &Ctx) -> bool {
-    cx.header("x-oss-forbid-overwrite")
-        .is_some_and(|v| v.eq_ignore_ascii_case("true"))
+/// Whether the request asks not to replace an existing object. OSS's
+/// `x-oss-forbid-overwrite` has no effect in a versioned bucket (the old object stays as a
+/// version); `If-None-Match: *` always applies.
+pub fn forbids_overwrite(cx: &Ctx, bucket: &BucketRecord) -> bool {
+    (bucket.versioning.is_off()
+        && cx
+            .header("x-oss-forbid-overwrite")
+            .is_some_and(|v| v.eq_ignore_ascii_case("true")))
         || cx.header("if-none-match").is_some_and(|v| v.trim() == "*")
 }
 
@@ -146,6 +150,7 @@ pub fn forbids_overwrite(cx: &Ctx) -> bool {
 /// ETag that one). Checked before the body is read and again atomically at the commit.
 pub struct WriteCondition {
     dialect: Dialect,
+    worm: super::worm::OverwriteGuard,
     forbid: bool,
     none_match: Option<String>,
     if_match: Option<String>,
@@ -153,20 +158,22 @@ pub struct WriteCondition {
 
 impl WriteCondition {
     /// The conditions the request carries.
-    pub fn from_request(cx: &Ctx) -> Self {
-        Self {
+    pub fn from_request(cx: &Ctx, bucket: &BucketRecord) -> ApiResult<Self> {
+        Ok(Self {
             dialect: cx.dialect,
-            forbid: forbids_overwrite(cx),
+            worm: super::worm::OverwriteGuard::of(cx, bucket)?,
+            forbid: forbids_overwrite(cx, bucket),
             none_match: cx
                 .header("if-none-match")
                 .filter(|v| v.trim() != "*")
                 .map(str::to_string),
             if_match: cx.header("if-match").map(str::to_string),
-        }
+        })
     }
 
     /// Accepts or refuses the write given the current object, with the client's error.
     pub fn check(&self, cur: Option<&ObjectRecord>) -> ApiResult<()> {
+        self.worm.check(cur)?;
         if self.forbid && cur.is_some() {
             return Err(overwrite_refused(self.dialect));
         }
@@ -200,7 +207,7 @@ pub async fn put_object(cx: &Ctx, body: ReqStream) -> ApiResult<Response<Body>> 
     check_declared_length(cx, MAX_PUT_SIZE)?;
     let attrs = attrs_from_request(cx)?;
     let want_md5 = parse_content_md5(cx)?;
-    let condition = WriteCondition::from_request(cx);
+    let condition = WriteCondition::from_request(cx, &bucket)?;
     let current = cx.store().meta().get_object(&bucket.name, key)?;
     condition.check(current.as_ref())?;
     let blob = receive(cx, body, MAX_PUT_SIZE).await?;
@@ -208,8 +215,11 @@ pub async fn put_object(cx: &Ctx, body: ReqStream) -> ApiResult<Response<Body>> 
         return Err(digest_mismatch(cx.dialect));
     }
     let owner = cx.identity.owner().unwrap_or(&bucket.owner).to_string();
+    let (retention, legal_hold) = super::retention::for_write(cx, &bucket)?;
     let template = ObjectRecord {
         checksum: cx.take_checksum(),
+        retention,
+        legal_hold,
         ..ObjectRecord::new(attrs, &owner, ossemu_store::now_ms())
     };
     let check = |cur: Option<&ObjectRecord>| condition.check(cur);
@@ -235,6 +245,7 @@ pub fn write_response(cx: &Ctx, rec: &ObjectRecord) -> Response<Body> {
         set(h, &format!("x-amz-checksum-{alg}"), v);
     }
     crate::sse::set_headers(cx.dialect, rec.attrs.sse.as_ref(), h);
+    versioning::set_written(cx, h, rec);
     r
 }
 
@@ -243,7 +254,10 @@ pub fn write_response(cx: &Ctx, rec: &ObjectRecord) -> Response<Body> {
 pub async fn get_object(cx: &Ctx) -> ApiResult<Response<Body>> {
     let bucket = cx.load_bucket()?;
     let key = cx.key()?;
-    check_version_id(cx)?;
+    let version = versioning::requested(cx)?;
+    if let Some(v) = version {
+        return get_version(cx, &bucket, key, v);
+    }
     if matches!(cx.addressing, crate::host::Addressing::S3Website(_))
         && let Some(site) = website::load(cx, &bucket.name)?
         && let Some(r) = website::before_lookup(&website::WebRequest::of(cx), &site, key)
@@ -253,7 +267,7 @@ pub async fn get_object(cx: &Ctx) -> ApiResult<Response<Body>> {
     let obj = cx.store().open_object(&bucket.name, key)?;
     let readable = access::may_read(&cx.identity, &bucket, obj.as_ref().map(|o| &o.rec));
     if readable && let Some(obj) = obj {
-        return serve_object(cx, obj, false);
+        return serve(cx, &bucket, obj);
     }
     // The read fails; the website configuration (routing rules, index and error documents)
     // may turn it into something else.
@@ -264,10 +278,38 @@ pub async fn get_object(cx: &Ctx) -> ApiResult<Response<Body>> {
         return Ok(r);
     }
     Err(if readable {
-        ApiError::new(Code::NoSuchKey)
+        versioning::no_such_key(cx, &bucket, key)
     } else {
         access::denied(&cx.identity)
     })
+}
+
+/// GetObject and HeadObject of a named version: a delete marker is 405, a version that does
+/// not exist 404 NoSuchVersion. No website rule applies.
+fn get_version(
+    cx: &Ctx,
+    bucket: &BucketRecord,
+    key: &str,
+    version: &str,
+) -> ApiResult<Response<Body>> {
+    let obj = cx.store().open_version(&bucket.name, key, Some(version))?;
+    if !access::may_read(&cx.identity, bucket, obj.as_ref().map(|o| &o.rec)) {
+        return Err(access::denied(&cx.identity));
+    }
+    match obj {
+        Some(obj) => serve(cx, bucket, obj),
+        None => Err(versioning::missing_version(cx, &bucket.name, key, version)),
+    }
+}
+
+/// Serves an object or version with its version id.
+fn serve(cx: &Ctx, bucket: &BucketRecord, obj: OpenObject) -> ApiResult<Response<Body>> {
+    let id = versioning::served_id(bucket, &obj.rec).map(str::to_string);
+    let mut r = serve_object(cx, obj, false)?;
+    if let Some(id) = id {
+        set(r.headers_mut(), &cx.dialect.header("version-id"), &id);
+    }
+    Ok(r)
 }
 
 const OVERRIDES: &[(&str, &str)] = &[
@@ -431,33 +473,71 @@ fn whole_object_headers(cx: &Ctx, rec: &ObjectRecord, h: &mut http::HeaderMap) {
     }
 }
 
-/// GetObjectMeta (`HEAD ?objectMeta`): ETag, size, Last-Modified.
+/// GetObjectMeta (`HEAD ?objectMeta`): ETag, size, Last-Modified (of a version with
+/// `versionId`).
 pub async fn get_object_meta(cx: &Ctx) -> ApiResult<Response<Body>> {
     let bucket = cx.load_bucket()?;
     let key = cx.key()?;
-    let rec = cx.store().meta().get_object(&bucket.name, key)?;
+    let version = versioning::requested(cx)?;
+    let rec = match cx.store().meta().get_version(&bucket.name, key, version)? {
+        Some(Version::Object(o)) => Some(*o),
+        _ => None,
+    };
     if !access::may_read(&cx.identity, &bucket, rec.as_ref()) {
         return Err(access::denied(&cx.identity));
     }
-    let rec = rec.ok_or_else(|| ApiError::new(Code::NoSuchKey))?;
+    let rec = rec.ok_or_else(|| match version {
+        Some(v) => versioning::missing_version(cx, &bucket.name, key, v),
+        None => versioning::no_such_key(cx, &bucket, key),
+    })?;
     let mut r = Response::new(crate::body::empty());
     let h = r.headers_mut();
     set(h, "etag", &cx.dialect.etag(&rec.etag));
     set(h, "last-modified", &super::http_date(rec.modified_ms));
     set(h, "x-oss-hash-crc64ecma", &rec.crc64.to_string());
+    versioning::set_served(cx, h, &bucket, &rec);
     h.insert(http::header::CONTENT_LENGTH, HeaderValue::from(rec.size));
     Ok(r)
 }
 
-/// DeleteObject: 204 whether or not the object existed.
+/// DeleteObject: 204 whether or not the object existed. In a versioned bucket a plain delete
+/// adds a delete marker and `versionId` removes that version; the answer names either.
 pub async fn delete_object(cx: &Ctx) -> ApiResult<Response<Body>> {
     let bucket = cx.load_bucket()?;
     let key = cx.key()?;
-    let null_version = check_version_id(cx)?;
-    cx.store().delete_object(&bucket.name, key).await?;
+    let version = versioning::requested(cx)?;
+    let owner = cx.identity.owner().unwrap_or(&bucket.owner).to_string();
+    let check = deletable(cx, &bucket)?;
+    let deleted = cx
+        .store()
+        .delete_checked(&bucket.name, key, version, &owner, &check)
+        .await?;
     let mut r = no_body(StatusCode::NO_CONTENT);
-    if null_version {
-        set(r.headers_mut(), &cx.dialect.header("version-id"), "null");
+    let h = r.headers_mut();
+    if let Some(v) = deleted.version_id.as_deref().or(version) {
+        set(h, &cx.dialect.header("version-id"), v);
+    }
+    if deleted.delete_marker {
+        set(h, &cx.dialect.header("delete-marker"), "true");
     }
     Ok(r)
+}
+
+/// What a delete must check of the object version it would remove for good: S3 Object Lock
+/// (retention, legal hold) and OSS WORM (the bucket's retention period).
+pub fn deletable<'c>(
+    cx: &'c Ctx,
+    bucket: &BucketRecord,
+) -> ApiResult<impl Fn(Option<&ObjectRecord>) -> ApiResult<()> + Sync + 'c> {
+    let worm = super::worm::active(cx, &bucket.name)?;
+    Ok(move |rec: Option<&ObjectRecord>| match rec {
+        None => Ok(()),
+        Some(rec) => {
+            super::retention::check_delete(cx, rec)?;
+            match &worm {
+                Some(w) => w.check(cx, rec),
+                None => Ok(()),
+            }
+        }
+    })
 }

@@ -408,7 +408,9 @@ pub async fn post_object(cx: &Ctx, body: ReqStream) -> ApiResult<Response<Body>>
         s3,
     })?;
     let owner = who.owner().unwrap_or(&bucket.owner);
-    let rec = ObjectRecord::new(attrs, owner, ossemu_store::now_ms());
+    let mut rec = ObjectRecord::new(attrs, owner, ossemu_store::now_ms());
+    // A form carries no lock headers: the bucket's default retention applies.
+    (rec.retention, rec.legal_hold) = super::retention::for_write(cx, &bucket)?;
     let forbid = form
         .get("x-oss-forbid-overwrite")
         .is_some_and(|v| v.eq_ignore_ascii_case("true"));
@@ -429,7 +431,9 @@ pub async fn post_object(cx: &Ctx, body: ReqStream) -> ApiResult<Response<Body>>
             ),
         ));
     }
+    let worm = super::worm::OverwriteGuard::of(cx, &bucket)?;
     let check = |cur: Option<&ObjectRecord>| {
+        worm.check(cur)?;
         if forbid && cur.is_some() {
             Err(overwrite_refused(dialect))
         } else {
@@ -526,5 +530,6 @@ fn respond(
         "x-oss-hash-crc64ecma",
         &rec.crc64.to_string(),
     );
+    super::versioning::set_written(cx, r.headers_mut(), rec);
     r
 }

@@ -3,11 +3,11 @@
 
 use http::{Response, StatusCode};
 use md5::{Digest, Md5};
-use ossemu_store::ObjectRecord;
+use ossemu_store::{BucketRecord, ObjectRecord};
 use ossemu_xml::S3_NS;
 use ossemu_xml::tagging::Tagging;
 
-use super::{no_body, parse_content_md5, xml_ok};
+use super::{no_body, parse_content_md5, versioning, xml_ok};
 use crate::access;
 use crate::body::{Body, ReqStream, read_small};
 use crate::dialect::Dialect;
@@ -168,27 +168,29 @@ pub fn check_tags(tags: &mut [(String, String)], limits: TagLimits) -> ApiResult
     Ok(())
 }
 
-/// GetObjectTagging: the object's tags, readable by whoever may read the object.
+/// GetObjectTagging: the object's (or the version's) tags, readable by whoever may read it.
 pub async fn get_object_tagging(cx: &Ctx) -> ApiResult<Response<Body>> {
     let bucket = cx.load_bucket()?;
-    let rec = cx.store().meta().get_object(&bucket.name, cx.key()?)?;
+    let (rec, _) = super::acl::target_version(cx, &bucket)?;
     if !access::may_read(&cx.identity, &bucket, rec.as_ref()) {
         return Err(access::denied(&cx.identity));
     }
-    let rec = rec.ok_or_else(|| ApiError::new(Code::NoSuchKey))?;
+    let rec = rec.ok_or_else(|| versioning::no_such_key(cx, &bucket, cx.key().unwrap_or("")))?;
     let xmlns = (cx.dialect == Dialect::S3).then_some(S3_NS);
-    Ok(xml_ok(ossemu_xml::to_xml_as(
+    let mut r = xml_ok(ossemu_xml::to_xml_as(
         "Tagging",
         &Tagging::new(&rec.attrs.tagging, xmlns),
-    )))
+    ));
+    versioning::set_served(cx, r.headers_mut(), &bucket, &rec);
+    Ok(r)
 }
 
-/// PutObjectTagging: replaces the object's tags; the body, ETag and Last-Modified stay.
+/// PutObjectTagging: replaces the object's (or the version's) tags; the body, ETag and
+/// Last-Modified stay.
 pub async fn put_object_tagging(cx: &Ctx, body: ReqStream) -> ApiResult<Response<Body>> {
     let bucket = cx.load_bucket()?;
     let tags = read_tags(cx, body, object_limits(cx.dialect)).await?;
-    set_tags(cx, &bucket.name, tags).await?;
-    Ok(no_body(StatusCode::OK))
+    set_tags(cx, &bucket, tags, StatusCode::OK).await
 }
 
 /// A `Tagging` request body (Content-MD5 checked when given), checked against `limits`.
@@ -212,20 +214,33 @@ async fn read_tags(
 /// DeleteObjectTagging: removes every tag (204).
 pub async fn delete_object_tagging(cx: &Ctx) -> ApiResult<Response<Body>> {
     let bucket = cx.load_bucket()?;
-    set_tags(cx, &bucket.name, Vec::new()).await?;
-    Ok(no_body(StatusCode::NO_CONTENT))
+    set_tags(cx, &bucket, Vec::new(), StatusCode::NO_CONTENT).await
 }
 
-async fn set_tags(cx: &Ctx, bucket: &str, tags: Vec<(String, String)>) -> ApiResult<()> {
-    let update = |cur: Option<&ObjectRecord>, _: Option<&ObjectRecord>| {
-        let mut rec = cur.ok_or_else(|| ApiError::new(Code::NoSuchKey))?.clone();
+/// Sets the tags of the object or of the version `versionId` names.
+async fn set_tags(
+    cx: &Ctx,
+    bucket: &BucketRecord,
+    tags: Vec<(String, String)>,
+    status: StatusCode,
+) -> ApiResult<Response<Body>> {
+    let key = cx.key()?;
+    let (rec, version) = super::acl::target_version(cx, bucket)?;
+    if rec.is_none() {
+        return Err(versioning::no_such_key(cx, bucket, key));
+    }
+    let edit = |cur: &ObjectRecord| -> ApiResult<ObjectRecord> {
+        let mut rec = cur.clone();
         rec.attrs.tagging = tags.clone();
         Ok(rec)
     };
-    cx.store()
-        .update_object(bucket, cx.key()?, None, None, &update)
+    let done = cx
+        .store()
+        .edit_object(&bucket.name, key, version, &edit)
         .await?;
-    Ok(())
+    let mut r = no_body(status);
+    versioning::set_served(cx, r.headers_mut(), bucket, &done);
+    Ok(r)
 }
 
 fn tagging_doc(cx: &Ctx, tags: &[(String, String)]) -> Response<Body> {

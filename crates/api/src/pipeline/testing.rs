@@ -29,6 +29,8 @@ pub async fn bucket(state: &AppState, name: &str, owner: &str, acl: &str) {
             created_ms: 0,
             storage_class: "Standard".into(),
             location: String::new(),
+            versioning: Default::default(),
+            object_lock: false,
         })
         .await
         .unwrap();

@@ -29,7 +29,8 @@ use crate::target::{OSSEMU_ACCESS_KEY, OSSEMU_SECRET_KEY, ServerProcess, start_o
 pub enum Drill {
     /// kill -9 in the middle of concurrent PUTs, overwrites, DELETEs and multipart uploads,
     /// restart, and check: every acknowledged write whole, every unacknowledged one absent or
-    /// whole, no temp or orphan body files (20 rounds).
+    /// whole, no temp or orphan body files (20 rounds). With `--versioned`, in a versioned
+    /// bucket: every acknowledged version listed and whole, no orphaned bodies.
     Crash(crash::CrashArgs),
     /// Mirroring under concurrency from an origin that resets, stalls, lies about the length
     /// or the MD5, or redirects in a loop: no partial object is ever stored, every client gets

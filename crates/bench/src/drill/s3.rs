@@ -1,12 +1,12 @@
-//! The S3 calls the drills make beyond single-object reads and writes: bucket creation,
-//! multipart uploads, listings of objects, uploads and parts.
+//! The S3 calls the drills make beyond single-object reads and writes: bucket creation and
+//! versioning, multipart uploads, listings of objects, versions, uploads and parts.
 
 use anyhow::{Context as _, bail};
 use bytes::Bytes;
 use http::{Method, StatusCode};
 
 use crate::client::{Response, S3Client};
-use crate::xml::{elements, first_text};
+use crate::xml::{elements, elements_of, first_text};
 
 /// Fails with the response's status and error code unless it has status `want`; returns it.
 pub async fn expect(r: Response, want: StatusCode, what: &str) -> anyhow::Result<Response> {
@@ -31,6 +31,33 @@ pub async fn create_bucket(client: &S3Client, bucket: &str) -> anyhow::Result<()
         .drain()
         .await?;
     Ok(())
+}
+
+/// PutBucketVersioning with `Enabled`.
+pub async fn enable_versioning(client: &S3Client, bucket: &str) -> anyhow::Result<()> {
+    let body = "<VersioningConfiguration><Status>Enabled</Status></VersioningConfiguration>";
+    let r = client
+        .send(
+            Method::PUT,
+            &format!("/{bucket}"),
+            &[("versioning", "")],
+            Bytes::from_static(body.as_bytes()),
+        )
+        .await?;
+    expect(
+        r,
+        StatusCode::OK,
+        &format!("enabling versioning on {bucket}"),
+    )
+    .await?
+    .drain()
+    .await?;
+    Ok(())
+}
+
+/// The version id a write answered with (`x-amz-version-id`), if any.
+pub fn version_id(r: &Response) -> Option<String> {
+    Some(r.header("x-amz-version-id").to_owned()).filter(|v| !v.is_empty())
 }
 
 /// One object of a listing.
@@ -77,6 +104,87 @@ pub async fn list_objects(client: &S3Client, bucket: &str) -> anyhow::Result<Vec
                 .context("a truncated listing without NextContinuationToken")?,
         );
     }
+}
+
+/// One entry of ListObjectVersions: an object version or a delete marker.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListedVersion {
+    /// Key.
+    pub key: String,
+    /// Version id.
+    pub version_id: String,
+    /// `IsLatest`.
+    pub latest: bool,
+    /// Size and bare ETag of an object version; `None` for a delete marker.
+    pub object: Option<(u64, String)>,
+}
+
+/// Every version and delete marker of `bucket` in listing order (ListObjectVersions, all
+/// pages of at most `page` entries, following NextKeyMarker and NextVersionIdMarker).
+pub async fn list_versions(
+    client: &S3Client,
+    bucket: &str,
+    page: usize,
+) -> anyhow::Result<Vec<ListedVersion>> {
+    let page_size = page.to_string();
+    let mut out = Vec::new();
+    let mut markers: Option<(String, String)> = None;
+    loop {
+        let mut q: Vec<(&str, &str)> = vec![("versions", ""), ("max-keys", &page_size)];
+        if let Some((k, v)) = &markers {
+            q.push(("key-marker", k));
+            q.push(("version-id-marker", v));
+        }
+        let r = client
+            .send(Method::GET, &format!("/{bucket}"), &q, Bytes::new())
+            .await?;
+        let doc = expect(r, StatusCode::OK, "ListObjectVersions")
+            .await?
+            .bytes()
+            .await?;
+        let entries = elements_of(&doc, &["Version", "DeleteMarker"]);
+        if entries.len() > page {
+            bail!(
+                "ListObjectVersions: {} entries in a page of at most {page}",
+                entries.len()
+            );
+        }
+        for (kind, e) in entries {
+            out.push(listed_version(e, kind == 1)?);
+        }
+        if first_text(&doc, "IsTruncated").as_deref() != Some("true") {
+            return Ok(out);
+        }
+        markers = Some((
+            first_text(&doc, "NextKeyMarker")
+                .context("a truncated version listing without NextKeyMarker")?,
+            first_text(&doc, "NextVersionIdMarker")
+                .context("a truncated version listing without NextVersionIdMarker")?,
+        ));
+    }
+}
+
+/// One `<Version>` (or, with `marker`, `<DeleteMarker>`) block of a version listing.
+fn listed_version(block: &[u8], marker: bool) -> anyhow::Result<ListedVersion> {
+    let key = first_text(block, "Key").context("a listed version without a Key")?;
+    let object = if marker {
+        None
+    } else {
+        let size = first_text(block, "Size")
+            .and_then(|s| s.parse().ok())
+            .with_context(|| format!("{key}: a listed version without a Size"))?;
+        Some((
+            size,
+            bare_etag(&first_text(block, "ETag").unwrap_or_default()),
+        ))
+    };
+    Ok(ListedVersion {
+        version_id: first_text(block, "VersionId")
+            .with_context(|| format!("{key}: a listed version without a VersionId"))?,
+        latest: first_text(block, "IsLatest").as_deref() == Some("true"),
+        object,
+        key,
+    })
 }
 
 /// Multipart uploads in progress in `bucket`, as `(key, upload id)`.
@@ -229,6 +337,29 @@ pub async fn complete(
     upload_id: &str,
     parts: &[(u32, String)],
 ) -> anyhow::Result<String> {
+    Ok(complete_versioned(client, bucket, key, upload_id, parts)
+        .await?
+        .etag)
+}
+
+/// What CompleteMultipartUpload answered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Completed {
+    /// The object's ETag, bare.
+    pub etag: String,
+    /// The `x-amz-version-id` header (a versioned bucket), if any.
+    pub version_id: Option<String>,
+}
+
+/// CompleteMultipartUpload with `parts` (`(number, bare etag)`); returns the object's ETag
+/// and the version id the answer names.
+pub async fn complete_versioned(
+    client: &S3Client,
+    bucket: &str,
+    key: &str,
+    upload_id: &str,
+    parts: &[(u32, String)],
+) -> anyhow::Result<Completed> {
     let mut body = String::from("<CompleteMultipartUpload>");
     for (n, etag) in parts {
         body.push_str(&format!(
@@ -244,14 +375,16 @@ pub async fn complete(
             Bytes::from(body),
         )
         .await?;
-    let doc = expect(r, StatusCode::OK, &format!("CompleteMultipartUpload {key}"))
-        .await?
-        .bytes()
-        .await?;
+    let r = expect(r, StatusCode::OK, &format!("CompleteMultipartUpload {key}")).await?;
+    let version_id = version_id(&r);
+    let doc = r.bytes().await?;
     if let Some(code) = first_text(&doc, "Code") {
         bail!("CompleteMultipartUpload {key}: 200 with error {code}");
     }
-    Ok(bare_etag(&first_text(&doc, "ETag").unwrap_or_default()))
+    Ok(Completed {
+        etag: bare_etag(&first_text(&doc, "ETag").unwrap_or_default()),
+        version_id,
+    })
 }
 
 /// What a GET found: absent, or the body's MD5, length and ETag.
@@ -272,10 +405,26 @@ pub enum Found {
 
 /// GETs `/bucket/key`, hashing the body.
 pub async fn get_found(client: &S3Client, bucket: &str, key: &str) -> anyhow::Result<Found> {
+    get_version_found(client, bucket, key, None).await
+}
+
+/// GETs `/bucket/key`, or with `version_id` that version of it (`?versionId=`), hashing the
+/// body.
+pub async fn get_version_found(
+    client: &S3Client,
+    bucket: &str,
+    key: &str,
+    version_id: Option<&str>,
+) -> anyhow::Result<Found> {
+    let what = match version_id {
+        None => format!("GET {key}"),
+        Some(v) => format!("GET {key}?versionId={v}"),
+    };
+    let q: Vec<(&str, &str)> = version_id.map(|v| ("versionId", v)).into_iter().collect();
     let r = client
-        .send(Method::GET, &format!("/{bucket}/{key}"), &[], Bytes::new())
+        .send(Method::GET, &format!("/{bucket}/{key}"), &q, Bytes::new())
         .await
-        .with_context(|| format!("GET {key}"))?;
+        .with_context(|| what.clone())?;
     match r.status {
         StatusCode::NOT_FOUND => {
             r.drain().await?;
@@ -283,11 +432,37 @@ pub async fn get_found(client: &S3Client, bucket: &str, key: &str) -> anyhow::Re
         }
         StatusCode::OK => {
             let etag = bare_etag(r.header("etag"));
-            let (md5, size) = r.md5().await.with_context(|| format!("GET {key}"))?;
+            let (md5, size) = r.md5().await.with_context(|| what.clone())?;
             Ok(Found::Present { md5, size, etag })
         }
-        _ => bail!("{}", r.unexpected(&format!("GET {key}")).await),
+        _ => bail!("{}", r.unexpected(&what).await),
     }
+}
+
+/// DeleteObject of one version (`?versionId=`): 204.
+pub async fn delete_version(
+    client: &S3Client,
+    bucket: &str,
+    key: &str,
+    version_id: &str,
+) -> anyhow::Result<()> {
+    let r = client
+        .send(
+            Method::DELETE,
+            &format!("/{bucket}/{key}"),
+            &[("versionId", version_id)],
+            Bytes::new(),
+        )
+        .await?;
+    expect(
+        r,
+        StatusCode::NO_CONTENT,
+        &format!("DELETE {key}?versionId={version_id}"),
+    )
+    .await?
+    .drain()
+    .await?;
+    Ok(())
 }
 
 #[cfg(test)]

@@ -227,6 +227,8 @@ async fn commit_stores_the_object_unless_a_client_wrote_the_key_meanwhile() {
             created_ms: 0,
             storage_class: "Standard".into(),
             location: String::new(),
+            versioning: Default::default(),
+            object_lock: false,
         })
         .await
         .unwrap();
