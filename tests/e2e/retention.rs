@@ -369,3 +369,63 @@ async fn oss_worm_keeps_objects_for_their_period() {
     s.put("wormobj", "k", "changed").await;
     assert_eq!(s.req("DELETE", "/wormobj/k").oss().send().await.status, 204);
 }
+
+/// A lock asked for when a multipart upload starts holds the completed object; dates keep
+/// their milliseconds; a retention body with an unknown mode is malformed.
+#[tokio::test]
+async fn multipart_locks_exact_dates_and_bad_modes() {
+    let s = Server::start().await;
+    locked_bucket(&s, "lockmp").await;
+    let until = (chrono::Utc::now() + chrono::Duration::days(1))
+        .format("%Y-%m-%dT%H:%M:%S%.3fZ")
+        .to_string();
+    let i = s
+        .req("POST", "/lockmp/big?uploads")
+        .s3()
+        .header("x-amz-object-lock-mode", "GOVERNANCE")
+        .header("x-amz-object-lock-retain-until-date", &until)
+        .header("x-amz-object-lock-legal-hold", "ON")
+        .send()
+        .await;
+    assert_eq!(i.status, 200, "{}", i.text());
+    let id = i.xml("UploadId").unwrap();
+    let p = s
+        .req("PUT", &format!("/lockmp/big?partNumber=1&uploadId={id}"))
+        .s3()
+        .body("part")
+        .send()
+        .await;
+    let etag = p.h("etag").unwrap().to_string();
+    let c = s
+        .req("POST", &format!("/lockmp/big?uploadId={id}"))
+        .s3()
+        .body(format!(
+            "<CompleteMultipartUpload><Part><PartNumber>1</PartNumber><ETag>{etag}</ETag></Part></CompleteMultipartUpload>"
+        ))
+        .send()
+        .await;
+    assert_eq!(c.status, 200, "{}", c.text());
+    let v = c.h("x-amz-version-id").unwrap().to_string();
+    let h = s.req("HEAD", "/lockmp/big").s3().send().await;
+    assert_eq!(h.h("x-amz-object-lock-mode"), Some("GOVERNANCE"));
+    assert_eq!(
+        h.h("x-amz-object-lock-retain-until-date"),
+        Some(until.as_str())
+    );
+    assert_eq!(h.h("x-amz-object-lock-legal-hold"), Some("ON"));
+    s.req("DELETE", &format!("/lockmp/big?versionId={v}"))
+        .s3()
+        .send()
+        .await
+        .assert_error(403, "AccessDenied");
+    for mode in ["governance", "abc"] {
+        s.req("PUT", &format!("/lockmp/big?retention&versionId={v}"))
+            .s3()
+            .body(format!(
+                "<Retention><Mode>{mode}</Mode><RetainUntilDate>{until}</RetainUntilDate></Retention>"
+            ))
+            .send()
+            .await
+            .assert_error(400, "MalformedXML");
+    }
+}

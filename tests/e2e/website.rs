@@ -538,3 +538,35 @@ async fn cname_api() {
         .await;
     assert_eq!(r.text(), "via cname");
 }
+
+/// In a versioned bucket a page behind a delete marker is missing, as a page never written:
+/// the error document answers for it, and deleting the marker brings the page back.
+#[tokio::test]
+async fn pages_behind_a_delete_marker() {
+    let s = Server::start().await;
+    let cfg = "<WebsiteConfiguration><IndexDocument><Suffix>index.html</Suffix></IndexDocument><ErrorDocument><Key>error.html</Key></ErrorDocument></WebsiteConfiguration>";
+    site(&s, "vsite", "public-read", cfg).await;
+    let v = s
+        .req("PUT", "/vsite?versioning")
+        .oss()
+        .body("<VersioningConfiguration><Status>Enabled</Status></VersioningConfiguration>")
+        .send()
+        .await;
+    assert_eq!(v.status, 200);
+    s.put("vsite", "index.html", "root index").await;
+    s.put("vsite", "error.html", "custom error").await;
+    s.put("vsite", "page.html", "a page").await;
+    let d = s.req("DELETE", "/vsite/page.html").oss().send().await;
+    let marker = d.h("x-oss-version-id").unwrap().to_string();
+    let r = via_domain(&s, "/page.html").await;
+    assert_eq!((r.status, r.text().as_str()), (404, "custom error"));
+    // The index document behind a marker: the root is the error page too.
+    s.req("DELETE", "/vsite/index.html").oss().send().await;
+    let r = via_domain(&s, "/").await;
+    assert_eq!((r.status, r.text().as_str()), (404, "custom error"));
+    s.req("DELETE", &format!("/vsite/page.html?versionId={marker}"))
+        .oss()
+        .send()
+        .await;
+    assert_eq!(via_domain(&s, "/page.html").await.text(), "a page");
+}

@@ -518,6 +518,7 @@ impl Store {
         Ok(Written {
             old: c.old,
             new: c.new,
+            source_version: c.source_version,
         })
     }
 
@@ -734,4 +735,7 @@ pub struct Written {
     pub old: Option<ObjectRecord>,
     /// The new record.
     pub new: ObjectRecord,
+    /// The version id of the copy source the write read (`None` for an object written while
+    /// versioning was off, or no source).
+    pub source_version: Option<String>,
 }

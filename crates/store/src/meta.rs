@@ -71,6 +71,8 @@ pub enum ScanFrom<'a> {
 pub(crate) struct Committed {
     pub(crate) old: Option<ObjectRecord>,
     pub(crate) new: ObjectRecord,
+    /// The copy source's version id, as read by the write.
+    pub(crate) source_version: Option<String>,
 }
 
 /// A write applied to the engine and not yet known to be durable: its result, the blobs no
@@ -563,7 +565,15 @@ impl Meta {
         let old_segments = old.as_ref().map(|o| o.segments.as_slice());
         w.replace_segments(&new.segments, old_segments, &mut freed)?;
         w.insert(k, enc(&new)?);
-        Ok(w.done(Committed { old, new }, freed)?)
+        let source_version = src.and_then(|s| s.version_id);
+        Ok(w.done(
+            Committed {
+                old,
+                new,
+                source_version,
+            },
+            freed,
+        )?)
     }
 
     /// Deletes an object: with versioning off, the object; in a versioned bucket, the version

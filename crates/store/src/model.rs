@@ -422,6 +422,12 @@ pub struct UploadRecord {
     /// still the current ones.
     #[serde(default)]
     pub parts_version: u64,
+    /// S3 Object Lock retention asked for at initiation, for the completed object.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retention: Option<Retention>,
+    /// S3 Object Lock legal hold asked for at initiation.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub legal_hold: bool,
 }
 
 /// One uploaded part.

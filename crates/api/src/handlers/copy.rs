@@ -1,7 +1,7 @@
 //! CopyObject: a new record that shares the source's body (no bytes are copied).
 
 use http::Response;
-use ossemu_store::{ObjectRecord, StoreError, TxError, now_ms};
+use ossemu_store::{NULL_VERSION, ObjectRecord, StoreError, TxError, now_ms};
 use ossemu_xml::object::CopyResult;
 use percent_encoding::percent_decode_str;
 
@@ -259,11 +259,13 @@ pub async fn copy_object(cx: &Ctx) -> ApiResult<Response<Body>> {
         .store()
         .update_object(&bucket.name, &key, Some(src.as_store()), None, &build)
         .await;
-    let rec = match written {
-        Ok(w) => w.new,
+    let (rec, copied_version) = match written {
+        Ok(w) => (w.new, w.source_version),
         Err(TxError::Store(StoreError::NoSuchKey)) => return Err(missing_source()),
         Err(e) => return Err(e.into()),
     };
+    // The version the write copied, which may be newer than the one checked before it.
+    let src_version = copied_version.or(src_version.filter(|v| v == NULL_VERSION));
     let mut r = copy_result(cx, &rec);
     set_source_version(cx, r.headers_mut(), src_version.as_deref());
     super::versioning::set_written(cx, r.headers_mut(), &rec);

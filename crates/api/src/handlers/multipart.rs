@@ -72,8 +72,11 @@ pub async fn initiate(cx: &Ctx) -> ApiResult<Response<Body>> {
     let key = cx.key()?;
     let encode = encoding_type(cx)?;
     let attrs = attrs_from_request(cx)?;
+    let (retention, legal_hold) = super::retention::from_headers(cx, &bucket)?;
     let id = format!("{:032X}", uuid::Uuid::new_v4().as_u128());
     let rec = UploadRecord {
+        retention,
+        legal_hold,
         upload_id: id.clone(),
         key: key.to_string(),
         initiated_ms: now_ms(),
@@ -406,7 +409,12 @@ pub async fn complete(cx: &Ctx, body: ReqStream) -> ApiResult<Response<Body>> {
     let current = cx.store().meta().get_object(&bucket.name, &key)?;
     condition.check(current.as_ref())?;
     let mut rec = assemble(&upload, &chosen);
-    (rec.retention, rec.legal_hold) = super::retention::for_write(cx, &bucket)?;
+    // The lock asked for at initiation, else the bucket's default, counted from now.
+    rec.retention = match upload.retention {
+        Some(r) => Some(r),
+        None => super::retention::default_retention(cx, &bucket)?,
+    };
+    rec.legal_hold = upload.legal_hold;
     // OSS takes the object ACL at completion too (alibabacloud-oss-v2's
     // CompleteMultipartUploadRequest.acl); it replaces the one given at initiation.
     if cx.dialect == Dialect::Oss && cx.header("x-oss-object-acl").is_some() {

@@ -8,7 +8,7 @@ use ossemu_xml::bucket::{LegalHold, ObjectLockConfiguration, RetentionConfigurat
 use serde::{Deserialize, Serialize};
 
 use super::bucket::SMALL_BODY;
-use super::{iso8601, no_body, set, versioning, xml_ok};
+use super::{no_body, set, versioning, xml_ok};
 use crate::access;
 use crate::body::{Body, ReqStream, read_small};
 use crate::error::{ApiError, ApiResult, Code};
@@ -148,6 +148,28 @@ pub async fn get_configuration(cx: &Ctx) -> ApiResult<Response<Body>> {
 /// The retention and legal hold a write in `bucket` gives its new version: the request's
 /// `x-amz-object-lock-*` headers, else the bucket's default retention.
 pub fn for_write(cx: &Ctx, bucket: &BucketRecord) -> ApiResult<(Option<Retention>, bool)> {
+    let (retention, hold) = from_headers(cx, bucket)?;
+    let retention = match retention {
+        Some(r) => Some(r),
+        None => default_retention(cx, bucket)?,
+    };
+    Ok((retention, hold))
+}
+
+/// The retention a new version gets from the bucket's default rule, counted from now.
+pub fn default_retention(cx: &Ctx, bucket: &BucketRecord) -> ApiResult<Option<Retention>> {
+    if !bucket.object_lock {
+        return Ok(None);
+    }
+    Ok(load_default(cx, &bucket.name)?.map(|r| Retention {
+        mode: r.mode,
+        until_ms: cx.state.clock.now_ms().saturating_add(r.days * DAY_MS),
+    }))
+}
+
+/// The retention and legal hold the request's `x-amz-object-lock-*` headers ask for
+/// (checked; a bucket without Object Lock takes none).
+pub fn from_headers(cx: &Ctx, bucket: &BucketRecord) -> ApiResult<(Option<Retention>, bool)> {
     let mode = cx.header("x-amz-object-lock-mode");
     let until = cx.header("x-amz-object-lock-retain-until-date");
     let hold = cx.header("x-amz-object-lock-legal-hold");
@@ -165,13 +187,7 @@ pub fn for_write(cx: &Ctx, bucket: &BucketRecord) -> ApiResult<(Option<Retention
         }
     };
     let retention = match (mode, until) {
-        (None, None) => match load_default(cx, &bucket.name)? {
-            Some(r) if bucket.object_lock => Some(Retention {
-                mode: r.mode,
-                until_ms: cx.state.clock.now_ms().saturating_add(r.days * DAY_MS),
-            }),
-            _ => None,
-        },
+        (None, None) => None,
         (Some(m), Some(u)) => Some(requested(cx, m, u)?),
         _ => {
             return Err(ApiError::msg(
@@ -197,6 +213,14 @@ fn requested(cx: &Ctx, mode: &str, until: &str) -> ApiResult<Retention> {
     Ok(Retention { mode, until_ms })
 }
 
+/// A retain-until date as stored, to the millisecond (a date cut to the second would name a
+/// moment before the retention ends, and a client waiting for it would be refused).
+fn until_date(ms: i64) -> String {
+    chrono::DateTime::from_timestamp_millis(ms)
+        .unwrap_or_default()
+        .to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
 fn parse_date(s: &str) -> ApiResult<i64> {
     chrono::DateTime::parse_from_rfc3339(s.trim())
         .map(|d| d.timestamp_millis())
@@ -215,7 +239,7 @@ pub fn set_headers(h: &mut HeaderMap, rec: &ObjectRecord) {
         set(
             h,
             "x-amz-object-lock-retain-until-date",
-            &iso8601(r.until_ms),
+            &until_date(r.until_ms),
         );
     }
     if rec.legal_hold {
@@ -275,6 +299,9 @@ pub async fn put_retention(cx: &Ctx, body: ReqStream) -> ApiResult<Response<Body
     let raw = read_small(body, SMALL_BODY, &cx.state.buffers).await?;
     let conf: RetentionConfiguration = ossemu_xml::from_xml(&raw, "Retention", SMALL_BODY)?;
     let new = match (conf.mode.as_deref(), conf.retain_until_date.as_deref()) {
+        (Some(m), _) if RetentionMode::parse(m).is_none() => {
+            return Err(malformed("Mode must be GOVERNANCE or COMPLIANCE."));
+        }
         (Some(m), Some(u)) => Some(requested(cx, m, u)?),
         (None, None) => None,
         _ => return Err(malformed("Retention needs both Mode and RetainUntilDate.")),
@@ -329,7 +356,7 @@ pub async fn get_retention(cx: &Ctx) -> ApiResult<Response<Body>> {
         ossemu_xml::XML_DECLARATION,
         ossemu_xml::S3_NS,
         r.mode.as_str(),
-        iso8601(r.until_ms)
+        until_date(r.until_ms)
     )))
 }
 
