@@ -68,6 +68,8 @@ ops! {
     CompleteBucketWorm: Owner,
     ExtendBucketWorm: Owner,
     GetBucketWorm: Owner,
+    PutSymlink: Write,
+    GetSymlink: Handler,
     ListObjects: List,
     ListObjectsV2: List,
     ListObjectVersions: List,
@@ -330,6 +332,8 @@ fn object_op(method: &Method, q: &Query, copy_source: bool) -> Op {
                 Op::PutObjectAcl
             } else if has(q, "tagging") {
                 Op::PutObjectTagging
+            } else if has(q, "symlink") {
+                Op::PutSymlink
             } else if has(q, "retention") {
                 Op::PutObjectRetention
             } else if has(q, "legal-hold") {
@@ -349,6 +353,8 @@ fn object_op(method: &Method, q: &Query, copy_source: bool) -> Op {
                 Op::GetObjectAcl
             } else if has(q, "tagging") {
                 Op::GetObjectTagging
+            } else if has(q, "symlink") {
+                Op::GetSymlink
             } else if has(q, "retention") {
                 Op::GetObjectRetention
             } else if has(q, "legal-hold") {
@@ -373,7 +379,9 @@ fn object_op(method: &Method, q: &Query, copy_source: bool) -> Op {
                 Op::AbortMultipartUpload
             } else if has(q, "tagging") {
                 Op::DeleteObjectTagging
-            } else if unsupported(q) || stray(method, q, &[]) {
+            // oss2 keeps `symlink` in a params dict it used for GetSymlink and sends it on
+            // the DeleteObject that follows; OSS deletes the object.
+            } else if unsupported(q) || stray(method, q, &["symlink"]) {
                 Op::Unsupported
             } else {
                 Op::DeleteObject
