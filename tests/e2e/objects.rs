@@ -127,7 +127,7 @@ async fn missing_objects_and_head_errors() {
         .send()
         .await
         .assert_error(404, "NoSuchBucket");
-    s.req("GET", "/bkt/k?symlink")
+    s.req("GET", "/bkt/k?vod")
         .oss()
         .send()
         .await
@@ -208,7 +208,7 @@ async fn missing_bucket_wins_over_an_unknown_sub_resource() {
         }
     }
     s.bucket("here").await;
-    s.req("GET", "/here/x?symlink")
+    s.req("GET", "/here/x?lifecycle")
         .oss()
         .send()
         .await

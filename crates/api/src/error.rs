@@ -77,6 +77,7 @@ codes! {
     InvalidRequest => 400, "Invalid Request.";
     InvalidRetentionPeriod => 400, "The retention period must be a positive integer value.";
     InvalidTag => 400, "The tag provided was not a valid tag.";
+    InvalidTargetType => 400, "The symbolic link's target is a symbolic link.";
     InvalidURI => 400, "Couldn't parse the specified URI.";
     InvalidWORMConfiguration => 400, "The WORM Configuration is invalid.";
     KeyTooLongError => 400, "Your key is too long.";
@@ -103,6 +104,7 @@ codes! {
     NoSuchWebsiteConfiguration => 404, "The specified bucket does not have a website configuration.";
     NotImplemented => 501, "A header you provided implies functionality that is not implemented.";
     NotModified => 304, "Not Modified";
+    NotSymlink => 400, "The specified object is not a symlink.";
     ObjectLockConfigurationNotFoundError => 404, "Object Lock configuration does not exist for this bucket";
     ObjectNotAppendable => 409, "The object is not appendable.";
     PositionNotEqualToLength => 409, "Position is not equal to file length.";
@@ -112,6 +114,7 @@ codes! {
     ServiceUnavailable => 503, "Please reduce your request rate.";
     SlowDown => 503, "Please reduce your request rate.";
     SignatureDoesNotMatch => 403, "The request signature we calculated does not match the signature you provided. Check your key and signing method.";
+    SymlinkTargetNotExist => 404, "The symbolic link's target object does not exist.";
     TooManyBuckets => 400, "You have attempted to create more buckets than allowed.";
     UnresolvableGrantByEmailAddress => 400, "The email address you provided does not match any account on record.";
     WORMConfigurationAlreadyExists => 409, "The WORM Configuration already exists.";

@@ -68,6 +68,8 @@ ops! {
     CompleteBucketWorm: Owner,
     ExtendBucketWorm: Owner,
     GetBucketWorm: Owner,
+    PutSymlink: Write,
+    GetSymlink: Handler,
     ListObjects: List,
     ListObjectsV2: List,
     ListObjectVersions: List,
@@ -319,46 +321,8 @@ fn bucket_post(q: &Query) -> Op {
 
 fn object_op(method: &Method, q: &Query, copy_source: bool) -> Op {
     match *method {
-        Method::PUT => {
-            if has(q, "partNumber") && has(q, "uploadId") {
-                if copy_source {
-                    Op::UploadPartCopy
-                } else {
-                    Op::UploadPart
-                }
-            } else if has(q, "acl") {
-                Op::PutObjectAcl
-            } else if has(q, "tagging") {
-                Op::PutObjectTagging
-            } else if has(q, "retention") {
-                Op::PutObjectRetention
-            } else if has(q, "legal-hold") {
-                Op::PutObjectLegalHold
-            } else if unsupported(q) || stray(method, q, &[]) {
-                Op::Unsupported
-            } else if copy_source {
-                Op::CopyObject
-            } else {
-                Op::PutObject
-            }
-        }
-        Method::GET => {
-            if has(q, "uploadId") {
-                Op::ListParts
-            } else if has(q, "acl") {
-                Op::GetObjectAcl
-            } else if has(q, "tagging") {
-                Op::GetObjectTagging
-            } else if has(q, "retention") {
-                Op::GetObjectRetention
-            } else if has(q, "legal-hold") {
-                Op::GetObjectLegalHold
-            } else if unsupported(q) || stray(method, q, &["partNumber"]) {
-                Op::Unsupported
-            } else {
-                Op::GetObject
-            }
-        }
+        Method::PUT => object_put(q, copy_source),
+        Method::GET => object_get(q),
         Method::HEAD => {
             if has(q, "objectMeta") {
                 Op::GetObjectMeta
@@ -368,17 +332,7 @@ fn object_op(method: &Method, q: &Query, copy_source: bool) -> Op {
                 Op::HeadObject
             }
         }
-        Method::DELETE => {
-            if has(q, "uploadId") {
-                Op::AbortMultipartUpload
-            } else if has(q, "tagging") {
-                Op::DeleteObjectTagging
-            } else if unsupported(q) || stray(method, q, &[]) {
-                Op::Unsupported
-            } else {
-                Op::DeleteObject
-            }
-        }
+        Method::DELETE => object_delete(q),
         Method::POST => {
             if has(q, "uploads") {
                 Op::InitiateMultipartUpload
@@ -393,6 +347,66 @@ fn object_op(method: &Method, q: &Query, copy_source: bool) -> Op {
             }
         }
         _ => Op::NotAllowed,
+    }
+}
+
+fn object_put(q: &Query, copy_source: bool) -> Op {
+    if has(q, "partNumber") && has(q, "uploadId") {
+        if copy_source {
+            Op::UploadPartCopy
+        } else {
+            Op::UploadPart
+        }
+    } else if has(q, "acl") {
+        Op::PutObjectAcl
+    } else if has(q, "tagging") {
+        Op::PutObjectTagging
+    } else if has(q, "symlink") {
+        Op::PutSymlink
+    } else if has(q, "retention") {
+        Op::PutObjectRetention
+    } else if has(q, "legal-hold") {
+        Op::PutObjectLegalHold
+    } else if unsupported(q) || stray(&Method::PUT, q, &[]) {
+        Op::Unsupported
+    } else if copy_source {
+        Op::CopyObject
+    } else {
+        Op::PutObject
+    }
+}
+
+fn object_get(q: &Query) -> Op {
+    if has(q, "uploadId") {
+        Op::ListParts
+    } else if has(q, "acl") {
+        Op::GetObjectAcl
+    } else if has(q, "tagging") {
+        Op::GetObjectTagging
+    } else if has(q, "symlink") {
+        Op::GetSymlink
+    } else if has(q, "retention") {
+        Op::GetObjectRetention
+    } else if has(q, "legal-hold") {
+        Op::GetObjectLegalHold
+    } else if unsupported(q) || stray(&Method::GET, q, &["partNumber"]) {
+        Op::Unsupported
+    } else {
+        Op::GetObject
+    }
+}
+
+fn object_delete(q: &Query) -> Op {
+    if has(q, "uploadId") {
+        Op::AbortMultipartUpload
+    } else if has(q, "tagging") {
+        Op::DeleteObjectTagging
+    // oss2 keeps `symlink` in a params dict it used for GetSymlink and sends it on the
+    // DeleteObject that follows; OSS deletes the object.
+    } else if unsupported(q) || stray(&Method::DELETE, q, &["symlink"]) {
+        Op::Unsupported
+    } else {
+        Op::DeleteObject
     }
 }
 

@@ -198,6 +198,8 @@ pub enum ObjectKind {
     Multipart,
     /// AppendObject.
     Appendable,
+    /// PutSymlink: no body; reads serve its target.
+    Symlink,
 }
 
 impl ObjectKind {
@@ -207,6 +209,7 @@ impl ObjectKind {
             ObjectKind::Normal => "Normal",
             ObjectKind::Multipart => "Multipart",
             ObjectKind::Appendable => "Appendable",
+            ObjectKind::Symlink => "Symlink",
         }
     }
 }
@@ -293,6 +296,9 @@ pub struct ObjectRecord {
     /// written while the bucket had versioning off, which is its null version.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub version_id: Option<String>,
+    /// The key a symlink points at (its kind is [`ObjectKind::Symlink`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub symlink_target: Option<String>,
     /// S3 Object Lock retention of this version.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub retention: Option<Retention>,
@@ -336,6 +342,8 @@ struct ObjectWire {
     #[serde(default)]
     version_id: Option<String>,
     #[serde(default)]
+    symlink_target: Option<String>,
+    #[serde(default)]
     retention: Option<Retention>,
     #[serde(default)]
     legal_hold: bool,
@@ -364,6 +372,7 @@ impl From<ObjectWire> for ObjectRecord {
             upload_id: w.upload_id,
             part_sizes: w.part_sizes,
             version_id: w.version_id,
+            symlink_target: w.symlink_target,
             retention: w.retention,
             legal_hold: w.legal_hold,
             segments: w.segments,
@@ -374,7 +383,7 @@ impl From<ObjectWire> for ObjectRecord {
 impl ObjectRecord {
     /// The MD5 of the body for objects whose ETag is a plain MD5.
     pub fn md5(&self) -> Option<[u8; 16]> {
-        if self.kind == ObjectKind::Appendable {
+        if matches!(self.kind, ObjectKind::Appendable | ObjectKind::Symlink) {
             return None;
         }
         let raw = hex::decode(&self.etag).ok()?;

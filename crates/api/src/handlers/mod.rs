@@ -17,6 +17,7 @@ pub mod post_object;
 pub mod regions;
 pub mod retention;
 pub mod service;
+pub mod symlink;
 pub mod tagging;
 pub mod versioning;
 pub mod website;

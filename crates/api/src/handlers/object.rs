@@ -304,6 +304,11 @@ fn get_version(
 
 /// Serves an object or version with its version id.
 fn serve(cx: &Ctx, bucket: &BucketRecord, obj: OpenObject) -> ApiResult<Response<Body>> {
+    let obj = if obj.rec.kind == ossemu_store::ObjectKind::Symlink {
+        super::symlink::resolve(cx, bucket, &obj.rec)?
+    } else {
+        obj
+    };
     let id = versioning::served_id(bucket, &obj.rec).map(str::to_string);
     let mut r = serve_object(cx, obj, false)?;
     if let Some(id) = id {

@@ -118,6 +118,8 @@ async fn dispatch(cx: &Ctx, op: Op, body: ReqStream) -> ApiResult<Response<Body>
         Op::CompleteBucketWorm => worm::complete(cx).await,
         Op::ExtendBucketWorm => worm::extend(cx, body).await,
         Op::GetBucketWorm => worm::get(cx).await,
+        Op::PutSymlink => symlink::put_symlink(cx).await,
+        Op::GetSymlink => symlink::get_symlink(cx).await,
         Op::ListLiveChannel => bucket::list_live_channel(cx).await,
         Op::ListObjects => list::list_objects_v1(cx).await,
         Op::ListObjectsV2 => list::list_objects_v2(cx).await,

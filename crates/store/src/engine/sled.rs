@@ -23,7 +23,8 @@ use crate::faults::Faults;
 const MARKER: &[u8] = b"\xff\xff\xff\xffossemu:last-batch";
 /// Ended generations whose last durable batch is remembered.
 const ENDED_KEPT: usize = 64;
-/// Attempts to reopen while another handle still holds sled's file lock (a scan under way).
+/// Attempts to (re)open while another handle still holds sled's file lock (a scan under way,
+/// a handle just dropped).
 const OPEN_ATTEMPTS: u32 = 25;
 /// Pause between those attempts.
 const OPEN_PAUSE: Duration = Duration::from_millis(20);
@@ -120,6 +121,24 @@ fn open_db(dir: &Path) -> Result<sled::Db> {
     Ok(db)
 }
 
+/// Opens the database, making room once if it lacks space, and trying again for a while if
+/// it fails otherwise: a handle dropped a moment ago may still hold sled's file lock while its
+/// background thread ends (in-process restarts; a killed process holds nothing).
+fn open_patiently(dir: &Path, make_room: Option<&MakeRoom>) -> Result<sled::Db> {
+    let mut attempts = 0;
+    loop {
+        match open_db(dir) {
+            Err(StoreError::NoSpace) if make_room.is_some_and(|f| f()) => return open_db(dir),
+            Err(StoreError::NoSpace) => return Err(StoreError::NoSpace),
+            Err(_) if attempts + 1 < OPEN_ATTEMPTS => {
+                attempts += 1;
+                std::thread::sleep(OPEN_PAUSE);
+            }
+            done => return done,
+        }
+    }
+}
+
 fn read_marker(db: &sled::Db) -> Result<u64> {
     Ok(db
         .get(MARKER)?
@@ -140,10 +159,7 @@ impl SledEngine {
         faults: Option<Arc<Faults>>,
         make_room: Option<MakeRoom>,
     ) -> Result<Self> {
-        let db = match open_db(dir) {
-            Err(StoreError::NoSpace) if make_room.as_ref().is_some_and(|f| f()) => open_db(dir)?,
-            other => other?,
-        };
+        let db = open_patiently(dir, make_room.as_ref())?;
         let last = read_marker(&db)?;
         Ok(Self {
             dir: dir.to_path_buf(),
