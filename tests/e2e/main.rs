@@ -24,6 +24,7 @@ mod restart;
 mod retention;
 mod s3s_e2e_regressions;
 mod ship;
+mod storage_class;
 mod symlink;
 mod tagging;
 mod versioning;

@@ -67,6 +67,13 @@ pub fn parse(src: &Source<'_>) -> ApiResult<ObjectAttrs> {
         tagging = tags;
     }
     let sse = crate::sse::parse(src.dialect(), |name| src.value(name))?;
+    let storage_class = match src.dialect() {
+        Dialect::Oss => src
+            .value("x-oss-storage-class")
+            .map(|c| crate::handlers::storage::oss_class(&c))
+            .transpose()?,
+        Dialect::S3 => None,
+    };
     Ok(ObjectAttrs {
         content_type: src.content_type(),
         headers,
@@ -74,6 +81,7 @@ pub fn parse(src: &Source<'_>) -> ApiResult<ObjectAttrs> {
         acl,
         tagging,
         sse,
+        storage_class,
     })
 }
 

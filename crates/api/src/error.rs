@@ -69,6 +69,7 @@ codes! {
     InvalidEncodingType => 400, "The encoding type you specified is not valid.";
     InvalidEncryptionAlgorithmError => 400, "The encryption request you specified is not valid.";
     InvalidObjectName => 400, "The specified object is not valid.";
+    InvalidObjectState => 403, "The operation is not valid for the object's state";
     InvalidPolicyDocument => 400, "The content of the form does not meet the conditions specified in the policy document.";
     InvalidPart => 400, "One or more of the specified parts could not be found or the specified entity tag might not have matched the part's entity tag.";
     InvalidPartNumber => 416, "The requested partnumber is not satisfiable";
@@ -107,10 +108,12 @@ codes! {
     NotSymlink => 400, "The specified object is not a symlink.";
     ObjectLockConfigurationNotFoundError => 404, "Object Lock configuration does not exist for this bucket";
     ObjectNotAppendable => 409, "The object is not appendable.";
+    OperationNotSupported => 400, "The operation is not supported for this resource";
     PositionNotEqualToLength => 409, "Position is not equal to file length.";
     PreconditionFailed => 412, "At least one of the pre-conditions you specified did not hold.";
     RequestTimeTooSkewed => 403, "The difference between the request time and the current time is too large.";
     RequestTimeout => 400, "Your socket connection to the server was not read from or written to within the timeout period.";
+    RestoreAlreadyInProgress => 409, "The restore operation is in progress.";
     ServiceUnavailable => 503, "Please reduce your request rate.";
     SlowDown => 503, "Please reduce your request rate.";
     SignatureDoesNotMatch => 403, "The request signature we calculated does not match the signature you provided. Check your key and signing method.";

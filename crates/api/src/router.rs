@@ -69,6 +69,7 @@ ops! {
     ExtendBucketWorm: Owner,
     GetBucketWorm: Owner,
     PutSymlink: Write,
+    RestoreObject: Write,
     GetSymlink: Handler,
     ListObjects: List,
     ListObjectsV2: List,
@@ -340,6 +341,8 @@ fn object_op(method: &Method, q: &Query, copy_source: bool) -> Op {
                 Op::CompleteMultipartUpload
             } else if has(q, "append") {
                 Op::AppendObject
+            } else if has(q, "restore") {
+                Op::RestoreObject
             } else if unsupported(q) || stray(method, q, &[]) {
                 Op::Unsupported
             } else {

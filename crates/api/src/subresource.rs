@@ -80,7 +80,6 @@ pub const SUBRESOURCES: &[SubResource] = &[
     sub("intelligent-tiering", NONE, Unsupported),
     sub("ownershipControls", NONE, Unsupported),
     sub("publicAccessBlock", V1, Unsupported),
-    sub("restore", V1 | V2, Unsupported),
     sub("select", V2, Unsupported),
     sub("torrent", V2, Unsupported),
     sub("attributes", NONE, Unsupported),
@@ -154,6 +153,7 @@ pub const SUBRESOURCES: &[SubResource] = &[
     sub("object-lock", V2, Implemented),
     sub("worm", V1, Implemented),
     sub("symlink", V1, Implemented),
+    sub("restore", V1 | V2, Implemented),
     sub("website", V1 | V2 | OP, Implemented),
     sub("regions", NONE, Implemented),
     // Not routed: parameters of an operation, and names only signatures cover.

@@ -47,8 +47,8 @@ pub use meta::{
 };
 pub use model::{
     BlobId, BucketRecord, DeleteMarker, NULL_VERSION, ObjectAttrs, ObjectKind, ObjectRecord,
-    PartRecord, Retention, RetentionMode, Segment, Sse, UploadRecord, Version, Versioning, now_ms,
-    slice_segments,
+    PartRecord, Restore, Retention, RetentionMode, Segment, Sse, UploadRecord, Version, Versioning,
+    now_ms, slice_segments,
 };
 pub use space::{FLOOR, RESERVE, SpaceReport};
 

@@ -236,6 +236,22 @@ pub struct ObjectAttrs {
     /// The server-side encryption the writer asked for.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sse: Option<Sse>,
+    /// OSS storage class the writer asked for (`IA`, `Archive`, ...); `None`: the bucket's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub storage_class: Option<String>,
+}
+
+/// A restore of an archived object (RestoreObject): readable from `ready_ms` until
+/// `expiry_ms`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Restore {
+    /// When the restored copy is readable, milliseconds since the Unix epoch.
+    pub ready_ms: i64,
+    /// When it stops being readable.
+    pub expiry_ms: i64,
+    /// The priority asked for (`Expedited`, `Standard`, `Bulk`), if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tier: Option<String>,
 }
 
 /// Server-side encryption a writer asked for (`x-oss-server-side-encryption`,
@@ -296,6 +312,9 @@ pub struct ObjectRecord {
     /// written while the bucket had versioning off, which is its null version.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub version_id: Option<String>,
+    /// The restore of an archived object, if one was asked for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub restore: Option<Restore>,
     /// The key a symlink points at (its kind is [`ObjectKind::Symlink`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub symlink_target: Option<String>,
@@ -336,11 +355,15 @@ struct ObjectWire {
     #[serde(default)]
     sse: Option<Sse>,
     #[serde(default)]
+    storage_class: Option<String>,
+    #[serde(default)]
     upload_id: Option<String>,
     #[serde(default)]
     part_sizes: Vec<u64>,
     #[serde(default)]
     version_id: Option<String>,
+    #[serde(default)]
+    restore: Option<Restore>,
     #[serde(default)]
     symlink_target: Option<String>,
     #[serde(default)]
@@ -365,6 +388,7 @@ impl From<ObjectWire> for ObjectRecord {
                 acl: w.acl,
                 tagging: w.tagging,
                 sse: w.sse,
+                storage_class: w.storage_class,
             },
             owner: w.owner,
             tag: w.tag,
@@ -372,6 +396,7 @@ impl From<ObjectWire> for ObjectRecord {
             upload_id: w.upload_id,
             part_sizes: w.part_sizes,
             version_id: w.version_id,
+            restore: w.restore,
             symlink_target: w.symlink_target,
             retention: w.retention,
             legal_hold: w.legal_hold,

@@ -25,6 +25,9 @@ pub struct Contents {
     /// Owner, when listed.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub owner: Option<Owner>,
+    /// The restore state of an archived object (`ongoing-request="true"`, ...).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub restore_info: Option<String>,
 }
 
 /// One `<CommonPrefixes>` entry.
@@ -103,6 +106,9 @@ pub struct Version {
     pub size: u64,
     /// Storage class.
     pub storage_class: String,
+    /// The restore state of an archived object.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub restore_info: Option<String>,
     /// Owner.
     pub owner: Owner,
 }

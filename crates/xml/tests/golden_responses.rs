@@ -318,6 +318,7 @@ fn contents(n: u32, full: bool) -> Contents {
         size: u64::from(n) * 100,
         storage_class: s("STANDARD"),
         owner: full.then(|| owner(n)),
+        restore_info: None,
     }
 }
 
@@ -386,6 +387,7 @@ fn list_versions_result() {
         kind: full.then(|| s("Multipart")),
         size: u64::from(n),
         storage_class: s("STANDARD"),
+        restore_info: None,
         owner: owner(n),
     };
     let full = ListVersionsResult {

@@ -141,7 +141,7 @@ pub async fn create_bucket(cx: &Ctx, body: ReqStream) -> ApiResult<Response<Body
 }
 
 /// The storage classes an OSS bucket can have.
-const OSS_STORAGE_CLASSES: &[&str] = &[
+pub(crate) const OSS_STORAGE_CLASSES: &[&str] = &[
     "Standard",
     "IA",
     "Archive",

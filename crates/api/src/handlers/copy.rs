@@ -206,6 +206,7 @@ impl CopyPlan {
         if !access::may_read(&cx.identity, src_bucket, Some(src)) {
             return Err(access::denied(&cx.identity));
         }
+        super::storage::check_readable(cx, src_bucket, src)?;
         self.worm.check(cur)?;
         if self.forbid && cur.is_some() {
             return Err(super::object::overwrite_refused(cx.dialect));
@@ -318,8 +319,11 @@ fn copied(src: &ObjectRecord, plan: &CopyPlan) -> ObjectRecord {
         tag: None,
         retention: plan.lock.0,
         legal_hold: plan.lock.1,
+        restore: None,
         ..src.clone()
     };
+    // The copy's class is the one the request names, else its bucket's.
+    rec.attrs.storage_class.clone_from(&attrs.storage_class);
     rec.attrs.acl = if plan.acl_given {
         attrs.acl.clone()
     } else {

@@ -52,9 +52,27 @@ fn contents(cx: &Ctx, key: &str, rec: &ObjectRecord, encode: bool, with_owner: b
         etag: cx.dialect.etag(&rec.etag),
         kind: (cx.dialect == Dialect::Oss).then(|| rec.kind.as_str().to_string()),
         size: rec.size,
-        storage_class: storage_class(cx),
+        storage_class: class_of(cx, rec),
         owner: with_owner.then(|| owner(cx, &rec.owner)),
+        restore_info: restore_info(cx, rec),
     }
+}
+
+/// An object's storage class as the dialect reports it in listings.
+fn class_of(cx: &Ctx, rec: &ObjectRecord) -> String {
+    match (&rec.attrs.storage_class, cx.dialect) {
+        (Some(c), d) => super::storage::reported(d, c),
+        (None, _) => storage_class(cx),
+    }
+}
+
+/// `RestoreInfo` of an object whose restore is asked for and not expired.
+fn restore_info(cx: &Ctx, rec: &ObjectRecord) -> Option<String> {
+    let now = cx.state.clock.now_ms();
+    rec.restore
+        .as_ref()
+        .filter(|r| now < r.expiry_ms)
+        .map(|r| super::storage::restore_info(r, now))
 }
 
 fn split(
@@ -290,7 +308,8 @@ fn version_listing(cx: &Ctx, v: &VersionEntry, encode: bool) -> VersionListing {
             etag: cx.dialect.etag(&rec.etag),
             kind: (cx.dialect == Dialect::Oss).then(|| rec.kind.as_str().to_string()),
             size: rec.size,
-            storage_class: storage_class(cx),
+            storage_class: class_of(cx, rec),
+            restore_info: restore_info(cx, rec),
             owner: owner(cx, &rec.owner),
         }),
         StoredVersion::Marker(m) => VersionListing::DeleteMarker(DeleteMarkerEntry {

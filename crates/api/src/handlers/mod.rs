@@ -17,6 +17,7 @@ pub mod post_object;
 pub mod regions;
 pub mod retention;
 pub mod service;
+pub mod storage;
 pub mod symlink;
 pub mod tagging;
 pub mod versioning;
@@ -301,13 +302,19 @@ pub fn object_headers(cx: &Ctx, rec: &ObjectRecord, h: &mut HeaderMap) {
     if d == Dialect::S3 {
         retention::set_headers(h, rec);
     }
+    storage::set_headers(cx, h, rec);
     if let Some(tag) = &rec.tag {
         set(h, "x-oss-tag", tag);
     }
     match d {
         Dialect::Oss => {
             set(h, "x-oss-object-type", rec.kind.as_str());
-            set(h, "x-oss-storage-class", &storage_class(cx));
+            let class = rec.attrs.storage_class.clone();
+            set(
+                h,
+                "x-oss-storage-class",
+                &class.unwrap_or_else(|| storage_class(cx)),
+            );
             if rec.kind == ObjectKind::Appendable {
                 set(h, "x-oss-next-append-position", &rec.size.to_string());
             }

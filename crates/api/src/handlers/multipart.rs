@@ -374,6 +374,7 @@ fn assemble(upload: &UploadRecord, chosen: &[&PartRecord]) -> ObjectRecord {
         upload_id: Some(upload.upload_id.clone()),
         part_sizes,
         version_id: None,
+        restore: None,
         symlink_target: None,
         retention: None,
         legal_hold: false,

@@ -309,6 +309,9 @@ fn serve(cx: &Ctx, bucket: &BucketRecord, obj: OpenObject) -> ApiResult<Response
     } else {
         obj
     };
+    if cx.method == http::Method::GET {
+        super::storage::check_readable(cx, bucket, &obj.rec)?;
+    }
     let id = versioning::served_id(bucket, &obj.rec).map(str::to_string);
     let mut r = serve_object(cx, obj, false)?;
     if let Some(id) = id {

@@ -120,6 +120,7 @@ async fn dispatch(cx: &Ctx, op: Op, body: ReqStream) -> ApiResult<Response<Body>
         Op::GetBucketWorm => worm::get(cx).await,
         Op::PutSymlink => symlink::put_symlink(cx).await,
         Op::GetSymlink => symlink::get_symlink(cx).await,
+        Op::RestoreObject => storage::restore_object(cx, body).await,
         Op::ListLiveChannel => bucket::list_live_channel(cx).await,
         Op::ListObjects => list::list_objects_v1(cx).await,
         Op::ListObjectsV2 => list::list_objects_v2(cx).await,

@@ -1,0 +1,167 @@
+//! Object storage classes (OSS) and RestoreObject, with the server's clock moved forward.
+
+use crate::support::*;
+
+const RESTORE_MS: i64 = 60_000;
+
+#[tokio::test]
+async fn archived_objects_read_only_while_restored() {
+    let s = Server::start().await;
+    s.bucket("cold").await;
+    let r = s
+        .req("PUT", "/cold/a.txt")
+        .oss()
+        .header("x-oss-storage-class", "archive")
+        .body("frozen")
+        .send()
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    s.put("cold", "warm.txt", "warm").await;
+    s.req("PUT", "/cold/bad")
+        .oss()
+        .header("x-oss-storage-class", "Glacier")
+        .body("x")
+        .send()
+        .await
+        .assert_error(400, "InvalidArgument");
+    // HEAD works and names the class; GET waits for a restore.
+    let h = s.req("HEAD", "/cold/a.txt").oss().send().await;
+    assert_eq!(h.h("x-oss-storage-class"), Some("Archive"));
+    assert_eq!(h.h("x-oss-restore"), None);
+    s.req("GET", "/cold/a.txt")
+        .oss()
+        .send()
+        .await
+        .assert_error(403, "InvalidObjectState");
+    let l = s.req("GET", "/cold?prefix=a").oss().send().await;
+    assert_eq!(l.xml("StorageClass").as_deref(), Some("Archive"));
+    // A standard object has nothing to restore.
+    s.req("POST", "/cold/warm.txt?restore")
+        .oss()
+        .send()
+        .await
+        .assert_error(400, "OperationNotSupported");
+    // Restoring: 202, then 409 while it runs, readable once it is done, 200 to extend it.
+    assert_eq!(
+        s.req("POST", "/cold/a.txt?restore")
+            .oss()
+            .send()
+            .await
+            .status,
+        202
+    );
+    s.req("POST", "/cold/a.txt?restore")
+        .oss()
+        .send()
+        .await
+        .assert_error(409, "RestoreAlreadyInProgress");
+    let h = s.req("HEAD", "/cold/a.txt").oss().send().await;
+    assert_eq!(h.h("x-oss-restore"), Some("ongoing-request=\"true\""));
+    let l = s.req("GET", "/cold?prefix=a").oss().send().await;
+    assert_eq!(
+        l.xml("RestoreInfo").as_deref(),
+        Some("ongoing-request=\"true\"")
+    );
+    s.req("GET", "/cold/a.txt")
+        .oss()
+        .send()
+        .await
+        .assert_error(403, "InvalidObjectState");
+    s.state.clock.advance(RESTORE_MS);
+    let g = s.req("GET", "/cold/a.txt").oss().send().await;
+    assert_eq!((g.status, &g.body[..]), (200, &b"frozen"[..]));
+    assert!(
+        g.h("x-oss-restore")
+            .is_some_and(|v| v.starts_with("ongoing-request=\"false\", expiry-date=")),
+        "{:?}",
+        g.h("x-oss-restore")
+    );
+    assert_eq!(
+        s.req("POST", "/cold/a.txt?restore")
+            .oss()
+            .send()
+            .await
+            .status,
+        200
+    );
+    // The restored copy expires after its days (one by default, counted again from the
+    // extension).
+    s.state.clock.advance(2 * 86_400_000);
+    s.req("GET", "/cold/a.txt")
+        .oss()
+        .send()
+        .await
+        .assert_error(403, "InvalidObjectState");
+    // A copy names its own class: an archived object copied out must be restored first.
+    s.req("PUT", "/cold/copy.txt")
+        .oss()
+        .header("x-oss-copy-source", "/cold/a.txt")
+        .send()
+        .await
+        .assert_error(403, "InvalidObjectState");
+}
+
+#[tokio::test]
+async fn restore_requests_and_archive_buckets() {
+    let s = Server::start().await;
+    let r = s
+        .req("PUT", "/arch")
+        .oss()
+        .body("<CreateBucketConfiguration><StorageClass>Archive</StorageClass></CreateBucketConfiguration>")
+        .send()
+        .await;
+    assert_eq!(r.status, 200);
+    // Objects of an Archive bucket are archived unless they name another class.
+    s.put("arch", "k", "v").await;
+    s.req("GET", "/arch/k")
+        .oss()
+        .send()
+        .await
+        .assert_error(403, "InvalidObjectState");
+    let r = s
+        .req("PUT", "/arch/std")
+        .oss()
+        .header("x-oss-storage-class", "Standard")
+        .body("now")
+        .send()
+        .await;
+    assert_eq!(r.status, 200);
+    assert_eq!(
+        &s.req("GET", "/arch/std").oss().send().await.body[..],
+        b"now"
+    );
+    // Archive objects take no priority; ColdArchive ones take a known one.
+    let req = |tier: &str| {
+        format!(
+            "<RestoreRequest><Days>2</Days><JobParameters><Tier>{tier}</Tier></JobParameters></RestoreRequest>"
+        )
+    };
+    s.req("POST", "/arch/k?restore")
+        .oss()
+        .body(req("Bulk"))
+        .send()
+        .await
+        .assert_error(400, "MalformedXML");
+    let r = s
+        .req("PUT", "/arch/cold")
+        .oss()
+        .header("x-oss-storage-class", "ColdArchive")
+        .body("c")
+        .send()
+        .await;
+    assert_eq!(r.status, 200);
+    s.req("POST", "/arch/cold?restore")
+        .oss()
+        .body(req("Fast"))
+        .send()
+        .await
+        .assert_error(400, "InvalidArgument");
+    let r = s
+        .req("POST", "/arch/cold?restore")
+        .oss()
+        .body(req("Expedited"))
+        .send()
+        .await;
+    assert_eq!(r.status, 202, "{}", r.text());
+    assert_eq!(r.h("x-oss-object-restore-priority"), Some("Expedited"));
+}
