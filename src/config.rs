@@ -125,6 +125,10 @@ pub struct Cli {
     #[arg(long, env = "OSSEMU_METRICS", value_enum, default_value_t = Metrics::Open)]
     pub metrics: Metrics,
 
+    /// Seconds a RestoreObject takes before the archived object can be read (0: at once).
+    #[arg(long, env = "OSSEMU_RESTORE_DELAY", default_value_t = 5)]
+    pub restore_delay: u64,
+
     /// Log format: `text` (one line per request) or `json` (one JSON object per line).
     /// `RUST_LOG` sets the filter (default `info`).
     #[arg(long, env = "OSSEMU_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
@@ -327,6 +331,8 @@ pub struct Settings {
     pub log_format: LogFormat,
     /// Who may read the metrics.
     pub metrics: MetricsAccess,
+    /// How long a restore of an archived object takes.
+    pub restore_delay: std::time::Duration,
     /// Buckets declared in the file.
     pub buckets: Vec<BucketSpec>,
     /// Request body limits and the memory budget.
@@ -477,6 +483,7 @@ pub fn settings(cli: &Cli, m: &ArgMatches) -> Result<Settings, String> {
         mirror,
         log_format,
         metrics,
+        restore_delay: std::time::Duration::from_secs(cli.restore_delay),
         buckets,
         limits,
     })
@@ -723,6 +730,17 @@ mod tests {
             limit(&["ossemu", "--mirror-max-object-size", "1m"]),
             1 << 20
         );
+    }
+
+    #[test]
+    fn restore_delay_from_the_flag() {
+        let delay = |args: &[&str]| {
+            let (cli, m) = parse_args(std::iter::once("ossemu").chain(args.iter().copied()))
+                .expect("arguments parse");
+            settings(&cli, &m).expect("settings").restore_delay
+        };
+        assert_eq!(delay(&[]), Duration::from_secs(5));
+        assert_eq!(delay(&["--restore-delay", "0"]), Duration::ZERO);
     }
 
     #[test]

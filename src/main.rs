@@ -237,6 +237,7 @@ async fn run(s: Settings) -> anyhow::Result<()> {
         body_min_rate: s.limits.body_min_rate,
         buffer_budget: s.limits.buffer_budget,
         metrics: s.metrics,
+        restore_delay: s.restore_delay,
         ..ApiConfig::default()
     };
     let listener = tokio::net::TcpListener::bind(s.listen)

@@ -2,7 +2,8 @@
 
 use crate::support::*;
 
-const RESTORE_MS: i64 = 60_000;
+/// The default `--restore-delay`.
+const RESTORE_MS: i64 = 5_000;
 
 #[tokio::test]
 async fn archived_objects_read_only_while_restored() {

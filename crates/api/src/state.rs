@@ -78,6 +78,8 @@ pub struct ApiConfig {
     pub buffer_budget: usize,
     /// Who may read the metrics.
     pub metrics: MetricsAccess,
+    /// How long a RestoreObject takes (`--restore-delay`).
+    pub restore_delay: Duration,
 }
 
 impl Default for ApiConfig {
@@ -92,6 +94,7 @@ impl Default for ApiConfig {
             body_rate_grace: Duration::from_secs(30),
             buffer_budget: 32 << 20,
             metrics: MetricsAccess::default(),
+            restore_delay: Duration::from_secs(5),
         }
     }
 }

@@ -1,7 +1,7 @@
 //! Storage classes of objects and RestoreObject. In the OSS dialect a write may name its
 //! object's class (`x-oss-storage-class`); otherwise an object has its bucket's. Archive-class
 //! objects (Archive, ColdArchive, DeepColdArchive) are read only after a RestoreObject has
-//! finished, for the days it asked for. A restore finishes [`RESTORE_DELAY_MS`] after it was
+//! finished, for the days it asked for. A restore finishes `--restore-delay` after it was
 //! asked for, on the server's clock (which in-process tests move).
 
 use http::{Response, StatusCode};
@@ -14,9 +14,6 @@ use crate::body::{Body, ReqStream, read_small};
 use crate::dialect::Dialect;
 use crate::error::{ApiError, ApiResult, Code};
 use crate::request::Ctx;
-
-/// How long a restore takes (OSS restores Archive objects in about a minute).
-pub const RESTORE_DELAY_MS: i64 = 60_000;
 
 const DAY_MS: i64 = 86_400_000;
 
@@ -169,6 +166,7 @@ pub async fn restore_object(cx: &Ctx, body: ReqStream) -> ApiResult<Response<Bod
     }
     let (days, tier) = requested(cx, body, &class).await?;
     let now = cx.state.clock.now_ms();
+    let delay = i64::try_from(cx.state.config.restore_delay.as_millis()).unwrap_or(i64::MAX);
     if rec.restore.as_ref().is_some_and(|r| now < r.ready_ms) {
         return Err(ApiError::msg(
             Code::RestoreAlreadyInProgress,
@@ -183,8 +181,8 @@ pub async fn restore_object(cx: &Ctx, body: ReqStream) -> ApiResult<Response<Bod
                 ..r.clone()
             },
             _ => Restore {
-                ready_ms: now + RESTORE_DELAY_MS,
-                expiry_ms: now + RESTORE_DELAY_MS + days * DAY_MS,
+                ready_ms: now.saturating_add(delay),
+                expiry_ms: now.saturating_add(delay).saturating_add(days * DAY_MS),
                 tier: tier.clone(),
             },
         };
