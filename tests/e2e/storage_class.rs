@@ -166,3 +166,64 @@ async fn restore_requests_and_archive_buckets() {
     assert_eq!(r.status, 202, "{}", r.text());
     assert_eq!(r.h("x-oss-object-restore-priority"), Some("Expedited"));
 }
+
+#[tokio::test]
+async fn s3_storage_classes_and_glacier_restores() {
+    let s = Server::start().await;
+    s.req("PUT", "/s3cls").s3().send().await;
+    let put = |key: &str, class: &str| {
+        s.req("PUT", &format!("/s3cls/{key}"))
+            .s3()
+            .header("x-amz-storage-class", class)
+            .body("data")
+    };
+    put("bad", "COLD")
+        .send()
+        .await
+        .assert_error(400, "InvalidStorageClass");
+    assert_eq!(put("ia", "STANDARD_IA").send().await.status, 200);
+    assert_eq!(put("g", "GLACIER").send().await.status, 200);
+    let h = s.req("HEAD", "/s3cls/ia").s3().send().await;
+    assert_eq!(h.h("x-amz-storage-class"), Some("STANDARD_IA"));
+    // The OSS dialect sees the nearest OSS class.
+    let h = s.req("HEAD", "/s3cls/g").oss().send().await;
+    assert_eq!(h.h("x-oss-storage-class"), Some("Archive"));
+    let l = s.req("GET", "/s3cls?list-type=2").s3().send().await;
+    assert_eq!(l.xml_all("StorageClass"), ["GLACIER", "STANDARD_IA"]);
+    s.req("GET", "/s3cls/g")
+        .s3()
+        .send()
+        .await
+        .assert_error(403, "InvalidObjectState");
+    let r = s
+        .req("POST", "/s3cls/g?restore")
+        .s3()
+        .body("<RestoreRequest><Days>1</Days><GlacierJobParameters><Tier>Standard</Tier></GlacierJobParameters></RestoreRequest>")
+        .send()
+        .await;
+    assert_eq!(r.status, 202, "{}", r.text());
+    let h = s.req("HEAD", "/s3cls/g").s3().send().await;
+    assert_eq!(h.h("x-amz-restore"), Some("ongoing-request=\"true\""));
+    s.state.clock.advance(RESTORE_MS);
+    assert_eq!(
+        &s.req("GET", "/s3cls/g").s3().send().await.body[..],
+        b"data"
+    );
+    // A copy onto itself that changes only the class (rclone's settier) is accepted.
+    let c = s
+        .req("PUT", "/s3cls/ia")
+        .s3()
+        .header("x-amz-copy-source", "s3cls/ia")
+        .header("x-amz-storage-class", "ONEZONE_IA")
+        .send()
+        .await;
+    assert_eq!(c.status, 200, "{}", c.text());
+    let h = s.req("HEAD", "/s3cls/ia").s3().send().await;
+    assert_eq!(h.h("x-amz-storage-class"), Some("ONEZONE_IA"));
+    s.req("PUT", "/s3cls/ia")
+        .s3()
+        .header("x-amz-copy-source", "s3cls/ia")
+        .send()
+        .await
+        .assert_error(400, "InvalidRequest");
+}

@@ -108,3 +108,19 @@ def test_oss2_versions_and_worm(server, bucket_name):
     assert e.value.status == 409 and e.value.code == "FileImmutable"
     with pytest.raises(oss2.exceptions.WORMConfigurationLocked):
         w.abort_bucket_worm()
+
+
+def test_boto3_storage_class_and_restore(s3, bucket_name):
+    s3.create_bucket(Bucket=bucket_name)
+    s3.put_object(Bucket=bucket_name, Key="ia", Body=b"x", StorageClass="STANDARD_IA")
+    assert s3.head_object(Bucket=bucket_name, Key="ia")["StorageClass"] == "STANDARD_IA"
+    # rclone's settier: a copy onto itself that changes only the class.
+    s3.copy_object(Bucket=bucket_name, Key="ia", CopySource={"Bucket": bucket_name, "Key": "ia"},
+                   StorageClass="GLACIER")
+    assert s3.head_object(Bucket=bucket_name, Key="ia")["StorageClass"] == "GLACIER"
+    with pytest.raises(ClientError) as e:
+        s3.get_object(Bucket=bucket_name, Key="ia")
+    assert code(e.value) == "InvalidObjectState"
+    r = s3.restore_object(Bucket=bucket_name, Key="ia", RestoreRequest={"Days": 1})
+    assert r["ResponseMetadata"]["HTTPStatusCode"] == 202
+    assert 'ongoing-request="true"' in s3.head_object(Bucket=bucket_name, Key="ia")["Restore"]

@@ -72,7 +72,10 @@ pub fn parse(src: &Source<'_>) -> ApiResult<ObjectAttrs> {
             .value("x-oss-storage-class")
             .map(|c| crate::handlers::storage::oss_class(&c))
             .transpose()?,
-        Dialect::S3 => None,
+        Dialect::S3 => src
+            .value("x-amz-storage-class")
+            .map(|c| crate::handlers::storage::s3_class(&c))
+            .transpose()?,
     };
     Ok(ObjectAttrs {
         content_type: src.content_type(),

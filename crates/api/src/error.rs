@@ -77,6 +77,7 @@ codes! {
     InvalidRange => 416, "The requested range cannot be satisfied.";
     InvalidRequest => 400, "Invalid Request.";
     InvalidRetentionPeriod => 400, "The retention period must be a positive integer value.";
+    InvalidStorageClass => 400, "The storage class you specified is not valid";
     InvalidTag => 400, "The tag provided was not a valid tag.";
     InvalidTargetType => 400, "The symbolic link's target is a symbolic link.";
     InvalidURI => 400, "Couldn't parse the specified URI.";

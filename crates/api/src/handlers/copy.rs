@@ -239,8 +239,10 @@ pub async fn copy_object(cx: &Ctx) -> ApiResult<Response<Body>> {
             ApiError::new(Code::NoSuchBucket).field("BucketName", src.bucket.clone())
         })?;
     let plan = CopyPlan::from_request(cx, &bucket, cx.identity.owner().unwrap_or(&bucket.owner))?;
+    // A copy onto itself must change something: its metadata, or its storage class.
     if cx.dialect == Dialect::S3
         && !plan.replace
+        && plan.attrs.storage_class.is_none()
         && src.bucket == bucket.name
         && src.key == key
         && src.version.is_none()

@@ -309,12 +309,11 @@ pub fn object_headers(cx: &Ctx, rec: &ObjectRecord, h: &mut HeaderMap) {
     match d {
         Dialect::Oss => {
             set(h, "x-oss-object-type", rec.kind.as_str());
-            let class = rec.attrs.storage_class.clone();
-            set(
-                h,
-                "x-oss-storage-class",
-                &class.unwrap_or_else(|| storage_class(cx)),
-            );
+            let class = match &rec.attrs.storage_class {
+                Some(c) => storage::reported(d, c),
+                None => storage_class(cx),
+            };
+            set(h, "x-oss-storage-class", &class);
             if rec.kind == ObjectKind::Appendable {
                 set(h, "x-oss-next-append-position", &rec.size.to_string());
             }
@@ -327,6 +326,12 @@ pub fn object_headers(cx: &Ctx, rec: &ObjectRecord, h: &mut HeaderMap) {
             }
         }
         Dialect::S3 => {
+            // S3 names the class of every object but a STANDARD one.
+            if let Some(c) = &rec.attrs.storage_class
+                && storage::reported(d, c) != "STANDARD"
+            {
+                set(h, "x-amz-storage-class", &storage::reported(d, c));
+            }
             if !rec.attrs.tagging.is_empty() {
                 set(
                     h,

@@ -1,5 +1,5 @@
-//! Storage classes of objects and RestoreObject. In the OSS dialect a write may name its
-//! object's class (`x-oss-storage-class`); otherwise an object has its bucket's. Archive-class
+//! Storage classes of objects and RestoreObject. A write may name its object's class
+//! (`x-oss-storage-class`, `x-amz-storage-class`); otherwise an object has its bucket's. Archive-class
 //! objects (Archive, ColdArchive, DeepColdArchive) are read only after a RestoreObject has
 //! finished, for the days it asked for. A restore finishes `--restore-delay` after it was
 //! asked for, on the server's clock (which in-process tests move).
@@ -41,19 +41,60 @@ pub fn of(bucket: &BucketRecord, rec: &ObjectRecord) -> String {
         .unwrap_or_else(|| bucket.storage_class.clone())
 }
 
-/// The class as the dialect reports it: OSS's name, or S3's `STANDARD` (S3 writes name no
-/// class here; an archived OSS object reports `GLACIER`).
+/// The storage classes an S3 object can have.
+const S3_STORAGE_CLASSES: &[&str] = &[
+    "STANDARD",
+    "REDUCED_REDUNDANCY",
+    "STANDARD_IA",
+    "ONEZONE_IA",
+    "INTELLIGENT_TIERING",
+    "GLACIER",
+    "DEEP_ARCHIVE",
+    "GLACIER_IR",
+    "OUTPOSTS",
+    "SNOW",
+    "EXPRESS_ONEZONE",
+];
+
+/// An S3 storage class; 400 InvalidStorageClass for one S3 does not have.
+pub fn s3_class(name: &str) -> ApiResult<String> {
+    S3_STORAGE_CLASSES
+        .iter()
+        .find(|c| **c == name.trim())
+        .map(|c| c.to_string())
+        .ok_or_else(|| {
+            ApiError::msg(
+                Code::InvalidStorageClass,
+                "The storage class you specified is not valid",
+            )
+            .field("StorageClassRequested", name)
+        })
+}
+
+/// The class as the dialect reports it. A class is kept as it was written (OSS or S3
+/// names); the other dialect sees its nearest equivalent.
 pub fn reported(d: Dialect, class: &str) -> String {
-    match d {
-        Dialect::Oss => class.to_string(),
-        Dialect::S3 if is_archive(class) => "GLACIER".into(),
-        Dialect::S3 => "STANDARD".into(),
-    }
+    let mapped = match (d, class) {
+        (Dialect::Oss, "STANDARD" | "REDUCED_REDUNDANCY" | "OUTPOSTS" | "SNOW") => "Standard",
+        (Dialect::Oss, "EXPRESS_ONEZONE") => "Standard",
+        (Dialect::Oss, "STANDARD_IA" | "ONEZONE_IA" | "INTELLIGENT_TIERING" | "GLACIER_IR") => "IA",
+        (Dialect::Oss, "GLACIER") => "Archive",
+        (Dialect::Oss, "DEEP_ARCHIVE") => "ColdArchive",
+        (Dialect::S3, "Standard") => "STANDARD",
+        (Dialect::S3, "IA") => "STANDARD_IA",
+        (Dialect::S3, "Archive") => "GLACIER",
+        (Dialect::S3, "ColdArchive" | "DeepColdArchive") => "DEEP_ARCHIVE",
+        _ => class,
+    };
+    mapped.to_string()
 }
 
 /// Whether objects of `class` must be restored before they are read.
 pub fn is_archive(class: &str) -> bool {
-    matches!(class, "Archive" | "ColdArchive" | "DeepColdArchive")
+    matches!(
+        class,
+        "Archive" | "ColdArchive" | "DeepColdArchive" | "GLACIER" | "DEEP_ARCHIVE"
+    )
 }
 
 /// `x-oss-restore` / `x-amz-restore` and the listing's `RestoreInfo`: in progress, or done
