@@ -671,10 +671,11 @@ impl Meta {
         {
             w.insert(ok, enc(&new)?);
         }
+        let mut freed = Vec::new();
         if let Some(id) = &target.version_id {
-            w.rewrite_version(bucket, key, id, &new)?;
+            w.move_version(bucket, key, id, &new, &target.segments, &mut freed)?;
         }
-        Ok(w.done(new, Vec::new())?)
+        Ok(w.done(new, freed)?)
     }
 
     /// A version of a key: the object record when `version_id` is `None` (a delete marker

@@ -169,7 +169,6 @@ fn manageable(cx: &Ctx, b: &BucketRecord, rec: Option<ObjectRecord>) -> ApiResul
 /// PutObjectAcl (of the version `versionId` names, else the current one).
 pub async fn put_object_acl(cx: &Ctx, body: ReqStream) -> ApiResult<Response<Body>> {
     let b = cx.load_bucket()?;
-    let key = cx.key()?;
     let (rec, version) = target_version(cx, &b)?;
     let rec = manageable(cx, &b, rec)?;
     let header = match cx.dialect {
@@ -188,8 +187,5 @@ pub async fn put_object_acl(cx: &Ctx, body: ReqStream) -> ApiResult<Response<Bod
         rec.attrs.acl = acl.clone();
         Ok(rec)
     };
-    let done = cx.store().edit_object(&b.name, key, version, &edit).await?;
-    let mut r = no_body(StatusCode::OK);
-    versioning::set_served(cx, r.headers_mut(), &b, &done);
-    Ok(r)
+    versioning::edit_version(cx, &b, version, StatusCode::OK, &edit).await
 }

@@ -323,13 +323,7 @@ pub async fn put_retention(cx: &Ctx, body: ReqStream) -> ApiResult<Response<Body
             ..cur.clone()
         })
     };
-    let done = cx
-        .store()
-        .edit_object(&bucket.name, cx.key()?, version.as_deref(), &edit)
-        .await?;
-    let mut r = no_body(StatusCode::OK);
-    versioning::set_served(cx, r.headers_mut(), &bucket, &done);
-    Ok(r)
+    versioning::edit_version(cx, &bucket, version.as_deref(), StatusCode::OK, &edit).await
 }
 
 /// Whether replacing `old` by `new` is more than an extension: removing it, shortening it,
@@ -377,13 +371,7 @@ pub async fn put_legal_hold(cx: &Ctx, body: ReqStream) -> ApiResult<Response<Bod
             ..cur.clone()
         })
     };
-    let done = cx
-        .store()
-        .edit_object(&bucket.name, cx.key()?, version.as_deref(), &edit)
-        .await?;
-    let mut r = no_body(StatusCode::OK);
-    versioning::set_served(cx, r.headers_mut(), &bucket, &done);
-    Ok(r)
+    versioning::edit_version(cx, &bucket, version.as_deref(), StatusCode::OK, &edit).await
 }
 
 /// GetObjectLegalHold.

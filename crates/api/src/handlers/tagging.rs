@@ -234,13 +234,7 @@ async fn set_tags(
         rec.attrs.tagging = tags.clone();
         Ok(rec)
     };
-    let done = cx
-        .store()
-        .edit_object(&bucket.name, key, version, &edit)
-        .await?;
-    let mut r = no_body(status);
-    versioning::set_served(cx, r.headers_mut(), bucket, &done);
-    Ok(r)
+    versioning::edit_version(cx, bucket, version, status, &edit).await
 }
 
 fn tagging_doc(cx: &Ctx, tags: &[(String, String)]) -> Response<Body> {

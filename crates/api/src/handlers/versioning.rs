@@ -105,6 +105,24 @@ pub fn served_id<'a>(bucket: &BucketRecord, rec: &'a ObjectRecord) -> Option<&'a
     }
 }
 
+/// Changes one version of an object in place (the one `version` names, else the current
+/// one) with `edit`, and answers `status` naming that version.
+pub async fn edit_version(
+    cx: &Ctx,
+    bucket: &BucketRecord,
+    version: Option<&str>,
+    status: StatusCode,
+    edit: ossemu_store::ObjectEdit<'_, ApiError>,
+) -> ApiResult<Response<Body>> {
+    let done = cx
+        .store()
+        .edit_object(&bucket.name, cx.key()?, version, edit)
+        .await?;
+    let mut r = no_body(status);
+    set_served(cx, r.headers_mut(), bucket, &done);
+    Ok(r)
+}
+
 /// Sets `x-*-version-id` of the version a read served.
 pub fn set_served(cx: &Ctx, h: &mut http::HeaderMap, bucket: &BucketRecord, rec: &ObjectRecord) {
     if let Some(v) = served_id(bucket, rec) {

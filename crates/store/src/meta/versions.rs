@@ -239,33 +239,8 @@ impl Writes<'_> {
         })
     }
 
-    /// Replaces the record of the version `version_id` (same body, so the same references).
-    pub(super) fn rewrite_version(
-        &mut self,
-        bucket: &str,
-        key: &str,
-        version_id: &str,
-        rec: &ObjectRecord,
-    ) -> Result<()> {
-        let seq = match parse_version_id(version_id) {
-            Some(seq) => Some(seq),
-            None => self
-                .versions_of(bucket, key)?
-                .into_iter()
-                .find(|(_, v)| v.version_id() == version_id)
-                .map(|(seq, _)| seq),
-        };
-        if let Some(seq) = seq {
-            let k = version_key(bucket, key, seq);
-            if self.get(&k)?.is_some() {
-                self.insert(k, enc(&Version::Object(Box::new(rec.clone())))?);
-            }
-        }
-        Ok(())
-    }
-
-    /// Replaces the record of the version `version_id` with `rec`, a new body: its references
-    /// move from `old` segments to the new ones.
+    /// Replaces the record of the version `version_id` with `rec`: its references move from
+    /// `old` segments to `rec`'s (the same ones when only its attributes change).
     pub(super) fn move_version(
         &mut self,
         bucket: &str,
@@ -275,15 +250,7 @@ impl Writes<'_> {
         old: &[crate::model::Segment],
         freed: &mut Vec<BlobId>,
     ) -> Result<()> {
-        let seq = match parse_version_id(version_id) {
-            Some(seq) => Some(seq),
-            None => self
-                .versions_of(bucket, key)?
-                .into_iter()
-                .find(|(_, v)| v.version_id() == version_id)
-                .map(|(seq, _)| seq),
-        };
-        if let Some(seq) = seq {
+        if let Some(seq) = version_seq(self.engine, bucket, key, version_id)? {
             let k = version_key(bucket, key, seq);
             if self.get(&k)?.is_some() {
                 self.replace_segments(&rec.segments, Some(old), freed)?;
