@@ -213,61 +213,85 @@ pub struct ListLiveChannelResult {
     pub next_marker: String,
 }
 
-/// PutBucketVersioning request, root `VersioningConfiguration`.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+/// PutBucketVersioning request and GetBucketVersioning answer, root `VersioningConfiguration`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct VersioningConfiguration {
+    /// Namespace of an answer (S3); ignored in a request.
+    #[serde(rename = "@xmlns", default, skip_serializing_if = "Option::is_none")]
+    pub xmlns: Option<String>,
     /// `Enabled` or `Suspended`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
     /// S3 MFA delete (`Enabled` or `Disabled`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mfa_delete: Option<String>,
 }
 
-/// PutObjectLockConfiguration request, root `ObjectLockConfiguration`.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+/// PutObjectLockConfiguration request and GetObjectLockConfiguration answer, root
+/// `ObjectLockConfiguration`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct ObjectLockConfiguration {
+    /// Namespace of an answer (S3); ignored in a request.
+    #[serde(rename = "@xmlns", default, skip_serializing_if = "Option::is_none")]
+    pub xmlns: Option<String>,
     /// `Enabled`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub object_lock_enabled: Option<String>,
     /// The default retention of new versions.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rule: Option<ObjectLockRule>,
 }
 
 /// `<Rule>` of an Object Lock configuration.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct ObjectLockRule {
     /// The default retention.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default_retention: Option<DefaultRetention>,
 }
 
 /// `<DefaultRetention>`: a mode and either days or years.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct DefaultRetention {
     /// `GOVERNANCE` or `COMPLIANCE`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mode: Option<String>,
     /// Days (as sent; checked by the handler).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub days: Option<String>,
     /// Years (as sent; checked by the handler).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub years: Option<String>,
 }
 
-/// PutObjectRetention request, root `Retention`.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+/// PutObjectRetention request and GetObjectRetention answer, root `Retention`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct RetentionConfiguration {
+    /// Namespace of an answer (S3); ignored in a request.
+    #[serde(rename = "@xmlns", default, skip_serializing_if = "Option::is_none")]
+    pub xmlns: Option<String>,
     /// `GOVERNANCE` or `COMPLIANCE`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mode: Option<String>,
     /// ISO 8601 retain-until date.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub retain_until_date: Option<String>,
 }
 
-/// PutObjectLegalHold request, root `LegalHold`.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+/// PutObjectLegalHold request and GetObjectLegalHold answer, root `LegalHold`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct LegalHold {
+    /// Namespace of an answer (S3); ignored in a request.
+    #[serde(rename = "@xmlns", default, skip_serializing_if = "Option::is_none")]
+    pub xmlns: Option<String>,
     /// `ON` or `OFF`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
 }
 
@@ -278,4 +302,21 @@ pub struct LegalHold {
 pub struct WormDays {
     /// Retention period in days (as sent; checked by the handler).
     pub retention_period_in_days: Option<String>,
+}
+
+/// GetBucketWorm answer, root `WormConfiguration`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct WormConfiguration {
+    /// The policy's id.
+    pub worm_id: String,
+    /// `InProgress` or `Locked`.
+    pub state: String,
+    /// Retention period in days.
+    pub retention_period_in_days: i64,
+    /// When it was initiated, ISO 8601.
+    pub creation_date: String,
+    /// When an InProgress policy lapses, ISO 8601.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expiration_date: Option<String>,
 }

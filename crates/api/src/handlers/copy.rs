@@ -36,22 +36,10 @@ impl CopySource {
 pub fn copy_source(cx: &Ctx) -> ApiResult<CopySource> {
     let raw = cx.dheader("copy-source").unwrap_or_default();
     let (path, query) = raw.split_once('?').unwrap_or((raw, ""));
-    let version = match query.strip_prefix("versionId=") {
-        Some(v) if ossemu_store::is_version_id(v) => Some(v.to_string()),
-        Some(v) => {
-            return Err(ApiError::msg(
-                Code::InvalidArgument,
-                if v.is_empty() {
-                    "Version id cannot be the empty string"
-                } else {
-                    "Invalid version id specified"
-                },
-            )
-            .field("ArgumentName", "versionId")
-            .field("ArgumentValue", v));
-        }
-        None => None,
-    };
+    let version = query
+        .strip_prefix("versionId=")
+        .map(|v| super::versioning::check_id("versionId", v).map(str::to_string))
+        .transpose()?;
     let decoded = percent_decode_str(path.trim_start_matches('/'))
         .decode_utf8()
         .map_err(|_| {
@@ -74,12 +62,20 @@ pub fn copy_source(cx: &Ctx) -> ApiResult<CopySource> {
     }
 }
 
+/// A copy source opened for a copy: the object, the version id it reports (in a versioned
+/// bucket) and its bucket.
+pub struct OpenedSource {
+    /// The source object, its body pinned.
+    pub obj: ossemu_store::OpenObject,
+    /// Its version id, as a read of it reports it.
+    pub version_id: Option<String>,
+    /// The source bucket.
+    pub bucket: ossemu_store::BucketRecord,
+}
+
 /// Opens a copy source the requester may read (NoSuchBucket, AccessDenied, NoSuchKey,
-/// NoSuchVersion), with the version id it reports (in a versioned bucket).
-pub fn open_source(
-    cx: &Ctx,
-    src: &CopySource,
-) -> ApiResult<(ossemu_store::OpenObject, Option<String>)> {
+/// NoSuchVersion).
+pub fn open_source(cx: &Ctx, src: &CopySource) -> ApiResult<OpenedSource> {
     let b =
         cx.store().meta().get_bucket(&src.bucket)?.ok_or_else(|| {
             ApiError::new(Code::NoSuchBucket).field("BucketName", src.bucket.clone())
@@ -90,25 +86,30 @@ pub fn open_source(
     if !access::may_read(&cx.identity, &b, obj.as_ref().map(|o| &o.rec)) {
         return Err(access::denied(&cx.identity));
     }
-    let obj = obj.ok_or_else(|| match &src.version {
-        Some(v) => match cx
-            .store()
-            .meta()
-            .get_version(&src.bucket, &src.key, Some(v))
-        {
-            Ok(Some(ossemu_store::Version::Marker(_))) => ApiError::msg(
-                Code::NoSuchKey,
-                "The specified version of the copy source is a delete marker.",
-            )
-            .field("Key", src.key.clone()),
-            _ => ApiError::new(Code::NoSuchVersion)
-                .field("Key", src.key.clone())
-                .field("VersionId", v.clone()),
-        },
-        None => ApiError::new(Code::NoSuchKey).field("Key", src.key.clone()),
+    let obj = obj.ok_or_else(|| {
+        let missing = match &src.version {
+            Some(v) => match cx
+                .store()
+                .meta()
+                .get_version(&src.bucket, &src.key, Some(v))
+            {
+                Ok(Some(ossemu_store::Version::Marker(_))) => StoreError::SourceIsDeleteMarker,
+                _ => StoreError::NoSuchVersion,
+            },
+            None => StoreError::NoSuchKey,
+        };
+        let e = ApiError::from(missing).field("Key", src.key.clone());
+        match &src.version {
+            Some(v) if e.code == Code::NoSuchVersion => e.field("VersionId", v.clone()),
+            _ => e,
+        }
     })?;
-    let id = super::versioning::served_id(&b, &obj.rec).map(str::to_string);
-    Ok((obj, id))
+    let version_id = super::versioning::served_id(&b, &obj.rec).map(str::to_string);
+    Ok(OpenedSource {
+        obj,
+        version_id,
+        bucket: b,
+    })
 }
 
 /// Sets `x-*-copy-source-version-id`: the version of the source that was copied.
@@ -233,11 +234,11 @@ pub async fn copy_object(cx: &Ctx) -> ApiResult<Response<Body>> {
     let src = copy_source(cx)?;
     // Checks the source's existence and the requester's read permission; the copy re-reads
     // the source inside its transaction and checks again there.
-    let (_, src_version) = open_source(cx, &src)?;
-    let src_bucket_rec =
-        cx.store().meta().get_bucket(&src.bucket)?.ok_or_else(|| {
-            ApiError::new(Code::NoSuchBucket).field("BucketName", src.bucket.clone())
-        })?;
+    let OpenedSource {
+        version_id: src_version,
+        bucket: src_bucket_rec,
+        ..
+    } = open_source(cx, &src)?;
     let plan = CopyPlan::from_request(cx, &bucket, cx.identity.owner().unwrap_or(&bucket.owner))?;
     // A copy onto itself must change something: its metadata, or its storage class.
     if cx.dialect == Dialect::S3

@@ -277,12 +277,8 @@ fn check_version_params(
             .field("ArgumentValue", *v));
         }
     }
-    if !version_marker.is_empty() && !ossemu_store::is_version_id(version_marker) {
-        return Err(
-            ApiError::msg(Code::InvalidArgument, "Invalid version id specified")
-                .field("ArgumentName", "version-id-marker")
-                .field("ArgumentValue", version_marker),
-        );
+    if !version_marker.is_empty() {
+        super::versioning::check_id("version-id-marker", version_marker)?;
     }
     if !version_marker.is_empty() && key_marker.is_empty() {
         return Err(ApiError::msg(

@@ -70,10 +70,18 @@ pub fn set(h: &mut HeaderMap, name: &str, value: &str) {
 /// ISO 8601 at whole seconds, written with milliseconds as OSS and S3 do
 /// (`2023-11-14T22:13:20.000Z`), so it agrees with the HTTP `Last-Modified`.
 pub fn iso8601(ms: i64) -> String {
-    chrono::DateTime::from_timestamp_millis(ms - ms.rem_euclid(1000))
+    iso8601_ms(ms - ms.rem_euclid(1000))
+}
+
+/// ISO 8601 to the millisecond.
+pub fn iso8601_ms(ms: i64) -> String {
+    chrono::DateTime::from_timestamp_millis(ms)
         .unwrap_or_default()
         .to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }
+
+/// A day in milliseconds (retention periods, restores).
+pub const DAY_MS: i64 = 86_400_000;
 
 /// HTTP date at whole seconds.
 pub fn http_date(ms: i64) -> String {

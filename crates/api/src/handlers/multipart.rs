@@ -247,7 +247,11 @@ pub async fn upload_part_copy(cx: &Ctx) -> ApiResult<Response<Body>> {
     let upload = load_upload(cx, &bucket.name, key)?;
     check_part_copy_source(cx)?;
     let source = copy_source(cx)?;
-    let (src, src_version) = super::copy::open_source(cx, &source)?;
+    let super::copy::OpenedSource {
+        obj: src,
+        version_id: src_version,
+        ..
+    } = super::copy::open_source(cx, &source)?;
     match evaluate(
         cx.dheader("copy-source-if-match"),
         cx.dheader("copy-source-if-unmodified-since"),

@@ -312,6 +312,7 @@ fn serve(cx: &Ctx, bucket: &BucketRecord, obj: OpenObject) -> ApiResult<Response
     if cx.method == http::Method::GET {
         super::storage::check_readable(cx, bucket, &obj.rec)?;
     }
+    // Taken before the body moves into the answer (only versioned buckets have one).
     let id = versioning::served_id(bucket, &obj.rec).map(str::to_string);
     let mut r = serve_object(cx, obj, false)?;
     if let Some(id) = id {

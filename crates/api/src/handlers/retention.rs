@@ -4,7 +4,9 @@
 
 use http::{HeaderMap, Response, StatusCode};
 use ossemu_store::{BucketRecord, ObjectRecord, Retention, RetentionMode};
-use ossemu_xml::bucket::{LegalHold, ObjectLockConfiguration, RetentionConfiguration};
+use ossemu_xml::bucket::{
+    DefaultRetention, LegalHold, ObjectLockConfiguration, ObjectLockRule, RetentionConfiguration,
+};
 use serde::{Deserialize, Serialize};
 
 use super::bucket::SMALL_BODY;
@@ -17,7 +19,7 @@ use crate::request::Ctx;
 /// The configuration document kind holding a bucket's default retention.
 const KIND: &str = "object-lock";
 
-const DAY_MS: i64 = 86_400_000;
+use super::DAY_MS;
 
 /// A bucket's default retention, applied to versions written without one.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -57,12 +59,7 @@ pub async fn put_configuration(cx: &Ctx, body: ReqStream) -> ApiResult<Response<
         Some(Some(d)) => Some(default_rule(&d)?),
     };
     if !bucket.object_lock {
-        if bucket.versioning != ossemu_store::Versioning::Enabled {
-            return Err(ApiError::msg(
-                Code::InvalidBucketState,
-                "Versioning must be 'Enabled' on the bucket to apply a Object Lock configuration",
-            ));
-        }
+        // The store refuses it while versioning is not enabled.
         cx.store().enable_object_lock(&bucket.name).await?;
     }
     let doc = rule.map(|r| serde_json::to_vec(&r)).transpose();
@@ -124,24 +121,21 @@ pub async fn get_configuration(cx: &Ctx) -> ApiResult<Response<Body>> {
         return Err(ApiError::new(Code::ObjectLockConfigurationNotFoundError)
             .field("BucketName", bucket.name.clone()));
     }
-    let rule = match load_default(cx, &bucket.name)? {
-        None => String::new(),
-        Some(r) => {
-            let period = if r.in_years {
-                format!("<Years>{}</Years>", r.days / 365)
-            } else {
-                format!("<Days>{}</Days>", r.days)
-            };
-            format!(
-                "<Rule><DefaultRetention><Mode>{}</Mode>{period}</DefaultRetention></Rule>",
-                r.mode.as_str()
-            )
-        }
+    let rule = load_default(cx, &bucket.name)?.map(|r| ObjectLockRule {
+        default_retention: Some(DefaultRetention {
+            mode: Some(r.mode.as_str().to_string()),
+            days: (!r.in_years).then(|| r.days.to_string()),
+            years: r.in_years.then(|| (r.days / 365).to_string()),
+        }),
+    });
+    let doc = ObjectLockConfiguration {
+        xmlns: Some(ossemu_xml::S3_NS.to_string()),
+        object_lock_enabled: Some("Enabled".into()),
+        rule,
     };
-    Ok(xml_ok(format!(
-        "{}\n<ObjectLockConfiguration xmlns=\"{}\"><ObjectLockEnabled>Enabled</ObjectLockEnabled>{rule}</ObjectLockConfiguration>",
-        ossemu_xml::XML_DECLARATION,
-        ossemu_xml::S3_NS
+    Ok(xml_ok(ossemu_xml::to_xml_as(
+        "ObjectLockConfiguration",
+        &doc,
     )))
 }
 
@@ -213,14 +207,6 @@ fn requested(cx: &Ctx, mode: &str, until: &str) -> ApiResult<Retention> {
     Ok(Retention { mode, until_ms })
 }
 
-/// A retain-until date as stored, to the millisecond (a date cut to the second would name a
-/// moment before the retention ends, and a client waiting for it would be refused).
-fn until_date(ms: i64) -> String {
-    chrono::DateTime::from_timestamp_millis(ms)
-        .unwrap_or_default()
-        .to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
-}
-
 fn parse_date(s: &str) -> ApiResult<i64> {
     chrono::DateTime::parse_from_rfc3339(s.trim())
         .map(|d| d.timestamp_millis())
@@ -239,7 +225,7 @@ pub fn set_headers(h: &mut HeaderMap, rec: &ObjectRecord) {
         set(
             h,
             "x-amz-object-lock-retain-until-date",
-            &until_date(r.until_ms),
+            &super::iso8601_ms(r.until_ms),
         );
     }
     if rec.legal_hold {
@@ -345,13 +331,12 @@ pub async fn get_retention(cx: &Ctx) -> ApiResult<Response<Body>> {
             "The specified object does not have a ObjectLock configuration",
         )
     })?;
-    Ok(xml_ok(format!(
-        "{}\n<Retention xmlns=\"{}\"><Mode>{}</Mode><RetainUntilDate>{}</RetainUntilDate></Retention>",
-        ossemu_xml::XML_DECLARATION,
-        ossemu_xml::S3_NS,
-        r.mode.as_str(),
-        until_date(r.until_ms)
-    )))
+    let doc = RetentionConfiguration {
+        xmlns: Some(ossemu_xml::S3_NS.to_string()),
+        mode: Some(r.mode.as_str().to_string()),
+        retain_until_date: Some(super::iso8601_ms(r.until_ms)),
+    };
+    Ok(xml_ok(ossemu_xml::to_xml_as("Retention", &doc)))
 }
 
 /// PutObjectLegalHold: `ON` or `OFF`.
@@ -378,10 +363,9 @@ pub async fn put_legal_hold(cx: &Ctx, body: ReqStream) -> ApiResult<Response<Bod
 pub async fn get_legal_hold(cx: &Ctx) -> ApiResult<Response<Body>> {
     let bucket = cx.load_bucket()?;
     let (rec, _) = target(cx, &bucket)?;
-    let status = if rec.legal_hold { "ON" } else { "OFF" };
-    Ok(xml_ok(format!(
-        "{}\n<LegalHold xmlns=\"{}\"><Status>{status}</Status></LegalHold>",
-        ossemu_xml::XML_DECLARATION,
-        ossemu_xml::S3_NS,
-    )))
+    let doc = LegalHold {
+        xmlns: Some(ossemu_xml::S3_NS.to_string()),
+        status: Some(if rec.legal_hold { "ON" } else { "OFF" }.to_string()),
+    };
+    Ok(xml_ok(ossemu_xml::to_xml_as("LegalHold", &doc)))
 }

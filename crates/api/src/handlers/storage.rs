@@ -15,7 +15,7 @@ use crate::dialect::Dialect;
 use crate::error::{ApiError, ApiResult, Code};
 use crate::request::Ctx;
 
-const DAY_MS: i64 = 86_400_000;
+use super::DAY_MS;
 
 /// An OSS storage class as OSS spells it; InvalidArgument for one OSS does not have.
 pub fn oss_class(name: &str) -> ApiResult<String> {

@@ -82,7 +82,7 @@ pub async fn get_symlink(cx: &Ctx) -> ApiResult<Response<Body>> {
     set(h, "etag", &cx.dialect.etag(&rec.etag));
     set(h, "last-modified", &http_date(rec.modified_ms));
     for (k, v) in &rec.attrs.user_meta {
-        set(h, &format!("{}{k}", cx.dialect.meta_prefix()), v);
+        super::set_stored(h, &format!("{}{k}", cx.dialect.meta_prefix()), v);
     }
     versioning::set_served(cx, h, &bucket, &rec);
     Ok(r)

@@ -54,17 +54,15 @@ pub async fn put_bucket_versioning(cx: &Ctx, body: ReqStream) -> ApiResult<Respo
 /// GetBucketVersioning: no `Status` until versioning was first configured.
 pub async fn get_bucket_versioning(cx: &Ctx) -> ApiResult<Response<Body>> {
     let bucket = cx.load_bucket()?;
-    let ns = match cx.dialect.xmlns() {
-        Some(ns) => format!(" xmlns=\"{ns}\""),
-        None => String::new(),
+    let doc = VersioningConfiguration {
+        xmlns: cx.dialect.xmlns().map(str::to_string),
+        status: status_name(bucket.versioning).map(str::to_string),
+        mfa_delete: None,
     };
-    let decl = ossemu_xml::XML_DECLARATION;
-    Ok(xml_ok(match status_name(bucket.versioning) {
-        None => format!("{decl}\n<VersioningConfiguration{ns}/>"),
-        Some(s) => format!(
-            "{decl}\n<VersioningConfiguration{ns}><Status>{s}</Status></VersioningConfiguration>"
-        ),
-    }))
+    Ok(xml_ok(ossemu_xml::to_xml_as(
+        "VersioningConfiguration",
+        &doc,
+    )))
 }
 
 /// `Enabled` or `Suspended`; `None` for a bucket never versioned.
@@ -79,20 +77,26 @@ pub fn status_name(v: Versioning) -> Option<&'static str> {
 /// The version a request names with `?versionId=`, `None` when it names none. An empty or
 /// malformed id is refused (a well-formed one that names nothing is the handler's 404).
 pub fn requested(cx: &Ctx) -> ApiResult<Option<&str>> {
-    match cx.query.get("versionId") {
-        None => Ok(None),
-        Some(v) if is_version_id(v) => Ok(Some(v)),
-        Some(v) => {
-            let message = if v.is_empty() {
-                "Version id cannot be the empty string"
-            } else {
-                "Invalid version id specified"
-            };
-            Err(ApiError::msg(Code::InvalidArgument, message)
-                .field("ArgumentName", "versionId")
-                .field("ArgumentValue", v))
-        }
+    cx.query
+        .get("versionId")
+        .map(|v| check_id("versionId", v))
+        .transpose()
+}
+
+/// `v` if it can be a version id (`null` or one ossemu makes), else InvalidArgument naming
+/// the parameter `name` it came in.
+pub fn check_id<'v>(name: &'static str, v: &'v str) -> ApiResult<&'v str> {
+    if is_version_id(v) {
+        return Ok(v);
     }
+    let message = if v.is_empty() {
+        "Version id cannot be the empty string"
+    } else {
+        "Invalid version id specified"
+    };
+    Err(ApiError::msg(Code::InvalidArgument, message)
+        .field("ArgumentName", name)
+        .field("ArgumentValue", v))
 }
 
 /// The version id a read of `rec` reports: its own, or `null` for an object written before

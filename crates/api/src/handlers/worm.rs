@@ -6,7 +6,7 @@
 
 use http::{Response, StatusCode};
 use ossemu_store::ObjectRecord;
-use ossemu_xml::bucket::WormDays;
+use ossemu_xml::bucket::{WormConfiguration, WormDays};
 use serde::{Deserialize, Serialize};
 
 use super::bucket::SMALL_BODY;
@@ -18,7 +18,7 @@ use crate::request::Ctx;
 /// The configuration document kind holding a bucket's policy.
 const KIND: &str = "worm";
 
-const DAY_MS: i64 = 86_400_000;
+use super::DAY_MS;
 /// How long an initiated policy waits for CompleteBucketWorm.
 const LAPSE_MS: i64 = DAY_MS;
 /// The longest retention period OSS accepts (70 years).
@@ -220,18 +220,12 @@ pub async fn extend(cx: &Ctx, body: ReqStream) -> ApiResult<Response<Body>> {
 pub async fn get(cx: &Ctx) -> ApiResult<Response<Body>> {
     let bucket = cx.load_bucket()?;
     let worm = active(cx, &bucket.name)?.ok_or_else(no_policy)?;
-    let created = super::iso8601(worm.created_ms);
-    let expires = super::iso8601(worm.created_ms + LAPSE_MS);
-    let expiration = if worm.locked {
-        String::new()
-    } else {
-        format!("<ExpirationDate>{expires}</ExpirationDate>")
+    let doc = WormConfiguration {
+        worm_id: worm.id.clone(),
+        state: worm.state().to_string(),
+        retention_period_in_days: worm.days,
+        creation_date: super::iso8601(worm.created_ms),
+        expiration_date: (!worm.locked).then(|| super::iso8601(worm.created_ms + LAPSE_MS)),
     };
-    Ok(xml_ok(format!(
-        "{}\n<WormConfiguration><WormId>{}</WormId><State>{}</State><RetentionPeriodInDays>{}</RetentionPeriodInDays><CreationDate>{created}</CreationDate>{expiration}</WormConfiguration>",
-        ossemu_xml::XML_DECLARATION,
-        worm.id,
-        worm.state(),
-        worm.days
-    )))
+    Ok(xml_ok(ossemu_xml::to_xml_as("WormConfiguration", &doc)))
 }

@@ -142,11 +142,9 @@ impl Writes<'_> {
         if let Some(cur) = current.filter(|c| c.version_id.is_none()) {
             let mut null = cur.clone();
             null.version_id = Some(NULL_VERSION.into());
-            self.put_version(bucket, key, 0, &Version::Object(Box::new(null)), freed)?;
             // The object record becomes the same null version, id and all.
-            let mut rec = cur.clone();
-            rec.version_id = Some(NULL_VERSION.into());
-            self.insert(obj_key(bucket, key), enc(&rec)?);
+            self.insert(obj_key(bucket, key), enc(&null)?);
+            self.put_version(bucket, key, 0, &Version::Object(Box::new(null)), freed)?;
         }
         Ok(())
     }
@@ -173,22 +171,24 @@ impl Writes<'_> {
         new: &mut ObjectRecord,
         freed: &mut Vec<BlobId>,
     ) -> Result<()> {
-        if state == Versioning::Off {
-            new.version_id = None;
-            return Ok(());
-        }
-        let seq = self.next_seq(bucket, key)?;
-        match state {
-            Versioning::Off => {}
+        let seq = match state {
+            Versioning::Off => {
+                new.version_id = None;
+                return Ok(());
+            }
             Versioning::Enabled => {
+                let seq = self.next_seq(bucket, key)?;
                 self.adopt(bucket, key, current, freed)?;
                 new.version_id = Some(new_version_id(seq));
+                seq
             }
             Versioning::Suspended => {
+                let seq = self.next_seq(bucket, key)?;
                 self.drop_null(bucket, key, freed)?;
                 new.version_id = Some(NULL_VERSION.into());
+                seq
             }
-        }
+        };
         self.put_version(
             bucket,
             key,
@@ -253,7 +253,9 @@ impl Writes<'_> {
         if let Some(seq) = version_seq(self.engine, bucket, key, version_id)? {
             let k = version_key(bucket, key, seq);
             if self.get(&k)?.is_some() {
-                self.replace_segments(&rec.segments, Some(old), freed)?;
+                if rec.segments != old {
+                    self.replace_segments(&rec.segments, Some(old), freed)?;
+                }
                 self.insert(k, enc(&Version::Object(Box::new(rec.clone())))?);
             }
         }
