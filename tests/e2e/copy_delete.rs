@@ -236,12 +236,16 @@ async fn delete_multiple() {
         .body(body)
         .send()
         .await;
+    // Quiet mode lists the one failure, as an entry of a 200 answer.
+    assert_eq!(r.status, 200, "{}", r.text());
     assert_eq!(
         r.xml("Code").as_deref(),
         Some("InvalidArgument"),
         "{}",
         r.text()
     );
+    assert_eq!(r.xml("Key"), Some("k".repeat(1024)));
+    assert!(!r.text().contains("<Deleted>"), "{}", r.text());
 
     let body = "<Delete><Object><Key>v</Key><VersionId>null</VersionId></Object></Delete>";
     let r = s

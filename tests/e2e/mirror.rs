@@ -1196,13 +1196,7 @@ async fn mirroring_into_a_versioned_bucket_stores_versions() {
     let body = data(50_000);
     o.file("/o/v.bin", &body, &[]);
     mirrored(&s, "mirv", &format!("{}o/", o.url()), "").await;
-    let v = s
-        .req("PUT", "/mirv?versioning")
-        .oss()
-        .body("<VersioningConfiguration><Status>Enabled</Status></VersioningConfiguration>")
-        .send()
-        .await;
-    assert_eq!(v.status, 200);
+    s.set_versioning("mirv", "Enabled").await;
     let r = s.req("GET", "/mirv/v.bin").send().await;
     assert!(r.status == 200 && r.body == body);
     settle(&s).await;
@@ -1214,6 +1208,12 @@ async fn mirroring_into_a_versioned_bucket_stores_versions() {
     settle(&s).await;
     let second = stored(&s, "mirv", "v.bin").unwrap().version_id.unwrap();
     assert_ne!(first, second);
+    let g = s.req("GET", "/mirv/v.bin").send().await;
+    assert_eq!(
+        g.h("x-oss-version-id"),
+        Some(second.as_str()),
+        "a later read names it"
+    );
     let l = s.req("GET", "/mirv?versions").oss().send().await;
     assert_eq!(l.xml_all("Key").len(), 3, "{}", l.text());
     assert_eq!(l.xml_all("VersionId")[0], second);

@@ -917,3 +917,22 @@ async fn oss_part_copy_source_starts_with_a_slash() {
         .await;
     assert_eq!(r.status, 200, "{}", r.text());
 }
+
+/// CompleteMultipartUpload names the version it made: an id in an enabled bucket (the one a
+/// GET then reports), `null` in a suspended one through OSS, nothing through S3 there.
+#[tokio::test]
+async fn complete_names_the_version_it_made() {
+    let s = Server::start().await;
+    s.bucket("mpver").await;
+    s.set_versioning("mpver", "Enabled").await;
+    let c = complete_one_part(&s, "mpver", "big", "").await;
+    assert_eq!(c.status, 200, "{}", c.text());
+    let id = c.h("x-oss-version-id").expect("a version id").to_string();
+    assert_ne!(id, "null");
+    let g = s.req("GET", "/mpver/big").oss().send().await;
+    assert_eq!(g.h("x-oss-version-id"), Some(id.as_str()));
+    assert_eq!(&g.body[..], b"part");
+    s.set_versioning("mpver", "Suspended").await;
+    let c = complete_one_part(&s, "mpver", "big", "").await;
+    assert_eq!(c.h("x-oss-version-id"), Some("null"));
+}

@@ -212,8 +212,14 @@ async fn missing_bucket_wins_over_an_unknown_sub_resource() {
     s.put("here", "x", "object body").await;
     let r = s.req("GET", "/here/x?lifecycle").oss().send().await;
     assert!(r.status >= 400, "{}", r.text());
+    assert_eq!(r.h("content-type"), Some("application/xml"));
+    assert!(r.xml("RequestId").is_some_and(|id| id.len() == 24));
     assert_ne!(r.xml("Code").as_deref(), Some("NoSuchBucket"));
     assert!(!r.text().contains("object body"), "{}", r.text());
+    assert_eq!(
+        &s.req("GET", "/here/x").oss().send().await.body[..],
+        b"object body"
+    );
 }
 
 /// DescribeRegions: every OSS region, or one.

@@ -553,3 +553,36 @@ async fn a_form_upload_takes_the_default_retention() {
     assert_eq!(r.status, 200, "{}", r.text());
     assert_eq!(r.xml("Mode").as_deref(), Some("GOVERNANCE"));
 }
+
+/// Form uploads into a versioned bucket each make a version and name it.
+#[tokio::test]
+async fn form_uploads_make_versions() {
+    let s = Server::start().await;
+    s.req("PUT", "/ver-drop")
+        .oss()
+        .header("x-oss-acl", "public-read-write")
+        .send()
+        .await;
+    s.set_versioning("ver-drop", "Enabled").await;
+    let f = [("key", "form.txt")];
+    let first = post(&s, "ver-drop", &f, b"one").await;
+    assert_eq!(first.status, 204, "{}", first.text());
+    let second = post(&s, "ver-drop", &f, b"two").await;
+    let (v1, v2) = (
+        first
+            .h("x-oss-version-id")
+            .expect("a version id")
+            .to_string(),
+        second
+            .h("x-oss-version-id")
+            .expect("a version id")
+            .to_string(),
+    );
+    assert_ne!(v1, v2);
+    let g = s
+        .req("GET", &format!("/ver-drop/form.txt?versionId={v1}"))
+        .oss()
+        .send()
+        .await;
+    assert_eq!(&g.body[..], b"one");
+}

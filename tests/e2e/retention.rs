@@ -40,7 +40,7 @@ async fn object_lock_configuration_and_versioning() {
     assert_eq!(v.xml("Status").as_deref(), Some("Enabled"));
     s.req("PUT", "/lockcfg?versioning")
         .s3()
-        .body("<VersioningConfiguration><Status>Suspended</Status></VersioningConfiguration>")
+        .body(versioning_xml("Suspended"))
         .send()
         .await
         .assert_error(409, "InvalidBucketState");

@@ -227,3 +227,34 @@ async fn s3_storage_classes_and_glacier_restores() {
         .await
         .assert_error(400, "InvalidRequest");
 }
+
+/// `--restore-delay 0`: a restored object reads at once, and asking again extends it.
+#[tokio::test]
+async fn a_zero_restore_delay_restores_at_once() {
+    let s = Server::start_with(|c| c.restore_delay = std::time::Duration::ZERO).await;
+    s.bucket("quick").await;
+    let r = s
+        .req("PUT", "/quick/a")
+        .oss()
+        .header("x-oss-storage-class", "Archive")
+        .body("now")
+        .send()
+        .await;
+    assert_eq!(r.status, 200);
+    assert_eq!(
+        s.req("POST", "/quick/a?restore").oss().send().await.status,
+        202
+    );
+    let g = s.req("GET", "/quick/a").oss().send().await;
+    assert_eq!((g.status, &g.body[..]), (200, &b"now"[..]));
+    assert!(
+        g.h("x-oss-restore")
+            .is_some_and(|v| v.starts_with("ongoing-request=\"false\"")),
+        "{:?}",
+        g.h("x-oss-restore")
+    );
+    assert_eq!(
+        s.req("POST", "/quick/a?restore").oss().send().await.status,
+        200
+    );
+}

@@ -146,6 +146,17 @@ impl Server {
         assert_eq!(r.status, 200, "create bucket {name}: {}", r.text());
     }
 
+    /// Sets a bucket's versioning (`Enabled` or `Suspended`), asserting success.
+    pub async fn set_versioning(&self, bucket: &str, status: &str) {
+        let r = self
+            .req("PUT", &format!("/{bucket}?versioning"))
+            .s3()
+            .body(versioning_xml(status))
+            .send()
+            .await;
+        assert_eq!(r.status, 200, "versioning of {bucket}: {}", r.text());
+    }
+
     /// Stores an object (OSS dialect), asserting success.
     pub async fn put(&self, bucket: &str, key: &str, body: impl Into<Bytes>) -> Resp {
         let r = self
@@ -916,4 +927,9 @@ impl Drop for Binary {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// A PutBucketVersioning body.
+pub fn versioning_xml(status: &str) -> String {
+    format!("<VersioningConfiguration><Status>{status}</Status></VersioningConfiguration>")
 }

@@ -104,13 +104,7 @@ async fn a_symlink_reads_as_its_target_with_its_own_metadata() {
 async fn symlinks_have_versions() {
     let s = Server::start().await;
     s.bucket("vlinks").await;
-    let v = s
-        .req("PUT", "/vlinks?versioning")
-        .oss()
-        .body("<VersioningConfiguration><Status>Enabled</Status></VersioningConfiguration>")
-        .send()
-        .await;
-    assert_eq!(v.status, 200);
+    s.set_versioning("vlinks", "Enabled").await;
     s.put("vlinks", "t1", "one").await;
     s.put("vlinks", "t2", "two").await;
     let l1 = link(&s, "vlinks", "ln", "t1", &[]).await;

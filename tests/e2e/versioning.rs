@@ -4,18 +4,6 @@
 
 use crate::support::*;
 
-async fn set_versioning(s: &Server, bucket: &str, status: &str) {
-    let r = s
-        .req("PUT", &format!("/{bucket}?versioning"))
-        .s3()
-        .body(format!(
-            "<VersioningConfiguration><Status>{status}</Status></VersioningConfiguration>"
-        ))
-        .send()
-        .await;
-    assert_eq!(r.status, 200, "{}", r.text());
-}
-
 /// Puts `body` at `key` (S3 dialect) and returns the version id the answer names.
 async fn put_version(s: &Server, bucket: &str, key: &str, body: &str) -> String {
     let r = s
@@ -83,7 +71,7 @@ async fn the_configuration_in_both_dialects() {
     }
     let info = s.req("GET", "/cfg?bucketInfo").oss().send().await;
     assert_eq!(info.xml("Versioning"), None);
-    set_versioning(&s, "cfg", "Enabled").await;
+    s.set_versioning("cfg", "Enabled").await;
     let g = s.req("GET", "/cfg?versioning").oss().send().await;
     assert!(
         g.text().ends_with(
@@ -105,7 +93,7 @@ async fn the_configuration_in_both_dialects() {
     assert_eq!(g.xml("Status").as_deref(), Some("Suspended"));
     // Only the owner configures it.
     s.req("PUT", "/cfg?versioning")
-        .body("<VersioningConfiguration><Status>Enabled</Status></VersioningConfiguration>")
+        .body(versioning_xml("Enabled"))
         .send()
         .await
         .assert_error(403, "AccessDenied");
@@ -124,7 +112,7 @@ async fn the_configuration_in_both_dialects() {
 async fn versions_delete_markers_and_the_way_back() {
     let s = Server::start().await;
     s.bucket("ver").await;
-    set_versioning(&s, "ver", "Enabled").await;
+    s.set_versioning("ver", "Enabled").await;
     let v1 = put_version(&s, "ver", "k", "one").await;
     let v2 = put_version(&s, "ver", "k", "two").await;
     assert_ne!(v1, v2);
@@ -240,11 +228,11 @@ async fn the_null_version_before_and_while_suspended() {
         None,
         "an unversioned bucket names none"
     );
-    set_versioning(&s, "nul", "Enabled").await;
+    s.set_versioning("nul", "Enabled").await;
     let h = s.req("HEAD", "/nul/k").oss().send().await;
     assert_eq!(h.h("x-oss-version-id"), Some("null"));
     let v1 = put_version(&s, "nul", "k", "enabled").await;
-    set_versioning(&s, "nul", "Suspended").await;
+    s.set_versioning("nul", "Suspended").await;
     // S3 names no version on a write in a suspended bucket; OSS says null.
     let r = put_s3(&s, "nul", "k", "suspended-1").await;
     assert_eq!(r.h("x-amz-version-id"), None);
@@ -286,7 +274,7 @@ async fn list_object_versions_pages_through_everything_once() {
     let s = Server::start().await;
     s.bucket("lvers").await;
     s.put("lvers", "a", "plain").await;
-    set_versioning(&s, "lvers", "Enabled").await;
+    s.set_versioning("lvers", "Enabled").await;
     for key in ["a", "b", "dir/x", "dir/y", "c"] {
         put_version(&s, "lvers", key, "1").await;
         put_version(&s, "lvers", key, "2").await;
@@ -354,7 +342,7 @@ async fn list_object_versions_pages_through_everything_once() {
 async fn delete_objects_with_versions_in_both_dialects() {
     let s = Server::start().await;
     s.bucket("dvers").await;
-    set_versioning(&s, "dvers", "Enabled").await;
+    s.set_versioning("dvers", "Enabled").await;
     let v1 = put_version(&s, "dvers", "k", "one").await;
     let v2 = put_version(&s, "dvers", "k", "two").await;
     let body = delete_body(&[("k", Some(&v1)), ("k", None), ("never", None)]);
@@ -425,7 +413,7 @@ async fn delete_objects_with_versions_in_both_dialects() {
 async fn versions_as_copy_sources_and_acl_and_tag_targets() {
     let s = Server::start().await;
     s.bucket("cvers").await;
-    set_versioning(&s, "cvers", "Enabled").await;
+    s.set_versioning("cvers", "Enabled").await;
     let v1 = put_version(&s, "cvers", "k", "one").await;
     let v2 = put_version(&s, "cvers", "k", "two").await;
     let c = s
@@ -524,7 +512,7 @@ async fn forbid_overwrite_and_append_in_a_versioned_bucket() {
         .send()
         .await
         .assert_error(409, "FileAlreadyExists");
-    set_versioning(&s, "forbid", "Enabled").await;
+    s.set_versioning("forbid", "Enabled").await;
     // OSS: x-oss-forbid-overwrite has no effect once versioning is on.
     let r = s
         .req("PUT", "/forbid/k")
@@ -577,7 +565,7 @@ async fn versions_survive_kill_9() {
     let v = r
         .req("PUT", "/restart?versioning")
         .s3()
-        .body("<VersioningConfiguration><Status>Enabled</Status></VersioningConfiguration>")
+        .body(versioning_xml("Enabled"))
         .send()
         .await;
     assert_eq!(v.status, 200);
@@ -612,7 +600,7 @@ async fn versions_survive_kill_9() {
 async fn a_page_marker_deleted_meanwhile_still_counts() {
     let s = Server::start().await;
     s.bucket("gone").await;
-    set_versioning(&s, "gone", "Enabled").await;
+    s.set_versioning("gone", "Enabled").await;
     let ids = [
         put_version(&s, "gone", "k", "1").await,
         put_version(&s, "gone", "k", "2").await,
@@ -654,7 +642,7 @@ async fn a_page_marker_deleted_meanwhile_still_counts() {
 async fn versions_of_a_private_bucket_are_not_probed() {
     let s = Server::start().await;
     s.bucket("priv").await;
-    set_versioning(&s, "priv", "Enabled").await;
+    s.set_versioning("priv", "Enabled").await;
     let v = put_version(&s, "priv", "k", "secret").await;
     let d = s.req("DELETE", "/priv/k").s3().send().await;
     let marker = d.h("x-amz-version-id").unwrap().to_string();
@@ -670,4 +658,41 @@ async fn versions_of_a_private_bucket_are_not_probed() {
             assert_eq!(r.h("x-oss-delete-marker"), None);
         }
     }
+}
+
+/// `encoding-type=url` encodes every key and marker of a version listing, and the encoded
+/// next marker, decoded, continues it.
+#[tokio::test]
+async fn version_listings_encode_keys_on_request() {
+    let s = Server::start().await;
+    s.bucket("encv").await;
+    s.set_versioning("encv", "Enabled").await;
+    let key = "dir/a b\u{1}";
+    put_version(&s, "encv", key, "1").await;
+    put_version(&s, "encv", key, "2").await;
+    put_version(&s, "encv", "dir/z", "3").await;
+    let r = s
+        .req(
+            "GET",
+            "/encv?versions&encoding-type=url&prefix=dir/&max-keys=2",
+        )
+        .oss()
+        .send()
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(r.xml("EncodingType").as_deref(), Some("url"));
+    assert_eq!(r.xml_all("Key"), [enc(key), enc(key)]);
+    assert_eq!(r.xml("Prefix"), Some(enc("dir/")));
+    let next = r.xml("NextKeyMarker").unwrap();
+    assert_eq!(next, enc(key));
+    let vm = r.xml("NextVersionIdMarker").unwrap();
+    let rest = s
+        .req(
+            "GET",
+            &format!("/encv?versions&prefix=dir/&key-marker={next}&version-id-marker={vm}"),
+        )
+        .oss()
+        .send()
+        .await;
+    assert_eq!(rest.xml_all("Key"), ["dir/z"]);
 }

@@ -546,13 +546,7 @@ async fn pages_behind_a_delete_marker() {
     let s = Server::start().await;
     let cfg = "<WebsiteConfiguration><IndexDocument><Suffix>index.html</Suffix></IndexDocument><ErrorDocument><Key>error.html</Key></ErrorDocument></WebsiteConfiguration>";
     site(&s, "vsite", "public-read", cfg).await;
-    let v = s
-        .req("PUT", "/vsite?versioning")
-        .oss()
-        .body("<VersioningConfiguration><Status>Enabled</Status></VersioningConfiguration>")
-        .send()
-        .await;
-    assert_eq!(v.status, 200);
+    s.set_versioning("vsite", "Enabled").await;
     s.put("vsite", "index.html", "root index").await;
     s.put("vsite", "error.html", "custom error").await;
     s.put("vsite", "page.html", "a page").await;

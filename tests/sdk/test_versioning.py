@@ -124,3 +124,24 @@ def test_boto3_storage_class_and_restore(s3, bucket_name):
     r = s3.restore_object(Bucket=bucket_name, Key="ia", RestoreRequest={"Days": 1})
     assert r["ResponseMetadata"]["HTTPStatusCode"] == 202
     assert 'ongoing-request="true"' in s3.head_object(Bucket=bucket_name, Key="ia")["Restore"]
+
+
+def test_boto3_restore_then_read_with_no_delay(bucket_name):
+    from conftest import Ossemu, s3_client
+
+    server = Ossemu(args=["--restore-delay", "0"])
+    try:
+        s3 = s3_client(server)
+        s3.create_bucket(Bucket=bucket_name)
+        s3.put_object(Bucket=bucket_name, Key="g", Body=b"frozen", StorageClass="GLACIER")
+        with pytest.raises(ClientError) as e:
+            s3.get_object(Bucket=bucket_name, Key="g")
+        assert code(e.value) == "InvalidObjectState"
+        r = s3.restore_object(Bucket=bucket_name, Key="g", RestoreRequest={"Days": 1})
+        assert r["ResponseMetadata"]["HTTPStatusCode"] == 202
+        assert s3.get_object(Bucket=bucket_name, Key="g")["Body"].read() == b"frozen"
+        assert 'ongoing-request="false"' in s3.head_object(Bucket=bucket_name, Key="g")["Restore"]
+        r = s3.restore_object(Bucket=bucket_name, Key="g", RestoreRequest={"Days": 2})
+        assert r["ResponseMetadata"]["HTTPStatusCode"] == 200
+    finally:
+        server.stop()
