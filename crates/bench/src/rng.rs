@@ -17,6 +17,22 @@ impl SplitMix64 {
         self.state = self.state.wrapping_add(0x9e37_79b9_7f4a_7c15);
         mix(self.state)
     }
+
+    /// A uniform number in `[0, 1)`.
+    pub fn unit(&mut self) -> f64 {
+        (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
+    }
+
+    /// `len` pseudo-random bytes.
+    pub fn bytes(&mut self, len: u64) -> bytes::Bytes {
+        let len = usize::try_from(len).unwrap_or(0);
+        let mut buf = Vec::with_capacity(len + 8);
+        while buf.len() < len {
+            buf.extend_from_slice(&self.next_u64().to_le_bytes());
+        }
+        buf.truncate(len);
+        bytes::Bytes::from(buf)
+    }
 }
 
 /// Stateless hash of `x` with the SplitMix64 finalizer: the `n`th operation of a run can

@@ -320,7 +320,7 @@ async fn load_and_kill(
         tasks.push(tokio::spawn(writer.run(entries)));
     }
     let span = args.max_load.as_secs_f64() - 0.2;
-    let kill_at = Duration::from_secs_f64(0.2 + span.max(0.0) * unit(rng));
+    let kill_at = Duration::from_secs_f64(0.2 + span.max(0.0) * rng.unit());
     tokio::time::sleep(kill_at).await;
     killed.store(true, Ordering::SeqCst);
     node.server.kill().context("kill -9")?;
@@ -334,11 +334,6 @@ async fn load_and_kill(
         bail!("{} error(s) before the kill, first: {e}", unexpected.len());
     }
     Ok((kill_at, stats))
-}
-
-/// A uniform number in `[0, 1)`.
-fn unit(rng: &mut SplitMix64) -> f64 {
-    (rng.next_u64() >> 11) as f64 / (1u64 << 53) as f64
 }
 
 /// One writer: its keys, one request at a time, until the kill.
@@ -420,7 +415,7 @@ impl Writer {
         let roll = self.rng.next_u64() % 100;
         if roll < 55 {
             let size = self.pick_size();
-            let body = random_body(&mut self.rng, size);
+            let body = self.rng.bytes(size);
             let md5: [u8; 16] = Md5::digest(&body).into();
             let state = State::Present {
                 md5,
@@ -439,7 +434,7 @@ impl Writer {
                 } else {
                     1 + self.rng.next_u64() % (512 * 1024)
                 };
-                bodies.push(random_body(&mut self.rng, size));
+                bodies.push(self.rng.bytes(size));
             }
             let state = multipart_state(&bodies);
             (Op::Multipart(bodies), state)
@@ -526,17 +521,6 @@ impl Writer {
         }
         Ok(done.version_id)
     }
-}
-
-/// `len` pseudo-random bytes.
-fn random_body(rng: &mut SplitMix64, len: u64) -> Bytes {
-    let len = usize::try_from(len).unwrap_or(0);
-    let mut buf = Vec::with_capacity(len + 8);
-    while buf.len() < len {
-        buf.extend_from_slice(&rng.next_u64().to_le_bytes());
-    }
-    buf.truncate(len);
-    Bytes::from(buf)
 }
 
 /// The object a multipart upload of `parts` makes: the MD5 of all the bytes, and the ETag
@@ -962,9 +946,9 @@ mod tests {
     #[test]
     fn random_bodies_have_the_asked_length() {
         let mut r = SplitMix64::new(1);
-        assert_eq!(random_body(&mut r, 0).len(), 0);
-        assert_eq!(random_body(&mut r, 13).len(), 13);
-        let u = unit(&mut r);
+        assert_eq!(r.bytes(0).len(), 0);
+        assert_eq!(r.bytes(13).len(), 13);
+        let u = r.unit();
         assert!((0.0..1.0).contains(&u));
     }
 

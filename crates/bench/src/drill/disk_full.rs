@@ -285,7 +285,7 @@ async fn restart_on_full_disk(
     // were deleted): a kill within the first fill's time lands while writes are
     // acknowledged about as often as when they are refused.
     let mut rng = SplitMix64::new(seed ^ 0x6b69_6c6c);
-    let span = fill_time.as_secs_f64() * (0.05 + 0.95 * unit(&mut rng));
+    let span = fill_time.as_secs_f64() * (0.05 + 0.95 * rng.unit());
     let kill_after = Duration::from_secs_f64(span.max(0.005));
     let fill = Fill::new(args, &node, seed ^ 1, "b");
     let killed = Arc::new(AtomicBool::new(false));
@@ -422,7 +422,7 @@ impl Writer {
             }
             let key = format!("{}/{n:05}", self.prefix);
             let size = MIN_SIZE + self.rng.next_u64() % (self.cap - MIN_SIZE + 1);
-            let body = random_body(&mut self.rng, size);
+            let body = self.rng.bytes(size);
             let md5: [u8; 16] = Md5::digest(&body).into();
             match put(&self.client, &key, body).await {
                 Ok(Some(etag)) if etag == hex::encode(md5) => {
@@ -455,22 +455,6 @@ impl Writer {
         }
         (out, None)
     }
-}
-
-/// A uniform number in `[0, 1)`.
-fn unit(rng: &mut SplitMix64) -> f64 {
-    (rng.next_u64() >> 11) as f64 / (1u64 << 53) as f64
-}
-
-/// `len` pseudo-random bytes.
-fn random_body(rng: &mut SplitMix64, len: u64) -> Bytes {
-    let len = usize::try_from(len).unwrap_or(0);
-    let mut buf = Vec::with_capacity(len + 8);
-    while buf.len() < len {
-        buf.extend_from_slice(&rng.next_u64().to_le_bytes());
-    }
-    buf.truncate(len);
-    Bytes::from(buf)
 }
 
 /// Fails unless `r` is `507 InsufficientStorage`.
