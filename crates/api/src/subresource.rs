@@ -63,7 +63,6 @@ const fn sub(name: &'static str, flags: u8, route: Route) -> SubResource {
 pub const SUBRESOURCES: &[SubResource] = &[
     // Answered 501 NotImplemented unless an implemented operation claims the request first;
     // the error message names the first one present, in this order.
-    sub("lifecycle", V1 | V2 | OP, Unsupported),
     sub("logging", V1 | V2 | OP, Unsupported),
     sub("policy", V1 | V2 | OP, Unsupported),
     sub("tagging", V1 | V2 | OP, Unsupported),
@@ -137,6 +136,7 @@ pub const SUBRESOURCES: &[SubResource] = &[
     sub("comp", V1 | OP, Implemented),
     sub("cors", V1 | V2 | OP, Implemented),
     sub("delete", V1 | V2 | OP, Implemented),
+    sub("lifecycle", V1 | V2 | OP, Implemented),
     sub("list-type", NONE, Implemented),
     sub("live", V1 | OP, Implemented),
     sub("location", V1 | V2 | OP, Implemented),

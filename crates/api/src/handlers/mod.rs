@@ -9,6 +9,7 @@ pub mod copy;
 pub mod cors;
 pub mod delete;
 pub mod internal;
+pub mod lifecycle;
 pub mod list;
 pub mod mirror;
 pub mod multipart;
