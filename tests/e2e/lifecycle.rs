@@ -167,7 +167,6 @@ async fn s3_rules_on_a_versioned_bucket() {
     s.set_versioning("lc-s3", "Enabled").await;
     let v1 = put_s3(&s, "k", "one", None).await;
     let v2 = put_s3(&s, "k", "two", None).await;
-    put_s3(&s, "old/x", "old", None).await;
     put_s3(&s, "cold/c", "frozen", Some("tier=cold")).await;
     put_s3(&s, "cold/untagged", "warm", None).await;
     initiate(&s, "/lc-s3/any/upload", true).await;
@@ -175,6 +174,26 @@ async fn s3_rules_on_a_versioned_bucket() {
     assert_eq!(r.status, 200, "{}", r.text());
     let g = s.req("GET", "/lc-s3?lifecycle").s3().send().await;
     assert_eq!(g.xml_all("ID"), ["versions", "old", "glacier", "uploads"]);
+    // S3 names the coming expiration on writes, GET and HEAD: midnight UTC after 30 days.
+    let w = put_s3(&s, "old/x", "old", None).await;
+    let h = s.req("HEAD", "/lc-s3/old/x").s3().send().await;
+    let rec = s
+        .state
+        .store
+        .meta()
+        .get_object("lc-s3", "old/x")
+        .unwrap()
+        .unwrap();
+    let due_ms = (rec.modified_ms + 30 * DAY_MS + DAY_MS - 1) / DAY_MS * DAY_MS;
+    let due = std::time::UNIX_EPOCH + std::time::Duration::from_millis(due_ms as u64);
+    let want = format!(
+        "expiry-date=\"{}\", rule-id=\"old\"",
+        httpdate::fmt_http_date(due)
+    );
+    assert_eq!(h.h("x-amz-expiration"), Some(want.as_str()));
+    assert_eq!(w.h("x-amz-expiration"), Some(want.as_str()));
+    let h = s.req("HEAD", "/lc-s3/k").s3().send().await;
+    assert_eq!(h.h("x-amz-expiration"), None);
     assert!(
         g.text()
             .contains("xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"")

@@ -1,15 +1,16 @@
 //! PutBucketLifecycle (S3: PutBucketLifecycleConfiguration), GetBucketLifecycle and
 //! DeleteBucketLifecycle. The rules run in [`crate::lifecycle::run`].
 
-use http::{Response, StatusCode};
+use http::{HeaderMap, Response, StatusCode};
 use md5::{Digest, Md5};
+use ossemu_store::ObjectRecord;
 use ossemu_xml::lifecycle::{LifecycleConfiguration, LifecycleRule};
 
-use super::{no_body, parse_content_md5, xml_ok};
+use super::{http_date, no_body, parse_content_md5, set, xml_ok};
 use crate::body::{Body, ReqStream, read_small};
 use crate::dialect::Dialect;
 use crate::error::{ApiError, ApiResult, Code};
-use crate::lifecycle::{MAX_BODY, compile, run};
+use crate::lifecycle::{MAX_BODY, compile, plan, run};
 use crate::request::Ctx;
 
 /// OSS's header that lets two rules with overlapping prefixes hold the same action.
@@ -70,4 +71,22 @@ pub async fn delete_bucket_lifecycle(cx: &Ctx) -> ApiResult<Response<Body>> {
     let bucket = cx.load_bucket()?;
     cx.store().put_config(&bucket.name, run::KIND, None).await?;
     Ok(no_body(StatusCode::NO_CONTENT))
+}
+
+/// S3's `x-amz-expiration` on a write's answer and on GET and HEAD of the current version:
+/// when the bucket's rules will expire `rec` (the request's key), and by which rule.
+pub fn set_expiration(cx: &Ctx, h: &mut HeaderMap, rec: &ObjectRecord) {
+    if cx.dialect != Dialect::S3 || cx.query.get("versionId").is_some() {
+        return;
+    }
+    let (Ok(bucket), Ok(key)) = (cx.bucket(), cx.key()) else {
+        return;
+    };
+    let Ok(Some(conf)) = run::load(cx.store().meta(), bucket) else {
+        return;
+    };
+    if let Some((at, rule)) = plan(&conf).expiry(key, rec) {
+        let value = format!("expiry-date=\"{}\", rule-id=\"{rule}\"", http_date(at));
+        set(h, "x-amz-expiration", &value);
+    }
 }

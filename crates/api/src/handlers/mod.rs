@@ -310,6 +310,7 @@ pub fn object_headers(cx: &Ctx, rec: &ObjectRecord, h: &mut HeaderMap) {
     crate::sse::set_headers(d, rec.attrs.sse.as_ref(), h);
     if d == Dialect::S3 {
         retention::set_headers(h, rec);
+        lifecycle::set_expiration(cx, h, rec);
     }
     storage::set_headers(cx, h, rec);
     if let Some(tag) = &rec.tag {
