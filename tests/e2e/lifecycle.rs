@@ -568,3 +568,90 @@ async fn a_crash_during_a_pass_leaves_a_consistent_store() {
     // Each remaining object keeps its one body file; the expired ones left none.
     assert_eq!(count_files(&dir.path().join("blobs")), CRASH_N);
 }
+
+const ATIME_RULES: &str = "<LifecycleConfiguration><Rule><ID>atime</ID><Prefix></Prefix>\
+    <Status>Enabled</Status><Transition><Days>30</Days><StorageClass>IA</StorageClass>\
+    <IsAccessTime>true</IsAccessTime><ReturnToStdWhenVisit>true</ReturnToStdWhenVisit>\
+    </Transition></Rule></LifecycleConfiguration>";
+
+/// OSS access tracking: rules counted from the last read, the return to Standard on a read,
+/// and the rules' refusals while tracking is off.
+#[tokio::test]
+async fn access_time_rules_count_from_the_last_read() {
+    let s = Server::start().await;
+    s.bucket("lc-atime").await;
+    let big = vec![b'x'; 70 * 1024];
+    s.put("lc-atime", "hot", big.clone()).await;
+    s.put("lc-atime", "cold", big.clone()).await;
+    s.put("lc-atime", "tiny", "small").await;
+    put_lifecycle(&s, "lc-atime", ATIME_RULES, false)
+        .await
+        .assert_error(400, "InvalidArgument");
+    let g = s.req("GET", "/lc-atime?accessmonitor").oss().send().await;
+    assert_eq!(g.xml("Status").as_deref(), Some("Disabled"));
+    assert_eq!(
+        s.req("HEAD", "/lc-atime/hot")
+            .oss()
+            .send()
+            .await
+            .h("x-oss-last-access-time"),
+        None
+    );
+    let monitor = |status: &str| {
+        s.req("PUT", "/lc-atime?accessmonitor")
+            .oss()
+            .body(format!(
+                "<AccessMonitorConfiguration><Status>{status}</Status></AccessMonitorConfiguration>"
+            ))
+            .send()
+    };
+    assert_eq!(monitor("Enabled").await.status, 200);
+    monitor("On").await.assert_error(400, "MalformedXML");
+    let g = s.req("GET", "/lc-atime?accessmonitor").oss().send().await;
+    assert_eq!(g.xml("Status").as_deref(), Some("Enabled"));
+    let info = s.req("GET", "/lc-atime?bucketInfo").oss().send().await;
+    assert_eq!(info.xml("AccessMonitor").as_deref(), Some("Enabled"));
+    let h = s.req("HEAD", "/lc-atime/hot").oss().send().await;
+    assert_eq!(h.h("x-oss-last-access-time"), h.h("last-modified"));
+
+    let r = put_lifecycle(&s, "lc-atime", ATIME_RULES, false).await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let g = s.req("GET", "/lc-atime?lifecycle").oss().send().await;
+    assert_eq!(g.xml("IsAccessTime").as_deref(), Some("true"));
+    assert!(
+        g.xml("AtimeBase").is_some_and(|t| t.parse::<i64>().is_ok()),
+        "{}",
+        g.text()
+    );
+    monitor("Disabled")
+        .await
+        .assert_error(400, "InvalidArgument");
+
+    // Twenty days on, `hot` is read: its last access moves, the others' stays.
+    s.state.clock.advance(20 * DAY_MS);
+    let g = s.req("GET", "/lc-atime/hot").oss().send().await;
+    assert_eq!(g.status, 200);
+    let h = s.req("HEAD", "/lc-atime/hot").oss().send().await;
+    assert_ne!(h.h("x-oss-last-access-time"), h.h("last-modified"));
+    // 30 days after the last read: `cold` moves, `hot` not yet, `tiny` is under 64 KiB.
+    assert_eq!(run(&s, 31, "lc-atime").await, [0, 1, 0]);
+    let class = |key: &'static str| {
+        let s = &s;
+        async move {
+            let h = s
+                .req("HEAD", &format!("/lc-atime/{key}"))
+                .oss()
+                .send()
+                .await;
+            h.h("x-oss-storage-class").map(str::to_string)
+        }
+    };
+    assert_eq!(class("cold").await.as_deref(), Some("IA"));
+    assert_eq!(class("hot").await.as_deref(), Some("Standard"));
+    assert_eq!(class("tiny").await.as_deref(), Some("Standard"));
+    // A read brings it back to Standard (ReturnToStdWhenVisit).
+    let g = s.req("GET", "/lc-atime/cold").oss().send().await;
+    assert_eq!((g.status, g.body.len()), (200, big.len()));
+    assert_eq!(class("cold").await.as_deref(), Some("Standard"));
+    assert_eq!(run(&s, 51, "lc-atime").await, [0, 2, 0]);
+}

@@ -80,6 +80,35 @@ pub fn midnight_at_or_after(ms: i64) -> i64 {
         }
 }
 
+/// Objects smaller than this move by access time only with `AllowSmallFile`.
+const SMALL_FILE: u64 = 64 * 1024;
+
+/// A transition's target and how it counts.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Move {
+    /// The class to move to.
+    pub class: String,
+    /// Count from the last access (OSS `IsAccessTime`), not the last modification.
+    pub by_access: bool,
+    /// A read moves the object back to Standard (`ReturnToStdWhenVisit`).
+    pub back_on_visit: bool,
+    /// Move objects under 64 KiB too (`AllowSmallFile`; only counts with `by_access`).
+    pub small_files: bool,
+}
+
+impl Move {
+    /// Whether it applies to `rec` at all (objects under 64 KiB stay put by access time
+    /// unless allowed).
+    fn takes(&self, rec: &ObjectRecord) -> bool {
+        !self.by_access || self.small_files || rec.size >= SMALL_FILE
+    }
+
+    /// The time its days count from: the last access or the last modification.
+    fn since(&self, modified: i64, accessed: i64) -> i64 {
+        if self.by_access { accessed } else { modified }
+    }
+}
+
 /// What a rule does to non-current versions.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Noncurrent {
@@ -108,12 +137,12 @@ pub struct Rule {
     pub expire: Option<When>,
     /// Remove a delete marker that is its key's only version.
     pub expire_markers: bool,
-    /// Transitions of current versions: when, and to which class.
-    pub transitions: Vec<(When, String)>,
+    /// Transitions of current versions: when, and where to.
+    pub transitions: Vec<(When, Move)>,
     /// Expiration of non-current versions.
     pub noncurrent_expire: Option<Noncurrent>,
     /// Transitions of non-current versions.
-    pub noncurrent_transitions: Vec<(Noncurrent, String)>,
+    pub noncurrent_transitions: Vec<(Noncurrent, Move)>,
     /// Abort of multipart uploads, counted from their initiation.
     pub abort: Option<When>,
 }
@@ -159,40 +188,69 @@ pub struct Plan {
 }
 
 impl Plan {
-    /// The action due at `at` for `key`'s current version `rec` whose class is `class`:
-    /// expiration wins over transition; of the transitions due, the coldest class, and only
-    /// to a colder class than the object's.
-    pub fn current(&self, key: &str, rec: &ObjectRecord, class: &str, at: i64) -> Option<Action> {
+    /// The action due at `at` for `key`'s current version `rec` whose class is `class` and
+    /// last access `accessed`: expiration wins over transition; of the transitions due, the
+    /// coldest class, and only to a colder class than the object's.
+    pub fn current(
+        &self,
+        key: &str,
+        rec: &ObjectRecord,
+        class: &str,
+        accessed: i64,
+        at: i64,
+    ) -> Option<Action> {
         let rules = || self.rules.iter().filter(|r| r.covers(key, rec));
         if rules().any(|r| r.expire.is_some_and(|w| w.due(rec.modified_ms, at))) {
             return Some(Action::Expire);
         }
-        let due = rules().flat_map(|r| r.transitions.iter());
-        let due = due.filter(|(w, _)| w.due(rec.modified_ms, at));
-        coldest(due.map(|(_, c)| c.as_str()), class)
+        let due = rules()
+            .flat_map(|r| r.transitions.iter())
+            .filter(|(w, m)| m.takes(rec) && w.due(m.since(rec.modified_ms, accessed), at));
+        coldest(due.map(|(_, m)| m.class.as_str()), class)
     }
 
     /// The action due at `at` for a non-current version `rec` of `key`, replaced at
-    /// `since`, with `newer` non-current versions newer than it.
+    /// `since` and last read at `accessed`, with `newer` non-current versions newer than it.
+    #[allow(clippy::too_many_arguments)]
     pub fn noncurrent(
         &self,
         key: &str,
         rec: &ObjectRecord,
         class: &str,
         since: i64,
+        accessed: i64,
         newer: usize,
         at: i64,
     ) -> Option<Action> {
-        let due = |n: &Noncurrent| newer >= n.keep && When::Days(n.days).due(since, at);
+        let due = |n: &Noncurrent, from: i64| newer >= n.keep && When::Days(n.days).due(from, at);
         let rules = || self.rules.iter().filter(|r| r.covers(key, rec));
-        if rules().any(|r| r.noncurrent_expire.as_ref().is_some_and(due)) {
+        let expires = |r: &Rule| r.noncurrent_expire.is_some_and(|n| due(&n, since));
+        if rules().any(expires) {
             return Some(Action::Expire);
         }
         let moves = rules().flat_map(|r| r.noncurrent_transitions.iter());
-        coldest(
-            moves.filter(|(n, _)| due(n)).map(|(_, c)| c.as_str()),
-            class,
-        )
+        let moves = moves.filter(|(n, m)| m.takes(rec) && due(n, m.since(since, accessed)));
+        coldest(moves.map(|(_, m)| m.class.as_str()), class)
+    }
+
+    /// Whether a read of `key`'s version `rec`, now of class `class`, moves it back to
+    /// Standard: a rule covering it moved it there by access time with
+    /// `ReturnToStdWhenVisit`.
+    pub fn returns_on_visit(&self, key: &str, rec: &ObjectRecord, class: &str) -> bool {
+        rank(class) > 0
+            && self.rules.iter().filter(|r| r.covers(key, rec)).any(|r| {
+                let current = r.transitions.iter().map(|(_, m)| m);
+                let mut moves = current.chain(r.noncurrent_transitions.iter().map(|(_, m)| m));
+                moves.any(|m| m.by_access && m.back_on_visit && rank(&m.class) == rank(class))
+            })
+    }
+
+    /// Whether any rule counts from last access times.
+    pub fn uses_access_time(&self) -> bool {
+        self.rules.iter().any(|r| {
+            r.transitions.iter().any(|(_, m)| m.by_access)
+                || r.noncurrent_transitions.iter().any(|(_, m)| m.by_access)
+        })
     }
 
     /// Whether a delete marker that is `key`'s only version goes.
@@ -248,6 +306,13 @@ mod tests {
 
     const T0: i64 = 1_767_225_600_000; // 2026-01-01T00:00:00Z
 
+    fn to(class: &str) -> Move {
+        Move {
+            class: class.into(),
+            ..Move::default()
+        }
+    }
+
     fn object(size: u64, modified_ms: i64, tags: &[(&str, &str)]) -> ObjectRecord {
         let mut rec = ObjectRecord::new(Default::default(), "o", modified_ms);
         rec.size = size;
@@ -275,30 +340,27 @@ mod tests {
         let rule = Rule {
             prefix: "logs/".into(),
             expire: Some(When::Days(30)),
-            transitions: vec![
-                (When::Days(10), "IA".into()),
-                (When::Days(20), "Archive".into()),
-            ],
+            transitions: vec![(When::Days(10), to("IA")), (When::Days(20), to("Archive"))],
             ..Rule::default()
         };
         let plan = Plan { rules: vec![rule] };
         let rec = object(1, T0, &[]);
         let at = |d: i64| T0 + d * DAY_MS;
-        assert_eq!(plan.current("logs/a", &rec, "Standard", at(9)), None);
+        assert_eq!(plan.current("logs/a", &rec, "Standard", 0, at(9)), None);
         assert_eq!(
-            plan.current("logs/a", &rec, "Standard", at(10)),
+            plan.current("logs/a", &rec, "Standard", 0, at(10)),
             Some(Action::Transition("IA".into()))
         );
         assert_eq!(
-            plan.current("logs/a", &rec, "Standard", at(25)),
+            plan.current("logs/a", &rec, "Standard", 0, at(25)),
             Some(Action::Transition("Archive".into()))
         );
-        assert_eq!(plan.current("logs/a", &rec, "Archive", at(25)), None);
+        assert_eq!(plan.current("logs/a", &rec, "Archive", 0, at(25)), None);
         assert_eq!(
-            plan.current("logs/a", &rec, "IA", at(30)),
+            plan.current("logs/a", &rec, "IA", 0, at(30)),
             Some(Action::Expire)
         );
-        assert_eq!(plan.current("data/a", &rec, "Standard", at(30)), None);
+        assert_eq!(plan.current("data/a", &rec, "Standard", 0, at(30)), None);
     }
 
     #[test]
@@ -315,20 +377,20 @@ mod tests {
         let at = T0 + 2 * DAY_MS;
         let hit = object(50, T0, &[("k", "v")]);
         assert_eq!(
-            plan.current("a", &hit, "Standard", at),
+            plan.current("a", &hit, "Standard", 0, at),
             Some(Action::Expire)
         );
-        assert_eq!(plan.current("skip/a", &hit, "Standard", at), None);
+        assert_eq!(plan.current("skip/a", &hit, "Standard", 0, at), None);
         assert_eq!(
-            plan.current("a", &object(50, T0, &[]), "Standard", at),
+            plan.current("a", &object(50, T0, &[]), "Standard", 0, at),
             None
         );
         assert_eq!(
-            plan.current("a", &object(10, T0, &[("k", "v")]), "Standard", at),
+            plan.current("a", &object(10, T0, &[("k", "v")]), "Standard", 0, at),
             None
         );
         assert_eq!(
-            plan.current("a", &object(100, T0, &[("k", "v")]), "Standard", at),
+            plan.current("a", &object(100, T0, &[("k", "v")]), "Standard", 0, at),
             None
         );
     }
@@ -342,11 +404,45 @@ mod tests {
         let plan = Plan { rules: vec![rule] };
         let rec = object(1, T0 - 10 * DAY_MS, &[]);
         let at = T0 + DAY_MS;
-        assert_eq!(plan.noncurrent("k", &rec, "Standard", T0, 0, at), None);
+        assert_eq!(plan.noncurrent("k", &rec, "Standard", T0, 0, 0, at), None);
         assert_eq!(
-            plan.noncurrent("k", &rec, "Standard", T0, 1, at),
+            plan.noncurrent("k", &rec, "Standard", T0, 0, 1, at),
             Some(Action::Expire)
         );
-        assert_eq!(plan.noncurrent("k", &rec, "Standard", T0 + 1, 1, at), None);
+        assert_eq!(
+            plan.noncurrent("k", &rec, "Standard", T0 + 1, 0, 1, at),
+            None
+        );
+    }
+
+    #[test]
+    fn access_time_moves_count_from_the_last_read_and_skip_small_objects() {
+        let by_access = |small_files| Move {
+            class: "IA".into(),
+            by_access: true,
+            back_on_visit: true,
+            small_files,
+        };
+        let plan = |small_files| Plan {
+            rules: vec![Rule {
+                transitions: vec![(When::Days(30), by_access(small_files))],
+                ..Rule::default()
+            }],
+        };
+        let big = object(SMALL_FILE, T0, &[]);
+        let at = T0 + 31 * DAY_MS;
+        let ia = Some(Action::Transition("IA".into()));
+        assert_eq!(plan(false).current("k", &big, "Standard", T0, at), ia);
+        let read_later = T0 + 2 * DAY_MS;
+        assert_eq!(
+            plan(false).current("k", &big, "Standard", read_later, at),
+            None
+        );
+        let small = object(SMALL_FILE - 1, T0, &[]);
+        assert_eq!(plan(false).current("k", &small, "Standard", T0, at), None);
+        assert_eq!(plan(true).current("k", &small, "Standard", T0, at), ia);
+        assert!(plan(false).returns_on_visit("k", &big, "IA"));
+        assert!(!plan(false).returns_on_visit("k", &big, "Standard"));
+        assert!(plan(false).uses_access_time());
     }
 }

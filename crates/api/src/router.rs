@@ -79,6 +79,8 @@ ops! {
     PutBucketWebsite: Owner,
     GetBucketWebsite: Owner,
     DeleteBucketWebsite: Owner,
+    PutBucketAccessMonitor: Owner,
+    GetBucketAccessMonitor: Owner,
     PutBucketLifecycle: Owner,
     GetBucketLifecycle: Owner,
     DeleteBucketLifecycle: Owner,
@@ -235,6 +237,8 @@ fn bucket_put(q: &Query) -> Op {
         Op::PutBucketCors
     } else if has(q, "lifecycle") {
         Op::PutBucketLifecycle
+    } else if has(q, "accessmonitor") {
+        Op::PutBucketAccessMonitor
     } else if has(q, "tagging") {
         Op::PutBucketTagging
     } else if has(q, "versioning") {
@@ -261,6 +265,8 @@ fn bucket_get(q: &Query) -> Op {
         Op::GetBucketCors
     } else if has(q, "lifecycle") {
         Op::GetBucketLifecycle
+    } else if has(q, "accessmonitor") {
+        Op::GetBucketAccessMonitor
     } else if value(q, "comp") == Some("token") && has(q, "cname") {
         Op::GetCnameToken
     } else if has(q, "cname") {

@@ -114,7 +114,6 @@ pub const SUBRESOURCES: &[SubResource] = &[
     sub("vod", V1, Unsupported),
     sub("x-oss-async-process", V1, Unsupported),
     sub("x-oss-write-get-object-response", V1, Unsupported),
-    sub("accessMonitor", NONE, Unsupported),
     sub("overwriteConfig", NONE, Unsupported),
     sub("objectWormConfiguration", NONE, Unsupported),
     sub("callbackPolicy", NONE, Unsupported),
@@ -130,6 +129,7 @@ pub const SUBRESOURCES: &[SubResource] = &[
     // Implemented for some methods; the router answers 501 for others (named after the above).
     sub("cname", V1 | OP, Partly),
     // Routed to implemented operations.
+    sub("accessmonitor", NONE, Implemented),
     sub("acl", V1 | V2 | OP, Implemented),
     sub("append", V1 | OP, Implemented),
     sub("bucketInfo", V1 | OP, Implemented),

@@ -323,6 +323,7 @@ fn copied(src: &ObjectRecord, plan: &CopyPlan) -> ObjectRecord {
         retention: plan.lock.0,
         legal_hold: plan.lock.1,
         restore: None,
+        accessed_ms: None,
         ..src.clone()
     };
     // The copy's class is the one the request names, else its bucket's.

@@ -6,7 +6,7 @@ use md5::{Digest, Md5};
 use ossemu_store::ObjectRecord;
 use ossemu_xml::lifecycle::{LifecycleConfiguration, LifecycleRule};
 
-use super::{http_date, no_body, parse_content_md5, set, xml_ok};
+use super::{access_monitor, http_date, no_body, parse_content_md5, set, xml_ok};
 use crate::body::{Body, ReqStream, read_small};
 use crate::dialect::Dialect;
 use crate::error::{ApiError, ApiResult, Code};
@@ -29,7 +29,8 @@ pub async fn put_bucket_lifecycle(cx: &Ctx, body: ReqStream) -> ApiResult<Respon
     let overlap = cx
         .header(ALLOW_OVERLAP)
         .is_some_and(|v| v.trim().eq_ignore_ascii_case("true"));
-    compile(&mut conf, cx.dialect, overlap)?;
+    let tracks_access = access_monitor::load(cx.store().meta(), &bucket.name)?.is_some();
+    compile(&mut conf, cx.dialect, overlap, tracks_access)?;
     let doc = serde_json::to_vec(&conf).map_err(ApiError::internal)?;
     cx.store()
         .put_config(&bucket.name, run::KIND, Some(&doc))
@@ -48,8 +49,13 @@ pub async fn get_bucket_lifecycle(cx: &Ctx) -> ApiResult<Response<Body>> {
         }));
     };
     conf.xmlns = cx.dialect.xmlns().map(str::to_string);
+    let monitor = access_monitor::load(cx.store().meta(), &bucket.name)?;
     for r in &mut conf.rules {
         dialect_form(r, cx.dialect);
+        // OSS names when access tracking began, in seconds, while it is on.
+        if cx.dialect == Dialect::Oss {
+            r.atime_base = monitor.map(|m| m.since_ms / 1000);
+        }
     }
     Ok(xml_ok(ossemu_xml::to_xml_as(
         "LifecycleConfiguration",

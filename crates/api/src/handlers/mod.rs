@@ -1,6 +1,7 @@
 //! One module per operation family. Handlers take the request context (and body) and return a
 //! response or an [`ApiError`]; shared helpers live here.
 
+pub mod access_monitor;
 pub mod acl;
 pub mod append;
 pub mod bucket;
@@ -313,6 +314,7 @@ pub fn object_headers(cx: &Ctx, rec: &ObjectRecord, h: &mut HeaderMap) {
         lifecycle::set_expiration(cx, h, rec);
     }
     storage::set_headers(cx, h, rec);
+    access_monitor::set_headers(cx, h, rec);
     if let Some(tag) = &rec.tag {
         set(h, "x-oss-tag", tag);
     }

@@ -5,7 +5,7 @@ use ossemu_xml::lifecycle::{
     LifecycleConfiguration, LifecycleRule, LifecycleTag, LifecycleTransition,
 };
 
-use super::{Noncurrent, Plan, Rule, When, rank};
+use super::{Move, Noncurrent, Plan, Rule, When, rank};
 use crate::dialect::Dialect;
 use crate::error::{ApiError, ApiResult, Code};
 use crate::handlers::tagging::{check_tags, lifecycle_limits};
@@ -35,11 +35,13 @@ fn err(code: Code, m: impl Into<String>) -> ApiError {
 
 /// Validates `conf` as dialect `d` does and puts it in its stored form (ids filled in, dates
 /// and booleans written one way). OSS refuses two rules whose prefixes overlap for the same
-/// action unless `allow_overlap` (`x-oss-allow-same-action-overlap: true`).
+/// action unless `allow_overlap` (`x-oss-allow-same-action-overlap: true`), and rules that
+/// count from access times unless the bucket `tracks_access` (PutBucketAccessMonitor).
 pub fn compile(
     conf: &mut LifecycleConfiguration,
     d: Dialect,
     allow_overlap: bool,
+    tracks_access: bool,
 ) -> ApiResult<()> {
     conf.xmlns = None;
     if conf.rules.is_empty() || conf.rules.len() > MAX_RULES {
@@ -57,6 +59,12 @@ pub fn compile(
     ids(conf)?;
     if d == Dialect::Oss && !allow_overlap {
         overlap(&plan(conf).rules)?;
+    }
+    if !tracks_access && plan(conf).uses_access_time() {
+        return Err(err(
+            Code::InvalidArgument,
+            "IsAccessTime needs access tracking: enable it with PutBucketAccessMonitor first.",
+        ));
     }
     Ok(())
 }
@@ -591,7 +599,7 @@ fn compile_rule(r: &LifecycleRule) -> Rule {
         transitions: r
             .transitions
             .iter()
-            .filter_map(|t| Some((transition_when(t)?, t.storage_class.clone())))
+            .filter_map(|t| Some((transition_when(t)?, movement(t))))
             .collect(),
         noncurrent_expire: r
             .noncurrent_version_expiration
@@ -601,13 +609,22 @@ fn compile_rule(r: &LifecycleRule) -> Rule {
             .noncurrent_version_transitions
             .iter()
             .map(|t| {
-                (
-                    noncurrent(t.noncurrent_days, t.newer_noncurrent_versions),
-                    t.storage_class.clone(),
-                )
+                let after = noncurrent(t.noncurrent_days, t.newer_noncurrent_versions);
+                (after, movement(t))
             })
             .collect(),
         abort: abort_when(r),
+    }
+}
+
+/// Where a transition moves objects, and how it counts.
+fn movement(t: &LifecycleTransition) -> Move {
+    let flag = |v: &Option<String>| v.as_deref().and_then(ossemu_xml::parse_bool) == Some(true);
+    Move {
+        class: t.storage_class.clone(),
+        by_access: flag(&t.is_access_time),
+        back_on_visit: flag(&t.return_to_std_when_visit),
+        small_files: flag(&t.allow_small_file),
     }
 }
 

@@ -20,6 +20,7 @@ use serde::Serialize;
 
 use super::{Action, Plan};
 use crate::error::{ApiError, ApiResult};
+use crate::handlers::access_monitor::{self, Monitor};
 use crate::handlers::{DAY_MS, storage, worm};
 use crate::state::AppState;
 
@@ -86,6 +87,7 @@ pub async fn run_once(state: &AppState, at: i64) -> ApiResult<Report> {
             plan: &plan,
             at,
             worm_days: worm::active_at(state.store.meta(), &bucket.name, at)?.map(|w| w.days),
+            monitor: access_monitor::load(state.store.meta(), &bucket.name)?,
         };
         match pass.objects(&mut r).await.and(pass.uploads(&mut r).await) {
             Ok(()) => {}
@@ -131,6 +133,8 @@ struct Pass<'a> {
     at: i64,
     /// The retention period of the bucket's OSS retention policy, if one is in effect.
     worm_days: Option<i64>,
+    /// The bucket's access tracking, if enabled.
+    monitor: Option<Monitor>,
 }
 
 /// Why an action was not taken: the version changed or is protected.
@@ -163,6 +167,11 @@ fn same(seen: &ObjectRecord, now: Option<&ObjectRecord>) -> Result<(), Skip> {
 }
 
 impl Pass<'_> {
+    /// The last access time of `rec` (its last modification where access is not tracked).
+    fn accessed(&self, rec: &ObjectRecord) -> i64 {
+        self.monitor.map_or(rec.modified_ms, |m| m.last_access(rec))
+    }
+
     /// Whether a rule may remove `rec` for good now.
     fn protected(&self, rec: &ObjectRecord) -> bool {
         rec.legal_hold
@@ -252,9 +261,10 @@ impl Pass<'_> {
             };
             let since = versions[i - 1].version.modified_ms();
             let class = storage::of(self.bucket, rec);
+            let accessed = self.accessed(rec);
             let action = self
                 .plan
-                .noncurrent(key, rec, &class, since, i - 1, self.at);
+                .noncurrent(key, rec, &class, since, accessed, i - 1, self.at);
             let id = rec.version_id.as_deref().unwrap_or(NULL_VERSION);
             match action {
                 Some(Action::Expire) => {
@@ -286,7 +296,10 @@ impl Pass<'_> {
         r: &mut BucketReport,
     ) -> Result<(), StoreError> {
         let class = storage::of(self.bucket, rec);
-        match self.plan.current(key, rec, &class, self.at) {
+        match self
+            .plan
+            .current(key, rec, &class, self.accessed(rec), self.at)
+        {
             Some(Action::Expire) => {
                 if self.bucket.versioning == Versioning::Off && self.protected(rec) {
                     return Ok(());
