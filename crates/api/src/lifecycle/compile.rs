@@ -343,10 +343,17 @@ fn transition(t: &mut LifecycleTransition, d: Dialect, noncurrent: bool) -> ApiR
         (Dialect::S3, Some(n)) if n < 30 && t.storage_class.ends_with("_IA") => {
             return Err(err(
                 Code::InvalidArgument,
-                format!(
-                    "'Days' in Transition action must be greater than or equal to 30 for storageClass '{}'",
-                    t.storage_class
-                ),
+                if noncurrent {
+                    format!(
+                        "'NoncurrentDays' in NoncurrentVersionTransition action must be greater than or equal to 30 for storageClass '{}'",
+                        t.storage_class
+                    )
+                } else {
+                    format!(
+                        "'Days' in Transition action must be greater than or equal to 30 for storageClass '{}'",
+                        t.storage_class
+                    )
+                },
             ));
         }
         _ => {}
