@@ -346,7 +346,8 @@ fn copied(src: &ObjectRecord, plan: &CopyPlan) -> ObjectRecord {
             attrs.user_meta.clone()
         };
     }
-    if plan.replace || plan.tagging_replace {
+    // Tags follow their own directive (COPY by default), whatever the metadata directive.
+    if plan.tagging_replace {
         rec.attrs.tagging = attrs.tagging.clone();
     }
     rec
