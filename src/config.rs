@@ -129,6 +129,11 @@ pub struct Cli {
     #[arg(long, env = "OSSEMU_RESTORE_DELAY", default_value_t = 5)]
     pub restore_delay: u64,
 
+    /// Seconds between lifecycle passes over every bucket (0: only when asked, with
+    /// `POST /_ossemu/lifecycle/run`).
+    #[arg(long, env = "OSSEMU_LIFECYCLE_INTERVAL", default_value_t = 3600)]
+    pub lifecycle_interval: u64,
+
     /// Log format: `text` (one line per request) or `json` (one JSON object per line).
     /// `RUST_LOG` sets the filter (default `info`).
     #[arg(long, env = "OSSEMU_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
@@ -333,6 +338,8 @@ pub struct Settings {
     pub metrics: MetricsAccess,
     /// How long a restore of an archived object takes.
     pub restore_delay: std::time::Duration,
+    /// How often lifecycle rules run on their own (zero: never).
+    pub lifecycle_interval: std::time::Duration,
     /// Buckets declared in the file.
     pub buckets: Vec<BucketSpec>,
     /// Request body limits and the memory budget.
@@ -484,6 +491,7 @@ pub fn settings(cli: &Cli, m: &ArgMatches) -> Result<Settings, String> {
         log_format,
         metrics,
         restore_delay: std::time::Duration::from_secs(cli.restore_delay),
+        lifecycle_interval: std::time::Duration::from_secs(cli.lifecycle_interval),
         buckets,
         limits,
     })
@@ -741,6 +749,21 @@ mod tests {
         };
         assert_eq!(delay(&[]), Duration::from_secs(5));
         assert_eq!(delay(&["--restore-delay", "0"]), Duration::ZERO);
+    }
+
+    #[test]
+    fn lifecycle_interval_from_the_flag() {
+        let every = |args: &[&str]| {
+            let (cli, m) = parse_args(std::iter::once("ossemu").chain(args.iter().copied()))
+                .expect("arguments parse");
+            settings(&cli, &m).expect("settings").lifecycle_interval
+        };
+        assert_eq!(every(&[]), Duration::from_secs(3600));
+        assert_eq!(every(&["--lifecycle-interval", "0"]), Duration::ZERO);
+        assert_eq!(
+            every(&["--lifecycle-interval", "60"]),
+            Duration::from_secs(60)
+        );
     }
 
     #[test]

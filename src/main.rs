@@ -252,6 +252,7 @@ async fn run(s: Settings) -> anyhow::Result<()> {
     let state =
         AppState::new(store, config, s.mirror.clone()).context("setting up the origin fetcher")?;
     tokio::spawn(memory::trim_periodically(state.clone()));
+    ossemu_api::lifecycle::run::spawn(state.clone(), s.lifecycle_interval);
     ossemu_api::serve(listener, state, shutdown_signal()).await?;
     tracing::info!("ossemu stopped");
     Ok(())

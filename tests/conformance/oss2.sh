@@ -5,7 +5,7 @@
 # tests/conformance/oss2-pass.txt does not pass; tests outside the list that pass are
 # printed so the list can grow. See tests/conformance/oss2.md.
 #
-#   tests/conformance/oss2.sh                      # the 16 files of the record
+#   tests/conformance/oss2.sh                      # the 18 files of the record
 #   tests/conformance/oss2.sh test_object.py       # some of them
 #   OSSEMU_BIN=/path/to/ossemu tests/conformance/oss2.sh   # skip the cargo build
 set -euo pipefail
@@ -39,7 +39,8 @@ fi
 FILES=(test_object.py test_bucket.py test_multipart.py test_website.py test_bucket_cname.py
        test_list_objects_v2.py test_iterator.py test_upload.py test_download.py test_chinese.py
        test_headers.py test_put_object_chunked.py test_object_versioning.py
-       test_bucket_versioning.py test_sign.py test_bucket_worm.py)
+       test_bucket_versioning.py test_sign.py test_bucket_worm.py
+       test_lifecycle_versioning.py test_bucket_access_monitor.py)
 [ "$#" -gt 0 ] && FILES=("$@")
 
 echo "==> oss2 $VERSION test suite (one fresh ossemu per file)"

@@ -335,3 +335,69 @@ async fn copy_respects_forbid_overwrite() {
         .await;
     assert_eq!(r.status, 200);
 }
+
+/// Tags follow the tagging directive (COPY by default) whatever the metadata directive, in
+/// both dialects (alibabacloud-oss-v2's `test_multipart_misc` copies with metadata REPLACE
+/// and tagging COPY and expects the source's tags).
+#[tokio::test]
+async fn tags_follow_their_own_directive() {
+    let s = Server::start().await;
+    s.bucket("tagcopy").await;
+    let r = s
+        .req("PUT", "/tagcopy/src")
+        .oss()
+        .header("x-oss-tagging", "a=1&b=2")
+        .body("tagged")
+        .send()
+        .await;
+    assert_eq!(r.status, 200);
+    for (dst, s3, headers, want) in [
+        (
+            "meta-replaced",
+            false,
+            vec![("x-oss-metadata-directive", "REPLACE")],
+            vec!["a", "b"],
+        ),
+        (
+            "tags-copied",
+            true,
+            vec![
+                ("x-amz-metadata-directive", "REPLACE"),
+                ("x-amz-tagging-directive", "COPY"),
+            ],
+            vec!["a", "b"],
+        ),
+        (
+            "tags-replaced",
+            false,
+            vec![
+                ("x-oss-tagging-directive", "REPLACE"),
+                ("x-oss-tagging", "c=3"),
+            ],
+            vec!["c"],
+        ),
+    ] {
+        let mut req = s.req("PUT", &format!("/tagcopy/{dst}"));
+        req = if s3 {
+            req.s3().header("x-amz-copy-source", "/tagcopy/src")
+        } else {
+            req.oss().header("x-oss-copy-source", "/tagcopy/src")
+        };
+        for (k, v) in headers {
+            req = req.header(k, v);
+        }
+        let r = req.send().await;
+        assert_eq!(r.status, 200, "{dst}: {}", r.text());
+        let t = s
+            .req("GET", &format!("/tagcopy/{dst}?tagging"))
+            .oss()
+            .send()
+            .await;
+        assert_eq!(t.xml_all("Key"), want, "{dst}");
+        let h = s.req("HEAD", &format!("/tagcopy/{dst}")).oss().send().await;
+        assert_eq!(
+            h.h("x-oss-tagging-count"),
+            Some(want.len().to_string().as_str())
+        );
+    }
+}

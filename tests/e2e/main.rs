@@ -13,6 +13,7 @@ mod compat;
 mod copy_delete;
 mod cors;
 mod disk_full;
+mod lifecycle;
 mod limits;
 mod listing;
 mod mirror;

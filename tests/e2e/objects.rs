@@ -133,16 +133,11 @@ async fn missing_objects_and_head_errors() {
         .await
         .assert_error(501, "NotImplemented");
     // The message names what is missing.
-    let r = s
-        .req("PUT", "/bkt?lifecycle")
-        .s3()
-        .body("<x/>")
-        .send()
-        .await;
+    let r = s.req("PUT", "/bkt?logging").s3().body("<x/>").send().await;
     r.assert_error(501, "NotImplemented");
     assert_eq!(
         r.xml("Message").as_deref(),
-        Some("PUT ?lifecycle is not implemented by ossemu.")
+        Some("PUT ?logging is not implemented by ossemu.")
     );
 }
 

@@ -99,6 +99,8 @@ codes! {
     NoSuchCnameToken => 404, "The token for this domain does not exist.";
     NoSuchObjectLockConfiguration => 404, "The specified object does not have a ObjectLock configuration";
     NoSuchTagSet => 404, "The TagSet does not exist.";
+    NoSuchLifecycle => 404, "The bucket you specified does not have lifecycle configuration.";
+    NoSuchLifecycleConfiguration => 404, "The lifecycle configuration does not exist";
     NoSuchKey => 404, "The specified key does not exist.";
     NoSuchUpload => 404, "The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed.";
     NoSuchVersion => 404, "The specified version does not exist.";
@@ -214,7 +216,9 @@ impl ApiError {
             | Code::BucketAlreadyExists
             | Code::BucketAlreadyOwnedByYou
             | Code::NoSuchWebsiteConfiguration
-            | Code::NoSuchCORSConfiguration => ("BucketName", bucket),
+            | Code::NoSuchCORSConfiguration
+            | Code::NoSuchLifecycle
+            | Code::NoSuchLifecycleConfiguration => ("BucketName", bucket),
             Code::NoSuchKey => ("Key", key),
             _ => return,
         };

@@ -12,6 +12,7 @@ pub mod dialect;
 pub mod error;
 pub mod handlers;
 pub mod host;
+pub mod lifecycle;
 pub mod metrics;
 pub mod payload;
 pub mod pipeline;

@@ -99,7 +99,8 @@ pub async fn handle(
     // virtual-host or custom domain, `/_ossemu/...` is an object key like any other.
     if c.addressing.bucket().is_none()
         && let Some(r) =
-            crate::handlers::internal::internal(&state, parts.uri.path(), &parts.headers)
+            crate::handlers::internal::internal(&state, &parts.method, &parts.uri, &parts.headers)
+                .await
     {
         return Ok(r);
     }

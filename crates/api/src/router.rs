@@ -79,6 +79,11 @@ ops! {
     PutBucketWebsite: Owner,
     GetBucketWebsite: Owner,
     DeleteBucketWebsite: Owner,
+    PutBucketAccessMonitor: Owner,
+    GetBucketAccessMonitor: Owner,
+    PutBucketLifecycle: Owner,
+    GetBucketLifecycle: Owner,
+    DeleteBucketLifecycle: Owner,
     PutBucketCors: Owner,
     GetBucketCors: Owner,
     DeleteBucketCors: Owner,
@@ -230,6 +235,10 @@ fn bucket_put(q: &Query) -> Op {
         Op::PutBucketWebsite
     } else if has(q, "cors") {
         Op::PutBucketCors
+    } else if has(q, "lifecycle") {
+        Op::PutBucketLifecycle
+    } else if has(q, "accessmonitor") {
+        Op::PutBucketAccessMonitor
     } else if has(q, "tagging") {
         Op::PutBucketTagging
     } else if has(q, "versioning") {
@@ -254,6 +263,10 @@ fn bucket_get(q: &Query) -> Op {
         Op::GetBucketWebsite
     } else if has(q, "cors") {
         Op::GetBucketCors
+    } else if has(q, "lifecycle") {
+        Op::GetBucketLifecycle
+    } else if has(q, "accessmonitor") {
+        Op::GetBucketAccessMonitor
     } else if value(q, "comp") == Some("token") && has(q, "cname") {
         Op::GetCnameToken
     } else if has(q, "cname") {
@@ -286,6 +299,8 @@ fn bucket_delete(q: &Query) -> Op {
         Op::DeleteBucketWebsite
     } else if has(q, "cors") {
         Op::DeleteBucketCors
+    } else if has(q, "lifecycle") {
+        Op::DeleteBucketLifecycle
     } else if has(q, "tagging") {
         Op::DeleteBucketTagging
     } else if has(q, "worm") {

@@ -132,6 +132,8 @@ pub struct AppState {
     pub buffers: Arc<crate::budget::Budget>,
     /// The time retention rules read.
     pub clock: crate::clock::Clock,
+    /// Held by the lifecycle pass that is running ([`crate::lifecycle::run::run_once`]).
+    pub lifecycle_pass: tokio::sync::Mutex<()>,
 }
 
 impl AppState {
@@ -148,6 +150,7 @@ impl AppState {
             config,
             metrics: Default::default(),
             clock: Default::default(),
+            lifecycle_pass: Default::default(),
         }))
     }
 }

@@ -63,7 +63,6 @@ const fn sub(name: &'static str, flags: u8, route: Route) -> SubResource {
 pub const SUBRESOURCES: &[SubResource] = &[
     // Answered 501 NotImplemented unless an implemented operation claims the request first;
     // the error message names the first one present, in this order.
-    sub("lifecycle", V1 | V2 | OP, Unsupported),
     sub("logging", V1 | V2 | OP, Unsupported),
     sub("policy", V1 | V2 | OP, Unsupported),
     sub("tagging", V1 | V2 | OP, Unsupported),
@@ -115,7 +114,6 @@ pub const SUBRESOURCES: &[SubResource] = &[
     sub("vod", V1, Unsupported),
     sub("x-oss-async-process", V1, Unsupported),
     sub("x-oss-write-get-object-response", V1, Unsupported),
-    sub("accessMonitor", NONE, Unsupported),
     sub("overwriteConfig", NONE, Unsupported),
     sub("objectWormConfiguration", NONE, Unsupported),
     sub("callbackPolicy", NONE, Unsupported),
@@ -131,12 +129,14 @@ pub const SUBRESOURCES: &[SubResource] = &[
     // Implemented for some methods; the router answers 501 for others (named after the above).
     sub("cname", V1 | OP, Partly),
     // Routed to implemented operations.
+    sub("accessmonitor", NONE, Implemented),
     sub("acl", V1 | V2 | OP, Implemented),
     sub("append", V1 | OP, Implemented),
     sub("bucketInfo", V1 | OP, Implemented),
     sub("comp", V1 | OP, Implemented),
     sub("cors", V1 | V2 | OP, Implemented),
     sub("delete", V1 | V2 | OP, Implemented),
+    sub("lifecycle", V1 | V2 | OP, Implemented),
     sub("list-type", NONE, Implemented),
     sub("live", V1 | OP, Implemented),
     sub("location", V1 | V2 | OP, Implemented),

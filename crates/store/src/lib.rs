@@ -585,7 +585,27 @@ impl Store {
         self.erase_or_refuse(|| {
             self.inner
                 .meta
-                .delete_object(bucket, key, version_id, owner, check)
+                .delete_object(bucket, key, version_id, owner, check, None)
+        })
+        .await
+    }
+
+    /// Deletes the current object of `key` (a delete marker in a versioned bucket), if
+    /// `current` accepts the object as it is at the moment of the delete and `check` the
+    /// version it would remove for good: lifecycle expiration, which must not remove an
+    /// object written after it decided.
+    pub async fn expire_current<E>(
+        &self,
+        bucket: &str,
+        key: &str,
+        owner: &str,
+        current: ObjectCheck<'_, E>,
+        check: ObjectCheck<'_, E>,
+    ) -> TxResult<Deleted, E> {
+        self.erase_or_refuse(|| {
+            self.inner
+                .meta
+                .delete_object(bucket, key, None, owner, check, Some(current))
         })
         .await
     }

@@ -587,9 +587,14 @@ impl Meta {
         version_id: Option<&str>,
         owner: &str,
         check: ObjectCheck<'_, E>,
+        current: Option<ObjectCheck<'_, E>>,
     ) -> TxResult<Applied<Deleted>, E> {
         let _l = self.lock();
         let mut w = Writes::new(self.engine.as_ref())?;
+        if let Some(current) = current {
+            let cur: Option<ObjectRecord> = w.get_dec(&obj_key(bucket, key))?;
+            current(cur.as_ref()).map_err(TxError::Abort)?;
+        }
         let mut freed = Vec::new();
         let state = match self.get_bucket(bucket)? {
             Some(b) => b.versioning,

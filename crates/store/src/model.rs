@@ -324,6 +324,10 @@ pub struct ObjectRecord {
     /// S3 Object Lock legal hold of this version.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub legal_hold: bool,
+    /// When a read last reached it while its bucket tracked access (OSS access monitor),
+    /// milliseconds since the Unix epoch.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub accessed_ms: Option<i64>,
     /// The body.
     pub segments: Vec<Segment>,
 }
@@ -370,6 +374,8 @@ struct ObjectWire {
     retention: Option<Retention>,
     #[serde(default)]
     legal_hold: bool,
+    #[serde(default)]
+    accessed_ms: Option<i64>,
     segments: Vec<Segment>,
 }
 
@@ -400,6 +406,7 @@ impl From<ObjectWire> for ObjectRecord {
             symlink_target: w.symlink_target,
             retention: w.retention,
             legal_hold: w.legal_hold,
+            accessed_ms: w.accessed_ms,
             segments: w.segments,
         }
     }

@@ -16,6 +16,7 @@ pub mod cname;
 pub mod codec;
 pub mod cors;
 pub mod error;
+pub mod lifecycle;
 pub mod list;
 pub mod multipart;
 pub mod object;

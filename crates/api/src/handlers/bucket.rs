@@ -297,7 +297,7 @@ pub async fn get_bucket_info(cx: &Ctx) -> ApiResult<Response<Body>> {
     let endpoint = cx.endpoint_host();
     let doc = BucketInfo {
         bucket: BucketInfoBucket {
-            access_monitor: "Disabled".into(),
+            access_monitor: super::access_monitor::status(cx, &b.name)?.into(),
             creation_date: iso8601(b.created_ms),
             extranet_endpoint: endpoint.clone(),
             intranet_endpoint: endpoint,

@@ -323,6 +323,7 @@ fn copied(src: &ObjectRecord, plan: &CopyPlan) -> ObjectRecord {
         retention: plan.lock.0,
         legal_hold: plan.lock.1,
         restore: None,
+        accessed_ms: None,
         ..src.clone()
     };
     // The copy's class is the one the request names, else its bucket's.
@@ -345,7 +346,8 @@ fn copied(src: &ObjectRecord, plan: &CopyPlan) -> ObjectRecord {
             attrs.user_meta.clone()
         };
     }
-    if plan.replace || plan.tagging_replace {
+    // Tags follow their own directive (COPY by default), whatever the metadata directive.
+    if plan.tagging_replace {
         rec.attrs.tagging = attrs.tagging.clone();
     }
     rec

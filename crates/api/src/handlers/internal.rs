@@ -1,19 +1,27 @@
-//! ossemu's own endpoints, on the path-style host only: `/_ossemu/health` and
-//! `/_ossemu/metrics` (Prometheus text, as `--metrics` allows).
+//! ossemu's own endpoints, on the path-style host only: `/_ossemu/health`,
+//! `/_ossemu/metrics` (Prometheus text, as `--metrics` allows) and
+//! `POST /_ossemu/lifecycle/run?at=<RFC 3339 time>` (one lifecycle pass as of that time).
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as BASE64;
-use http::{HeaderMap, HeaderValue, Response, StatusCode};
+use http::{HeaderMap, HeaderValue, Method, Response, StatusCode, Uri};
 use ossemu_mirror::HOP_HEADER;
 use ossemu_store::Degraded;
 
 use crate::body::{Body, full};
 use crate::state::{AppState, MetricsAccess};
 
-/// Answers `/_ossemu/health` and `/_ossemu/metrics`; `None` for other paths. A mirror fetch
-/// (of any ossemu: it carries [`HOP_HEADER`]) is refused with 403 whatever led it here (a
-/// MirrorURL or an origin's redirect): ossemu's own pages are never an origin.
-pub fn internal(state: &AppState, path: &str, headers: &HeaderMap) -> Option<Response<Body>> {
+/// Answers `/_ossemu/health`, `/_ossemu/metrics` and `/_ossemu/lifecycle/run`; `None` for
+/// other paths. A mirror fetch (of any ossemu: it carries [`HOP_HEADER`]) is refused with 403
+/// whatever led it here (a MirrorURL or an origin's redirect): ossemu's own pages are never
+/// an origin.
+pub async fn internal(
+    state: &AppState,
+    method: &Method,
+    uri: &Uri,
+    headers: &HeaderMap,
+) -> Option<Response<Body>> {
+    let path = uri.path();
     if !path.starts_with("/_ossemu/") {
         return None;
     }
@@ -35,6 +43,7 @@ pub fn internal(state: &AppState, path: &str, headers: &HeaderMap) -> Option<Res
                 state.metrics.render(&state.mirror, &state.buffers),
             )
         }
+        "/_ossemu/lifecycle/run" => lifecycle_run(state, method, uri.query()).await,
         _ => return None,
     };
     let mut r = Response::new(full(body));
@@ -99,6 +108,50 @@ fn plain(status: StatusCode, body: String) -> Response<Body> {
         HeaderValue::from_static("text/plain; charset=utf-8"),
     );
     r
+}
+
+/// `POST /_ossemu/lifecycle/run?at=<RFC 3339 time>`: one lifecycle pass over every bucket
+/// as if it were `at` (now on the server clock when absent); 200 with the JSON report of
+/// what it did, 400 for a bad `at`, 405 for another method.
+async fn lifecycle_run(
+    state: &AppState,
+    method: &Method,
+    query: Option<&str>,
+) -> (StatusCode, &'static str, String) {
+    let json = |status, v: serde_json::Value| (status, "application/json", format!("{v}\n"));
+    if method != Method::POST {
+        let e = serde_json::json!({"error": "use POST"});
+        return json(StatusCode::METHOD_NOT_ALLOWED, e);
+    }
+    let at = form_urlencoded::parse(query.unwrap_or_default().as_bytes())
+        .find(|(k, _)| k == "at")
+        .map(|(_, v)| v.into_owned());
+    let at = match at.as_deref().map(chrono::DateTime::parse_from_rfc3339) {
+        None => state.clock.now_ms(),
+        Some(Ok(t)) => t.timestamp_millis(),
+        Some(Err(e)) => {
+            let e = serde_json::json!({"error": format!("at must be an RFC 3339 time: {e}")});
+            return json(StatusCode::BAD_REQUEST, e);
+        }
+    };
+    match crate::lifecycle::run::run_once(state, at).await {
+        Ok(report) => match serde_json::to_value(&report) {
+            Ok(v) => json(StatusCode::OK, v),
+            Err(e) => json(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                serde_json::json!({"error": e.to_string()}),
+            ),
+        },
+        Err(e) => {
+            let message = e
+                .message
+                .as_deref()
+                .unwrap_or(e.code.default_message())
+                .to_string();
+            let e = serde_json::json!({"error": e.code.as_str(), "message": message});
+            json(StatusCode::INTERNAL_SERVER_ERROR, e)
+        }
+    }
 }
 
 /// 200 `{"status":"ok"}` when the store serves reads and writes; 503

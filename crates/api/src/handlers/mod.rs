@@ -1,6 +1,7 @@
 //! One module per operation family. Handlers take the request context (and body) and return a
 //! response or an [`ApiError`]; shared helpers live here.
 
+pub mod access_monitor;
 pub mod acl;
 pub mod append;
 pub mod bucket;
@@ -9,6 +10,7 @@ pub mod copy;
 pub mod cors;
 pub mod delete;
 pub mod internal;
+pub mod lifecycle;
 pub mod list;
 pub mod mirror;
 pub mod multipart;
@@ -309,8 +311,10 @@ pub fn object_headers(cx: &Ctx, rec: &ObjectRecord, h: &mut HeaderMap) {
     crate::sse::set_headers(d, rec.attrs.sse.as_ref(), h);
     if d == Dialect::S3 {
         retention::set_headers(h, rec);
+        lifecycle::set_expiration(cx, h, rec);
     }
     storage::set_headers(cx, h, rec);
+    access_monitor::set_headers(cx, h, rec);
     if let Some(tag) = &rec.tag {
         set(h, "x-oss-tag", tag);
     }

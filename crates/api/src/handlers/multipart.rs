@@ -382,6 +382,7 @@ fn assemble(upload: &UploadRecord, chosen: &[&PartRecord]) -> ObjectRecord {
         symlink_target: None,
         retention: None,
         legal_hold: false,
+        accessed_ms: None,
         segments,
     }
 }

@@ -256,7 +256,7 @@ pub async fn get_object(cx: &Ctx) -> ApiResult<Response<Body>> {
     let key = cx.key()?;
     let version = versioning::requested(cx)?;
     if let Some(v) = version {
-        return get_version(cx, &bucket, key, v);
+        return get_version(cx, &bucket, key, v).await;
     }
     if matches!(cx.addressing, crate::host::Addressing::S3Website(_))
         && let Some(site) = website::load(cx, &bucket.name)?
@@ -267,7 +267,7 @@ pub async fn get_object(cx: &Ctx) -> ApiResult<Response<Body>> {
     let obj = cx.store().open_object(&bucket.name, key)?;
     let readable = access::may_read(&cx.identity, &bucket, obj.as_ref().map(|o| &o.rec));
     if readable && let Some(obj) = obj {
-        return serve(cx, &bucket, obj);
+        return serve(cx, &bucket, key, obj).await;
     }
     // The read fails; the website configuration (routing rules, index and error documents)
     // may turn it into something else.
@@ -286,7 +286,7 @@ pub async fn get_object(cx: &Ctx) -> ApiResult<Response<Body>> {
 
 /// GetObject and HeadObject of a named version: a delete marker is 405, a version that does
 /// not exist 404 NoSuchVersion. No website rule applies.
-fn get_version(
+async fn get_version(
     cx: &Ctx,
     bucket: &BucketRecord,
     key: &str,
@@ -297,20 +297,28 @@ fn get_version(
         return Err(access::denied(&cx.identity));
     }
     match obj {
-        Some(obj) => serve(cx, bucket, obj),
+        Some(obj) => serve(cx, bucket, key, obj).await,
         None => Err(versioning::missing_version(cx, &bucket.name, key, version)),
     }
 }
 
-/// Serves an object or version with its version id.
-fn serve(cx: &Ctx, bucket: &BucketRecord, obj: OpenObject) -> ApiResult<Response<Body>> {
-    let obj = if obj.rec.kind == ossemu_store::ObjectKind::Symlink {
-        super::symlink::resolve(cx, bucket, &obj.rec)?
+/// Serves an object or version of `key` with its version id; a GET counts as an access
+/// where the bucket tracks them.
+async fn serve(
+    cx: &Ctx,
+    bucket: &BucketRecord,
+    key: &str,
+    obj: OpenObject,
+) -> ApiResult<Response<Body>> {
+    let (obj, key) = if obj.rec.kind == ossemu_store::ObjectKind::Symlink {
+        let target = obj.rec.symlink_target.clone().unwrap_or_default();
+        (super::symlink::resolve(cx, bucket, &obj.rec)?, target)
     } else {
-        obj
+        (obj, key.to_string())
     };
     if cx.method == http::Method::GET {
         super::storage::check_readable(cx, bucket, &obj.rec)?;
+        super::access_monitor::visited(cx, bucket, &key, &obj.rec).await;
     }
     // Taken before the body moves into the answer (only versioned buckets have one).
     let id = versioning::served_id(bucket, &obj.rec).map(str::to_string);
@@ -483,7 +491,7 @@ fn whole_object_headers(cx: &Ctx, rec: &ObjectRecord, h: &mut http::HeaderMap) {
 }
 
 /// GetObjectMeta (`HEAD ?objectMeta`): ETag, size, Last-Modified (of a version with
-/// `versionId`).
+/// `versionId`), and the last access time where the bucket tracks it.
 pub async fn get_object_meta(cx: &Ctx) -> ApiResult<Response<Body>> {
     let bucket = cx.load_bucket()?;
     let key = cx.key()?;
@@ -505,6 +513,7 @@ pub async fn get_object_meta(cx: &Ctx) -> ApiResult<Response<Body>> {
     set(h, "last-modified", &super::http_date(rec.modified_ms));
     set(h, "x-oss-hash-crc64ecma", &rec.crc64.to_string());
     versioning::set_served(cx, h, &bucket, &rec);
+    super::access_monitor::set_headers(cx, h, &rec);
     h.insert(http::header::CONTENT_LENGTH, HeaderValue::from(rec.size));
     Ok(r)
 }

@@ -84,6 +84,28 @@ pub fn object_limits(d: Dialect) -> TagLimits {
     }
 }
 
+/// The tag conditions of lifecycle rules: the object character set of the dialect. OSS
+/// checks no count or length there (oss2's `test_lifecycle_object_tagging_exceptions_*` put
+/// 19 tags, a 129-character key and a 257-character value and expect success); S3 checks
+/// its object tag lengths.
+pub fn lifecycle_limits(d: Dialect) -> TagLimits {
+    match d {
+        Dialect::Oss => TagLimits {
+            what: "Lifecycle rule",
+            tags: usize::MAX,
+            key: usize::MAX,
+            value: usize::MAX,
+            rules: TagRules::OssObject,
+            s3: false,
+        },
+        Dialect::S3 => TagLimits {
+            what: "Lifecycle rule",
+            tags: 50,
+            ..object_limits(d)
+        },
+    }
+}
+
 /// Buckets: S3 allows 50 tags of 128/256 characters, OSS 20 tags of 64/128.
 fn bucket_limits(d: Dialect) -> TagLimits {
     match d {

@@ -134,14 +134,15 @@ pub fn set_served(cx: &Ctx, h: &mut http::HeaderMap, bucket: &BucketRecord, rec:
     }
 }
 
-/// Sets `x-*-version-id` of the version a write made. S3 names none in a suspended bucket
-/// (the write made the `null` version); OSS says `null`.
+/// Sets `x-*-version-id` of the version a write made (S3 names none in a suspended bucket,
+/// where the write made the `null` version; OSS says `null`), and S3's `x-amz-expiration`.
 pub fn set_written(cx: &Ctx, h: &mut http::HeaderMap, rec: &ObjectRecord) {
     if let Some(v) = &rec.version_id
         && !(cx.dialect == Dialect::S3 && v == NULL_VERSION)
     {
         set(h, &cx.dialect.header("version-id"), v);
     }
+    super::lifecycle::set_expiration(cx, h, rec);
 }
 
 /// `x-*-delete-marker` and `x-*-version-id` of the request's dialect.

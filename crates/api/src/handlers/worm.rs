@@ -91,12 +91,17 @@ impl OverwriteGuard {
 
 /// The bucket's policy if one is in effect: locked, or initiated less than 24 hours ago.
 pub fn active(cx: &Ctx, bucket: &str) -> ApiResult<Option<Worm>> {
-    let Some(raw) = cx.store().meta().get_config(bucket, KIND)? else {
+    active_at(cx.store().meta(), bucket, cx.state.clock.now_ms())
+}
+
+/// [`active`] at time `now_ms`, for work outside a request (lifecycle runs).
+pub fn active_at(meta: &ossemu_store::Meta, bucket: &str, now_ms: i64) -> ApiResult<Option<Worm>> {
+    let Some(raw) = meta.get_config(bucket, KIND)? else {
         return Ok(None);
     };
     let worm: Worm = serde_json::from_slice(&raw)
         .map_err(|e| ApiError::msg(Code::InternalError, e.to_string()))?;
-    let lapsed = !worm.locked && worm.created_ms + LAPSE_MS <= cx.state.clock.now_ms();
+    let lapsed = !worm.locked && worm.created_ms + LAPSE_MS <= now_ms;
     Ok((!lapsed).then_some(worm))
 }
 

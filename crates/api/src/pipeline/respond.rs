@@ -140,6 +140,19 @@ async fn dispatch(cx: &Ctx, op: Op, body: ReqStream) -> ApiResult<Response<Body>
         Op::ListParts => multipart::list_parts(cx).await,
         Op::ListMultipartUploads => multipart::list_uploads(cx).await,
         Op::AppendObject => append::append_object(cx, body).await,
+        _ => dispatch_config(cx, op, body).await,
+    }
+}
+
+/// Runs the handler of a bucket configuration operation, or answers 501.
+async fn dispatch_config(cx: &Ctx, op: Op, body: ReqStream) -> ApiResult<Response<Body>> {
+    use handlers::*;
+    match op {
+        Op::PutBucketAccessMonitor => access_monitor::put(cx, body).await,
+        Op::GetBucketAccessMonitor => access_monitor::get(cx).await,
+        Op::PutBucketLifecycle => lifecycle::put_bucket_lifecycle(cx, body).await,
+        Op::GetBucketLifecycle => lifecycle::get_bucket_lifecycle(cx).await,
+        Op::DeleteBucketLifecycle => lifecycle::delete_bucket_lifecycle(cx).await,
         Op::PutBucketCors => cors::put_bucket_cors(cx, body).await,
         Op::GetBucketCors => cors::get_bucket_cors(cx).await,
         Op::DeleteBucketCors => cors::delete_bucket_cors(cx).await,
