@@ -1,6 +1,5 @@
-//! [Testcontainers](https://docs.rs/testcontainers) module for
-//! [ossemu](https://github.com/ossemu/ossemu), a local S3- and Alibaba-OSS-compatible object
-//! store.
+//! [Testcontainers](https://docs.rs/testcontainers) module for ossemu, a local S3- and
+//! Alibaba-OSS-compatible object store.
 //!
 //! [`Ossemu`] runs the image named by `OSSEMU_IMAGE` (default `ossemu:latest`) with an
 //! in-memory store on the host's network, listening on a free port of 127.0.0.1 (so the
