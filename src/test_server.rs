@@ -95,9 +95,7 @@ impl TestServerBuilder {
                 name: name.clone(),
                 owner: access_key.clone(),
                 acl: acl.clone(),
-                cnames: Vec::new(),
-                website: None,
-                cors: None,
+                ..BucketSpec::default()
             }));
         let (ready_tx, ready_rx) = std::sync::mpsc::channel();
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
