@@ -204,3 +204,40 @@ async fn the_clock_moves_in_an_async_test() {
         204
     );
 }
+
+/// The README's "In your tests" examples are copies of examples that run as tests: the crate
+/// doc example here, and the contrib packages' README examples, which their own tests run.
+#[test]
+fn readme_examples_are_copies_of_tested_ones() {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let read = |p: &str| std::fs::read_to_string(format!("{root}/{p}")).unwrap();
+    let crate_doc: String = read("src/lib.rs")
+        .lines()
+        .filter_map(|l| l.strip_prefix("//! ").or(l.strip_prefix("//!")))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let sources = [
+        crate_doc,
+        read("contrib/python/pytest-ossemu/README.md"),
+        read("contrib/python/testcontainers-ossemu/README.md"),
+        read("contrib/node/testcontainers-ossemu/README.md"),
+        read("contrib/rust/testcontainers-ossemu/README.md"),
+    ];
+    let readme = read("README.md");
+    let start = readme.find("\n## In your tests\n").expect("the section");
+    let section = &readme[start + 1..];
+    let section = &section[..section[3..].find("\n## ").map_or(section.len(), |i| i + 3)];
+    let blocks: Vec<&str> = section
+        .split("\n```")
+        .skip(1)
+        .step_by(2)
+        .map(|b| b.split_once('\n').unwrap().1)
+        .collect();
+    assert!(blocks.len() >= 5, "{} examples", blocks.len());
+    for b in blocks {
+        assert!(
+            sources.iter().any(|s| s.contains(b)),
+            "this README example is not a copy of a tested one:\n{b}"
+        );
+    }
+}
