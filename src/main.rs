@@ -1,9 +1,5 @@
-//! The `ossemu` binary: combines flags, environment and configuration file, opens the store,
-//! ensures the declared resources, and serves until SIGINT/SIGTERM.
-
-mod config;
-mod config_file;
-mod memory;
+//! The `ossemu` binary: combines flags, environment and configuration file, then runs the
+//! start-up of [`ossemu::run`] until SIGINT/SIGTERM.
 
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
@@ -11,12 +7,7 @@ use std::path::Path;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use anyhow::Context;
-use ossemu_api::provision::ApplyError;
-use ossemu_api::{ApiConfig, AppState};
-use ossemu_store::{Store, StoreError, StoreOptions};
-
-use crate::config::{Command, LogFormat, Settings};
+use ossemu::config::{self, Command, LogFormat};
 
 /// Most threads for blocking work.
 const BLOCKING_THREADS: usize = 32;
@@ -50,7 +41,7 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    match runtime.block_on(run(settings)) {
+    match runtime.block_on(async { ossemu::run(settings, shutdown_signal()).await }) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             tracing::error!("{e:#}");
@@ -149,130 +140,27 @@ fn health(url: Option<&str>, listen: SocketAddr) -> ExitCode {
     }
 }
 
-/// A clear message for a data directory that cannot be opened.
-fn explain_open_error(e: &StoreError, dir: &Path) -> String {
-    let d = dir.display();
-    let text = e.to_string();
-    if text.contains("lock") || text.contains("os error 11") {
-        format!(
-            "the data directory {d} is in use by another ossemu process (its metadata lock is held); stop it or use another --data-dir"
-        )
-    } else if let StoreError::NoSpace = e {
-        format!(
-            "the filesystem of the data directory {d} is full and its metadata store needs about 512 KiB to open \
-             (ossemu keeps a {} MiB reserve file for this once it had the room); free some space",
-            ossemu_store::RESERVE >> 20
-        )
-    } else if let StoreError::Io(io) = e
-        && io.kind() == std::io::ErrorKind::PermissionDenied
-    {
-        format!("the data directory {d} is not writable by this user: {io}")
-    } else {
-        format!("opening the data directory {d}: {text}")
-    }
-}
-
-async fn run(s: Settings) -> anyhow::Result<()> {
-    let store = Store::open(&StoreOptions {
-        data_dir: s.data_dir.clone(),
-    })
-    .map_err(|e| match &s.data_dir {
-        Some(d) => anyhow::anyhow!(explain_open_error(&e, d)),
-        None => anyhow::anyhow!("opening the in-memory store: {e}"),
-    })?;
-    let stats = store
-        .sweep(|n| {
-            tracing::info!(
-                files = n,
-                "sweeping the data directory (checked {n} body files so far)"
-            )
-        })
-        .context("sweeping the data directory")?;
-    if stats.temp_files + stats.orphan_blobs > 0 {
-        tracing::info!(
-            temp_files = stats.temp_files,
-            orphan_bodies = stats.orphan_blobs,
-            "removed leftovers of an earlier crash"
-        );
-    }
-    for (domain, bucket) in &s.cnames {
-        ossemu_api::provision::check_domain(domain, &s.endpoint_domains)
-            .map_err(|m| anyhow::anyhow!("--cname {domain}={bucket}: {m}"))?;
-    }
-    if !s.buckets.is_empty() {
-        match ossemu_api::provision::apply(&store, &s.region, &s.buckets).await {
-            Ok(()) => tracing::info!(buckets = s.buckets.len(), "configuration applied"),
-            // A full disk does not keep the server from serving what it has.
-            Err(ApplyError::NoSpace(what)) => tracing::warn!(
-                "the disk is full: the configuration file is not fully applied ({what}); starting anyway"
-            ),
-            Err(e) => anyhow::bail!("applying the configuration file: {e}"),
-        }
-    }
-    // After the configuration file, so that --cname may name a bucket it declares.
-    for (domain, bucket) in &s.cnames {
-        match store
-            .bind_domain(domain, bucket, ossemu_store::now_ms())
-            .await
-        {
-            Ok(()) => {}
-            Err(StoreError::NoSpace) => tracing::warn!(
-                "the disk is full: --cname {domain}={bucket} is not bound; starting anyway"
-            ),
-            Err(e) => {
-                return Err(e).with_context(|| format!("binding --cname {domain}={bucket}"));
+/// Resolves on SIGINT or SIGTERM. The handlers are installed at once, before the store opens,
+/// so a signal that arrives once the server has said where it listens always stops it
+/// gracefully (installed on the first poll, inside the accept loop, a signal right after the
+/// "listening" line killed the process).
+fn shutdown_signal() -> impl std::future::Future<Output = ()> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let int = signal(SignalKind::interrupt()).ok();
+    let term = signal(SignalKind::terminate()).ok();
+    async move {
+        let wait = |s: Option<tokio::signal::unix::Signal>| async move {
+            match s {
+                Some(mut s) => {
+                    s.recv().await;
+                }
+                None => std::future::pending::<()>().await,
             }
+        };
+        tokio::select! {
+            _ = wait(int) => {},
+            _ = wait(term) => {},
         }
+        tracing::info!("shutting down: finishing in-flight requests");
     }
-    match store.health() {
-        Ok(()) => {}
-        Err(why) => tracing::warn!("starting degraded: {why}"),
-    }
-    let config = ApiConfig {
-        region: s.region.clone(),
-        endpoint_domains: s.endpoint_domains.clone(),
-        credentials: s.credentials.clone(),
-        auth: s.auth,
-        body_idle_timeout: s.limits.body_idle_timeout,
-        body_min_rate: s.limits.body_min_rate,
-        buffer_budget: s.limits.buffer_budget,
-        metrics: s.metrics,
-        restore_delay: s.restore_delay,
-        ..ApiConfig::default()
-    };
-    let listener = tokio::net::TcpListener::bind(s.listen)
-        .await
-        .with_context(|| format!("binding {}", s.listen))?;
-    let addr = listener.local_addr()?;
-    let where_ = match &s.data_dir {
-        Some(d) => d.display().to_string(),
-        None => "memory (nothing on disk)".to_string(),
-    };
-    tracing::info!("ossemu listening on http://{addr} with data in {where_}");
-    let state =
-        AppState::new(store, config, s.mirror.clone()).context("setting up the origin fetcher")?;
-    tokio::spawn(memory::trim_periodically(state.clone()));
-    ossemu_api::lifecycle::run::spawn(state.clone(), s.lifecycle_interval);
-    ossemu_api::serve(listener, state, shutdown_signal()).await?;
-    tracing::info!("ossemu stopped");
-    Ok(())
-}
-
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    let term = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
-        }
-    };
-    tokio::select! {
-        _ = ctrl_c => {},
-        _ = term => {},
-    }
-    tracing::info!("shutting down: finishing in-flight requests");
 }

@@ -28,6 +28,7 @@ mod ship;
 mod storage_class;
 mod symlink;
 mod tagging;
+mod test_server;
 mod versioning;
 mod website;
 mod wording;

@@ -12,7 +12,7 @@ use crate::handlers::{BUCKET_ACLS, cname, cors, website};
 use crate::pipeline::classify::valid_bucket_name;
 
 /// One declared bucket.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 pub struct BucketSpec {
     /// Bucket name.
     pub name: String,
