@@ -807,3 +807,49 @@ async fn metrics_behind_a_credential_or_off() {
         .await;
     assert_eq!(r.status, 200);
 }
+
+/// Without system CA certificates (a scratch or distroless image; here SSL_CERT_FILE and
+/// SSL_CERT_DIR name an empty file and an empty directory) ossemu starts and serves, and
+/// checks https origins against the roots built into it; with the system's, it uses those.
+#[tokio::test]
+async fn starts_without_system_ca_certificates() {
+    let dir = tempfile::tempdir().unwrap();
+    let empty = write(dir.path(), "empty.pem", "");
+    let dir_str = dir.path().to_str().unwrap();
+    let args = ["--memory", "--listen", "127.0.0.1:0"];
+    let b = Binary::start(
+        &args,
+        &[("SSL_CERT_FILE", &empty), ("SSL_CERT_DIR", dir_str)],
+    );
+    assert_eq!(b.req("GET", "/_ossemu/health").send().await.status, 200);
+    let bundled = "Mozilla roots built into ossemu";
+    wait_until(|| b.log.lock().unwrap().iter().any(|l| l.contains(bundled))).await;
+    assert!(
+        b.log
+            .lock()
+            .unwrap()
+            .iter()
+            .any(|l| l.contains("No CA certificates were loaded from the system")),
+        "the log says why"
+    );
+    b.terminate();
+    assert!(b.wait(), "a clean exit");
+
+    let system = "/etc/ssl/certs/ca-certificates.crt";
+    if !std::path::Path::new(system).exists() {
+        eprintln!("{system} is missing: the half with system certificates is not run");
+        return;
+    }
+    let b = Binary::start(
+        &args,
+        &[("SSL_CERT_FILE", system), ("SSL_CERT_DIR", dir_str)],
+    );
+    assert_eq!(b.req("GET", "/_ossemu/health").send().await.status, 200);
+    b.terminate();
+    let log = b.log.clone();
+    assert!(b.wait());
+    assert!(
+        !log.lock().unwrap().iter().any(|l| l.contains(bundled)),
+        "the system's certificates are used when there are some"
+    );
+}

@@ -24,6 +24,7 @@
 //! refused instead of waiting on itself (`hop.rs`). Credentials in an origin URL are sent,
 //! never shown: tags carry the URL without them, logs a masked form.
 
+mod client;
 mod flight;
 mod follow;
 mod guard;
@@ -36,6 +37,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+pub use client::Roots;
 pub use flight::{Failure, FailureKind, Flight, Head, State};
 pub use guard::{ForbiddenAddress, OriginAddresses};
 pub use hop::{HOP_HEADER, HopError, MAX_HOPS};
@@ -150,6 +152,7 @@ pub struct ClientError(#[from] reqwest::Error);
 pub struct Mirror {
     follow: reqwest::Client,
     no_follow: reqwest::Client,
+    roots: Roots,
     store: Store,
     config: MirrorConfig,
     /// The fetches in flight, by `(bucket, key)`. The map holds the sending side only, so
@@ -163,25 +166,22 @@ impl Mirror {
     /// Builds the fetcher. Proxy environment variables are ignored: origins are reached
     /// directly, and only at the addresses `config.origins` permits.
     pub fn new(store: Store, config: MirrorConfig) -> Result<Arc<Self>, ClientError> {
-        let build = |policy: reqwest::redirect::Policy| {
-            reqwest::Client::builder()
-                .connect_timeout(config.connect_timeout)
-                .read_timeout(config.read_timeout)
-                .redirect(policy)
-                .dns_resolver(guard::GuardedResolver(config.origins))
-                .no_proxy()
-                .user_agent(config.user_agent.clone())
-                .build()
-        };
+        let clients = client::build(&config)?;
         Ok(Arc::new(Self {
-            follow: build(guard::redirect_policy(config.origins, config.max_redirects))?,
-            no_follow: build(reqwest::redirect::Policy::none())?,
+            follow: clients.follow,
+            no_follow: clients.no_follow,
+            roots: clients.roots,
             store,
             config,
             flights: Mutex::new(HashMap::new()),
             stats: MirrorStats::default(),
             instance: hop::instance_id(),
         }))
+    }
+
+    /// Where the roots that https origins are checked against come from.
+    pub fn roots(&self) -> Roots {
+        self.roots
     }
 
     /// This server's id in [`HOP_HEADER`] (random per process).

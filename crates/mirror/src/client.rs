@@ -1,0 +1,99 @@
+//! The HTTP clients that fetch from origins, and the root certificates they check https
+//! origins against: the system's, or the Mozilla roots built in when the system has none (a
+//! `scratch` or distroless image, a slim one without the `ca-certificates` package), so that
+//! a missing certificate store never keeps ossemu from starting.
+
+use crate::{ClientError, MirrorConfig, guard};
+
+/// Where the roots that https origins are checked against come from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Roots {
+    /// The system's certificate store (`SSL_CERT_FILE` / `SSL_CERT_DIR` when set), through
+    /// rustls-platform-verifier.
+    System,
+    /// The Mozilla root program's certificates built into the binary (webpki-root-certs).
+    Bundled,
+}
+
+/// The two clients a fetcher needs: one following redirects, one passing them on.
+pub(crate) struct Clients {
+    pub follow: reqwest::Client,
+    pub no_follow: reqwest::Client,
+    pub roots: Roots,
+}
+
+/// The clients with the system's roots, or with the bundled ones when the system's cannot be
+/// loaded.
+pub(crate) fn build(config: &MirrorConfig) -> Result<Clients, ClientError> {
+    let system = match with_roots(config, Roots::System) {
+        Ok(clients) => return Ok(clients),
+        Err(e) => e,
+    };
+    let Ok(clients) = with_roots(config, Roots::Bundled) else {
+        return Err(ClientError(system));
+    };
+    tracing::info!(
+        "no usable system CA certificates ({}): https origins are checked against the {} Mozilla roots built into ossemu",
+        chain(&system),
+        webpki_root_certs::TLS_SERVER_ROOT_CERTS.len()
+    );
+    Ok(clients)
+}
+
+fn with_roots(config: &MirrorConfig, roots: Roots) -> Result<Clients, reqwest::Error> {
+    let client = |policy: reqwest::redirect::Policy| {
+        let builder = reqwest::Client::builder()
+            .connect_timeout(config.connect_timeout)
+            .read_timeout(config.read_timeout)
+            .redirect(policy)
+            .dns_resolver(guard::GuardedResolver(config.origins))
+            .no_proxy()
+            .user_agent(config.user_agent.clone());
+        match roots {
+            Roots::System => builder,
+            Roots::Bundled => builder.tls_certs_only(bundled()),
+        }
+        .build()
+    };
+    Ok(Clients {
+        follow: client(guard::redirect_policy(config.origins, config.max_redirects))?,
+        no_follow: client(reqwest::redirect::Policy::none())?,
+        roots,
+    })
+}
+
+/// The built-in roots as reqwest certificates (every one of them parses).
+fn bundled() -> Vec<reqwest::Certificate> {
+    webpki_root_certs::TLS_SERVER_ROOT_CERTS
+        .iter()
+        .filter_map(|der| reqwest::Certificate::from_der(der).ok())
+        .collect()
+}
+
+/// An error with its causes, `a: b: c`.
+fn chain(e: &dyn std::error::Error) -> String {
+    let mut out = e.to_string();
+    let mut cause = e.source();
+    while let Some(c) = cause {
+        out.push_str(": ");
+        out.push_str(&c.to_string());
+        cause = c.source();
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bundled_roots_all_parse_and_build_clients() {
+        assert!(bundled().len() > 100);
+        assert_eq!(
+            bundled().len(),
+            webpki_root_certs::TLS_SERVER_ROOT_CERTS.len()
+        );
+        let clients = with_roots(&MirrorConfig::default(), Roots::Bundled).unwrap();
+        assert_eq!(clients.roots, Roots::Bundled);
+    }
+}
