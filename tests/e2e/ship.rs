@@ -115,6 +115,8 @@ fn every_config_error_names_file_line_and_problem() {
         (site("<RoutingRule><RuleNumber>1</RuleNumber><Condition/><Redirect><RedirectType>External</RedirectType><HttpRedirectCode>308</HttpRedirectCode></Redirect></RoutingRule>"), 3, "RoutingRule 1: HttpRedirectCode must be 301, 302 or 307"),
         (site("<RoutingRule>"), 3, "MalformedXML"),
         ("[[buckets]]\nname = \"web\"\nwebsite_file = \"missing.xml\"\n".into(), 3, "cannot read"),
+        ("[[buckets]]\nname = \"web\"\nseed = \"no-such-dir\"\n".into(), 3, "no-such-dir: No such file"),
+        ("[[buckets]]\nname = \"web\"\nseed = \"bad0.toml\"\n".into(), 3, "bad0.toml is not a directory"),
         ("[[buckets]]\nname = \"web\"\ncors = \"<CORSConfiguration><CORSRule><AllowedOrigin>*</AllowedOrigin><AllowedMethod>FETCH</AllowedMethod></CORSRule></CORSConfiguration>\"\n".into(), 3, "unsupported HTTP method"),
     ];
     for (i, (text, line, problem)) in cases.iter().enumerate() {
@@ -852,4 +854,82 @@ async fn starts_without_system_ca_certificates() {
         !log.lock().unwrap().iter().any(|l| l.contains(bundled)),
         "the system's certificates are used when there are some"
     );
+}
+
+/// A bucket's `seed` directory: its files become objects when their keys are missing, with
+/// keys from their relative paths and content types from their extensions; existing objects
+/// are kept, deleted ones come back at the next start.
+#[tokio::test]
+async fn seed_directory_uploads_missing_keys_at_start() {
+    let dir = tempfile::tempdir().unwrap();
+    let seed = dir.path().join("files");
+    std::fs::create_dir_all(seed.join("css")).unwrap();
+    std::fs::write(seed.join("index.html"), "<h1>seeded</h1>").unwrap();
+    std::fs::write(seed.join("css/site.css"), "h1 { color: red }").unwrap();
+    std::fs::write(seed.join("data.bin"), vec![7u8; 3 << 20]).unwrap();
+    let config = write(
+        dir.path(),
+        "seed.toml",
+        "[[buckets]]\nname = \"site\"\nacl = \"public-read\"\nseed = \"files\"\n",
+    );
+    let data = dir.path().join("data");
+    let args = [
+        "--config",
+        &config,
+        "--listen",
+        "127.0.0.1:0",
+        "--data-dir",
+        data.to_str().unwrap(),
+    ];
+    let b = Binary::start(&args, &[]);
+    let r = b.req("GET", "/site/index.html").send().await;
+    assert_eq!(r.status, 200);
+    assert_eq!(r.text(), "<h1>seeded</h1>");
+    assert_eq!(r.h("content-type"), Some("text/html"));
+    let r = b.req("GET", "/site/css/site.css").s3().send().await;
+    assert_eq!(r.h("content-type"), Some("text/css"));
+    assert_eq!(r.text(), "h1 { color: red }");
+    let r = b.req("GET", "/site/data.bin").send().await;
+    assert_eq!(r.h("content-type"), Some("application/octet-stream"));
+    assert_eq!(r.body.len(), 3 << 20);
+    assert_eq!(
+        r.h("etag").unwrap().to_ascii_lowercase(),
+        format!("\"{}\"", md5_hex(&vec![7u8; 3 << 20]))
+    );
+    let list = b.req("GET", "/site?list-type=2").s3().send().await;
+    assert_eq!(
+        list.xml_all("Key"),
+        ["css/site.css", "data.bin", "index.html"]
+    );
+    // An object written since is kept; a deleted one comes back.
+    b.req("PUT", "/site/index.html")
+        .oss()
+        .body("edited")
+        .send()
+        .await;
+    b.req("DELETE", "/site/css/site.css").oss().send().await;
+    std::fs::write(seed.join("data.bin"), "changed on disk").unwrap();
+    b.terminate();
+    assert!(b.wait());
+    let b = Binary::start(&args, &[]);
+    assert_eq!(
+        b.req("GET", "/site/index.html").send().await.text(),
+        "edited"
+    );
+    assert_eq!(
+        b.req("GET", "/site/css/site.css").send().await.text(),
+        "h1 { color: red }"
+    );
+    assert_eq!(
+        b.req("GET", "/site/data.bin").send().await.body.len(),
+        3 << 20
+    );
+    wait_until(|| {
+        b.log
+            .lock()
+            .unwrap()
+            .iter()
+            .any(|l| l.contains("uploaded=1") && l.contains("present=2"))
+    })
+    .await;
 }
