@@ -17,7 +17,6 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 AK, SK = "ossemu", "ossemu-secret"
 BASE_IMAGE = os.environ.get("OSSEMU_BASE_IMAGE", "ossemu-base:bookworm")
 IMAGE = os.environ.get("OSSEMU_TEST_IMAGE", "ossemu:test")
-ORIGIN_IMAGE = "ossemu-origin:test"
 BINARY = os.environ.get("OSSEMU_RELEASE_BIN", os.path.join(ROOT, "target", "release", "ossemu"))
 USER_ID = 10001
 
@@ -47,7 +46,7 @@ def build_image():
                        check=True)
         docker("build", "--network", "host", "-q", "-f", os.path.join(ROOT, "docker", "Dockerfile"),
                "--build-arg", f"BUILD_IMAGE={BASE_IMAGE}", "--build-arg", f"BASE_IMAGE={BASE_IMAGE}",
-               "--target", "runtime", "-t", IMAGE, ctx)
+               "--label", "org.ossemu.test=1", "--target", "runtime", "-t", IMAGE, ctx)
     finally:
         shutil.rmtree(ctx, ignore_errors=True)
     return IMAGE

@@ -14,6 +14,10 @@ scripts/venv
 
 echo "==> image and compose tests"
 OSSEMU_RELEASE_BIN="$PWD/target/release/ossemu" .venv/bin/python -m pytest tests/docker -q -p no:cacheprovider "$@"
+# Images of earlier runs, and their build stages (see the label in docker/Dockerfile), are of
+# no more use once replaced.
+docker image prune -f --filter label=org.ossemu.stage=build >/dev/null
+docker image prune -f --filter label=org.ossemu.test >/dev/null
 image="${OSSEMU_TEST_IMAGE:-ossemu:test}"
 size=$(docker image inspect -f '{{.Size}}' "$image")
 echo "==> image $image: $((size / 1000000)) MB ($size bytes)"

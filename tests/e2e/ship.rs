@@ -156,12 +156,12 @@ fn every_config_error_names_file_line_and_problem() {
     assert!(good.status.success());
     assert!(
         String::from_utf8_lossy(&good.stdout)
-            .contains("ok (1 buckets, 1 custom domains, 1 routing rules")
+            .contains("ok (1 buckets, 1 custom domains, 2 routing rules")
     );
 }
 
-/// docker/docker-compose.yml without Docker: the same binary with the compose file's config;
-/// the `origin` service is replaced by a loopback origin serving docker/origin.
+/// docker/docker-compose.yml's configuration on the binary, without Docker (tests/docker runs
+/// the compose file itself): the `origin` service is a loopback origin serving docker/origin.
 #[tokio::test]
 async fn compose_example_works() {
     let origin = Origin::start().await;
@@ -206,6 +206,30 @@ async fn compose_example_works() {
     );
     let r = b.req("GET", "/assets/img/hello.txt").send().await;
     assert_eq!(r.text(), "served by the example origin\n");
+    let r = b
+        .req("GET", "/old/page.html")
+        .host("assets.example.test")
+        .send()
+        .await;
+    assert_eq!(r.status, 302);
+    assert_eq!(
+        r.h("location"),
+        Some("https://www.example.com/old/page.html")
+    );
+    let r = b
+        .req("GET", "/index.html")
+        .host("assets.example.test")
+        .send()
+        .await;
+    assert_eq!(r.h("content-type"), Some("text/html"));
+    assert_eq!(
+        &r.body[..],
+        &std::fs::read(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/docker/seed/assets/index.html"
+        ))
+        .unwrap()[..]
+    );
     let health = std::process::Command::new(env!("CARGO_BIN_EXE_ossemu"))
         .args(["health", "--url", &format!("http://{}", b.addr)])
         .output()
