@@ -249,8 +249,8 @@ async fn run(s: Settings) -> anyhow::Result<()> {
         None => "memory (nothing on disk)".to_string(),
     };
     tracing::info!("ossemu listening on http://{addr} with data in {where_}");
-    let state =
-        AppState::new(store, config, s.mirror.clone()).context("setting up the origin fetcher")?;
+    let state = AppState::new(store, config, s.mirror.clone());
+    state.mirror.prepare();
     tokio::spawn(memory::trim_periodically(state.clone()));
     ossemu_api::serve(listener, state, shutdown_signal()).await?;
     tracing::info!("ossemu stopped");

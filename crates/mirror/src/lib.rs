@@ -37,7 +37,6 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-pub use client::Roots;
 pub use flight::{Failure, FailureKind, Flight, Head, State};
 pub use guard::{ForbiddenAddress, OriginAddresses};
 pub use hop::{HOP_HEADER, HopError, MAX_HOPS};
@@ -143,16 +142,9 @@ pub struct FetchPlan {
     pub hops: Vec<String>,
 }
 
-/// Why the fetcher could not be built.
-#[derive(Debug, thiserror::Error)]
-#[error("building the origin HTTP client: {0}")]
-pub struct ClientError(#[from] reqwest::Error);
-
 /// The fetcher: HTTP clients, the store, and the fetches in flight.
 pub struct Mirror {
-    follow: reqwest::Client,
-    no_follow: reqwest::Client,
-    roots: Roots,
+    clients: client::Lazy,
     store: Store,
     config: MirrorConfig,
     /// The fetches in flight, by `(bucket, key)`. The map holds the sending side only, so
@@ -163,25 +155,26 @@ pub struct Mirror {
 }
 
 impl Mirror {
-    /// Builds the fetcher. Proxy environment variables are ignored: origins are reached
+    /// The fetcher. Its HTTP clients are built on first use, or ahead of it by
+    /// [`Mirror::prepare`]. Proxy environment variables are ignored: origins are reached
     /// directly, and only at the addresses `config.origins` permits.
-    pub fn new(store: Store, config: MirrorConfig) -> Result<Arc<Self>, ClientError> {
-        let clients = client::build(&config)?;
-        Ok(Arc::new(Self {
-            follow: clients.follow,
-            no_follow: clients.no_follow,
-            roots: clients.roots,
+    pub fn new(store: Store, config: MirrorConfig) -> Arc<Self> {
+        Arc::new(Self {
+            clients: client::Lazy::new(config.clone()),
             store,
             config,
             flights: Mutex::new(HashMap::new()),
             stats: MirrorStats::default(),
             instance: hop::instance_id(),
-        }))
+        })
     }
 
-    /// Where the roots that https origins are checked against come from.
-    pub fn roots(&self) -> Roots {
-        self.roots
+    /// Builds the HTTP clients (loading the system's root certificates, or the bundled ones)
+    /// on a thread of their own shortly after (200 ms), without waiting for it: a server
+    /// calls it once it listens, so that neither its start nor its first fetch waits for
+    /// them.
+    pub fn prepare(&self) {
+        self.clients.prepare();
     }
 
     /// This server's id in [`HOP_HEADER`] (random per process).
