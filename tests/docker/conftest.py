@@ -105,7 +105,11 @@ def volume():
     name = "ossemu-test-" + uuid.uuid4().hex[:10]
     docker("volume", "create", name)
     yield name
-    docker("volume", "rm", "-f", name, check=False)
+    # Whatever the fixtures' teardown order, no container keeps it.
+    users = docker("ps", "-aq", "--filter", f"volume={name}").split()
+    if users:
+        docker("rm", "-f", *users, check=False)
+    docker("volume", "rm", "-f", name)
 
 
 @pytest.fixture

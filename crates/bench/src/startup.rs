@@ -195,7 +195,7 @@ fn measure_docker(image: &str, runs: u32) -> anyhow::Result<Case> {
         }
         let waited = wait_healthy(port, t0, || false);
         let _ = Command::new("docker")
-            .args(["rm", "-f", &name])
+            .args(["rm", "-f", "-v", &name])
             .stdout(Stdio::null())
             .status();
         ms.push(waited?);
