@@ -157,6 +157,9 @@ pub struct BucketEntry {
     /// Largest object a mirror fetch writes into this bucket (replaces
     /// `--mirror-max-object-size`).
     pub mirror_max_object_size: Option<Spanned<SizeValue>>,
+    /// Directory (relative to the config file) whose files are uploaded as objects at
+    /// start-up when their keys are missing.
+    pub seed: Option<Spanned<String>>,
 }
 
 /// A loaded configuration file.
@@ -242,6 +245,20 @@ impl Loaded {
             self.path.display(),
             line_of(&self.text, at.span().start)
         )
+    }
+
+    /// A directory named relative to the file; an error unless it is one.
+    fn dir_beside(&self, at: &Spanned<String>) -> Result<PathBuf, String> {
+        let dir = self
+            .path
+            .parent()
+            .unwrap_or(Path::new("."))
+            .join(at.get_ref());
+        match std::fs::metadata(&dir) {
+            Ok(m) if m.is_dir() => Ok(dir),
+            Ok(_) => Err(self.error(at, format!("{} is not a directory", dir.display()))),
+            Err(e) => Err(self.error(at, format!("cannot read {}: {e}", dir.display()))),
+        }
     }
 
     fn read_beside(&self, at: &Spanned<String>) -> Result<String, String> {
@@ -336,6 +353,7 @@ impl Loaded {
                 }
                 (None, None) => None,
             };
+            let seed = b.seed.as_ref().map(|d| self.dir_beside(d)).transpose()?;
             specs.push(BucketSpec {
                 name,
                 owner,
@@ -343,6 +361,7 @@ impl Loaded {
                 cnames,
                 website,
                 cors,
+                seed,
             });
         }
         Ok(specs)

@@ -151,8 +151,8 @@ pub async fn prepare(s: &Settings) -> anyhow::Result<Ready> {
         None => "memory (nothing on disk)".to_string(),
     };
     tracing::info!("ossemu listening on http://{addr} with data in {where_}");
-    let state =
-        AppState::new(store, config, s.mirror.clone()).context("setting up the origin fetcher")?;
+    let state = AppState::new(store, config, s.mirror.clone());
+    state.mirror.prepare();
     Ok(Ready {
         listener,
         state,

@@ -115,6 +115,8 @@ fn every_config_error_names_file_line_and_problem() {
         (site("<RoutingRule><RuleNumber>1</RuleNumber><Condition/><Redirect><RedirectType>External</RedirectType><HttpRedirectCode>308</HttpRedirectCode></Redirect></RoutingRule>"), 3, "RoutingRule 1: HttpRedirectCode must be 301, 302 or 307"),
         (site("<RoutingRule>"), 3, "MalformedXML"),
         ("[[buckets]]\nname = \"web\"\nwebsite_file = \"missing.xml\"\n".into(), 3, "cannot read"),
+        ("[[buckets]]\nname = \"web\"\nseed = \"no-such-dir\"\n".into(), 3, "no-such-dir: No such file"),
+        ("[[buckets]]\nname = \"web\"\nseed = \"bad0.toml\"\n".into(), 3, "bad0.toml is not a directory"),
         ("[[buckets]]\nname = \"web\"\ncors = \"<CORSConfiguration><CORSRule><AllowedOrigin>*</AllowedOrigin><AllowedMethod>FETCH</AllowedMethod></CORSRule></CORSConfiguration>\"\n".into(), 3, "unsupported HTTP method"),
     ];
     for (i, (text, line, problem)) in cases.iter().enumerate() {
@@ -154,12 +156,12 @@ fn every_config_error_names_file_line_and_problem() {
     assert!(good.status.success());
     assert!(
         String::from_utf8_lossy(&good.stdout)
-            .contains("ok (1 buckets, 1 custom domains, 1 routing rules")
+            .contains("ok (1 buckets, 1 custom domains, 2 routing rules")
     );
 }
 
-/// docker/docker-compose.yml without Docker: the same binary with the compose file's config;
-/// the `origin` service is replaced by a loopback origin serving docker/origin.
+/// docker/docker-compose.yml's configuration on the binary, without Docker (tests/docker runs
+/// the compose file itself): the `origin` service is a loopback origin serving docker/origin.
 #[tokio::test]
 async fn compose_example_works() {
     let origin = Origin::start().await;
@@ -204,6 +206,30 @@ async fn compose_example_works() {
     );
     let r = b.req("GET", "/assets/img/hello.txt").send().await;
     assert_eq!(r.text(), "served by the example origin\n");
+    let r = b
+        .req("GET", "/old/page.html")
+        .host("assets.example.test")
+        .send()
+        .await;
+    assert_eq!(r.status, 302);
+    assert_eq!(
+        r.h("location"),
+        Some("https://www.example.com/old/page.html")
+    );
+    let r = b
+        .req("GET", "/index.html")
+        .host("assets.example.test")
+        .send()
+        .await;
+    assert_eq!(r.h("content-type"), Some("text/html"));
+    assert_eq!(
+        &r.body[..],
+        &std::fs::read(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/docker/seed/assets/index.html"
+        ))
+        .unwrap()[..]
+    );
     let health = std::process::Command::new(env!("CARGO_BIN_EXE_ossemu"))
         .args(["health", "--url", &format!("http://{}", b.addr)])
         .output()
@@ -806,4 +832,128 @@ async fn metrics_behind_a_credential_or_off() {
         .send()
         .await;
     assert_eq!(r.status, 200);
+}
+
+/// Without system CA certificates (a scratch or distroless image; here SSL_CERT_FILE and
+/// SSL_CERT_DIR name an empty file and an empty directory) ossemu starts and serves, and
+/// checks https origins against the roots built into it; with the system's, it uses those.
+#[tokio::test]
+async fn starts_without_system_ca_certificates() {
+    let dir = tempfile::tempdir().unwrap();
+    let empty = write(dir.path(), "empty.pem", "");
+    let dir_str = dir.path().to_str().unwrap();
+    let args = ["--memory", "--listen", "127.0.0.1:0"];
+    let b = Binary::start(
+        &args,
+        &[("SSL_CERT_FILE", &empty), ("SSL_CERT_DIR", dir_str)],
+    );
+    assert_eq!(b.req("GET", "/_ossemu/health").send().await.status, 200);
+    let bundled = "Mozilla roots built into ossemu";
+    wait_until(|| b.log.lock().unwrap().iter().any(|l| l.contains(bundled))).await;
+    assert!(
+        b.log
+            .lock()
+            .unwrap()
+            .iter()
+            .any(|l| l.contains("No CA certificates were loaded from the system")),
+        "the log says why"
+    );
+    b.terminate();
+    assert!(b.wait(), "a clean exit");
+
+    let system = "/etc/ssl/certs/ca-certificates.crt";
+    if !std::path::Path::new(system).exists() {
+        eprintln!("{system} is missing: the half with system certificates is not run");
+        return;
+    }
+    let b = Binary::start(
+        &args,
+        &[("SSL_CERT_FILE", system), ("SSL_CERT_DIR", dir_str)],
+    );
+    assert_eq!(b.req("GET", "/_ossemu/health").send().await.status, 200);
+    b.terminate();
+    let log = b.log.clone();
+    assert!(b.wait());
+    assert!(
+        !log.lock().unwrap().iter().any(|l| l.contains(bundled)),
+        "the system's certificates are used when there are some"
+    );
+}
+
+/// A bucket's `seed` directory: its files become objects when their keys are missing, with
+/// keys from their relative paths and content types from their extensions; existing objects
+/// are kept, deleted ones come back at the next start.
+#[tokio::test]
+async fn seed_directory_uploads_missing_keys_at_start() {
+    let dir = tempfile::tempdir().unwrap();
+    let seed = dir.path().join("files");
+    std::fs::create_dir_all(seed.join("css")).unwrap();
+    std::fs::write(seed.join("index.html"), "<h1>seeded</h1>").unwrap();
+    std::fs::write(seed.join("css/site.css"), "h1 { color: red }").unwrap();
+    std::fs::write(seed.join("data.bin"), vec![7u8; 3 << 20]).unwrap();
+    let config = write(
+        dir.path(),
+        "seed.toml",
+        "[[buckets]]\nname = \"site\"\nacl = \"public-read\"\nseed = \"files\"\n",
+    );
+    let data = dir.path().join("data");
+    let args = [
+        "--config",
+        &config,
+        "--listen",
+        "127.0.0.1:0",
+        "--data-dir",
+        data.to_str().unwrap(),
+    ];
+    let b = Binary::start(&args, &[]);
+    let r = b.req("GET", "/site/index.html").send().await;
+    assert_eq!(r.status, 200);
+    assert_eq!(r.text(), "<h1>seeded</h1>");
+    assert_eq!(r.h("content-type"), Some("text/html"));
+    let r = b.req("GET", "/site/css/site.css").s3().send().await;
+    assert_eq!(r.h("content-type"), Some("text/css"));
+    assert_eq!(r.text(), "h1 { color: red }");
+    let r = b.req("GET", "/site/data.bin").send().await;
+    assert_eq!(r.h("content-type"), Some("application/octet-stream"));
+    assert_eq!(r.body.len(), 3 << 20);
+    assert_eq!(
+        r.h("etag").unwrap().to_ascii_lowercase(),
+        format!("\"{}\"", md5_hex(&vec![7u8; 3 << 20]))
+    );
+    let list = b.req("GET", "/site?list-type=2").s3().send().await;
+    assert_eq!(
+        list.xml_all("Key"),
+        ["css/site.css", "data.bin", "index.html"]
+    );
+    // An object written since is kept; a deleted one comes back.
+    b.req("PUT", "/site/index.html")
+        .oss()
+        .body("edited")
+        .send()
+        .await;
+    b.req("DELETE", "/site/css/site.css").oss().send().await;
+    std::fs::write(seed.join("data.bin"), "changed on disk").unwrap();
+    b.terminate();
+    assert!(b.wait());
+    let b = Binary::start(&args, &[]);
+    assert_eq!(
+        b.req("GET", "/site/index.html").send().await.text(),
+        "edited"
+    );
+    assert_eq!(
+        b.req("GET", "/site/css/site.css").send().await.text(),
+        "h1 { color: red }"
+    );
+    assert_eq!(
+        b.req("GET", "/site/data.bin").send().await.body.len(),
+        3 << 20
+    );
+    wait_until(|| {
+        b.log
+            .lock()
+            .unwrap()
+            .iter()
+            .any(|l| l.contains("uploaded=1") && l.contains("present=2"))
+    })
+    .await;
 }

@@ -100,7 +100,7 @@ impl Server {
             ..ApiConfig::default()
         };
         f(&mut config);
-        let state = AppState::new(store, config, mirror).unwrap();
+        let state = AppState::new(store, config, mirror);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();

@@ -1,6 +1,10 @@
 //! Resources declared in a configuration file, ensured at start-up: buckets (owner, ACL),
-//! custom domains, website (back-to-origin) and CORS configurations. Applying the same
-//! declarations again changes nothing.
+//! custom domains, website (back-to-origin) and CORS configurations, and objects seeded from a
+//! directory (`seed.rs`). Applying the same declarations again changes nothing.
+
+mod seed;
+
+pub use seed::{Seeded, content_type, seed};
 
 use ossemu_rules::Website;
 use ossemu_store::{BucketRecord, Store, StoreError, now_ms};
@@ -26,6 +30,8 @@ pub struct BucketSpec {
     pub website: Option<Website>,
     /// CORS configuration to set (left as is when `None`).
     pub cors: Option<CorsConfiguration>,
+    /// Directory whose files are uploaded as objects when their keys are missing.
+    pub seed: Option<std::path::PathBuf>,
 }
 
 /// Why the declarations could not be applied.
@@ -180,6 +186,16 @@ pub async fn apply(store: &Store, region: &str, specs: &[BucketSpec]) -> Result<
             cors::store(store, &b.name, c)
                 .await
                 .map_err(|e| api_error(format!("CORS of bucket {}", b.name), e))?;
+        }
+        if let Some(dir) = &b.seed {
+            let done = seed(store, &b.name, &b.owner, dir).await?;
+            tracing::info!(
+                bucket = %b.name,
+                uploaded = done.uploaded,
+                present = done.present,
+                "seeded from {}",
+                dir.display()
+            );
         }
     }
     Ok(())

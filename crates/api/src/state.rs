@@ -138,19 +138,15 @@ pub struct AppState {
 
 impl AppState {
     /// State for a store, API settings and fetcher settings.
-    pub fn new(
-        store: Store,
-        config: ApiConfig,
-        mirror: MirrorConfig,
-    ) -> Result<Arc<Self>, ossemu_mirror::ClientError> {
-        Ok(Arc::new(Self {
-            mirror: Mirror::new(store.clone(), mirror)?,
+    pub fn new(store: Store, config: ApiConfig, mirror: MirrorConfig) -> Arc<Self> {
+        Arc::new(Self {
+            mirror: Mirror::new(store.clone(), mirror),
             store,
             buffers: crate::budget::Budget::new(config.buffer_budget),
             config,
             metrics: Default::default(),
             clock: Default::default(),
             lifecycle_pass: Default::default(),
-        }))
+        })
     }
 }

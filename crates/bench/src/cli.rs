@@ -145,6 +145,9 @@ pub enum Command {
     /// Reliability drills. Each starts its own ossemu, ends with one line
     /// `DRILL <name>: PASS` or `DRILL <name>: FAIL (<reason>)`, and exits 0 or 1.
     Drill(DrillCommand),
+    /// Start-up time: exec to the first healthy answer, on an empty data directory (new and
+    /// again), one holding many objects, `--memory`, and a container with `--docker IMAGE`.
+    Startup(crate::startup::StartupArgs),
 }
 
 /// `ossemu-bench drill …`.

@@ -18,6 +18,7 @@ pub mod report;
 pub mod rng;
 pub mod runner;
 pub mod sigv4;
+pub mod startup;
 pub mod stats;
 pub mod target;
 pub mod workload;

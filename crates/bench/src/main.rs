@@ -24,6 +24,10 @@ fn main() -> anyhow::Result<ExitCode> {
         .enable_all()
         .build()
         .context("starting the async runtime")?;
+    if let Some(Command::Startup(args)) = cli.command.take() {
+        runtime.block_on(ossemu_bench::startup::run(args))?;
+        return Ok(ExitCode::SUCCESS);
+    }
     if let Some(Command::Drill(d)) = cli.command.take() {
         // A drill prints its own verdict line; Ctrl-C is a failure (its servers are killed
         // when dropped).

@@ -24,6 +24,7 @@
 //! refused instead of waiting on itself (`hop.rs`). Credentials in an origin URL are sent,
 //! never shown: tags carry the URL without them, logs a masked form.
 
+mod client;
 mod flight;
 mod follow;
 mod guard;
@@ -141,15 +142,9 @@ pub struct FetchPlan {
     pub hops: Vec<String>,
 }
 
-/// Why the fetcher could not be built.
-#[derive(Debug, thiserror::Error)]
-#[error("building the origin HTTP client: {0}")]
-pub struct ClientError(#[from] reqwest::Error);
-
 /// The fetcher: HTTP clients, the store, and the fetches in flight.
 pub struct Mirror {
-    follow: reqwest::Client,
-    no_follow: reqwest::Client,
+    clients: client::Lazy,
     store: Store,
     config: MirrorConfig,
     /// The fetches in flight, by `(bucket, key)`. The map holds the sending side only, so
@@ -160,28 +155,26 @@ pub struct Mirror {
 }
 
 impl Mirror {
-    /// Builds the fetcher. Proxy environment variables are ignored: origins are reached
+    /// The fetcher. Its HTTP clients are built on first use, or ahead of it by
+    /// [`Mirror::prepare`]. Proxy environment variables are ignored: origins are reached
     /// directly, and only at the addresses `config.origins` permits.
-    pub fn new(store: Store, config: MirrorConfig) -> Result<Arc<Self>, ClientError> {
-        let build = |policy: reqwest::redirect::Policy| {
-            reqwest::Client::builder()
-                .connect_timeout(config.connect_timeout)
-                .read_timeout(config.read_timeout)
-                .redirect(policy)
-                .dns_resolver(guard::GuardedResolver(config.origins))
-                .no_proxy()
-                .user_agent(config.user_agent.clone())
-                .build()
-        };
-        Ok(Arc::new(Self {
-            follow: build(guard::redirect_policy(config.origins, config.max_redirects))?,
-            no_follow: build(reqwest::redirect::Policy::none())?,
+    pub fn new(store: Store, config: MirrorConfig) -> Arc<Self> {
+        Arc::new(Self {
+            clients: client::Lazy::new(config.clone()),
             store,
             config,
             flights: Mutex::new(HashMap::new()),
             stats: MirrorStats::default(),
             instance: hop::instance_id(),
-        }))
+        })
+    }
+
+    /// Builds the HTTP clients (loading the system's root certificates, or the bundled ones)
+    /// on a thread of their own shortly after (200 ms), without waiting for it: a server
+    /// calls it once it listens, so that neither its start nor its first fetch waits for
+    /// them.
+    pub fn prepare(&self) {
+        self.clients.prepare();
     }
 
     /// This server's id in [`HOP_HEADER`] (random per process).

@@ -109,10 +109,13 @@ async fn request(
 }
 
 async fn send(mirror: &Mirror, plan: &FetchPlan, url: &str) -> Result<reqwest::Response, State> {
+    let Some(clients) = mirror.clients.get().await else {
+        return Err(failure(GENERIC, 0, false));
+    };
     let client = if plan.follow_redirects {
-        &mirror.follow
+        &clients.follow
     } else {
-        &mirror.no_follow
+        &clients.no_follow
     };
     // Redirects and host names are checked by the client; an IP literal here is not.
     if let Ok(parsed) = reqwest::Url::parse(url)

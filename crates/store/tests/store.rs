@@ -290,6 +290,7 @@ async fn sweep_removes_temp_and_orphans_and_data_survives_reopen() {
         put(&s, "b", "kept", b"kept body").await;
     }
     std::fs::write(dir.path().join("tmp").join("leftover"), b"partial").unwrap();
+    std::fs::create_dir_all(dir.path().join("blobs/ab")).unwrap();
     std::fs::write(
         dir.path()
             .join("blobs/ab")
@@ -303,6 +304,34 @@ async fn sweep_removes_temp_and_orphans_and_data_survives_reopen() {
     assert_eq!(stats.orphan_blobs, 1);
     assert_eq!(stats.live_blobs, 1);
     assert_eq!(get(&s, "b", "kept").await.unwrap(), b"kept body");
+}
+
+/// A new data directory has no `blobs/xx/` directories; a body makes its own, and a store
+/// reopened on it sweeps, reads and writes with most of them still missing.
+#[tokio::test]
+async fn body_directories_come_with_their_first_body() {
+    let dir = tempfile::tempdir().unwrap();
+    let shards = || std::fs::read_dir(dir.path().join("blobs")).unwrap().count();
+    {
+        let s = open(dir.path());
+        assert_eq!(shards(), 0);
+        bucket(&s, "b").await;
+        put(&s, "b", "one", b"first body").await;
+        assert_eq!(shards(), 1);
+        assert_eq!(walk(&dir.path().join("blobs")), 1);
+    }
+    let s = open(dir.path());
+    let stats = s.sweep(|_| {}).unwrap();
+    assert_eq!((stats.live_blobs, stats.orphan_blobs), (1, 0));
+    assert_eq!(get(&s, "b", "one").await.unwrap(), b"first body");
+    for i in 0..20 {
+        put(&s, "b", &format!("k{i}"), b"more").await;
+    }
+    assert!(shards() > 1);
+    assert_eq!(walk(&dir.path().join("blobs")), 21);
+    for i in 0..20 {
+        assert_eq!(get(&s, "b", &format!("k{i}")).await.unwrap(), b"more");
+    }
 }
 
 #[tokio::test]

@@ -15,7 +15,7 @@ use crate::state::{ApiConfig, AppState};
 /// State over a fresh in-memory store.
 pub fn state() -> Arc<AppState> {
     let store = Store::open(&StoreOptions { data_dir: None }).unwrap();
-    AppState::new(store, ApiConfig::default(), Default::default()).unwrap()
+    AppState::new(store, ApiConfig::default(), Default::default())
 }
 
 /// A bucket owned by `owner` with a canned ACL.

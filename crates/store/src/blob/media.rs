@@ -1,7 +1,9 @@
 //! Where bodies are kept: files in a data directory, or memory for `--memory`.
 //!
 //! Files: a body is written to `tmp/<id>`, then flushed, fsynced and renamed to
-//! `blobs/xx/<id>`, and the directory is fsynced. Memory: a body is a list of chunks; it is
+//! `blobs/xx/<id>`, and the directory is fsynced. The 256 `blobs/xx/` directories are made
+//! when a body first goes into one (and `blobs/` fsynced), not when the store opens: making
+//! them all took a new data directory's start-up 3 to 6 ms of its 15. Memory: a body is a list of chunks; it is
 //! published by entering it in a map. Either way a reader opened before a body is published
 //! or unlinked keeps reading it.
 
@@ -10,6 +12,7 @@ use std::fs::File;
 use std::io::{self, Write};
 use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 
 use bytes::{Bytes, BytesMut};
@@ -112,6 +115,9 @@ pub(crate) enum Media {
         tmp: PathBuf,
         blobs: PathBuf,
         fsync: bool,
+        /// `blobs/xx/` known to exist (found by [`Media::for_each`], or made and `blobs/`
+        /// fsynced by [`Media::publish`]).
+        shards: Box<[AtomicBool]>,
     },
     Memory {
         temp: Mutex<HashMap<BlobId, Arc<MemBody>>>,
@@ -120,15 +126,40 @@ pub(crate) enum Media {
 }
 
 impl Media {
-    /// Files under `root`: creates `tmp/` and the 256 `blobs/xx/` directories.
+    /// Files under `root`: creates `tmp/` and `blobs/` (the `blobs/xx/` directories come
+    /// with their first body).
     pub(crate) fn dir(root: &Path, fsync: bool) -> io::Result<Self> {
         let tmp = root.join("tmp");
         let blobs = root.join("blobs");
         std::fs::create_dir_all(&tmp)?;
-        for i in 0..=255u8 {
-            std::fs::create_dir_all(blobs.join(format!("{i:02x}")))?;
+        std::fs::create_dir_all(&blobs)?;
+        Ok(Media::Dir {
+            tmp,
+            blobs,
+            fsync,
+            shards: (0..=255).map(|_| AtomicBool::new(false)).collect(),
+        })
+    }
+
+    /// Makes `blobs/xx/` for `id` unless it is known to exist, durably when `fsync`.
+    fn shard(blobs: &Path, shards: &[AtomicBool], fsync: bool, id: BlobId) -> io::Result<()> {
+        // The first two hex digits of the file name, as in `Media::path`.
+        let i = (id.0 >> 120) as usize;
+        if shards[i].load(Ordering::Acquire) {
+            return Ok(());
         }
-        Ok(Media::Dir { tmp, blobs, fsync })
+        match std::fs::create_dir(blobs.join(format!("{i:02x}"))) {
+            Ok(()) => {}
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {}
+            Err(e) => return Err(e),
+        }
+        // Also when another writer made it: its entry must be on disk before a body in it
+        // is acknowledged.
+        if fsync {
+            File::open(blobs)?.sync_all()?;
+        }
+        shards[i].store(true, Ordering::Release);
+        Ok(())
     }
 
     /// Memory only.
@@ -185,11 +216,20 @@ impl Media {
     /// Publishes a temp body whose bytes are all written (`sink`, if one was created).
     pub(crate) fn publish(&self, id: BlobId, sink: Option<Sink>) -> io::Result<()> {
         match (self, sink) {
-            (Media::Dir { tmp, blobs, fsync }, Some(Sink::File(file))) => {
+            (
+                Media::Dir {
+                    tmp,
+                    blobs,
+                    fsync,
+                    shards,
+                },
+                Some(Sink::File(file)),
+            ) => {
                 if *fsync {
                     file.sync_all()?;
                 }
                 drop(file);
+                Self::shard(blobs, shards, *fsync, id)?;
                 let dst = Self::path(blobs, id);
                 std::fs::rename(tmp.join(id.hex()), &dst)?;
                 if *fsync && let Some(dir) = dst.parent() {
@@ -254,15 +294,21 @@ impl Media {
 
     /// Calls `f` with every published body's id (removing stray files on the way).
     pub(crate) fn for_each(&self, mut f: impl FnMut(BlobId) -> io::Result<()>) -> io::Result<()> {
-        let blobs = match self {
-            Media::Dir { blobs, .. } => blobs,
+        let (blobs, shards) = match self {
+            Media::Dir { blobs, shards, .. } => (blobs, shards),
             Media::Memory { published, .. } => {
                 let ids: Vec<BlobId> = lock(published).keys().copied().collect();
                 return ids.into_iter().try_for_each(f);
             }
         };
-        for i in 0..=255u8 {
-            for entry in std::fs::read_dir(blobs.join(format!("{i:02x}")))? {
+        for (i, known) in shards.iter().enumerate() {
+            let entries = match std::fs::read_dir(blobs.join(format!("{i:02x}"))) {
+                Ok(entries) => entries,
+                Err(e) if e.kind() == io::ErrorKind::NotFound => continue,
+                Err(e) => return Err(e),
+            };
+            known.store(true, Ordering::Release);
+            for entry in entries {
                 let entry = entry?;
                 match entry.file_name().to_str().and_then(BlobId::from_hex) {
                     Some(id) => f(id)?,
