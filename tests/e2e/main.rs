@@ -9,6 +9,7 @@ mod addressing;
 mod auth;
 mod bad_input;
 mod buckets;
+mod callback;
 mod compat;
 mod copy_delete;
 mod cors;

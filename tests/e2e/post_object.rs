@@ -8,7 +8,7 @@ use crate::support::*;
 const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::STANDARD;
 
 /// A multipart/form-data body: the fields, then the file part.
-fn form(fields: &[(&str, &str)], file: &[u8]) -> (String, Vec<u8>) {
+pub(crate) fn form(fields: &[(&str, &str)], file: &[u8]) -> (String, Vec<u8>) {
     let boundary = "----ossemuFormBoundary7MA4YWxkTrZu0gW";
     let mut body = Vec::new();
     for (k, v) in fields {

@@ -51,6 +51,7 @@ codes! {
     BadDigest => 400, "The Content-MD5 you specified did not match what we received.";
     BucketAlreadyExists => 409, "The requested bucket name is not available. The bucket namespace is shared by all users of the system. Please select a different name and try again.";
     BucketAlreadyOwnedByYou => 409, "Your previous request to create the named bucket succeeded and you already own it.";
+    CallbackFailed => 203, "The callback request failed.";
     BucketNotEmpty => 409, "The bucket you tried to delete is not empty.";
     CnameAlreadyExists => 409, "The domain is already bound to another bucket.";
     EntityTooLarge => 400, "Your proposed upload exceeds the maximum allowed size.";

@@ -7,6 +7,7 @@ pub mod attrs;
 pub mod auth;
 pub mod body;
 pub mod budget;
+pub mod callback;
 pub mod clock;
 pub mod dialect;
 pub mod error;

@@ -44,6 +44,11 @@ pub async fn internal(
             )
         }
         "/_ossemu/lifecycle/run" => lifecycle_run(state, method, uri.query()).await,
+        crate::callback::PUB_KEY_PATH => (
+            StatusCode::OK,
+            "application/x-pem-file",
+            crate::callback::key().pem.clone(),
+        ),
         _ => return None,
     };
     let mut r = Response::new(full(body));

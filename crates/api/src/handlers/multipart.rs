@@ -412,6 +412,7 @@ pub async fn complete(cx: &Ctx, body: ReqStream) -> ApiResult<Response<Body>> {
         .scan_parts(&upload.upload_id, 0)
         .collect::<Result<_, _>>()?;
     let chosen = chosen_parts(cx, body, &stored).await?;
+    let callback = crate::callback::Callback::for_dialect(cx)?;
     let condition = WriteCondition::from_request(cx, &bucket)?;
     let current = cx.store().meta().get_object(&bucket.name, &key)?;
     condition.check(current.as_ref())?;
@@ -439,7 +440,11 @@ pub async fn complete(cx: &Ctx, body: ReqStream) -> ApiResult<Response<Body>> {
         )
         .await?;
     let rec = finished.committed.unwrap_or(rec);
-    Ok(completed(cx, &bucket.name, &key, &rec, encode))
+    let answer = completed(cx, &bucket.name, &key, &rec, encode);
+    match callback {
+        None => Ok(answer),
+        Some(cb) => super::object::callback_answer(cx, &cb, &bucket.name, &key, &rec, answer).await,
+    }
 }
 
 /// The CompleteMultipartUploadResult for the object an upload made.

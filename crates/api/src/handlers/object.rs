@@ -17,6 +17,7 @@ use super::{
 use super::{versioning, website};
 use crate::access;
 use crate::body::{Body, ReqStream};
+use crate::callback::Callback;
 use crate::dialect::Dialect;
 use crate::error::{ApiError, ApiResult, Code};
 use crate::range::{Precondition, RangeSpec, etag_matches, evaluate, parse_range};
@@ -207,6 +208,7 @@ pub async fn put_object(cx: &Ctx, body: ReqStream) -> ApiResult<Response<Body>> 
     check_declared_length(cx, MAX_PUT_SIZE)?;
     let attrs = attrs_from_request(cx)?;
     let want_md5 = parse_content_md5(cx)?;
+    let callback = Callback::for_dialect(cx)?;
     let condition = WriteCondition::from_request(cx, &bucket)?;
     let current = cx.store().meta().get_object(&bucket.name, key)?;
     condition.check(current.as_ref())?;
@@ -227,7 +229,30 @@ pub async fn put_object(cx: &Ctx, body: ReqStream) -> ApiResult<Response<Body>> 
         .store()
         .put_object(&bucket.name, key, template, blob, &check)
         .await?;
-    Ok(write_response(cx, &rec))
+    let answer = write_response(cx, &rec);
+    match callback {
+        None => Ok(answer),
+        Some(cb) => callback_answer(cx, &cb, &bucket.name, key, &rec, answer).await,
+    }
+}
+
+/// The answer to a write of `rec` that asked for a callback (see [`crate::callback`]).
+pub async fn callback_answer(
+    cx: &Ctx,
+    cb: &Callback,
+    bucket: &str,
+    key: &str,
+    rec: &ObjectRecord,
+    stored: Response<Body>,
+) -> ApiResult<Response<Body>> {
+    let up = crate::callback::Uploaded {
+        bucket,
+        key,
+        etag: &rec.etag.to_ascii_uppercase(),
+        size: rec.size,
+        mime: &rec.attrs.content_type,
+    };
+    crate::callback::answer(cx, cb, &up, stored).await
 }
 
 /// The 200 answer to a write: ETag, CRC-64, (OSS) Content-MD5 and the encryption asked for.

@@ -402,6 +402,13 @@ pub async fn post_object(cx: &Ctx, body: ReqStream) -> ApiResult<Response<Body>>
         return Err(access::denied(&who));
     }
     let key = object_key(&form, dialect)?;
+    let callback = match (form.get("callback"), s3) {
+        (Some(cb), false) => {
+            let vars = form.0.iter().filter(|(k, _)| k.starts_with("x:")).cloned();
+            Some(crate::callback::Callback::from_form(cb, vars.collect())?)
+        }
+        _ => None,
+    };
     let attrs = attrs::parse(&attrs::Source::Form {
         fields: &form.0,
         file_type: part_type.as_deref(),
@@ -444,7 +451,11 @@ pub async fn post_object(cx: &Ctx, body: ReqStream) -> ApiResult<Response<Body>>
         .store()
         .put_object(&bucket.name, &key, rec, blob, &check)
         .await?;
-    Ok(respond(cx, &form, &bucket.name, &key, &rec, dialect))
+    let answer = respond(cx, &form, &bucket.name, &key, &rec, dialect);
+    match callback {
+        None => Ok(answer),
+        Some(cb) => super::object::callback_answer(cx, &cb, &bucket.name, &key, &rec, answer).await,
+    }
 }
 
 /// The body sizes the policy allows; a signed form needs a policy.
