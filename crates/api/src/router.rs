@@ -81,6 +81,9 @@ ops! {
     DeleteBucketWebsite: Owner,
     PutBucketAccessMonitor: Owner,
     GetBucketAccessMonitor: Owner,
+    PutBucketReferer: Owner,
+    GetBucketReferer: Owner,
+    GetBucketStat: Owner,
     PutBucketLifecycle: Owner,
     GetBucketLifecycle: Owner,
     DeleteBucketLifecycle: Owner,
@@ -245,6 +248,8 @@ fn bucket_put(q: &Query) -> Op {
         Op::PutBucketVersioning
     } else if has(q, "object-lock") {
         Op::PutObjectLockConfiguration
+    } else if has(q, "referer") {
+        Op::PutBucketReferer
     } else if unsupported(q) || stray(&Method::PUT, q, &[]) {
         Op::Unsupported
     } else {
@@ -285,6 +290,10 @@ fn bucket_get(q: &Query) -> Op {
         Op::GetBucketWorm
     } else if has(q, "tagging") {
         Op::GetBucketTagging
+    } else if has(q, "referer") {
+        Op::GetBucketReferer
+    } else if has(q, "stat") {
+        Op::GetBucketStat
     } else if unsupported(q) || stray(&Method::GET, q, &["list-type"]) {
         Op::Unsupported
     } else if value(q, "list-type") == Some("2") {
