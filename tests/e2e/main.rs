@@ -11,6 +11,7 @@ mod bad_input;
 mod bucket_stat;
 mod buckets;
 mod compat;
+mod compression;
 mod copy_delete;
 mod cors;
 mod disk_full;

@@ -10,6 +10,7 @@ pub mod budget;
 pub mod clock;
 pub mod dialect;
 pub mod error;
+pub mod gzip;
 pub mod handlers;
 pub mod host;
 pub mod lifecycle;
