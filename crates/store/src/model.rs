@@ -81,6 +81,9 @@ pub struct BucketRecord {
     /// and versioning stays enabled.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub object_lock: bool,
+    /// OSS data redundancy type given at creation (`ZRS`); `None` is `LRS`, OSS's default.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data_redundancy: Option<String>,
 }
 
 /// How a retention period may be shortened (S3 Object Lock).
