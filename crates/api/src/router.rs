@@ -485,6 +485,10 @@ mod tests {
             r(Method::DELETE, true, false, "tagging"),
             Op::DeleteBucketTagging
         );
+        assert_eq!(r(Method::PUT, true, false, "referer"), Op::PutBucketReferer);
+        assert_eq!(r(Method::GET, true, false, "referer"), Op::GetBucketReferer);
+        assert_eq!(r(Method::GET, true, false, "stat"), Op::GetBucketStat);
+        assert_eq!(r(Method::DELETE, true, false, "referer"), Op::Unsupported);
         assert_eq!(r(Method::PATCH, true, true, ""), Op::NotAllowed);
         assert_eq!(
             route(&Method::PUT, true, true, &Query::parse(""), true),
