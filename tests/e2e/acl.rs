@@ -329,4 +329,28 @@ async fn oss_put_bucket_checks_its_configuration() {
     assert_eq!(r.status, 200, "{}", r.text());
     let r = s.req("GET", "/conf-bucket?bucketInfo").oss().send().await;
     assert_eq!(r.xml("StorageClass").as_deref(), Some("ColdArchive"));
+    // GetBucketInfo names the redundancy type chosen (OSS spells it upper-case), LRS without
+    // one, and a later PutBucketAcl keeps it.
+    assert_eq!(r.xml("DataRedundancyType").as_deref(), Some("ZRS"));
+    let r = s
+        .req("PUT", "/conf-bucket?acl")
+        .oss()
+        .header("x-oss-acl", "public-read")
+        .send()
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let r = s.req("GET", "/conf-bucket?bucketInfo").oss().send().await;
+    assert_eq!(r.xml("DataRedundancyType").as_deref(), Some("ZRS"));
+    let r = s
+        .req("PUT", "/lrs-bucket")
+        .oss()
+        .body("<CreateBucketConfiguration><DataRedundancyType>lrs</DataRedundancyType></CreateBucketConfiguration>")
+        .send()
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let r = s.req("GET", "/lrs-bucket?bucketInfo").oss().send().await;
+    assert_eq!(r.xml("DataRedundancyType").as_deref(), Some("LRS"));
+    s.bucket("plain-bucket").await;
+    let r = s.req("GET", "/plain-bucket?bucketInfo").oss().send().await;
+    assert_eq!(r.xml("DataRedundancyType").as_deref(), Some("LRS"));
 }

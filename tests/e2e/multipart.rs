@@ -936,3 +936,88 @@ async fn complete_names_the_version_it_made() {
     let c = complete_one_part(&s, "mpver", "big", "").await;
     assert_eq!(c.h("x-oss-version-id"), Some("null"));
 }
+
+#[tokio::test]
+async fn sequential_upload_in_order_and_whole_md5() {
+    let s = Server::start().await;
+    s.bucket("seq").await;
+    let r = s
+        .req("POST", "/seq/obj?uploads&sequential")
+        .oss()
+        .send()
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let id = r.xml("UploadId").unwrap();
+    let part = |n: u32, data: Vec<u8>| {
+        s.req("PUT", &format!("/seq/obj?partNumber={n}&uploadId={id}"))
+            .oss()
+            .body(data)
+    };
+    // Part 2 before part 1 is refused, and nothing is stored.
+    part(2, part_data(2, 100))
+        .send()
+        .await
+        .assert_error(400, "PartNotSequential");
+    let (p1, p2) = (part_data(1, 100 * 1024), part_data(2, 5000));
+    let e1 = part(1, p1.clone())
+        .send()
+        .await
+        .h("etag")
+        .unwrap()
+        .to_string();
+    // A part stored is never overwritten, and numbers may not skip.
+    let r = part(1, p1.clone()).send().await;
+    r.assert_error(409, "PartAlreadyExist");
+    part(3, p2.clone())
+        .send()
+        .await
+        .assert_error(400, "PartNotSequential");
+    let e2 = part(2, p2.clone())
+        .send()
+        .await
+        .h("etag")
+        .unwrap()
+        .to_string();
+    let r = s
+        .req("POST", &format!("/seq/obj?uploadId={id}"))
+        .oss()
+        .body(complete_body(&[(1, e1), (2, e2)]))
+        .send()
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let whole = [p1, p2].concat();
+    let g = s.req("GET", "/seq/obj").oss().send().await;
+    assert_eq!(g.body.as_ref(), whole.as_slice());
+    assert_eq!(g.h("content-md5"), Some(md5_b64(&whole).as_str()));
+    // The ETag stays a multipart one; a range answer carries no whole-object MD5.
+    assert!(g.h("etag").unwrap().ends_with("-2\""));
+    let h = s.req("HEAD", "/seq/obj").oss().send().await;
+    assert_eq!(h.h("content-md5"), Some(md5_b64(&whole).as_str()));
+    let r = s
+        .req("GET", "/seq/obj")
+        .oss()
+        .header("range", "bytes=0-9")
+        .send()
+        .await;
+    assert_eq!(r.status, 206);
+    assert_eq!(r.h("content-md5"), None);
+    // An ordinary upload's object has none, and takes parts in any order.
+    let id = initiate(&s, "/seq/plain", false).await;
+    let r = s
+        .req("PUT", &format!("/seq/plain?partNumber=2&uploadId={id}"))
+        .oss()
+        .body("x")
+        .send()
+        .await;
+    assert_eq!(r.status, 200);
+    let e = r.h("etag").unwrap().to_string();
+    let r = s
+        .req("POST", &format!("/seq/plain?uploadId={id}"))
+        .oss()
+        .body(complete_body(&[(2, e)]))
+        .send()
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let g = s.req("GET", "/seq/plain").oss().send().await;
+    assert_eq!(g.h("content-md5"), None);
+}

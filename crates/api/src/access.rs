@@ -544,6 +544,7 @@ mod tests {
             location: String::new(),
             versioning: Default::default(),
             object_lock: false,
+            data_redundancy: None,
         }
     }
 

@@ -113,6 +113,8 @@ codes! {
     ObjectLockConfigurationNotFoundError => 404, "Object Lock configuration does not exist for this bucket";
     ObjectNotAppendable => 409, "The object is not appendable.";
     OperationNotSupported => 400, "The operation is not supported for this resource";
+    PartAlreadyExist => 409, "For sequential multipart upload, you can't overwrite uploaded parts.";
+    PartNotSequential => 400, "For sequential multipart upload, you must upload or complete parts with consecutive part numbers.";
     PositionNotEqualToLength => 409, "Position is not equal to file length.";
     PreconditionFailed => 412, "At least one of the pre-conditions you specified did not hold.";
     RequestTimeTooSkewed => 403, "The difference between the request time and the current time is too large.";

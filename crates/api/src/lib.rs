@@ -11,6 +11,7 @@ pub mod callback;
 pub mod clock;
 pub mod dialect;
 pub mod error;
+pub mod gzip;
 pub mod handlers;
 pub mod host;
 pub mod lifecycle;

@@ -145,6 +145,7 @@ pub async fn handle(
         }
         let authn = authn.map_err(|e| missing_bucket_first(&cx, op, e))?;
         authorize(&cx, op)?;
+        crate::handlers::referer::check(&cx, &authn)?;
         respond(&cx, op, body, &authn, &signed.headers, progress.clone()).await
     }
     .await;

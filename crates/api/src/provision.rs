@@ -137,6 +137,7 @@ pub async fn apply(store: &Store, region: &str, specs: &[BucketSpec]) -> Result<
             location: region.to_string(),
             versioning: Default::default(),
             object_lock: false,
+            data_redundancy: None,
         };
         let what = || format!("bucket {}", b.name);
         match store

@@ -81,6 +81,9 @@ ops! {
     DeleteBucketWebsite: Owner,
     PutBucketAccessMonitor: Owner,
     GetBucketAccessMonitor: Owner,
+    PutBucketReferer: Owner,
+    GetBucketReferer: Owner,
+    GetBucketStat: Owner,
     PutBucketLifecycle: Owner,
     GetBucketLifecycle: Owner,
     DeleteBucketLifecycle: Owner,
@@ -245,6 +248,8 @@ fn bucket_put(q: &Query) -> Op {
         Op::PutBucketVersioning
     } else if has(q, "object-lock") {
         Op::PutObjectLockConfiguration
+    } else if has(q, "referer") {
+        Op::PutBucketReferer
     } else if unsupported(q) || stray(&Method::PUT, q, &[]) {
         Op::Unsupported
     } else {
@@ -285,6 +290,10 @@ fn bucket_get(q: &Query) -> Op {
         Op::GetBucketWorm
     } else if has(q, "tagging") {
         Op::GetBucketTagging
+    } else if has(q, "referer") {
+        Op::GetBucketReferer
+    } else if has(q, "stat") {
+        Op::GetBucketStat
     } else if unsupported(q) || stray(&Method::GET, q, &["list-type"]) {
         Op::Unsupported
     } else if value(q, "list-type") == Some("2") {
@@ -476,6 +485,10 @@ mod tests {
             r(Method::DELETE, true, false, "tagging"),
             Op::DeleteBucketTagging
         );
+        assert_eq!(r(Method::PUT, true, false, "referer"), Op::PutBucketReferer);
+        assert_eq!(r(Method::GET, true, false, "referer"), Op::GetBucketReferer);
+        assert_eq!(r(Method::GET, true, false, "stat"), Op::GetBucketStat);
+        assert_eq!(r(Method::DELETE, true, false, "referer"), Op::Unsupported);
         assert_eq!(r(Method::PATCH, true, true, ""), Op::NotAllowed);
         assert_eq!(
             route(&Method::PUT, true, true, &Query::parse(""), true),

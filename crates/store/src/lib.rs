@@ -624,6 +624,18 @@ impl Store {
         Ok(self.settle(applied, None).await?)
     }
 
+    /// Pins the body files of a record that is not stored (yet), such as the object an
+    /// upload's parts will make. The caller checks afterwards that what references the
+    /// files still does.
+    pub fn open_segments(&self, rec: ObjectRecord) -> OpenObject {
+        let pin = self.inner.blobs.pin(&rec.segments);
+        OpenObject {
+            rec,
+            blobs: self.inner.blobs.clone(),
+            pin,
+        }
+    }
+
     /// Looks an object up and pins its body files.
     pub fn open_object(&self, bucket: &str, key: &str) -> Result<Option<OpenObject>> {
         self.open_version(bucket, key, None)

@@ -370,6 +370,7 @@ impl Meta {
         let rec = BucketRecord {
             versioning: cur.versioning,
             object_lock: cur.object_lock,
+            data_redundancy: cur.data_redundancy,
             ..rec.clone()
         };
         w.insert(bucket_key(&rec.name), enc(&rec)?);

@@ -81,6 +81,9 @@ pub struct BucketRecord {
     /// and versioning stays enabled.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub object_lock: bool,
+    /// OSS data redundancy type given at creation (`ZRS`); `None` is `LRS`, OSS's default.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data_redundancy: Option<String>,
 }
 
 /// How a retention period may be shortened (S3 Object Lock).
@@ -328,6 +331,10 @@ pub struct ObjectRecord {
     /// milliseconds since the Unix epoch.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub accessed_ms: Option<i64>,
+    /// Lower-case hex MD5 of the whole body where the ETag is not one: an object completed
+    /// from a sequential multipart upload (OSS answers it as `Content-MD5`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub whole_md5: Option<String>,
     /// The body.
     pub segments: Vec<Segment>,
 }
@@ -376,6 +383,8 @@ struct ObjectWire {
     legal_hold: bool,
     #[serde(default)]
     accessed_ms: Option<i64>,
+    #[serde(default)]
+    whole_md5: Option<String>,
     segments: Vec<Segment>,
 }
 
@@ -407,6 +416,7 @@ impl From<ObjectWire> for ObjectRecord {
             retention: w.retention,
             legal_hold: w.legal_hold,
             accessed_ms: w.accessed_ms,
+            whole_md5: w.whole_md5,
             segments: w.segments,
         }
     }
@@ -469,6 +479,10 @@ pub struct UploadRecord {
     /// S3 Object Lock legal hold asked for at initiation.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub legal_hold: bool,
+    /// OSS sequential upload (`?sequential` at initiation): parts come in order, and the
+    /// completed object knows the MD5 of its whole body.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub sequential: bool,
 }
 
 /// One uploaded part.

@@ -40,6 +40,7 @@ fn record(name: &str) -> BucketRecord {
         location: "oss-cn-hangzhou".into(),
         versioning: Default::default(),
         object_lock: false,
+        data_redundancy: None,
     }
 }
 

@@ -46,6 +46,7 @@ async fn bucket(store: &Store, name: &str) {
             location: "oss-cn-hangzhou".into(),
             versioning: Default::default(),
             object_lock: false,
+            data_redundancy: None,
         })
         .await
         .unwrap();

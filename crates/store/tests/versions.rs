@@ -24,6 +24,7 @@ fn record(name: &str, versioning: Versioning) -> BucketRecord {
         location: "oss-cn-hangzhou".into(),
         versioning,
         object_lock: false,
+        data_redundancy: None,
     }
 }
 

@@ -81,6 +81,7 @@ pub fn new_bucket(cx: &Ctx, name: &str, owner: &str, acl: Option<String>) -> Buc
         location: cx.state.config.region.clone(),
         versioning: Default::default(),
         object_lock: false,
+        data_redundancy: None,
     }
 }
 
@@ -97,13 +98,14 @@ pub async fn create_bucket(cx: &Ctx, body: ReqStream) -> ApiResult<Response<Body
     } else {
         ossemu_xml::from_xml(&raw, "CreateBucketConfiguration", raw.len())?
     };
-    let storage_class = match cx.dialect {
-        Dialect::Oss => oss_configuration(&conf)?,
-        Dialect::S3 => conf.storage_class.clone(),
+    let (storage_class, data_redundancy) = match cx.dialect {
+        Dialect::Oss => (oss_configuration(&conf)?, redundancy(&conf)?),
+        Dialect::S3 => (conf.storage_class.clone(), None),
     };
     let requested_location = conf.location_constraint.clone().filter(|l| !l.is_empty());
     let rec = BucketRecord {
         storage_class: storage_class.unwrap_or_else(|| "Standard".into()),
+        data_redundancy,
         location: requested_location
             .clone()
             .unwrap_or_else(|| cx.state.config.region.clone()),
@@ -152,23 +154,34 @@ pub(crate) const OSS_STORAGE_CLASSES: &[&str] = &[
 /// OSS's data redundancy types.
 const OSS_REDUNDANCY_TYPES: &[&str] = &["LRS", "ZRS"];
 
+/// The data redundancy type of an OSS CreateBucketConfiguration, spelt as OSS spells it:
+/// `None` for LRS (the default), 400 InvalidArgument for a type OSS does not have.
+fn redundancy(conf: &CreateBucketConfiguration) -> ApiResult<Option<String>> {
+    let Some(t) = &conf.data_redundancy_type else {
+        return Ok(None);
+    };
+    match OSS_REDUNDANCY_TYPES
+        .iter()
+        .find(|k| k.eq_ignore_ascii_case(t.trim()))
+    {
+        Some(&"LRS") => Ok(None),
+        Some(k) => Ok(Some(k.to_string())),
+        None => Err(ApiError::msg(
+            Code::InvalidArgument,
+            format!("The data redundancy type {t:?} is not one of LRS, ZRS."),
+        )),
+    }
+}
+
 /// Checks an OSS CreateBucketConfiguration and returns its storage class, spelt as OSS spells
-/// it. A storage class or redundancy type OSS does not have is 400 InvalidArgument (OSS's
-/// code for an invalid storage class; the messages are ossemu's).
+/// it. A storage class OSS does not have is 400 InvalidArgument (OSS's code for an invalid
+/// storage class; the messages are ossemu's).
 fn oss_configuration(conf: &CreateBucketConfiguration) -> ApiResult<Option<String>> {
     let known = |list: &[&'static str], v: &str| {
         list.iter()
             .find(|k| k.eq_ignore_ascii_case(v.trim()))
             .copied()
     };
-    if let Some(t) = &conf.data_redundancy_type
-        && known(OSS_REDUNDANCY_TYPES, t).is_none()
-    {
-        return Err(ApiError::msg(
-            Code::InvalidArgument,
-            format!("The data redundancy type {t:?} is not one of LRS, ZRS."),
-        ));
-    }
     conf.storage_class
         .as_deref()
         .map(|c| {
@@ -305,7 +318,7 @@ pub async fn get_bucket_info(cx: &Ctx) -> ApiResult<Response<Body>> {
             storage_class: b.storage_class.clone(),
             transfer_acceleration: "Disabled".into(),
             cross_region_replication: "Disabled".into(),
-            data_redundancy_type: "LRS".into(),
+            data_redundancy_type: b.data_redundancy.clone().unwrap_or_else(|| "LRS".into()),
             name: b.name.clone(),
             resource_group_id: DEFAULT_RESOURCE_GROUP.into(),
             versioning: super::versioning::status_name(b.versioning).map(str::to_string),

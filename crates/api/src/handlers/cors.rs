@@ -185,11 +185,13 @@ fn allow_origin(rule: &CorsRule, origin: &str) -> String {
     }
 }
 
+/// Added to any `Vary` already there (a compressed object read's `Accept-Encoding`).
 fn vary(h: &mut HeaderMap) {
-    set(
-        h,
-        "vary",
-        "Origin, Access-Control-Request-Headers, Access-Control-Request-Method",
+    h.append(
+        http::header::VARY,
+        http::HeaderValue::from_static(
+            "Origin, Access-Control-Request-Headers, Access-Control-Request-Method",
+        ),
     );
 }
 

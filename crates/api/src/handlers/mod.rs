@@ -16,9 +16,11 @@ pub mod mirror;
 pub mod multipart;
 pub mod object;
 pub mod post_object;
+pub mod referer;
 pub mod regions;
 pub mod retention;
 pub mod service;
+pub mod stat;
 pub mod storage;
 pub mod symlink;
 pub mod tagging;
@@ -372,13 +374,19 @@ fn rfc2047(stored: &str) -> Option<String> {
     Some(format!("=?UTF-8?B?{b64}?="))
 }
 
-/// The base64 MD5 of a plain object, for `Content-MD5`.
+/// The base64 MD5 of a plain object, or of the whole body of one a sequential multipart
+/// upload made, for `Content-MD5`.
 pub fn content_md5(rec: &ObjectRecord) -> Option<String> {
     use base64::Engine;
-    (rec.kind == ObjectKind::Normal)
-        .then(|| rec.md5())
-        .flatten()
-        .map(|m| base64::engine::general_purpose::STANDARD.encode(m))
+    let whole = rec.whole_md5.as_deref().and_then(|h| hex::decode(h).ok());
+    let md5 = match whole {
+        Some(m) => Some(m),
+        None => (rec.kind == ObjectKind::Normal)
+            .then(|| rec.md5())
+            .flatten()
+            .map(|m| m.to_vec()),
+    };
+    md5.map(|m| base64::engine::general_purpose::STANDARD.encode(m))
 }
 
 /// Parses a `Content-MD5` header: base64 of 16 bytes, else InvalidDigest.

@@ -86,6 +86,7 @@ pub async fn initiate(cx: &Ctx) -> ApiResult<Response<Body>> {
             .header("x-amz-checksum-algorithm")
             .map(|a| a.to_ascii_lowercase()),
         parts_version: 0,
+        sequential: cx.query.has("sequential"),
     };
     cx.store().create_upload(&bucket.name, &rec).await?;
     let doc = InitiateResult {
@@ -107,12 +108,36 @@ pub async fn initiate(cx: &Ctx) -> ApiResult<Response<Body>> {
     Ok(r)
 }
 
+/// In a sequential upload, part `n` must follow the last part stored: an earlier number
+/// is 409 PartAlreadyExist, a later one 400 PartNotSequential. Checked before the body is
+/// read, and again where the part is stored (the store's write lock is held there, so two
+/// parts cannot both pass).
+fn check_sequence(cx: &Ctx, upload: &UploadRecord, n: u32) -> ApiResult<()> {
+    if !upload.sequential {
+        return Ok(());
+    }
+    let mut last = 0;
+    for p in cx.store().meta().scan_parts(&upload.upload_id, 0) {
+        last = p?.part_number;
+    }
+    match n {
+        n if n <= last => Err(ApiError::new(Code::PartAlreadyExist)
+            .field("PartNumber", n.to_string())
+            .field("EC", "0042-00000108")),
+        n if n > last + 1 => Err(ApiError::new(Code::PartNotSequential)
+            .field("PartNumber", n.to_string())
+            .field("NextPartNumber", (last + 1).to_string())),
+        _ => Ok(()),
+    }
+}
+
 /// UploadPart: streams one part to disk.
 pub async fn upload_part(cx: &Ctx, body: ReqStream) -> ApiResult<Response<Body>> {
     let bucket = cx.load_bucket()?;
     let key = cx.key()?;
     let n = part_number(cx)?;
     let upload = load_upload(cx, &bucket.name, key)?;
+    check_sequence(cx, &upload, n)?;
     check_declared_length(cx, MAX_PUT_SIZE)?;
     let want_md5 = parse_content_md5(cx)?;
     let blob = receive(cx, body, MAX_PUT_SIZE).await?;
@@ -128,7 +153,10 @@ pub async fn upload_part(cx: &Ctx, body: ReqStream) -> ApiResult<Response<Body>>
         checksum: cx.take_checksum(),
         segments: blob.segments(),
     };
-    let make = |_: Option<&ObjectRecord>| Ok::<_, ApiError>(part.clone());
+    let make = |_: Option<&ObjectRecord>| {
+        check_sequence(cx, &upload, n)?;
+        Ok::<_, ApiError>(part.clone())
+    };
     let part = cx
         .store()
         .put_part(
@@ -245,6 +273,7 @@ pub async fn upload_part_copy(cx: &Ctx) -> ApiResult<Response<Body>> {
     let key = cx.key()?;
     let n = part_number(cx)?;
     let upload = load_upload(cx, &bucket.name, key)?;
+    check_sequence(cx, &upload, n)?;
     check_part_copy_source(cx)?;
     let source = copy_source(cx)?;
     let super::copy::OpenedSource {
@@ -274,6 +303,7 @@ pub async fn upload_part_copy(cx: &Ctx) -> ApiResult<Response<Body>> {
     let now = now_ms();
     let make = |src: Option<&ObjectRecord>| {
         let src = src.ok_or_else(|| ApiError::new(Code::NoSuchKey))?;
+        check_sequence(cx, &upload, n)?;
         // The source must be the one that was hashed.
         if src.segments != src_segments {
             return Err(ApiError::msg(Code::InternalError, "copy source changed"));
@@ -383,8 +413,34 @@ fn assemble(upload: &UploadRecord, chosen: &[&PartRecord]) -> ObjectRecord {
         retention: None,
         legal_hold: false,
         accessed_ms: None,
+        whole_md5: None,
         segments,
     }
+}
+
+/// The MD5 of the body `rec` assembles, read from the parts' files (pinned, with the upload
+/// checked unchanged after pinning, so no abort or completion frees them meanwhile).
+async fn whole_md5(
+    cx: &Ctx,
+    bucket: &str,
+    key: &str,
+    upload: &UploadRecord,
+    rec: &ObjectRecord,
+) -> ApiResult<String> {
+    let open = cx.store().open_segments(rec.clone());
+    let now = cx
+        .store()
+        .meta()
+        .get_upload(bucket, key, &upload.upload_id)?;
+    if now.is_none_or(|u| u.parts_version != upload.parts_version) {
+        return Err(ApiError::new(Code::NoSuchUpload).field("UploadId", &upload.upload_id));
+    }
+    let mut md5 = Md5::new();
+    let mut body = open.body(0, rec.size);
+    while let Some(chunk) = body.next().await {
+        md5.update(chunk.map_err(ApiError::internal)?);
+    }
+    Ok(hex::encode(md5.finalize()))
 }
 
 /// CompleteMultipartUpload: validates the part list and commits the object.
@@ -417,6 +473,9 @@ pub async fn complete(cx: &Ctx, body: ReqStream) -> ApiResult<Response<Body>> {
     let current = cx.store().meta().get_object(&bucket.name, &key)?;
     condition.check(current.as_ref())?;
     let mut rec = assemble(&upload, &chosen);
+    if upload.sequential {
+        rec.whole_md5 = Some(whole_md5(cx, &bucket.name, &key, &upload, &rec).await?);
+    }
     // The lock asked for at initiation, else the bucket's default, counted from now.
     rec.retention = match upload.retention {
         Some(r) => Some(r),

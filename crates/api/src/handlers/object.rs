@@ -491,12 +491,39 @@ pub fn serve_object(cx: &Ctx, obj: OpenObject, plain: bool) -> ApiResult<Respons
             (StatusCode::OK, 0, size)
         }
     };
-    h.insert(http::header::CONTENT_LENGTH, HeaderValue::from(len));
+    let gzip = status == StatusCode::OK && compress(cx, rec, h);
+    if !gzip {
+        h.insert(http::header::CONTENT_LENGTH, HeaderValue::from(len));
+    }
     *resp.status_mut() = status;
     if cx.method != http::Method::HEAD && len > 0 {
-        *resp.body_mut() = crate::body::stream(obj.body(start, len));
+        let body = obj.body(start, len);
+        *resp.body_mut() = if gzip {
+            crate::body::stream(crate::gzip::Gzip::new(body))
+        } else {
+            crate::body::stream(body)
+        };
     }
     Ok(resp)
+}
+
+/// OSS compresses a whole-object answer the client accepts gzip for, when the object's type
+/// and size qualify and nothing else sets its encoding ([`crate::gzip`]): the headers that
+/// describe the stored bytes go (`ETag`, `Accept-Ranges`; the caller leaves out
+/// `Content-Length`) and the encoding headers come.
+fn compress(cx: &Ctx, rec: &ObjectRecord, h: &mut http::HeaderMap) -> bool {
+    if cx.dialect != Dialect::Oss
+        || h.contains_key(http::header::CONTENT_ENCODING)
+        || !crate::gzip::accepted(&cx.headers)
+        || !crate::gzip::compressible(&rec.attrs.content_type, rec.size)
+    {
+        return false;
+    }
+    h.remove(http::header::ETAG);
+    h.remove(http::header::ACCEPT_RANGES);
+    set(h, "content-encoding", "gzip");
+    set(h, "vary", "Accept-Encoding");
+    true
 }
 
 /// Headers only a whole-object answer carries: OSS's Content-MD5, S3's checksum on request.

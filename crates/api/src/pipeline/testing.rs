@@ -31,6 +31,7 @@ pub async fn bucket(state: &AppState, name: &str, owner: &str, acl: &str) {
             location: String::new(),
             versioning: Default::default(),
             object_lock: false,
+            data_redundancy: None,
         })
         .await
         .unwrap();

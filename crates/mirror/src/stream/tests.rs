@@ -229,6 +229,7 @@ async fn commit_stores_the_object_unless_a_client_wrote_the_key_meanwhile() {
             location: String::new(),
             versioning: Default::default(),
             object_lock: false,
+            data_redundancy: None,
         })
         .await
         .unwrap();
