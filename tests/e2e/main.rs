@@ -8,6 +8,7 @@ mod acl;
 mod addressing;
 mod auth;
 mod bad_input;
+mod bucket_encryption;
 mod buckets;
 mod compat;
 mod copy_delete;

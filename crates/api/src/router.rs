@@ -81,6 +81,9 @@ ops! {
     DeleteBucketWebsite: Owner,
     PutBucketAccessMonitor: Owner,
     GetBucketAccessMonitor: Owner,
+    PutBucketEncryption: Owner,
+    GetBucketEncryption: Owner,
+    DeleteBucketEncryption: Owner,
     PutBucketLifecycle: Owner,
     GetBucketLifecycle: Owner,
     DeleteBucketLifecycle: Owner,
@@ -239,6 +242,8 @@ fn bucket_put(q: &Query) -> Op {
         Op::PutBucketLifecycle
     } else if has(q, "accessmonitor") {
         Op::PutBucketAccessMonitor
+    } else if has(q, "encryption") {
+        Op::PutBucketEncryption
     } else if has(q, "tagging") {
         Op::PutBucketTagging
     } else if has(q, "versioning") {
@@ -267,6 +272,8 @@ fn bucket_get(q: &Query) -> Op {
         Op::GetBucketLifecycle
     } else if has(q, "accessmonitor") {
         Op::GetBucketAccessMonitor
+    } else if has(q, "encryption") {
+        Op::GetBucketEncryption
     } else if value(q, "comp") == Some("token") && has(q, "cname") {
         Op::GetCnameToken
     } else if has(q, "cname") {
@@ -305,6 +312,8 @@ fn bucket_delete(q: &Query) -> Op {
         Op::DeleteBucketTagging
     } else if has(q, "worm") {
         Op::AbortBucketWorm
+    } else if has(q, "encryption") {
+        Op::DeleteBucketEncryption
     } else if unsupported(q) || stray(&Method::DELETE, q, &[]) {
         Op::Unsupported
     } else {

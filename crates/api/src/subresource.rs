@@ -66,7 +66,6 @@ pub const SUBRESOURCES: &[SubResource] = &[
     sub("logging", V1 | V2 | OP, Unsupported),
     sub("policy", V1 | V2 | OP, Unsupported),
     sub("tagging", V1 | V2 | OP, Unsupported),
-    sub("encryption", V1 | OP, Unsupported),
     sub("referer", V1 | OP, Unsupported),
     sub("replication", V1 | V2, Unsupported),
     sub("inventory", V1 | V2, Unsupported),
@@ -156,6 +155,7 @@ pub const SUBRESOURCES: &[SubResource] = &[
     sub("restore", V1 | V2, Implemented),
     sub("website", V1 | V2 | OP, Implemented),
     sub("regions", NONE, Implemented),
+    sub("encryption", V1 | OP, Implemented),
     // Not routed: parameters of an operation, and names only signatures cover.
     sub("callback", V1, Ignored),
     sub("callback-var", V1, Ignored),

@@ -9,6 +9,7 @@ pub mod cname;
 pub mod copy;
 pub mod cors;
 pub mod delete;
+pub mod encryption;
 pub mod internal;
 pub mod lifecycle;
 pub mod list;
@@ -273,6 +274,9 @@ pub fn attrs_from_request(cx: &Ctx) -> ApiResult<ObjectAttrs> {
         let bucket = cx.load_bucket()?;
         let owner = cx.identity.owner().unwrap_or(&bucket.owner);
         attrs.acl = acl::grants::header_acl(cx, owner, &bucket.owner, true)?;
+    }
+    if attrs.sse.is_none() {
+        attrs.sse = encryption::object_default(cx, &cx.load_bucket()?.name)?;
     }
     Ok(attrs)
 }

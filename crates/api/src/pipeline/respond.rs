@@ -150,6 +150,9 @@ async fn dispatch_config(cx: &Ctx, op: Op, body: ReqStream) -> ApiResult<Respons
     match op {
         Op::PutBucketAccessMonitor => access_monitor::put(cx, body).await,
         Op::GetBucketAccessMonitor => access_monitor::get(cx).await,
+        Op::PutBucketEncryption => encryption::put(cx, body).await,
+        Op::GetBucketEncryption => encryption::get(cx).await,
+        Op::DeleteBucketEncryption => encryption::delete(cx).await,
         Op::PutBucketLifecycle => lifecycle::put_bucket_lifecycle(cx, body).await,
         Op::GetBucketLifecycle => lifecycle::get_bucket_lifecycle(cx).await,
         Op::DeleteBucketLifecycle => lifecycle::delete_bucket_lifecycle(cx).await,
