@@ -7,6 +7,7 @@ mod support;
 mod acl;
 mod addressing;
 mod auth;
+mod auth_v2;
 mod bad_input;
 mod bucket_encryption;
 mod buckets;
