@@ -10,6 +10,7 @@ mod auth;
 mod auth_v2;
 mod bad_input;
 mod bucket_encryption;
+mod bucket_logging;
 mod buckets;
 mod compat;
 mod copy_delete;

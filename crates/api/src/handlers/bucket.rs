@@ -321,11 +321,22 @@ pub async fn get_bucket_info(cx: &Ctx) -> ApiResult<Response<Body>> {
             },
             comment: String::new(),
             block_public_access: blocks_public_access(&b),
-            bucket_policy: BucketPolicy::default(),
+            bucket_policy: log_target(cx, &b.name)?,
             sse: sse_rule(cx, &b.name)?,
         },
     };
     Ok(xml_ok(ossemu_xml::to_xml_as("BucketInfo", &doc)))
+}
+
+/// GetBucketInfo's `<BucketPolicy>`: where the bucket's access logs go, empty while off.
+fn log_target(cx: &Ctx, bucket: &str) -> ApiResult<BucketPolicy> {
+    Ok(match super::logging::load(cx.store().meta(), bucket)? {
+        Some(t) => BucketPolicy {
+            log_bucket: t.target_bucket,
+            log_prefix: t.target_prefix,
+        },
+        None => BucketPolicy::default(),
+    })
 }
 
 /// GetBucketInfo's `<ServerSideEncryptionRule>`: the bucket's default, else `None`.

@@ -13,6 +13,7 @@ pub mod encryption;
 pub mod internal;
 pub mod lifecycle;
 pub mod list;
+pub mod logging;
 pub mod mirror;
 pub mod multipart;
 pub mod object;
