@@ -139,6 +139,7 @@ pub fn object_default(cx: &Ctx, bucket: &str) -> ApiResult<Option<Sse>> {
 
 /// PutBucketEncryption.
 pub async fn put(cx: &Ctx, body: ReqStream) -> ApiResult<Response<Body>> {
+    super::oss_only(cx, "encryption")?;
     let bucket = cx.load_bucket()?;
     let raw = read_small(body, SMALL_BODY, &cx.state.buffers).await?;
     let conf: ServerSideEncryptionRule =
@@ -150,6 +151,7 @@ pub async fn put(cx: &Ctx, body: ReqStream) -> ApiResult<Response<Body>> {
 
 /// GetBucketEncryption: 404 NoSuchServerSideEncryptionRule without a default.
 pub async fn get(cx: &Ctx) -> ApiResult<Response<Body>> {
+    super::oss_only(cx, "encryption")?;
     let bucket = cx.load_bucket()?;
     let rule = load(cx.store().meta(), &bucket.name)?
         .ok_or_else(|| ApiError::new(Code::NoSuchServerSideEncryptionRule))?;
@@ -164,6 +166,7 @@ pub async fn get(cx: &Ctx) -> ApiResult<Response<Body>> {
 
 /// DeleteBucketEncryption: 204, with or without a default.
 pub async fn delete(cx: &Ctx) -> ApiResult<Response<Body>> {
+    super::oss_only(cx, "encryption")?;
     let bucket = cx.load_bucket()?;
     save(cx, &bucket.name, None).await?;
     Ok(no_body(StatusCode::NO_CONTENT))
