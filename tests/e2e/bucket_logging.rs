@@ -254,3 +254,30 @@ async fn logs_are_written_on_a_schedule() {
     }
     panic!("no log object was written on schedule");
 }
+
+/// A graceful stop writes the lines still buffered.
+#[tokio::test]
+async fn graceful_stop_writes_buffered_logs() {
+    let s = Server::start().await;
+    s.bucket("stoplog").await;
+    let r = s
+        .req("PUT", "/stoplog?logging")
+        .oss()
+        .body(logging_xml("stoplog", "l/"))
+        .send()
+        .await;
+    assert_eq!(r.status, 200);
+    s.put("stoplog", "k", "v").await;
+    let dir = s.stop().await;
+    let store = ossemu_store::Store::open(&ossemu_store::StoreOptions {
+        data_dir: Some(dir.path().to_path_buf()),
+    })
+    .unwrap();
+    let logs: Vec<String> = store
+        .meta()
+        .scan_objects("stoplog", ossemu_store::ScanFrom::At(""))
+        .map(|r| r.unwrap().0)
+        .filter(|k| k.starts_with("l/stoplog"))
+        .collect();
+    assert_eq!(logs.len(), 1, "{logs:?}");
+}
