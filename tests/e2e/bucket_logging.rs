@@ -92,6 +92,16 @@ async fn requests_to_a_logged_bucket_become_log_objects() {
     let s = Server::start().await;
     s.bucket("site").await;
     s.bucket("logs").await;
+    let sse = "<ServerSideEncryptionRule><ApplyServerSideEncryptionByDefault>\
+               <SSEAlgorithm>SM4</SSEAlgorithm></ApplyServerSideEncryptionByDefault>\
+               </ServerSideEncryptionRule>";
+    let r = s
+        .req("PUT", "/logs?encryption")
+        .oss()
+        .body(sse)
+        .send()
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text());
     let r = s
         .req("PUT", "/site?logging")
         .oss()
@@ -123,6 +133,7 @@ async fn requests_to_a_logged_bucket_become_log_objects() {
     assert!(key.ends_with("-0001"), "{key}");
     let body = s.req("GET", &format!("/logs/{key}")).oss().send().await;
     assert_eq!(body.status, 200);
+    assert_eq!(body.h("x-oss-server-side-encryption"), Some("SM4"));
     let text = body.text();
     let lines: Vec<Vec<String>> = text.lines().map(fields).collect();
     // PutBucketLogging itself, then the four requests after it.

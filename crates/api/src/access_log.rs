@@ -232,8 +232,8 @@ fn line(cx: &Ctx, op: Op, resp: &Response<Body>, error: Option<&str>, timing: &T
     fields.join(" ")
 }
 
-/// Writes every buffered bucket's lines as one object into its target bucket; returns the
-/// `bucket/key` names written. Lines whose target bucket is gone are dropped (OSS stops
+/// Writes every buffered bucket's lines as one object into its target bucket (encrypted as
+/// its default says); returns the `bucket/key` names written. Lines whose target bucket is gone are dropped (OSS stops
 /// delivering to a deleted target too).
 pub async fn flush(state: &AppState) -> ApiResult<Vec<String>> {
     let pending = state.access_log.take();
@@ -256,6 +256,7 @@ pub async fn flush(state: &AppState) -> ApiResult<Vec<String>> {
         let blob = w.finish().await.map_err(ApiError::internal)?;
         let attrs = ObjectAttrs {
             content_type: "text/plain".into(),
+            sse: crate::handlers::encryption::default_sse(state.store.meta(), &dest.name)?,
             ..Default::default()
         };
         let template = ObjectRecord::new(attrs, &dest.owner, state.clock.now_ms());

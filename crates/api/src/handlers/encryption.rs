@@ -125,7 +125,12 @@ pub fn object_default(cx: &Ctx, bucket: &str) -> ApiResult<Option<Sse>> {
     if cx.dialect != Dialect::Oss {
         return Ok(None);
     }
-    Ok(load(cx.store().meta(), bucket)?.map(|r| {
+    default_sse(cx.store().meta(), bucket)
+}
+
+/// The bucket default as an object's encryption (see [`object_default`]).
+pub fn default_sse(meta: &Meta, bucket: &str) -> ApiResult<Option<Sse>> {
+    Ok(load(meta, bucket)?.map(|r| {
         let kms = r.sse_algorithm == "KMS";
         Sse {
             key_id: r
