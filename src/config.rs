@@ -134,6 +134,11 @@ pub struct Cli {
     #[arg(long, env = "OSSEMU_LIFECYCLE_INTERVAL", default_value_t = 3600)]
     pub lifecycle_interval: u64,
 
+    /// Seconds between writes of buffered OSS access logs into their target buckets (0: only
+    /// with `POST /_ossemu/logs/flush` and at shutdown).
+    #[arg(long, env = "OSSEMU_ACCESS_LOG_INTERVAL", default_value_t = 300)]
+    pub access_log_interval: u64,
+
     /// Log format: `text` (one line per request) or `json` (one JSON object per line).
     /// `RUST_LOG` sets the filter (default `info`).
     #[arg(long, env = "OSSEMU_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
@@ -340,6 +345,8 @@ pub struct Settings {
     pub restore_delay: std::time::Duration,
     /// How often lifecycle rules run on their own (zero: never).
     pub lifecycle_interval: std::time::Duration,
+    /// How often access logs are written (zero: only when asked).
+    pub access_log_interval: std::time::Duration,
     /// Buckets declared in the file.
     pub buckets: Vec<BucketSpec>,
     /// Request body limits and the memory budget.
@@ -492,6 +499,7 @@ pub fn settings(cli: &Cli, m: &ArgMatches) -> Result<Settings, String> {
         metrics,
         restore_delay: std::time::Duration::from_secs(cli.restore_delay),
         lifecycle_interval: std::time::Duration::from_secs(cli.lifecycle_interval),
+        access_log_interval: std::time::Duration::from_secs(cli.access_log_interval),
         buckets,
         limits,
     })

@@ -140,6 +140,7 @@ pub async fn prepare(s: &Settings) -> anyhow::Result<Ready> {
         buffer_budget: s.limits.buffer_budget,
         metrics: s.metrics,
         restore_delay: s.restore_delay,
+        access_log_interval: s.access_log_interval,
         ..ApiConfig::default()
     };
     let listener = tokio::net::TcpListener::bind(s.listen)

@@ -261,6 +261,7 @@ fn unknown_access_key(dialect: Dialect, ak: &str) -> ApiError {
 fn unsigned_parts(parsed: &ParsedAuth, parts: &SignedParts<'_>) -> ApiResult<()> {
     let (scheme, signed): (_, &[String]) = match parsed {
         ParsedAuth::HmacV1(a) => (a.scheme, &[]),
+        ParsedAuth::OssV2(a) => (a.scheme, &a.additional_headers),
         ParsedAuth::V4(a) => (a.scheme, &a.signed_headers),
     };
     let unsigned: Vec<&str> = parts

@@ -79,6 +79,7 @@ codes! {
     InvalidRequest => 400, "Invalid Request.";
     InvalidRetentionPeriod => 400, "The retention period must be a positive integer value.";
     InvalidStorageClass => 400, "The storage class you specified is not valid";
+    InvalidTargetBucketForLogging => 400, "The target bucket for logging does not exist, is not owned by you, or does not reside in the same region as the bucket being logged.";
     InvalidTag => 400, "The tag provided was not a valid tag.";
     InvalidTargetType => 400, "The symbolic link's target is a symbolic link.";
     InvalidURI => 400, "Couldn't parse the specified URI.";
@@ -98,12 +99,14 @@ codes! {
     NoSuchCORSConfiguration => 404, "The CORS configuration does not exist.";
     NoSuchCname => 404, "The specified cname does not exist.";
     NoSuchCnameToken => 404, "The token for this domain does not exist.";
+    NoSuchServerSideEncryptionRule => 404, "The server side encryption configuration was not found.";
     NoSuchObjectLockConfiguration => 404, "The specified object does not have a ObjectLock configuration";
     NoSuchTagSet => 404, "The TagSet does not exist.";
     NoSuchLifecycle => 404, "The bucket you specified does not have lifecycle configuration.";
     NoSuchLifecycleConfiguration => 404, "The lifecycle configuration does not exist";
     NoSuchKey => 404, "The specified key does not exist.";
     NoSuchUpload => 404, "The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed.";
+    NoSuchUserDefinedLogFieldsConfig => 404, "The specified bucket does not have user defined log fields configuration.";
     NoSuchVersion => 404, "The specified version does not exist.";
     NoSuchWORMConfiguration => 404, "The WORM Configuration does not exist.";
     NoSuchWebsiteConfiguration => 404, "The specified bucket does not have a website configuration.";

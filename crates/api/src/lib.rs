@@ -3,6 +3,7 @@
 //! error once as OSS/S3 error XML.
 
 pub mod access;
+pub mod access_log;
 pub mod attrs;
 pub mod auth;
 pub mod body;

@@ -153,6 +153,7 @@ pub async fn handle(
         started,
         peer,
         body: progress,
+        uri: parts.uri.clone(),
     };
     Ok(finish(&cx, op, result, timing))
 }

@@ -84,6 +84,15 @@ ops! {
     PutBucketReferer: Owner,
     GetBucketReferer: Owner,
     GetBucketStat: Owner,
+    PutBucketEncryption: Owner,
+    GetBucketEncryption: Owner,
+    DeleteBucketEncryption: Owner,
+    PutBucketLogging: Owner,
+    GetBucketLogging: Owner,
+    DeleteBucketLogging: Owner,
+    PutUserDefinedLogFieldsConfig: Owner,
+    GetUserDefinedLogFieldsConfig: Owner,
+    DeleteUserDefinedLogFieldsConfig: Owner,
     PutBucketLifecycle: Owner,
     GetBucketLifecycle: Owner,
     DeleteBucketLifecycle: Owner,
@@ -242,6 +251,12 @@ fn bucket_put(q: &Query) -> Op {
         Op::PutBucketLifecycle
     } else if has(q, "accessmonitor") {
         Op::PutBucketAccessMonitor
+    } else if has(q, "encryption") {
+        Op::PutBucketEncryption
+    } else if has(q, "logging") {
+        Op::PutBucketLogging
+    } else if has(q, "userDefinedLogFieldsConfig") {
+        Op::PutUserDefinedLogFieldsConfig
     } else if has(q, "tagging") {
         Op::PutBucketTagging
     } else if has(q, "versioning") {
@@ -272,6 +287,12 @@ fn bucket_get(q: &Query) -> Op {
         Op::GetBucketLifecycle
     } else if has(q, "accessmonitor") {
         Op::GetBucketAccessMonitor
+    } else if has(q, "encryption") {
+        Op::GetBucketEncryption
+    } else if has(q, "logging") {
+        Op::GetBucketLogging
+    } else if has(q, "userDefinedLogFieldsConfig") {
+        Op::GetUserDefinedLogFieldsConfig
     } else if value(q, "comp") == Some("token") && has(q, "cname") {
         Op::GetCnameToken
     } else if has(q, "cname") {
@@ -314,6 +335,12 @@ fn bucket_delete(q: &Query) -> Op {
         Op::DeleteBucketTagging
     } else if has(q, "worm") {
         Op::AbortBucketWorm
+    } else if has(q, "encryption") {
+        Op::DeleteBucketEncryption
+    } else if has(q, "logging") {
+        Op::DeleteBucketLogging
+    } else if has(q, "userDefinedLogFieldsConfig") {
+        Op::DeleteUserDefinedLogFieldsConfig
     } else if unsupported(q) || stray(&Method::DELETE, q, &[]) {
         Op::Unsupported
     } else {

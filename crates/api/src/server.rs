@@ -30,6 +30,7 @@ pub async fn serve(
     shutdown: impl Future<Output = ()>,
 ) -> std::io::Result<()> {
     let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let log_flusher = crate::access_log::spawn(state.clone(), state.config.access_log_interval);
     let mut shutdown = std::pin::pin!(shutdown);
     loop {
         tokio::select! {
@@ -71,6 +72,12 @@ pub async fn serve(
     tokio::select! {
         _ = graceful.shutdown() => {}
         _ = tokio::time::sleep(SHUTDOWN_GRACE) => tracing::warn!("in-flight requests did not finish in time"),
+    }
+    if let Some(task) = log_flusher {
+        task.abort();
+    }
+    if let Err(e) = crate::access_log::flush(&state).await {
+        tracing::error!(error = ?e.code, "final access log flush failed");
     }
     if let Err(e) = state.store.flush().await {
         tracing::error!(error = %e, "final metadata flush failed");

@@ -26,10 +26,13 @@ fn key_id_header(d: Dialect) -> &'static str {
     }
 }
 
+/// The id of OSS's managed key, which KMS encryption uses when the writer names none.
+pub const MANAGED_OSS_KEY: &str = "ossemu-managed-kms-key";
+
 /// The id of the managed key KMS encryption uses when the writer names none.
 fn managed_key(d: Dialect) -> &'static str {
     match d {
-        Dialect::Oss => "ossemu-managed-kms-key",
+        Dialect::Oss => MANAGED_OSS_KEY,
         Dialect::S3 => "arn:aws:kms:us-east-1:000000000000:key/ossemu-managed-kms-key",
     }
 }

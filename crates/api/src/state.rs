@@ -80,6 +80,9 @@ pub struct ApiConfig {
     pub metrics: MetricsAccess,
     /// How long a RestoreObject takes (`--restore-delay`).
     pub restore_delay: Duration,
+    /// How often buffered access logs are written to their target buckets
+    /// (`--access-log-interval`; zero: only when asked, and at shutdown).
+    pub access_log_interval: Duration,
 }
 
 impl Default for ApiConfig {
@@ -95,6 +98,7 @@ impl Default for ApiConfig {
             buffer_budget: 32 << 20,
             metrics: MetricsAccess::default(),
             restore_delay: Duration::from_secs(5),
+            access_log_interval: Duration::from_secs(300),
         }
     }
 }
@@ -134,6 +138,8 @@ pub struct AppState {
     pub clock: crate::clock::Clock,
     /// Held by the lifecycle pass that is running ([`crate::lifecycle::run::run_once`]).
     pub lifecycle_pass: tokio::sync::Mutex<()>,
+    /// Access log lines waiting for their next log object.
+    pub access_log: crate::access_log::Buffer,
 }
 
 impl AppState {
@@ -147,6 +153,7 @@ impl AppState {
             metrics: Default::default(),
             clock: Default::default(),
             lifecycle_pass: Default::default(),
+            access_log: Default::default(),
         })
     }
 }

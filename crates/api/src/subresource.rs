@@ -63,10 +63,8 @@ const fn sub(name: &'static str, flags: u8, route: Route) -> SubResource {
 pub const SUBRESOURCES: &[SubResource] = &[
     // Answered 501 NotImplemented unless an implemented operation claims the request first;
     // the error message names the first one present, in this order.
-    sub("logging", V1 | V2 | OP, Unsupported),
     sub("policy", V1 | V2 | OP, Unsupported),
     sub("tagging", V1 | V2 | OP, Unsupported),
-    sub("encryption", V1 | OP, Unsupported),
     sub("referer", V1 | OP, Implemented),
     sub("replication", V1 | V2, Unsupported),
     sub("inventory", V1 | V2, Unsupported),
@@ -121,7 +119,6 @@ pub const SUBRESOURCES: &[SubResource] = &[
     sub("cleanRestoredObject", NONE, Unsupported),
     sub("dataRedundancyTransition", NONE, Unsupported),
     sub("responseHeader", NONE, Unsupported),
-    sub("userDefinedLogFieldsConfig", NONE, Unsupported),
     sub("renameObject", NONE, Unsupported),
     sub("session", NONE, Unsupported),
     sub("metadataTable", NONE, Unsupported),
@@ -156,6 +153,9 @@ pub const SUBRESOURCES: &[SubResource] = &[
     sub("restore", V1 | V2, Implemented),
     sub("website", V1 | V2 | OP, Implemented),
     sub("regions", NONE, Implemented),
+    sub("encryption", V1 | OP, Implemented),
+    sub("logging", V1 | V2 | OP, Implemented),
+    sub("userDefinedLogFieldsConfig", OP | V1, Implemented),
     // Not routed: parameters of an operation, and names only signatures cover.
     sub("callback", V1, Ignored),
     sub("callback-var", V1, Ignored),

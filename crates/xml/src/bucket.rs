@@ -128,9 +128,15 @@ pub struct BucketPolicy {
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct SseRule {
-    /// `None` here.
+    /// `AES256`, `KMS`, `SM4`, or `None` without a default.
     #[serde(rename = "SSEAlgorithm")]
     pub sse_algorithm: String,
+    /// The KMS key of a `KMS` default, when one was named.
+    #[serde(rename = "KMSMasterKeyID", skip_serializing_if = "Option::is_none")]
+    pub kms_master_key_id: Option<String>,
+    /// The data algorithm of a `KMS` default (`SM4`), when one was named.
+    #[serde(rename = "KMSDataEncryption", skip_serializing_if = "Option::is_none")]
+    pub kms_data_encryption: Option<String>,
 }
 
 /// `<Bucket>` of GetBucketInfo.
@@ -173,7 +179,7 @@ pub struct BucketInfoBucket {
     pub block_public_access: bool,
     /// Logging target (empty).
     pub bucket_policy: BucketPolicy,
-    /// Encryption (none).
+    /// The default encryption.
     #[serde(rename = "ServerSideEncryptionRule")]
     pub sse: SseRule,
 }

@@ -172,6 +172,7 @@ fn bucket_info() {
             },
             sse: SseRule {
                 sse_algorithm: s("sse-algorithm"),
+                ..SseRule::default()
             },
         },
     };

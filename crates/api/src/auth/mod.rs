@@ -11,6 +11,7 @@
 //! - `scheme`: scheme detection, [`ParsedAuth`] and the verify/check-time dispatch;
 //! - `hmac_v1`: OSS V1 and AWS SigV2 (HMAC-SHA1), header and presigned;
 //! - `v4`: what OSS V4 and AWS SigV4 share (credential scope, signing key, header parser);
+//! - `oss_v2`: OSS V2 (HMAC-SHA256 over all query parameters), header and presigned;
 //! - `oss_v4`: OSS V4; `aws_v4`: AWS SigV4 and the aws-chunked [`ChunkSigner`];
 //! - `post_policy`: the signatures of POST forms (PostObject) over their policy;
 //! - `time`: dates, clock skew and expiry;
@@ -20,6 +21,7 @@ mod aws_v4;
 pub mod chunked;
 mod hmac_v1;
 mod mac;
+mod oss_v2;
 mod oss_v4;
 mod post_policy;
 mod request;
@@ -31,6 +33,7 @@ mod v4;
 
 pub use aws_v4::{ChunkSigner, EMPTY_SHA256};
 pub use hmac_v1::HmacV1Auth;
+pub use oss_v2::OssV2Auth;
 pub use post_policy::{PolicyFormError, PolicySignature};
 pub use request::{AuthError, Request, Target, decode_path, decode_query, uri_encode};
 pub use scheme::{

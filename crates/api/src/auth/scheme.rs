@@ -11,6 +11,7 @@ use base64::engine::general_purpose::STANDARD as BASE64;
 use super::aws_v4::{self, AWS4_ALGORITHM};
 use super::hmac_v1::{self, HmacV1Auth};
 use super::mac::hmac_sha1;
+use super::oss_v2::{self, OSS2_ALGORITHM, OssV2Auth};
 use super::oss_v4::{self, OSS4_ALGORITHM};
 use super::request::{AuthError, Request, Target};
 use super::v4::{self, V4Auth};
@@ -23,6 +24,10 @@ pub enum Scheme {
     OssV1Header,
     /// `?OSSAccessKeyId=&Expires=&Signature=`.
     OssV1Query,
+    /// `Authorization: OSS2 AccessKeyId:…,Signature:…`.
+    OssV2Header,
+    /// `?x-oss-signature-version=OSS2&x-oss-access-key-id=…`.
+    OssV2Query,
     /// `Authorization: OSS4-HMAC-SHA256 Credential=…`.
     OssV4Header,
     /// `?x-oss-signature-version=OSS4-HMAC-SHA256&x-oss-credential=…`.
@@ -42,7 +47,12 @@ impl Scheme {
     pub fn is_oss(self) -> bool {
         matches!(
             self,
-            Self::OssV1Header | Self::OssV1Query | Self::OssV4Header | Self::OssV4Query
+            Self::OssV1Header
+                | Self::OssV1Query
+                | Self::OssV2Header
+                | Self::OssV2Query
+                | Self::OssV4Header
+                | Self::OssV4Query
         )
     }
 
@@ -50,7 +60,11 @@ impl Scheme {
     pub fn is_presigned(self) -> bool {
         matches!(
             self,
-            Self::OssV1Query | Self::OssV4Query | Self::AwsV4Query | Self::AwsV2Query
+            Self::OssV1Query
+                | Self::OssV2Query
+                | Self::OssV4Query
+                | Self::AwsV4Query
+                | Self::AwsV2Query
         )
     }
 }
@@ -60,6 +74,8 @@ impl fmt::Display for Scheme {
         let s = match self {
             Self::OssV1Header => "OSS V1 header",
             Self::OssV1Query => "OSS V1 presigned URL",
+            Self::OssV2Header => "OSS V2 header",
+            Self::OssV2Query => "OSS V2 presigned URL",
             Self::OssV4Header => "OSS V4 header",
             Self::OssV4Query => "OSS V4 presigned URL",
             Self::AwsV4Header => "AWS SigV4 header",
@@ -90,6 +106,7 @@ fn header_scheme(value: &str) -> Result<Scheme, AuthError> {
     match algo {
         OSS4_ALGORITHM => Ok(Scheme::OssV4Header),
         "OSS" => Ok(Scheme::OssV1Header),
+        OSS2_ALGORITHM => Ok(Scheme::OssV2Header),
         AWS4_ALGORITHM => Ok(Scheme::AwsV4Header),
         "AWS" => Ok(Scheme::AwsV2Header),
         other => Err(AuthError::Unsupported(other.to_owned())),
@@ -99,10 +116,11 @@ fn header_scheme(value: &str) -> Result<Scheme, AuthError> {
 fn query_scheme(req: &Request<'_>) -> Result<Option<Scheme>, AuthError> {
     let mut found = Vec::new();
     if let Some(v) = req.query_param("x-oss-signature-version") {
-        if v != OSS4_ALGORITHM {
-            return Err(AuthError::Unsupported(v.to_owned()));
+        match v {
+            OSS4_ALGORITHM => found.push(Scheme::OssV4Query),
+            OSS2_ALGORITHM => found.push(Scheme::OssV2Query),
+            _ => return Err(AuthError::Unsupported(v.to_owned())),
         }
-        found.push(Scheme::OssV4Query);
     } else if req.has_query("x-oss-credential") || req.has_query("x-oss-signature") {
         found.push(Scheme::OssV4Query);
     }
@@ -135,6 +153,8 @@ fn query_scheme(req: &Request<'_>) -> Result<Option<Scheme>, AuthError> {
 pub enum ParsedAuth {
     /// OSS V1 or AWS SigV2.
     HmacV1(HmacV1Auth),
+    /// OSS V2.
+    OssV2(OssV2Auth),
     /// OSS V4 or AWS SigV4.
     V4(V4Auth),
 }
@@ -147,6 +167,7 @@ pub fn signs_query_param(scheme: Scheme, name: &str) -> bool {
             subresource::oss_v1_signed(name) || name.starts_with("x-oss-")
         }
         Scheme::AwsV2Header | Scheme::AwsV2Query => subresource::aws_v2_signed(name),
+        Scheme::OssV2Header | Scheme::OssV2Query => name != "x-oss-signature",
         Scheme::OssV4Header | Scheme::OssV4Query | Scheme::AwsV4Header | Scheme::AwsV4Query => true,
     }
 }
@@ -159,6 +180,7 @@ pub fn signs_header(scheme: Scheme, signed: &[String], name: &str) -> bool {
     match scheme {
         Scheme::OssV1Header | Scheme::OssV1Query => name.starts_with("x-oss-"),
         Scheme::AwsV2Header | Scheme::AwsV2Query => name.starts_with("x-amz-"),
+        Scheme::OssV2Header | Scheme::OssV2Query => name.starts_with("x-oss-") || listed,
         Scheme::OssV4Header | Scheme::OssV4Query => name.starts_with("x-oss-") || listed,
         Scheme::AwsV4Header | Scheme::AwsV4Query => listed,
     }
@@ -180,6 +202,8 @@ pub fn parse_auth(req: &Request<'_>) -> Result<Option<ParsedAuth>, AuthError> {
             ParsedAuth::HmacV1(hmac_v1::parse_query(req, scheme, "AWSAccessKeyId")?)
         }
         Scheme::OssV4Header | Scheme::AwsV4Header => ParsedAuth::V4(v4::parse_header(req, scheme)?),
+        Scheme::OssV2Header => ParsedAuth::OssV2(oss_v2::parse_header(req)?),
+        Scheme::OssV2Query => ParsedAuth::OssV2(oss_v2::parse_query(req)?),
         Scheme::OssV4Query => ParsedAuth::V4(oss_v4::parse_query(req)?),
         Scheme::AwsV4Query => ParsedAuth::V4(aws_v4::parse_query(req)?),
     };
@@ -200,6 +224,7 @@ impl ParsedAuth {
     pub fn scheme(&self) -> Scheme {
         match self {
             Self::HmacV1(a) => a.scheme,
+            Self::OssV2(a) => a.scheme,
             Self::V4(a) => a.scheme,
         }
     }
@@ -208,6 +233,7 @@ impl ParsedAuth {
     pub fn access_key_id(&self) -> &str {
         match self {
             Self::HmacV1(a) => &a.access_key_id,
+            Self::OssV2(a) => &a.access_key_id,
             Self::V4(a) => &a.credential.access_key_id,
         }
     }
@@ -216,6 +242,7 @@ impl ParsedAuth {
     pub fn signature(&self) -> &str {
         match self {
             Self::HmacV1(a) => &a.signature,
+            Self::OssV2(a) => &a.signature,
             Self::V4(a) => &a.signature,
         }
     }
@@ -230,6 +257,7 @@ impl ParsedAuth {
         match self {
             Self::HmacV1(a) if a.scheme.is_oss() => Ok(hmac_v1::oss_v1_forms(a, req, target)),
             Self::HmacV1(a) => Ok(hmac_v1::aws_v2_forms(a, req, target)),
+            Self::OssV2(a) => Ok(a.canonical_forms(req, target)),
             Self::V4(a) if a.scheme.is_oss() => oss_v4::canonical_forms(a, req, target),
             Self::V4(a) => aws_v4::canonical_forms(a, req),
         }
@@ -253,6 +281,7 @@ impl ParsedAuth {
             Self::HmacV1(_) => {
                 BASE64.encode(hmac_sha1(secret.as_bytes(), &canonical.string_to_sign))
             }
+            Self::OssV2(_) => OssV2Auth::sign(canonical, secret),
             Self::V4(a) => hex::encode(a.signing_key(secret).sign(&canonical.string_to_sign)),
         }
     }
@@ -268,6 +297,7 @@ impl ParsedAuth {
         let forms = self.canonical_forms(req, target)?;
         let matched = match self {
             Self::HmacV1(a) => a.matches_any(&forms, secret),
+            Self::OssV2(a) => a.matches_any(&forms, secret),
             Self::V4(a) => a.matches_any(&forms, secret),
         };
         match (matched, forms.into_iter().next()) {
@@ -284,6 +314,7 @@ impl ParsedAuth {
     pub fn check_time(&self, req: &Request<'_>, now: i64, max_skew: i64) -> Result<(), AuthError> {
         match self {
             Self::HmacV1(a) => a.check_time(req, now, max_skew),
+            Self::OssV2(a) => a.check_time(req, now, max_skew),
             Self::V4(a) => a.check_time(now, max_skew),
         }
     }

@@ -92,6 +92,7 @@ pub async fn create_bucket(cx: &Ctx, body: ReqStream) -> ApiResult<Response<Body
     let me = creator(cx)?;
     check_new_name(cx, &name)?;
     let acl = requested_bucket_acl(cx, me)?;
+    let sse = super::encryption::from_headers(cx)?;
     let raw = read_small(body, SMALL_BODY, &cx.state.buffers).await?;
     let conf: CreateBucketConfiguration = if raw.iter().all(u8::is_ascii_whitespace) {
         CreateBucketConfiguration::default()
@@ -126,7 +127,12 @@ pub async fn create_bucket(cx: &Ctx, body: ReqStream) -> ApiResult<Response<Body
         ..rec
     };
     match cx.store().create_bucket(&rec).await {
-        Ok(()) => Ok(created(&name)),
+        Ok(()) => {
+            if let Some(rule) = &sse {
+                super::encryption::save(cx, &name, Some(rule)).await?;
+            }
+            Ok(created(&name))
+        }
         Err(StoreError::BucketExists) => {
             let existing = cx
                 .store()
@@ -328,13 +334,37 @@ pub async fn get_bucket_info(cx: &Ctx) -> ApiResult<Response<Body>> {
             },
             comment: String::new(),
             block_public_access: blocks_public_access(&b),
-            bucket_policy: BucketPolicy::default(),
-            sse: SseRule {
-                sse_algorithm: "None".into(),
-            },
+            bucket_policy: log_target(cx, &b.name)?,
+            sse: sse_rule(cx, &b.name)?,
         },
     };
     Ok(xml_ok(ossemu_xml::to_xml_as("BucketInfo", &doc)))
+}
+
+/// GetBucketInfo's `<BucketPolicy>`: where the bucket's access logs go, empty while off.
+fn log_target(cx: &Ctx, bucket: &str) -> ApiResult<BucketPolicy> {
+    Ok(match super::logging::load(cx.store().meta(), bucket)? {
+        Some(t) => BucketPolicy {
+            log_bucket: t.target_bucket,
+            log_prefix: t.target_prefix,
+        },
+        None => BucketPolicy::default(),
+    })
+}
+
+/// GetBucketInfo's `<ServerSideEncryptionRule>`: the bucket's default, else `None`.
+fn sse_rule(cx: &Ctx, bucket: &str) -> ApiResult<SseRule> {
+    Ok(match super::encryption::load(cx.store().meta(), bucket)? {
+        Some(r) => SseRule {
+            sse_algorithm: r.sse_algorithm,
+            kms_master_key_id: r.kms_master_key_id,
+            kms_data_encryption: r.kms_data_encryption,
+        },
+        None => SseRule {
+            sse_algorithm: "None".into(),
+            ..SseRule::default()
+        },
+    })
 }
 
 /// GetBucketLocation. S3 reports `us-east-1` as an empty constraint.

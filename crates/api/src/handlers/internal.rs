@@ -1,6 +1,7 @@
 //! ossemu's own endpoints, on the path-style host only: `/_ossemu/health`,
 //! `/_ossemu/metrics` (Prometheus text, as `--metrics` allows) and
-//! `POST /_ossemu/lifecycle/run?at=<RFC 3339 time>` (one lifecycle pass as of that time).
+//! `POST /_ossemu/lifecycle/run?at=<RFC 3339 time>` (one lifecycle pass as of that time) and
+//! `POST /_ossemu/logs/flush` (write the buffered access logs now).
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as BASE64;
@@ -11,7 +12,8 @@ use ossemu_store::Degraded;
 use crate::body::{Body, full};
 use crate::state::{AppState, MetricsAccess};
 
-/// Answers `/_ossemu/health`, `/_ossemu/metrics` and `/_ossemu/lifecycle/run`; `None` for
+/// Answers `/_ossemu/health`, `/_ossemu/metrics`, `/_ossemu/lifecycle/run` and
+/// `/_ossemu/logs/flush`; `None` for
 /// other paths. A mirror fetch (of any ossemu: it carries [`HOP_HEADER`]) is refused with 403
 /// whatever led it here (a MirrorURL or an origin's redirect): ossemu's own pages are never
 /// an origin.
@@ -49,6 +51,7 @@ pub async fn internal(
             "application/x-pem-file",
             crate::callback::key().pem.clone(),
         ),
+        "/_ossemu/logs/flush" => logs_flush(state, method).await,
         _ => return None,
     };
     let mut r = Response::new(full(body));
@@ -156,6 +159,25 @@ async fn lifecycle_run(
             let e = serde_json::json!({"error": e.code.as_str(), "message": message});
             json(StatusCode::INTERNAL_SERVER_ERROR, e)
         }
+    }
+}
+
+/// `POST /_ossemu/logs/flush`: writes the buffered access logs now; 200 with
+/// `{"written":["<bucket>/<key>",...]}`, 405 for another method.
+async fn logs_flush(state: &AppState, method: &Method) -> (StatusCode, &'static str, String) {
+    let json = |status, v: serde_json::Value| (status, "application/json", format!("{v}\n"));
+    if method != Method::POST {
+        return json(
+            StatusCode::METHOD_NOT_ALLOWED,
+            serde_json::json!({"error": "use POST"}),
+        );
+    }
+    match crate::access_log::flush(state).await {
+        Ok(written) => json(StatusCode::OK, serde_json::json!({ "written": written })),
+        Err(e) => json(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            serde_json::json!({"error": e.code.as_str()}),
+        ),
     }
 }
 

@@ -9,9 +9,11 @@ pub mod cname;
 pub mod copy;
 pub mod cors;
 pub mod delete;
+pub mod encryption;
 pub mod internal;
 pub mod lifecycle;
 pub mod list;
+pub mod logging;
 pub mod mirror;
 pub mod multipart;
 pub mod object;
@@ -39,6 +41,19 @@ use crate::body::{Body, empty, full};
 use crate::dialect::Dialect;
 use crate::error::{ApiError, ApiResult, Code};
 use crate::request::Ctx;
+
+/// Refuses, in the S3 dialect, a bucket configuration ossemu implements for OSS only
+/// (`?encryption`, `?logging`): 501 NotImplemented naming the sub-resource, as for any other
+/// sub-resource it does not implement.
+pub fn oss_only(cx: &Ctx, sub: &str) -> ApiResult<()> {
+    if cx.dialect == Dialect::Oss {
+        return Ok(());
+    }
+    Err(ApiError::msg(
+        Code::NotImplemented,
+        format!("{} ?{sub} is not implemented by ossemu.", cx.method),
+    ))
+}
 
 /// A 200 response carrying an XML document.
 pub fn xml_ok(xml: String) -> Response<Body> {
@@ -275,6 +290,9 @@ pub fn attrs_from_request(cx: &Ctx) -> ApiResult<ObjectAttrs> {
         let bucket = cx.load_bucket()?;
         let owner = cx.identity.owner().unwrap_or(&bucket.owner);
         attrs.acl = acl::grants::header_acl(cx, owner, &bucket.owner, true)?;
+    }
+    if attrs.sse.is_none() {
+        attrs.sse = encryption::object_default(cx, &cx.load_bucket()?.name)?;
     }
     Ok(attrs)
 }

@@ -409,11 +409,14 @@ pub async fn post_object(cx: &Ctx, body: ReqStream) -> ApiResult<Response<Body>>
         }
         _ => None,
     };
-    let attrs = attrs::parse(&attrs::Source::Form {
+    let mut attrs = attrs::parse(&attrs::Source::Form {
         fields: &form.0,
         file_type: part_type.as_deref(),
         s3,
     })?;
+    if attrs.sse.is_none() && !s3 {
+        attrs.sse = super::encryption::object_default(cx, &bucket.name)?;
+    }
     let owner = who.owner().unwrap_or(&bucket.owner);
     let mut rec = ObjectRecord::new(attrs, owner, ossemu_store::now_ms());
     // A form carries no lock headers: the bucket's default retention applies.

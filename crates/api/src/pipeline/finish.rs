@@ -27,6 +27,8 @@ pub struct Timing {
     pub peer: SocketAddr,
     /// What of the request body was read (counted as it arrives).
     pub body: Arc<BodyProgress>,
+    /// The request URI as sent (path and query).
+    pub uri: http::Uri,
 }
 
 /// The response as sent: the handler's, or the error rendered in the request's dialect.
@@ -36,6 +38,7 @@ pub fn finish(
     result: ApiResult<Response<Body>>,
     timing: Timing,
 ) -> Response<Body> {
+    let error_code = result.as_ref().err().map(|e| e.code.as_str());
     let mut resp = match result {
         Ok(r) => r,
         Err(mut e) => {
@@ -62,6 +65,7 @@ pub fn finish(
     finish_headers(cx, &mut resp);
     declare_length(cx, &mut resp);
     close_if_body_unread(cx, &timing.body, &mut resp);
+    crate::access_log::record(cx, op, &resp, error_code, &timing);
     let rule = resp.extensions().get::<MatchedRule>().map(|r| r.0);
     let status = resp.status().as_u16();
     let dialect = match cx.dialect {

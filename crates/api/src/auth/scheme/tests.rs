@@ -92,7 +92,7 @@ fn mixed_and_unsupported_schemes_are_errors() {
     };
     assert_eq!(detect_scheme(&req), Err(AuthError::MixedAuth));
 
-    let h = hs(&[("authorization", "OSS2 AccessKeyId:a,Signature:b")]);
+    let h = hs(&[("authorization", "OSS3 AccessKeyId:a,Signature:b")]);
     let req = Request {
         method: "GET",
         raw_path: "/",
@@ -101,10 +101,10 @@ fn mixed_and_unsupported_schemes_are_errors() {
     };
     assert_eq!(
         detect_scheme(&req),
-        Err(AuthError::Unsupported("OSS2".to_owned()))
+        Err(AuthError::Unsupported("OSS3".to_owned()))
     );
 
-    let q = hs(&[("x-oss-signature-version", "OSS2")]);
+    let q = hs(&[("x-oss-signature-version", "OSS3")]);
     let req = Request {
         method: "GET",
         raw_path: "/",
@@ -113,7 +113,7 @@ fn mixed_and_unsupported_schemes_are_errors() {
     };
     assert_eq!(
         detect_scheme(&req),
-        Err(AuthError::Unsupported("OSS2".to_owned()))
+        Err(AuthError::Unsupported("OSS3".to_owned()))
     );
 }
 
@@ -173,4 +173,24 @@ fn presigned_parameters_are_checked() {
             ..
         })
     ));
+}
+
+#[test]
+fn oss_v2_header_and_presigned_forms_are_detected() {
+    let h = hs(&[("authorization", "OSS2 AccessKeyId:a,Signature:b")]);
+    let req = Request {
+        method: "GET",
+        raw_path: "/",
+        query: &[],
+        headers: &h,
+    };
+    assert_eq!(detect_scheme(&req), Ok(Some(Scheme::OssV2Header)));
+    let q = hs(&[("x-oss-signature-version", "OSS2")]);
+    let req = Request {
+        method: "GET",
+        raw_path: "/",
+        query: &q,
+        headers: &[],
+    };
+    assert_eq!(detect_scheme(&req), Ok(Some(Scheme::OssV2Query)));
 }

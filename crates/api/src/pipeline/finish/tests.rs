@@ -14,6 +14,7 @@ fn timing() -> Timing {
         started: Instant::now(),
         peer: SocketAddr::from(([127, 0, 0, 1], 1)),
         body: Arc::new(BodyProgress::default()),
+        uri: http::Uri::from_static("/"),
     }
 }
 

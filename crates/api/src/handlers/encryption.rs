@@ -1,0 +1,178 @@
+//! OSS bucket default encryption: PutBucketEncryption, GetBucketEncryption and
+//! DeleteBucketEncryption (`?encryption`), the same default set by PutBucket's
+//! `x-oss-server-side-encryption` headers, and its application to every new object whose
+//! write names no encryption. ossemu has no KMS: a key id is stored and echoed, never used.
+
+use http::{Response, StatusCode};
+use ossemu_store::{Meta, Sse};
+use serde::{Deserialize, Serialize};
+
+use super::bucket::SMALL_BODY;
+use super::{no_body, xml_ok};
+use crate::body::{Body, ReqStream, read_small};
+use crate::dialect::Dialect;
+use crate::error::{ApiError, ApiResult, Code};
+use crate::request::Ctx;
+
+/// The configuration document kind holding a bucket's default encryption.
+const KIND: &str = "encryption";
+
+/// `<ApplyServerSideEncryptionByDefault>`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ByDefault {
+    /// `AES256`, `KMS` or `SM4`.
+    #[serde(rename = "SSEAlgorithm", default)]
+    pub sse_algorithm: String,
+    /// The KMS key, under `KMS` only.
+    #[serde(
+        rename = "KMSMasterKeyID",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub kms_master_key_id: Option<String>,
+    /// The data algorithm under `KMS` (`SM4`).
+    #[serde(
+        rename = "KMSDataEncryption",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub kms_data_encryption: Option<String>,
+}
+
+/// `<ServerSideEncryptionRule>`.
+#[derive(Debug, Default, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct ServerSideEncryptionRule {
+    #[serde(default)]
+    apply_server_side_encryption_by_default: ByDefault,
+}
+
+/// The bucket's default encryption, if any.
+pub fn load(meta: &Meta, bucket: &str) -> ApiResult<Option<ByDefault>> {
+    match meta.get_config(bucket, KIND)? {
+        None => Ok(None),
+        Some(raw) => serde_json::from_slice(&raw)
+            .map(Some)
+            .map_err(ApiError::internal),
+    }
+}
+
+/// Checks a default as OSS does: the algorithm is one of `AES256`, `KMS`, `SM4`
+/// (else InvalidEncryptionAlgorithmError); a key id or a data algorithm only under `KMS`,
+/// the data algorithm `SM4` (else InvalidArgument). Empty values count as absent.
+pub fn check(rule: ByDefault) -> ApiResult<ByDefault> {
+    let rule = ByDefault {
+        kms_master_key_id: rule.kms_master_key_id.filter(|k| !k.is_empty()),
+        kms_data_encryption: rule.kms_data_encryption.filter(|k| !k.is_empty()),
+        ..rule
+    };
+    if !["AES256", "KMS", "SM4"].contains(&rule.sse_algorithm.as_str()) {
+        return Err(ApiError::msg(
+            Code::InvalidEncryptionAlgorithmError,
+            "The Encryption request you specified is not valid. Supported value: AES256/SM4/KMS.",
+        ));
+    }
+    let kms = rule.sse_algorithm == "KMS";
+    if !kms && rule.kms_master_key_id.is_some() {
+        return Err(ApiError::msg(
+            Code::InvalidArgument,
+            "KMSMasterKeyID is not applicable if the default sse algorithm is not KMS.",
+        ));
+    }
+    if let Some(d) = &rule.kms_data_encryption
+        && (!kms || d != "SM4")
+    {
+        return Err(ApiError::msg(
+            Code::InvalidArgument,
+            "KMSDataEncryption must be SM4, and only with the KMS algorithm.",
+        ));
+    }
+    Ok(rule)
+}
+
+/// Stores (`Some`) or removes the default of `bucket`.
+pub async fn save(cx: &Ctx, bucket: &str, rule: Option<&ByDefault>) -> ApiResult<()> {
+    let doc = rule.map(serde_json::to_vec).transpose();
+    let doc = doc.map_err(ApiError::internal)?;
+    cx.store().put_config(bucket, KIND, doc.as_deref()).await?;
+    Ok(())
+}
+
+/// The default PutBucket's headers ask for (OSS): `x-oss-server-side-encryption` with
+/// `x-oss-server-side-encryption-key-id` and `x-oss-server-side-data-encryption`.
+pub fn from_headers(cx: &Ctx) -> ApiResult<Option<ByDefault>> {
+    if cx.dialect != Dialect::Oss {
+        return Ok(None);
+    }
+    let Some(algorithm) = cx.header("x-oss-server-side-encryption") else {
+        return Ok(None);
+    };
+    let rule = ByDefault {
+        sse_algorithm: algorithm.to_string(),
+        kms_master_key_id: cx
+            .header("x-oss-server-side-encryption-key-id")
+            .map(str::to_string),
+        kms_data_encryption: cx
+            .header("x-oss-server-side-data-encryption")
+            .map(str::to_string),
+    };
+    check(rule).map(Some)
+}
+
+/// The encryption a new object of `bucket` gets when its write names none (OSS): the
+/// bucket's default, a `KMS` one without a key id under the managed key.
+pub fn object_default(cx: &Ctx, bucket: &str) -> ApiResult<Option<Sse>> {
+    if cx.dialect != Dialect::Oss {
+        return Ok(None);
+    }
+    default_sse(cx.store().meta(), bucket)
+}
+
+/// The bucket default as an object's encryption (see [`object_default`]).
+pub fn default_sse(meta: &Meta, bucket: &str) -> ApiResult<Option<Sse>> {
+    Ok(load(meta, bucket)?.map(|r| {
+        let kms = r.sse_algorithm == "KMS";
+        Sse {
+            key_id: r
+                .kms_master_key_id
+                .or_else(|| kms.then(|| crate::sse::MANAGED_OSS_KEY.to_string())),
+            data_encryption: r.kms_data_encryption,
+            algorithm: r.sse_algorithm,
+        }
+    }))
+}
+
+/// PutBucketEncryption.
+pub async fn put(cx: &Ctx, body: ReqStream) -> ApiResult<Response<Body>> {
+    super::oss_only(cx, "encryption")?;
+    let bucket = cx.load_bucket()?;
+    let raw = read_small(body, SMALL_BODY, &cx.state.buffers).await?;
+    let conf: ServerSideEncryptionRule =
+        ossemu_xml::from_xml(&raw, "ServerSideEncryptionRule", SMALL_BODY)?;
+    let rule = check(conf.apply_server_side_encryption_by_default)?;
+    save(cx, &bucket.name, Some(&rule)).await?;
+    Ok(no_body(StatusCode::OK))
+}
+
+/// GetBucketEncryption: 404 NoSuchServerSideEncryptionRule without a default.
+pub async fn get(cx: &Ctx) -> ApiResult<Response<Body>> {
+    super::oss_only(cx, "encryption")?;
+    let bucket = cx.load_bucket()?;
+    let rule = load(cx.store().meta(), &bucket.name)?
+        .ok_or_else(|| ApiError::new(Code::NoSuchServerSideEncryptionRule))?;
+    let doc = ServerSideEncryptionRule {
+        apply_server_side_encryption_by_default: rule,
+    };
+    Ok(xml_ok(ossemu_xml::to_xml_as(
+        "ServerSideEncryptionRule",
+        &doc,
+    )))
+}
+
+/// DeleteBucketEncryption: 204, with or without a default.
+pub async fn delete(cx: &Ctx) -> ApiResult<Response<Body>> {
+    super::oss_only(cx, "encryption")?;
+    let bucket = cx.load_bucket()?;
+    save(cx, &bucket.name, None).await?;
+    Ok(no_body(StatusCode::NO_CONTENT))
+}
