@@ -328,3 +328,36 @@ async fn complete_multipart_and_post_object_callbacks() {
         "via form"
     );
 }
+
+/// `${imageInfo.*}` are the size and format of an image object, empty for anything else.
+#[tokio::test]
+async fn image_info_of_an_image_object() {
+    let s = Server::start().await;
+    s.bucket("cbimg").await;
+    let (addr, seen) = callback_server(200, "{}").await;
+    let body = "w=${imageInfo.width}&h=${imageInfo.height}&f=${imageInfo.format}";
+    let mut png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR".to_vec();
+    png.extend_from_slice(&640u32.to_be_bytes());
+    png.extend_from_slice(&480u32.to_be_bytes());
+    png.extend_from_slice(&[8, 6, 0, 0, 0]);
+    for (key, data) in [("pic.png", png), ("notes.txt", b"just text".to_vec())] {
+        let r = s
+            .req("PUT", &format!("/cbimg/{key}"))
+            .oss()
+            .header(
+                "x-oss-callback",
+                &callback_param(&format!("{addr}/i"), body, None),
+            )
+            .body(data)
+            .send()
+            .await;
+        assert_eq!(r.status, 200, "{}", r.text());
+    }
+    let got: Vec<String> = seen
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|r| r.body.clone())
+        .collect();
+    assert_eq!(got, ["w=640&h=480&f=png", "w=&h=&f="]);
+}

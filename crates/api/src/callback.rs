@@ -11,6 +11,8 @@
 //! URL of the public key, which ossemu serves at `/_ossemu/callback_pub_key_v1.pem` (a key
 //! pair of its own, made on first use). Only `http://` callback URLs are reached.
 
+mod image;
+
 use std::sync::OnceLock;
 use std::time::Duration;
 
@@ -251,6 +253,16 @@ pub struct Uploaded<'a> {
     pub size: u64,
     /// Content-Type.
     pub mime: &'a str,
+    /// Width, height and format, for an image.
+    pub image: Option<(u32, u32, &'static str)>,
+}
+
+/// How many leading bytes of an object are read to tell an image's size.
+pub const IMAGE_HEAD: u64 = 64 * 1024;
+
+/// `${imageInfo.*}` of an object whose first bytes are `head`.
+pub fn image_info(head: &[u8]) -> Option<(u32, u32, &'static str)> {
+    image::sniff(head)
 }
 
 impl Callback {
@@ -263,7 +275,9 @@ impl Callback {
                 "etag" => up.etag.to_string(),
                 "size" => up.size.to_string(),
                 "mimeType" => up.mime.to_string(),
-                "imageInfo.height" | "imageInfo.width" | "imageInfo.format" => String::new(),
+                "imageInfo.height" => up.image.map(|i| i.1.to_string()).unwrap_or_default(),
+                "imageInfo.width" => up.image.map(|i| i.0.to_string()).unwrap_or_default(),
+                "imageInfo.format" => up.image.map(|i| i.2.to_string()).unwrap_or_default(),
                 var => self.vars.iter().find(|(k, _)| k == var)?.1.clone(),
             })
         };
@@ -435,6 +449,7 @@ mod tests {
             etag: "E",
             size: 5,
             mime: "text/plain",
+            image: None,
         };
         assert_eq!(
             cb(

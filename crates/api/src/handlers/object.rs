@@ -236,6 +236,19 @@ pub async fn put_object(cx: &Ctx, body: ReqStream) -> ApiResult<Response<Body>> 
     }
 }
 
+/// The width, height and format of `key` when its first bytes say it is an image.
+async fn image_head(cx: &Ctx, bucket: &str, key: &str) -> Option<(u32, u32, &'static str)> {
+    use futures_util::StreamExt;
+    let obj = cx.store().open_object(bucket, key).ok()??;
+    let len = obj.rec.size.min(crate::callback::IMAGE_HEAD);
+    let mut body = obj.body(0, len);
+    let mut head = Vec::with_capacity(len as usize);
+    while let Some(chunk) = body.next().await {
+        head.extend_from_slice(&chunk.ok()?);
+    }
+    crate::callback::image_info(&head)
+}
+
 /// The answer to a write of `rec` that asked for a callback (see [`crate::callback`]).
 pub async fn callback_answer(
     cx: &Ctx,
@@ -251,6 +264,7 @@ pub async fn callback_answer(
         etag: &rec.etag.to_ascii_uppercase(),
         size: rec.size,
         mime: &rec.attrs.content_type,
+        image: image_head(cx, bucket, key).await,
     };
     crate::callback::answer(cx, cb, &up, stored).await
 }
