@@ -161,3 +161,65 @@ async fn put_bucket_headers_set_the_default() {
     let r = s.req("HEAD", "/bad").oss().send().await;
     assert_eq!(r.status, 404);
 }
+
+fn s3_config(algorithm: &str, key: Option<&str>) -> String {
+    let key = key.map_or(String::new(), |k| {
+        format!("<KMSMasterKeyID>{k}</KMSMasterKeyID>")
+    });
+    format!(
+        r#"<ServerSideEncryptionConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Rule>
+           <ApplyServerSideEncryptionByDefault><SSEAlgorithm>{algorithm}</SSEAlgorithm>{key}
+           </ApplyServerSideEncryptionByDefault></Rule></ServerSideEncryptionConfiguration>"#
+    )
+}
+
+/// S3's PutBucketEncryption (`ServerSideEncryptionConfiguration`), its checks and errors,
+/// the default on new S3 objects, and the same default read through OSS.
+#[tokio::test]
+async fn s3_bucket_encryption_in_its_own_form() {
+    let s = Server::start().await;
+    s.bucket("s3-enc").await;
+    let put = |body: String| s.req("PUT", "/s3-enc?encryption").s3().body(body).send();
+    s.req("GET", "/s3-enc?encryption")
+        .s3()
+        .send()
+        .await
+        .assert_error(404, "ServerSideEncryptionConfigurationNotFoundError");
+    put(s3_config("KMS", None))
+        .await
+        .assert_error(400, "MalformedXML");
+    put(s3_config("AES256", Some("k1")))
+        .await
+        .assert_error(400, "InvalidArgument");
+    let r = put(s3_config("aws:kms", Some("k1"))).await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let g = s.req("GET", "/s3-enc?encryption").s3().send().await;
+    assert!(
+        g.text().contains(
+            r#"<ServerSideEncryptionConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Rule>"#
+        ),
+        "{}",
+        g.text()
+    );
+    assert_eq!(g.xml("SSEAlgorithm").as_deref(), Some("aws:kms"));
+    assert_eq!(g.xml("KMSMasterKeyID").as_deref(), Some("k1"));
+    // OSS reads the same default in its names.
+    let g = s.req("GET", "/s3-enc?encryption").oss().send().await;
+    assert_eq!(g.xml("SSEAlgorithm").as_deref(), Some("KMS"));
+    // New objects get it, in either dialect.
+    let w = s.req("PUT", "/s3-enc/a").s3().body("x").send().await;
+    assert_eq!(w.h("x-amz-server-side-encryption"), Some("aws:kms"));
+    assert_eq!(
+        w.h("x-amz-server-side-encryption-aws-kms-key-id"),
+        Some("k1")
+    );
+    let h = s.req("HEAD", "/s3-enc/a").s3().send().await;
+    assert_eq!(h.h("x-amz-server-side-encryption"), Some("aws:kms"));
+    let h = s.req("HEAD", "/s3-enc/a").oss().send().await;
+    assert_eq!(h.h(SSE), Some("KMS"));
+    assert_eq!(h.h(KEY_ID), Some("k1"));
+    let d = s.req("DELETE", "/s3-enc?encryption").s3().send().await;
+    assert_eq!(d.status, 204);
+    let w = s.req("PUT", "/s3-enc/b").s3().body("x").send().await;
+    assert_eq!(w.h("x-amz-server-side-encryption"), None);
+}

@@ -292,3 +292,54 @@ async fn graceful_stop_writes_buffered_logs() {
         .collect();
     assert_eq!(logs.len(), 1, "{logs:?}");
 }
+
+/// S3's PutBucketLogging and GetBucketLogging take the same `<BucketLoggingStatus>`, and an
+/// S3 request to a logged bucket is logged too (in OSS's line format).
+#[tokio::test]
+async fn s3_configures_logging_and_its_requests_are_logged() {
+    let s = Server::start().await;
+    s.bucket("s3-logged").await;
+    s.bucket("s3-logs").await;
+    let r = s
+        .req("PUT", "/s3-logged?logging")
+        .s3()
+        .body(logging_xml("s3-logs", "acc/"))
+        .send()
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let g = s.req("GET", "/s3-logged?logging").s3().send().await;
+    assert!(
+        g.text()
+            .contains("xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\""),
+        "{}",
+        g.text()
+    );
+    assert_eq!(g.xml("TargetBucket").as_deref(), Some("s3-logs"));
+    assert_eq!(g.xml("TargetPrefix").as_deref(), Some("acc/"));
+    let p = s.req("PUT", "/s3-logged/k").s3().body("v").send().await;
+    assert_eq!(p.status, 200);
+    let written = flush(&s).await;
+    let key = written["written"][0]
+        .as_str()
+        .expect("a log object")
+        .to_string();
+    let key = key.strip_prefix("s3-logs/").expect("in the target bucket");
+    let log = s.req("GET", &format!("/s3-logs/{key}")).s3().send().await;
+    let line = log
+        .text()
+        .lines()
+        .find(|l| l.contains("PutObject"))
+        .map(fields);
+    let line = line.unwrap_or_else(|| panic!("no PutObject line in {}", log.text()));
+    assert!(line.iter().any(|f| f == "s3-logged"), "{line:?}");
+    // An empty status turns it off.
+    let off = s
+        .req("PUT", "/s3-logged?logging")
+        .s3()
+        .body(r#"<BucketLoggingStatus xmlns="http://s3.amazonaws.com/doc/2006-03-01/"/>"#)
+        .send()
+        .await;
+    assert_eq!(off.status, 200, "{}", off.text());
+    let g = s.req("GET", "/s3-logged?logging").s3().send().await;
+    assert_eq!(g.xml("TargetBucket"), None);
+}

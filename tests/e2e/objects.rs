@@ -133,11 +133,16 @@ async fn missing_objects_and_head_errors() {
         .await
         .assert_error(501, "NotImplemented");
     // The message names what is missing.
-    let r = s.req("PUT", "/bkt?logging").s3().body("<x/>").send().await;
+    let r = s
+        .req("PUT", "/bkt?replication")
+        .s3()
+        .body("<x/>")
+        .send()
+        .await;
     r.assert_error(501, "NotImplemented");
     assert_eq!(
         r.xml("Message").as_deref(),
-        Some("PUT ?logging is not implemented by ossemu.")
+        Some("PUT ?replication is not implemented by ossemu.")
     );
 }
 

@@ -89,12 +89,10 @@ impl Buffer {
     }
 }
 
-/// A request OSS logs: one addressed to a bucket, in the OSS dialect.
+/// A request that is logged: one addressed to a bucket whose logging is on, in either
+/// dialect (an S3 request's line has OSS's format too).
 fn logged(cx: &Ctx) -> Option<(&str, LoggingEnabled)> {
     let bucket = cx.bucket.as_deref()?;
-    if cx.dialect != crate::dialect::Dialect::Oss {
-        return None;
-    }
     let target = logging::load(cx.store().meta(), bucket).ok()??;
     Some((bucket, target))
 }

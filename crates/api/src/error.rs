@@ -99,6 +99,7 @@ codes! {
     NoSuchCORSConfiguration => 404, "The CORS configuration does not exist.";
     NoSuchCname => 404, "The specified cname does not exist.";
     NoSuchCnameToken => 404, "The token for this domain does not exist.";
+    ServerSideEncryptionConfigurationNotFoundError => 404, "The server side encryption configuration was not found";
     NoSuchServerSideEncryptionRule => 404, "The server side encryption configuration was not found.";
     NoSuchObjectLockConfiguration => 404, "The specified object does not have a ObjectLock configuration";
     NoSuchTagSet => 404, "The TagSet does not exist.";

@@ -81,10 +81,25 @@ pub fn parse(d: Dialect, get: impl Fn(&str) -> Option<String>) -> ApiResult<Opti
     }))
 }
 
+/// An algorithm as dialect `d` names it: OSS's `KMS` is S3's `aws:kms` and back; SM4,
+/// which S3 lacks, reads as `AES256` there (a service-managed key).
+pub fn algorithm_in(d: Dialect, algorithm: &str) -> &str {
+    match (d, algorithm) {
+        (Dialect::Oss, "aws:kms" | "aws:kms:dsse") => "KMS",
+        (Dialect::S3, "KMS") => "aws:kms",
+        (Dialect::S3, "SM4") => "AES256",
+        _ => algorithm,
+    }
+}
+
 /// Sets the response headers that report `sse` in dialect `d`.
 pub fn set_headers(d: Dialect, sse: Option<&Sse>, h: &mut HeaderMap) {
     let Some(sse) = sse else { return };
-    set(h, &d.header("server-side-encryption"), &sse.algorithm);
+    set(
+        h,
+        &d.header("server-side-encryption"),
+        algorithm_in(d, &sse.algorithm),
+    );
     if let Some(k) = &sse.key_id {
         set(h, key_id_header(d), k);
     }

@@ -1,7 +1,9 @@
-//! OSS bucket default encryption: PutBucketEncryption, GetBucketEncryption and
-//! DeleteBucketEncryption (`?encryption`), the same default set by PutBucket's
+//! Bucket default encryption: PutBucketEncryption, GetBucketEncryption and
+//! DeleteBucketEncryption (`?encryption`; OSS `ServerSideEncryptionRule`, S3
+//! `ServerSideEncryptionConfiguration`), the same default set by OSS PutBucket's
 //! `x-oss-server-side-encryption` headers, and its application to every new object whose
-//! write names no encryption. ossemu has no KMS: a key id is stored and echoed, never used.
+//! write names no encryption, in either dialect. ossemu has no KMS: a key id is stored and
+//! echoed, never used.
 
 use http::{Response, StatusCode};
 use ossemu_store::{Meta, Sse};
@@ -39,12 +41,25 @@ pub struct ByDefault {
     pub kms_data_encryption: Option<String>,
 }
 
-/// `<ServerSideEncryptionRule>`.
+/// `<ServerSideEncryptionRule>` (OSS's root; S3's `<Rule>`).
 #[derive(Debug, Default, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 struct ServerSideEncryptionRule {
     #[serde(default)]
     apply_server_side_encryption_by_default: ByDefault,
+    /// S3: `BucketKeyEnabled`, echoed (there are no data keys to save).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    bucket_key_enabled: Option<bool>,
+}
+
+/// S3's `<ServerSideEncryptionConfiguration>`: one `<Rule>`.
+#[derive(Debug, Default, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct ServerSideEncryptionConfiguration {
+    #[serde(rename = "@xmlns", default, skip_serializing_if = "Option::is_none")]
+    xmlns: Option<String>,
+    #[serde(rename = "Rule", default)]
+    rules: Vec<ServerSideEncryptionRule>,
 }
 
 /// The bucket's default encryption, if any.
@@ -90,6 +105,38 @@ pub fn check(rule: ByDefault) -> ApiResult<ByDefault> {
     Ok(rule)
 }
 
+/// Checks a default as S3 does: `AES256`, `aws:kms` or `aws:kms:dsse` (else MalformedXML),
+/// a key id only with a KMS algorithm (else InvalidArgument).
+fn check_s3(rule: ByDefault) -> ApiResult<ByDefault> {
+    let rule = ByDefault {
+        kms_master_key_id: rule.kms_master_key_id.filter(|k| !k.is_empty()),
+        kms_data_encryption: None,
+        ..rule
+    };
+    if !["AES256", "aws:kms", "aws:kms:dsse"].contains(&rule.sse_algorithm.as_str()) {
+        return Err(ApiError::msg(
+            Code::MalformedXML,
+            "SSEAlgorithm must be AES256, aws:kms or aws:kms:dsse.",
+        ));
+    }
+    if rule.kms_master_key_id.is_some() && !rule.sse_algorithm.starts_with("aws:kms") {
+        return Err(ApiError::msg(
+            Code::InvalidArgument,
+            "a KMSMasterKeyID is not applicable if the default sse algorithm is not aws:kms or aws:kms:dsse",
+        ));
+    }
+    Ok(rule)
+}
+
+/// The stored default as dialect `d` names its algorithm (see [`crate::sse::algorithm_in`]).
+fn in_dialect(d: Dialect, rule: ByDefault) -> ByDefault {
+    ByDefault {
+        sse_algorithm: crate::sse::algorithm_in(d, &rule.sse_algorithm).to_string(),
+        kms_data_encryption: rule.kms_data_encryption.filter(|_| d == Dialect::Oss),
+        ..rule
+    }
+}
+
 /// Stores (`Some`) or removes the default of `bucket`.
 pub async fn save(cx: &Ctx, bucket: &str, rule: Option<&ByDefault>) -> ApiResult<()> {
     let doc = rule.map(serde_json::to_vec).transpose();
@@ -119,19 +166,16 @@ pub fn from_headers(cx: &Ctx) -> ApiResult<Option<ByDefault>> {
     check(rule).map(Some)
 }
 
-/// The encryption a new object of `bucket` gets when its write names none (OSS): the
-/// bucket's default, a `KMS` one without a key id under the managed key.
+/// The encryption a new object of `bucket` gets when its write names none: the bucket's
+/// default, a KMS one without a key id under the managed key.
 pub fn object_default(cx: &Ctx, bucket: &str) -> ApiResult<Option<Sse>> {
-    if cx.dialect != Dialect::Oss {
-        return Ok(None);
-    }
     default_sse(cx.store().meta(), bucket)
 }
 
 /// The bucket default as an object's encryption (see [`object_default`]).
 pub fn default_sse(meta: &Meta, bucket: &str) -> ApiResult<Option<Sse>> {
     Ok(load(meta, bucket)?.map(|r| {
-        let kms = r.sse_algorithm == "KMS";
+        let kms = r.sse_algorithm == "KMS" || r.sse_algorithm.starts_with("aws:kms");
         Sse {
             key_id: r
                 .kms_master_key_id
@@ -142,36 +186,59 @@ pub fn default_sse(meta: &Meta, bucket: &str) -> ApiResult<Option<Sse>> {
     }))
 }
 
-/// PutBucketEncryption.
+/// PutBucketEncryption: OSS's `<ServerSideEncryptionRule>`, or S3's
+/// `<ServerSideEncryptionConfiguration>` with exactly one `<Rule>`.
 pub async fn put(cx: &Ctx, body: ReqStream) -> ApiResult<Response<Body>> {
-    super::oss_only(cx, "encryption")?;
     let bucket = cx.load_bucket()?;
     let raw = read_small(body, SMALL_BODY, &cx.state.buffers).await?;
-    let conf: ServerSideEncryptionRule =
-        ossemu_xml::from_xml(&raw, "ServerSideEncryptionRule", SMALL_BODY)?;
-    let rule = check(conf.apply_server_side_encryption_by_default)?;
+    let rule = match cx.dialect {
+        Dialect::Oss => {
+            let conf: ServerSideEncryptionRule =
+                ossemu_xml::from_xml(&raw, "ServerSideEncryptionRule", SMALL_BODY)?;
+            check(conf.apply_server_side_encryption_by_default)?
+        }
+        Dialect::S3 => {
+            let conf: ServerSideEncryptionConfiguration =
+                ossemu_xml::from_xml(&raw, "ServerSideEncryptionConfiguration", SMALL_BODY)?;
+            let [rule] = <[_; 1]>::try_from(conf.rules).map_err(|_| {
+                ApiError::msg(Code::MalformedXML, "The configuration holds one Rule.")
+            })?;
+            check_s3(rule.apply_server_side_encryption_by_default)?
+        }
+    };
     save(cx, &bucket.name, Some(&rule)).await?;
     Ok(no_body(StatusCode::OK))
 }
 
-/// GetBucketEncryption: 404 NoSuchServerSideEncryptionRule without a default.
+/// GetBucketEncryption, in the asking dialect's form and names; 404
+/// NoSuchServerSideEncryptionRule (OSS) or ServerSideEncryptionConfigurationNotFoundError
+/// (S3) without a default.
 pub async fn get(cx: &Ctx) -> ApiResult<Response<Body>> {
-    super::oss_only(cx, "encryption")?;
     let bucket = cx.load_bucket()?;
-    let rule = load(cx.store().meta(), &bucket.name)?
-        .ok_or_else(|| ApiError::new(Code::NoSuchServerSideEncryptionRule))?;
-    let doc = ServerSideEncryptionRule {
-        apply_server_side_encryption_by_default: rule,
+    let missing = match cx.dialect {
+        Dialect::Oss => Code::NoSuchServerSideEncryptionRule,
+        Dialect::S3 => Code::ServerSideEncryptionConfigurationNotFoundError,
     };
-    Ok(xml_ok(ossemu_xml::to_xml_as(
-        "ServerSideEncryptionRule",
-        &doc,
-    )))
+    let rule = load(cx.store().meta(), &bucket.name)?.ok_or_else(|| ApiError::new(missing))?;
+    let rule = ServerSideEncryptionRule {
+        apply_server_side_encryption_by_default: in_dialect(cx.dialect, rule),
+        bucket_key_enabled: (cx.dialect == Dialect::S3).then_some(false),
+    };
+    let xml = match cx.dialect {
+        Dialect::Oss => ossemu_xml::to_xml_as("ServerSideEncryptionRule", &rule),
+        Dialect::S3 => ossemu_xml::to_xml_as(
+            "ServerSideEncryptionConfiguration",
+            &ServerSideEncryptionConfiguration {
+                xmlns: cx.dialect.xmlns().map(str::to_string),
+                rules: vec![rule],
+            },
+        ),
+    };
+    Ok(xml_ok(xml))
 }
 
 /// DeleteBucketEncryption: 204, with or without a default.
 pub async fn delete(cx: &Ctx) -> ApiResult<Response<Body>> {
-    super::oss_only(cx, "encryption")?;
     let bucket = cx.load_bucket()?;
     save(cx, &bucket.name, None).await?;
     Ok(no_body(StatusCode::NO_CONTENT))

@@ -33,6 +33,9 @@ pub struct LoggingEnabled {
 #[derive(Debug, Default, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 struct BucketLoggingStatus {
+    /// S3 namespace on output, or none.
+    #[serde(rename = "@xmlns", default, skip_serializing_if = "Option::is_none")]
+    xmlns: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     logging_enabled: Option<LoggingEnabled>,
 }
@@ -112,7 +115,6 @@ fn invalid_target(message: &str) -> ApiError {
 /// source bucket's owner and be in its region (else 400 InvalidTargetBucketForLogging);
 /// without it, logging is turned off.
 pub async fn put(cx: &Ctx, body: ReqStream) -> ApiResult<Response<Body>> {
-    super::oss_only(cx, "logging")?;
     let bucket = cx.load_bucket()?;
     let raw = read_small(body, SMALL_BODY, &cx.state.buffers).await?;
     let conf: BucketLoggingStatus = ossemu_xml::from_xml(&raw, "BucketLoggingStatus", SMALL_BODY)?;
@@ -144,9 +146,9 @@ pub async fn put(cx: &Ctx, body: ReqStream) -> ApiResult<Response<Body>> {
 
 /// GetBucketLogging: `<BucketLoggingStatus>`, empty while logging is off.
 pub async fn get(cx: &Ctx) -> ApiResult<Response<Body>> {
-    super::oss_only(cx, "logging")?;
     let bucket = cx.load_bucket()?;
     let doc = BucketLoggingStatus {
+        xmlns: cx.dialect.xmlns().map(str::to_string),
         logging_enabled: load(cx.store().meta(), &bucket.name)?,
     };
     Ok(xml_ok(ossemu_xml::to_xml_as("BucketLoggingStatus", &doc)))
@@ -154,7 +156,6 @@ pub async fn get(cx: &Ctx) -> ApiResult<Response<Body>> {
 
 /// DeleteBucketLogging: 204, whether logging was on or not.
 pub async fn delete(cx: &Ctx) -> ApiResult<Response<Body>> {
-    super::oss_only(cx, "logging")?;
     let bucket = cx.load_bucket()?;
     save_doc::<LoggingEnabled>(cx, &bucket.name, KIND, None).await?;
     Ok(no_body(StatusCode::NO_CONTENT))
@@ -162,7 +163,6 @@ pub async fn delete(cx: &Ctx) -> ApiResult<Response<Body>> {
 
 /// PutUserDefinedLogFieldsConfig: up to five header and five parameter names.
 pub async fn put_fields(cx: &Ctx, body: ReqStream) -> ApiResult<Response<Body>> {
-    super::oss_only(cx, "userDefinedLogFieldsConfig")?;
     let bucket = cx.load_bucket()?;
     let raw = read_small(body, SMALL_BODY, &cx.state.buffers).await?;
     let conf: UserDefinedLogFields =
@@ -186,7 +186,6 @@ pub async fn put_fields(cx: &Ctx, body: ReqStream) -> ApiResult<Response<Body>> 
 
 /// GetUserDefinedLogFieldsConfig: 404 NoSuchUserDefinedLogFieldsConfig when none.
 pub async fn get_fields(cx: &Ctx) -> ApiResult<Response<Body>> {
-    super::oss_only(cx, "userDefinedLogFieldsConfig")?;
     let bucket = cx.load_bucket()?;
     let conf = load_fields(cx.store().meta(), &bucket.name)?
         .ok_or_else(|| ApiError::new(Code::NoSuchUserDefinedLogFieldsConfig))?;
@@ -198,7 +197,6 @@ pub async fn get_fields(cx: &Ctx) -> ApiResult<Response<Body>> {
 
 /// DeleteUserDefinedLogFieldsConfig: 204.
 pub async fn delete_fields(cx: &Ctx) -> ApiResult<Response<Body>> {
-    super::oss_only(cx, "userDefinedLogFieldsConfig")?;
     let bucket = cx.load_bucket()?;
     save_doc::<UserDefinedLogFields>(cx, &bucket.name, FIELDS_KIND, None).await?;
     Ok(no_body(StatusCode::NO_CONTENT))

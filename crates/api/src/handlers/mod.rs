@@ -42,19 +42,6 @@ use crate::dialect::Dialect;
 use crate::error::{ApiError, ApiResult, Code};
 use crate::request::Ctx;
 
-/// Refuses, in the S3 dialect, a bucket configuration ossemu implements for OSS only
-/// (`?encryption`, `?logging`): 501 NotImplemented naming the sub-resource, as for any other
-/// sub-resource it does not implement.
-pub fn oss_only(cx: &Ctx, sub: &str) -> ApiResult<()> {
-    if cx.dialect == Dialect::Oss {
-        return Ok(());
-    }
-    Err(ApiError::msg(
-        Code::NotImplemented,
-        format!("{} ?{sub} is not implemented by ossemu.", cx.method),
-    ))
-}
-
 /// A 200 response carrying an XML document.
 pub fn xml_ok(xml: String) -> Response<Body> {
     let mut r = Response::new(full(xml));
