@@ -46,12 +46,7 @@ struct AccessMonitorConfiguration {
 
 /// The bucket's tracking, if enabled.
 pub fn load(meta: &ossemu_store::Meta, bucket: &str) -> ApiResult<Option<Monitor>> {
-    match meta.get_config(bucket, KIND)? {
-        None => Ok(None),
-        Some(raw) => serde_json::from_slice(&raw)
-            .map(Some)
-            .map_err(ApiError::internal),
-    }
+    super::load_config(meta, bucket, KIND)
 }
 
 /// PutBucketAccessMonitor: `Enabled` or `Disabled` (else MalformedXML). Tracking cannot be
@@ -83,11 +78,7 @@ pub async fn put(cx: &Ctx, body: ReqStream) -> ApiResult<Response<Body>> {
             ));
         }
     };
-    let doc = doc.map(|m| serde_json::to_vec(&m)).transpose();
-    let doc = doc.map_err(ApiError::internal)?;
-    cx.store()
-        .put_config(&bucket.name, KIND, doc.as_deref())
-        .await?;
+    super::save_config(cx, &bucket.name, KIND, doc.as_ref()).await?;
     Ok(no_body(StatusCode::OK))
 }
 

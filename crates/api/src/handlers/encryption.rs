@@ -64,12 +64,7 @@ struct ServerSideEncryptionConfiguration {
 
 /// The bucket's default encryption, if any.
 pub fn load(meta: &Meta, bucket: &str) -> ApiResult<Option<ByDefault>> {
-    match meta.get_config(bucket, KIND)? {
-        None => Ok(None),
-        Some(raw) => serde_json::from_slice(&raw)
-            .map(Some)
-            .map_err(ApiError::internal),
-    }
+    super::load_config(meta, bucket, KIND)
 }
 
 /// Checks a default as OSS does: the algorithm is one of `AES256`, `KMS`, `SM4`
@@ -139,10 +134,7 @@ fn in_dialect(d: Dialect, rule: ByDefault) -> ByDefault {
 
 /// Stores (`Some`) or removes the default of `bucket`.
 pub async fn save(cx: &Ctx, bucket: &str, rule: Option<&ByDefault>) -> ApiResult<()> {
-    let doc = rule.map(serde_json::to_vec).transpose();
-    let doc = doc.map_err(ApiError::internal)?;
-    cx.store().put_config(bucket, KIND, doc.as_deref()).await?;
-    Ok(())
+    super::save_config(cx, bucket, KIND, rule).await
 }
 
 /// The default PutBucket's headers ask for (OSS): `x-oss-server-side-encryption` with

@@ -31,10 +31,7 @@ pub async fn put_bucket_lifecycle(cx: &Ctx, body: ReqStream) -> ApiResult<Respon
         .is_some_and(|v| v.trim().eq_ignore_ascii_case("true"));
     let tracks_access = access_monitor::load(cx.store().meta(), &bucket.name)?.is_some();
     compile(&mut conf, cx.dialect, overlap, tracks_access)?;
-    let doc = serde_json::to_vec(&conf).map_err(ApiError::internal)?;
-    cx.store()
-        .put_config(&bucket.name, run::KIND, Some(&doc))
-        .await?;
+    super::save_config(cx, &bucket.name, run::KIND, Some(&conf)).await?;
     Ok(no_body(StatusCode::OK))
 }
 
@@ -75,7 +72,7 @@ fn dialect_form(r: &mut LifecycleRule, d: Dialect) {
 /// DeleteBucketLifecycle: 204, also when there are no rules.
 pub async fn delete_bucket_lifecycle(cx: &Ctx) -> ApiResult<Response<Body>> {
     let bucket = cx.load_bucket()?;
-    cx.store().put_config(&bucket.name, run::KIND, None).await?;
+    super::save_config::<LifecycleConfiguration>(cx, &bucket.name, run::KIND, None).await?;
     Ok(no_body(StatusCode::NO_CONTENT))
 }
 

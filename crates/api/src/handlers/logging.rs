@@ -72,39 +72,14 @@ pub struct UserDefinedLogFields {
 /// Most header or parameter names the user-defined log fields take, each.
 const MAX_FIELDS: usize = 5;
 
-fn load_doc<T: serde::de::DeserializeOwned>(
-    meta: &Meta,
-    bucket: &str,
-    kind: &str,
-) -> ApiResult<Option<T>> {
-    match meta.get_config(bucket, kind)? {
-        None => Ok(None),
-        Some(raw) => serde_json::from_slice(&raw)
-            .map(Some)
-            .map_err(ApiError::internal),
-    }
-}
-
-async fn save_doc<T: Serialize>(
-    cx: &Ctx,
-    bucket: &str,
-    kind: &str,
-    doc: Option<&T>,
-) -> ApiResult<()> {
-    let doc = doc.map(serde_json::to_vec).transpose();
-    let doc = doc.map_err(ApiError::internal)?;
-    cx.store().put_config(bucket, kind, doc.as_deref()).await?;
-    Ok(())
-}
-
 /// The bucket's logging target, if logging is on.
 pub fn load(meta: &Meta, bucket: &str) -> ApiResult<Option<LoggingEnabled>> {
-    load_doc(meta, bucket, KIND)
+    super::load_config(meta, bucket, KIND)
 }
 
 /// The bucket's user-defined log fields, if configured.
 pub fn load_fields(meta: &Meta, bucket: &str) -> ApiResult<Option<UserDefinedLogFields>> {
-    load_doc(meta, bucket, FIELDS_KIND)
+    super::load_config(meta, bucket, FIELDS_KIND)
 }
 
 fn invalid_target(message: &str) -> ApiError {
@@ -119,7 +94,7 @@ pub async fn put(cx: &Ctx, body: ReqStream) -> ApiResult<Response<Body>> {
     let raw = read_small(body, SMALL_BODY, &cx.state.buffers).await?;
     let conf: BucketLoggingStatus = ossemu_xml::from_xml(&raw, "BucketLoggingStatus", SMALL_BODY)?;
     let Some(target) = conf.logging_enabled else {
-        save_doc::<LoggingEnabled>(cx, &bucket.name, KIND, None).await?;
+        super::save_config::<LoggingEnabled>(cx, &bucket.name, KIND, None).await?;
         return Ok(no_body(StatusCode::OK));
     };
     if target.target_bucket.is_empty() {
@@ -140,7 +115,7 @@ pub async fn put(cx: &Ctx, body: ReqStream) -> ApiResult<Response<Body>> {
             "The target bucket for logging must be in the same region as the source bucket.",
         ));
     }
-    save_doc(cx, &bucket.name, KIND, Some(&target)).await?;
+    super::save_config(cx, &bucket.name, KIND, Some(&target)).await?;
     Ok(no_body(StatusCode::OK))
 }
 
@@ -157,7 +132,7 @@ pub async fn get(cx: &Ctx) -> ApiResult<Response<Body>> {
 /// DeleteBucketLogging: 204, whether logging was on or not.
 pub async fn delete(cx: &Ctx) -> ApiResult<Response<Body>> {
     let bucket = cx.load_bucket()?;
-    save_doc::<LoggingEnabled>(cx, &bucket.name, KIND, None).await?;
+    super::save_config::<LoggingEnabled>(cx, &bucket.name, KIND, None).await?;
     Ok(no_body(StatusCode::NO_CONTENT))
 }
 
@@ -180,7 +155,7 @@ pub async fn put_fields(cx: &Ctx, body: ReqStream) -> ApiResult<Response<Body>> 
             format!("At most {MAX_FIELDS} headers and {MAX_FIELDS} parameters can be specified."),
         ));
     }
-    save_doc(cx, &bucket.name, FIELDS_KIND, Some(&conf)).await?;
+    super::save_config(cx, &bucket.name, FIELDS_KIND, Some(&conf)).await?;
     Ok(no_body(StatusCode::OK))
 }
 
@@ -198,6 +173,6 @@ pub async fn get_fields(cx: &Ctx) -> ApiResult<Response<Body>> {
 /// DeleteUserDefinedLogFieldsConfig: 204.
 pub async fn delete_fields(cx: &Ctx) -> ApiResult<Response<Body>> {
     let bucket = cx.load_bucket()?;
-    save_doc::<UserDefinedLogFields>(cx, &bucket.name, FIELDS_KIND, None).await?;
+    super::save_config::<UserDefinedLogFields>(cx, &bucket.name, FIELDS_KIND, None).await?;
     Ok(no_body(StatusCode::NO_CONTENT))
 }

@@ -42,6 +42,33 @@ use crate::dialect::Dialect;
 use crate::error::{ApiError, ApiResult, Code};
 use crate::request::Ctx;
 
+/// A bucket configuration document of kind `kind`, stored as JSON, if the bucket has one.
+pub fn load_config<T: serde::de::DeserializeOwned>(
+    meta: &ossemu_store::Meta,
+    bucket: &str,
+    kind: &str,
+) -> ApiResult<Option<T>> {
+    match meta.get_config(bucket, kind)? {
+        None => Ok(None),
+        Some(raw) => serde_json::from_slice(&raw)
+            .map(Some)
+            .map_err(ApiError::internal),
+    }
+}
+
+/// Stores (`Some`) or removes (`None`) a bucket configuration document of kind `kind`.
+pub async fn save_config<T: serde::Serialize>(
+    cx: &Ctx,
+    bucket: &str,
+    kind: &str,
+    doc: Option<&T>,
+) -> ApiResult<()> {
+    let doc = doc.map(serde_json::to_vec).transpose();
+    let doc = doc.map_err(ApiError::internal)?;
+    cx.store().put_config(bucket, kind, doc.as_deref()).await?;
+    Ok(())
+}
+
 /// A 200 response carrying an XML document.
 pub fn xml_ok(xml: String) -> Response<Body> {
     let mut r = Response::new(full(xml));

@@ -121,12 +121,7 @@ impl TryFrom<RefererConfiguration> for Referer {
 
 /// The bucket's referer configuration, if one was put.
 pub fn load(meta: &ossemu_store::Meta, bucket: &str) -> ApiResult<Option<Referer>> {
-    match meta.get_config(bucket, KIND)? {
-        None => Ok(None),
-        Some(raw) => serde_json::from_slice(&raw)
-            .map(Some)
-            .map_err(ApiError::internal),
-    }
+    super::load_config(meta, bucket, KIND)
 }
 
 /// PutBucketReferer: replaces the whole configuration.
@@ -136,10 +131,7 @@ pub async fn put(cx: &Ctx, body: ReqStream) -> ApiResult<Response<Body>> {
     let conf: RefererConfiguration =
         ossemu_xml::from_xml(&raw, "RefererConfiguration", SMALL_BODY)?;
     let conf = Referer::try_from(conf)?;
-    let doc = serde_json::to_vec(&conf).map_err(ApiError::internal)?;
-    cx.store()
-        .put_config(&bucket.name, KIND, Some(&doc))
-        .await?;
+    super::save_config(cx, &bucket.name, KIND, Some(&conf)).await?;
     Ok(no_body(StatusCode::OK))
 }
 

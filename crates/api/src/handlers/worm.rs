@@ -96,11 +96,9 @@ pub fn active(cx: &Ctx, bucket: &str) -> ApiResult<Option<Worm>> {
 
 /// [`active`] at time `now_ms`, for work outside a request (lifecycle runs).
 pub fn active_at(meta: &ossemu_store::Meta, bucket: &str, now_ms: i64) -> ApiResult<Option<Worm>> {
-    let Some(raw) = meta.get_config(bucket, KIND)? else {
+    let Some(worm) = super::load_config::<Worm>(meta, bucket, KIND)? else {
         return Ok(None);
     };
-    let worm: Worm = serde_json::from_slice(&raw)
-        .map_err(|e| ApiError::msg(Code::InternalError, e.to_string()))?;
     let lapsed = !worm.locked && worm.created_ms + LAPSE_MS <= now_ms;
     Ok((!lapsed).then_some(worm))
 }
@@ -113,10 +111,7 @@ fn no_policy() -> ApiError {
 }
 
 async fn save(cx: &Ctx, bucket: &str, worm: Option<&Worm>) -> ApiResult<()> {
-    let doc = worm.map(serde_json::to_vec).transpose();
-    let doc = doc.map_err(|e| ApiError::msg(Code::InternalError, e.to_string()))?;
-    cx.store().put_config(bucket, KIND, doc.as_deref()).await?;
-    Ok(())
+    super::save_config(cx, bucket, KIND, worm).await
 }
 
 /// `RetentionPeriodInDays` of a request body: 1 to 25,550.

@@ -19,7 +19,7 @@ use ossemu_store::{
 use serde::Serialize;
 
 use super::{Action, Plan};
-use crate::error::{ApiError, ApiResult};
+use crate::error::ApiResult;
 use crate::handlers::access_monitor::{self, Monitor};
 use crate::handlers::{DAY_MS, storage, worm};
 use crate::state::AppState;
@@ -56,12 +56,7 @@ pub fn load(
     meta: &ossemu_store::Meta,
     bucket: &str,
 ) -> ApiResult<Option<ossemu_xml::lifecycle::LifecycleConfiguration>> {
-    match meta.get_config(bucket, KIND)? {
-        None => Ok(None),
-        Some(raw) => serde_json::from_slice(&raw)
-            .map(Some)
-            .map_err(ApiError::internal),
-    }
+    crate::handlers::load_config(meta, bucket, KIND)
 }
 
 /// Runs every bucket's rules once as if it were `at` (ms since the epoch). One pass at a
