@@ -127,13 +127,12 @@ pub async fn visited(cx: &Ctx, bucket: &BucketRecord, key: &str, rec: &ObjectRec
         return;
     };
     let now = cx.state.clock.now_ms();
-    let back = match run::load(meta, &bucket.name) {
-        Ok(Some(conf)) => {
-            let class = storage::of(bucket, rec);
-            crate::lifecycle::plan(&conf).returns_on_visit(key, rec, &class)
-        }
-        _ => false,
-    };
+    // Only an object in a colder class than Standard can go back; the rules are read for
+    // those alone, not on every GET.
+    let class = storage::of(bucket, rec);
+    let back = crate::lifecycle::rank(&class) > 0
+        && matches!(run::load(meta, &bucket.name), Ok(Some(conf))
+            if crate::lifecycle::plan(&conf).returns_on_visit(key, rec, &class));
     if !back && now - monitor.last_access(rec) < DAY_MS {
         return;
     }
