@@ -55,11 +55,15 @@ pub struct Cli {
     #[arg(long, env = "OSSEMU_DISPLAY_NAME")]
     pub display_name: Option<String>,
 
+    /// E-mail address of the default credential's account, for S3 `emailAddress` grants.
+    #[arg(long, env = "OSSEMU_EMAIL")]
+    pub email: Option<String>,
+
     /// Region reported to clients (GetBucketLocation, bucket listings).
     #[arg(long, env = "OSSEMU_REGION", default_value = "oss-cn-hangzhou")]
     pub region: String,
 
-    /// Extra credential `AK:SECRET[:DISPLAY_NAME[:OWNER_ID]]` (`\:` is a `:` inside a
+    /// Extra credential `AK:SECRET[:DISPLAY_NAME[:OWNER_ID[:EMAIL]]]` (`\:` is a `:` inside a
     /// field); the display name and the owner id default to the access key.
     /// Repeatable (environment: comma-separated list).
     #[arg(long = "credential", env = "OSSEMU_CREDENTIALS", value_delimiter = ',', value_parser = parse_credential)]
@@ -295,19 +299,19 @@ fn split_colons(s: &str) -> Vec<String> {
     parts
 }
 
-/// Parses `AK:SECRET[:DISPLAY_NAME[:OWNER_ID]]`; `\:` is a `:` inside a field. An empty or
-/// missing name or id is the access key.
+/// Parses `AK:SECRET[:DISPLAY_NAME[:OWNER_ID[:EMAIL]]]`; `\:` is a `:` inside a field. An
+/// empty or missing name or id is the access key.
 fn parse_credential(s: &str) -> Result<Credential, String> {
     let usage = || {
         format!(
-            "expected AK:SECRET[:DISPLAY_NAME[:OWNER_ID]] (write \\: for a : inside a field), got {s:?}"
+            "expected AK:SECRET[:DISPLAY_NAME[:OWNER_ID[:EMAIL]]] (write \\: for a : inside a field), got {s:?}"
         )
     };
     let parts = split_colons(s.trim());
     let [ak, sk, rest @ ..] = parts.as_slice() else {
         return Err(usage());
     };
-    if ak.is_empty() || sk.is_empty() || rest.len() > 2 {
+    if ak.is_empty() || sk.is_empty() || rest.len() > 3 {
         return Err(usage());
     }
     let given = |i: usize| rest.get(i).filter(|v| !v.is_empty()).unwrap_or(ak).clone();
@@ -316,6 +320,9 @@ fn parse_credential(s: &str) -> Result<Credential, String> {
         secret_key: sk.clone(),
         display_name: given(0),
         owner_id: given(1),
+        email: rest.get(2).filter(|v| !v.is_empty()).cloned(),
+        user: None,
+        policy: None,
     })
 }
 
@@ -651,6 +658,10 @@ fn credentials(
             file.and_then(|f| f.display_name.clone()),
         )),
         access_key: access_key.clone(),
+        email: from_cli_or_file(&cli.email, file.and_then(|f| f.email.clone()))
+            .filter(|e| !e.is_empty()),
+        user: None,
+        policy: None,
     }];
     let from_file = file.map_or(&[][..], |f| f.credentials.as_slice());
     for c in cli
@@ -693,7 +704,10 @@ mod tests {
             (c.display_name.as_str(), c.owner_id.as_str()),
             ("ak", "100001")
         );
-        // `\:` is a colon inside a field; a fifth field is refused.
+        let c = parse_credential("alt:sk:john.doe:200002:john.doe@example.com").unwrap();
+        assert_eq!(c.email.as_deref(), Some("john.doe@example.com"));
+        assert_eq!(parse_credential("ak:sk").unwrap().email, None);
+        // `\:` is a colon inside a field; a sixth field is refused.
         let c = parse_credential(r"ak:s\:k:a\:b:id\:1").unwrap();
         assert_eq!(
             (
@@ -704,7 +718,7 @@ mod tests {
             ("s:k", "a:b", "id:1")
         );
         assert_eq!(parse_credential(r"ak:sk:a\b").unwrap().display_name, r"a\b");
-        assert!(parse_credential("ak:s:k:x:y").is_err());
+        assert!(parse_credential("ak:s:k:x:y:z").is_err());
         assert!(parse_credential("ak").is_err());
         assert!(parse_credential(":sk").is_err());
     }

@@ -28,6 +28,8 @@ pub struct FileConfig {
     pub owner_id: Option<String>,
     /// `--display-name`.
     pub display_name: Option<String>,
+    /// `--email`.
+    pub email: Option<String>,
     /// `--region`.
     pub region: Option<String>,
     /// `--auth` (`on` or `off`).
@@ -61,8 +63,15 @@ pub struct CredentialEntry {
     pub secret_key: String,
     /// Display name (default: the access key).
     pub display_name: Option<String>,
-    /// Owner id (default: the access key).
+    /// Owner id, the account's (default: the access key).
     pub owner_id: Option<String>,
+    /// E-mail address of the account, for S3 `emailAddress` grants.
+    pub email: Option<String>,
+    /// Makes the credential a user of account `owner_id` (IAM/RAM user) by this name.
+    pub user: Option<String>,
+    /// The user's own policy (IAM or RAM JSON); without one a user may do only what bucket
+    /// policies and ACLs grant.
+    pub policy: Option<String>,
 }
 
 impl CredentialEntry {
@@ -78,6 +87,9 @@ impl CredentialEntry {
             secret_key: self.secret_key.clone(),
             owner_id: or_key(&self.owner_id),
             display_name: or_key(&self.display_name),
+            email: self.email.clone().filter(|e| !e.is_empty()),
+            user: self.user.clone().filter(|u| !u.is_empty()),
+            policy: self.policy.clone(),
         }
     }
 }

@@ -32,6 +32,9 @@ pub enum Identity {
         owner_id: String,
         /// Owner display name.
         display_name: String,
+        /// The user's name when the credential is a user of account `owner_id` rather than
+        /// the account itself ([`Credential::user`]).
+        user: Option<String>,
     },
 }
 
@@ -41,6 +44,19 @@ impl Identity {
         match self {
             Identity::Anonymous => None,
             Identity::User { owner_id, .. } => Some(owner_id),
+        }
+    }
+
+    /// The account id when the requester is the account itself (not one of its users):
+    /// only an account owns buckets and objects.
+    pub fn account_root(&self) -> Option<&str> {
+        match self {
+            Identity::User {
+                owner_id,
+                user: None,
+                ..
+            } => Some(owner_id),
+            _ => None,
         }
     }
 }
@@ -243,6 +259,7 @@ fn identity_of(state: &AppState, credential: &Credential) -> Identity {
         access_key: credential.access_key.clone(),
         owner_id: credential.owner_id.clone(),
         display_name: state.config.display_name(&credential.owner_id).to_string(),
+        user: credential.user.clone(),
     }
 }
 
@@ -300,6 +317,7 @@ fn user(state: &AppState, ak: String) -> Identity {
             owner_id: ak.clone(),
             display_name: ak.clone(),
             access_key: ak,
+            user: None,
         },
     }
 }
@@ -467,7 +485,7 @@ pub fn claimed_access_key(
 }
 
 fn is_owner(who: &Identity, bucket: &BucketRecord) -> bool {
-    who.owner() == Some(bucket.owner.as_str())
+    who.account_root() == Some(bucket.owner.as_str())
 }
 
 /// Whether a canned ACL lets `who` read.
@@ -486,7 +504,8 @@ pub fn may_list(who: &Identity, bucket: &BucketRecord) -> bool {
 
 /// Whether `who` may read or change an object's ACL: the bucket's owner or the object's.
 pub fn may_manage_object(who: &Identity, bucket: &BucketRecord, obj: &ObjectRecord) -> bool {
-    is_owner(who, bucket) || (!obj.owner.is_empty() && who.owner() == Some(obj.owner.as_str()))
+    is_owner(who, bucket)
+        || (!obj.owner.is_empty() && who.account_root() == Some(obj.owner.as_str()))
 }
 
 /// Whether `who` may write objects into `bucket`.
@@ -497,7 +516,7 @@ pub fn may_write(who: &Identity, bucket: &BucketRecord) -> bool {
 /// Whether `who` may read `obj` (or, when it does not exist, would be told so: reading a
 /// missing key needs list permission, else the answer is 403 rather than 404).
 pub fn may_read(who: &Identity, bucket: &BucketRecord, obj: Option<&ObjectRecord>) -> bool {
-    if is_owner(who, bucket) || obj.is_some_and(|o| who.owner() == Some(o.owner.as_str())) {
+    if is_owner(who, bucket) || obj.is_some_and(|o| who.account_root() == Some(o.owner.as_str())) {
         return true;
     }
     match obj.and_then(|o| o.attrs.acl.as_deref()) {

@@ -7,8 +7,10 @@ use std::sync::Arc;
 use ossemu_mirror::{Mirror, MirrorConfig};
 use ossemu_store::Store;
 
-/// An access key pair and the owner it acts for. Credentials with the same owner id are
-/// the same owner (as one account with two access keys).
+/// An access key pair and the owner it acts for. Credentials with the same owner id belong
+/// to the same account: the account itself (as one account with two access keys), or, with
+/// [`Credential::user`], a user of it (an IAM or RAM user) that owns nothing and may do only
+/// what its own policy, a bucket policy or an ACL grants.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Credential {
     /// Access key id.
@@ -19,6 +21,13 @@ pub struct Credential {
     pub owner_id: String,
     /// Owner display name.
     pub display_name: String,
+    /// E-mail address S3 grants may name (`emailAddress="…"`).
+    pub email: Option<String>,
+    /// Set for a user of account `owner_id` (not the account itself): its name, which bucket
+    /// policies name as `arn:aws:iam::ACCOUNT:user/NAME` or, in OSS, as the user's id.
+    pub user: Option<String>,
+    /// A user's own (identity) policy, as IAM or RAM JSON; `None` grants nothing.
+    pub policy: Option<String>,
 }
 
 impl Credential {
@@ -30,6 +39,9 @@ impl Credential {
             display_name: access_key.clone(),
             access_key,
             secret_key: secret_key.into(),
+            email: None,
+            user: None,
+            policy: None,
         }
     }
 }
@@ -109,9 +121,21 @@ impl ApiConfig {
         self.credentials.iter().find(|c| c.access_key == access_key)
     }
 
-    /// The first credential of this owner id: its display name is the owner's.
+    /// The first credential of this owner id (preferring the account's own over its users'):
+    /// its display name is the owner's.
     pub fn owner(&self, owner_id: &str) -> Option<&Credential> {
-        self.credentials.iter().find(|c| c.owner_id == owner_id)
+        let mut of = self.credentials.iter().filter(|c| c.owner_id == owner_id);
+        of.clone().find(|c| c.user.is_none()).or_else(|| of.next())
+    }
+
+    /// The account credential with this e-mail address (S3 `emailAddress` grants).
+    pub fn by_email(&self, email: &str) -> Option<&Credential> {
+        self.credentials.iter().find(|c| {
+            c.user.is_none()
+                && c.email
+                    .as_deref()
+                    .is_some_and(|e| e.eq_ignore_ascii_case(email))
+        })
     }
 
     /// An owner's display name: its first credential's, else the id itself (an owner no
