@@ -326,6 +326,23 @@ fn parse_credential(s: &str) -> Result<Credential, String> {
     })
 }
 
+/// A user's own policy must parse as an identity policy; accounts have none (they may do
+/// everything with what they own).
+fn check_user_policies(credentials: &[Credential]) -> Result<(), String> {
+    for c in credentials {
+        let Some(doc) = &c.policy else { continue };
+        if c.user.is_none() {
+            return Err(format!(
+                "credential {}: policy is for users of an account; set user as well",
+                c.access_key
+            ));
+        }
+        ossemu_policy::Policy::parse_identity(doc.as_bytes())
+            .map_err(|e| format!("credential {}: policy: {e}", c.access_key))?;
+    }
+    Ok(())
+}
+
 /// Everything the server runs with, after flags, environment and file were combined.
 pub struct Settings {
     /// Address to listen on.
@@ -434,6 +451,7 @@ pub fn settings(cli: &Cli, m: &ArgMatches) -> Result<Settings, String> {
         file.and_then(|f| f.data_dir.clone()),
     ));
     let credentials = credentials(cli, file, &pick);
+    check_user_policies(&credentials)?;
     let enum_from_file = |id: &str, v: Option<&toml::Spanned<String>>, allowed: &[&str]| {
         enum_from_file(loaded.as_ref(), &given, id, v, allowed)
     };
@@ -786,6 +804,61 @@ mod tests {
             every(&["--lifecycle-interval", "60"]),
             Duration::from_secs(60)
         );
+    }
+
+    #[test]
+    fn users_and_their_policies_from_the_file() {
+        let dir = std::env::temp_dir().join(format!("ossemu-users-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let load = |text: &str| {
+            let file = dir.join("users.toml");
+            std::fs::write(&file, text).unwrap();
+            let args = ["ossemu", "--config", file.to_str().unwrap()];
+            let (cli, m) = parse_args(args.iter().copied()).expect("arguments parse");
+            settings(&cli, &m).map(|s| s.credentials)
+        };
+        let creds = load(
+            r#"email = "main@example.com"
+[[credentials]]
+access_key = "dev"
+secret_key = "dev-secret"
+owner_id = "ossemu"
+user = "dev"
+email = "ignored@example.com"
+policy = '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}'
+"#,
+        )
+        .expect("a user with a policy loads");
+        assert_eq!(creds[0].email.as_deref(), Some("main@example.com"));
+        let dev = &creds[1];
+        assert_eq!(
+            (dev.owner_id.as_str(), dev.user.as_deref()),
+            ("ossemu", Some("dev"))
+        );
+        assert!(dev.policy.is_some());
+        let err = load(
+            r#"[[credentials]]
+access_key = "dev"
+secret_key = "s"
+user = "dev"
+policy = '{"Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:*","Resource":"*"}]}'
+"#,
+        )
+        .unwrap_err();
+        assert!(
+            err.contains("credential dev: policy: Invalid principal"),
+            "{err}"
+        );
+        let err = load(
+            r#"[[credentials]]
+access_key = "acct"
+secret_key = "s"
+policy = '{"Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}'
+"#,
+        )
+        .unwrap_err();
+        assert!(err.contains("policy is for users"), "{err}");
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]

@@ -26,6 +26,7 @@ mod mirror;
 mod multipart;
 mod objects;
 mod owners;
+mod policies;
 mod post_object;
 mod referer;
 mod restart;

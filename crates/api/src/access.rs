@@ -47,6 +47,14 @@ impl Identity {
         }
     }
 
+    /// The user's name when the requester is a user of an account (IAM/RAM).
+    pub fn user(&self) -> Option<&str> {
+        match self {
+            Identity::User { user, .. } => user.as_deref(),
+            Identity::Anonymous => None,
+        }
+    }
+
     /// The account id when the requester is the account itself (not one of its users):
     /// only an account owns buckets and objects.
     pub fn account_root(&self) -> Option<&str> {
@@ -497,6 +505,14 @@ fn acl_reads(who: &Identity, acl: &str) -> bool {
     }
 }
 
+/// Whether the bucket's ACL grants anyone, or any signed-in user, access.
+pub fn acl_is_public(bucket: &BucketRecord) -> bool {
+    matches!(
+        bucket.acl.as_str(),
+        "public-read" | "public-read-write" | "authenticated-read"
+    )
+}
+
 /// Whether `who` may list `bucket`.
 pub fn may_list(who: &Identity, bucket: &BucketRecord) -> bool {
     is_owner(who, bucket) || acl_reads(who, &bucket.acl)
@@ -525,15 +541,23 @@ pub fn may_read(who: &Identity, bucket: &BucketRecord, obj: Option<&ObjectRecord
     }
 }
 
-/// Checks the operation-level permission (see [`Op::permission`]).
-pub fn authorize(who: &Identity, op: Op, bucket: &BucketRecord) -> ApiResult<()> {
-    let ok = match op.permission() {
+/// Whether the ACLs give the operation-level permission (see [`Op::permission`]).
+pub fn allows(who: &Identity, op: Op, bucket: &BucketRecord) -> bool {
+    match op.permission() {
         Permission::Handler => true,
         Permission::Owner => is_owner(who, bucket),
         Permission::List => may_list(who, bucket),
         Permission::Write => may_write(who, bucket),
-    };
-    if ok { Ok(()) } else { Err(denied(who)) }
+    }
+}
+
+/// Checks the operation-level permission (see [`Op::permission`]).
+pub fn authorize(who: &Identity, op: Op, bucket: &BucketRecord) -> ApiResult<()> {
+    if allows(who, op, bucket) {
+        Ok(())
+    } else {
+        Err(denied(who))
+    }
 }
 
 /// The AccessDenied error for `who`.
@@ -573,6 +597,7 @@ mod tests {
             access_key: format!("{ak}-key"),
             owner_id: ak.into(),
             display_name: ak.into(),
+            user: None,
         }
     }
 

@@ -103,6 +103,8 @@ codes! {
     NoSuchServerSideEncryptionRule => 404, "The server side encryption configuration was not found.";
     NoSuchObjectLockConfiguration => 404, "The specified object does not have a ObjectLock configuration";
     NoSuchTagSet => 404, "The TagSet does not exist.";
+    NoSuchBucketPolicy => 404, "The bucket policy does not exist";
+    MalformedPolicy => 400, "Policy has invalid resource";
     NoSuchLifecycle => 404, "The bucket you specified does not have lifecycle configuration.";
     NoSuchLifecycleConfiguration => 404, "The lifecycle configuration does not exist";
     NoSuchKey => 404, "The specified key does not exist.";
@@ -225,6 +227,7 @@ impl ApiError {
             | Code::NoSuchWebsiteConfiguration
             | Code::NoSuchCORSConfiguration
             | Code::NoSuchLifecycle
+            | Code::NoSuchBucketPolicy
             | Code::NoSuchLifecycleConfiguration => ("BucketName", bucket),
             Code::NoSuchKey => ("Key", key),
             _ => return,

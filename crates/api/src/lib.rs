@@ -6,6 +6,7 @@ pub mod access;
 pub mod access_log;
 pub mod attrs;
 pub mod auth;
+pub mod authz;
 pub mod body;
 pub mod budget;
 pub mod callback;

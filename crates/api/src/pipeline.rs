@@ -115,6 +115,15 @@ pub async fn handle(
         .as_ref()
         .map_or(Identity::Anonymous, |a| a.identity.clone());
     let problem = c.problem.take();
+    let copy_source =
+        crate::dialect::either_header(&parts.headers, c.dialect, "copy-source").is_some();
+    let op = route(
+        &parts.method,
+        c.bucket.is_some(),
+        c.key.is_some(),
+        &c.query,
+        copy_source,
+    );
     let cx = Ctx {
         state,
         id: request_id(),
@@ -127,17 +136,11 @@ pub async fn handle(
         query: c.query.clone(),
         headers: parts.headers,
         identity,
+        peer,
+        op,
         bucket_rec: Default::default(),
         checksum: Default::default(),
     };
-    let copy_source = cx.dheader("copy-source").is_some();
-    let op = route(
-        &cx.method,
-        cx.bucket.is_some(),
-        cx.key.is_some(),
-        &cx.query,
-        copy_source,
-    );
     let progress = Arc::new(BodyProgress::default());
     let result = async {
         if let Some(e) = problem {

@@ -105,6 +105,10 @@ ops! {
     ListCname: Owner,
     CreateCnameToken: Owner,
     GetCnameToken: Owner,
+    PutBucketPolicy: Owner,
+    GetBucketPolicy: Owner,
+    DeleteBucketPolicy: Owner,
+    GetBucketPolicyStatus: Owner,
     ListMultipartUploads: List,
     PutObject: Write,
     PostObject: Handler,
@@ -265,6 +269,8 @@ fn bucket_put(q: &Query) -> Op {
         Op::PutObjectLockConfiguration
     } else if has(q, "referer") {
         Op::PutBucketReferer
+    } else if has(q, "policy") {
+        Op::PutBucketPolicy
     } else if unsupported(q) || stray(&Method::PUT, q, &[]) {
         Op::Unsupported
     } else {
@@ -315,6 +321,10 @@ fn bucket_get(q: &Query) -> Op {
         Op::GetBucketReferer
     } else if has(q, "stat") {
         Op::GetBucketStat
+    } else if has(q, "policy") {
+        Op::GetBucketPolicy
+    } else if has(q, "policyStatus") {
+        Op::GetBucketPolicyStatus
     } else if unsupported(q) || stray(&Method::GET, q, &["list-type"]) {
         Op::Unsupported
     } else if value(q, "list-type") == Some("2") {
@@ -341,6 +351,8 @@ fn bucket_delete(q: &Query) -> Op {
         Op::DeleteBucketLogging
     } else if has(q, "userDefinedLogFieldsConfig") {
         Op::DeleteUserDefinedLogFieldsConfig
+    } else if has(q, "policy") {
+        Op::DeleteBucketPolicy
     } else if unsupported(q) || stray(&Method::DELETE, q, &[]) {
         Op::Unsupported
     } else {

@@ -164,6 +164,8 @@ pub struct AppState {
     pub lifecycle_pass: tokio::sync::Mutex<()>,
     /// Access log lines waiting for their next log object.
     pub access_log: crate::access_log::Buffer,
+    /// Parsed bucket and user policies.
+    pub policies: crate::authz::PolicyCache,
 }
 
 impl AppState {
@@ -178,6 +180,7 @@ impl AppState {
             clock: Default::default(),
             lifecycle_pass: Default::default(),
             access_log: Default::default(),
+            policies: Default::default(),
         })
     }
 }

@@ -63,9 +63,7 @@ const fn sub(name: &'static str, flags: u8, route: Route) -> SubResource {
 pub const SUBRESOURCES: &[SubResource] = &[
     // Answered 501 NotImplemented unless an implemented operation claims the request first;
     // the error message names the first one present, in this order.
-    sub("policy", V1 | V2 | OP, Unsupported),
     sub("tagging", V1 | V2 | OP, Unsupported),
-    sub("referer", V1 | OP, Implemented),
     sub("replication", V1 | V2, Unsupported),
     sub("inventory", V1 | V2, Unsupported),
     sub("qos", V1, Unsupported),
@@ -80,7 +78,6 @@ pub const SUBRESOURCES: &[SubResource] = &[
     sub("select", V2, Unsupported),
     sub("torrent", V2, Unsupported),
     sub("attributes", NONE, Unsupported),
-    sub("policyStatus", NONE, Unsupported),
     sub("transferAcceleration", V1, Unsupported),
     sub("stat", V1 | OP, Implemented),
     sub("regionList", V1, Unsupported),
@@ -126,6 +123,9 @@ pub const SUBRESOURCES: &[SubResource] = &[
     // Implemented for some methods; the router answers 501 for others (named after the above).
     sub("cname", V1 | OP, Partly),
     // Routed to implemented operations.
+    sub("policy", V1 | V2 | OP, Implemented),
+    sub("policyStatus", V1 | OP, Implemented),
+    sub("referer", V1 | OP, Implemented),
     sub("accessmonitor", NONE, Implemented),
     sub("acl", V1 | V2 | OP, Implemented),
     sub("append", V1 | OP, Implemented),

@@ -95,6 +95,18 @@ pub struct Request<'a> {
 impl Policy {
     /// Parses and validates a document for `bucket`. Errors carry a message naming the problem.
     pub fn parse(doc: &[u8], bucket: &str) -> Result<Policy, PolicyError> {
+        Self::parse_in(doc, Some(bucket))
+    }
+
+    /// Parses and validates a user's own (identity) policy, as IAM and RAM attach to users:
+    /// no `Principal` (the user is the principal: [`Request::principal`] is not matched),
+    /// resources of any bucket.
+    pub fn parse_identity(doc: &[u8]) -> Result<Policy, PolicyError> {
+        Self::parse_in(doc, None)
+    }
+
+    /// Parses for a bucket policy of `bucket`, or (`None`) an identity policy.
+    fn parse_in(doc: &[u8], bucket: Option<&str>) -> Result<Policy, PolicyError> {
         let first = doc.iter().find(|b| !b.is_ascii_whitespace());
         if first != Some(&b'{') {
             return Err(PolicyError::InvalidJson);

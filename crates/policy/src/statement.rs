@@ -64,7 +64,9 @@ fn either<'a>(
     }
 }
 
-pub(crate) fn parse(v: &Value, bucket: &str, oss: bool) -> Result<Statement, PolicyError> {
+/// Parses one statement of a bucket policy of `bucket`, or (`None`) of an identity policy,
+/// which names no principal (it applies to whoever it is attached to) and any bucket.
+pub(crate) fn parse(v: &Value, bucket: Option<&str>, oss: bool) -> Result<Statement, PolicyError> {
     let Value::Object(m) = v else {
         return Err(PolicyError::InvalidStatement);
     };
@@ -82,6 +84,11 @@ pub(crate) fn parse(v: &Value, bucket: &str, oss: bool) -> Result<Statement, Pol
         Some(other) => return Err(PolicyError::InvalidEffect(other.to_string())),
     };
     let principals = match either(m, "Principal", "NotPrincipal")? {
+        Some(_) if bucket.is_none() => return Err(PolicyError::InvalidPrincipal),
+        None if bucket.is_none() => Set {
+            not: false,
+            items: vec![Who::Anyone],
+        },
         Some((true, _)) if effect == Effect::Allow => return Err(PolicyError::InvalidPrincipal),
         Some((not, v)) => Set {
             not,
@@ -150,7 +157,13 @@ fn action(s: &str) -> Option<String> {
 
 /// `arn:<partition>:s3:<region>:<account>:<path>` or `acs:oss:<region>:<account>:<path>`,
 /// whose path can match `bucket` or an object of it.
-fn resource(s: &str, bucket: &str) -> Option<Resource> {
+fn resource(s: &str, bucket: Option<&str>) -> Option<Resource> {
+    if s == "*" && bucket.is_none() {
+        return Some(Resource {
+            account: None,
+            path: s.to_string(),
+        });
+    }
     let (account, path) = if let Some(rest) = s.strip_prefix("arn:") {
         let parts: Vec<&str> = rest.splitn(5, ':').collect();
         match parts.as_slice() {
@@ -169,7 +182,9 @@ fn resource(s: &str, bucket: &str) -> Option<Resource> {
     } else {
         return None;
     };
-    let ours = glob::matches(path, bucket) || glob::can_extend(path, &format!("{bucket}/"));
+    let ours = bucket.is_none_or(|bucket| {
+        glob::matches(path, bucket) || glob::can_extend(path, &format!("{bucket}/"))
+    });
     ours.then(|| Resource {
         account,
         path: path.to_string(),
@@ -232,7 +247,7 @@ mod tests {
 
     #[test]
     fn resources() {
-        let r = |s| resource(s, "bkt");
+        let r = |s| resource(s, Some("bkt"));
         assert_eq!(
             r("arn:aws:s3:::bkt"),
             Some(Resource {

@@ -6,12 +6,12 @@ use ossemu_xml::object::CopyResult;
 use percent_encoding::percent_decode_str;
 
 use super::{ObjectAttrs, attrs_from_request, iso8601, set, xml_ok};
-use crate::access;
 use crate::body::Body;
 use crate::dialect::Dialect;
 use crate::error::{ApiError, ApiResult, Code};
 use crate::range::{Precondition, evaluate};
 use crate::request::Ctx;
+use crate::router::Op;
 
 /// A copy source: bucket, key and the version named (`None`: the latest).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -83,9 +83,13 @@ pub fn open_source(cx: &Ctx, src: &CopySource) -> ApiResult<OpenedSource> {
     let obj = cx
         .store()
         .open_version(&src.bucket, &src.key, src.version.as_deref())?;
-    if !access::may_read(&cx.identity, &b, obj.as_ref().map(|o| &o.rec)) {
-        return Err(access::denied(&cx.identity));
-    }
+    crate::authz::read_as(
+        cx,
+        Op::GetObject,
+        &b,
+        &src.key,
+        obj.as_ref().map(|o| &o.rec),
+    )?;
     let obj = obj.ok_or_else(|| {
         let missing = match &src.version {
             Some(v) => match cx
@@ -200,13 +204,11 @@ impl CopyPlan {
     fn check(
         &self,
         cx: &Ctx,
-        src_bucket: &ossemu_store::BucketRecord,
+        (src_bucket, src_key): (&ossemu_store::BucketRecord, &str),
         cur: Option<&ObjectRecord>,
         src: &ObjectRecord,
     ) -> ApiResult<()> {
-        if !access::may_read(&cx.identity, src_bucket, Some(src)) {
-            return Err(access::denied(&cx.identity));
-        }
+        crate::authz::read_as(cx, Op::GetObject, src_bucket, src_key, Some(src))?;
         super::storage::check_readable(cx, src_bucket, src)?;
         self.worm.check(cur)?;
         if self.forbid && cur.is_some() {
@@ -256,7 +258,7 @@ pub async fn copy_object(cx: &Ctx) -> ApiResult<Response<Body>> {
     let missing_source = || ApiError::new(Code::NoSuchKey).field("Key", src.key.clone());
     let build = |cur: Option<&ObjectRecord>, from: Option<&ObjectRecord>| {
         let from = from.ok_or_else(missing_source)?;
-        plan.check(cx, &src_bucket_rec, cur, from)?;
+        plan.check(cx, (&src_bucket_rec, &src.key), cur, from)?;
         Ok(copied(from, &plan))
     };
     let written = cx

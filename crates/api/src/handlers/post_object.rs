@@ -11,7 +11,7 @@
 
 use base64::Engine;
 use http::{Response, StatusCode};
-use ossemu_store::ObjectRecord;
+use ossemu_store::{BucketRecord, ObjectRecord};
 use serde_json::Value;
 
 use super::object::{MAX_PUT_SIZE, overwrite_refused, receive};
@@ -382,6 +382,21 @@ fn check_conditions(
     Ok(range)
 }
 
+/// Whether the form's signer (or anonymous) may write `key`: ACLs and policies.
+fn may_post(cx: &Ctx, who: &Identity, bucket: &BucketRecord, key: &str) -> ApiResult<()> {
+    crate::authz::decide(
+        cx,
+        crate::authz::Ask {
+            who,
+            op: crate::router::Op::PostObject,
+            bucket,
+            key: Some(key),
+            obj: None,
+            acl: access::may_write(who, bucket),
+        },
+    )
+}
+
 /// PostObject.
 pub async fn post_object(cx: &Ctx, body: ReqStream) -> ApiResult<Response<Body>> {
     let bucket = cx.load_bucket()?;
@@ -398,10 +413,8 @@ pub async fn post_object(cx: &Ctx, body: ReqStream) -> ApiResult<Response<Body>>
     let form_dialect = if s3 { Dialect::S3 } else { Dialect::Oss };
     let who = access::form_identity(&cx.state, form_dialect, &form.0)?;
     let (min, max) = size_range(&form, &bucket.name, s3, &who)?;
-    if !access::may_write(&who, &bucket) {
-        return Err(access::denied(&who));
-    }
     let key = object_key(&form, dialect)?;
+    may_post(cx, &who, &bucket, &key)?;
     let callback = match (form.get("callback"), s3) {
         (Some(cb), false) => {
             let vars = form.0.iter().filter(|(k, _)| k.starts_with("x:")).cloned();

@@ -177,6 +177,10 @@ async fn dispatch_config(cx: &Ctx, op: Op, body: ReqStream) -> ApiResult<Respons
         Op::ListCname => cname::list_cname(cx).await,
         Op::CreateCnameToken => cname::create_cname_token(cx, body).await,
         Op::GetCnameToken => cname::get_cname_token(cx).await,
+        Op::PutBucketPolicy => policy::put(cx, body).await,
+        Op::GetBucketPolicy => policy::get(cx).await,
+        Op::DeleteBucketPolicy => policy::delete(cx).await,
+        Op::GetBucketPolicyStatus => policy::status(cx).await,
         _ => Err(ApiError::msg(
             Code::NotImplemented,
             match crate::router::unsupported_subresource(&cx.method, &cx.query) {

@@ -59,6 +59,7 @@ pub fn user(ak: &str) -> Identity {
         access_key: ak.into(),
         owner_id: ak.into(),
         display_name: ak.into(),
+        user: None,
     }
 }
 
@@ -82,6 +83,8 @@ pub fn ctx(
         query: Query::default(),
         headers: HeaderMap::new(),
         identity,
+        peer: ([127, 0, 0, 1], 50000).into(),
+        op: crate::router::Op::NotAllowed,
         bucket_rec: Default::default(),
         checksum: Default::default(),
     }
