@@ -3,13 +3,12 @@
 /// Positions of `pattern` reachable after consuming `text`, as a bitmap of `pattern.len() + 1`
 /// states (state `i` = the first `i` pattern characters are used up). `*` matches any sequence
 /// (including `/` and the empty one), `?` exactly one character.
-fn run(pattern: &[char], text: impl Iterator<Item = char>, fold: bool) -> Vec<bool> {
+fn run(pattern: &[char], text: impl Iterator<Item = char>) -> Vec<bool> {
     let n = pattern.len();
     let mut cur = vec![false; n + 1];
     cur[0] = true;
     close(pattern, &mut cur);
     for c in text {
-        let c = if fold { lower(c) } else { c };
         let mut next = vec![false; n + 1];
         let mut any = false;
         for i in 0..n {
@@ -19,7 +18,7 @@ fn run(pattern: &[char], text: impl Iterator<Item = char>, fold: bool) -> Vec<bo
             match pattern[i] {
                 '*' => next[i] = true,
                 '?' => next[i + 1] = true,
-                p if (if fold { lower(p) } else { p }) == c => next[i + 1] = true,
+                p if p == c => next[i + 1] = true,
                 _ => continue,
             }
             any = true;
@@ -49,19 +48,49 @@ fn lower(c: char) -> char {
 /// Whether `text` matches `pattern` entirely (case-sensitive).
 pub(crate) fn matches(pattern: &str, text: &str) -> bool {
     let p: Vec<char> = pattern.chars().collect();
-    run(&p, text.chars(), false)[p.len()]
+    let t: Vec<char> = text.chars().collect();
+    greedy(&p, &t)
 }
 
 /// Whether `text` matches `pattern` entirely, ignoring case.
 pub(crate) fn matches_fold(pattern: &str, text: &str) -> bool {
-    let p: Vec<char> = pattern.chars().collect();
-    run(&p, text.chars(), true)[p.len()]
+    let p: Vec<char> = pattern.chars().map(lower).collect();
+    let t: Vec<char> = text.chars().map(lower).collect();
+    greedy(&p, &t)
+}
+
+/// Full match by the usual greedy walk that backtracks only to the last `*` (a later `*` can
+/// absorb anything an earlier one could), without allocating per character.
+fn greedy(p: &[char], t: &[char]) -> bool {
+    let (mut pi, mut ti) = (0, 0);
+    let mut star: Option<(usize, usize)> = None;
+    while ti < t.len() {
+        match p.get(pi) {
+            Some('*') => {
+                star = Some((pi, ti));
+                pi += 1;
+            }
+            Some(&c) if c == '?' || c == t[ti] => {
+                pi += 1;
+                ti += 1;
+            }
+            _ => match star {
+                Some((sp, st)) => {
+                    pi = sp + 1;
+                    ti = st + 1;
+                    star = Some((sp, st + 1));
+                }
+                None => return false,
+            },
+        }
+    }
+    p[pi..].iter().all(|c| *c == '*')
 }
 
 /// Whether some string that starts with `prefix` matches `pattern` (case-sensitive).
 pub(crate) fn can_extend(pattern: &str, prefix: &str) -> bool {
     let p: Vec<char> = pattern.chars().collect();
-    run(&p, prefix.chars(), false).iter().any(|s| *s)
+    run(&p, prefix.chars()).iter().any(|s| *s)
 }
 
 /// Whether `s` contains a wildcard character.
@@ -87,6 +116,30 @@ mod tests {
         assert!(matches("**", "x"));
         assert!(!matches("Bucket", "bucket"));
         assert!(matches("héllo?", "héllo!"));
+    }
+
+    #[test]
+    fn greedy_agrees_with_the_automaton() {
+        let pats = [
+            "", "*", "?", "a*", "*a", "a*b", "*a*b*", "a?b*", "??", "a**b", "*?*",
+        ];
+        let texts = [
+            "", "a", "b", "ab", "ba", "aab", "abab", "axxb", "abc", "bbb",
+        ];
+        for p in pats {
+            let pc: Vec<char> = p.chars().collect();
+            for t in texts {
+                assert_eq!(matches(p, t), run(&pc, t.chars())[pc.len()], "{p} ~ {t}");
+            }
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn greedy_agrees_on_random_input(p in "[ab*?]{0,8}", t in "[abc]{0,10}") {
+            let pc: Vec<char> = p.chars().collect();
+            proptest::prop_assert_eq!(matches(&p, &t), run(&pc, t.chars())[pc.len()]);
+        }
     }
 
     #[test]
