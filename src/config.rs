@@ -174,6 +174,23 @@ pub enum Command {
         #[arg(long)]
         url: Option<String>,
     },
+    /// Ask a running server what a request would get and why, without running it
+    /// (`POST /_ossemu/explain`): `ossemu explain --host www.example.com GET /docs/a.html`.
+    Explain {
+        /// Base URL of the server (default: from --listen).
+        #[arg(long)]
+        url: Option<String>,
+        /// The request's Host header (default: the server's address, path style).
+        #[arg(long)]
+        host: Option<String>,
+        /// A request header `Name: value`. Repeatable.
+        #[arg(short = 'H', long = "header")]
+        headers: Vec<String>,
+        /// The method (GET, HEAD, ...).
+        method: String,
+        /// Path and query (`/bucket/key?x=1`).
+        path: String,
+    },
 }
 
 /// `--auth` values.

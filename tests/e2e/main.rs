@@ -19,6 +19,7 @@ mod compression;
 mod copy_delete;
 mod cors;
 mod disk_full;
+mod explain;
 mod lifecycle;
 mod limits;
 mod listing;

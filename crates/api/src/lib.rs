@@ -13,6 +13,7 @@ pub mod callback;
 pub mod clock;
 pub mod dialect;
 pub mod error;
+pub mod explain;
 pub mod gzip;
 pub mod handlers;
 pub mod host;

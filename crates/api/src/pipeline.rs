@@ -44,7 +44,7 @@ fn request_id() -> String {
 /// Stage 2: who is asking. A CORS preflight is never authenticated: browsers send it without
 /// credentials, and the query of a presigned URL it carries was signed for the actual method,
 /// not OPTIONS. Neither is a request whose host or path could not be classified.
-fn authenticate_stage(
+pub(crate) fn authenticate_stage(
     state: &AppState,
     c: &Classified,
     method: &Method,
@@ -65,10 +65,48 @@ fn authenticate_stage(
     authenticate(state, c.dialect, signed, &target)
 }
 
+/// Stage 3's routing and the [`Ctx`] the later stages share, for a classified request head
+/// and its requester ([`handle`], and [`crate::explain`] for a request it only describes).
+pub(crate) fn context(
+    state: Arc<AppState>,
+    peer: SocketAddr,
+    method: &Method,
+    headers: http::HeaderMap,
+    c: Classified,
+    identity: Identity,
+) -> (Ctx, Op) {
+    let copy_source = crate::dialect::either_header(&headers, c.dialect, "copy-source").is_some();
+    let op = route(
+        method,
+        c.bucket.is_some(),
+        c.key.is_some(),
+        &c.query,
+        copy_source,
+    );
+    let cx = Ctx {
+        state,
+        id: request_id(),
+        dialect: c.dialect,
+        method: method.clone(),
+        host_header: c.host_header,
+        addressing: c.addressing,
+        bucket: c.bucket,
+        key: c.key,
+        query: c.query,
+        headers,
+        identity,
+        peer,
+        op,
+        bucket_rec: Default::default(),
+        checksum: Default::default(),
+    };
+    (cx, op)
+}
+
 /// OSS looks the bucket up before it checks the signature: a request for a bucket that does
 /// not exist gets 404 NoSuchBucket whatever its credentials (the SDKs' `is_bucket_exist`
 /// relies on it). Requests that create the bucket keep their authentication error.
-fn missing_bucket_first(cx: &Ctx, op: Op, auth_error: ApiError) -> ApiError {
+pub(crate) fn missing_bucket_first(cx: &Ctx, op: Op, auth_error: ApiError) -> ApiError {
     let creates = matches!(op, Op::CreateBucket | Op::PutBucketAcl);
     if cx.dialect != Dialect::Oss || creates {
         return auth_error;
@@ -97,6 +135,9 @@ pub async fn handle(
     let mut c = classify(&state, &parts);
     // Health and metrics live where no bucket can (`_` never starts a bucket name): on a
     // virtual-host or custom domain, `/_ossemu/...` is an object key like any other.
+    if c.addressing.bucket().is_none() && parts.uri.path() == crate::explain::PATH {
+        return Ok(crate::explain::answer(state, peer, &parts.method, body).await);
+    }
     if c.addressing.bucket().is_none()
         && let Some(r) =
             crate::handlers::internal::internal(&state, &parts.method, &parts.uri, &parts.headers)
@@ -104,10 +145,11 @@ pub async fn handle(
     {
         return Ok(r);
     }
+    let pairs = c.query.pairs.clone();
     let signed = SignedParts::new(
         parts.method.as_str(),
         parts.uri.path(),
-        &c.query.pairs,
+        &pairs,
         &parts.headers,
     );
     let authn = authenticate_stage(&state, &c, &parts.method, &signed);
@@ -115,32 +157,7 @@ pub async fn handle(
         .as_ref()
         .map_or(Identity::Anonymous, |a| a.identity.clone());
     let problem = c.problem.take();
-    let copy_source =
-        crate::dialect::either_header(&parts.headers, c.dialect, "copy-source").is_some();
-    let op = route(
-        &parts.method,
-        c.bucket.is_some(),
-        c.key.is_some(),
-        &c.query,
-        copy_source,
-    );
-    let cx = Ctx {
-        state,
-        id: request_id(),
-        dialect: c.dialect,
-        method: parts.method.clone(),
-        host_header: c.host_header,
-        addressing: c.addressing,
-        bucket: c.bucket,
-        key: c.key,
-        query: c.query.clone(),
-        headers: parts.headers,
-        identity,
-        peer,
-        op,
-        bucket_rec: Default::default(),
-        checksum: Default::default(),
-    };
+    let (cx, op) = context(state, peer, &parts.method, parts.headers, c, identity);
     let progress = Arc::new(BodyProgress::default());
     let result = async {
         if let Some(e) = problem {
