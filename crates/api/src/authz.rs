@@ -199,3 +199,6 @@ pub fn read_as(
 
 /// A shared parsed policy.
 pub type SharedPolicy = Arc<Policy>;
+
+#[cfg(test)]
+mod tests;

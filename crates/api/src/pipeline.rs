@@ -179,4 +179,4 @@ pub async fn handle(
 }
 
 #[cfg(test)]
-mod testing;
+pub(crate) mod testing;
