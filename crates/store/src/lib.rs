@@ -434,7 +434,11 @@ impl Store {
 
     /// Deletes an empty bucket with its configuration documents and domain bindings.
     pub async fn delete_bucket(&self, name: &str) -> Result<()> {
-        self.erase(|| self.inner.meta.delete_bucket(name)).await
+        let done = self.erase(|| self.inner.meta.delete_bucket(name)).await;
+        if done.is_err() {
+            self.inner.meta.forget_configs();
+        }
+        done
     }
 
     /// Sets (`Some`) or removes (`None`) a bucket configuration document. Setting the
@@ -442,11 +446,16 @@ impl Store {
     /// so it needs no free space.
     pub async fn put_config(&self, bucket: &str, kind: &str, doc: Option<&[u8]>) -> Result<()> {
         let op = || self.inner.meta.put_config(bucket, kind, doc);
-        match doc {
+        let done = match doc {
             Some(d) if self.inner.meta.get_config(bucket, kind)?.as_deref() == Some(d) => Ok(()),
             Some(_) => self.write(op).await,
             None => self.erase(op).await,
+        };
+        if done.is_err() {
+            // Applied but perhaps never durable: read it from the engine again.
+            self.inner.meta.forget_configs();
         }
+        done
     }
 
     /// Binds a custom domain to a bucket; `DomainTaken` if it is bound to another one. A

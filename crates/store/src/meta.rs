@@ -286,13 +286,22 @@ pub struct Meta {
     engine: Arc<dyn Engine>,
     /// Serialises every write; plain reads do not take it.
     write: Mutex<()>,
+    /// Configuration documents as last read or written, by key (`None`: absent). Requests
+    /// read several per bucket (policy, website, logging, ...); this makes each a map lookup.
+    /// Filled and changed only under `write`, so a reader never stores what a writer
+    /// replaced meanwhile.
+    configs: std::sync::RwLock<std::collections::HashMap<Vec<u8>, Option<Arc<[u8]>>>>,
 }
+
+/// Cached configuration lookups kept before the cache starts over.
+const MAX_CACHED_CONFIGS: usize = 100_000;
 
 impl Meta {
     pub(crate) fn new(engine: Arc<dyn Engine>) -> Self {
         Self {
             engine,
             write: Mutex::new(()),
+            configs: Default::default(),
         }
     }
 
@@ -435,12 +444,49 @@ impl Meta {
         for (domain, _) in self.list_domains(name)? {
             w.remove(domain_key(&domain))?;
         }
-        w.done((), Vec::new())
+        let applied = w.done((), Vec::new())?;
+        let prefix = in_bucket(CONFIG, name);
+        self.configs
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .retain(|k, _| !k.starts_with(&prefix));
+        Ok(applied)
     }
 
     /// A bucket configuration document (`website`, `cors`, ...).
     pub fn get_config(&self, bucket: &str, kind: &str) -> Result<Option<Vec<u8>>> {
-        self.engine.get(&config_key(bucket, kind))
+        let k = config_key(bucket, kind);
+        if let Some(hit) = self.read_configs().get(&k) {
+            return Ok(hit.as_deref().map(<[u8]>::to_vec));
+        }
+        let _w = self.lock();
+        let doc = self.engine.get(&k)?;
+        self.cache_config(k, doc.as_deref());
+        Ok(doc)
+    }
+
+    fn read_configs(
+        &self,
+    ) -> std::sync::RwLockReadGuard<'_, std::collections::HashMap<Vec<u8>, Option<Arc<[u8]>>>> {
+        self.configs.read().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Drops every cached configuration document: after a write that failed, whose change
+    /// may be applied but never made durable (a reopened engine would not have it).
+    pub(crate) fn forget_configs(&self) {
+        self.configs
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .clear();
+    }
+
+    /// Records a configuration document (call with the write lock held).
+    fn cache_config(&self, k: Vec<u8>, doc: Option<&[u8]>) {
+        let mut configs = self.configs.write().unwrap_or_else(|e| e.into_inner());
+        if configs.len() >= MAX_CACHED_CONFIGS {
+            configs.clear();
+        }
+        configs.insert(k, doc.map(Arc::from));
     }
 
     /// Sets (`Some`) or removes (`None`) a configuration document. Setting the document a
@@ -461,12 +507,14 @@ impl Meta {
             return Ok(nothing(()));
         }
         match doc {
-            Some(d) => w.insert(k, d.to_vec()),
+            Some(d) => w.insert(k.clone(), d.to_vec()),
             None => {
-                w.remove(k)?;
+                w.remove(k.clone())?;
             }
         }
-        w.done((), Vec::new())
+        let applied = w.done((), Vec::new())?;
+        self.cache_config(k, doc);
+        Ok(applied)
     }
 
     /// The bucket a custom domain is bound to.
