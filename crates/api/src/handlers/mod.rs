@@ -17,7 +17,9 @@ pub mod logging;
 pub mod mirror;
 pub mod multipart;
 pub mod object;
+pub mod ownership;
 pub mod post_object;
+pub mod public_access;
 pub mod referer;
 pub mod regions;
 pub mod retention;
@@ -293,22 +295,34 @@ pub fn set_stored(h: &mut HeaderMap, name: &str, value: &str) {
 }
 
 /// Reads the object attributes a write request sets through its headers (see [`attrs`]). In
-/// S3, `x-amz-grant-*` headers equivalent to a canned ACL set it (see [`acl::grants`]); the
-/// object belongs to the requester.
+/// S3, `x-amz-grant-*` headers set the ACL (see [`acl::grants`]). The ACL asked for is checked
+/// against the bucket's Object Ownership and public access block ([`ownership::check_acl`]).
 pub fn attrs_from_request(cx: &Ctx) -> ApiResult<ObjectAttrs> {
     let mut attrs = attrs::parse(&attrs::Source::Headers {
         headers: &cx.headers,
         dialect: cx.dialect,
     })?;
-    if acl::grants::from_headers(cx)?.is_some() {
-        let bucket = cx.load_bucket()?;
-        let owner = cx.identity.owner().unwrap_or(&bucket.owner);
-        attrs.acl = acl::grants::header_acl(cx, owner, &bucket.owner, true)?;
+    let bucket = cx.load_bucket()?;
+    let writer = cx.identity.owner().unwrap_or(&bucket.owner);
+    if let Some(req) = acl::grants::header_acl(cx, writer, &bucket.owner, true)? {
+        attrs.acl = Some(req.canned);
+        attrs.grants = req.grants;
+    }
+    if let Some(req) = ownership::requested_of(&attrs) {
+        ownership::check_acl(&bucket, &req, writer, ownership::AclTarget::NewObject)?;
     }
     if attrs.sse.is_none() {
-        attrs.sse = encryption::object_default(cx, &cx.load_bucket()?.name)?;
+        attrs.sse = encryption::object_default(cx, &bucket.name)?;
     }
     Ok(attrs)
+}
+
+/// The owner of an object the requester writes into the request's bucket with `attrs` (see
+/// [`ownership::new_object_owner`]).
+pub fn new_object_owner(cx: &Ctx, attrs: &ObjectAttrs) -> ApiResult<String> {
+    let bucket = cx.load_bucket()?;
+    let writer = cx.identity.owner().unwrap_or(&bucket.owner);
+    Ok(ownership::new_object_owner(&bucket, writer, attrs))
 }
 
 /// The storage class objects report: in OSS their bucket's (a bucket created with

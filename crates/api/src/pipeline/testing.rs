@@ -32,6 +32,7 @@ pub async fn bucket(state: &AppState, name: &str, owner: &str, acl: &str) {
             versioning: Default::default(),
             object_lock: false,
             data_redundancy: None,
+            ..Default::default()
         })
         .await
         .unwrap();
@@ -59,6 +60,7 @@ pub fn user(ak: &str) -> Identity {
         access_key: ak.into(),
         owner_id: ak.into(),
         display_name: ak.into(),
+        user: None,
     }
 }
 
