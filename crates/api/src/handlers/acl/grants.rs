@@ -11,7 +11,7 @@ use crate::access;
 
 use crate::dialect::Dialect;
 use crate::error::{ApiError, ApiResult, Code};
-use crate::handlers::{BUCKET_ACLS, OBJECT_ONLY_ACLS};
+use crate::handlers::{BUCKET_ACLS, BUCKET_ONLY_ACLS, OBJECT_ONLY_ACLS};
 use crate::request::Ctx;
 
 /// Whom a grant names.
@@ -200,10 +200,16 @@ pub fn canned_of(
     let object_only = OBJECT_ONLY_ACLS
         .iter()
         .filter(|c| object && **c != "default");
-    BUCKET_ACLS.iter().chain(object_only).copied().find(|c| {
-        let set = access::canned_grants(c, owner, bucket_owner);
-        set.iter().collect::<BTreeSet<_>>() == given
-    })
+    let bucket_only = BUCKET_ONLY_ACLS.iter().filter(|_| !object);
+    BUCKET_ACLS
+        .iter()
+        .chain(object_only)
+        .chain(bucket_only)
+        .copied()
+        .find(|c| {
+            let set = access::canned_grants(c, owner, bucket_owner);
+            set.iter().collect::<BTreeSet<_>>() == given
+        })
 }
 
 /// Grants given one by one as a [`Requested`] ACL (see there for its canned name).
