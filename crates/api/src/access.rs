@@ -774,4 +774,60 @@ mod tests {
         assert!(may_read(&anon, &bucket("private"), Some(&public_obj)));
         assert!(may_read(&owner, &bucket("private"), Some(&private_obj)));
     }
+    #[test]
+    fn grants_users_and_bucket_settings() {
+        let grant = |who: AclGrantee, p: AclPermission| AclGrant {
+            grantee: who,
+            permission: p,
+        };
+        let mut b = bucket("private");
+        b.grants = Some(vec![
+            grant(AclGrantee::User("other".into()), AclPermission::Read),
+            grant(AclGrantee::User("other".into()), AclPermission::WriteAcp),
+            grant(AclGrantee::Group(AUTH_USERS.into()), AclPermission::Write),
+        ]);
+        let other = user("other");
+        let other_user = Identity::User {
+            access_key: "u".into(),
+            owner_id: "other".into(),
+            display_name: "other".into(),
+            user: Some("bob".into()),
+        };
+        let third = user("third");
+        assert!(may_list(&other, &b));
+        assert!(may_write_bucket_acp(&other, &b));
+        assert!(!may_read_bucket_acp(&other, &b));
+        // A user of the grantee account gets only the public groups' grants.
+        assert!(!may_list(&other_user, &b));
+        assert!(may_write(&other_user, &b));
+        assert!(may_write(&third, &b));
+        assert!(!may_write(&Identity::Anonymous, &b));
+        // IgnorePublicAcls drops the group grant, not the account's.
+        b.public_access_block = Some(ossemu_store::PublicAccessBlock {
+            ignore_public_acls: true,
+            ..Default::default()
+        });
+        assert!(!may_write(&third, &b));
+        assert!(may_list(&other, &b));
+        // BucketOwnerEnforced: grants give nothing, the owner keeps everything.
+        b.ownership = Some(ObjectOwnership::BucketOwnerEnforced);
+        assert!(!may_list(&other, &b));
+        assert!(may_write_bucket_acp(&user("owner"), &b));
+        let obj = ObjectRecord::new(Default::default(), "other", 0);
+        assert_eq!(object_owner(&b, &obj), "owner");
+        assert!(!may_read(&other, &b, Some(&obj)));
+        b.ownership = None;
+        assert!(may_manage_object(&other, &b, &obj), "its owner");
+        assert!(!may_manage_object(&other_user, &b, &obj));
+        // FULL_CONTROL gives every permission.
+        let mut o = ObjectRecord::new(Default::default(), "owner", 0);
+        o.attrs.grants = Some(vec![grant(
+            AclGrantee::User("third".into()),
+            AclPermission::FullControl,
+        )]);
+        assert!(may_read(&third, &b, Some(&o)));
+        assert!(may_read_object_acp(&third, &b, &o));
+        assert!(may_manage_object(&third, &b, &o));
+        assert!(!may_read(&other, &b, Some(&o)));
+    }
 }
