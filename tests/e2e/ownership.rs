@@ -215,6 +215,12 @@ async fn bucket_owner_enforced_disables_acls() {
     );
     assert_eq!(acl.xml_all("ID"), [AK, AK]);
     assert_eq!(s.req("GET", "/own-enf/alts").send().await.status, 403);
+    let list = s
+        .req("GET", "/own-enf?list-type=2&fetch-owner=true")
+        .s3()
+        .send()
+        .await;
+    assert_eq!(list.xml_all("ID"), [AK], "{}", list.text());
     let acl = s.req("GET", "/own-enf?acl").s3().send().await;
     assert_eq!(acl.xml_all("Permission"), ["FULL_CONTROL"]);
 
