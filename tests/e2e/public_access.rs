@@ -255,3 +255,38 @@ async fn oss_block_public_access_is_one_setting_shared_with_s3() {
         .await
         .assert_error(400, "MalformedXML");
 }
+
+/// A form upload naming a public ACL is refused under BlockPublicAcls like any other write.
+#[tokio::test]
+async fn form_uploads_are_checked_too() {
+    let s = Server::start().await;
+    let r = s
+        .req("PUT", "/pab-form")
+        .oss()
+        .header("x-oss-acl", "public-read-write")
+        .send()
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let r = s
+        .req("PUT", "/pab-form?publicAccessBlock")
+        .s3()
+        .body(s3_block(true, false, false, false))
+        .send()
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let post = |fields: &[(&str, &str)]| {
+        let (ct, body) = crate::post_object::form(fields, b"hi");
+        s.req("POST", "/pab-form")
+            .header("content-type", &ct)
+            .body(body)
+            .send()
+    };
+    post(&[("key", "pub.txt"), ("x-oss-object-acl", "public-read")])
+        .await
+        .assert_error(403, "AccessDenied");
+    assert_eq!(
+        s.req("HEAD", "/pab-form/pub.txt").oss().send().await.status,
+        404
+    );
+    assert_eq!(post(&[("key", "plain.txt")]).await.status, 204);
+}
