@@ -60,8 +60,9 @@ pub fn decide_with(cx: &Ctx, ask: Ask<'_>, prefix: Option<&str>) -> ApiResult<()
         .policies
         .bucket(cx.store().meta(), &ask.bucket.name)?;
     let own_policy = cx.state.policies.identity(&cx.state.config, ask.who);
+    let owner = is_owner(ask.who, ask.bucket) && !foreign_object_acl(cx, &ask);
     if bucket_policy.is_none() && own_policy.is_none() && ask.who.user().is_none() {
-        return if ask.acl || is_owner(ask.who, ask.bucket) {
+        return if ask.acl || owner {
             Ok(())
         } else {
             Err(access::denied(ask.who))
@@ -83,7 +84,6 @@ pub fn decide_with(cx: &Ctx, ask: Ask<'_>, prefix: Option<&str>) -> ApiResult<()
     let by_own = own_policy
         .as_ref()
         .map_or(Decision::Implicit, |p| p.evaluate(&req, &facts));
-    let owner = is_owner(ask.who, ask.bucket);
     if by_bucket == Decision::Deny || by_own == Decision::Deny {
         if owner && actions::manages_policy(ask.op) {
             return Ok(());
@@ -124,6 +124,16 @@ fn is_owner(who: &Identity, bucket: &BucketRecord) -> bool {
     who.account_root() == Some(bucket.owner.as_str())
 }
 
+/// Whether `ask` reads or changes, in S3, the ACL of an object another account owns: the
+/// bucket owner has no say there (S3's object ownership), only the object's ACL.
+fn foreign_object_acl(cx: &Ctx, ask: &Ask<'_>) -> bool {
+    cx.dialect == crate::dialect::Dialect::S3
+        && matches!(ask.op, Op::GetObjectAcl | Op::PutObjectAcl)
+        && ask
+            .obj
+            .is_some_and(|o| access::object_owner(ask.bucket, o) != ask.bucket.owner)
+}
+
 /// RestrictPublicBuckets: a public bucket policy grants nothing to requesters outside the
 /// bucket owner's account.
 fn restricted(
@@ -135,7 +145,7 @@ fn restricted(
     if who.owner() == Some(bucket.owner.as_str()) || !policy.is_some_and(Policy::is_public) {
         return Ok(false);
     }
-    Ok(crate::handlers::public_access_block::load(cx, &bucket.name)?.restrict_public_buckets)
+    Ok(crate::handlers::public_access::load(cx, &bucket.name)?.restrict_public_buckets)
 }
 
 fn principal(who: &Identity) -> Principal<'_> {

@@ -131,6 +131,11 @@ codes! {
     SignatureDoesNotMatch => 403, "The request signature we calculated does not match the signature you provided. Check your key and signing method.";
     SymlinkTargetNotExist => 404, "The symbolic link's target object does not exist.";
     TooManyBuckets => 400, "You have attempted to create more buckets than allowed.";
+    AccessControlListNotSupported => 400, "The bucket does not allow ACLs";
+    InvalidBucketAclWithObjectOwnership => 400, "Bucket cannot have ACLs set with ObjectOwnership's BucketOwnerEnforced setting";
+    MalformedACLError => 400, "The XML you provided was not well-formed or did not validate against our published schema";
+    NoSuchPublicAccessBlockConfiguration => 404, "The public access block configuration was not found";
+    OwnershipControlsNotFoundError => 404, "The bucket ownership controls were not found";
     UnresolvableGrantByEmailAddress => 400, "The email address you provided does not match any account on record.";
     WORMConfigurationAlreadyExists => 409, "The WORM Configuration already exists.";
     WORMConfigurationLocked => 403, "The WORM Configuration is locked.";

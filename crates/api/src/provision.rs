@@ -138,6 +138,7 @@ pub async fn apply(store: &Store, region: &str, specs: &[BucketSpec]) -> Result<
             versioning: Default::default(),
             object_lock: false,
             data_redundancy: None,
+            ..Default::default()
         };
         let what = || format!("bucket {}", b.name);
         match store
@@ -159,6 +160,7 @@ pub async fn apply(store: &Store, region: &str, specs: &[BucketSpec]) -> Result<
                 store
                     .update_bucket(&BucketRecord {
                         acl: b.acl.clone(),
+                        grants: None,
                         ..cur
                     })
                     .await

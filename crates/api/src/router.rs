@@ -17,6 +17,8 @@ pub enum Permission {
     List,
     /// Permission to write into the bucket.
     Write,
+    /// Permission to read the bucket's ACL (S3 READ_ACP).
+    ReadAcp,
 }
 
 macro_rules! ops {
@@ -53,7 +55,7 @@ ops! {
     HeadBucket: List,
     GetBucketInfo: Owner,
     GetBucketLocation: Owner,
-    GetBucketAcl: Owner,
+    GetBucketAcl: ReadAcp,
     PutBucketAcl: Handler,
     GetBucketVersioning: Owner,
     PutBucketVersioning: Owner,
@@ -87,6 +89,12 @@ ops! {
     PutBucketEncryption: Owner,
     GetBucketEncryption: Owner,
     DeleteBucketEncryption: Owner,
+    PutBucketOwnershipControls: Owner,
+    GetBucketOwnershipControls: Owner,
+    DeleteBucketOwnershipControls: Owner,
+    PutBucketPublicAccessBlock: Owner,
+    GetBucketPublicAccessBlock: Owner,
+    DeleteBucketPublicAccessBlock: Owner,
     PutBucketLogging: Owner,
     GetBucketLogging: Owner,
     DeleteBucketLogging: Owner,
@@ -271,6 +279,10 @@ fn bucket_put(q: &Query) -> Op {
         Op::PutBucketReferer
     } else if has(q, "policy") {
         Op::PutBucketPolicy
+    } else if has(q, "ownershipControls") {
+        Op::PutBucketOwnershipControls
+    } else if has(q, "publicAccessBlock") {
+        Op::PutBucketPublicAccessBlock
     } else if unsupported(q) || stray(&Method::PUT, q, &[]) {
         Op::Unsupported
     } else {
@@ -325,6 +337,10 @@ fn bucket_get(q: &Query) -> Op {
         Op::GetBucketPolicy
     } else if has(q, "policyStatus") {
         Op::GetBucketPolicyStatus
+    } else if has(q, "ownershipControls") {
+        Op::GetBucketOwnershipControls
+    } else if has(q, "publicAccessBlock") {
+        Op::GetBucketPublicAccessBlock
     } else if unsupported(q) || stray(&Method::GET, q, &["list-type"]) {
         Op::Unsupported
     } else if value(q, "list-type") == Some("2") {
@@ -353,6 +369,10 @@ fn bucket_delete(q: &Query) -> Op {
         Op::DeleteUserDefinedLogFieldsConfig
     } else if has(q, "policy") {
         Op::DeleteBucketPolicy
+    } else if has(q, "ownershipControls") {
+        Op::DeleteBucketOwnershipControls
+    } else if has(q, "publicAccessBlock") {
+        Op::DeleteBucketPublicAccessBlock
     } else if unsupported(q) || stray(&Method::DELETE, q, &[]) {
         Op::Unsupported
     } else {

@@ -46,9 +46,10 @@ pub use meta::{
     RecordIter, ScanFrom, Source, VersionEntry, is_version_id, parse_version_id,
 };
 pub use model::{
-    BlobId, BucketRecord, DeleteMarker, NULL_VERSION, ObjectAttrs, ObjectKind, ObjectRecord,
-    PartRecord, Restore, Retention, RetentionMode, Segment, Sse, UploadRecord, Version, Versioning,
-    now_ms, slice_segments,
+    AclGrant, AclGrantee, AclPermission, BlobId, BucketRecord, DeleteMarker, NULL_VERSION,
+    ObjectAttrs, ObjectKind, ObjectOwnership, ObjectRecord, PartRecord, PublicAccessBlock, Restore,
+    Retention, RetentionMode, Segment, Sse, UploadRecord, Version, Versioning, now_ms,
+    slice_segments,
 };
 pub use space::{FLOOR, RESERVE, SpaceReport};
 

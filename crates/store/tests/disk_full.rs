@@ -41,6 +41,7 @@ fn record(name: &str) -> BucketRecord {
         versioning: Default::default(),
         object_lock: false,
         data_redundancy: None,
+        ..Default::default()
     }
 }
 

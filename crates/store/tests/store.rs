@@ -47,6 +47,7 @@ async fn bucket(store: &Store, name: &str) {
             versioning: Default::default(),
             object_lock: false,
             data_redundancy: None,
+            ..Default::default()
         })
         .await
         .unwrap();

@@ -60,7 +60,7 @@ pub async fn append_object(cx: &Ctx, body: ReqStream) -> ApiResult<Response<Body
     if want_md5.is_some_and(|m| m != blob.md5) {
         return Err(digest_mismatch(cx.dialect));
     }
-    let owner = cx.identity.owner().unwrap_or(&bucket.owner).to_string();
+    let owner = super::new_object_owner(cx, &attrs)?;
     let (added, add_len, add_crc) = (blob.segments(), blob.len, blob.crc64);
     let now = now_ms();
     let update = |cur: Option<&ObjectRecord>, _: Option<&ObjectRecord>| {

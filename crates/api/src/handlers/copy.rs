@@ -176,7 +176,8 @@ fn metadata_directive(cx: &Ctx) -> ApiResult<bool> {
 }
 
 impl CopyPlan {
-    fn from_request(cx: &Ctx, bucket: &ossemu_store::BucketRecord, owner: &str) -> ApiResult<Self> {
+    fn from_request(cx: &Ctx, bucket: &ossemu_store::BucketRecord) -> ApiResult<Self> {
+        let attrs = attrs_from_request(cx)?;
         Ok(Self {
             replace: metadata_directive(cx)?,
             acl_given: cx
@@ -194,8 +195,8 @@ impl CopyPlan {
             lock: super::retention::for_write(cx, bucket)?,
             oss: cx.dialect == Dialect::Oss,
             type_given: cx.header("content-type").is_some_and(|v| !v.is_empty()),
-            attrs: attrs_from_request(cx)?,
-            owner: owner.to_string(),
+            owner: super::new_object_owner(cx, &attrs)?,
+            attrs,
             now: now_ms(),
         })
     }
@@ -241,7 +242,7 @@ pub async fn copy_object(cx: &Ctx) -> ApiResult<Response<Body>> {
         bucket: src_bucket_rec,
         ..
     } = open_source(cx, &src)?;
-    let plan = CopyPlan::from_request(cx, &bucket, cx.identity.owner().unwrap_or(&bucket.owner))?;
+    let plan = CopyPlan::from_request(cx, &bucket)?;
     // A copy onto itself must change something: its metadata, or its storage class.
     if cx.dialect == Dialect::S3
         && !plan.replace
@@ -330,10 +331,10 @@ fn copied(src: &ObjectRecord, plan: &CopyPlan) -> ObjectRecord {
     };
     // The copy's class is the one the request names, else its bucket's.
     rec.attrs.storage_class.clone_from(&attrs.storage_class);
-    rec.attrs.acl = if plan.acl_given {
-        attrs.acl.clone()
+    (rec.attrs.acl, rec.attrs.grants) = if plan.acl_given {
+        (attrs.acl.clone(), attrs.grants.clone())
     } else {
-        None
+        (None, None)
     };
     // The copy is encrypted as its request asks, whatever the directive (OSS and S3 alike).
     rec.attrs.sse = attrs.sse.clone();

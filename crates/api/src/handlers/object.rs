@@ -216,7 +216,7 @@ pub async fn put_object(cx: &Ctx, body: ReqStream) -> ApiResult<Response<Body>> 
     if want_md5.is_some_and(|m| m != blob.md5) {
         return Err(digest_mismatch(cx.dialect));
     }
-    let owner = cx.identity.owner().unwrap_or(&bucket.owner).to_string();
+    let owner = super::new_object_owner(cx, &attrs)?;
     let (retention, legal_hold) = super::retention::for_write(cx, &bucket)?;
     let template = ObjectRecord {
         checksum: cx.take_checksum(),

@@ -21,7 +21,7 @@ pub async fn put(cx: &Ctx, body: ReqStream) -> ApiResult<Response<Body>> {
     let raw = read_small(body, 4 * MAX_POLICY_BYTES, &cx.state.buffers).await?;
     let policy = Policy::parse(&raw, &bucket.name)
         .map_err(|e| ApiError::msg(Code::MalformedPolicy, e.to_string()))?;
-    if policy.is_public() && super::public_access_block::load(cx, &bucket.name)?.block_public_policy
+    if policy.is_public() && super::public_access::load(cx, &bucket.name)?.block_public_policy
     {
         return Err(ApiError::msg(
             Code::AccessDenied,
@@ -64,7 +64,7 @@ pub async fn status(cx: &Ctx) -> ApiResult<Response<Body>> {
         .bucket(cx.store().meta(), &bucket.name)?
         .is_some_and(|p| p.is_public());
     let by_acl = crate::access::acl_is_public(&bucket)
-        && !super::public_access_block::load(cx, &bucket.name)?.ignore_public_acls;
+        && !super::public_access::load(cx, &bucket.name)?.ignore_public_acls;
     Ok(xml_ok(format!(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<PolicyStatus{}><IsPublic>{}</IsPublic></PolicyStatus>",
         match cx.dialect {

@@ -430,8 +430,8 @@ pub async fn post_object(cx: &Ctx, body: ReqStream) -> ApiResult<Response<Body>>
     if attrs.sse.is_none() && !s3 {
         attrs.sse = super::encryption::object_default(cx, &bucket.name)?;
     }
-    let owner = who.owner().unwrap_or(&bucket.owner);
-    let mut rec = ObjectRecord::new(attrs, owner, ossemu_store::now_ms());
+    let owner = form_owner(&form, &bucket, who.owner().unwrap_or(&bucket.owner), &attrs)?;
+    let mut rec = ObjectRecord::new(attrs, &owner, ossemu_store::now_ms());
     // A form carries no lock headers: the bucket's default retention applies.
     (rec.retention, rec.legal_hold) = super::retention::for_write(cx, &bucket)?;
     let forbid = form
@@ -559,4 +559,21 @@ fn respond(
     );
     super::versioning::set_written(cx, r.headers_mut(), rec);
     r
+}
+
+/// The owner of a form's object (see [`super::ownership::new_object_owner`]), once the ACL the
+/// form names (`acl`, `x-oss-object-acl`) is checked against the bucket's Object Ownership
+/// and public access block.
+fn form_owner(
+    form: &Form,
+    bucket: &ossemu_store::BucketRecord,
+    writer: &str,
+    attrs: &ossemu_store::ObjectAttrs,
+) -> ApiResult<String> {
+    use super::ownership;
+    let named = form.get("acl").or_else(|| form.get("x-oss-object-acl"));
+    if let Some(req) = ownership::requested_of(attrs).filter(|_| named.is_some()) {
+        ownership::check_acl(bucket, &req, writer, ownership::AclTarget::NewObject)?;
+    }
+    Ok(ownership::new_object_owner(bucket, writer, attrs))
 }

@@ -38,7 +38,7 @@ pub async fn put_symlink(cx: &Ctx) -> ApiResult<Response<Body>> {
     crate::pipeline::classify::check_key(&target, cx.dialect)?;
     let attrs = attrs_from_request(cx)?;
     let condition = WriteCondition::from_request(cx, &bucket)?;
-    let owner = cx.identity.owner().unwrap_or(&bucket.owner).to_string();
+    let owner = super::new_object_owner(cx, &attrs)?;
     let rec = ObjectRecord {
         kind: ObjectKind::Symlink,
         etag: hex::encode(Md5::digest(target.as_bytes())),

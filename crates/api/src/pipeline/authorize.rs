@@ -69,8 +69,9 @@ fn expected_owner(cx: &Ctx) -> ApiResult<()> {
 }
 
 /// OSS: an object whose own ACL is `public-read-write` may be overwritten, appended to or
-/// deleted by anyone (PutObject, AppendObject, DeleteObject), whatever the bucket's ACL.
-/// Object ACLs only add this permission here; they never narrow the bucket's.
+/// deleted by anyone (PutObject, AppendObject, DeleteObject), whatever the bucket's ACL
+/// (unless the bucket ignores public ACLs or has ACLs disabled). Object ACLs only add this
+/// permission here; they never narrow the bucket's.
 fn object_acl_grants_write(cx: &Ctx, op: Op, bucket: &BucketRecord) -> ApiResult<bool> {
     if cx.dialect != Dialect::Oss
         || !matches!(op, Op::PutObject | Op::AppendObject | Op::DeleteObject)
@@ -83,7 +84,17 @@ fn object_acl_grants_write(cx: &Ctx, op: Op, bucket: &BucketRecord) -> ApiResult
         .store()
         .meta()
         .get_object(&bucket.name, key)?
-        .is_some_and(|o| o.attrs.acl.as_deref() == Some("public-read-write")))
+        .is_some_and(|o| {
+            !access::acls_disabled(bucket)
+                && access::object_grants(bucket, &o).is_some_and(|g| {
+                    access::grants_allow(
+                        &cx.identity,
+                        &g,
+                        ossemu_store::AclPermission::Write,
+                        crate::handlers::public_access::of(bucket).ignore_public_acls,
+                    )
+                })
+        }))
 }
 
 #[cfg(test)]

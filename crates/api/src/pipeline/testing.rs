@@ -32,6 +32,7 @@ pub async fn bucket(state: &AppState, name: &str, owner: &str, acl: &str) {
             versioning: Default::default(),
             object_lock: false,
             data_redundancy: None,
+            ..Default::default()
         })
         .await
         .unwrap();
