@@ -290,8 +290,11 @@ pub struct Meta {
     /// read several per bucket (policy, website, logging, ...); this makes each a map lookup.
     /// Filled and changed only under `write`, so a reader never stores what a writer
     /// replaced meanwhile.
-    configs: std::sync::RwLock<std::collections::HashMap<Vec<u8>, Option<Arc<[u8]>>>>,
+    configs: std::sync::RwLock<Configs>,
 }
+
+/// Configuration documents by key (`None`: known to be absent).
+type Configs = std::collections::HashMap<Vec<u8>, Option<Arc<[u8]>>>;
 
 /// Cached configuration lookups kept before the cache starts over.
 const MAX_CACHED_CONFIGS: usize = 100_000;
@@ -465,9 +468,7 @@ impl Meta {
         Ok(doc)
     }
 
-    fn read_configs(
-        &self,
-    ) -> std::sync::RwLockReadGuard<'_, std::collections::HashMap<Vec<u8>, Option<Arc<[u8]>>>> {
+    fn read_configs(&self) -> std::sync::RwLockReadGuard<'_, Configs> {
         self.configs.read().unwrap_or_else(|e| e.into_inner())
     }
 
