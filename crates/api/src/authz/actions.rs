@@ -56,12 +56,14 @@ pub fn names(op: Op, cx: &Ctx) -> [String; 2] {
         Op::DeleteBucketTagging => ("PutBucketTagging", "DeleteBucketTagging"),
         Op::DeleteBucketWebsite => ("DeleteBucketWebsite", "DeleteBucketWebsite"),
         Op::DeleteBucketPolicy => ("DeleteBucketPolicy", "DeleteBucketPolicy"),
-        Op::DeleteBucketPublicAccessBlock => {
-            ("PutBucketPublicAccessBlock", "DeleteBucketPublicAccessBlock")
-        }
-        Op::DeleteBucketOwnershipControls => {
-            ("PutBucketOwnershipControls", "DeleteBucketOwnershipControls")
-        }
+        Op::DeleteBucketPublicAccessBlock => (
+            "PutBucketPublicAccessBlock",
+            "DeleteBucketPublicAccessBlock",
+        ),
+        Op::DeleteBucketOwnershipControls => (
+            "PutBucketOwnershipControls",
+            "DeleteBucketOwnershipControls",
+        ),
         _ => (op.name(), op.name()),
     };
     [format!("s3:{s3}"), format!("oss:{oss}")]

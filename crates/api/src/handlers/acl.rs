@@ -193,7 +193,11 @@ pub fn target_version<'c>(
         Some(Version::Object(o)) => Ok((Some(*o), version)),
         // Whether a version exists, or is a delete marker, is told only to those who may
         // list the bucket.
-        _ if version.is_some() && let Err(e) = crate::authz::read(cx, b, key, None) => Err(e),
+        _ if version.is_some()
+            && let Err(e) = crate::authz::read(cx, b, key, None) =>
+        {
+            Err(e)
+        }
         _ => match version {
             Some(v) => Err(versioning::missing_version(cx, &b.name, key, v)),
             None => Ok((None, None)),

@@ -21,8 +21,7 @@ pub async fn put(cx: &Ctx, body: ReqStream) -> ApiResult<Response<Body>> {
     let raw = read_small(body, 4 * MAX_POLICY_BYTES, &cx.state.buffers).await?;
     let policy = Policy::parse(&raw, &bucket.name)
         .map_err(|e| ApiError::msg(Code::MalformedPolicy, e.to_string()))?;
-    if policy.is_public() && super::public_access::load(cx, &bucket.name)?.block_public_policy
-    {
+    if policy.is_public() && super::public_access::load(cx, &bucket.name)?.block_public_policy {
         return Err(ApiError::msg(
             Code::AccessDenied,
             "Access Denied: the bucket's public access block (BlockPublicPolicy) refuses a public policy.",
