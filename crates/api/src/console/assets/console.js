@@ -361,7 +361,7 @@ async function loadObjects() {
   for (const cp of kids(root, 'CommonPrefixes')) {
     const p = kidText(cp, 'Prefix');
     const row = el('tr', { class: 'clickable prefix-row', 'data-prefix': p },
-      el('td', { class: 'key' }, '📁 ', p.slice(prefix.length)), el('td'), el('td'), el('td'));
+      el('td', { class: 'key folder', text: p.slice(prefix.length) }), el('td'), el('td', { class: 'hint', text: 'folder' }), el('td'));
     row.addEventListener('click', () => go(bucketHash(bucket, 'objects', p)));
     body.append(row);
   }
@@ -619,6 +619,7 @@ function renderWebsite(doc) {
   const rules = clear($('website-rules').tBodies[0]);
   if (!doc) {
     docs.append(el('tr', {}, el('td', { class: 'hint', text: 'No website configuration.' })));
+    rules.append(el('tr', {}, el('td', { colspan: 4, class: 'hint', text: 'No routing rules.' })));
     return;
   }
   const root = doc.documentElement;
@@ -847,7 +848,9 @@ function wire() {
   $('acl-form').addEventListener('submit', saveAcl);
   $('enable-versioning').addEventListener('click', () => setVersioning('Enabled'));
   $('suspend-versioning').addEventListener('click', () => setVersioning('Suspended'));
-  for (const id of ['trail-bucket', 'trail-status', 'trail-origin-only']) $(id).addEventListener('input', renderTrail);
+  for (const id of ['trail-bucket', 'trail-status', 'trail-origin-only']) {
+    for (const t of ['input', 'change']) $(id).addEventListener(t, renderTrail);
+  }
   $('trail-pause').addEventListener('click', () => {
     trail.paused = !trail.paused;
     $('trail-pause').textContent = trail.paused ? 'Resume' : 'Pause';
