@@ -777,6 +777,18 @@ mod tests {
     }
 
     #[test]
+    fn the_console_is_on_unless_switched_off() {
+        let console = |args: &[&str]| {
+            let (cli, m) = parse_args(args.iter().copied()).unwrap();
+            settings(&cli, &m).unwrap().console
+        };
+        assert!(console(&["ossemu"]));
+        assert!(console(&["ossemu", "--console", "on"]));
+        assert!(!console(&["ossemu", "--console", "off"]));
+        assert!(parse_args(["ossemu", "--console", "maybe"]).is_err());
+    }
+
+    #[test]
     fn sizes_parse() {
         assert_eq!(parse_size("4096"), Ok(4096));
         assert_eq!(parse_size("64m"), Ok(64 << 20));

@@ -22,15 +22,16 @@ CHROMEDRIVER = os.environ.get("OSSEMU_CHROMEDRIVER", "/usr/bin/chromedriver")
 class Ossemu:
     """A running ossemu binary (memory store)."""
 
-    def __init__(self):
+    def __init__(self, args=(), env_extra=None):
         binary = os.environ.get("OSSEMU_BIN", os.path.join(ROOT, "target", "debug", "ossemu"))
         env = dict(os.environ, RUST_LOG="warn,ossemu=info")
         for k in list(env):
             if k.startswith("OSSEMU_") and k != "OSSEMU_BIN":
                 del env[k]
+        env.update(env_extra or {})
         self.proc = subprocess.Popen(
             [binary, "--listen", "127.0.0.1:0", "--memory",
-             "--credential", f"{ALT_AK}:{ALT_SK}:alt"],
+             "--credential", f"{ALT_AK}:{ALT_SK}:alt", *args],
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env,
         )
         self.log = []

@@ -16,7 +16,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
-from conftest import ALT_AK, ALT_SK, AK, SK, oss_bucket
+from conftest import ALT_AK, ALT_SK, AK, SK, Ossemu, oss_bucket
 
 WAIT = 20
 
@@ -366,3 +366,25 @@ def test_signing_out_ends_the_session(page, server):
     page.get(server.console)
     visible(page, "#login-form")
     assert page.get_cookie("ossemu_console") is None
+
+
+@pytest.mark.parametrize("how", [{"args": ["--console", "off"]}, {"env_extra": {"OSSEMU_CONSOLE": "off"}}])
+def test_console_off_by_flag_or_environment_is_404(browser, how):
+    off = Ossemu(**how)
+    try:
+        browser.get(off.console)
+        assert "console is off" in browser.page_source
+        assert not browser.find_elements(By.ID, "login-form")
+        status, _ = plain_get(off.console)
+        assert status == 404
+        req = urllib.request.Request(off.console + "/login", method="POST",
+                                     data=b'{"accessKey":"ossemu","secret":"ossemu-secret"}')
+        try:
+            urllib.request.urlopen(req, timeout=10)
+            raise AssertionError("sign-in answered")
+        except urllib.error.HTTPError as e:
+            assert e.code == 404 and e.headers.get("set-cookie") is None
+        status, _ = plain_get(off.endpoint + "/_ossemu/health")
+        assert status == 200
+    finally:
+        off.stop()
