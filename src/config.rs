@@ -129,6 +129,11 @@ pub struct Cli {
     #[arg(long, env = "OSSEMU_METRICS", value_enum, default_value_t = Metrics::Open)]
     pub metrics: Metrics,
 
+    /// The web console at `/_ossemu/console` (sign in with a configured access key and
+    /// secret; it acts as that credential): `on`, or `off` (404).
+    #[arg(long, env = "OSSEMU_CONSOLE", value_enum, default_value_t = Console::On)]
+    pub console: Console,
+
     /// Seconds a RestoreObject takes before the archived object can be read (0: at once).
     #[arg(long, env = "OSSEMU_RESTORE_DELAY", default_value_t = 5)]
     pub restore_delay: u64,
@@ -228,6 +233,15 @@ pub enum Metrics {
     /// HTTP Basic authorization with a configured credential.
     Auth,
     /// Nobody.
+    Off,
+}
+
+/// `--console` values.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Console {
+    /// Served.
+    On,
+    /// 404.
     Off,
 }
 
@@ -382,6 +396,8 @@ pub struct Settings {
     pub log_format: LogFormat,
     /// Who may read the metrics.
     pub metrics: MetricsAccess,
+    /// Whether the web console is served.
+    pub console: bool,
     /// How long a restore of an archived object takes.
     pub restore_delay: std::time::Duration,
     /// How often lifecycle rules run on their own (zero: never).
@@ -539,6 +555,7 @@ pub fn settings(cli: &Cli, m: &ArgMatches) -> Result<Settings, String> {
         mirror,
         log_format,
         metrics,
+        console: cli.console == Console::On,
         restore_delay: std::time::Duration::from_secs(cli.restore_delay),
         lifecycle_interval: std::time::Duration::from_secs(cli.lifecycle_interval),
         access_log_interval: std::time::Duration::from_secs(cli.access_log_interval),
@@ -774,6 +791,18 @@ mod tests {
             OriginAddresses::Any
         );
         assert!(parse_args(["ossemu", "--mirror-origins", "intranet"]).is_err());
+    }
+
+    #[test]
+    fn the_console_is_on_unless_switched_off() {
+        let console = |args: &[&str]| {
+            let (cli, m) = parse_args(args.iter().copied()).unwrap();
+            settings(&cli, &m).unwrap().console
+        };
+        assert!(console(&["ossemu"]));
+        assert!(console(&["ossemu", "--console", "on"]));
+        assert!(!console(&["ossemu", "--console", "off"]));
+        assert!(parse_args(["ossemu", "--console", "maybe"]).is_err());
     }
 
     #[test]

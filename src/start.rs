@@ -139,6 +139,7 @@ pub async fn prepare(s: &Settings) -> anyhow::Result<Ready> {
         body_min_rate: s.limits.body_min_rate,
         buffer_budget: s.limits.buffer_budget,
         metrics: s.metrics,
+        console: s.console,
         restore_delay: s.restore_delay,
         access_log_interval: s.access_log_interval,
         ..ApiConfig::default()

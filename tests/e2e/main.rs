@@ -16,6 +16,7 @@ mod buckets;
 mod callback;
 mod compat;
 mod compression;
+mod console;
 mod copy_delete;
 mod cors;
 mod disk_full;

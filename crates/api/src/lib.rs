@@ -11,6 +11,7 @@ pub mod body;
 pub mod budget;
 pub mod callback;
 pub mod clock;
+pub mod console;
 pub mod dialect;
 pub mod error;
 pub mod explain;
@@ -30,6 +31,7 @@ pub mod server;
 pub mod sse;
 pub mod state;
 pub mod subresource;
+pub mod trail;
 pub mod website_convert;
 
 pub use server::serve;

@@ -99,6 +99,7 @@ pub(crate) fn context(
         op,
         bucket_rec: Default::default(),
         checksum: Default::default(),
+        trail: Default::default(),
     };
     (cx, op)
 }
@@ -124,6 +125,16 @@ pub(crate) fn missing_bucket_first(cx: &Ctx, op: Op, auth_error: ApiError) -> Ap
     }
 }
 
+/// Who a request is from, as far as the pipeline goes.
+pub(crate) enum Requester {
+    /// Whoever its signature (or its absence) says: stage 2 verifies it.
+    Signed,
+    /// The identity of a signed-in web console session ([`crate::console`]): its requests
+    /// carry no signature, pass the same authorization as a signed request of that identity,
+    /// skip the referer check (as header-signed requests do) and stay out of the trail.
+    Console(Identity),
+}
+
 /// Handles one request; every error becomes an OSS/S3 error response.
 pub async fn handle(
     state: Arc<AppState>,
@@ -132,19 +143,37 @@ pub async fn handle(
 ) -> Result<Response<Body>, Infallible> {
     let started = Instant::now();
     let (parts, body) = req.into_parts();
-    let mut c = classify(&state, &parts);
-    // Health and metrics live where no bucket can (`_` never starts a bucket name): on a
-    // virtual-host or custom domain, `/_ossemu/...` is an object key like any other.
-    if c.addressing.bucket().is_none() && parts.uri.path() == crate::explain::PATH {
-        return Ok(crate::explain::answer(state, peer, &parts.method, body).await);
-    }
-    if c.addressing.bucket().is_none()
-        && let Some(r) =
+    let c = classify(&state, &parts);
+    // Health, metrics, explain and the console live where no bucket can (`_` never starts a
+    // bucket name): on a virtual-host or custom domain, `/_ossemu/...` is an object key like
+    // any other.
+    if c.addressing.bucket().is_none() {
+        if crate::console::claims(parts.uri.path()) {
+            return Ok(crate::console::handle(state, peer, parts, body, started).await);
+        }
+        if parts.uri.path() == crate::explain::PATH {
+            return Ok(crate::explain::answer(state, peer, &parts.method, body).await);
+        }
+        if let Some(r) =
             crate::handlers::internal::internal(&state, &parts.method, &parts.uri, &parts.headers)
                 .await
-    {
-        return Ok(r);
+        {
+            return Ok(r);
+        }
     }
+    Ok(run(state, peer, parts, body, c, Requester::Signed, started).await)
+}
+
+/// Stages 2 to 5 for a classified request from `who`.
+pub(crate) async fn run(
+    state: Arc<AppState>,
+    peer: SocketAddr,
+    parts: http::request::Parts,
+    body: Incoming,
+    mut c: Classified,
+    who: Requester,
+    started: Instant,
+) -> Response<Body> {
     let pairs = c.query.pairs.clone();
     let signed = SignedParts::new(
         parts.method.as_str(),
@@ -152,7 +181,15 @@ pub async fn handle(
         &pairs,
         &parts.headers,
     );
-    let authn = authenticate_stage(&state, &c, &parts.method, &signed);
+    let console = matches!(who, Requester::Console(_));
+    let authn = match who {
+        Requester::Signed => authenticate_stage(&state, &c, &parts.method, &signed),
+        Requester::Console(identity) => Ok(Authenticated {
+            identity,
+            parsed: None,
+            secret: None,
+        }),
+    };
     let identity = authn
         .as_ref()
         .map_or(Identity::Anonymous, |a| a.identity.clone());
@@ -165,7 +202,9 @@ pub async fn handle(
         }
         let authn = authn.map_err(|e| missing_bucket_first(&cx, op, e))?;
         authorize(&cx, op)?;
-        crate::handlers::referer::check(&cx, &authn)?;
+        if !console {
+            crate::handlers::referer::check(&cx, &authn)?;
+        }
         respond(&cx, op, body, &authn, &signed.headers, progress.clone()).await
     }
     .await;
@@ -174,8 +213,9 @@ pub async fn handle(
         peer,
         body: progress,
         uri: parts.uri.clone(),
+        trail: !console,
     };
-    Ok(finish(&cx, op, result, timing))
+    finish(&cx, op, result, timing)
 }
 
 #[cfg(test)]

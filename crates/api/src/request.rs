@@ -49,6 +49,8 @@ pub struct Ctx {
     pub bucket_rec: OnceLock<BucketRecord>,
     /// The checksum of a verified request body (set when the body ends cleanly).
     pub checksum: crate::payload::ChecksumSlot,
+    /// Facts for the request trail gathered on the way (the mirror fetch).
+    pub trail: crate::trail::Notes,
 }
 
 impl Ctx {

@@ -69,6 +69,8 @@ pub async fn serve(
         }
     }
     drop(listener);
+    // Open request-trail streams would otherwise hold their connections to the grace period.
+    state.trail.close();
     tokio::select! {
         _ = graceful.shutdown() => {}
         _ = tokio::time::sleep(SHUTDOWN_GRACE) => tracing::warn!("in-flight requests did not finish in time"),

@@ -95,6 +95,8 @@ pub struct ApiConfig {
     /// How often buffered access logs are written to their target buckets
     /// (`--access-log-interval`; zero: only when asked, and at shutdown).
     pub access_log_interval: Duration,
+    /// Whether the web console (`/_ossemu/console`) is served (`--console`).
+    pub console: bool,
 }
 
 impl Default for ApiConfig {
@@ -111,6 +113,7 @@ impl Default for ApiConfig {
             metrics: MetricsAccess::default(),
             restore_delay: Duration::from_secs(5),
             access_log_interval: Duration::from_secs(300),
+            console: true,
         }
     }
 }
@@ -166,6 +169,10 @@ pub struct AppState {
     pub access_log: crate::access_log::Buffer,
     /// Parsed bucket and user policies.
     pub policies: crate::authz::PolicyCache,
+    /// Finished requests, for whoever watches the console's request trail.
+    pub trail: crate::trail::Trail,
+    /// Signed-in web console sessions.
+    pub sessions: crate::console::Sessions,
 }
 
 impl AppState {
@@ -181,6 +188,8 @@ impl AppState {
             lifecycle_pass: Default::default(),
             access_log: Default::default(),
             policies: Default::default(),
+            trail: Default::default(),
+            sessions: Default::default(),
         })
     }
 }

@@ -109,6 +109,7 @@ pub async fn fetch(
         }
     };
     let flight = cx.state.mirror.fetch(plan(bucket, key, rule, origin, hops));
+    cx.trail.mirror(flight.info());
     let whole_first = cx.method == http::Method::HEAD || cx.header("range").is_some();
     let state = if whole_first {
         flight.finished().await

@@ -88,5 +88,6 @@ pub fn ctx(
         op: crate::router::Op::NotAllowed,
         bucket_rec: Default::default(),
         checksum: Default::default(),
+        trail: Default::default(),
     }
 }
