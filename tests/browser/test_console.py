@@ -388,3 +388,58 @@ def test_console_off_by_flag_or_environment_is_404(browser, how):
         assert status == 200
     finally:
         off.stop()
+
+
+def external_rule(host):
+    return RoutingRule(rule_num=1, condition=Condition(http_err_code_return_equals=404),
+                       redirect=Redirect(redirect_type="External", host_name=host))
+
+
+def test_explain_and_a_redirect_loop_warning(page, server, screenshots):
+    a = ensure_bucket(server, "loop-one", oss2.BUCKET_ACL_PUBLIC_READ)
+    b = ensure_bucket(server, "loop-two", oss2.BUCKET_ACL_PUBLIC_READ)
+    a.put_bucket_cname(oss2.models.PutBucketCnameRequest("one.example.org"))
+    b.put_bucket_cname(oss2.models.PutBucketCnameRequest("two.example.org"))
+    a.put_bucket_website(BucketWebsite("index.html", "error.html", [external_rule("two.example.org")]))
+    signed_in(page)
+    # Saving loop-two's rule back to one.example.org is accepted, with a loop warning.
+    go(page, server, "/b/loop-two/website")
+    set_editor(page, """<WebsiteConfiguration><RoutingRules><RoutingRule><RuleNumber>1</RuleNumber>
+<Condition><HttpErrorCodeReturnedEquals>404</HttpErrorCodeReturnedEquals></Condition>
+<Redirect><RedirectType>External</RedirectType><HostName>one.example.org</HostName></Redirect>
+</RoutingRule></RoutingRules></WebsiteConfiguration>""")
+    page.find_element(By.ID, "save-website").click()
+    text_in(page, "#website-status", "Saved")
+    warning = visible(page, "#website-warning")
+    assert "redirect loop: loop-two/x (rule 1) -> http://one.example.org/x" in warning.text
+    assert [r.rule_num for r in b.get_bucket_website().rules] == [1]
+    # Explain: the custom domain redirects, the endpoint refuses the 3xx, the loop is named.
+    go(page, server, "/explain")
+    host = page.find_element(By.ID, "explain-host")
+    host.clear()
+    host.send_keys("one.example.org")
+    page.find_element(By.ID, "explain-path").send_keys("/page.html")
+    page.find_element(By.ID, "explain-go").click()
+    action = text_in(page, "#explain-action", "redirect")
+    assert "301" in action.text and "Location http://two.example.org/page.html" in action.text
+    chosen = visible(page, '#explain-rules tr.chosen[data-rule="1"]')
+    assert "yes, chosen" in chosen.text
+    assert "redirect loop" in visible(page, "#explain-warnings li").text
+    shot(page, screenshots, "explain")
+    host.clear()
+    host.send_keys(server.addr)
+    path = page.find_element(By.ID, "explain-path")
+    path.clear()
+    path.send_keys("/loop-one/page.html")
+    page.find_element(By.ID, "explain-go").click()
+    action = text_in(page, "#explain-action", "ExternalRedirectForbidden")
+    assert "400" in action.text
+    # A private bucket's missing key: 403, and the rule says why it did not match.
+    ensure_bucket(server, "closed-site").put_bucket_website(
+        BucketWebsite("index.html", "error.html", [external_rule("two.example.org")]))
+    path.clear()
+    path.send_keys("/closed-site/page.html")
+    page.find_element(By.ID, "explain-go").click()
+    text_in(page, "#explain-action", "AccessDenied")
+    rule = visible(page, '#explain-rules tr[data-rule="1"]')
+    assert "applies to 404" in rule.text and "would get 403" in rule.text

@@ -198,7 +198,7 @@ function putWithProgress(path, body, headers, onProgress) {
 // ---------------------------------------------------------------- sign-in
 
 function showLogin() {
-  for (const id of ['buckets-view', 'bucket-view', 'trail-view', 'main-nav', 'whoami', 'logout']) $(id).hidden = true;
+  for (const id of ['buckets-view', 'bucket-view', 'trail-view', 'explain-view', 'main-nav', 'whoami', 'logout']) $(id).hidden = true;
   $('login-view').hidden = false;
   $('login-access-key').focus();
 }
@@ -241,10 +241,16 @@ function route() {
   const params = new URLSearchParams(qs || '');
   const parts = path.split('/').filter(Boolean).map(decodeURIComponent);
   for (const t of document.querySelectorAll('.tab')) t.classList.remove('active');
-  $('buckets-view').hidden = $('bucket-view').hidden = $('trail-view').hidden = true;
+  $('buckets-view').hidden = $('bucket-view').hidden = $('trail-view').hidden = $('explain-view').hidden = true;
   if (parts[0] === 'trail') {
     $('tab-trail').classList.add('active');
     $('trail-view').hidden = false;
+    return;
+  }
+  if (parts[0] === 'explain') {
+    $('tab-explain').classList.add('active');
+    $('explain-view').hidden = false;
+    if (!$('explain-host').value) $('explain-host').value = location.host;
     return;
   }
   $('tab-buckets').classList.add('active');
@@ -641,6 +647,7 @@ function renderWebsite(doc) {
 
 async function loadWebsite() {
   showError('website-error', null);
+  $('website-warning').hidden = true;
   $('website-status').textContent = '';
   try {
     const r = await call('GET', apiPath(view.bucket, '', { website: null }));
@@ -661,13 +668,18 @@ async function saveWebsite() {
   showError('website-error', null);
   $('website-status').textContent = '';
   const xml = $('website-xml').value;
+  let warning = null;
   try {
-    await call('PUT', apiPath(view.bucket, '', { website: null }), { body: xml, headers: { 'content-type': 'application/xml' } });
+    const r = await call('PUT', apiPath(view.bucket, '', { website: null }), { body: xml, headers: { 'content-type': 'application/xml' } });
+    // Accepted, but a redirect here may be redirected again (a loop through custom domains).
+    warning = r.headers.get('x-ossemu-warning');
   } catch (e) {
     showError('website-error', e);
     return;
   }
   await loadWebsite();
+  $('website-warning').textContent = warning ? 'Warning: ' + warning.split('; ').join('\nWarning: ') : '';
+  $('website-warning').hidden = !warning;
   flash('website-status', 'Saved.');
 }
 
@@ -817,6 +829,61 @@ function trailRows(e) {
   return [row, el('tr', { class: 'origin-detail', 'data-id': e.id }, el('td', { colspan: 8 }, facts))];
 }
 
+// ---------------------------------------------------------------- explain
+
+/** Asks POST /_ossemu/explain what the request in the form would get, and shows why. */
+async function explainRequest(e) {
+  e.preventDefault();
+  showError('explain-error', null);
+  const headers = [];
+  for (const line of $('explain-headers').value.split('\n')) {
+    const i = line.indexOf(':');
+    if (i > 0) headers.push([line.slice(0, i).trim(), line.slice(i + 1).trim()]);
+  }
+  const question = { method: $('explain-method').value, host: $('explain-host').value || location.host, path: $('explain-path').value, headers };
+  const r = await fetch('/_ossemu/explain', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(question), cache: 'no-store' });
+  const answer = await r.json().catch(() => ({ error: `HTTP ${r.status}` }));
+  if (!r.ok) { $('explain-result').hidden = true; showError('explain-error', new Error(answer.error || `HTTP ${r.status}`)); return; }
+  renderExplain(answer);
+}
+
+function describeOutcome(a) {
+  const parts = [a.kind];
+  if (a.status) parts.push(String(a.status));
+  if (a.code) parts.push(a.code);
+  if (a.serves) parts.push('serves ' + a.serves);
+  if (a.location) parts.push('Location ' + a.location);
+  if (a.origin_url) parts.push('from ' + a.origin_url);
+  if (a.rule) parts.push('(rule ' + a.rule + ')');
+  let text = parts.join(' · ');
+  if (a.message) text += ' — ' + a.message;
+  if (a.if_origin_404) text += '\nIf the origin has nothing: ' + describeOutcome(a.if_origin_404);
+  return text;
+}
+
+function renderExplain(x) {
+  $('explain-result').hidden = false;
+  $('explain-action').textContent = describeOutcome(x.action);
+  const facts = clear($('explain-facts').tBodies[0]);
+  const shown = [['Addressing', x.addressing], ['Dialect', x.dialect], ['Bucket', x.bucket], ['Key', x.key],
+    ['Operation', x.operation], ['Requester', x.requester], ['Bucket exists', x.bucket_exists],
+    ['Object exists', x.object_exists], ['Readable', x.readable], ['Why not readable', x.read_denied]];
+  for (const [k, v] of shown) {
+    if (v === null || v === undefined) continue;
+    facts.append(el('tr', {}, el('th', { text: k }), el('td', { text: String(v) })));
+  }
+  const rules = clear($('explain-rules').tBodies[0]);
+  for (const r of x.rules) {
+    const why = r.why_not.concat(r.note ? [r.note] : []).join('; ');
+    rules.append(el('tr', { class: r.chosen ? 'chosen' : null, 'data-rule': r.rule },
+      el('td', { text: r.rule }), el('td', { text: r.kind }),
+      el('td', { text: r.chosen ? 'yes, chosen' : r.matched ? 'yes' : 'no' }), el('td', { text: why })));
+  }
+  if (!x.rules.length) rules.append(el('tr', {}, el('td', { colspan: 4, class: 'hint', text: 'No routing rules were looked at.' })));
+  const warnings = clear($('explain-warnings'));
+  for (const w of x.warnings) warnings.append(el('li', { text: w }));
+}
+
 // ---------------------------------------------------------------- wiring
 
 function wire() {
@@ -824,6 +891,8 @@ function wire() {
   $('logout').addEventListener('click', logout);
   $('tab-buckets').addEventListener('click', () => go('#/buckets'));
   $('tab-trail').addEventListener('click', () => go('#/trail'));
+  $('tab-explain').addEventListener('click', () => go('#/explain'));
+  $('explain-form').addEventListener('submit', explainRequest);
   $('back-to-buckets').addEventListener('click', (e) => { e.preventDefault(); go('#/buckets'); });
   for (const b of document.querySelectorAll('.subtab')) {
     b.addEventListener('click', () => go(bucketHash(view.bucket, b.dataset.sub, b.dataset.sub === 'objects' ? view.prefix : '')));
