@@ -143,6 +143,11 @@ pub struct Cli {
     #[arg(long, env = "OSSEMU_ACCESS_LOG_INTERVAL", default_value_t = 300)]
     pub access_log_interval: u64,
 
+    /// Most event notification messages waiting for delivery, over every webhook target;
+    /// when full, the oldest is dropped (counted in `/_ossemu/metrics`).
+    #[arg(long, env = "OSSEMU_NOTIFY_QUEUE", default_value_t = ossemu_api::notify::DEFAULT_QUEUE)]
+    pub notify_queue: usize,
+
     /// Log format: `text` (one line per request) or `json` (one JSON object per line).
     /// `RUST_LOG` sets the filter (default `info`).
     #[arg(long, env = "OSSEMU_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
@@ -375,6 +380,10 @@ pub struct Settings {
     pub buckets: Vec<BucketSpec>,
     /// Request body limits and the memory budget.
     pub limits: Limits,
+    /// Webhook targets of event notifications (configuration file).
+    pub webhooks: Vec<ossemu_api::notify::Webhook>,
+    /// `--notify-queue`.
+    pub notify_queue: usize,
 }
 
 /// How long and how slowly request bodies may arrive, and how much they may hold in memory.
@@ -503,10 +512,21 @@ pub fn settings(cli: &Cli, m: &ArgMatches) -> Result<Settings, String> {
     }
     let mirror = mirror_config(cli, loaded.as_ref(), &given)?;
     let limits = limits(cli, file, &given);
-    let buckets = match &loaded {
-        Some(l) => l.buckets(&credentials, &endpoint_domains)?,
+    let webhooks = match &loaded {
+        Some(l) => l.webhooks()?,
         None => Vec::new(),
     };
+    let buckets = match &loaded {
+        Some(l) => l.buckets(&credentials, &endpoint_domains, &webhooks)?,
+        None => Vec::new(),
+    };
+    let notify_queue = match file.and_then(|f| f.notify_queue) {
+        Some(n) if !given("notify_queue") => n,
+        _ => cli.notify_queue,
+    };
+    if notify_queue == 0 {
+        return Err("notify_queue: the event notification queue holds at least 1 message".into());
+    }
     Ok(Settings {
         listen,
         data_dir: (!memory).then_some(data_dir),
@@ -527,6 +547,8 @@ pub fn settings(cli: &Cli, m: &ArgMatches) -> Result<Settings, String> {
         access_log_interval: std::time::Duration::from_secs(cli.access_log_interval),
         buckets,
         limits,
+        webhooks,
+        notify_queue,
     })
 }
 

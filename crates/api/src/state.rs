@@ -95,6 +95,12 @@ pub struct ApiConfig {
     /// How often buffered access logs are written to their target buckets
     /// (`--access-log-interval`; zero: only when asked, and at shutdown).
     pub access_log_interval: Duration,
+    /// Webhook targets event notifications may name (`[[webhooks]]` of the configuration
+    /// file).
+    pub webhooks: Vec<crate::notify::Webhook>,
+    /// Most event notification messages waiting for delivery (`--notify-queue`); past it the
+    /// oldest is dropped.
+    pub notify_queue: usize,
 }
 
 impl Default for ApiConfig {
@@ -111,6 +117,8 @@ impl Default for ApiConfig {
             metrics: MetricsAccess::default(),
             restore_delay: Duration::from_secs(5),
             access_log_interval: Duration::from_secs(300),
+            webhooks: Vec::new(),
+            notify_queue: crate::notify::DEFAULT_QUEUE,
         }
     }
 }
@@ -166,11 +174,14 @@ pub struct AppState {
     pub access_log: crate::access_log::Buffer,
     /// Parsed bucket and user policies.
     pub policies: crate::authz::PolicyCache,
+    /// Event notifications: webhook targets and the queue of messages for them.
+    pub notify: crate::notify::Notifier,
 }
 
 impl AppState {
     /// State for a store, API settings and fetcher settings.
     pub fn new(store: Store, config: ApiConfig, mirror: MirrorConfig) -> Arc<Self> {
+        let notify = crate::notify::Notifier::new(config.webhooks.clone(), config.notify_queue);
         Arc::new(Self {
             mirror: Mirror::new(store.clone(), mirror),
             store,
@@ -181,6 +192,7 @@ impl AppState {
             lifecycle_pass: Default::default(),
             access_log: Default::default(),
             policies: Default::default(),
+            notify,
         })
     }
 }
