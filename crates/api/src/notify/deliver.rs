@@ -2,14 +2,14 @@
 //! answer or [`ATTEMPTS`] attempts (about a minute, backing off), then goes on to the next.
 
 use std::sync::Arc;
-use std::sync::atomic::Ordering;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
 
 use super::Webhook;
-use super::queue::Queue;
+use super::queue::{Counts, Entry, Queue};
 use crate::state::AppState;
 
 /// Attempts per message.
@@ -78,6 +78,36 @@ async fn post(client: &Client, hook: &Webhook, body: Bytes) -> Result<(), String
     }
 }
 
+/// Attempts to deliver `entry` until a 2xx answer, the last attempt, or its leaving the queue
+/// (dropped from a full queue meanwhile); the counter of the outcome, `None` when dropped
+/// (counted then).
+async fn attempts<'c>(
+    client: &Client,
+    hook: &Webhook,
+    queue: &Queue,
+    entry: &Entry,
+    counts: &'c Counts,
+) -> Option<&'c AtomicU64> {
+    let mut attempt = 1;
+    loop {
+        let why = match post(client, hook, entry.body.clone()).await {
+            Ok(()) => return Some(&counts.delivered),
+            Err(why) => why,
+        };
+        counts.failed_attempts.fetch_add(1, Ordering::Relaxed);
+        tracing::debug!(target = %hook.name, attempt, %why, "event notification not delivered yet");
+        if attempt == ATTEMPTS {
+            tracing::warn!(target = %hook.name, url = %hook.url, %why, "event notification given up after {ATTEMPTS} attempts");
+            return Some(&counts.failed);
+        }
+        tokio::time::sleep(pause(attempt)).await;
+        if queue.head(&hook.name).map(|e| e.seq) != Some(entry.seq) {
+            return None;
+        }
+        attempt += 1;
+    }
+}
+
 /// Delivers the messages of `hook`, in order, for as long as the server runs.
 pub async fn run(state: Arc<AppState>, hook: Webhook) {
     let client: Client =
@@ -91,28 +121,10 @@ pub async fn run(state: Arc<AppState>, hook: Webhook) {
             wake.notified().await;
             continue;
         };
-        let mut attempt = 1;
-        let delivered = loop {
-            match post(&client, &hook, entry.body.clone()).await {
-                Ok(()) => break true,
-                Err(why) => {
-                    counts.failed_attempts.fetch_add(1, Ordering::Relaxed);
-                    tracing::debug!(target = %hook.name, attempt, %why, "event notification not delivered yet");
-                    if attempt == ATTEMPTS {
-                        tracing::warn!(target = %hook.name, url = %hook.url, %why, "event notification given up after {ATTEMPTS} attempts");
-                        break false;
-                    }
-                    tokio::time::sleep(pause(attempt)).await;
-                    attempt += 1;
-                }
-            }
-        };
-        let outcome = if delivered {
-            &counts.delivered
-        } else {
-            &counts.failed
-        };
-        outcome.fetch_add(1, Ordering::Relaxed);
+        let outcome = attempts(&client, &hook, queue, &entry, &counts).await;
+        if let Some(counter) = outcome {
+            counter.fetch_add(1, Ordering::Relaxed);
+        }
         queue.remove(&state.store, &hook.name, entry.seq);
     }
 }
