@@ -937,6 +937,62 @@ policy = '{"Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}'
     }
 
     #[test]
+    fn webhooks_and_bucket_notifications_from_the_file() {
+        let dir = std::env::temp_dir().join(format!("ossemu-hooks-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let load = |text: &str, flags: &[&str]| {
+            let file = dir.join("hooks.toml");
+            std::fs::write(&file, text).unwrap();
+            let args = ["ossemu", "--config", file.to_str().unwrap()];
+            let (cli, m) = parse_args(args.iter().chain(flags).copied()).expect("arguments parse");
+            settings(&cli, &m)
+        };
+        let good = r#"notify_queue = 5
+[[webhooks]]
+name = "orders"
+url = "http://127.0.0.1:8080/hook"
+auth_header = "Authorization: Bearer x"
+
+[[buckets]]
+name = "shop"
+notifications = [{ target = "orders", events = ["s3:ObjectCreated:*"], suffix = ".csv" }]
+"#;
+        let s = load(good, &[]).expect("a valid file");
+        assert_eq!(s.notify_queue, 5);
+        assert_eq!(s.webhooks.len(), 1);
+        assert_eq!(
+            s.webhooks[0].auth_header,
+            Some(("Authorization".into(), "Bearer x".into()))
+        );
+        let subs = s.buckets[0].notifications.as_ref().unwrap().subscriptions();
+        assert_eq!(subs.len(), 1);
+        assert_eq!(
+            (subs[0].target.as_str(), subs[0].suffix.as_str()),
+            ("orders", ".csv")
+        );
+        assert!(subs[0].wants("s3:ObjectCreated:Put", "a.csv"));
+        // The flag wins over the file.
+        let flagged = load(good, &["--notify-queue", "7"]).unwrap();
+        assert_eq!(flagged.notify_queue, 7);
+        let err = |text: String| load(&text, &[]).err().expect("refused");
+        let e = err(good.replace("target = \"orders\"", "target = \"nobody\""));
+        assert!(e.contains(":9: notifications: Unable to validate"), "{e}");
+        let e = err(good.replace("s3:ObjectCreated:*", "s3:ObjectCreated:Sometimes"));
+        assert!(e.contains("not supported"), "{e}");
+        let e = err(good.replace("http://127.0.0.1:8080/hook", "https://example.com/"));
+        assert!(e.contains("is not an http:// URL"), "{e}");
+        let e = err(good.replace("Authorization: Bearer x", "no colon"));
+        assert!(e.contains("auth_header"), "{e}");
+        let twice = good.replace(
+            "[[buckets]]",
+            "[[webhooks]]\nname = \"orders\"\nurl = \"http://h/\"\n\n[[buckets]]",
+        );
+        assert!(err(twice).contains("declared twice"));
+        assert!(err(good.replace("notify_queue = 5", "notify_queue = 0")).contains("at least 1"));
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
     fn cnames_parse() {
         assert_eq!(
             parse_cname("Img.Example.com=pics").unwrap(),

@@ -770,3 +770,47 @@ notifications = [{{ target = "orders", events = ["s3:ObjectCreated:*"], prefix =
     assert_eq!(posts[2].key(), "orders/3.json");
     drop(b);
 }
+
+/// Lifecycle expirations are `s3:LifecycleExpiration:*` events (not `s3:ObjectRemoved:*`),
+/// requested by `s3.amazonaws.com`.
+#[tokio::test]
+async fn lifecycle_expirations_send_their_events() {
+    let rx = Receiver::start().await;
+    let s = server(vec![hook("lc", &rx.url())]).await;
+    s.bucket("expiring").await;
+    s.set_versioning("expiring", "Enabled").await;
+    let conf = "<NotificationConfiguration><QueueConfiguration><Id>removed</Id><Queue>arn:aws:sqs:us-east-1:000000000000:lc</Queue><Event>s3:ObjectRemoved:*</Event></QueueConfiguration>\
+        <QueueConfiguration><Id>expired</Id><Queue>arn:aws:sqs:us-east-1:000000000000:lc</Queue><Event>s3:LifecycleExpiration:*</Event></QueueConfiguration></NotificationConfiguration>";
+    assert_eq!(put_notification(&s, "expiring", conf).await.status, 200);
+    s.put("expiring", "old.log", "bye").await;
+    let rules = "<LifecycleConfiguration><Rule><ID>x</ID><Prefix></Prefix><Status>Enabled</Status>\
+        <Expiration><Days>1</Days></Expiration></Rule></LifecycleConfiguration>";
+    let r = s
+        .req("PUT", "/expiring?lifecycle")
+        .oss()
+        .body(rules)
+        .send()
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let at = chrono::DateTime::from_timestamp_millis(ossemu_store::now_ms() + 3 * 86_400_000)
+        .unwrap()
+        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let run = s
+        .req("POST", &format!("/_ossemu/lifecycle/run?at={}", enc(&at)))
+        .send()
+        .await;
+    assert_eq!(run.status, 200, "{}", run.text());
+    let posts = rx.wait_for(1).await;
+    let r = posts[0].record();
+    assert_eq!(posts[0].event(), "LifecycleExpiration:DeleteMarkerCreated");
+    assert_eq!(posts[0].key(), "old.log");
+    assert_eq!(r["s3"]["configurationId"], "expired");
+    assert_eq!(r["userIdentity"]["principalId"], "s3.amazonaws.com");
+    assert!(r["s3"]["object"]["versionId"].as_str().is_some());
+    // A client's delete is ObjectRemoved, for the other destination.
+    s.put("expiring", "now", "x").await;
+    s.req("DELETE", "/expiring/now").s3().send().await;
+    let posts = rx.wait_for(2).await;
+    assert_eq!(posts[1].event(), "ObjectRemoved:DeleteMarkerCreated");
+    assert_eq!(posts[1].record()["s3"]["configurationId"], "removed");
+}

@@ -312,6 +312,33 @@ pub async fn object_removed(
     .await;
 }
 
+/// A lifecycle rule removed something of `key` (see [`object_removed`]):
+/// `s3:LifecycleExpiration:DeleteMarkerCreated` or `s3:LifecycleExpiration:Delete`, with
+/// `s3.amazonaws.com` as the requester, as S3 reports its own lifecycle actions.
+pub async fn expired(
+    state: &AppState,
+    bucket: &BucketRecord,
+    key: &str,
+    requested_version: Option<&str>,
+    done: &Deleted,
+) {
+    if !done.changed {
+        return;
+    }
+    let kind = if done.delete_marker && requested_version.is_none() {
+        Kind::LifecycleDeleteMarkerCreated
+    } else {
+        Kind::LifecycleDelete
+    };
+    let origin = Origin {
+        principal: "s3.amazonaws.com".into(),
+        source_ip: "s3.amazonaws.com".into(),
+        request_id: String::new(),
+    };
+    let version = done.version_id.as_deref().or(requested_version);
+    emit(state, bucket, key, kind, (None, version), origin).await;
+}
+
 /// What a mirror fetch started by `cx` calls when it has stored the object:
 /// `s3:ObjectCreated:Mirror`, as requested by the client whose request started the fetch.
 pub fn mirrored(cx: &Ctx, bucket: &BucketRecord) -> ossemu_mirror::OnStored {

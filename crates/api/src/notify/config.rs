@@ -17,6 +17,9 @@ pub const EVENTS: &[&str] = &[
     "s3:ObjectRemoved:*",
     "s3:ObjectRemoved:Delete",
     "s3:ObjectRemoved:DeleteMarkerCreated",
+    "s3:LifecycleExpiration:*",
+    "s3:LifecycleExpiration:Delete",
+    "s3:LifecycleExpiration:DeleteMarkerCreated",
 ];
 
 /// `<FilterRule>`.

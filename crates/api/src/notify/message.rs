@@ -20,6 +20,10 @@ pub enum Kind {
     Delete,
     /// A delete in a versioned bucket that added a delete marker.
     DeleteMarkerCreated,
+    /// A lifecycle rule removed an object, a version or a delete marker.
+    LifecycleDelete,
+    /// A lifecycle rule expired the current object of a versioned bucket (a delete marker).
+    LifecycleDeleteMarkerCreated,
 }
 
 impl Kind {
@@ -33,12 +37,17 @@ impl Kind {
             Kind::Mirror => "ObjectCreated:Mirror",
             Kind::Delete => "ObjectRemoved:Delete",
             Kind::DeleteMarkerCreated => "ObjectRemoved:DeleteMarkerCreated",
+            Kind::LifecycleDelete => "LifecycleExpiration:Delete",
+            Kind::LifecycleDeleteMarkerCreated => "LifecycleExpiration:DeleteMarkerCreated",
         }
     }
 
     /// Whether the object exists after the event (its size and ETag are reported).
     pub fn created(self) -> bool {
-        !matches!(self, Kind::Delete | Kind::DeleteMarkerCreated)
+        matches!(
+            self,
+            Kind::Put | Kind::Post | Kind::Copy | Kind::CompleteMultipartUpload | Kind::Mirror
+        )
     }
 }
 
