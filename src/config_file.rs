@@ -480,7 +480,7 @@ impl Loaded {
             });
         }
         let targets: Vec<&str> = webhooks.iter().map(|w| w.name.as_str()).collect();
-        conf.validate(&targets).map_err(|e| {
+        conf.validate(Some(&targets)).map_err(|e| {
             let detail = e
                 .fields
                 .iter()

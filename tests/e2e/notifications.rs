@@ -283,6 +283,19 @@ async fn configuration_round_trips_and_bad_input_gets_s3_errors() {
     )
     .await
     .assert_error(400, "MalformedXML");
+    // Two destinations that could take the same event.
+    let overlap = everything("orders").replace(
+        "</NotificationConfiguration>",
+        "<TopicConfiguration><Topic>arn:aws:sns:us-east-1:000000000000:audit</Topic><Event>s3:ObjectCreated:Put</Event></TopicConfiguration></NotificationConfiguration>",
+    );
+    let r = put_notification(&s, "notes", &overlap).await;
+    r.assert_error(400, "InvalidArgument");
+    assert_eq!(
+        r.xml("Message").as_deref(),
+        Some(
+            "Configurations overlap. Configurations on the same bucket cannot share a common event type."
+        )
+    );
     // A refused configuration leaves the stored one as it was.
     let again = s.req("GET", "/notes?notification").s3().send().await;
     assert_eq!(again.text(), g.text());
@@ -292,6 +305,27 @@ async fn configuration_round_trips_and_bad_input_gets_s3_errors() {
         .send()
         .await
         .assert_error(403, "AccessDenied");
+    // S3's skip-destination-validation stores an unknown target; its events go nowhere.
+    let r = s
+        .req("PUT", "/notes?notification")
+        .s3()
+        .header("x-amz-skip-destination-validation", "true")
+        .body(unknown.clone())
+        .send()
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let stored = s.req("GET", "/notes?notification").s3().send().await;
+    assert_eq!(
+        stored.xml("Queue").as_deref(),
+        Some("arn:aws:sqs:us-east-1:000000000000:nobody")
+    );
+    s.put("notes", "unheard", "x").await;
+    let m = s.req("GET", "/_ossemu/metrics").send().await.text();
+    assert!(
+        m.contains("ossemu_notification_queue_length{target=\"orders\"} 0"),
+        "{m}"
+    );
+    assert!(!m.contains("target=\"nobody\""), "{m}");
     // An empty configuration turns notifications off.
     let r = put_notification(&s, "notes", "<NotificationConfiguration/>").await;
     assert_eq!(r.status, 200);

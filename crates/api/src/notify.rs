@@ -147,7 +147,12 @@ impl Notifier {
             "gauge",
             "Event notification messages waiting for delivery, by webhook target.",
         );
-        for (target, n) in self.queue.lengths() {
+        let lengths = self.queue.lengths();
+        for target in self.targets() {
+            let n = lengths
+                .iter()
+                .find(|(t, _)| t == target)
+                .map_or(0, |(_, n)| *n);
             let _ = writeln!(
                 out,
                 "ossemu_notification_queue_length{{target=\"{target}\"}} {n}"
@@ -204,6 +209,9 @@ async fn emit(
     object: (Option<&ObjectRecord>, Option<&str>),
     origin: Origin,
 ) {
+    if state.notify.webhooks.is_empty() {
+        return;
+    }
     let conf: Option<NotificationConfiguration> = match crate::handlers::load_config(
         state.store.meta(),
         &bucket.name,
@@ -234,8 +242,11 @@ async fn emit(
             .or_else(|| rec.and_then(|r| r.version_id.clone())),
         sequencer: sequencer(),
     };
+    let targets = state.notify.targets();
     for sub in conf.subscriptions() {
-        if sub.wants(&name, key) {
+        // A target no longer declared (or one the configuration skipped validating) gets
+        // nothing.
+        if sub.wants(&name, key) && targets.contains(&sub.target.as_str()) {
             let body = message::body(kind, &sub.id, &facts);
             state
                 .notify

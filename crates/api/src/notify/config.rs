@@ -202,9 +202,11 @@ impl NotificationConfiguration {
             .chain(self.functions.iter_mut())
     }
 
-    /// Checks every destination (its ARN names a declared target, its events are known, its
-    /// filter is `prefix`/`suffix`) and gives each without an `Id` a generated one.
-    pub fn validate(&mut self, targets: &[&str]) -> ApiResult<()> {
+    /// Checks every destination (its ARN names a declared target, unless `targets` is `None`:
+    /// S3's `x-amz-skip-destination-validation`; its events are known; its filter is
+    /// `prefix`/`suffix`), that no two overlap, and gives each without an `Id` a generated
+    /// one.
+    pub fn validate(&mut self, targets: Option<&[&str]>) -> ApiResult<()> {
         let mut ids = Vec::new();
         for (kind, d) in self.destinations() {
             let arn = match kind {
@@ -218,7 +220,9 @@ impl NotificationConfiguration {
                     format!("A {kind}Configuration needs a {kind} ARN."),
                 ));
             };
-            if !targets.contains(&target_of(arn)) {
+            if let Some(targets) = targets
+                && !targets.contains(&target_of(arn))
+            {
                 return Err(unknown_target(arn, targets));
             }
             if d.events.is_empty() {
@@ -246,6 +250,7 @@ impl NotificationConfiguration {
                 ids.push(id.clone());
             }
         }
+        check_overlaps(&self.subscriptions())?;
         for d in self.destinations_mut().filter(|d| d.id.is_none()) {
             d.id = Some(generated_id());
         }
@@ -279,6 +284,37 @@ impl NotificationConfiguration {
     }
 }
 
+/// Whether two event names (each possibly `family:*`) name a common event.
+fn events_meet(a: &str, b: &str) -> bool {
+    let covers = |wide: &str, other: &str| {
+        wide.strip_suffix('*')
+            .is_some_and(|family| other.starts_with(family))
+    };
+    a == b || covers(a, b) || covers(b, a)
+}
+
+/// S3 refuses two destinations that could both take one event: a common event type and key
+/// filters that some key passes both of.
+fn check_overlaps(subs: &[Subscription]) -> ApiResult<()> {
+    for (i, a) in subs.iter().enumerate() {
+        for b in &subs[..i] {
+            let events = a
+                .events
+                .iter()
+                .any(|x| b.events.iter().any(|y| events_meet(x, y)));
+            let prefixes = a.prefix.starts_with(&b.prefix) || b.prefix.starts_with(&a.prefix);
+            let suffixes = a.suffix.ends_with(&b.suffix) || b.suffix.ends_with(&a.suffix);
+            if events && prefixes && suffixes {
+                return Err(ApiError::msg(
+                    Code::InvalidArgument,
+                    "Configurations overlap. Configurations on the same bucket cannot share a common event type.",
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
 /// An id for a destination sent without one (S3 makes one up too).
 fn generated_id() -> String {
     format!("ossemu-{}", uuid::Uuid::new_v4().simple())
@@ -299,13 +335,13 @@ mod tests {
     <FilterRule><Name>suffix</Name><Value>.csv</Value></FilterRule></S3Key></Filter>
   </QueueConfiguration>
   <TopicConfiguration><Topic>arn:aws:sns:us-east-1:000000000000:audit</Topic>
-    <Event>s3:ObjectRemoved:*</Event></TopicConfiguration>
+    <Event>s3:ObjectRemoved:DeleteMarkerCreated</Event></TopicConfiguration>
 </NotificationConfiguration>"#;
 
     #[test]
     fn parses_validates_and_matches() {
         let mut c = parse(DOC);
-        c.validate(&["orders", "audit"]).unwrap();
+        c.validate(Some(&["orders", "audit"])).unwrap();
         let subs = c.subscriptions();
         assert_eq!(subs.len(), 2);
         let audit = &subs[0];
@@ -327,31 +363,66 @@ mod tests {
 
     #[test]
     fn refuses_what_s3_refuses() {
-        let err = parse(DOC).validate(&["orders"]).unwrap_err();
+        let err = parse(DOC).validate(Some(&["orders"])).unwrap_err();
         assert_eq!(err.code, Code::InvalidArgument);
         assert_eq!(
             err.message.as_deref(),
             Some("Unable to validate the following destination configurations")
         );
-        let bad_event = DOC.replace("s3:ObjectRemoved:*", "s3:ObjectRemoved:Everything");
+        let bad_event = DOC.replace(
+            "s3:ObjectRemoved:DeleteMarkerCreated",
+            "s3:ObjectRemoved:Everything",
+        );
         let err = parse(&bad_event)
-            .validate(&["orders", "audit"])
+            .validate(Some(&["orders", "audit"]))
             .unwrap_err();
         assert_eq!(err.code, Code::InvalidArgument);
         let bad_rule = DOC.replace("<Name>suffix</Name>", "<Name>infix</Name>");
-        let err = parse(&bad_rule).validate(&["orders", "audit"]).unwrap_err();
+        let err = parse(&bad_rule)
+            .validate(Some(&["orders", "audit"]))
+            .unwrap_err();
         assert_eq!(err.code, Code::InvalidArgument);
         let twice = DOC.replace("<Name>suffix</Name>", "<Name>prefix</Name>");
-        assert!(parse(&twice).validate(&["orders", "audit"]).is_err());
-        let no_event = DOC.replace("<Event>s3:ObjectRemoved:*</Event>", "");
-        let err = parse(&no_event).validate(&["orders", "audit"]).unwrap_err();
+        assert!(parse(&twice).validate(Some(&["orders", "audit"])).is_err());
+        let no_event = DOC.replace("<Event>s3:ObjectRemoved:DeleteMarkerCreated</Event>", "");
+        let err = parse(&no_event)
+            .validate(Some(&["orders", "audit"]))
+            .unwrap_err();
         assert_eq!(err.code, Code::MalformedXML);
+    }
+
+    #[test]
+    fn overlapping_destinations_are_refused() {
+        let two = |a: &str, b: &str| {
+            let mut c = parse(&format!(
+                "<NotificationConfiguration>{a}{b}</NotificationConfiguration>"
+            ));
+            c.validate(Some(&["t"]))
+        };
+        let q = |events: &str, prefix: &str| {
+            format!(
+                "<QueueConfiguration><Queue>arn:x:t</Queue>{events}<Filter><S3Key><FilterRule><Name>prefix</Name><Value>{prefix}</Value></FilterRule></S3Key></Filter></QueueConfiguration>"
+            )
+        };
+        let created = "<Event>s3:ObjectCreated:*</Event>";
+        let put = "<Event>s3:ObjectCreated:Put</Event>";
+        let removed = "<Event>s3:ObjectRemoved:*</Event>";
+        assert!(two(&q(created, "a/"), &q(put, "a/b/")).is_err());
+        assert!(two(&q(created, "a/"), &q(put, "b/")).is_ok());
+        assert!(two(&q(created, "a/"), &q(removed, "a/")).is_ok());
+        // Unless validation is skipped, the target must be declared.
+        let c = parse(&format!(
+            "<NotificationConfiguration>{}</NotificationConfiguration>",
+            q(put, "")
+        ));
+        assert!(c.clone().validate(Some(&["other"])).is_err());
+        assert!(c.clone().validate(None).is_ok());
     }
 
     #[test]
     fn empty_document_is_empty() {
         let mut c = parse("<NotificationConfiguration/>");
-        c.validate(&[]).unwrap();
+        c.validate(Some(&[])).unwrap();
         assert!(c.is_empty());
     }
 }
