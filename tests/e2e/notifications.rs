@@ -839,7 +839,19 @@ async fn lifecycle_expirations_send_their_events() {
     assert_eq!(posts[0].event(), "LifecycleExpiration:DeleteMarkerCreated");
     assert_eq!(posts[0].key(), "old.log");
     assert_eq!(r["s3"]["configurationId"], "expired");
+    assert_eq!(r["eventVersion"], "2.3");
     assert_eq!(r["userIdentity"]["principalId"], "s3.amazonaws.com");
+    assert_eq!(
+        r["requestParameters"]["sourceIPAddress"],
+        "s3.amazonaws.com"
+    );
+    assert_eq!(
+        r["responseElements"]["x-amz-request-id"]
+            .as_str()
+            .unwrap()
+            .len(),
+        16
+    );
     assert!(r["s3"]["object"]["versionId"].as_str().is_some());
     // A client's delete is ObjectRemoved, for the other destination.
     s.put("expiring", "now", "x").await;

@@ -344,7 +344,7 @@ pub async fn expired(
     let origin = Origin {
         principal: "s3.amazonaws.com".into(),
         source_ip: "s3.amazonaws.com".into(),
-        request_id: String::new(),
+        request_id: format!("{:016X}", uuid::Uuid::new_v4().as_u64_pair().0),
     };
     let version = done.version_id.as_deref().or(requested_version);
     emit(state, bucket, key, kind, (None, version), origin).await;

@@ -110,8 +110,13 @@ pub fn record(kind: Kind, configuration_id: &str, f: &Facts) -> Value {
     if let Some(v) = &f.version_id {
         object["versionId"] = json!(v);
     }
+    // S3 writes its lifecycle events in version 2.3 (compatible with 2.1).
+    let version = match kind {
+        Kind::LifecycleDelete | Kind::LifecycleDeleteMarkerCreated => "2.3",
+        _ => "2.1",
+    };
     json!({
-        "eventVersion": "2.1",
+        "eventVersion": version,
         "eventSource": "aws:s3",
         "awsRegion": f.region,
         "eventTime": crate::handlers::iso8601_ms(f.time_ms),
