@@ -5,8 +5,9 @@
 //! `o` + `bucket\0key` → object, `r` + blob id → reference count, `c` + `bucket\0kind` →
 //! configuration document, `d` + domain → binding, `u` + `bucket\0key\0upload id` → upload,
 //! `p` + `upload id\0` + big-endian part number → part, `v` + `bucket\0key\0` + big-endian
-//! `!seq` → a version of a key in a versioned bucket (see `versions.rs`). Every record that
-//! lists a segment holds one reference on its blob; writes adjust the counts in the same atomic
+//! `!seq` → a version of a key in a versioned bucket (see `versions.rs`), `q` + `queue\0` +
+//! big-endian number → a queued message (event notifications). Every record that lists a
+//! segment holds one reference on its blob; writes adjust the counts in the same atomic
 //! batch and report blobs that have no reference left, which the caller unlinks after the batch
 //! is durable.
 //!
@@ -92,7 +93,7 @@ const DOMAIN: u8 = b'd';
 const UPLOAD: u8 = b'u';
 const PART: u8 = b'p';
 /// `q` + queue name + `\0` + big-endian sequence number → a queued message (the event
-/// notification queues, see [`crate::Store::queue_write`]).
+/// notification queues, see [`crate::Store::queue_apply`]).
 const QUEUE: u8 = b'q';
 
 fn tagged(tag: u8, parts: &[&[u8]]) -> Vec<u8> {
