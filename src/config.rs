@@ -148,6 +148,11 @@ pub struct Cli {
     #[arg(long, env = "OSSEMU_ACCESS_LOG_INTERVAL", default_value_t = 300)]
     pub access_log_interval: u64,
 
+    /// Most event notification messages waiting for delivery, over every webhook target;
+    /// when full, the oldest is dropped (counted in `/_ossemu/metrics`).
+    #[arg(long, env = "OSSEMU_NOTIFY_QUEUE", default_value_t = ossemu_api::notify::DEFAULT_QUEUE)]
+    pub notify_queue: usize,
+
     /// Log format: `text` (one line per request) or `json` (one JSON object per line).
     /// `RUST_LOG` sets the filter (default `info`).
     #[arg(long, env = "OSSEMU_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
@@ -408,6 +413,10 @@ pub struct Settings {
     pub buckets: Vec<BucketSpec>,
     /// Request body limits and the memory budget.
     pub limits: Limits,
+    /// Webhook targets of event notifications (configuration file).
+    pub webhooks: Vec<ossemu_api::notify::Webhook>,
+    /// `--notify-queue`.
+    pub notify_queue: usize,
 }
 
 /// How long and how slowly request bodies may arrive, and how much they may hold in memory.
@@ -536,10 +545,21 @@ pub fn settings(cli: &Cli, m: &ArgMatches) -> Result<Settings, String> {
     }
     let mirror = mirror_config(cli, loaded.as_ref(), &given)?;
     let limits = limits(cli, file, &given);
-    let buckets = match &loaded {
-        Some(l) => l.buckets(&credentials, &endpoint_domains)?,
+    let webhooks = match &loaded {
+        Some(l) => l.webhooks()?,
         None => Vec::new(),
     };
+    let buckets = match &loaded {
+        Some(l) => l.buckets(&credentials, &endpoint_domains, &webhooks)?,
+        None => Vec::new(),
+    };
+    let notify_queue = match file.and_then(|f| f.notify_queue) {
+        Some(n) if !given("notify_queue") => n,
+        _ => cli.notify_queue,
+    };
+    if notify_queue == 0 {
+        return Err("notify_queue: the event notification queue holds at least 1 message".into());
+    }
     Ok(Settings {
         listen,
         data_dir: (!memory).then_some(data_dir),
@@ -561,6 +581,8 @@ pub fn settings(cli: &Cli, m: &ArgMatches) -> Result<Settings, String> {
         access_log_interval: std::time::Duration::from_secs(cli.access_log_interval),
         buckets,
         limits,
+        webhooks,
+        notify_queue,
     })
 }
 
@@ -957,6 +979,62 @@ policy = '{"Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}'
             ),
             (16 << 20, 10, Duration::from_secs(5))
         );
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn webhooks_and_bucket_notifications_from_the_file() {
+        let dir = std::env::temp_dir().join(format!("ossemu-hooks-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let load = |text: &str, flags: &[&str]| {
+            let file = dir.join("hooks.toml");
+            std::fs::write(&file, text).unwrap();
+            let args = ["ossemu", "--config", file.to_str().unwrap()];
+            let (cli, m) = parse_args(args.iter().chain(flags).copied()).expect("arguments parse");
+            settings(&cli, &m)
+        };
+        let good = r#"notify_queue = 5
+[[webhooks]]
+name = "orders"
+url = "http://127.0.0.1:8080/hook"
+auth_header = "Authorization: Bearer x"
+
+[[buckets]]
+name = "shop"
+notifications = [{ target = "orders", events = ["s3:ObjectCreated:*"], suffix = ".csv" }]
+"#;
+        let s = load(good, &[]).expect("a valid file");
+        assert_eq!(s.notify_queue, 5);
+        assert_eq!(s.webhooks.len(), 1);
+        assert_eq!(
+            s.webhooks[0].auth_header,
+            Some(("Authorization".into(), "Bearer x".into()))
+        );
+        let subs = s.buckets[0].notifications.as_ref().unwrap().subscriptions();
+        assert_eq!(subs.len(), 1);
+        assert_eq!(
+            (subs[0].target.as_str(), subs[0].suffix.as_str()),
+            ("orders", ".csv")
+        );
+        assert!(subs[0].wants("s3:ObjectCreated:Put", "a.csv"));
+        // The flag wins over the file.
+        let flagged = load(good, &["--notify-queue", "7"]).unwrap();
+        assert_eq!(flagged.notify_queue, 7);
+        let err = |text: String| load(&text, &[]).err().expect("refused");
+        let e = err(good.replace("target = \"orders\"", "target = \"nobody\""));
+        assert!(e.contains(":9: notifications: Unable to validate"), "{e}");
+        let e = err(good.replace("s3:ObjectCreated:*", "s3:ObjectCreated:Sometimes"));
+        assert!(e.contains("not supported"), "{e}");
+        let e = err(good.replace("http://127.0.0.1:8080/hook", "https://example.com/"));
+        assert!(e.contains("is not an http:// URL"), "{e}");
+        let e = err(good.replace("Authorization: Bearer x", "no colon"));
+        assert!(e.contains("auth_header"), "{e}");
+        let twice = good.replace(
+            "[[buckets]]",
+            "[[webhooks]]\nname = \"orders\"\nurl = \"http://h/\"\n\n[[buckets]]",
+        );
+        assert!(err(twice).contains("declared twice"));
+        assert!(err(good.replace("notify_queue = 5", "notify_queue = 0")).contains("at least 1"));
         std::fs::remove_dir_all(&dir).unwrap();
     }
 

@@ -89,10 +89,16 @@ fn check_config(file: &Path) -> ExitCode {
                 .map(|w| w.rules.len())
                 .sum();
             let cors = s.buckets.iter().filter(|b| b.cors.is_some()).count();
+            let notified = s
+                .buckets
+                .iter()
+                .filter(|b| b.notifications.is_some())
+                .count();
             println!(
-                "{}: ok ({} buckets, {domains} custom domains, {rules} routing rules, {cors} CORS configurations, {} credentials)",
+                "{}: ok ({} buckets, {domains} custom domains, {rules} routing rules, {cors} CORS configurations, {} webhooks, {notified} notification configurations, {} credentials)",
                 file.display(),
                 s.buckets.len(),
+                s.webhooks.len(),
                 s.credentials.len()
             );
             ExitCode::SUCCESS

@@ -142,6 +142,8 @@ pub async fn prepare(s: &Settings) -> anyhow::Result<Ready> {
         console: s.console,
         restore_delay: s.restore_delay,
         access_log_interval: s.access_log_interval,
+        webhooks: s.webhooks.clone(),
+        notify_queue: s.notify_queue,
         ..ApiConfig::default()
     };
     let listener = tokio::net::TcpListener::bind(s.listen)

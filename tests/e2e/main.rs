@@ -27,6 +27,7 @@ mod limits;
 mod listing;
 mod mirror;
 mod multipart;
+mod notifications;
 mod objects;
 mod owners;
 mod ownership;

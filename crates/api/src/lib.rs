@@ -20,6 +20,7 @@ pub mod handlers;
 pub mod host;
 pub mod lifecycle;
 pub mod metrics;
+pub mod notify;
 pub mod payload;
 pub mod pipeline;
 pub mod provision;

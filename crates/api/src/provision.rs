@@ -1,5 +1,6 @@
 //! Resources declared in a configuration file, ensured at start-up: buckets (owner, ACL),
-//! custom domains, website (back-to-origin) and CORS configurations, and objects seeded from a
+//! custom domains, website (back-to-origin), CORS and event notification configurations, and
+//! objects seeded from a
 //! directory (`seed.rs`). Applying the same declarations again changes nothing.
 
 mod seed;
@@ -32,6 +33,8 @@ pub struct BucketSpec {
     pub cors: Option<CorsConfiguration>,
     /// Directory whose files are uploaded as objects when their keys are missing.
     pub seed: Option<std::path::PathBuf>,
+    /// Event notification configuration to set (left as is when `None`).
+    pub notifications: Option<crate::notify::NotificationConfiguration>,
 }
 
 /// Why the declarations could not be applied.
@@ -189,6 +192,11 @@ pub async fn apply(store: &Store, region: &str, specs: &[BucketSpec]) -> Result<
             cors::store(store, &b.name, c)
                 .await
                 .map_err(|e| api_error(format!("CORS of bucket {}", b.name), e))?;
+        }
+        if let Some(n) = &b.notifications {
+            crate::notify::store(store, &b.name, (!n.is_empty()).then_some(n))
+                .await
+                .map_err(|e| store_error(format!("notifications of bucket {}", b.name), e))?;
         }
         if let Some(dir) = &b.seed {
             let done = seed(store, &b.name, &b.owner, dir).await?;

@@ -98,6 +98,8 @@ ops! {
     PutBucketLogging: Owner,
     GetBucketLogging: Owner,
     DeleteBucketLogging: Owner,
+    PutBucketNotification: Owner,
+    GetBucketNotification: Owner,
     PutUserDefinedLogFieldsConfig: Owner,
     GetUserDefinedLogFieldsConfig: Owner,
     DeleteUserDefinedLogFieldsConfig: Owner,
@@ -269,6 +271,8 @@ fn bucket_put(q: &Query) -> Op {
         Op::PutBucketLogging
     } else if has(q, "userDefinedLogFieldsConfig") {
         Op::PutUserDefinedLogFieldsConfig
+    } else if has(q, "notification") {
+        Op::PutBucketNotification
     } else if has(q, "tagging") {
         Op::PutBucketTagging
     } else if has(q, "versioning") {
@@ -311,6 +315,8 @@ fn bucket_get(q: &Query) -> Op {
         Op::GetBucketLogging
     } else if has(q, "userDefinedLogFieldsConfig") {
         Op::GetUserDefinedLogFieldsConfig
+    } else if has(q, "notification") {
+        Op::GetBucketNotification
     } else if value(q, "comp") == Some("token") && has(q, "cname") {
         Op::GetCnameToken
     } else if has(q, "cname") {

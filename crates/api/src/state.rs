@@ -97,6 +97,12 @@ pub struct ApiConfig {
     pub access_log_interval: Duration,
     /// Whether the web console (`/_ossemu/console`) is served (`--console`).
     pub console: bool,
+    /// Webhook targets event notifications may name (`[[webhooks]]` of the configuration
+    /// file).
+    pub webhooks: Vec<crate::notify::Webhook>,
+    /// Most event notification messages waiting for delivery (`--notify-queue`); past it the
+    /// oldest is dropped.
+    pub notify_queue: usize,
 }
 
 impl Default for ApiConfig {
@@ -114,6 +120,8 @@ impl Default for ApiConfig {
             restore_delay: Duration::from_secs(5),
             access_log_interval: Duration::from_secs(300),
             console: true,
+            webhooks: Vec::new(),
+            notify_queue: crate::notify::DEFAULT_QUEUE,
         }
     }
 }
@@ -173,11 +181,14 @@ pub struct AppState {
     pub trail: crate::trail::Trail,
     /// Signed-in web console sessions.
     pub sessions: crate::console::Sessions,
+    /// Event notifications: webhook targets and the queue of messages for them.
+    pub notify: crate::notify::Notifier,
 }
 
 impl AppState {
     /// State for a store, API settings and fetcher settings.
     pub fn new(store: Store, config: ApiConfig, mirror: MirrorConfig) -> Arc<Self> {
+        let notify = crate::notify::Notifier::new(config.webhooks.clone(), config.notify_queue);
         Arc::new(Self {
             mirror: Mirror::new(store.clone(), mirror),
             store,
@@ -190,6 +201,7 @@ impl AppState {
             policies: Default::default(),
             trail: Default::default(),
             sessions: Default::default(),
+            notify,
         })
     }
 }

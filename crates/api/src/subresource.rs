@@ -68,7 +68,6 @@ pub const SUBRESOURCES: &[SubResource] = &[
     sub("inventory", V1 | V2, Unsupported),
     sub("qos", V1, Unsupported),
     sub("requestPayment", V1 | V2, Unsupported),
-    sub("notification", V2, Unsupported),
     sub("accelerate", V2, Unsupported),
     sub("analytics", V2, Unsupported),
     sub("metrics", V2, Unsupported),
@@ -156,6 +155,7 @@ pub const SUBRESOURCES: &[SubResource] = &[
     sub("encryption", V1 | OP, Implemented),
     sub("logging", V1 | V2 | OP, Implemented),
     sub("userDefinedLogFieldsConfig", OP | V1, Implemented),
+    sub("notification", V2, Implemented),
     // Not routed: parameters of an operation, and names only signatures cover.
     sub("callback", V1, Ignored),
     sub("callback-var", V1, Ignored),

@@ -140,6 +140,29 @@ pub struct FetchPlan {
     /// The ossemu servers the request came through ([`Mirror::hops`]); this server's id is
     /// added when the fetch is sent.
     pub hops: Vec<String>,
+    /// Called once the fetch has stored the object (event notifications).
+    pub on_stored: Option<OnStored>,
+}
+
+/// What a fetch calls with the key and record it stored, and waits for, before it reports
+/// the object complete.
+#[derive(Clone)]
+#[allow(clippy::type_complexity)]
+pub struct OnStored(
+    pub  Arc<
+        dyn Fn(
+                &str,
+                &ossemu_store::ObjectRecord,
+            ) -> std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>>
+            + Send
+            + Sync,
+    >,
+);
+
+impl std::fmt::Debug for OnStored {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("OnStored")
+    }
 }
 
 /// A fetch in flight: where it stands (the sending side), and what it has found.

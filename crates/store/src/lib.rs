@@ -42,7 +42,7 @@ pub use list::{
     list_versions,
 };
 pub use meta::{
-    Deleted, Finished, Meta, ObjectCheck, ObjectEdit, ObjectIter, ObjectUpdate, PartUpdate,
+    Deleted, Finished, Meta, ObjectCheck, ObjectEdit, ObjectIter, ObjectUpdate, PartUpdate, Queued,
     RecordIter, ScanFrom, Source, VersionEntry, is_version_id, parse_version_id,
 };
 pub use model::{
@@ -117,6 +117,9 @@ struct Inner {
 pub struct Store {
     inner: Arc<Inner>,
 }
+
+/// A queue write applied and not yet known to be durable ([`Store::queue_apply`]).
+pub struct QueueWrite(Applied<()>);
 
 /// An object whose body files are pinned until this is dropped or its body is read.
 pub struct OpenObject {
@@ -457,6 +460,27 @@ impl Store {
             self.inner.meta.forget_configs();
         }
         done
+    }
+
+    /// Adds messages to queues kept beside the records (`(queue, sequence number, bytes)`)
+    /// and removes others, in one batch applied before this returns (later reads see it). It
+    /// is durable once [`Store::queue_settle`] returned, or else within about a second (the
+    /// metadata engine's own flush), which suits removals of delivered messages (one lost to
+    /// a crash delivers its message again). Additions are refused when the disk has no room.
+    pub fn queue_apply(
+        &self,
+        add: &[(&str, u64, &[u8])],
+        remove: &[(&str, u64)],
+    ) -> Result<QueueWrite> {
+        if !add.is_empty() {
+            self.room()?;
+        }
+        Ok(QueueWrite(self.inner.meta.queue_write(add, remove)?))
+    }
+
+    /// Makes a queue write durable (see [`Store::queue_apply`]).
+    pub async fn queue_settle(&self, w: QueueWrite) -> Result<()> {
+        self.settle(w.0, None).await
     }
 
     /// Binds a custom domain to a bucket; `DomainTaken` if it is bound to another one. A

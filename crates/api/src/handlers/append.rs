@@ -91,6 +91,7 @@ pub async fn append_object(cx: &Ctx, body: ReqStream) -> ApiResult<Response<Body
         .update_in_place(&bucket.name, key, Some(blob), &update)
         .await?
         .new;
+    crate::notify::object_created(cx, &bucket, key, &rec, crate::notify::Kind::Put).await;
     let mut r = no_body(StatusCode::OK);
     let h = r.headers_mut();
     set(h, "etag", &cx.dialect.etag(&rec.etag));

@@ -272,6 +272,7 @@ pub async fn copy_object(cx: &Ctx) -> ApiResult<Response<Body>> {
         Err(e) => return Err(e.into()),
     };
     // The version the write copied, which may be newer than the one checked before it.
+    crate::notify::object_created(cx, &bucket, &key, &rec, crate::notify::Kind::Copy).await;
     let src_version = copied_version.or(src_version.filter(|v| v == NULL_VERSION));
     let mut r = copy_result(cx, &rec);
     set_source_version(cx, r.headers_mut(), src_version.as_deref());

@@ -180,6 +180,8 @@ pub async fn delete_objects(cx: &Ctx, body: ReqStream) -> ApiResult<Response<Bod
             .await;
         match done {
             Ok(done) => {
+                let version = o.version_id.as_deref();
+                crate::notify::object_removed(cx, &bucket, &o.key, version, &done).await;
                 if !req.quiet {
                     let key = maybe_encode(&o.key, encode);
                     result.deleted.push(deleted_entry(key, o.version_id, &done));

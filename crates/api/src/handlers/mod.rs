@@ -16,6 +16,7 @@ pub mod list;
 pub mod logging;
 pub mod mirror;
 pub mod multipart;
+pub mod notification;
 pub mod object;
 pub mod ownership;
 pub mod policy;

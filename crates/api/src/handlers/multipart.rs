@@ -500,6 +500,10 @@ pub async fn complete(cx: &Ctx, body: ReqStream) -> ApiResult<Response<Body>> {
             Some((&rec, Some(&check))),
         )
         .await?;
+    if let Some(made) = &finished.committed {
+        let kind = crate::notify::Kind::CompleteMultipartUpload;
+        crate::notify::object_created(cx, &bucket, &key, made, kind).await;
+    }
     let rec = finished.committed.unwrap_or(rec);
     let answer = completed(cx, &bucket.name, &key, &rec, encode);
     match callback {

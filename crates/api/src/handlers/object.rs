@@ -229,6 +229,7 @@ pub async fn put_object(cx: &Ctx, body: ReqStream) -> ApiResult<Response<Body>> 
         .store()
         .put_object(&bucket.name, key, template, blob, &check)
         .await?;
+    crate::notify::object_created(cx, &bucket, key, &rec, crate::notify::Kind::Put).await;
     let answer = write_response(cx, &rec);
     match callback {
         None => Ok(answer),
@@ -593,6 +594,7 @@ pub async fn delete_object(cx: &Ctx) -> ApiResult<Response<Body>> {
         .store()
         .delete_checked(&bucket.name, key, version, &owner, &check)
         .await?;
+    crate::notify::object_removed(cx, &bucket, key, version, &deleted).await;
     let mut r = no_body(StatusCode::NO_CONTENT);
     let h = r.headers_mut();
     if let Some(v) = deleted.version_id.as_deref().or(version) {

@@ -467,6 +467,7 @@ pub async fn post_object(cx: &Ctx, body: ReqStream) -> ApiResult<Response<Body>>
         .store()
         .put_object(&bucket.name, &key, rec, blob, &check)
         .await?;
+    crate::notify::object_created(cx, &bucket, &key, &rec, crate::notify::Kind::Post).await;
     let answer = respond(cx, &form, &bucket.name, &key, &rec, dialect);
     match callback {
         None => Ok(answer),

@@ -168,6 +168,8 @@ async fn dispatch_config(cx: &Ctx, op: Op, body: ReqStream) -> ApiResult<Respons
         Op::PutUserDefinedLogFieldsConfig => logging::put_fields(cx, body).await,
         Op::GetUserDefinedLogFieldsConfig => logging::get_fields(cx).await,
         Op::DeleteUserDefinedLogFieldsConfig => logging::delete_fields(cx).await,
+        Op::PutBucketNotification => notification::put(cx, body).await,
+        Op::GetBucketNotification => notification::get(cx).await,
         Op::PutBucketLifecycle => lifecycle::put_bucket_lifecycle(cx, body).await,
         Op::GetBucketLifecycle => lifecycle::get_bucket_lifecycle(cx).await,
         Op::DeleteBucketLifecycle => lifecycle::delete_bucket_lifecycle(cx).await,
