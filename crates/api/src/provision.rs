@@ -131,46 +131,7 @@ pub fn parse_cors(xml: &str) -> Result<CorsConfiguration, String> {
 /// Declarations that already hold write nothing.
 pub async fn apply(store: &Store, region: &str, specs: &[BucketSpec]) -> Result<(), ApplyError> {
     for b in specs {
-        let rec = BucketRecord {
-            name: b.name.clone(),
-            owner: b.owner.clone(),
-            acl: b.acl.clone(),
-            created_ms: now_ms(),
-            storage_class: "Standard".into(),
-            location: region.to_string(),
-            versioning: Default::default(),
-            object_lock: false,
-            data_redundancy: None,
-            ..Default::default()
-        };
-        let what = || format!("bucket {}", b.name);
-        match store
-            .meta()
-            .get_bucket(&b.name)
-            .map_err(|e| store_error(what(), e))?
-        {
-            None => match store.create_bucket(&rec).await {
-                Ok(()) | Err(StoreError::BucketExists) => {}
-                Err(e) => return Err(store_error(what(), e)),
-            },
-            Some(cur) if cur.owner != b.owner => {
-                return Err(ApplyError::Refused(format!(
-                    "bucket {} already exists and belongs to {}, not {}",
-                    b.name, cur.owner, b.owner
-                )));
-            }
-            Some(cur) if cur.acl != b.acl => {
-                store
-                    .update_bucket(&BucketRecord {
-                        acl: b.acl.clone(),
-                        grants: None,
-                        ..cur
-                    })
-                    .await
-                    .map_err(|e| store_error(what(), e))?;
-            }
-            Some(_) => {}
-        }
+        ensure_bucket(store, region, b).await?;
         for d in &b.cnames {
             store
                 .bind_domain(d, &b.name, now_ms())
@@ -208,6 +169,51 @@ pub async fn apply(store: &Store, region: &str, specs: &[BucketSpec]) -> Result<
                 dir.display()
             );
         }
+    }
+    Ok(())
+}
+
+/// Creates the declared bucket, or checks its owner and sets its ACL.
+async fn ensure_bucket(store: &Store, region: &str, b: &BucketSpec) -> Result<(), ApplyError> {
+    let rec = BucketRecord {
+        name: b.name.clone(),
+        owner: b.owner.clone(),
+        acl: b.acl.clone(),
+        created_ms: now_ms(),
+        storage_class: "Standard".into(),
+        location: region.to_string(),
+        versioning: Default::default(),
+        object_lock: false,
+        data_redundancy: None,
+        ..Default::default()
+    };
+    let what = || format!("bucket {}", b.name);
+    match store
+        .meta()
+        .get_bucket(&b.name)
+        .map_err(|e| store_error(what(), e))?
+    {
+        None => match store.create_bucket(&rec).await {
+            Ok(()) | Err(StoreError::BucketExists) => {}
+            Err(e) => return Err(store_error(what(), e)),
+        },
+        Some(cur) if cur.owner != b.owner => {
+            return Err(ApplyError::Refused(format!(
+                "bucket {} already exists and belongs to {}, not {}",
+                b.name, cur.owner, b.owner
+            )));
+        }
+        Some(cur) if cur.acl != b.acl => {
+            store
+                .update_bucket(&BucketRecord {
+                    acl: b.acl.clone(),
+                    grants: None,
+                    ..cur
+                })
+                .await
+                .map_err(|e| store_error(what(), e))?;
+        }
+        Some(_) => {}
     }
     Ok(())
 }
