@@ -55,11 +55,15 @@ pub struct Cli {
     #[arg(long, env = "OSSEMU_DISPLAY_NAME")]
     pub display_name: Option<String>,
 
+    /// E-mail address of the default credential's account, for S3 `emailAddress` grants.
+    #[arg(long, env = "OSSEMU_EMAIL")]
+    pub email: Option<String>,
+
     /// Region reported to clients (GetBucketLocation, bucket listings).
     #[arg(long, env = "OSSEMU_REGION", default_value = "oss-cn-hangzhou")]
     pub region: String,
 
-    /// Extra credential `AK:SECRET[:DISPLAY_NAME[:OWNER_ID]]` (`\:` is a `:` inside a
+    /// Extra credential `AK:SECRET[:DISPLAY_NAME[:OWNER_ID[:EMAIL]]]` (`\:` is a `:` inside a
     /// field); the display name and the owner id default to the access key.
     /// Repeatable (environment: comma-separated list).
     #[arg(long = "credential", env = "OSSEMU_CREDENTIALS", value_delimiter = ',', value_parser = parse_credential)]
@@ -125,6 +129,11 @@ pub struct Cli {
     #[arg(long, env = "OSSEMU_METRICS", value_enum, default_value_t = Metrics::Open)]
     pub metrics: Metrics,
 
+    /// The web console at `/_ossemu/console` (sign in with a configured access key and
+    /// secret; it acts as that credential): `on`, or `off` (404).
+    #[arg(long, env = "OSSEMU_CONSOLE", value_enum, default_value_t = Console::On)]
+    pub console: Console,
+
     /// Seconds a RestoreObject takes before the archived object can be read (0: at once).
     #[arg(long, env = "OSSEMU_RESTORE_DELAY", default_value_t = 5)]
     pub restore_delay: u64,
@@ -138,6 +147,11 @@ pub struct Cli {
     /// with `POST /_ossemu/logs/flush` and at shutdown).
     #[arg(long, env = "OSSEMU_ACCESS_LOG_INTERVAL", default_value_t = 300)]
     pub access_log_interval: u64,
+
+    /// Most event notification messages waiting for delivery, over every webhook target;
+    /// when full, the oldest is dropped (counted in `/_ossemu/metrics`).
+    #[arg(long, env = "OSSEMU_NOTIFY_QUEUE", default_value_t = ossemu_api::notify::DEFAULT_QUEUE)]
+    pub notify_queue: usize,
 
     /// Log format: `text` (one line per request) or `json` (one JSON object per line).
     /// `RUST_LOG` sets the filter (default `info`).
@@ -169,6 +183,23 @@ pub enum Command {
         /// Base URL of the server (default: from --listen).
         #[arg(long)]
         url: Option<String>,
+    },
+    /// Ask a running server what a request would get and why, without running it
+    /// (`POST /_ossemu/explain`): `ossemu explain --host www.example.com GET /docs/a.html`.
+    Explain {
+        /// Base URL of the server (default: from --listen).
+        #[arg(long)]
+        url: Option<String>,
+        /// The request's Host header (default: the server's address, path style).
+        #[arg(long)]
+        host: Option<String>,
+        /// A request header `Name: value`. Repeatable.
+        #[arg(short = 'H', long = "header")]
+        headers: Vec<String>,
+        /// The method (GET, HEAD, ...).
+        method: String,
+        /// Path and query (`/bucket/key?x=1`).
+        path: String,
     },
 }
 
@@ -207,6 +238,15 @@ pub enum Metrics {
     /// HTTP Basic authorization with a configured credential.
     Auth,
     /// Nobody.
+    Off,
+}
+
+/// `--console` values.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Console {
+    /// Served.
+    On,
+    /// 404.
     Off,
 }
 
@@ -295,19 +335,19 @@ fn split_colons(s: &str) -> Vec<String> {
     parts
 }
 
-/// Parses `AK:SECRET[:DISPLAY_NAME[:OWNER_ID]]`; `\:` is a `:` inside a field. An empty or
-/// missing name or id is the access key.
+/// Parses `AK:SECRET[:DISPLAY_NAME[:OWNER_ID[:EMAIL]]]`; `\:` is a `:` inside a field. An
+/// empty or missing name or id is the access key.
 fn parse_credential(s: &str) -> Result<Credential, String> {
     let usage = || {
         format!(
-            "expected AK:SECRET[:DISPLAY_NAME[:OWNER_ID]] (write \\: for a : inside a field), got {s:?}"
+            "expected AK:SECRET[:DISPLAY_NAME[:OWNER_ID[:EMAIL]]] (write \\: for a : inside a field), got {s:?}"
         )
     };
     let parts = split_colons(s.trim());
     let [ak, sk, rest @ ..] = parts.as_slice() else {
         return Err(usage());
     };
-    if ak.is_empty() || sk.is_empty() || rest.len() > 2 {
+    if ak.is_empty() || sk.is_empty() || rest.len() > 3 {
         return Err(usage());
     }
     let given = |i: usize| rest.get(i).filter(|v| !v.is_empty()).unwrap_or(ak).clone();
@@ -316,7 +356,27 @@ fn parse_credential(s: &str) -> Result<Credential, String> {
         secret_key: sk.clone(),
         display_name: given(0),
         owner_id: given(1),
+        email: rest.get(2).filter(|v| !v.is_empty()).cloned(),
+        user: None,
+        policy: None,
     })
+}
+
+/// A user's own policy must parse as an identity policy; accounts have none (they may do
+/// everything with what they own).
+fn check_user_policies(credentials: &[Credential]) -> Result<(), String> {
+    for c in credentials {
+        let Some(doc) = &c.policy else { continue };
+        if c.user.is_none() {
+            return Err(format!(
+                "credential {}: policy is for users of an account; set user as well",
+                c.access_key
+            ));
+        }
+        ossemu_policy::Policy::parse_identity(doc.as_bytes())
+            .map_err(|e| format!("credential {}: policy: {e}", c.access_key))?;
+    }
+    Ok(())
 }
 
 /// Everything the server runs with, after flags, environment and file were combined.
@@ -341,6 +401,8 @@ pub struct Settings {
     pub log_format: LogFormat,
     /// Who may read the metrics.
     pub metrics: MetricsAccess,
+    /// Whether the web console is served.
+    pub console: bool,
     /// How long a restore of an archived object takes.
     pub restore_delay: std::time::Duration,
     /// How often lifecycle rules run on their own (zero: never).
@@ -351,6 +413,10 @@ pub struct Settings {
     pub buckets: Vec<BucketSpec>,
     /// Request body limits and the memory budget.
     pub limits: Limits,
+    /// Webhook targets of event notifications (configuration file).
+    pub webhooks: Vec<ossemu_api::notify::Webhook>,
+    /// `--notify-queue`.
+    pub notify_queue: usize,
 }
 
 /// How long and how slowly request bodies may arrive, and how much they may hold in memory.
@@ -427,6 +493,7 @@ pub fn settings(cli: &Cli, m: &ArgMatches) -> Result<Settings, String> {
         file.and_then(|f| f.data_dir.clone()),
     ));
     let credentials = credentials(cli, file, &pick);
+    check_user_policies(&credentials)?;
     let enum_from_file = |id: &str, v: Option<&toml::Spanned<String>>, allowed: &[&str]| {
         enum_from_file(loaded.as_ref(), &given, id, v, allowed)
     };
@@ -478,10 +545,21 @@ pub fn settings(cli: &Cli, m: &ArgMatches) -> Result<Settings, String> {
     }
     let mirror = mirror_config(cli, loaded.as_ref(), &given)?;
     let limits = limits(cli, file, &given);
-    let buckets = match &loaded {
-        Some(l) => l.buckets(&credentials, &endpoint_domains)?,
+    let webhooks = match &loaded {
+        Some(l) => l.webhooks()?,
         None => Vec::new(),
     };
+    let buckets = match &loaded {
+        Some(l) => l.buckets(&credentials, &endpoint_domains, &webhooks)?,
+        None => Vec::new(),
+    };
+    let notify_queue = match file.and_then(|f| f.notify_queue) {
+        Some(n) if !given("notify_queue") => n,
+        _ => cli.notify_queue,
+    };
+    if notify_queue == 0 {
+        return Err("notify_queue: the event notification queue holds at least 1 message".into());
+    }
     Ok(Settings {
         listen,
         data_dir: (!memory).then_some(data_dir),
@@ -497,11 +575,14 @@ pub fn settings(cli: &Cli, m: &ArgMatches) -> Result<Settings, String> {
         mirror,
         log_format,
         metrics,
+        console: cli.console == Console::On,
         restore_delay: std::time::Duration::from_secs(cli.restore_delay),
         lifecycle_interval: std::time::Duration::from_secs(cli.lifecycle_interval),
         access_log_interval: std::time::Duration::from_secs(cli.access_log_interval),
         buckets,
         limits,
+        webhooks,
+        notify_queue,
     })
 }
 
@@ -651,6 +732,10 @@ fn credentials(
             file.and_then(|f| f.display_name.clone()),
         )),
         access_key: access_key.clone(),
+        email: from_cli_or_file(&cli.email, file.and_then(|f| f.email.clone()))
+            .filter(|e| !e.is_empty()),
+        user: None,
+        policy: None,
     }];
     let from_file = file.map_or(&[][..], |f| f.credentials.as_slice());
     for c in cli
@@ -693,7 +778,10 @@ mod tests {
             (c.display_name.as_str(), c.owner_id.as_str()),
             ("ak", "100001")
         );
-        // `\:` is a colon inside a field; a fifth field is refused.
+        let c = parse_credential("alt:sk:john.doe:200002:john.doe@example.com").unwrap();
+        assert_eq!(c.email.as_deref(), Some("john.doe@example.com"));
+        assert_eq!(parse_credential("ak:sk").unwrap().email, None);
+        // `\:` is a colon inside a field; a sixth field is refused.
         let c = parse_credential(r"ak:s\:k:a\:b:id\:1").unwrap();
         assert_eq!(
             (
@@ -704,7 +792,7 @@ mod tests {
             ("s:k", "a:b", "id:1")
         );
         assert_eq!(parse_credential(r"ak:sk:a\b").unwrap().display_name, r"a\b");
-        assert!(parse_credential("ak:s:k:x:y").is_err());
+        assert!(parse_credential("ak:s:k:x:y:z").is_err());
         assert!(parse_credential("ak").is_err());
         assert!(parse_credential(":sk").is_err());
     }
@@ -725,6 +813,18 @@ mod tests {
             OriginAddresses::Any
         );
         assert!(parse_args(["ossemu", "--mirror-origins", "intranet"]).is_err());
+    }
+
+    #[test]
+    fn the_console_is_on_unless_switched_off() {
+        let console = |args: &[&str]| {
+            let (cli, m) = parse_args(args.iter().copied()).unwrap();
+            settings(&cli, &m).unwrap().console
+        };
+        assert!(console(&["ossemu"]));
+        assert!(console(&["ossemu", "--console", "on"]));
+        assert!(!console(&["ossemu", "--console", "off"]));
+        assert!(parse_args(["ossemu", "--console", "maybe"]).is_err());
     }
 
     #[test]
@@ -772,6 +872,61 @@ mod tests {
             every(&["--lifecycle-interval", "60"]),
             Duration::from_secs(60)
         );
+    }
+
+    #[test]
+    fn users_and_their_policies_from_the_file() {
+        let dir = std::env::temp_dir().join(format!("ossemu-users-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let load = |text: &str| {
+            let file = dir.join("users.toml");
+            std::fs::write(&file, text).unwrap();
+            let args = ["ossemu", "--config", file.to_str().unwrap()];
+            let (cli, m) = parse_args(args.iter().copied()).expect("arguments parse");
+            settings(&cli, &m).map(|s| s.credentials)
+        };
+        let creds = load(
+            r#"email = "main@example.com"
+[[credentials]]
+access_key = "dev"
+secret_key = "dev-secret"
+owner_id = "ossemu"
+user = "dev"
+email = "ignored@example.com"
+policy = '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}'
+"#,
+        )
+        .expect("a user with a policy loads");
+        assert_eq!(creds[0].email.as_deref(), Some("main@example.com"));
+        let dev = &creds[1];
+        assert_eq!(
+            (dev.owner_id.as_str(), dev.user.as_deref()),
+            ("ossemu", Some("dev"))
+        );
+        assert!(dev.policy.is_some());
+        let err = load(
+            r#"[[credentials]]
+access_key = "dev"
+secret_key = "s"
+user = "dev"
+policy = '{"Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:*","Resource":"*"}]}'
+"#,
+        )
+        .unwrap_err();
+        assert!(
+            err.contains("credential dev: policy: Invalid principal"),
+            "{err}"
+        );
+        let err = load(
+            r#"[[credentials]]
+access_key = "acct"
+secret_key = "s"
+policy = '{"Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}'
+"#,
+        )
+        .unwrap_err();
+        assert!(err.contains("policy is for users"), "{err}");
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]
@@ -824,6 +979,62 @@ mod tests {
             ),
             (16 << 20, 10, Duration::from_secs(5))
         );
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn webhooks_and_bucket_notifications_from_the_file() {
+        let dir = std::env::temp_dir().join(format!("ossemu-hooks-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let load = |text: &str, flags: &[&str]| {
+            let file = dir.join("hooks.toml");
+            std::fs::write(&file, text).unwrap();
+            let args = ["ossemu", "--config", file.to_str().unwrap()];
+            let (cli, m) = parse_args(args.iter().chain(flags).copied()).expect("arguments parse");
+            settings(&cli, &m)
+        };
+        let good = r#"notify_queue = 5
+[[webhooks]]
+name = "orders"
+url = "http://127.0.0.1:8080/hook"
+auth_header = "Authorization: Bearer x"
+
+[[buckets]]
+name = "shop"
+notifications = [{ target = "orders", events = ["s3:ObjectCreated:*"], suffix = ".csv" }]
+"#;
+        let s = load(good, &[]).expect("a valid file");
+        assert_eq!(s.notify_queue, 5);
+        assert_eq!(s.webhooks.len(), 1);
+        assert_eq!(
+            s.webhooks[0].auth_header,
+            Some(("Authorization".into(), "Bearer x".into()))
+        );
+        let subs = s.buckets[0].notifications.as_ref().unwrap().subscriptions();
+        assert_eq!(subs.len(), 1);
+        assert_eq!(
+            (subs[0].target.as_str(), subs[0].suffix.as_str()),
+            ("orders", ".csv")
+        );
+        assert!(subs[0].wants("s3:ObjectCreated:Put", "a.csv"));
+        // The flag wins over the file.
+        let flagged = load(good, &["--notify-queue", "7"]).unwrap();
+        assert_eq!(flagged.notify_queue, 7);
+        let err = |text: String| load(&text, &[]).err().expect("refused");
+        let e = err(good.replace("target = \"orders\"", "target = \"nobody\""));
+        assert!(e.contains(":9: notifications: Unable to validate"), "{e}");
+        let e = err(good.replace("s3:ObjectCreated:*", "s3:ObjectCreated:Sometimes"));
+        assert!(e.contains("not supported"), "{e}");
+        let e = err(good.replace("http://127.0.0.1:8080/hook", "https://example.com/"));
+        assert!(e.contains("is not an http:// URL"), "{e}");
+        let e = err(good.replace("Authorization: Bearer x", "no colon"));
+        assert!(e.contains("auth_header"), "{e}");
+        let twice = good.replace(
+            "[[buckets]]",
+            "[[webhooks]]\nname = \"orders\"\nurl = \"http://h/\"\n\n[[buckets]]",
+        );
+        assert!(err(twice).contains("declared twice"));
+        assert!(err(good.replace("notify_queue = 5", "notify_queue = 0")).contains("at least 1"));
         std::fs::remove_dir_all(&dir).unwrap();
     }
 

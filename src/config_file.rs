@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use ossemu_api::Credential;
+use ossemu_api::notify::{NotificationConfiguration, Webhook};
 use ossemu_api::provision::{self, BucketSpec};
 use serde::Deserialize;
 use toml::Spanned;
@@ -28,6 +29,8 @@ pub struct FileConfig {
     pub owner_id: Option<String>,
     /// `--display-name`.
     pub display_name: Option<String>,
+    /// `--email`.
+    pub email: Option<String>,
     /// `--region`.
     pub region: Option<String>,
     /// `--auth` (`on` or `off`).
@@ -49,6 +52,41 @@ pub struct FileConfig {
     /// Buckets to ensure.
     #[serde(default)]
     pub buckets: Vec<Spanned<BucketEntry>>,
+    /// Webhook targets of event notifications.
+    #[serde(default)]
+    pub webhooks: Vec<Spanned<WebhookEntry>>,
+    /// `--notify-queue`.
+    pub notify_queue: Option<usize>,
+}
+
+/// `[[webhooks]]`: a target event notifications name by the last `:`-separated part of their
+/// ARN.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WebhookEntry {
+    /// The target's name.
+    pub name: String,
+    /// `http://host[:port]/path` messages are POSTed to.
+    pub url: String,
+    /// A header line sent with every POST, `Name: value`.
+    pub auth_header: Option<String>,
+}
+
+/// One of a bucket's `notifications`: the events of keys with `prefix` and `suffix` go to
+/// webhook `target`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NotificationEntry {
+    /// The webhook target's name.
+    pub target: String,
+    /// `s3:ObjectCreated:*`, ...
+    pub events: Vec<String>,
+    /// Keys must start with this.
+    pub prefix: Option<String>,
+    /// Keys must end with this.
+    pub suffix: Option<String>,
+    /// The configuration id the messages carry (default: generated).
+    pub id: Option<String>,
 }
 
 /// `[[credentials]]`.
@@ -61,8 +99,15 @@ pub struct CredentialEntry {
     pub secret_key: String,
     /// Display name (default: the access key).
     pub display_name: Option<String>,
-    /// Owner id (default: the access key).
+    /// Owner id, the account's (default: the access key).
     pub owner_id: Option<String>,
+    /// E-mail address of the account, for S3 `emailAddress` grants.
+    pub email: Option<String>,
+    /// Makes the credential a user of account `owner_id` (IAM/RAM user) by this name.
+    pub user: Option<String>,
+    /// The user's own policy (IAM or RAM JSON); without one a user may do only what bucket
+    /// policies and ACLs grant.
+    pub policy: Option<String>,
 }
 
 impl CredentialEntry {
@@ -78,6 +123,9 @@ impl CredentialEntry {
             secret_key: self.secret_key.clone(),
             owner_id: or_key(&self.owner_id),
             display_name: or_key(&self.display_name),
+            email: self.email.clone().filter(|e| !e.is_empty()),
+            user: self.user.clone().filter(|u| !u.is_empty()),
+            policy: self.policy.clone(),
         }
     }
 }
@@ -160,6 +208,8 @@ pub struct BucketEntry {
     /// Directory (relative to the config file) whose files are uploaded as objects at
     /// start-up when their keys are missing.
     pub seed: Option<Spanned<String>>,
+    /// Event notifications, stored as the bucket's notification configuration.
+    pub notifications: Option<Spanned<Vec<NotificationEntry>>>,
 }
 
 /// A loaded configuration file.
@@ -287,6 +337,7 @@ impl Loaded {
         &self,
         credentials: &[Credential],
         endpoint_domains: &[String],
+        webhooks: &[Webhook],
     ) -> Result<Vec<BucketSpec>, String> {
         let mut specs: Vec<BucketSpec> = Vec::new();
         let mut domains: Vec<(String, String)> = Vec::new();
@@ -354,6 +405,10 @@ impl Loaded {
                 (None, None) => None,
             };
             let seed = b.seed.as_ref().map(|d| self.dir_beside(d)).transpose()?;
+            let notifications = match &b.notifications {
+                Some(n) => Some(self.notifications(n, webhooks)?),
+                None => None,
+            };
             specs.push(BucketSpec {
                 name,
                 owner,
@@ -362,9 +417,80 @@ impl Loaded {
                 website,
                 cors,
                 seed,
+                notifications,
             });
         }
         Ok(specs)
+    }
+}
+
+impl Loaded {
+    /// The declared webhook targets, checked (names unique, `http://` URLs, header lines).
+    pub fn webhooks(&self) -> Result<Vec<Webhook>, String> {
+        let mut out: Vec<Webhook> = Vec::new();
+        for entry in &self.file.webhooks {
+            let w = entry.get_ref();
+            let auth_header = w
+                .auth_header
+                .as_deref()
+                .map(Webhook::parse_header)
+                .transpose()
+                .map_err(|m| self.error(entry, m))?;
+            let hook = Webhook {
+                name: w.name.clone(),
+                url: w.url.clone(),
+                auth_header,
+            };
+            hook.check().map_err(|m| self.error(entry, m))?;
+            if out.iter().any(|o| o.name == hook.name) {
+                return Err(self.error(entry, format!("webhook {} is declared twice", hook.name)));
+            }
+            out.push(hook);
+        }
+        Ok(out)
+    }
+
+    /// A bucket's `notifications` as the notification configuration they make, checked as
+    /// PutBucketNotificationConfiguration checks one.
+    fn notifications(
+        &self,
+        at: &Spanned<Vec<NotificationEntry>>,
+        webhooks: &[Webhook],
+    ) -> Result<NotificationConfiguration, String> {
+        use ossemu_api::notify::config::{Destination, Filter, FilterRule, S3Key};
+        let mut conf = NotificationConfiguration::default();
+        for n in at.get_ref() {
+            let rules = [("prefix", &n.prefix), ("suffix", &n.suffix)]
+                .into_iter()
+                .filter_map(|(name, v)| {
+                    Some(FilterRule {
+                        name: name.into(),
+                        value: v.clone()?,
+                    })
+                })
+                .collect::<Vec<_>>();
+            conf.queues.push(Destination {
+                id: n.id.clone(),
+                queue: Some(format!("arn:ossemu:webhook:::{}", n.target)),
+                events: n.events.clone(),
+                filter: (!rules.is_empty()).then_some(Filter {
+                    key: S3Key { rules },
+                }),
+                ..Destination::default()
+            });
+        }
+        let targets: Vec<&str> = webhooks.iter().map(|w| w.name.as_str()).collect();
+        conf.validate(Some(&targets)).map_err(|e| {
+            let detail = e
+                .fields
+                .iter()
+                .find(|(k, _)| k.starts_with("ArgumentValue"))
+                .map(|(_, v)| format!(": {v}"))
+                .unwrap_or_default();
+            let message = e.message.as_deref().unwrap_or(e.code.default_message());
+            self.error(at, format!("notifications: {message}{detail}"))
+        })?;
+        Ok(conf)
     }
 }
 

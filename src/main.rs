@@ -17,6 +17,16 @@ fn main() -> ExitCode {
     match &cli.command {
         Some(Command::CheckConfig { file }) => return check_config(file),
         Some(Command::Health { url }) => return health(url.as_deref(), cli.listen),
+        Some(Command::Explain {
+            url,
+            host,
+            headers,
+            method,
+            path,
+        }) => {
+            let addr = server_addr(url.as_deref(), cli.listen);
+            return explain(&addr, host.as_deref(), headers, method, path);
+        }
         None => {}
     }
     let settings = match config::settings(&cli, &matches) {
@@ -79,10 +89,16 @@ fn check_config(file: &Path) -> ExitCode {
                 .map(|w| w.rules.len())
                 .sum();
             let cors = s.buckets.iter().filter(|b| b.cors.is_some()).count();
+            let notified = s
+                .buckets
+                .iter()
+                .filter(|b| b.notifications.is_some())
+                .count();
             println!(
-                "{}: ok ({} buckets, {domains} custom domains, {rules} routing rules, {cors} CORS configurations, {} credentials)",
+                "{}: ok ({} buckets, {domains} custom domains, {rules} routing rules, {cors} CORS configurations, {} webhooks, {notified} notification configurations, {} credentials)",
                 file.display(),
                 s.buckets.len(),
+                s.webhooks.len(),
                 s.credentials.len()
             );
             ExitCode::SUCCESS
@@ -94,35 +110,41 @@ fn check_config(file: &Path) -> ExitCode {
     }
 }
 
-/// `ossemu health`: GET /_ossemu/health on a running server; exits 0 only on 200 (a degraded
-/// store, e.g. a full disk, answers 503 with the reason, which is printed).
-fn health(url: Option<&str>, listen: SocketAddr) -> ExitCode {
-    let addr = match url {
+/// The `HOST:PORT` of a running server: `--url`, else the address it would listen on.
+fn server_addr(url: Option<&str>, listen: SocketAddr) -> String {
+    match url {
         Some(u) => u
             .trim_start_matches("http://")
             .trim_end_matches('/')
             .to_string(),
         None if listen.ip().is_unspecified() => format!("127.0.0.1:{}", listen.port()),
         None => listen.to_string(),
+    }
+}
+
+/// Sends one HTTP/1.1 request (`Connection: close`) and reads the whole reply.
+fn exchange(addr: &str, request: &[u8]) -> std::io::Result<String> {
+    let target = match addr.parse::<SocketAddr>() {
+        Ok(a) => a,
+        Err(_) => std::net::ToSocketAddrs::to_socket_addrs(addr)?
+            .next()
+            .ok_or_else(|| std::io::Error::from(std::io::ErrorKind::NotFound))?,
     };
-    let check = || -> std::io::Result<String> {
-        let target = match addr.parse::<SocketAddr>() {
-            Ok(a) => a,
-            Err(_) => std::net::ToSocketAddrs::to_socket_addrs(&addr)?
-                .next()
-                .ok_or_else(|| std::io::Error::from(std::io::ErrorKind::NotFound))?,
-        };
-        let mut s = TcpStream::connect_timeout(&target, Duration::from_secs(3))?;
-        s.set_read_timeout(Some(Duration::from_secs(3)))?;
-        write!(
-            s,
-            "GET /_ossemu/health HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
-        )?;
-        let mut reply = String::new();
-        s.read_to_string(&mut reply)?;
-        Ok(reply)
-    };
-    match check() {
+    let mut s = TcpStream::connect_timeout(&target, Duration::from_secs(3))?;
+    s.set_read_timeout(Some(Duration::from_secs(10)))?;
+    s.write_all(request)?;
+    let mut reply = String::new();
+    s.read_to_string(&mut reply)?;
+    Ok(reply)
+}
+
+/// `ossemu health`: GET /_ossemu/health on a running server; exits 0 only on 200 (a degraded
+/// store, e.g. a full disk, answers 503 with the reason, which is printed).
+fn health(url: Option<&str>, listen: SocketAddr) -> ExitCode {
+    let addr = server_addr(url, listen);
+    let request =
+        format!("GET /_ossemu/health HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n");
+    match exchange(&addr, request.as_bytes()) {
         Ok(reply) if reply.starts_with("HTTP/1.1 200") => {
             println!("healthy");
             ExitCode::SUCCESS
@@ -135,6 +157,52 @@ fn health(url: Option<&str>, listen: SocketAddr) -> ExitCode {
         }
         Err(e) => {
             println!("unreachable: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// `ossemu explain`: posts the request to `/_ossemu/explain` and prints the JSON answer;
+/// exits 0 when the server answered it.
+fn explain(
+    addr: &str,
+    host: Option<&str>,
+    headers: &[String],
+    method: &str,
+    path: &str,
+) -> ExitCode {
+    let mut pairs = Vec::new();
+    for h in headers {
+        let Some((name, value)) = h.split_once(':') else {
+            eprintln!("error: a header is `Name: value`, got {h:?}");
+            return ExitCode::FAILURE;
+        };
+        pairs.push((name.trim().to_string(), value.trim().to_string()));
+    }
+    let question = serde_json::json!({
+        "method": method,
+        "host": host.unwrap_or(addr),
+        "path": path,
+        "headers": pairs,
+    })
+    .to_string();
+    let request = format!(
+        "POST /_ossemu/explain HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{question}",
+        question.len()
+    );
+    match exchange(addr, request.as_bytes()) {
+        Ok(reply) => {
+            let ok = reply.starts_with("HTTP/1.1 200");
+            let body = reply.split_once("\r\n\r\n").map_or("", |(_, b)| b.trim());
+            println!("{body}");
+            if ok {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            }
+        }
+        Err(e) => {
+            eprintln!("unreachable: {e}");
             ExitCode::FAILURE
         }
     }

@@ -139,8 +139,11 @@ pub async fn prepare(s: &Settings) -> anyhow::Result<Ready> {
         body_min_rate: s.limits.body_min_rate,
         buffer_budget: s.limits.buffer_budget,
         metrics: s.metrics,
+        console: s.console,
         restore_delay: s.restore_delay,
         access_log_interval: s.access_log_interval,
+        webhooks: s.webhooks.clone(),
+        notify_queue: s.notify_queue,
         ..ApiConfig::default()
     };
     let listener = tokio::net::TcpListener::bind(s.listen)

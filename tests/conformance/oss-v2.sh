@@ -45,7 +45,8 @@ FILES=(test_object_basic.py test_client.py test_paginator.py test_presign.py
        test_client_filelike.py aio/test_bucket_basic_async.py aio/test_multipart_upload_async.py
        aio/test_client_extension_async.py test_bucket_worm_client.py
        test_bucket_access_monitor_client.py test_bucket_referer_client.py
-       test_bucket_encryption_client.py test_bucket_logging_client.py)
+       test_bucket_encryption_client.py test_bucket_logging_client.py
+       test_bucket_public_access_block_client.py)
 [ "$#" -gt 0 ] && FILES=("$@")
 
 echo "==> alibabacloud-oss-v2 integration tests (one fresh ossemu per file)"

@@ -1,5 +1,5 @@
-//! S3 grants: an AccessControlPolicy body or `x-amz-grant-*` headers are applied when they
-//! are equivalent to a canned ACL and refused otherwise, never silently dropped.
+//! S3 grants: an AccessControlPolicy body or `x-amz-grant-*` headers are applied as given
+//! (grantees checked and resolved), and read back as given; OSS keeps its canned ACLs.
 
 use crate::support::*;
 
@@ -67,25 +67,34 @@ async fn acl_bodies_are_applied_or_refused() {
         body.contains("The email address you provided does not match any account on record."),
         "{body}"
     );
-    // An empty list means no grants at all, which is not the private ACL (the owner would
-    // keep FULL_CONTROL): refused, as is a list without the owner's FULL_CONTROL.
-    for body in [
-        policy(&[]),
-        policy(&[("Group", ALL_USERS, "READ")]),
-        policy(&[("CanonicalUser", AK, "READ")]),
+    // Any list is applied as given: an empty one (no grants at all: the owner keeps its
+    // implicit rights), one without the owner's FULL_CONTROL, one granting another account.
+    for (body, want) in [
+        (policy(&[]), vec![]),
+        (policy(&[("Group", ALL_USERS, "READ")]), vec!["READ"]),
+        (policy(&[("CanonicalUser", AK, "READ")]), vec!["READ"]),
+        (
+            policy(&[
+                ("CanonicalUser", AK, "FULL_CONTROL"),
+                ("CanonicalUser", "alt", "READ"),
+            ]),
+            vec!["FULL_CONTROL", "READ"],
+        ),
+    ] {
+        let r = put_acl(&s, "/aclb?acl", body.clone()).await;
+        assert_eq!(r.status, 200, "{body}: {}", r.text());
+        assert_eq!(grants_of(&s, "/aclb?acl").await, want, "{body}");
+    }
+    let r = put_acl(
+        &s,
+        "/aclb?acl",
         policy(&[
             ("CanonicalUser", AK, "FULL_CONTROL"),
-            ("CanonicalUser", "alt", "READ"),
+            ("Group", ALL_USERS, "READ"),
         ]),
-    ] {
-        let text = put_acl(&s, "/aclb?acl", body.clone())
-            .await
-            .assert_error(400, "InvalidArgument");
-        assert!(
-            text.contains("equivalent to a canned ACL"),
-            "{body}: {text}"
-        );
-    }
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.text());
     // A canonical id nobody has is an invalid id.
     let text = put_acl(
         &s,
@@ -137,16 +146,18 @@ async fn grant_headers_are_applied_or_refused() {
         .assert_error(400, "InvalidRequest");
     assert_eq!(s.req("HEAD", "/grantc").s3().send().await.status, 404);
 
-    // PutObject: AllUsers READ alone leaves the owner without FULL_CONTROL: refused, not
-    // stored; with the owner's FULL_CONTROL it is public-read.
-    s.req("PUT", "/grantb/o")
+    // PutObject: AllUsers READ alone is stored as given (the writer keeps its implicit
+    // rights as the object's owner).
+    let r = s
+        .req("PUT", "/grantb/only-read")
         .s3()
         .header("x-amz-grant-read", &everyone)
         .body("x")
         .send()
-        .await
-        .assert_error(400, "InvalidArgument");
-    assert_eq!(s.req("HEAD", "/grantb/o").s3().send().await.status, 404);
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(grants_of(&s, "/grantb/only-read?acl").await, ["READ"]);
+    assert_eq!(s.req("GET", "/grantb/only-read").send().await.status, 200);
     s.req("PUT", "/grantb/o")
         .s3()
         .header("x-amz-grant-read", "emailAddress=\"a@b.example\"")

@@ -5,12 +5,18 @@
 //! server runs with `--auth off`, where signatures are parsed but never verified). This is
 //! the only place that turns a credential into an [`Identity`]: for signed requests
 //! ([`authenticate`]) and for POST forms signed over their policy ([`form_identity`]).
-//! Authorization applies canned ACLs: owners may do everything; others may list, read and
-//! write as the bucket's ACL allows, and read as the object's ACL (if set) allows;
-//! bucket configuration is owner-only.
+//! Authorization applies ACLs (canned, or S3 grants one by one): owners may do everything;
+//! others may list, write and read or change the ACL as the bucket's grants allow, and read
+//! an object or its ACL as the object's grants (if set) allow. Grants are to accounts, never
+//! to an account's users; S3 Object Ownership `BucketOwnerEnforced` disables them and a
+//! public access block's IgnorePublicAcls ignores the public groups' ones. Bucket
+//! configuration is owner-only. These are booleans: what the ACL allows.
 
 use http::HeaderMap;
-use ossemu_store::{BucketRecord, ObjectRecord};
+use ossemu_store::{
+    AclGrant, AclGrantee, AclPermission, BucketRecord, ObjectOwnership, ObjectRecord,
+};
+use ossemu_xml::acl::{ALL_USERS, AUTH_USERS, LOG_DELIVERY};
 
 use crate::auth::{self, AuthError, Canonical, ParsedAuth, PolicySignature, Target};
 use crate::dialect::Dialect;
@@ -32,6 +38,9 @@ pub enum Identity {
         owner_id: String,
         /// Owner display name.
         display_name: String,
+        /// The user's name when the credential is a user of account `owner_id` rather than
+        /// the account itself ([`Credential::user`]).
+        user: Option<String>,
     },
 }
 
@@ -41,6 +50,27 @@ impl Identity {
         match self {
             Identity::Anonymous => None,
             Identity::User { owner_id, .. } => Some(owner_id),
+        }
+    }
+
+    /// The user's name when the requester is a user of an account (IAM/RAM).
+    pub fn user(&self) -> Option<&str> {
+        match self {
+            Identity::User { user, .. } => user.as_deref(),
+            Identity::Anonymous => None,
+        }
+    }
+
+    /// The account id when the requester is the account itself (not one of its users):
+    /// only an account owns buckets and objects.
+    pub fn account_root(&self) -> Option<&str> {
+        match self {
+            Identity::User {
+                owner_id,
+                user: None,
+                ..
+            } => Some(owner_id),
+            _ => None,
         }
     }
 }
@@ -243,6 +273,7 @@ fn identity_of(state: &AppState, credential: &Credential) -> Identity {
         access_key: credential.access_key.clone(),
         owner_id: credential.owner_id.clone(),
         display_name: state.config.display_name(&credential.owner_id).to_string(),
+        user: credential.user.clone(),
     }
 }
 
@@ -300,6 +331,7 @@ fn user(state: &AppState, ak: String) -> Identity {
             owner_id: ak.clone(),
             display_name: ak.clone(),
             access_key: ak,
+            user: None,
         },
     }
 }
@@ -467,54 +499,244 @@ pub fn claimed_access_key(
 }
 
 fn is_owner(who: &Identity, bucket: &BucketRecord) -> bool {
-    who.owner() == Some(bucket.owner.as_str())
+    who.account_root() == Some(bucket.owner.as_str())
 }
 
-/// Whether a canned ACL lets `who` read.
-fn acl_reads(who: &Identity, acl: &str) -> bool {
-    match acl {
-        "public-read" | "public-read-write" => true,
-        "authenticated-read" => who.owner().is_some(),
-        _ => false,
+/// Whether ACLs are disabled on `bucket` (S3 Object Ownership `BucketOwnerEnforced`): its
+/// owner owns every object and grants give nothing.
+pub fn acls_disabled(bucket: &BucketRecord) -> bool {
+    bucket.ownership == Some(ObjectOwnership::BucketOwnerEnforced)
+}
+
+/// Whether the bucket's public access block says to ignore public grants.
+fn ignores_public(bucket: &BucketRecord) -> bool {
+    bucket
+        .public_access_block
+        .is_some_and(|p| p.ignore_public_acls)
+}
+
+/// Whether a group URI is one of the public groups (AllUsers, AuthenticatedUsers).
+pub fn is_public_group(uri: &str) -> bool {
+    uri == ALL_USERS || uri == AUTH_USERS
+}
+
+/// Whether any grant names a public group.
+pub fn grants_public(grants: &[AclGrant]) -> bool {
+    grants
+        .iter()
+        .any(|g| matches!(&g.grantee, AclGrantee::Group(u) if is_public_group(u)))
+}
+
+/// The grants a canned ACL stands for on a resource owned by `owner` in a bucket owned by
+/// `bucket_owner`, in the order S3 lists them: group grants, the owner's FULL_CONTROL, then
+/// the bucket owner's grant of the `bucket-owner-*` object ACLs (when someone else owns the
+/// object).
+pub fn canned_grants(canned: &str, owner: &str, bucket_owner: &str) -> Vec<AclGrant> {
+    let grant = |grantee, permission| AclGrant {
+        grantee,
+        permission,
+    };
+    let group = |uri: &str, p| grant(AclGrantee::Group(uri.to_string()), p);
+    let user = |id: &str, p| grant(AclGrantee::User(id.to_string()), p);
+    let mut out = match canned {
+        "public-read" => vec![group(ALL_USERS, AclPermission::Read)],
+        "public-read-write" => vec![
+            group(ALL_USERS, AclPermission::Read),
+            group(ALL_USERS, AclPermission::Write),
+        ],
+        "authenticated-read" => vec![group(AUTH_USERS, AclPermission::Read)],
+        "log-delivery-write" => vec![
+            group(LOG_DELIVERY, AclPermission::Write),
+            group(LOG_DELIVERY, AclPermission::ReadAcp),
+        ],
+        _ => Vec::new(),
+    };
+    out.push(user(owner, AclPermission::FullControl));
+    if bucket_owner != owner {
+        match canned {
+            "bucket-owner-read" => out.push(user(bucket_owner, AclPermission::Read)),
+            "bucket-owner-full-control" => out.push(user(bucket_owner, AclPermission::FullControl)),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// The grants in force on a bucket: those set one by one, else its canned ACL's.
+pub fn bucket_grants(bucket: &BucketRecord) -> Vec<AclGrant> {
+    match &bucket.grants {
+        Some(g) => g.clone(),
+        None => canned_grants(&bucket.acl, &bucket.owner, &bucket.owner),
     }
 }
 
-/// Whether `who` may list `bucket`.
+/// Who owns an object: the bucket owner while ACLs are disabled or when no owner is
+/// recorded, else its writer's account.
+pub fn object_owner<'a>(bucket: &'a BucketRecord, obj: &'a ObjectRecord) -> &'a str {
+    if acls_disabled(bucket) || obj.owner.is_empty() {
+        &bucket.owner
+    } else {
+        &obj.owner
+    }
+}
+
+/// The grants in force on an object; `None` when it has no ACL of its own (OSS `default`:
+/// it inherits the bucket's).
+pub fn object_grants(bucket: &BucketRecord, obj: &ObjectRecord) -> Option<Vec<AclGrant>> {
+    if let Some(g) = &obj.attrs.grants {
+        return Some(g.clone());
+    }
+    let owner = object_owner(bucket, obj);
+    obj.attrs
+        .acl
+        .as_deref()
+        .map(|c| canned_grants(c, owner, &bucket.owner))
+}
+
+/// Whether `grants` give `who` `perm`: a grant to its account (never to a user of one), to
+/// AllUsers, or to AuthenticatedUsers for a signed request; group grants count only without
+/// `ignore_public` (IgnorePublicAcls).
+pub fn grants_allow(
+    who: &Identity,
+    grants: &[AclGrant],
+    perm: AclPermission,
+    ignore_public: bool,
+) -> bool {
+    grants.iter().any(|g| {
+        g.permission.gives(perm)
+            && match &g.grantee {
+                AclGrantee::User(id) => who.account_root() == Some(id.as_str()),
+                AclGrantee::Group(u) if u == ALL_USERS => !ignore_public,
+                AclGrantee::Group(u) if u == AUTH_USERS => !ignore_public && who.owner().is_some(),
+                AclGrantee::Group(_) => false,
+            }
+    })
+}
+
+/// Whether the bucket's ACL gives `who` `perm`. Its owner (the account itself) has every
+/// permission; while ACLs are disabled nobody else has any.
+pub fn bucket_acl_allows(who: &Identity, bucket: &BucketRecord, perm: AclPermission) -> bool {
+    if is_owner(who, bucket) {
+        return true;
+    }
+    !acls_disabled(bucket)
+        && grants_allow(who, &bucket_grants(bucket), perm, ignores_public(bucket))
+}
+
+/// Whether an object's ACL gives `who` `perm`. The bucket's owner and the object's have
+/// every permission; while ACLs are disabled nobody else has any. An object without an ACL
+/// of its own is read as the bucket's ACL allows (and its ACL managed by owners only).
+pub fn object_acl_allows(
+    who: &Identity,
+    bucket: &BucketRecord,
+    obj: &ObjectRecord,
+    perm: AclPermission,
+) -> bool {
+    if is_owner(who, bucket) || who.account_root() == Some(object_owner(bucket, obj)) {
+        return true;
+    }
+    if acls_disabled(bucket) {
+        return false;
+    }
+    match object_grants(bucket, obj) {
+        Some(g) => grants_allow(who, &g, perm, ignores_public(bucket)),
+        None => perm == AclPermission::Read && bucket_acl_allows(who, bucket, perm),
+    }
+}
+
+/// S3's READ_ACP and WRITE_ACP on an object: its owner and its grantees; the bucket owner
+/// only when it owns the object too (S3 object ownership: an object another account wrote
+/// keeps its ACL to that account, while OSS lets the bucket owner manage every ACL).
+pub fn s3_object_acp_allows(
+    who: &Identity,
+    bucket: &BucketRecord,
+    obj: &ObjectRecord,
+    perm: AclPermission,
+) -> bool {
+    let owner = object_owner(bucket, obj);
+    if who.account_root() == Some(owner) {
+        return true;
+    }
+    if owner == bucket.owner {
+        return object_acl_allows(who, bucket, obj, perm);
+    }
+    !acls_disabled(bucket)
+        && object_grants(bucket, obj)
+            .is_some_and(|g| grants_allow(who, &g, perm, ignores_public(bucket)))
+}
+
+/// Whether `who` may list `bucket` (READ).
 pub fn may_list(who: &Identity, bucket: &BucketRecord) -> bool {
-    is_owner(who, bucket) || acl_reads(who, &bucket.acl)
+    bucket_acl_allows(who, bucket, AclPermission::Read)
 }
 
-/// Whether `who` may read or change an object's ACL: the bucket's owner or the object's.
+/// Whether `who` may read `bucket`'s ACL (READ_ACP).
+pub fn may_read_bucket_acp(who: &Identity, bucket: &BucketRecord) -> bool {
+    bucket_acl_allows(who, bucket, AclPermission::ReadAcp)
+}
+
+/// Whether `who` may change `bucket`'s ACL (WRITE_ACP).
+pub fn may_write_bucket_acp(who: &Identity, bucket: &BucketRecord) -> bool {
+    bucket_acl_allows(who, bucket, AclPermission::WriteAcp)
+}
+
+/// Whether `who` may change an object's ACL (WRITE_ACP): the bucket's owner, the object's,
+/// or a grantee.
 pub fn may_manage_object(who: &Identity, bucket: &BucketRecord, obj: &ObjectRecord) -> bool {
-    is_owner(who, bucket) || (!obj.owner.is_empty() && who.owner() == Some(obj.owner.as_str()))
+    object_acl_allows(who, bucket, obj, AclPermission::WriteAcp)
 }
 
-/// Whether `who` may write objects into `bucket`.
+/// Whether `who` may read an object's ACL (READ_ACP).
+pub fn may_read_object_acp(who: &Identity, bucket: &BucketRecord, obj: &ObjectRecord) -> bool {
+    object_acl_allows(who, bucket, obj, AclPermission::ReadAcp)
+}
+
+/// Whether `who` may write objects into `bucket` (WRITE).
 pub fn may_write(who: &Identity, bucket: &BucketRecord) -> bool {
-    is_owner(who, bucket) || bucket.acl == "public-read-write"
+    bucket_acl_allows(who, bucket, AclPermission::Write)
 }
 
 /// Whether `who` may read `obj` (or, when it does not exist, would be told so: reading a
 /// missing key needs list permission, else the answer is 403 rather than 404).
 pub fn may_read(who: &Identity, bucket: &BucketRecord, obj: Option<&ObjectRecord>) -> bool {
-    if is_owner(who, bucket) || obj.is_some_and(|o| who.owner() == Some(o.owner.as_str())) {
-        return true;
-    }
-    match obj.and_then(|o| o.attrs.acl.as_deref()) {
-        Some(acl) => acl_reads(who, acl),
+    match obj {
+        Some(o) => object_acl_allows(who, bucket, o, AclPermission::Read),
         None => may_list(who, bucket),
+    }
+}
+
+/// The ACL permission an operation's [`Permission`] checks on the bucket, if any.
+pub fn bucket_permission(p: Permission) -> Option<AclPermission> {
+    match p {
+        Permission::List => Some(AclPermission::Read),
+        Permission::Write => Some(AclPermission::Write),
+        Permission::ReadAcp => Some(AclPermission::ReadAcp),
+        Permission::Handler | Permission::Owner => None,
+    }
+}
+
+/// Whether the ACLs give the operation-level permission (see [`Op::permission`]).
+pub fn allows(who: &Identity, op: Op, bucket: &BucketRecord) -> bool {
+    match op.permission() {
+        Permission::Handler => true,
+        Permission::Owner => is_owner(who, bucket),
+        p => bucket_permission(p).is_some_and(|perm| bucket_acl_allows(who, bucket, perm)),
     }
 }
 
 /// Checks the operation-level permission (see [`Op::permission`]).
 pub fn authorize(who: &Identity, op: Op, bucket: &BucketRecord) -> ApiResult<()> {
-    let ok = match op.permission() {
-        Permission::Handler => true,
-        Permission::Owner => is_owner(who, bucket),
-        Permission::List => may_list(who, bucket),
-        Permission::Write => may_write(who, bucket),
-    };
-    if ok { Ok(()) } else { Err(denied(who)) }
+    if allows(who, op, bucket) {
+        Ok(())
+    } else {
+        Err(denied(who))
+    }
+}
+
+/// Whether the bucket's ACL grants anyone, or any signed-in user, access (AllUsers or
+/// AuthenticatedUsers), ACLs being enabled.
+pub fn acl_is_public(bucket: &BucketRecord) -> bool {
+    !acls_disabled(bucket) && grants_public(&bucket_grants(bucket))
 }
 
 /// The AccessDenied error for `who`.
@@ -546,6 +768,7 @@ mod tests {
             versioning: Default::default(),
             object_lock: false,
             data_redundancy: None,
+            ..Default::default()
         }
     }
 
@@ -554,6 +777,7 @@ mod tests {
             access_key: format!("{ak}-key"),
             owner_id: ak.into(),
             display_name: ak.into(),
+            user: None,
         }
     }
 
@@ -592,5 +816,61 @@ mod tests {
         assert!(!may_read(&anon, &bucket("public-read"), Some(&private_obj)));
         assert!(may_read(&anon, &bucket("private"), Some(&public_obj)));
         assert!(may_read(&owner, &bucket("private"), Some(&private_obj)));
+    }
+    #[test]
+    fn grants_users_and_bucket_settings() {
+        let grant = |who: AclGrantee, p: AclPermission| AclGrant {
+            grantee: who,
+            permission: p,
+        };
+        let mut b = bucket("private");
+        b.grants = Some(vec![
+            grant(AclGrantee::User("other".into()), AclPermission::Read),
+            grant(AclGrantee::User("other".into()), AclPermission::WriteAcp),
+            grant(AclGrantee::Group(AUTH_USERS.into()), AclPermission::Write),
+        ]);
+        let other = user("other");
+        let other_user = Identity::User {
+            access_key: "u".into(),
+            owner_id: "other".into(),
+            display_name: "other".into(),
+            user: Some("bob".into()),
+        };
+        let third = user("third");
+        assert!(may_list(&other, &b));
+        assert!(may_write_bucket_acp(&other, &b));
+        assert!(!may_read_bucket_acp(&other, &b));
+        // A user of the grantee account gets only the public groups' grants.
+        assert!(!may_list(&other_user, &b));
+        assert!(may_write(&other_user, &b));
+        assert!(may_write(&third, &b));
+        assert!(!may_write(&Identity::Anonymous, &b));
+        // IgnorePublicAcls drops the group grant, not the account's.
+        b.public_access_block = Some(ossemu_store::PublicAccessBlock {
+            ignore_public_acls: true,
+            ..Default::default()
+        });
+        assert!(!may_write(&third, &b));
+        assert!(may_list(&other, &b));
+        // BucketOwnerEnforced: grants give nothing, the owner keeps everything.
+        b.ownership = Some(ObjectOwnership::BucketOwnerEnforced);
+        assert!(!may_list(&other, &b));
+        assert!(may_write_bucket_acp(&user("owner"), &b));
+        let obj = ObjectRecord::new(Default::default(), "other", 0);
+        assert_eq!(object_owner(&b, &obj), "owner");
+        assert!(!may_read(&other, &b, Some(&obj)));
+        b.ownership = None;
+        assert!(may_manage_object(&other, &b, &obj), "its owner");
+        assert!(!may_manage_object(&other_user, &b, &obj));
+        // FULL_CONTROL gives every permission.
+        let mut o = ObjectRecord::new(Default::default(), "owner", 0);
+        o.attrs.grants = Some(vec![grant(
+            AclGrantee::User("third".into()),
+            AclPermission::FullControl,
+        )]);
+        assert!(may_read(&third, &b, Some(&o)));
+        assert!(may_read_object_acp(&third, &b, &o));
+        assert!(may_manage_object(&third, &b, &o));
+        assert!(!may_read(&other, &b, Some(&o)));
     }
 }

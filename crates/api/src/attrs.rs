@@ -82,6 +82,7 @@ pub fn parse(src: &Source<'_>) -> ApiResult<ObjectAttrs> {
         headers,
         user_meta,
         acl,
+        grants: None,
         tagging,
         sse,
         storage_class,

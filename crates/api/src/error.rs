@@ -103,6 +103,8 @@ codes! {
     NoSuchServerSideEncryptionRule => 404, "The server side encryption configuration was not found.";
     NoSuchObjectLockConfiguration => 404, "The specified object does not have a ObjectLock configuration";
     NoSuchTagSet => 404, "The TagSet does not exist.";
+    NoSuchBucketPolicy => 404, "The bucket policy does not exist";
+    MalformedPolicy => 400, "Policy has invalid resource";
     NoSuchLifecycle => 404, "The bucket you specified does not have lifecycle configuration.";
     NoSuchLifecycleConfiguration => 404, "The lifecycle configuration does not exist";
     NoSuchKey => 404, "The specified key does not exist.";
@@ -129,6 +131,11 @@ codes! {
     SignatureDoesNotMatch => 403, "The request signature we calculated does not match the signature you provided. Check your key and signing method.";
     SymlinkTargetNotExist => 404, "The symbolic link's target object does not exist.";
     TooManyBuckets => 400, "You have attempted to create more buckets than allowed.";
+    AccessControlListNotSupported => 400, "The bucket does not allow ACLs";
+    InvalidBucketAclWithObjectOwnership => 400, "Bucket cannot have ACLs set with ObjectOwnership's BucketOwnerEnforced setting";
+    MalformedACLError => 400, "The XML you provided was not well-formed or did not validate against our published schema";
+    NoSuchPublicAccessBlockConfiguration => 404, "The public access block configuration was not found";
+    OwnershipControlsNotFoundError => 404, "The bucket ownership controls were not found";
     UnresolvableGrantByEmailAddress => 400, "The email address you provided does not match any account on record.";
     WORMConfigurationAlreadyExists => 409, "The WORM Configuration already exists.";
     WORMConfigurationLocked => 403, "The WORM Configuration is locked.";
@@ -225,6 +232,7 @@ impl ApiError {
             | Code::NoSuchWebsiteConfiguration
             | Code::NoSuchCORSConfiguration
             | Code::NoSuchLifecycle
+            | Code::NoSuchBucketPolicy
             | Code::NoSuchLifecycleConfiguration => ("BucketName", bucket),
             Code::NoSuchKey => ("Key", key),
             _ => return,

@@ -1,5 +1,6 @@
 //! Resources declared in a configuration file, ensured at start-up: buckets (owner, ACL),
-//! custom domains, website (back-to-origin) and CORS configurations, and objects seeded from a
+//! custom domains, website (back-to-origin), CORS and event notification configurations, and
+//! objects seeded from a
 //! directory (`seed.rs`). Applying the same declarations again changes nothing.
 
 mod seed;
@@ -32,6 +33,8 @@ pub struct BucketSpec {
     pub cors: Option<CorsConfiguration>,
     /// Directory whose files are uploaded as objects when their keys are missing.
     pub seed: Option<std::path::PathBuf>,
+    /// Event notification configuration to set (left as is when `None`).
+    pub notifications: Option<crate::notify::NotificationConfiguration>,
 }
 
 /// Why the declarations could not be applied.
@@ -128,44 +131,7 @@ pub fn parse_cors(xml: &str) -> Result<CorsConfiguration, String> {
 /// Declarations that already hold write nothing.
 pub async fn apply(store: &Store, region: &str, specs: &[BucketSpec]) -> Result<(), ApplyError> {
     for b in specs {
-        let rec = BucketRecord {
-            name: b.name.clone(),
-            owner: b.owner.clone(),
-            acl: b.acl.clone(),
-            created_ms: now_ms(),
-            storage_class: "Standard".into(),
-            location: region.to_string(),
-            versioning: Default::default(),
-            object_lock: false,
-            data_redundancy: None,
-        };
-        let what = || format!("bucket {}", b.name);
-        match store
-            .meta()
-            .get_bucket(&b.name)
-            .map_err(|e| store_error(what(), e))?
-        {
-            None => match store.create_bucket(&rec).await {
-                Ok(()) | Err(StoreError::BucketExists) => {}
-                Err(e) => return Err(store_error(what(), e)),
-            },
-            Some(cur) if cur.owner != b.owner => {
-                return Err(ApplyError::Refused(format!(
-                    "bucket {} already exists and belongs to {}, not {}",
-                    b.name, cur.owner, b.owner
-                )));
-            }
-            Some(cur) if cur.acl != b.acl => {
-                store
-                    .update_bucket(&BucketRecord {
-                        acl: b.acl.clone(),
-                        ..cur
-                    })
-                    .await
-                    .map_err(|e| store_error(what(), e))?;
-            }
-            Some(_) => {}
-        }
+        ensure_bucket(store, region, b).await?;
         for d in &b.cnames {
             store
                 .bind_domain(d, &b.name, now_ms())
@@ -188,6 +154,11 @@ pub async fn apply(store: &Store, region: &str, specs: &[BucketSpec]) -> Result<
                 .await
                 .map_err(|e| api_error(format!("CORS of bucket {}", b.name), e))?;
         }
+        if let Some(n) = &b.notifications {
+            crate::notify::store(store, &b.name, (!n.is_empty()).then_some(n))
+                .await
+                .map_err(|e| store_error(format!("notifications of bucket {}", b.name), e))?;
+        }
         if let Some(dir) = &b.seed {
             let done = seed(store, &b.name, &b.owner, dir).await?;
             tracing::info!(
@@ -198,6 +169,51 @@ pub async fn apply(store: &Store, region: &str, specs: &[BucketSpec]) -> Result<
                 dir.display()
             );
         }
+    }
+    Ok(())
+}
+
+/// Creates the declared bucket, or checks its owner and sets its ACL.
+async fn ensure_bucket(store: &Store, region: &str, b: &BucketSpec) -> Result<(), ApplyError> {
+    let rec = BucketRecord {
+        name: b.name.clone(),
+        owner: b.owner.clone(),
+        acl: b.acl.clone(),
+        created_ms: now_ms(),
+        storage_class: "Standard".into(),
+        location: region.to_string(),
+        versioning: Default::default(),
+        object_lock: false,
+        data_redundancy: None,
+        ..Default::default()
+    };
+    let what = || format!("bucket {}", b.name);
+    match store
+        .meta()
+        .get_bucket(&b.name)
+        .map_err(|e| store_error(what(), e))?
+    {
+        None => match store.create_bucket(&rec).await {
+            Ok(()) | Err(StoreError::BucketExists) => {}
+            Err(e) => return Err(store_error(what(), e)),
+        },
+        Some(cur) if cur.owner != b.owner => {
+            return Err(ApplyError::Refused(format!(
+                "bucket {} already exists and belongs to {}, not {}",
+                b.name, cur.owner, b.owner
+            )));
+        }
+        Some(cur) if cur.acl != b.acl => {
+            store
+                .update_bucket(&BucketRecord {
+                    acl: b.acl.clone(),
+                    grants: None,
+                    ..cur
+                })
+                .await
+                .map_err(|e| store_error(what(), e))?;
+        }
+        Some(_) => {}
     }
     Ok(())
 }

@@ -41,10 +41,16 @@ pub struct Ctx {
     pub headers: HeaderMap,
     /// Who is asking.
     pub identity: Identity,
+    /// The client's address (`aws:SourceIp` / `acs:SourceIp` of bucket policies).
+    pub peer: std::net::SocketAddr,
+    /// The operation the router chose.
+    pub op: crate::router::Op,
     /// The addressed bucket's record, once loaded.
     pub bucket_rec: OnceLock<BucketRecord>,
     /// The checksum of a verified request body (set when the body ends cleanly).
     pub checksum: crate::payload::ChecksumSlot,
+    /// Facts for the request trail gathered on the way (the mirror fetch).
+    pub trail: crate::trail::Notes,
 }
 
 impl Ctx {

@@ -17,6 +17,8 @@ pub enum Permission {
     List,
     /// Permission to write into the bucket.
     Write,
+    /// Permission to read the bucket's ACL (S3 READ_ACP).
+    ReadAcp,
 }
 
 macro_rules! ops {
@@ -53,7 +55,7 @@ ops! {
     HeadBucket: List,
     GetBucketInfo: Owner,
     GetBucketLocation: Owner,
-    GetBucketAcl: Owner,
+    GetBucketAcl: ReadAcp,
     PutBucketAcl: Handler,
     GetBucketVersioning: Owner,
     PutBucketVersioning: Owner,
@@ -87,9 +89,17 @@ ops! {
     PutBucketEncryption: Owner,
     GetBucketEncryption: Owner,
     DeleteBucketEncryption: Owner,
+    PutBucketOwnershipControls: Owner,
+    GetBucketOwnershipControls: Owner,
+    DeleteBucketOwnershipControls: Owner,
+    PutBucketPublicAccessBlock: Owner,
+    GetBucketPublicAccessBlock: Owner,
+    DeleteBucketPublicAccessBlock: Owner,
     PutBucketLogging: Owner,
     GetBucketLogging: Owner,
     DeleteBucketLogging: Owner,
+    PutBucketNotification: Owner,
+    GetBucketNotification: Owner,
     PutUserDefinedLogFieldsConfig: Owner,
     GetUserDefinedLogFieldsConfig: Owner,
     DeleteUserDefinedLogFieldsConfig: Owner,
@@ -105,6 +115,10 @@ ops! {
     ListCname: Owner,
     CreateCnameToken: Owner,
     GetCnameToken: Owner,
+    PutBucketPolicy: Owner,
+    GetBucketPolicy: Owner,
+    DeleteBucketPolicy: Owner,
+    GetBucketPolicyStatus: Owner,
     ListMultipartUploads: List,
     PutObject: Write,
     PostObject: Handler,
@@ -257,6 +271,8 @@ fn bucket_put(q: &Query) -> Op {
         Op::PutBucketLogging
     } else if has(q, "userDefinedLogFieldsConfig") {
         Op::PutUserDefinedLogFieldsConfig
+    } else if has(q, "notification") {
+        Op::PutBucketNotification
     } else if has(q, "tagging") {
         Op::PutBucketTagging
     } else if has(q, "versioning") {
@@ -265,6 +281,12 @@ fn bucket_put(q: &Query) -> Op {
         Op::PutObjectLockConfiguration
     } else if has(q, "referer") {
         Op::PutBucketReferer
+    } else if has(q, "policy") {
+        Op::PutBucketPolicy
+    } else if has(q, "ownershipControls") {
+        Op::PutBucketOwnershipControls
+    } else if has(q, "publicAccessBlock") {
+        Op::PutBucketPublicAccessBlock
     } else if unsupported(q) || stray(&Method::PUT, q, &[]) {
         Op::Unsupported
     } else {
@@ -293,6 +315,8 @@ fn bucket_get(q: &Query) -> Op {
         Op::GetBucketLogging
     } else if has(q, "userDefinedLogFieldsConfig") {
         Op::GetUserDefinedLogFieldsConfig
+    } else if has(q, "notification") {
+        Op::GetBucketNotification
     } else if value(q, "comp") == Some("token") && has(q, "cname") {
         Op::GetCnameToken
     } else if has(q, "cname") {
@@ -315,6 +339,14 @@ fn bucket_get(q: &Query) -> Op {
         Op::GetBucketReferer
     } else if has(q, "stat") {
         Op::GetBucketStat
+    } else if has(q, "policy") {
+        Op::GetBucketPolicy
+    } else if has(q, "policyStatus") {
+        Op::GetBucketPolicyStatus
+    } else if has(q, "ownershipControls") {
+        Op::GetBucketOwnershipControls
+    } else if has(q, "publicAccessBlock") {
+        Op::GetBucketPublicAccessBlock
     } else if unsupported(q) || stray(&Method::GET, q, &["list-type"]) {
         Op::Unsupported
     } else if value(q, "list-type") == Some("2") {
@@ -341,6 +373,12 @@ fn bucket_delete(q: &Query) -> Op {
         Op::DeleteBucketLogging
     } else if has(q, "userDefinedLogFieldsConfig") {
         Op::DeleteUserDefinedLogFieldsConfig
+    } else if has(q, "policy") {
+        Op::DeleteBucketPolicy
+    } else if has(q, "ownershipControls") {
+        Op::DeleteBucketOwnershipControls
+    } else if has(q, "publicAccessBlock") {
+        Op::DeleteBucketPublicAccessBlock
     } else if unsupported(q) || stray(&Method::DELETE, q, &[]) {
         Op::Unsupported
     } else {

@@ -31,6 +31,7 @@ pub async fn serve(
 ) -> std::io::Result<()> {
     let graceful = hyper_util::server::graceful::GracefulShutdown::new();
     let log_flusher = crate::access_log::spawn(state.clone(), state.config.access_log_interval);
+    let notifiers = crate::notify::spawn(&state);
     let mut shutdown = std::pin::pin!(shutdown);
     loop {
         tokio::select! {
@@ -69,11 +70,16 @@ pub async fn serve(
         }
     }
     drop(listener);
+    // Open request-trail streams would otherwise hold their connections to the grace period.
+    state.trail.close();
     tokio::select! {
         _ = graceful.shutdown() => {}
         _ = tokio::time::sleep(SHUTDOWN_GRACE) => tracing::warn!("in-flight requests did not finish in time"),
     }
     if let Some(task) = log_flusher {
+        task.abort();
+    }
+    for task in notifiers {
         task.abort();
     }
     if let Err(e) = crate::access_log::flush(&state).await {

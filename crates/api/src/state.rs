@@ -7,8 +7,10 @@ use std::sync::Arc;
 use ossemu_mirror::{Mirror, MirrorConfig};
 use ossemu_store::Store;
 
-/// An access key pair and the owner it acts for. Credentials with the same owner id are
-/// the same owner (as one account with two access keys).
+/// An access key pair and the owner it acts for. Credentials with the same owner id belong
+/// to the same account: the account itself (as one account with two access keys), or, with
+/// [`Credential::user`], a user of it (an IAM or RAM user) that owns nothing and may do only
+/// what its own policy, a bucket policy or an ACL grants.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Credential {
     /// Access key id.
@@ -19,6 +21,13 @@ pub struct Credential {
     pub owner_id: String,
     /// Owner display name.
     pub display_name: String,
+    /// E-mail address S3 grants may name (`emailAddress="…"`).
+    pub email: Option<String>,
+    /// Set for a user of account `owner_id` (not the account itself): its name, which bucket
+    /// policies name as `arn:aws:iam::ACCOUNT:user/NAME` or, in OSS, as the user's id.
+    pub user: Option<String>,
+    /// A user's own (identity) policy, as IAM or RAM JSON; `None` grants nothing.
+    pub policy: Option<String>,
 }
 
 impl Credential {
@@ -30,6 +39,9 @@ impl Credential {
             display_name: access_key.clone(),
             access_key,
             secret_key: secret_key.into(),
+            email: None,
+            user: None,
+            policy: None,
         }
     }
 }
@@ -83,6 +95,14 @@ pub struct ApiConfig {
     /// How often buffered access logs are written to their target buckets
     /// (`--access-log-interval`; zero: only when asked, and at shutdown).
     pub access_log_interval: Duration,
+    /// Whether the web console (`/_ossemu/console`) is served (`--console`).
+    pub console: bool,
+    /// Webhook targets event notifications may name (`[[webhooks]]` of the configuration
+    /// file).
+    pub webhooks: Vec<crate::notify::Webhook>,
+    /// Most event notification messages waiting for delivery (`--notify-queue`); past it the
+    /// oldest is dropped.
+    pub notify_queue: usize,
 }
 
 impl Default for ApiConfig {
@@ -99,6 +119,9 @@ impl Default for ApiConfig {
             metrics: MetricsAccess::default(),
             restore_delay: Duration::from_secs(5),
             access_log_interval: Duration::from_secs(300),
+            console: true,
+            webhooks: Vec::new(),
+            notify_queue: crate::notify::DEFAULT_QUEUE,
         }
     }
 }
@@ -109,9 +132,21 @@ impl ApiConfig {
         self.credentials.iter().find(|c| c.access_key == access_key)
     }
 
-    /// The first credential of this owner id: its display name is the owner's.
+    /// The first credential of this owner id (preferring the account's own over its users'):
+    /// its display name is the owner's.
     pub fn owner(&self, owner_id: &str) -> Option<&Credential> {
-        self.credentials.iter().find(|c| c.owner_id == owner_id)
+        let mut of = self.credentials.iter().filter(|c| c.owner_id == owner_id);
+        of.clone().find(|c| c.user.is_none()).or_else(|| of.next())
+    }
+
+    /// The account credential with this e-mail address (S3 `emailAddress` grants).
+    pub fn by_email(&self, email: &str) -> Option<&Credential> {
+        self.credentials.iter().find(|c| {
+            c.user.is_none()
+                && c.email
+                    .as_deref()
+                    .is_some_and(|e| e.eq_ignore_ascii_case(email))
+        })
     }
 
     /// An owner's display name: its first credential's, else the id itself (an owner no
@@ -140,11 +175,20 @@ pub struct AppState {
     pub lifecycle_pass: tokio::sync::Mutex<()>,
     /// Access log lines waiting for their next log object.
     pub access_log: crate::access_log::Buffer,
+    /// Parsed bucket and user policies.
+    pub policies: crate::authz::PolicyCache,
+    /// Finished requests, for whoever watches the console's request trail.
+    pub trail: crate::trail::Trail,
+    /// Signed-in web console sessions.
+    pub sessions: crate::console::Sessions,
+    /// Event notifications: webhook targets and the queue of messages for them.
+    pub notify: crate::notify::Notifier,
 }
 
 impl AppState {
     /// State for a store, API settings and fetcher settings.
     pub fn new(store: Store, config: ApiConfig, mirror: MirrorConfig) -> Arc<Self> {
+        let notify = crate::notify::Notifier::new(config.webhooks.clone(), config.notify_queue);
         Arc::new(Self {
             mirror: Mirror::new(store.clone(), mirror),
             store,
@@ -154,6 +198,10 @@ impl AppState {
             clock: Default::default(),
             lifecycle_pass: Default::default(),
             access_log: Default::default(),
+            policies: Default::default(),
+            trail: Default::default(),
+            sessions: Default::default(),
+            notify,
         })
     }
 }

@@ -63,24 +63,18 @@ const fn sub(name: &'static str, flags: u8, route: Route) -> SubResource {
 pub const SUBRESOURCES: &[SubResource] = &[
     // Answered 501 NotImplemented unless an implemented operation claims the request first;
     // the error message names the first one present, in this order.
-    sub("policy", V1 | V2 | OP, Unsupported),
     sub("tagging", V1 | V2 | OP, Unsupported),
-    sub("referer", V1 | OP, Implemented),
     sub("replication", V1 | V2, Unsupported),
     sub("inventory", V1 | V2, Unsupported),
     sub("qos", V1, Unsupported),
     sub("requestPayment", V1 | V2, Unsupported),
-    sub("notification", V2, Unsupported),
     sub("accelerate", V2, Unsupported),
     sub("analytics", V2, Unsupported),
     sub("metrics", V2, Unsupported),
     sub("intelligent-tiering", NONE, Unsupported),
-    sub("ownershipControls", NONE, Unsupported),
-    sub("publicAccessBlock", V1, Unsupported),
     sub("select", V2, Unsupported),
     sub("torrent", V2, Unsupported),
     sub("attributes", NONE, Unsupported),
-    sub("policyStatus", NONE, Unsupported),
     sub("transferAcceleration", V1, Unsupported),
     sub("stat", V1 | OP, Implemented),
     sub("regionList", V1, Unsupported),
@@ -126,6 +120,9 @@ pub const SUBRESOURCES: &[SubResource] = &[
     // Implemented for some methods; the router answers 501 for others (named after the above).
     sub("cname", V1 | OP, Partly),
     // Routed to implemented operations.
+    sub("policy", V1 | V2 | OP, Implemented),
+    sub("policyStatus", V1 | OP, Implemented),
+    sub("referer", V1 | OP, Implemented),
     sub("accessmonitor", NONE, Implemented),
     sub("acl", V1 | V2 | OP, Implemented),
     sub("append", V1 | OP, Implemented),
@@ -138,6 +135,8 @@ pub const SUBRESOURCES: &[SubResource] = &[
     sub("live", V1 | OP, Implemented),
     sub("location", V1 | V2 | OP, Implemented),
     sub("objectMeta", V1 | OP, Implemented),
+    sub("ownershipControls", NONE, Implemented),
+    sub("publicAccessBlock", V1, Implemented),
     sub("partNumber", V1 | V2 | OP, Implemented),
     sub("uploadId", V1 | V2 | OP, Implemented),
     sub("uploads", V1 | V2 | OP, Implemented),
@@ -156,6 +155,7 @@ pub const SUBRESOURCES: &[SubResource] = &[
     sub("encryption", V1 | OP, Implemented),
     sub("logging", V1 | V2 | OP, Implemented),
     sub("userDefinedLogFieldsConfig", OP | V1, Implemented),
+    sub("notification", V2, Implemented),
     // Not routed: parameters of an operation, and names only signatures cover.
     sub("callback", V1, Ignored),
     sub("callback-var", V1, Ignored),

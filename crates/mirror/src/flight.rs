@@ -1,7 +1,8 @@
 //! One fetch from the origin: where it stands ([`State`]), the clients waiting on it
 //! ([`Flight`]), and the task that runs it to its end ([`run`]).
 
-use std::sync::Arc;
+use std::sync::atomic::{AtomicU16, AtomicU32, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use bytes::Bytes;
@@ -100,22 +101,103 @@ pub enum State {
     Failed(Failure),
 }
 
+/// What is known of one fetch, shared by its task and every client of it (for the request
+/// trail): the origin asked, its answer, the bytes it sent, and how many clients joined.
+#[derive(Debug, Default)]
+pub struct FlightInfo {
+    url: Mutex<String>,
+    origin_status: AtomicU16,
+    bytes: AtomicU64,
+    clients: AtomicU32,
+    outcome: Mutex<Option<&'static str>>,
+}
+
+/// A snapshot of a [`FlightInfo`].
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct FlightFacts {
+    /// The origin URL asked (the last one, after failover), credentials masked.
+    pub url: String,
+    /// The origin's status (0: not answered yet, or not reached).
+    pub origin_status: u16,
+    /// Body bytes the fetch received from the origin (once it ended).
+    pub bytes: u64,
+    /// Clients that asked for this fetch: the one that started it and those that joined.
+    pub clients: u32,
+    /// How it ended (one of [`crate::OUTCOMES`]); `None` while it runs.
+    pub outcome: Option<&'static str>,
+}
+
+impl FlightInfo {
+    fn starting(url: &str) -> Arc<Self> {
+        let info = Self::default();
+        *info.url.lock().unwrap_or_else(|e| e.into_inner()) = masked_userinfo(url).into_owned();
+        info.clients.store(1, Ordering::Relaxed);
+        Arc::new(info)
+    }
+
+    /// The facts as they stand.
+    pub fn facts(&self) -> FlightFacts {
+        FlightFacts {
+            url: self.url.lock().unwrap_or_else(|e| e.into_inner()).clone(),
+            origin_status: self.origin_status.load(Ordering::Relaxed),
+            bytes: self.bytes.load(Ordering::Relaxed),
+            clients: self.clients.load(Ordering::Relaxed),
+            outcome: *self.outcome.lock().unwrap_or_else(|e| e.into_inner()),
+        }
+    }
+
+    fn ended(&self, url: String, origin_status: u16, bytes: u64, outcome: &'static str) {
+        *self.url.lock().unwrap_or_else(|e| e.into_inner()) = url;
+        self.origin_status.store(origin_status, Ordering::Relaxed);
+        self.bytes.store(bytes, Ordering::Relaxed);
+        *self.outcome.lock().unwrap_or_else(|e| e.into_inner()) = Some(outcome);
+    }
+}
+
 /// A fetch in flight, shared by the clients that asked for the same key.
 pub struct Flight {
     rx: watch::Receiver<State>,
     bucket: String,
     key: String,
+    info: Arc<FlightInfo>,
 }
 
 impl Flight {
-    pub(crate) fn new(bucket: String, key: String) -> (Arc<Self>, watch::Sender<State>) {
+    pub(crate) fn new(
+        bucket: String,
+        key: String,
+        url: &str,
+    ) -> (Arc<Self>, watch::Sender<State>, Arc<FlightInfo>) {
         let (tx, rx) = watch::channel(State::Connecting);
-        (Self::joined(rx, bucket, key), tx)
+        let info = FlightInfo::starting(url);
+        let flight = Arc::new(Self {
+            rx,
+            bucket,
+            key,
+            info: info.clone(),
+        });
+        (flight, tx, info)
     }
 
     /// Another client of a running fetch.
-    pub(crate) fn joined(rx: watch::Receiver<State>, bucket: String, key: String) -> Arc<Self> {
-        Arc::new(Self { rx, bucket, key })
+    pub(crate) fn joined(
+        rx: watch::Receiver<State>,
+        bucket: String,
+        key: String,
+        info: Arc<FlightInfo>,
+    ) -> Arc<Self> {
+        info.clients.fetch_add(1, Ordering::Relaxed);
+        Arc::new(Self {
+            rx,
+            bucket,
+            key,
+            info,
+        })
+    }
+
+    /// What is known of the fetch (shared with every client of it).
+    pub fn info(&self) -> Arc<FlightInfo> {
+        self.info.clone()
     }
 
     /// Waits until the response head is known, or until an outcome that has none.
@@ -183,6 +265,7 @@ pub(crate) async fn run(
     mirror: Arc<Mirror>,
     plan: FetchPlan,
     tx: watch::Sender<State>,
+    info: Arc<FlightInfo>,
     id: Option<(String, String)>,
 ) {
     let started = Instant::now();
@@ -224,6 +307,7 @@ pub(crate) async fn run(
     };
     mirror.stats.outcome(outcome, bytes);
     let url = masked_userinfo(&url);
+    info.ended(url.to_string(), origin_status, bytes, outcome);
     match &end {
         State::Failed(f) => tracing::warn!(
             rule = plan.rule,

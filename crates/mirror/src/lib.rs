@@ -37,7 +37,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-pub use flight::{Failure, FailureKind, Flight, Head, State};
+pub use flight::{Failure, FailureKind, Flight, FlightFacts, FlightInfo, Head, State};
 pub use guard::{ForbiddenAddress, OriginAddresses};
 pub use hop::{HOP_HEADER, HopError, MAX_HOPS};
 use ossemu_store::Store;
@@ -140,7 +140,33 @@ pub struct FetchPlan {
     /// The ossemu servers the request came through ([`Mirror::hops`]); this server's id is
     /// added when the fetch is sent.
     pub hops: Vec<String>,
+    /// Called once the fetch has stored the object (event notifications).
+    pub on_stored: Option<OnStored>,
 }
+
+/// What a fetch calls with the key and record it stored, and waits for, before it reports
+/// the object complete.
+#[derive(Clone)]
+#[allow(clippy::type_complexity)]
+pub struct OnStored(
+    pub  Arc<
+        dyn Fn(
+                &str,
+                &ossemu_store::ObjectRecord,
+            ) -> std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>>
+            + Send
+            + Sync,
+    >,
+);
+
+impl std::fmt::Debug for OnStored {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("OnStored")
+    }
+}
+
+/// A fetch in flight: where it stands (the sending side), and what it has found.
+type Running = (watch::Sender<State>, Arc<FlightInfo>);
 
 /// The fetcher: HTTP clients, the store, and the fetches in flight.
 pub struct Mirror {
@@ -149,7 +175,7 @@ pub struct Mirror {
     config: MirrorConfig,
     /// The fetches in flight, by `(bucket, key)`. The map holds the sending side only, so
     /// that [`watch::Sender::receiver_count`] counts the clients still interested.
-    flights: Mutex<HashMap<(String, String), watch::Sender<State>>>,
+    flights: Mutex<HashMap<(String, String), Running>>,
     stats: MirrorStats,
     instance: String,
 }
@@ -198,19 +224,19 @@ impl Mirror {
     /// plans (nothing stored) are never shared.
     pub fn fetch(self: &Arc<Self>, plan: FetchPlan) -> Arc<Flight> {
         if !plan.store {
-            let (flight, tx) = Flight::new(plan.bucket.clone(), plan.key.clone());
-            tokio::spawn(flight::run(self.clone(), plan, tx, None));
+            let (flight, tx, info) = Flight::new(plan.bucket.clone(), plan.key.clone(), &plan.url);
+            tokio::spawn(flight::run(self.clone(), plan, tx, info, None));
             return flight;
         }
         let id = (plan.bucket.clone(), plan.key.clone());
         let mut flights = self.flights.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(tx) = flights.get(&id) {
-            return Flight::joined(tx.subscribe(), plan.bucket, plan.key);
+        if let Some((tx, info)) = flights.get(&id) {
+            return Flight::joined(tx.subscribe(), plan.bucket, plan.key, info.clone());
         }
-        let (flight, tx) = Flight::new(plan.bucket.clone(), plan.key.clone());
-        flights.insert(id.clone(), tx.clone());
+        let (flight, tx, info) = Flight::new(plan.bucket.clone(), plan.key.clone(), &plan.url);
+        flights.insert(id.clone(), (tx.clone(), info.clone()));
         drop(flights);
-        tokio::spawn(flight::run(self.clone(), plan, tx, Some(id)));
+        tokio::spawn(flight::run(self.clone(), plan, tx, info, Some(id)));
         flight
     }
 

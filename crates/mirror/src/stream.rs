@@ -306,7 +306,12 @@ pub(crate) async fn commit(
         .put_object(&plan.bucket, &plan.key, template, blob, &check)
         .await
     {
-        Ok(rec) => Ok(complete(head, size, true, Some(rec.etag), tmp)),
+        Ok(rec) => {
+            if let Some(hook) = &plan.on_stored {
+                (hook.0)(&plan.key, &rec).await;
+            }
+            Ok(complete(head, size, true, Some(rec.etag), tmp))
+        }
         Err(TxError::Abort(WrittenMeanwhile)) => Ok(complete(head, size, true, None, tmp)),
         Err(TxError::Store(e)) => {
             tracing::error!(error = %e, "storing a mirrored object failed");

@@ -58,20 +58,87 @@ impl Rule {
     /// IncludeHeader AND, when `check_status` and the rule has one, the status
     /// ([`Rule::error_code`]).
     pub fn condition_holds(&self, facts: &RequestFacts<'_>, check_status: bool) -> bool {
+        self.condition_misses(facts, check_status).is_empty()
+    }
+
+    /// Every part of the Condition that does not hold (empty: it holds), in the order
+    /// KeyPrefixEquals, KeySuffixEquals, status, IncludeHeader.
+    pub fn condition_misses(&self, facts: &RequestFacts<'_>, check_status: bool) -> Vec<Miss> {
         let c = &self.condition;
-        facts.key.starts_with(c.key_prefix_equals.as_str())
-            && facts.key.ends_with(c.key_suffix_equals.as_str())
-            && (!check_status || self.error_code().is_none_or(|code| code == facts.status))
-            && c.include_headers.iter().all(|h| {
-                facts.headers.iter().any(|(name, value)| {
-                    name.eq_ignore_ascii_case(&h.key)
-                        && h.equals.as_deref().is_none_or(|v| *value == v)
-                        && h.starts_with
-                            .as_deref()
-                            .is_none_or(|v| value.starts_with(v))
-                        && h.ends_with.as_deref().is_none_or(|v| value.ends_with(v))
-                })
-            })
+        let mut misses = Vec::new();
+        if !facts.key.starts_with(c.key_prefix_equals.as_str()) {
+            misses.push(Miss::KeyPrefix(c.key_prefix_equals.clone()));
+        }
+        if !facts.key.ends_with(c.key_suffix_equals.as_str()) {
+            misses.push(Miss::KeySuffix(c.key_suffix_equals.clone()));
+        }
+        if check_status && let Some(code) = self.error_code().filter(|c| *c != facts.status) {
+            misses.push(Miss::Status {
+                wants: code,
+                got: facts.status,
+            });
+        }
+        for h in &c.include_headers {
+            let passes = facts.headers.iter().any(|(name, value)| {
+                name.eq_ignore_ascii_case(&h.key)
+                    && h.equals.as_deref().is_none_or(|v| *value == v)
+                    && h.starts_with
+                        .as_deref()
+                        .is_none_or(|v| value.starts_with(v))
+                    && h.ends_with.as_deref().is_none_or(|v| value.ends_with(v))
+            });
+            if !passes {
+                misses.push(Miss::Header(h.clone()));
+            }
+        }
+        misses
+    }
+}
+
+/// A part of a rule's Condition that does not hold for a request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Miss {
+    /// The key does not start with this KeyPrefixEquals.
+    KeyPrefix(String),
+    /// The key does not end with this KeySuffixEquals.
+    KeySuffix(String),
+    /// The rule applies to another status than the request would get.
+    Status {
+        /// The rule's status (its HttpErrorCodeReturnedEquals, or 404 for a Mirror rule).
+        wants: u16,
+        /// What the request would get.
+        got: u16,
+    },
+    /// No request header passes this IncludeHeader.
+    Header(crate::model::IncludeHeader),
+}
+
+impl std::fmt::Display for Miss {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Miss::KeyPrefix(p) => write!(f, "the key does not start with KeyPrefixEquals {p:?}"),
+            Miss::KeySuffix(s) => write!(f, "the key does not end with KeySuffixEquals {s:?}"),
+            Miss::Status { wants, got } => write!(
+                f,
+                "the rule applies to {wants} (HttpErrorCodeReturnedEquals) and the request would get {got}"
+            ),
+            Miss::Header(h) => {
+                write!(f, "no {} header", h.key)?;
+                let tests = [
+                    ("equal to", &h.equals),
+                    ("starting with", &h.starts_with),
+                    ("ending with", &h.ends_with),
+                ];
+                let mut first = true;
+                for (what, v) in tests {
+                    if let Some(v) = v {
+                        write!(f, "{} {what} {v:?}", if first { "" } else { " and" })?;
+                        first = false;
+                    }
+                }
+                Ok(())
+            }
+        }
     }
 }
 

@@ -18,8 +18,8 @@ pub mod wire;
 
 pub use error::{ConfigError, ErrorCode, Problem, Scope, UrlField};
 pub use eval::{
-    Action, OriginRequest, Redirection, RequestFacts, action, first_match, internal_key, location,
-    new_key, origin_request, pre_lookup_match, redirect_all_location,
+    Action, Miss, OriginRequest, Redirection, RequestFacts, action, first_match, internal_key,
+    location, new_key, origin_request, pre_lookup_match, redirect_all_location,
 };
 pub use model::{
     Condition, Dialect, ErrorDocument, HeaderSet, IncludeHeader, IndexDocument, IndexType,

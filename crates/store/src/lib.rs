@@ -42,13 +42,14 @@ pub use list::{
     list_versions,
 };
 pub use meta::{
-    Deleted, Finished, Meta, ObjectCheck, ObjectEdit, ObjectIter, ObjectUpdate, PartUpdate,
+    Deleted, Finished, Meta, ObjectCheck, ObjectEdit, ObjectIter, ObjectUpdate, PartUpdate, Queued,
     RecordIter, ScanFrom, Source, VersionEntry, is_version_id, parse_version_id,
 };
 pub use model::{
-    BlobId, BucketRecord, DeleteMarker, NULL_VERSION, ObjectAttrs, ObjectKind, ObjectRecord,
-    PartRecord, Restore, Retention, RetentionMode, Segment, Sse, UploadRecord, Version, Versioning,
-    now_ms, slice_segments,
+    AclGrant, AclGrantee, AclPermission, BlobId, BucketRecord, DeleteMarker, NULL_VERSION,
+    ObjectAttrs, ObjectKind, ObjectOwnership, ObjectRecord, PartRecord, PublicAccessBlock, Restore,
+    Retention, RetentionMode, Segment, Sse, UploadRecord, Version, Versioning, now_ms,
+    slice_segments,
 };
 pub use space::{FLOOR, RESERVE, SpaceReport};
 
@@ -116,6 +117,9 @@ struct Inner {
 pub struct Store {
     inner: Arc<Inner>,
 }
+
+/// A queue write applied and not yet known to be durable ([`Store::queue_apply`]).
+pub struct QueueWrite(Applied<()>);
 
 /// An object whose body files are pinned until this is dropped or its body is read.
 pub struct OpenObject {
@@ -434,7 +438,11 @@ impl Store {
 
     /// Deletes an empty bucket with its configuration documents and domain bindings.
     pub async fn delete_bucket(&self, name: &str) -> Result<()> {
-        self.erase(|| self.inner.meta.delete_bucket(name)).await
+        let done = self.erase(|| self.inner.meta.delete_bucket(name)).await;
+        if done.is_err() {
+            self.inner.meta.forget_configs();
+        }
+        done
     }
 
     /// Sets (`Some`) or removes (`None`) a bucket configuration document. Setting the
@@ -442,11 +450,37 @@ impl Store {
     /// so it needs no free space.
     pub async fn put_config(&self, bucket: &str, kind: &str, doc: Option<&[u8]>) -> Result<()> {
         let op = || self.inner.meta.put_config(bucket, kind, doc);
-        match doc {
+        let done = match doc {
             Some(d) if self.inner.meta.get_config(bucket, kind)?.as_deref() == Some(d) => Ok(()),
             Some(_) => self.write(op).await,
             None => self.erase(op).await,
+        };
+        if done.is_err() {
+            // Applied but perhaps never durable: read it from the engine again.
+            self.inner.meta.forget_configs();
         }
+        done
+    }
+
+    /// Adds messages to queues kept beside the records (`(queue, sequence number, bytes)`)
+    /// and removes others, in one batch applied before this returns (later reads see it). It
+    /// is durable once [`Store::queue_settle`] returned, or else within about a second (the
+    /// metadata engine's own flush), which suits removals of delivered messages (one lost to
+    /// a crash delivers its message again). Additions are refused when the disk has no room.
+    pub fn queue_apply(
+        &self,
+        add: &[(&str, u64, &[u8])],
+        remove: &[(&str, u64)],
+    ) -> Result<QueueWrite> {
+        if !add.is_empty() {
+            self.room()?;
+        }
+        Ok(QueueWrite(self.inner.meta.queue_write(add, remove)?))
+    }
+
+    /// Makes a queue write durable (see [`Store::queue_apply`]).
+    pub async fn queue_settle(&self, w: QueueWrite) -> Result<()> {
+        self.settle(w.0, None).await
     }
 
     /// Binds a custom domain to a bucket; `DomainTaken` if it is bound to another one. A

@@ -5,8 +5,9 @@
 //! `o` + `bucket\0key` → object, `r` + blob id → reference count, `c` + `bucket\0kind` →
 //! configuration document, `d` + domain → binding, `u` + `bucket\0key\0upload id` → upload,
 //! `p` + `upload id\0` + big-endian part number → part, `v` + `bucket\0key\0` + big-endian
-//! `!seq` → a version of a key in a versioned bucket (see `versions.rs`). Every record that
-//! lists a segment holds one reference on its blob; writes adjust the counts in the same atomic
+//! `!seq` → a version of a key in a versioned bucket (see `versions.rs`), `q` + `queue\0` +
+//! big-endian number → a queued message (event notifications). Every record that lists a
+//! segment holds one reference on its blob; writes adjust the counts in the same atomic
 //! batch and report blobs that have no reference left, which the caller unlinks after the batch
 //! is durable.
 //!
@@ -91,6 +92,9 @@ const CONFIG: u8 = b'c';
 const DOMAIN: u8 = b'd';
 const UPLOAD: u8 = b'u';
 const PART: u8 = b'p';
+/// `q` + queue name + `\0` + big-endian sequence number → a queued message (the event
+/// notification queues, see [`crate::Store::queue_apply`]).
+const QUEUE: u8 = b'q';
 
 fn tagged(tag: u8, parts: &[&[u8]]) -> Vec<u8> {
     let len = 1 + parts.iter().map(|p| p.len() + 1).sum::<usize>();
@@ -286,13 +290,25 @@ pub struct Meta {
     engine: Arc<dyn Engine>,
     /// Serialises every write; plain reads do not take it.
     write: Mutex<()>,
+    /// Configuration documents as last read or written, by key (`None`: absent). Requests
+    /// read several per bucket (policy, website, logging, ...); this makes each a map lookup.
+    /// Filled and changed only under `write`, so a reader never stores what a writer
+    /// replaced meanwhile.
+    configs: std::sync::RwLock<Configs>,
 }
+
+/// Configuration documents by key (`None`: known to be absent).
+type Configs = std::collections::HashMap<Vec<u8>, Option<Arc<[u8]>>>;
+
+/// Cached configuration lookups kept before the cache starts over.
+const MAX_CACHED_CONFIGS: usize = 100_000;
 
 impl Meta {
     pub(crate) fn new(engine: Arc<dyn Engine>) -> Self {
         Self {
             engine,
             write: Mutex::new(()),
+            configs: Default::default(),
         }
     }
 
@@ -435,12 +451,47 @@ impl Meta {
         for (domain, _) in self.list_domains(name)? {
             w.remove(domain_key(&domain))?;
         }
-        w.done((), Vec::new())
+        let applied = w.done((), Vec::new())?;
+        let prefix = in_bucket(CONFIG, name);
+        self.configs
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .retain(|k, _| !k.starts_with(&prefix));
+        Ok(applied)
     }
 
     /// A bucket configuration document (`website`, `cors`, ...).
     pub fn get_config(&self, bucket: &str, kind: &str) -> Result<Option<Vec<u8>>> {
-        self.engine.get(&config_key(bucket, kind))
+        let k = config_key(bucket, kind);
+        if let Some(hit) = self.read_configs().get(&k) {
+            return Ok(hit.as_deref().map(<[u8]>::to_vec));
+        }
+        let _w = self.lock();
+        let doc = self.engine.get(&k)?;
+        self.cache_config(k, doc.as_deref());
+        Ok(doc)
+    }
+
+    fn read_configs(&self) -> std::sync::RwLockReadGuard<'_, Configs> {
+        self.configs.read().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Drops every cached configuration document: after a write that failed, whose change
+    /// may be applied but never made durable (a reopened engine would not have it).
+    pub(crate) fn forget_configs(&self) {
+        self.configs
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .clear();
+    }
+
+    /// Records a configuration document (call with the write lock held).
+    fn cache_config(&self, k: Vec<u8>, doc: Option<&[u8]>) {
+        let mut configs = self.configs.write().unwrap_or_else(|e| e.into_inner());
+        if configs.len() >= MAX_CACHED_CONFIGS {
+            configs.clear();
+        }
+        configs.insert(k, doc.map(Arc::from));
     }
 
     /// Sets (`Some`) or removes (`None`) a configuration document. Setting the document a
@@ -461,12 +512,14 @@ impl Meta {
             return Ok(nothing(()));
         }
         match doc {
-            Some(d) => w.insert(k, d.to_vec()),
+            Some(d) => w.insert(k.clone(), d.to_vec()),
             None => {
-                w.remove(k)?;
+                w.remove(k.clone())?;
             }
         }
-        w.done((), Vec::new())
+        let applied = w.done((), Vec::new())?;
+        self.cache_config(k, doc);
+        Ok(applied)
     }
 
     /// The bucket a custom domain is bound to.
@@ -920,6 +973,56 @@ impl Meta {
             w.adjust_refs(&part.segments, -1, &mut freed)?;
         }
         Ok(w.done(Finished { old, committed }, freed)?)
+    }
+}
+
+/// A message kept in a queue: its queue's name, its sequence number and its bytes.
+pub type Queued = (String, u64, Vec<u8>);
+
+fn queue_key(queue: &str, seq: u64) -> Vec<u8> {
+    let mut k = tagged(QUEUE, &[queue.as_bytes(), b""]);
+    k.extend_from_slice(&seq.to_be_bytes());
+    k
+}
+
+impl Meta {
+    /// Every queued message, by queue name and then sequence number.
+    pub fn queued(&self) -> Result<Vec<Queued>> {
+        let mut out = Vec::new();
+        for kv in scan_prefix(self.engine.as_ref(), &[QUEUE]) {
+            let (k, v) = kv?;
+            let rest = &k[1..];
+            let Some(split) = rest.len().checked_sub(9) else {
+                continue;
+            };
+            let (name, tail) = rest.split_at(split);
+            let Ok(seq) = <[u8; 8]>::try_from(&tail[1..]) else {
+                continue;
+            };
+            out.push((
+                String::from_utf8_lossy(name).into_owned(),
+                u64::from_be_bytes(seq),
+                v,
+            ));
+        }
+        Ok(out)
+    }
+
+    /// Adds and removes queued messages in one batch.
+    pub(crate) fn queue_write(
+        &self,
+        add: &[(&str, u64, &[u8])],
+        remove: &[(&str, u64)],
+    ) -> Result<Applied<()>> {
+        let _w = self.lock();
+        let mut w = Writes::new(self.engine.as_ref())?;
+        for (queue, seq, msg) in add {
+            w.insert(queue_key(queue, *seq), msg.to_vec());
+        }
+        for (queue, seq) in remove {
+            w.staged.insert(queue_key(queue, *seq), None);
+        }
+        w.done((), Vec::new())
     }
 }
 

@@ -59,7 +59,7 @@ pub fn slice_segments(segments: &[Segment], start: u64, len: u64) -> Vec<Segment
 }
 
 /// A bucket.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct BucketRecord {
     /// Bucket name.
     pub name: String,
@@ -84,6 +84,127 @@ pub struct BucketRecord {
     /// OSS data redundancy type given at creation (`ZRS`); `None` is `LRS`, OSS's default.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data_redundancy: Option<String>,
+    /// S3 grants set one by one (or a grant list no canned ACL stands for), in the order
+    /// given; `None`: the grants of the canned [`BucketRecord::acl`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub grants: Option<Vec<AclGrant>>,
+    /// S3 Object Ownership; `None` behaves as [`ObjectOwnership::ObjectWriter`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ownership: Option<ObjectOwnership>,
+    /// The bucket's public access block (S3 PutPublicAccessBlock, OSS
+    /// PutBucketPublicAccessBlock), if one is set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub public_access_block: Option<PublicAccessBlock>,
+}
+
+/// An ACL permission.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum AclPermission {
+    /// `READ`: list a bucket, read an object.
+    Read,
+    /// `WRITE`: write and delete a bucket's objects.
+    Write,
+    /// `READ_ACP`: read the ACL.
+    ReadAcp,
+    /// `WRITE_ACP`: change the ACL.
+    WriteAcp,
+    /// `FULL_CONTROL`: all of the above.
+    FullControl,
+}
+
+impl AclPermission {
+    /// The S3 name (`READ`, `WRITE`, `READ_ACP`, `WRITE_ACP`, `FULL_CONTROL`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AclPermission::Read => "READ",
+            AclPermission::Write => "WRITE",
+            AclPermission::ReadAcp => "READ_ACP",
+            AclPermission::WriteAcp => "WRITE_ACP",
+            AclPermission::FullControl => "FULL_CONTROL",
+        }
+    }
+
+    /// Parses an S3 name.
+    pub fn parse(s: &str) -> Option<Self> {
+        [
+            AclPermission::Read,
+            AclPermission::Write,
+            AclPermission::ReadAcp,
+            AclPermission::WriteAcp,
+            AclPermission::FullControl,
+        ]
+        .into_iter()
+        .find(|p| p.as_str() == s)
+    }
+
+    /// Whether a grant of `self` gives `needed`.
+    pub fn gives(self, needed: AclPermission) -> bool {
+        self == needed || self == AclPermission::FullControl
+    }
+}
+
+/// Whom an ACL grant names.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum AclGrantee {
+    /// An account, by canonical (owner) id; e-mail grantees are stored resolved to it.
+    User(String),
+    /// A group, by URI (AllUsers, AuthenticatedUsers, LogDelivery).
+    Group(String),
+}
+
+/// One ACL grant.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct AclGrant {
+    /// Who.
+    pub grantee: AclGrantee,
+    /// What.
+    pub permission: AclPermission,
+}
+
+/// S3 Object Ownership of a bucket.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ObjectOwnership {
+    /// ACLs are disabled; the bucket owner owns every object.
+    BucketOwnerEnforced,
+    /// Objects written with `bucket-owner-full-control` belong to the bucket owner.
+    BucketOwnerPreferred,
+    /// The writer's account owns what it writes.
+    ObjectWriter,
+}
+
+impl ObjectOwnership {
+    /// The S3 name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ObjectOwnership::BucketOwnerEnforced => "BucketOwnerEnforced",
+            ObjectOwnership::BucketOwnerPreferred => "BucketOwnerPreferred",
+            ObjectOwnership::ObjectWriter => "ObjectWriter",
+        }
+    }
+
+    /// Parses an S3 name.
+    pub fn parse(s: &str) -> Option<Self> {
+        [
+            ObjectOwnership::BucketOwnerEnforced,
+            ObjectOwnership::BucketOwnerPreferred,
+            ObjectOwnership::ObjectWriter,
+        ]
+        .into_iter()
+        .find(|o| o.as_str() == s)
+    }
+}
+
+/// A bucket's public access block: S3's four settings (OSS's `BlockPublicAccess` sets all four).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PublicAccessBlock {
+    /// Refuse requests that set public ACLs.
+    pub block_public_acls: bool,
+    /// Public ACL grants give nothing.
+    pub ignore_public_acls: bool,
+    /// Refuse public bucket policies.
+    pub block_public_policy: bool,
+    /// Public policies give only the bucket owner's account and services access.
+    pub restrict_public_buckets: bool,
 }
 
 /// How a retention period may be shortened (S3 Object Lock).
@@ -233,6 +354,10 @@ pub struct ObjectAttrs {
     /// Object ACL; `None` inherits the bucket's.
     #[serde(default)]
     pub acl: Option<String>,
+    /// S3 grants set one by one, in the order given; `None`: the grants of the canned
+    /// [`ObjectAttrs::acl`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub grants: Option<Vec<AclGrant>>,
     /// Tagging (`x-oss-tagging` / `x-amz-tagging`) as url-encoded pairs.
     #[serde(default)]
     pub tagging: Vec<(String, String)>,
@@ -356,6 +481,8 @@ struct ObjectWire {
     #[serde(default)]
     acl: Option<String>,
     #[serde(default)]
+    grants: Option<Vec<AclGrant>>,
+    #[serde(default)]
     owner: String,
     #[serde(default)]
     tag: Option<String>,
@@ -401,6 +528,7 @@ impl From<ObjectWire> for ObjectRecord {
                 headers: w.headers,
                 user_meta: w.user_meta,
                 acl: w.acl,
+                grants: w.grants,
                 tagging: w.tagging,
                 sse: w.sse,
                 storage_class: w.storage_class,

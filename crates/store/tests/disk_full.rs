@@ -41,6 +41,7 @@ fn record(name: &str) -> BucketRecord {
         versioning: Default::default(),
         object_lock: false,
         data_redundancy: None,
+        ..Default::default()
     }
 }
 
@@ -300,5 +301,40 @@ async fn setting_the_same_configuration_again_needs_no_space() {
     ));
     // Removing a document is a delete: it works.
     store.put_config("b", "cors", None).await.unwrap();
+    assert!(store.meta().get_config("b", "cors").unwrap().is_none());
+}
+
+/// Configuration documents are served from memory after the first read; what they show
+/// is always what the engine has, also after a write that failed and a reopened engine,
+/// and after the bucket is gone.
+#[tokio::test]
+async fn cached_configuration_follows_the_engine() {
+    let (dir, faults, store) = store_with_bucket().await;
+    assert!(store.meta().get_config("b", "policy").unwrap().is_none());
+    store.put_config("b", "policy", Some(b"v1")).await.unwrap();
+    assert_eq!(
+        store.meta().get_config("b", "policy").unwrap().unwrap(),
+        b"v1"
+    );
+    // A write refused before it applies changes nothing.
+    faults.fail_engine_applies(1);
+    assert!(store.put_config("b", "policy", Some(b"v2")).await.is_err());
+    assert_eq!(
+        store.meta().get_config("b", "policy").unwrap().unwrap(),
+        b"v1"
+    );
+    // One whose flush failed shows what the reopened engine has, as a new process would.
+    faults.fail_engine_flushes(1);
+    let _ = store.put_config("b", "policy", Some(b"v3")).await;
+    let seen = store.meta().get_config("b", "policy").unwrap();
+    drop(store);
+    let store = open(dir.path(), &faults);
+    assert_eq!(store.meta().get_config("b", "policy").unwrap(), seen);
+    // Deleting the bucket takes its documents; a new bucket of that name has none.
+    store.put_config("b", "policy", None).await.unwrap();
+    store.put_config("b", "cors", Some(b"c")).await.unwrap();
+    assert!(store.meta().get_config("b", "cors").unwrap().is_some());
+    store.delete_bucket("b").await.unwrap();
+    store.create_bucket(&record("b")).await.unwrap();
     assert!(store.meta().get_config("b", "cors").unwrap().is_none());
 }

@@ -47,6 +47,7 @@ async fn bucket(store: &Store, name: &str) {
             versioning: Default::default(),
             object_lock: false,
             data_redundancy: None,
+            ..Default::default()
         })
         .await
         .unwrap();
@@ -505,4 +506,39 @@ fn older_metadata_layout_is_refused() {
     .err()
     .expect("refused");
     assert!(err.to_string().contains("older ossemu"), "{err}");
+}
+
+/// Queued messages: kept in queue and number order beside the records (never in a listing),
+/// removed by number, and after a settled write still there when the data directory is
+/// opened again.
+#[tokio::test]
+async fn queued_messages_survive_reopening() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let store = open(dir.path());
+        bucket(&store, "b").await;
+        let w = store
+            .queue_apply(
+                &[("t", 2, b"two"), ("t", 1, b"one"), ("u", 3, b"three")],
+                &[],
+            )
+            .unwrap();
+        store.queue_settle(w).await.unwrap();
+        let w = store.queue_apply(&[], &[("u", 3)]).unwrap();
+        store.queue_settle(w).await.unwrap();
+        let listed = store
+            .list("b", &ListQuery::default())
+            .unwrap()
+            .entries
+            .len();
+        assert_eq!(listed, 0);
+    }
+    let store = open(dir.path());
+    assert_eq!(
+        store.meta().queued().unwrap(),
+        [
+            ("t".to_string(), 1, b"one".to_vec()),
+            ("t".to_string(), 2, b"two".to_vec()),
+        ]
+    );
 }

@@ -25,6 +25,7 @@ fn record(name: &str, versioning: Versioning) -> BucketRecord {
         versioning,
         object_lock: false,
         data_redundancy: None,
+        ..Default::default()
     }
 }
 

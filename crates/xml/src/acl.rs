@@ -9,6 +9,42 @@ use crate::codec::{S3_NS, XML_DECLARATION, escape};
 pub const ALL_USERS: &str = "http://acs.amazonaws.com/groups/global/AllUsers";
 /// The group of every signed request.
 pub const AUTH_USERS: &str = "http://acs.amazonaws.com/groups/global/AuthenticatedUsers";
+/// The group S3's server access logging writes as.
+pub const LOG_DELIVERY: &str = "http://acs.amazonaws.com/groups/s3/LogDelivery";
+
+/// Whom a grant of a response names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum GrantTo<'a> {
+    /// A canonical user: id and display name.
+    User(&'a str, &'a str),
+    /// A group, by URI.
+    Group(&'a str),
+}
+
+/// The S3 `AccessControlPolicy` of `owner` (`(id, display name)`) with these grants
+/// (grantee, permission), in order.
+pub fn s3_grants_policy(owner: (&str, &str), grants: &[(GrantTo<'_>, &str)]) -> String {
+    let mut list = String::new();
+    for (to, perm) in grants {
+        let grantee = match to {
+            GrantTo::User(id, name) => format!(
+                "xsi:type=\"CanonicalUser\"><ID>{}</ID><DisplayName>{}</DisplayName>",
+                escape(id),
+                escape(name)
+            ),
+            GrantTo::Group(uri) => format!("xsi:type=\"Group\"><URI>{}</URI>", escape(uri)),
+        };
+        list.push_str(&format!(
+            "<Grant><Grantee xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" {grantee}</Grantee><Permission>{}</Permission></Grant>",
+            escape(perm)
+        ));
+    }
+    format!(
+        "{XML_DECLARATION}\n<AccessControlPolicy xmlns=\"{S3_NS}\"><Owner><ID>{}</ID><DisplayName>{}</DisplayName></Owner><AccessControlList>{list}</AccessControlList></AccessControlPolicy>",
+        escape(owner.0),
+        escape(owner.1)
+    )
+}
 
 /// The S3 `AccessControlPolicy` for a canned ACL owned by `owner` (`(id, display name)`);
 /// `bucket_owner` is granted access by the `bucket-owner-*` object ACLs. Group grants come
@@ -138,6 +174,14 @@ mod tests {
         assert!(group < owner, "group grants first");
         let xml = s3_policy(("w", "writer"), "bucket-owner-read", ("b", "bucket owner"));
         assert!(xml.contains("<ID>b</ID><DisplayName>bucket owner</DisplayName></Grantee><Permission>READ</Permission>"));
+        let xml = s3_grants_policy(
+            ("o", "n"),
+            &[
+                (GrantTo::User("a", "A"), "READ"),
+                (GrantTo::Group(LOG_DELIVERY), "WRITE"),
+            ],
+        );
+        assert!(xml.contains("<Owner><ID>o</ID><DisplayName>n</DisplayName></Owner><AccessControlList><Grant><Grantee xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" xsi:type=\"CanonicalUser\"><ID>a</ID><DisplayName>A</DisplayName></Grantee><Permission>READ</Permission></Grant><Grant><Grantee xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" xsi:type=\"Group\"><URI>http://acs.amazonaws.com/groups/s3/LogDelivery</URI></Grantee><Permission>WRITE</Permission></Grant></AccessControlList>"));
         assert_eq!(
             oss_policy("o", "n", "private"),
             "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<AccessControlPolicy><Owner><ID>o</ID><DisplayName>n</DisplayName></Owner><AccessControlList><Grant>private</Grant></AccessControlList></AccessControlPolicy>"

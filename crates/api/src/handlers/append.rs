@@ -60,7 +60,7 @@ pub async fn append_object(cx: &Ctx, body: ReqStream) -> ApiResult<Response<Body
     if want_md5.is_some_and(|m| m != blob.md5) {
         return Err(digest_mismatch(cx.dialect));
     }
-    let owner = cx.identity.owner().unwrap_or(&bucket.owner).to_string();
+    let owner = super::new_object_owner(cx, &attrs)?;
     let (added, add_len, add_crc) = (blob.segments(), blob.len, blob.crc64);
     let now = now_ms();
     let update = |cur: Option<&ObjectRecord>, _: Option<&ObjectRecord>| {
@@ -91,6 +91,7 @@ pub async fn append_object(cx: &Ctx, body: ReqStream) -> ApiResult<Response<Body
         .update_in_place(&bucket.name, key, Some(blob), &update)
         .await?
         .new;
+    crate::notify::object_created(cx, &bucket, key, &rec, crate::notify::Kind::Put).await;
     let mut r = no_body(StatusCode::OK);
     let h = r.headers_mut();
     set(h, "etag", &cx.dialect.etag(&rec.etag));

@@ -2,12 +2,13 @@
 //! and the empty ListLiveChannel.
 
 use http::{Response, StatusCode};
-use ossemu_store::{BucketRecord, StoreError, now_ms};
+use ossemu_store::{BucketRecord, ObjectOwnership, StoreError, now_ms};
 use ossemu_xml::bucket::{
     BucketInfo, BucketInfoBucket, BucketPolicy, CreateBucketConfiguration, ListLiveChannelResult,
     LocationConstraint, OssAccessControlList, SseRule,
 };
 
+use super::acl::grants::Requested;
 use super::{acl_refused, canned_acl_ok, iso8601, max_param, no_body, owner, set, xml_ok};
 use crate::body::{Body, ReqStream, read_small};
 use crate::dialect::Dialect;
@@ -43,11 +44,11 @@ pub fn check_new_name(cx: &Ctx, name: &str) -> ApiResult<()> {
     Ok(())
 }
 
-/// A canned bucket ACL from `x-oss-acl` / `x-amz-acl`, or (S3) the `x-amz-grant-*` headers
-/// when they are equivalent to one, checked. `owner` will own the bucket.
-pub fn requested_bucket_acl(cx: &Ctx, owner: &str) -> ApiResult<Option<String>> {
-    if let Some(acl) = super::acl::grants::header_acl(cx, owner, owner, false)? {
-        return Ok(Some(acl));
+/// The bucket ACL a request asks for: a canned one from `x-oss-acl` / `x-amz-acl`, checked, or
+/// (S3) the `x-amz-grant-*` headers' grants. `owner` will own the bucket.
+pub fn requested_bucket_acl(cx: &Ctx, owner: &str) -> ApiResult<Option<Requested>> {
+    if let Some(req) = super::acl::grants::header_acl(cx, owner, owner, false)? {
+        return Ok(Some(req));
     }
     let Some(acl) = cx.dheader("acl") else {
         return Ok(None);
@@ -60,7 +61,19 @@ pub fn requested_bucket_acl(cx: &Ctx, owner: &str) -> ApiResult<Option<String>> 
             acl,
         ));
     }
-    Ok(Some(acl.to_string()))
+    Ok(Some(Requested::canned(acl)))
+}
+
+/// A new bucket's ACL and Object Ownership (`x-amz-object-ownership`): with
+/// `BucketOwnerEnforced`, an ACL that grants anyone but the owner anything is 400
+/// InvalidBucketAclWithObjectOwnership.
+fn access_settings(cx: &Ctx, me: &str) -> ApiResult<(Option<Requested>, Option<ObjectOwnership>)> {
+    let acl = requested_bucket_acl(cx, me)?;
+    let ownership = super::ownership::from_header(cx)?;
+    if let Some(a) = &acl {
+        super::ownership::check_enforceable(ownership, me, &a.grants_for(me, me))?;
+    }
+    Ok((acl, ownership))
 }
 
 /// The 200 answer to a bucket creation: `Location: /<bucket>`.
@@ -82,6 +95,7 @@ pub fn new_bucket(cx: &Ctx, name: &str, owner: &str, acl: Option<String>) -> Buc
         versioning: Default::default(),
         object_lock: false,
         data_redundancy: None,
+        ..Default::default()
     }
 }
 
@@ -91,7 +105,7 @@ pub async fn create_bucket(cx: &Ctx, body: ReqStream) -> ApiResult<Response<Body
     let name = cx.bucket()?.to_string();
     let me = creator(cx)?;
     check_new_name(cx, &name)?;
-    let acl = requested_bucket_acl(cx, me)?;
+    let (acl, ownership) = access_settings(cx, me)?;
     let sse = super::encryption::from_headers(cx)?;
     let raw = read_small(body, SMALL_BODY, &cx.state.buffers).await?;
     let conf: CreateBucketConfiguration = if raw.iter().all(u8::is_ascii_whitespace) {
@@ -110,7 +124,9 @@ pub async fn create_bucket(cx: &Ctx, body: ReqStream) -> ApiResult<Response<Body
         location: requested_location
             .clone()
             .unwrap_or_else(|| cx.state.config.region.clone()),
-        ..new_bucket(cx, &name, me, acl.clone())
+        grants: acl.as_ref().and_then(|a| a.grants.clone()),
+        ownership,
+        ..new_bucket(cx, &name, me, acl.as_ref().map(|a| a.canned.clone()))
     };
     // S3 Object Lock is enabled at creation, and with it versioning.
     let locked = cx.dialect == Dialect::S3
@@ -212,7 +228,7 @@ async fn recreate_oss(
     cx: &Ctx,
     mut existing: BucketRecord,
     me: &str,
-    acl: Option<String>,
+    acl: Option<Requested>,
     conf: &CreateBucketConfiguration,
 ) -> ApiResult<Response<Body>> {
     if existing.owner != me {
@@ -229,9 +245,10 @@ async fn recreate_oss(
         ));
     }
     if let Some(acl) = acl
-        && acl != existing.acl
+        && (acl.canned != existing.acl || acl.grants != existing.grants)
     {
-        existing.acl = acl;
+        existing.acl = acl.canned;
+        existing.grants = acl.grants;
         cx.store().update_bucket(&existing).await?;
     }
     Ok(created(&existing.name))
@@ -254,7 +271,7 @@ fn recreate_s3(
     let default_region = |l: &str| l == "us-east-1" || l == cx.state.config.region;
     let mine = existing.owner == me;
     let recreate = mine && us_east_1 && default_region(&existing.location);
-    if recreate && existing.acl == rec.acl {
+    if recreate && existing.acl == rec.acl && existing.grants == rec.grants {
         Ok(created(&existing.name))
     } else if mine && !recreate {
         Err(ApiError::new(Code::BucketAlreadyOwnedByYou))
@@ -300,16 +317,6 @@ pub async fn head_bucket(cx: &Ctx) -> ApiResult<Response<Body>> {
     Ok(r)
 }
 
-/// Whether public access to a bucket is blocked, as GetBucketInfo's `BlockPublicAccess`
-/// reports it. OSS blocks it by default on buckets created since 2025-10-13
-/// (alibabacloud-oss-v2's `test_get_bucket_info` expects `true` for a new private bucket)
-/// and refuses public ACLs while it is blocked. ossemu has no PutBucketPublicAccessBlock: a
-/// bucket is reported blocked unless its ACL is public, which on OSS means the block was
-/// lifted first.
-fn blocks_public_access(b: &BucketRecord) -> bool {
-    !b.acl.starts_with("public-")
-}
-
 /// GetBucketInfo (OSS).
 pub async fn get_bucket_info(cx: &Ctx) -> ApiResult<Response<Body>> {
     let b = cx.load_bucket()?;
@@ -333,7 +340,7 @@ pub async fn get_bucket_info(cx: &Ctx) -> ApiResult<Response<Body>> {
                 grant: b.acl.clone(),
             },
             comment: String::new(),
-            block_public_access: blocks_public_access(&b),
+            block_public_access: super::public_access::oss_blocks(&b),
             bucket_policy: log_target(cx, &b.name)?,
             sse: sse_rule(cx, &b.name)?,
         },

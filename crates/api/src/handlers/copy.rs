@@ -6,12 +6,12 @@ use ossemu_xml::object::CopyResult;
 use percent_encoding::percent_decode_str;
 
 use super::{ObjectAttrs, attrs_from_request, iso8601, set, xml_ok};
-use crate::access;
 use crate::body::Body;
 use crate::dialect::Dialect;
 use crate::error::{ApiError, ApiResult, Code};
 use crate::range::{Precondition, evaluate};
 use crate::request::Ctx;
+use crate::router::Op;
 
 /// A copy source: bucket, key and the version named (`None`: the latest).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -83,9 +83,13 @@ pub fn open_source(cx: &Ctx, src: &CopySource) -> ApiResult<OpenedSource> {
     let obj = cx
         .store()
         .open_version(&src.bucket, &src.key, src.version.as_deref())?;
-    if !access::may_read(&cx.identity, &b, obj.as_ref().map(|o| &o.rec)) {
-        return Err(access::denied(&cx.identity));
-    }
+    crate::authz::read_as(
+        cx,
+        Op::GetObject,
+        &b,
+        &src.key,
+        obj.as_ref().map(|o| &o.rec),
+    )?;
     let obj = obj.ok_or_else(|| {
         let missing = match &src.version {
             Some(v) => match cx
@@ -172,7 +176,8 @@ fn metadata_directive(cx: &Ctx) -> ApiResult<bool> {
 }
 
 impl CopyPlan {
-    fn from_request(cx: &Ctx, bucket: &ossemu_store::BucketRecord, owner: &str) -> ApiResult<Self> {
+    fn from_request(cx: &Ctx, bucket: &ossemu_store::BucketRecord) -> ApiResult<Self> {
+        let attrs = attrs_from_request(cx)?;
         Ok(Self {
             replace: metadata_directive(cx)?,
             acl_given: cx
@@ -190,8 +195,8 @@ impl CopyPlan {
             lock: super::retention::for_write(cx, bucket)?,
             oss: cx.dialect == Dialect::Oss,
             type_given: cx.header("content-type").is_some_and(|v| !v.is_empty()),
-            attrs: attrs_from_request(cx)?,
-            owner: owner.to_string(),
+            owner: super::new_object_owner(cx, &attrs)?,
+            attrs,
             now: now_ms(),
         })
     }
@@ -200,13 +205,11 @@ impl CopyPlan {
     fn check(
         &self,
         cx: &Ctx,
-        src_bucket: &ossemu_store::BucketRecord,
+        (src_bucket, src_key): (&ossemu_store::BucketRecord, &str),
         cur: Option<&ObjectRecord>,
         src: &ObjectRecord,
     ) -> ApiResult<()> {
-        if !access::may_read(&cx.identity, src_bucket, Some(src)) {
-            return Err(access::denied(&cx.identity));
-        }
+        crate::authz::read_as(cx, Op::GetObject, src_bucket, src_key, Some(src))?;
         super::storage::check_readable(cx, src_bucket, src)?;
         self.worm.check(cur)?;
         if self.forbid && cur.is_some() {
@@ -239,7 +242,7 @@ pub async fn copy_object(cx: &Ctx) -> ApiResult<Response<Body>> {
         bucket: src_bucket_rec,
         ..
     } = open_source(cx, &src)?;
-    let plan = CopyPlan::from_request(cx, &bucket, cx.identity.owner().unwrap_or(&bucket.owner))?;
+    let plan = CopyPlan::from_request(cx, &bucket)?;
     // A copy onto itself must change something: its metadata, or its storage class.
     if cx.dialect == Dialect::S3
         && !plan.replace
@@ -256,7 +259,7 @@ pub async fn copy_object(cx: &Ctx) -> ApiResult<Response<Body>> {
     let missing_source = || ApiError::new(Code::NoSuchKey).field("Key", src.key.clone());
     let build = |cur: Option<&ObjectRecord>, from: Option<&ObjectRecord>| {
         let from = from.ok_or_else(missing_source)?;
-        plan.check(cx, &src_bucket_rec, cur, from)?;
+        plan.check(cx, (&src_bucket_rec, &src.key), cur, from)?;
         Ok(copied(from, &plan))
     };
     let written = cx
@@ -269,6 +272,7 @@ pub async fn copy_object(cx: &Ctx) -> ApiResult<Response<Body>> {
         Err(e) => return Err(e.into()),
     };
     // The version the write copied, which may be newer than the one checked before it.
+    crate::notify::object_created(cx, &bucket, &key, &rec, crate::notify::Kind::Copy).await;
     let src_version = copied_version.or(src_version.filter(|v| v == NULL_VERSION));
     let mut r = copy_result(cx, &rec);
     set_source_version(cx, r.headers_mut(), src_version.as_deref());
@@ -328,10 +332,10 @@ fn copied(src: &ObjectRecord, plan: &CopyPlan) -> ObjectRecord {
     };
     // The copy's class is the one the request names, else its bucket's.
     rec.attrs.storage_class.clone_from(&attrs.storage_class);
-    rec.attrs.acl = if plan.acl_given {
-        attrs.acl.clone()
+    (rec.attrs.acl, rec.attrs.grants) = if plan.acl_given {
+        (attrs.acl.clone(), attrs.grants.clone())
     } else {
-        None
+        (None, None)
     };
     // The copy is encrypted as its request asks, whatever the directive (OSS and S3 alike).
     rec.attrs.sse = attrs.sse.clone();

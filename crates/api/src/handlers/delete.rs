@@ -116,6 +116,33 @@ fn deleted_entry(key: String, requested: Option<String>, done: &ossemu_store::De
     }
 }
 
+/// Whether the requester may delete `key`: DeleteObjects is authorized key by key, as S3
+/// does (a policy may allow `s3:DeleteObject` on some keys only).
+fn may_delete(cx: &Ctx, bucket: &ossemu_store::BucketRecord, key: &str) -> ApiResult<()> {
+    crate::authz::decide(
+        cx,
+        crate::authz::Ask {
+            who: &cx.identity,
+            op: crate::router::Op::DeleteObject,
+            bucket,
+            key: Some(key),
+            obj: None,
+            acl: crate::access::may_write(&cx.identity, bucket),
+        },
+    )
+}
+
+/// The `<Error>` entry for a key that was not deleted.
+fn key_error(key: &str, version_id: Option<String>, encode: bool, e: ApiError) -> DeleteError {
+    let message = e.message.as_deref().unwrap_or(e.code.default_message());
+    DeleteError {
+        key: maybe_encode(key, encode),
+        version_id,
+        code: e.code.as_str().into(),
+        message: message.into(),
+    }
+}
+
 /// Deletes up to 1000 keys or versions; reports each (only failures when Quiet, and in OSS
 /// nothing at all when Quiet and none failed).
 pub async fn delete_objects(cx: &Ctx, body: ReqStream) -> ApiResult<Response<Body>> {
@@ -135,6 +162,12 @@ pub async fn delete_objects(cx: &Ctx, body: ReqStream) -> ApiResult<Response<Bod
             result.errors.push(e);
             continue;
         }
+        if let Err(e) = may_delete(cx, &bucket, &o.key) {
+            result
+                .errors
+                .push(key_error(&o.key, o.version_id.clone(), encode, e));
+            continue;
+        }
         let done = cx
             .store()
             .delete_checked(
@@ -147,6 +180,8 @@ pub async fn delete_objects(cx: &Ctx, body: ReqStream) -> ApiResult<Response<Bod
             .await;
         match done {
             Ok(done) => {
+                let version = o.version_id.as_deref();
+                crate::notify::object_removed(cx, &bucket, &o.key, version, &done).await;
                 if !req.quiet {
                     let key = maybe_encode(&o.key, encode);
                     result.deleted.push(deleted_entry(key, o.version_id, &done));
@@ -155,13 +190,9 @@ pub async fn delete_objects(cx: &Ctx, body: ReqStream) -> ApiResult<Response<Bod
             Err(e) => {
                 tracing::warn!(error = %e, key = %o.key, "batch delete failed for a key");
                 let e = ApiError::from(e);
-                let message = e.message.as_deref().unwrap_or(e.code.default_message());
-                result.errors.push(DeleteError {
-                    key: maybe_encode(&o.key, encode),
-                    version_id: o.version_id.clone(),
-                    code: e.code.as_str().into(),
-                    message: message.into(),
-                });
+                result
+                    .errors
+                    .push(key_error(&o.key, o.version_id, encode, e));
             }
         }
     }

@@ -39,11 +39,9 @@ pub async fn internal(
             if let Some(refused) = metrics_refusal(state, headers) {
                 return Some(refused);
             }
-            (
-                StatusCode::OK,
-                "text/plain; version=0.0.4",
-                state.metrics.render(&state.mirror, &state.buffers),
-            )
+            let mut text = state.metrics.render(&state.mirror, &state.buffers);
+            state.notify.render(&mut text);
+            (StatusCode::OK, "text/plain; version=0.0.4", text)
         }
         "/_ossemu/lifecycle/run" => lifecycle_run(state, method, uri.query()).await,
         crate::callback::PUB_KEY_PATH => (

@@ -45,6 +45,15 @@ fn default_max(cx: &Ctx) -> usize {
     }
 }
 
+/// A listed object's owner: the bucket owner while ACLs are disabled (S3 Object Ownership
+/// `BucketOwnerEnforced`), else its writer.
+fn listed_owner(cx: &Ctx, rec: &ObjectRecord) -> ossemu_xml::bucket::Owner {
+    match cx.load_bucket() {
+        Ok(b) if crate::access::acls_disabled(&b) => owner(cx, &b.owner),
+        _ => owner(cx, &rec.owner),
+    }
+}
+
 fn contents(cx: &Ctx, key: &str, rec: &ObjectRecord, encode: bool, with_owner: bool) -> Contents {
     Contents {
         key: maybe_encode(key, encode),
@@ -53,7 +62,7 @@ fn contents(cx: &Ctx, key: &str, rec: &ObjectRecord, encode: bool, with_owner: b
         kind: (cx.dialect == Dialect::Oss).then(|| rec.kind.as_str().to_string()),
         size: rec.size,
         storage_class: class_of(cx, rec),
-        owner: with_owner.then(|| owner(cx, &rec.owner)),
+        owner: with_owner.then(|| listed_owner(cx, rec)),
         restore_info: restore_info(cx, rec),
     }
 }
@@ -306,7 +315,7 @@ fn version_listing(cx: &Ctx, v: &VersionEntry, encode: bool) -> VersionListing {
             size: rec.size,
             storage_class: class_of(cx, rec),
             restore_info: restore_info(cx, rec),
-            owner: owner(cx, &rec.owner),
+            owner: listed_owner(cx, rec),
         }),
         StoredVersion::Marker(m) => VersionListing::DeleteMarker(DeleteMarkerEntry {
             key,

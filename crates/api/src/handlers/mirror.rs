@@ -49,6 +49,7 @@ fn pairs(kv: &Option<Vec<ossemu_rules::KeyValue>>) -> Vec<(String, String)> {
 }
 
 fn plan(
+    cx: &Ctx,
     bucket: &BucketRecord,
     key: &str,
     rule: &Rule,
@@ -76,6 +77,7 @@ fn plan(
         taggings: pairs(&m.taggings),
         owner: bucket.owner.clone(),
         hops,
+        on_stored: Some(crate::notify::mirrored(cx, bucket)),
     }
 }
 
@@ -108,7 +110,11 @@ pub async fn fetch(
             return Ok(Outcome::Failed(e.to_string()));
         }
     };
-    let flight = cx.state.mirror.fetch(plan(bucket, key, rule, origin, hops));
+    let flight = cx
+        .state
+        .mirror
+        .fetch(plan(cx, bucket, key, rule, origin, hops));
+    cx.trail.mirror(flight.info());
     let whole_first = cx.method == http::Method::HEAD || cx.header("range").is_some();
     let state = if whole_first {
         flight.finished().await

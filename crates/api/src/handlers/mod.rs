@@ -16,8 +16,12 @@ pub mod list;
 pub mod logging;
 pub mod mirror;
 pub mod multipart;
+pub mod notification;
 pub mod object;
+pub mod ownership;
+pub mod policy;
 pub mod post_object;
+pub mod public_access;
 pub mod referer;
 pub mod regions;
 pub mod retention;
@@ -228,6 +232,9 @@ pub const BUCKET_ACLS: &[&str] = &[
     "authenticated-read",
 ];
 
+/// S3 canned ACLs for buckets only.
+pub const BUCKET_ONLY_ACLS: &[&str] = &["log-delivery-write"];
+
 /// Canned ACLs accepted for objects besides the bucket ones (`default` inherits, OSS).
 pub const OBJECT_ONLY_ACLS: &[&str] =
     &["default", "bucket-owner-read", "bucket-owner-full-control"];
@@ -238,11 +245,15 @@ pub const OSS_ACLS: &[&str] = &["private", "public-read", "public-read-write"];
 
 /// Whether a bucket (or, with `object`, an object) takes the canned ACL `acl` in dialect `d`:
 /// in OSS one of [`OSS_ACLS`] (or `default` for an object), in S3 one of [`BUCKET_ACLS`] (or
-/// of [`OBJECT_ONLY_ACLS`] for an object).
+/// of [`OBJECT_ONLY_ACLS`] for an object, [`BUCKET_ONLY_ACLS`] for a bucket).
 pub fn canned_acl_ok(d: Dialect, object: bool, acl: &str) -> bool {
     match d {
         Dialect::Oss => OSS_ACLS.contains(&acl) || (object && acl == "default"),
-        Dialect::S3 => BUCKET_ACLS.contains(&acl) || (object && OBJECT_ONLY_ACLS.contains(&acl)),
+        Dialect::S3 => {
+            BUCKET_ACLS.contains(&acl)
+                || (object && OBJECT_ONLY_ACLS.contains(&acl))
+                || (!object && BUCKET_ONLY_ACLS.contains(&acl))
+        }
     }
 }
 
@@ -258,6 +269,8 @@ pub fn acl_refused(d: Dialect, object: bool, header: &str, acl: &str) -> ApiErro
             let mut valid = BUCKET_ACLS.to_vec();
             if object {
                 valid.extend(OBJECT_ONLY_ACLS);
+            } else {
+                valid.extend(BUCKET_ONLY_ACLS);
             }
             format!("The {what} ACL {acl:?} is not one of {}.", valid.join(", "))
         }
@@ -293,22 +306,42 @@ pub fn set_stored(h: &mut HeaderMap, name: &str, value: &str) {
 }
 
 /// Reads the object attributes a write request sets through its headers (see [`attrs`]). In
-/// S3, `x-amz-grant-*` headers equivalent to a canned ACL set it (see [`acl::grants`]); the
-/// object belongs to the requester.
+/// S3, `x-amz-grant-*` headers set the ACL (see [`acl::grants`]). The ACL asked for is checked
+/// against the bucket's Object Ownership and public access block ([`ownership::check_acl`]).
 pub fn attrs_from_request(cx: &Ctx) -> ApiResult<ObjectAttrs> {
     let mut attrs = attrs::parse(&attrs::Source::Headers {
         headers: &cx.headers,
         dialect: cx.dialect,
     })?;
-    if acl::grants::from_headers(cx)?.is_some() {
-        let bucket = cx.load_bucket()?;
-        let owner = cx.identity.owner().unwrap_or(&bucket.owner);
-        attrs.acl = acl::grants::header_acl(cx, owner, &bucket.owner, true)?;
+    let bucket = cx.load_bucket()?;
+    let writer = cx.identity.owner().unwrap_or(&bucket.owner);
+    let canned_header = match cx.dialect {
+        Dialect::Oss => "x-oss-object-acl",
+        Dialect::S3 => "x-amz-acl",
+    };
+    let mut given = cx.header(canned_header).is_some();
+    if let Some(req) = acl::grants::header_acl(cx, writer, &bucket.owner, true)? {
+        attrs.acl = Some(req.canned);
+        attrs.grants = req.grants;
+        given = true;
+    }
+    // An S3 object written without an ACL is private: only an ACL the request names is
+    // checked.
+    if let Some(req) = ownership::requested_of(&attrs).filter(|_| given) {
+        ownership::check_acl(&bucket, &req, writer, ownership::AclTarget::NewObject)?;
     }
     if attrs.sse.is_none() {
-        attrs.sse = encryption::object_default(cx, &cx.load_bucket()?.name)?;
+        attrs.sse = encryption::object_default(cx, &bucket.name)?;
     }
     Ok(attrs)
+}
+
+/// The owner of an object the requester writes into the request's bucket with `attrs` (see
+/// [`ownership::new_object_owner`]).
+pub fn new_object_owner(cx: &Ctx, attrs: &ObjectAttrs) -> ApiResult<String> {
+    let bucket = cx.load_bucket()?;
+    let writer = cx.identity.owner().unwrap_or(&bucket.owner);
+    Ok(ownership::new_object_owner(&bucket, writer, attrs))
 }
 
 /// The storage class objects report: in OSS their bucket's (a bucket created with

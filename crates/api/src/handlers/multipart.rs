@@ -80,7 +80,7 @@ pub async fn initiate(cx: &Ctx) -> ApiResult<Response<Body>> {
         upload_id: id.clone(),
         key: key.to_string(),
         initiated_ms: now_ms(),
-        owner: cx.identity.owner().unwrap_or(&bucket.owner).to_string(),
+        owner: super::new_object_owner(cx, &attrs)?,
         attrs,
         checksum_algorithm: cx
             .header("x-amz-checksum-algorithm")
@@ -485,7 +485,9 @@ pub async fn complete(cx: &Ctx, body: ReqStream) -> ApiResult<Response<Body>> {
     // OSS takes the object ACL at completion too (alibabacloud-oss-v2's
     // CompleteMultipartUploadRequest.acl); it replaces the one given at initiation.
     if cx.dialect == Dialect::Oss && cx.header("x-oss-object-acl").is_some() {
-        rec.attrs.acl = attrs_from_request(cx)?.acl;
+        let given = attrs_from_request(cx)?;
+        rec.attrs.acl = given.acl;
+        rec.attrs.grants = given.grants;
     }
     let check = |cur: Option<&ObjectRecord>| condition.check(cur);
     let finished = cx
@@ -498,6 +500,10 @@ pub async fn complete(cx: &Ctx, body: ReqStream) -> ApiResult<Response<Body>> {
             Some((&rec, Some(&check))),
         )
         .await?;
+    if let Some(made) = &finished.committed {
+        let kind = crate::notify::Kind::CompleteMultipartUpload;
+        crate::notify::object_created(cx, &bucket, &key, made, kind).await;
+    }
     let rec = finished.committed.unwrap_or(rec);
     let answer = completed(cx, &bucket.name, &key, &rec, encode);
     match callback {

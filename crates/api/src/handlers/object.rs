@@ -15,7 +15,7 @@ use super::{
     precondition_failed, set,
 };
 use super::{versioning, website};
-use crate::access;
+use crate::authz;
 use crate::body::{Body, ReqStream};
 use crate::callback::Callback;
 use crate::dialect::Dialect;
@@ -216,7 +216,7 @@ pub async fn put_object(cx: &Ctx, body: ReqStream) -> ApiResult<Response<Body>> 
     if want_md5.is_some_and(|m| m != blob.md5) {
         return Err(digest_mismatch(cx.dialect));
     }
-    let owner = cx.identity.owner().unwrap_or(&bucket.owner).to_string();
+    let owner = super::new_object_owner(cx, &attrs)?;
     let (retention, legal_hold) = super::retention::for_write(cx, &bucket)?;
     let template = ObjectRecord {
         checksum: cx.take_checksum(),
@@ -229,6 +229,7 @@ pub async fn put_object(cx: &Ctx, body: ReqStream) -> ApiResult<Response<Body>> 
         .store()
         .put_object(&bucket.name, key, template, blob, &check)
         .await?;
+    crate::notify::object_created(cx, &bucket, key, &rec, crate::notify::Kind::Put).await;
     let answer = write_response(cx, &rec);
     match callback {
         None => Ok(answer),
@@ -304,22 +305,23 @@ pub async fn get_object(cx: &Ctx) -> ApiResult<Response<Body>> {
         return fallback::redirect(r);
     }
     let obj = cx.store().open_object(&bucket.name, key)?;
-    let readable = access::may_read(&cx.identity, &bucket, obj.as_ref().map(|o| &o.rec));
-    if readable && let Some(obj) = obj {
+    let readable = authz::read(cx, &bucket, key, obj.as_ref().map(|o| &o.rec));
+    if readable.is_ok()
+        && let Some(obj) = obj
+    {
         return serve(cx, &bucket, key, obj).await;
     }
     // The read fails; the website configuration (routing rules, index and error documents)
     // may turn it into something else.
-    let status = if readable { 404 } else { 403 };
+    let status = if readable.is_ok() { 404 } else { 403 };
     if let Some(site) = website::load(cx, &bucket.name)?
         && let Some(r) = fallback::after_miss(cx, &bucket, &site, key, status).await?
     {
         return Ok(r);
     }
-    Err(if readable {
-        versioning::no_such_key(cx, &bucket, key)
-    } else {
-        access::denied(&cx.identity)
+    Err(match readable {
+        Ok(()) => versioning::no_such_key(cx, &bucket, key),
+        Err(e) => e,
     })
 }
 
@@ -332,9 +334,7 @@ async fn get_version(
     version: &str,
 ) -> ApiResult<Response<Body>> {
     let obj = cx.store().open_version(&bucket.name, key, Some(version))?;
-    if !access::may_read(&cx.identity, bucket, obj.as_ref().map(|o| &o.rec)) {
-        return Err(access::denied(&cx.identity));
-    }
+    authz::read(cx, bucket, key, obj.as_ref().map(|o| &o.rec))?;
     match obj {
         Some(obj) => serve(cx, bucket, key, obj).await,
         None => Err(versioning::missing_version(cx, &bucket.name, key, version)),
@@ -566,9 +566,7 @@ pub async fn get_object_meta(cx: &Ctx) -> ApiResult<Response<Body>> {
         Some(Version::Object(o)) => Some(*o),
         _ => None,
     };
-    if !access::may_read(&cx.identity, &bucket, rec.as_ref()) {
-        return Err(access::denied(&cx.identity));
-    }
+    authz::read(cx, &bucket, key, rec.as_ref())?;
     let rec = rec.ok_or_else(|| match version {
         Some(v) => versioning::missing_version(cx, &bucket.name, key, v),
         None => versioning::no_such_key(cx, &bucket, key),
@@ -596,6 +594,7 @@ pub async fn delete_object(cx: &Ctx) -> ApiResult<Response<Body>> {
         .store()
         .delete_checked(&bucket.name, key, version, &owner, &check)
         .await?;
+    crate::notify::object_removed(cx, &bucket, key, version, &deleted).await;
     let mut r = no_body(StatusCode::NO_CONTENT);
     let h = r.headers_mut();
     if let Some(v) = deleted.version_id.as_deref().or(version) {

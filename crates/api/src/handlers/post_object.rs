@@ -11,7 +11,7 @@
 
 use base64::Engine;
 use http::{Response, StatusCode};
-use ossemu_store::ObjectRecord;
+use ossemu_store::{BucketRecord, ObjectRecord};
 use serde_json::Value;
 
 use super::object::{MAX_PUT_SIZE, overwrite_refused, receive};
@@ -382,6 +382,21 @@ fn check_conditions(
     Ok(range)
 }
 
+/// Whether the form's signer (or anonymous) may write `key`: ACLs and policies.
+fn may_post(cx: &Ctx, who: &Identity, bucket: &BucketRecord, key: &str) -> ApiResult<()> {
+    crate::authz::decide(
+        cx,
+        crate::authz::Ask {
+            who,
+            op: crate::router::Op::PostObject,
+            bucket,
+            key: Some(key),
+            obj: None,
+            acl: access::may_write(who, bucket),
+        },
+    )
+}
+
 /// PostObject.
 pub async fn post_object(cx: &Ctx, body: ReqStream) -> ApiResult<Response<Body>> {
     let bucket = cx.load_bucket()?;
@@ -398,10 +413,8 @@ pub async fn post_object(cx: &Ctx, body: ReqStream) -> ApiResult<Response<Body>>
     let form_dialect = if s3 { Dialect::S3 } else { Dialect::Oss };
     let who = access::form_identity(&cx.state, form_dialect, &form.0)?;
     let (min, max) = size_range(&form, &bucket.name, s3, &who)?;
-    if !access::may_write(&who, &bucket) {
-        return Err(access::denied(&who));
-    }
     let key = object_key(&form, dialect)?;
+    may_post(cx, &who, &bucket, &key)?;
     let callback = match (form.get("callback"), s3) {
         (Some(cb), false) => {
             let vars = form.0.iter().filter(|(k, _)| k.starts_with("x:")).cloned();
@@ -417,8 +430,8 @@ pub async fn post_object(cx: &Ctx, body: ReqStream) -> ApiResult<Response<Body>>
     if attrs.sse.is_none() && !s3 {
         attrs.sse = super::encryption::object_default(cx, &bucket.name)?;
     }
-    let owner = who.owner().unwrap_or(&bucket.owner);
-    let mut rec = ObjectRecord::new(attrs, owner, ossemu_store::now_ms());
+    let owner = form_owner(&form, &bucket, who.owner().unwrap_or(&bucket.owner), &attrs)?;
+    let mut rec = ObjectRecord::new(attrs, &owner, ossemu_store::now_ms());
     // A form carries no lock headers: the bucket's default retention applies.
     (rec.retention, rec.legal_hold) = super::retention::for_write(cx, &bucket)?;
     let forbid = form
@@ -454,6 +467,7 @@ pub async fn post_object(cx: &Ctx, body: ReqStream) -> ApiResult<Response<Body>>
         .store()
         .put_object(&bucket.name, &key, rec, blob, &check)
         .await?;
+    crate::notify::object_created(cx, &bucket, &key, &rec, crate::notify::Kind::Post).await;
     let answer = respond(cx, &form, &bucket.name, &key, &rec, dialect);
     match callback {
         None => Ok(answer),
@@ -546,4 +560,21 @@ fn respond(
     );
     super::versioning::set_written(cx, r.headers_mut(), rec);
     r
+}
+
+/// The owner of a form's object (see [`super::ownership::new_object_owner`]), once the ACL the
+/// form names (`acl`, `x-oss-object-acl`) is checked against the bucket's Object Ownership
+/// and public access block.
+fn form_owner(
+    form: &Form,
+    bucket: &ossemu_store::BucketRecord,
+    writer: &str,
+    attrs: &ossemu_store::ObjectAttrs,
+) -> ApiResult<String> {
+    use super::ownership;
+    let named = form.get("acl").or_else(|| form.get("x-oss-object-acl"));
+    if let Some(req) = ownership::requested_of(attrs).filter(|_| named.is_some()) {
+        ownership::check_acl(bucket, &req, writer, ownership::AclTarget::NewObject)?;
+    }
+    Ok(ownership::new_object_owner(bucket, writer, attrs))
 }

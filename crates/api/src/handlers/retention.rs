@@ -11,7 +11,6 @@ use serde::{Deserialize, Serialize};
 
 use super::bucket::SMALL_BODY;
 use super::{no_body, set, versioning, xml_ok};
-use crate::access;
 use crate::body::{Body, ReqStream, read_small};
 use crate::error::{ApiError, ApiResult, Code};
 use crate::request::Ctx;
@@ -269,10 +268,8 @@ fn target(cx: &Ctx, bucket: &BucketRecord) -> ApiResult<(ObjectRecord, Option<St
         return Err(missing_lock());
     }
     let (rec, version) = super::acl::target_version(cx, bucket)?;
-    if !access::may_read(&cx.identity, bucket, rec.as_ref()) {
-        return Err(access::denied(&cx.identity));
-    }
     let key = cx.key()?;
+    crate::authz::read(cx, bucket, key, rec.as_ref())?;
     let rec = rec.ok_or_else(|| versioning::no_such_key(cx, bucket, key))?;
     Ok((rec, version.map(str::to_string)))
 }

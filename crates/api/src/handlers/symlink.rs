@@ -10,7 +10,6 @@ use percent_encoding::percent_decode_str;
 
 use super::object::WriteCondition;
 use super::{attrs_from_request, http_date, maybe_encode, no_body, set, versioning};
-use crate::access;
 use crate::body::Body;
 use crate::error::{ApiError, ApiResult, Code};
 use crate::request::Ctx;
@@ -39,7 +38,7 @@ pub async fn put_symlink(cx: &Ctx) -> ApiResult<Response<Body>> {
     crate::pipeline::classify::check_key(&target, cx.dialect)?;
     let attrs = attrs_from_request(cx)?;
     let condition = WriteCondition::from_request(cx, &bucket)?;
-    let owner = cx.identity.owner().unwrap_or(&bucket.owner).to_string();
+    let owner = super::new_object_owner(cx, &attrs)?;
     let rec = ObjectRecord {
         kind: ObjectKind::Symlink,
         etag: hex::encode(Md5::digest(target.as_bytes())),
@@ -66,9 +65,7 @@ pub async fn get_symlink(cx: &Ctx) -> ApiResult<Response<Body>> {
     let bucket = cx.load_bucket()?;
     let key = cx.key()?;
     let (rec, _) = super::acl::target_version(cx, &bucket)?;
-    if !access::may_read(&cx.identity, &bucket, rec.as_ref()) {
-        return Err(access::denied(&cx.identity));
-    }
+    crate::authz::read(cx, &bucket, key, rec.as_ref())?;
     let rec = rec.ok_or_else(|| versioning::no_such_key(cx, &bucket, key))?;
     let Some(target) = &rec.symlink_target else {
         return Err(ApiError::msg(
@@ -93,9 +90,7 @@ pub async fn get_symlink(cx: &Ctx) -> ApiResult<Response<Body>> {
 pub fn resolve(cx: &Ctx, bucket: &BucketRecord, link: &ObjectRecord) -> ApiResult<OpenObject> {
     let target = link.symlink_target.as_deref().unwrap_or_default();
     let obj = cx.store().open_object(&bucket.name, target)?;
-    if !access::may_read(&cx.identity, bucket, obj.as_ref().map(|o| &o.rec)) {
-        return Err(access::denied(&cx.identity));
-    }
+    crate::authz::read(cx, bucket, target, obj.as_ref().map(|o| &o.rec))?;
     let mut obj = obj.ok_or_else(|| {
         ApiError::msg(
             Code::SymlinkTargetNotExist,

@@ -8,7 +8,6 @@ use ossemu_xml::S3_NS;
 use ossemu_xml::tagging::Tagging;
 
 use super::{no_body, parse_content_md5, versioning, xml_ok};
-use crate::access;
 use crate::body::{Body, ReqStream, read_small};
 use crate::dialect::Dialect;
 use crate::error::{ApiError, ApiResult, Code};
@@ -194,9 +193,7 @@ pub fn check_tags(tags: &mut [(String, String)], limits: TagLimits) -> ApiResult
 pub async fn get_object_tagging(cx: &Ctx) -> ApiResult<Response<Body>> {
     let bucket = cx.load_bucket()?;
     let (rec, _) = super::acl::target_version(cx, &bucket)?;
-    if !access::may_read(&cx.identity, &bucket, rec.as_ref()) {
-        return Err(access::denied(&cx.identity));
-    }
+    crate::authz::read(cx, &bucket, cx.key()?, rec.as_ref())?;
     let rec = rec.ok_or_else(|| versioning::no_such_key(cx, &bucket, cx.key().unwrap_or("")))?;
     let xmlns = (cx.dialect == Dialect::S3).then_some(S3_NS);
     let mut r = xml_ok(ossemu_xml::to_xml_as(

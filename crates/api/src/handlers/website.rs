@@ -74,8 +74,20 @@ pub async fn put_bucket_website(cx: &Ctx, body: ReqStream) -> ApiResult<Response
     };
     keep_masked_secrets(&mut website, load(cx, &bucket.name)?.as_ref());
     store(cx.store(), &bucket.name, &website).await?;
-    Ok(no_body(StatusCode::OK))
+    let mut r = no_body(StatusCode::OK);
+    // Accepted as OSS accepts it; a redirect that a rule here redirects again is reported.
+    let warnings = crate::explain::redirect_warnings(cx.store().meta(), &bucket.name, &website);
+    for w in &warnings {
+        tracing::warn!(bucket = %bucket.name, warning = %w, "website rules");
+    }
+    if !warnings.is_empty() {
+        super::set(r.headers_mut(), WARNING_HEADER, &warnings.join("; "));
+    }
+    Ok(r)
 }
+
+/// The response header of PutBucketWebsite that carries redirect-loop warnings.
+pub const WARNING_HEADER: &str = "x-ossemu-warning";
 
 /// Stores a validated website configuration, replacing the bucket's.
 pub async fn store(store: &ossemu_store::Store, bucket: &str, website: &Website) -> ApiResult<()> {
@@ -351,10 +363,29 @@ pub fn redirects_allowed(req: &WebRequest<'_>) -> bool {
     )
 }
 
+/// Each rule, by RuleNumber, with the parts of its Condition that do not hold for a GET/HEAD
+/// of `key` that would fail with `status` (what [`fallback`] matches on; for explain).
+pub fn condition_report<'w>(
+    req: &WebRequest<'_>,
+    website: &'w Website,
+    key: &str,
+    status: u16,
+) -> Vec<(&'w Rule, Vec<ossemu_rules::Miss>)> {
+    let facts = Facts::new(req);
+    let headers = facts.header_refs();
+    let view = facts.view(req, key, status, &headers);
+    let mut rules: Vec<&Rule> = website.rules.iter().collect();
+    rules.sort_by_key(|r| r.number);
+    rules
+        .into_iter()
+        .map(|r| (r, r.condition_misses(&view, true)))
+        .collect()
+}
+
 /// Whether a Mirror rule fetches for this request's method and key. Keys with `.` or `..`
 /// segments are never fetched: URL normalisation (even of `%2E%2E`) would let them leave the
 /// MirrorURL path.
-fn mirror_applies(req: &WebRequest<'_>, key: &str, rule: &Rule) -> bool {
+pub fn mirror_applies(req: &WebRequest<'_>, key: &str, rule: &Rule) -> bool {
     if key.split('/').any(|seg| seg == "." || seg == "..") {
         return false;
     }

@@ -245,6 +245,7 @@ impl Pass<'_> {
                     .store
                     .delete_object(&self.bucket.name, key, Some(&id), "")
                     .await;
+                self.notify(key, Some(&id), done.as_ref().ok()).await;
                 r.expired += u64::from(settled(done.map_err(TxError::<Skip>::Store))?);
             }
             Version::Object(rec) if first.latest => self.current(key, rec, r).await?,
@@ -272,6 +273,7 @@ impl Pass<'_> {
                         .store
                         .delete_checked(&self.bucket.name, key, Some(id), "", &check)
                         .await;
+                    self.notify(key, Some(id), done.as_ref().ok()).await;
                     r.expired += u64::from(settled(done)?);
                 }
                 Some(Action::Transition(c)) => {
@@ -281,6 +283,13 @@ impl Pass<'_> {
             }
         }
         Ok(())
+    }
+
+    /// Sends the event notifications of an expiration that `done`.
+    async fn notify(&self, key: &str, version: Option<&str>, done: Option<&ossemu_store::Deleted>) {
+        if let Some(d) = done {
+            crate::notify::expired(self.state, self.bucket, key, version, d).await;
+        }
     }
 
     /// The current version `rec` of `key`.
@@ -307,6 +316,7 @@ impl Pass<'_> {
                     .store
                     .expire_current(&self.bucket.name, key, owner, &current, &check)
                     .await;
+                self.notify(key, None, done.as_ref().ok()).await;
                 r.expired += u64::from(settled(done)?);
             }
             Some(Action::Transition(c)) => {

@@ -1,14 +1,15 @@
 //! Stage 3, authorize: the checks that need no body. The bucket name and key shape, the
 //! method, the bucket's existence for a sub-resource ossemu does not implement, the
 //! permission the operation needs ([`Op::permission`], against the bucket's ACL, widened by
-//! an OSS object ACL `public-read-write`), and S3's `x-amz-expected-bucket-owner`. Object
-//! reads are left to their handlers: they depend on the object's own ACL and on whether it
-//! exists.
+//! an OSS object ACL `public-read-write`) decided together with the bucket and user
+//! policies ([`authz::decide`]), and S3's `x-amz-expected-bucket-owner`. Object reads are
+//! left to their handlers: they depend on the object's own ACL and on whether it exists.
 
 use ossemu_store::BucketRecord;
 
 use super::classify::check_shape;
 use crate::access;
+use crate::authz::{self, Ask};
 use crate::dialect::Dialect;
 use crate::error::{ApiError, ApiResult, Code};
 use crate::request::Ctx;
@@ -33,8 +34,21 @@ pub fn authorize(cx: &Ctx, op: Op) -> ApiResult<()> {
     }
     if cx.bucket.is_some() && op.permission() != Permission::Handler {
         let bucket = cx.load_bucket()?;
-        if !object_acl_grants_write(cx, op, &bucket)? {
-            access::authorize(&cx.identity, op, &bucket)?;
+        let acl =
+            access::allows(&cx.identity, op, &bucket) || object_acl_grants_write(cx, op, &bucket)?;
+        // DeleteObjects is decided key by key in its handler when a policy may allow some.
+        if !(op == Op::DeleteObjects && authz::has_policies(cx, &cx.identity, &bucket)?) {
+            authz::decide(
+                cx,
+                Ask {
+                    who: &cx.identity,
+                    op,
+                    bucket: &bucket,
+                    key: cx.key.as_deref(),
+                    obj: None,
+                    acl,
+                },
+            )?;
         }
     }
     expected_owner(cx)
@@ -55,8 +69,9 @@ fn expected_owner(cx: &Ctx) -> ApiResult<()> {
 }
 
 /// OSS: an object whose own ACL is `public-read-write` may be overwritten, appended to or
-/// deleted by anyone (PutObject, AppendObject, DeleteObject), whatever the bucket's ACL.
-/// Object ACLs only add this permission here; they never narrow the bucket's.
+/// deleted by anyone (PutObject, AppendObject, DeleteObject), whatever the bucket's ACL
+/// (unless the bucket ignores public ACLs or has ACLs disabled). Object ACLs only add this
+/// permission here; they never narrow the bucket's.
 fn object_acl_grants_write(cx: &Ctx, op: Op, bucket: &BucketRecord) -> ApiResult<bool> {
     if cx.dialect != Dialect::Oss
         || !matches!(op, Op::PutObject | Op::AppendObject | Op::DeleteObject)
@@ -69,7 +84,17 @@ fn object_acl_grants_write(cx: &Ctx, op: Op, bucket: &BucketRecord) -> ApiResult
         .store()
         .meta()
         .get_object(&bucket.name, key)?
-        .is_some_and(|o| o.attrs.acl.as_deref() == Some("public-read-write")))
+        .is_some_and(|o| {
+            !access::acls_disabled(bucket)
+                && access::object_grants(bucket, &o).is_some_and(|g| {
+                    access::grants_allow(
+                        &cx.identity,
+                        &g,
+                        ossemu_store::AclPermission::Write,
+                        crate::handlers::public_access::of(bucket).ignore_public_acls,
+                    )
+                })
+        }))
 }
 
 #[cfg(test)]

@@ -18,6 +18,7 @@ use crate::handlers;
 use crate::request::{Ctx, MatchedRule};
 use crate::router::Op;
 use crate::state::AppState;
+use crate::trail::{MirrorFact, RuleFact, TrailEvent};
 
 /// When and from where the request came, and the body bytes it sent.
 pub struct Timing {
@@ -29,6 +30,8 @@ pub struct Timing {
     pub body: Arc<BodyProgress>,
     /// The request URI as sent (path and query).
     pub uri: http::Uri,
+    /// Whether the request goes into the request trail (the console's own requests do not).
+    pub trail: bool,
 }
 
 /// The response as sent: the handler's, or the error rendered in the request's dialect.
@@ -82,9 +85,11 @@ pub fn finish(
         let bucket = cx.bucket.as_deref().unwrap_or_default();
         cx.state.metrics.redirect(bucket, &rule.to_string());
     }
-    // The request line is logged when the response body is done (sent or abandoned), with
-    // the bytes that actually went each way and the whole duration.
-    let log = tracing::enabled!(tracing::Level::INFO).then(|| RequestLog {
+    let trail = (timing.trail && cx.state.trail.watched())
+        .then(|| trail_draft(cx, op, &resp, rule, dialect));
+    // The request line is logged (and the trail event sent) when the response body is done
+    // (sent or abandoned), with the bytes that actually went each way and the whole duration.
+    let log = (tracing::enabled!(tracing::Level::INFO) || trail.is_some()).then(|| RequestLog {
         id: cx.id.clone(),
         peer: timing.peer,
         dialect: cx.dialect,
@@ -97,8 +102,86 @@ pub fn finish(
         received: timing.body.clone(),
         sent: 0,
         started: timing.started,
+        trail,
     });
     count_out(cx.state.clone(), resp, log)
+}
+
+/// The trail event of a request whose response is ready; its byte counts, duration and
+/// mirror facts are filled in when the body is done.
+fn trail_draft(
+    cx: &Ctx,
+    op: Op,
+    resp: &Response<Body>,
+    rule: Option<u32>,
+    dialect: &'static str,
+) -> TrailDraft {
+    let key = cx.key.clone().unwrap_or_default();
+    let rule = rule.map(|n| rule_fact(cx, n, &key));
+    let location = resp
+        .headers()
+        .get(http::header::LOCATION)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
+    let event = TrailEvent {
+        time: String::new(),
+        id: cx.id.clone(),
+        dialect,
+        operation: op.name(),
+        method: cx.method.to_string(),
+        bucket: cx.bucket.clone().unwrap_or_default(),
+        key,
+        status: resp.status().as_u16(),
+        bytes_in: 0,
+        bytes_out: 0,
+        duration_ms: 0.0,
+        rule,
+        location,
+        mirror: None,
+        owner: bucket_owner(cx),
+    };
+    TrailDraft {
+        state: cx.state.clone(),
+        event,
+        flight: cx.trail.flight(),
+    }
+}
+
+/// The addressed bucket's owner (as loaded by the request, else as stored now).
+fn bucket_owner(cx: &Ctx) -> Option<String> {
+    if let Some(b) = cx.bucket_rec.get() {
+        return Some(b.owner.clone());
+    }
+    let name = cx.bucket.as_deref()?;
+    cx.store()
+        .meta()
+        .get_bucket(name)
+        .ok()
+        .flatten()
+        .map(|b| b.owner)
+}
+
+/// Rule `n` of the addressed bucket's website configuration, described.
+fn rule_fact(cx: &Ctx, n: u32, key: &str) -> RuleFact {
+    let site = cx
+        .bucket
+        .as_deref()
+        .and_then(|b| handlers::website::load(cx, b).ok().flatten());
+    match site.and_then(|s| s.rules.into_iter().find(|r| r.number == n)) {
+        Some(rule) => crate::trail::describe_rule(&rule, key),
+        None => RuleFact {
+            number: n,
+            why: "the rule is no longer configured".into(),
+            action: String::new(),
+        },
+    }
+}
+
+/// A trail event waiting for its response body to end.
+struct TrailDraft {
+    state: Arc<AppState>,
+    event: TrailEvent,
+    flight: Option<Arc<ossemu_mirror::FlightInfo>>,
 }
 
 /// The EC (`<EC>`, `x-oss-ec`) OSS sends with an error, where it is on record for every
@@ -193,10 +276,27 @@ struct RequestLog {
     received: Arc<BodyProgress>,
     sent: u64,
     started: Instant,
+    trail: Option<TrailDraft>,
 }
 
 impl Drop for RequestLog {
     fn drop(&mut self) {
+        if let Some(TrailDraft {
+            state,
+            mut event,
+            flight,
+        }) = self.trail.take()
+        {
+            let elapsed = self.started.elapsed();
+            let arrived = chrono::Utc::now()
+                - chrono::Duration::from_std(elapsed).unwrap_or_else(|_| chrono::Duration::zero());
+            event.time = arrived.to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+            event.bytes_in = self.received.bytes.load(Ordering::Relaxed);
+            event.bytes_out = self.sent;
+            event.duration_ms = elapsed.as_secs_f64() * 1000.0;
+            event.mirror = flight.as_deref().map(MirrorFact::of);
+            state.trail.publish(event);
+        }
         tracing::info!(
             request_id = %self.id,
             peer = %self.peer,

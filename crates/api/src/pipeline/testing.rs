@@ -32,6 +32,7 @@ pub async fn bucket(state: &AppState, name: &str, owner: &str, acl: &str) {
             versioning: Default::default(),
             object_lock: false,
             data_redundancy: None,
+            ..Default::default()
         })
         .await
         .unwrap();
@@ -59,6 +60,7 @@ pub fn user(ak: &str) -> Identity {
         access_key: ak.into(),
         owner_id: ak.into(),
         display_name: ak.into(),
+        user: None,
     }
 }
 
@@ -82,7 +84,10 @@ pub fn ctx(
         query: Query::default(),
         headers: HeaderMap::new(),
         identity,
+        peer: ([127, 0, 0, 1], 50000).into(),
+        op: crate::router::Op::NotAllowed,
         bucket_rec: Default::default(),
         checksum: Default::default(),
+        trail: Default::default(),
     }
 }

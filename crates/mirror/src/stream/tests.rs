@@ -230,6 +230,7 @@ async fn commit_stores_the_object_unless_a_client_wrote_the_key_meanwhile() {
             versioning: Default::default(),
             object_lock: false,
             data_redundancy: None,
+            ..Default::default()
         })
         .await
         .unwrap();

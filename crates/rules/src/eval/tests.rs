@@ -731,3 +731,33 @@ proptest! {
         prop_assert!(!path_part(&red.location).contains("//"), "{}", red.location);
     }
 }
+
+#[test]
+fn condition_misses_name_each_failing_part() {
+    let mut r = rule(1, "static/", None, mirror("http://origin/"));
+    r.condition.key_suffix_equals = ".js".into();
+    r.condition.include_headers = vec![IncludeHeader {
+        key: "Referer".into(),
+        starts_with: Some("https://good/".into()),
+        ..IncludeHeader::default()
+    }];
+    let headers = [("referer", "https://bad/page")];
+    let misses = r.condition_misses(&facts("img/a.png", 403, &headers), true);
+    assert_eq!(
+        misses.iter().map(ToString::to_string).collect::<Vec<_>>(),
+        [
+            "the key does not start with KeyPrefixEquals \"static/\"",
+            "the key does not end with KeySuffixEquals \".js\"",
+            "the rule applies to 404 (HttpErrorCodeReturnedEquals) and the request would get 403",
+            "no Referer header starting with \"https://good/\"",
+        ]
+    );
+    let good = [("Referer", "https://good/page")];
+    assert!(
+        r.condition_misses(&facts("static/a.js", 404, &good), true)
+            .is_empty()
+    );
+    assert!(r.condition_holds(&facts("static/a.js", 404, &good), true));
+    // Without the status check, only the key and headers count.
+    assert!(r.condition_holds(&facts("static/a.js", 403, &good), false));
+}

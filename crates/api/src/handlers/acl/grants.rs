@@ -1,20 +1,17 @@
-//! S3 grants (an `AccessControlPolicy` body or the `x-amz-grant-*` headers) and the canned
-//! ACL they are equivalent to. ossemu stores canned ACLs only, so a grant set is taken when
-//! it is exactly what a canned ACL stands for and refused otherwise, never partly applied:
-//!
-//! - an e-mail grantee: 400 UnresolvableGrantByEmailAddress (no account has an address here);
-//! - a canonical (owner) id no credential has: 400 InvalidArgument `Invalid id`, as S3 answers;
-//! - anything else without a canned equivalent (a grant to another user, a set without
-//!   FULL_CONTROL for the owner, such as the empty one, which S3 takes as no grants at all):
-//!   400 InvalidArgument saying so.
+//! S3 grants (an `AccessControlPolicy` body or the `x-amz-grant-*` headers): parsed, their
+//! grantees resolved and checked ([`resolve`]), and kept as given, with the canned ACL they
+//! are equivalent to (or the nearest OSS view of them) for OSS's answers ([`Requested`]).
 
 use std::collections::BTreeSet;
 
-use ossemu_xml::acl::{ALL_USERS, AUTH_USERS, AccessControlPolicy};
+use ossemu_store::{AclGrant, AclGrantee, AclPermission};
+use ossemu_xml::acl::{ALL_USERS, AUTH_USERS, AccessControlPolicy, LOG_DELIVERY};
+
+use crate::access;
 
 use crate::dialect::Dialect;
 use crate::error::{ApiError, ApiResult, Code};
-use crate::handlers::{BUCKET_ACLS, OBJECT_ONLY_ACLS};
+use crate::handlers::{BUCKET_ACLS, BUCKET_ONLY_ACLS, OBJECT_ONLY_ACLS};
 use crate::request::Ctx;
 
 /// Whom a grant names.
@@ -107,96 +104,148 @@ fn grantee(item: &str) -> Option<Grantee> {
     }
 }
 
-/// The grants a canned ACL stands for: the owner's FULL_CONTROL and the ACL's group (or, for
-/// the `bucket-owner-*` object ACLs, bucket owner) grants.
-fn stands_for(canned: &str, owner: &str, bucket_owner: &str) -> BTreeSet<Grant> {
-    let user = |id: &str, p: &str| (Grantee::User(id.to_string()), p.to_string());
-    let group = |uri: &str, p: &str| (Grantee::Group(uri.to_string()), p.to_string());
-    let mut set = BTreeSet::from([user(owner, "FULL_CONTROL")]);
-    match canned {
-        "public-read" => {
-            set.insert(group(ALL_USERS, "READ"));
-        }
-        "public-read-write" => {
-            set.insert(group(ALL_USERS, "READ"));
-            set.insert(group(ALL_USERS, "WRITE"));
-        }
-        "authenticated-read" => {
-            set.insert(group(AUTH_USERS, "READ"));
-        }
-        "bucket-owner-read" => {
-            set.insert(user(bucket_owner, "READ"));
-        }
-        "bucket-owner-full-control" => {
-            set.insert(user(bucket_owner, "FULL_CONTROL"));
-        }
-        _ => {}
-    }
-    set
+/// What a request asks an ACL to be: a canned ACL's name, and, for grants given one by one
+/// (S3), the grants. The name is the canned ACL the grants are equivalent to, else the
+/// nearest OSS view of them (`public-read-write`, `public-read` or `private`), which OSS's
+/// GetBucketAcl/GetObjectAcl show; checks use the grants.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Requested {
+    /// The canned ACL.
+    pub canned: String,
+    /// The grants, when given one by one.
+    pub grants: Option<Vec<AclGrant>>,
 }
 
-/// The canned ACL `grants` are equivalent to, for a resource owned by `owner` in a bucket
-/// owned by `bucket_owner` (`object`: the `bucket-owner-*` ACLs count too). See the module
-/// docs for what is refused.
-pub fn canned(
-    cx: &Ctx,
-    grants: &[Grant],
+impl Requested {
+    /// A canned ACL.
+    pub fn canned(name: &str) -> Self {
+        Self {
+            canned: name.to_string(),
+            grants: None,
+        }
+    }
+
+    /// The grants it stands for on a resource of `owner` in a bucket of `bucket_owner`.
+    pub fn grants_for(&self, owner: &str, bucket_owner: &str) -> Vec<AclGrant> {
+        match &self.grants {
+            Some(g) => g.clone(),
+            None => access::canned_grants(&self.canned, owner, bucket_owner),
+        }
+    }
+
+    /// Whether it grants anything to a public group (AllUsers, AuthenticatedUsers).
+    pub fn is_public(&self) -> bool {
+        access::grants_public(&self.grants_for("", ""))
+    }
+}
+
+/// Checks grants and resolves their grantees: an e-mail address to its account's id
+/// (400 UnresolvableGrantByEmailAddress when no account has it), an id no credential has
+/// (400 InvalidArgument `Invalid id`), a group other than AllUsers, AuthenticatedUsers and
+/// LogDelivery (400 InvalidArgument), a permission S3 does not have (400 MalformedACLError).
+pub fn resolve(cx: &Ctx, grants: &[Grant]) -> ApiResult<Vec<AclGrant>> {
+    grants
+        .iter()
+        .map(|(who, perm)| {
+            let grantee = match who {
+                Grantee::Email(mail) => match cx.state.config.by_email(mail) {
+                    Some(c) => AclGrantee::User(c.owner_id.clone()),
+                    None => {
+                        return Err(ApiError::new(Code::UnresolvableGrantByEmailAddress)
+                            .field("EmailAddress", mail.clone()));
+                    }
+                },
+                Grantee::User(id) if cx.state.config.owner(id).is_none() => {
+                    return Err(ApiError::msg(Code::InvalidArgument, "Invalid id")
+                        .field("ArgumentName", "CanonicalUser/ID")
+                        .field("ArgumentValue", id.clone()));
+                }
+                Grantee::User(id) => AclGrantee::User(id.clone()),
+                Grantee::Group(uri)
+                    if [ALL_USERS, AUTH_USERS, LOG_DELIVERY].contains(&uri.as_str()) =>
+                {
+                    AclGrantee::Group(uri.clone())
+                }
+                Grantee::Group(uri) => {
+                    return Err(ApiError::msg(Code::InvalidArgument, "Invalid group uri")
+                        .field("ArgumentName", "Group/URI")
+                        .field("ArgumentValue", uri.clone()));
+                }
+            };
+            let permission = AclPermission::parse(perm).ok_or_else(|| {
+                ApiError::msg(
+                    Code::MalformedACLError,
+                    format!(
+                        "{perm:?} is not one of READ, WRITE, READ_ACP, WRITE_ACP, FULL_CONTROL."
+                    ),
+                )
+            })?;
+            Ok(AclGrant {
+                grantee,
+                permission,
+            })
+        })
+        .collect()
+}
+
+/// The canned ACL `grants` are equivalent to (as sets) on a resource of `owner` in a bucket
+/// of `bucket_owner` (`object`: the `bucket-owner-*` ACLs count too).
+pub fn canned_of(
+    grants: &[AclGrant],
     owner: &str,
     bucket_owner: &str,
     object: bool,
-) -> ApiResult<String> {
-    for (who, _) in grants {
-        match who {
-            Grantee::Email(mail) => {
-                return Err(ApiError::new(Code::UnresolvableGrantByEmailAddress)
-                    .field("EmailAddress", mail.clone()));
-            }
-            Grantee::User(id) if cx.state.config.owner(id).is_none() => {
-                return Err(ApiError::msg(Code::InvalidArgument, "Invalid id")
-                    .field("ArgumentName", "CanonicalUser/ID")
-                    .field("ArgumentValue", id.clone()));
-            }
-            Grantee::Group(uri) if uri != ALL_USERS && uri != AUTH_USERS => {
-                return Err(ApiError::msg(Code::InvalidArgument, "Invalid group uri")
-                    .field("ArgumentName", "Group/URI")
-                    .field("ArgumentValue", uri.clone()));
-            }
-            _ => {}
-        }
-    }
-    let given: BTreeSet<Grant> = grants.iter().cloned().collect();
+) -> Option<&'static str> {
+    let given: BTreeSet<&AclGrant> = grants.iter().collect();
     let object_only = OBJECT_ONLY_ACLS
         .iter()
         .filter(|c| object && **c != "default");
+    let bucket_only = BUCKET_ONLY_ACLS.iter().filter(|_| !object);
     BUCKET_ACLS
         .iter()
         .chain(object_only)
+        .chain(bucket_only)
         .copied()
-        .find(|c| stands_for(c, owner, bucket_owner) == given)
-        .map(str::to_string)
-        .ok_or_else(|| {
-            ApiError::msg(
-                Code::InvalidArgument,
-                format!(
-                    "Only grants equivalent to a canned ACL are supported: FULL_CONTROL for the owner ({owner}) plus the group grants of private, public-read, public-read-write or authenticated-read{}. Grants to other users, and grant lists without the owner's FULL_CONTROL (an empty list means no grants at all), are not.",
-                    if object {
-                        ", or the bucket owner's READ or FULL_CONTROL"
-                    } else {
-                        ""
-                    }
-                ),
-            )
+        .find(|c| {
+            let set = access::canned_grants(c, owner, bucket_owner);
+            set.iter().collect::<BTreeSet<_>>() == given
         })
 }
 
-/// The canned ACL a write asks for with `x-amz-grant-*` headers (S3), checked against a canned
-/// `x-amz-acl`: S3 refuses both together. `None` without grant headers.
+/// Grants given one by one as a [`Requested`] ACL (see there for its canned name).
+pub fn requested(
+    grants: Vec<AclGrant>,
+    owner: &str,
+    bucket_owner: &str,
+    object: bool,
+) -> Requested {
+    let all = |p: AclPermission| {
+        grants
+            .iter()
+            .any(|g| g.permission.gives(p) && g.grantee == AclGrantee::Group(ALL_USERS.into()))
+    };
+    let canned =
+        canned_of(&grants, owner, bucket_owner, object).unwrap_or(if all(AclPermission::Write) {
+            "public-read-write"
+        } else if all(AclPermission::Read) {
+            "public-read"
+        } else {
+            "private"
+        });
+    Requested {
+        canned: canned.to_string(),
+        grants: Some(grants),
+    }
+}
+
+/// The ACL a write asks for with `x-amz-grant-*` headers (S3), resolved; S3 refuses them
+/// together with a canned `x-amz-acl`. `None` without grant headers.
 pub fn header_acl(
     cx: &Ctx,
     owner: &str,
     bucket_owner: &str,
     object: bool,
-) -> ApiResult<Option<String>> {
+) -> ApiResult<Option<Requested>> {
     let Some(grants) = from_headers(cx)? else {
         return Ok(None);
     };
@@ -206,5 +255,6 @@ pub fn header_acl(
             "Specifying both Canned ACLs and Header Grants is not allowed",
         ));
     }
-    canned(cx, &grants, owner, bucket_owner, object).map(Some)
+    let grants = resolve(cx, &grants)?;
+    Ok(Some(requested(grants, owner, bucket_owner, object)))
 }

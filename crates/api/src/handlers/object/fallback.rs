@@ -8,7 +8,6 @@ use ossemu_rules::{Rule, Website};
 use ossemu_store::BucketRecord;
 
 use super::serve_object;
-use crate::access;
 use crate::body::{Body, full};
 use crate::dialect::Dialect;
 use crate::error::{ApiError, ApiResult, Code};
@@ -59,7 +58,7 @@ fn serve_other(
     let Some(obj) = cx.store().open_object(&bucket.name, key)? else {
         return Ok(None);
     };
-    if !access::may_read(&cx.identity, bucket, Some(&obj.rec)) {
+    if crate::authz::read(cx, bucket, key, Some(&obj.rec)).is_err() {
         return Ok(None);
     }
     let mut r = serve_object(cx, obj, status.is_some())?;
@@ -146,10 +145,10 @@ fn render_mirror(
     let mut resp = match outcome {
         // The object is (now) stored: served like any other, with the same read check.
         Outcome::Stored => match cx.store().open_object(&bucket.name, key)? {
-            Some(obj) if access::may_read(&cx.identity, bucket, Some(&obj.rec)) => {
+            Some(obj) => {
+                crate::authz::read(cx, bucket, key, Some(&obj.rec))?;
                 serve_object(cx, obj, false)?
             }
-            Some(_) => return Err(access::denied(&cx.identity)),
             None => {
                 return Err(ApiError::msg(
                     Code::MirrorFailed,
@@ -257,10 +256,10 @@ pub async fn serve_root_index(
     // An index that exists is served (or refused) as an object; only a missing one goes on to
     // the routing rules and the error document.
     match cx.store().open_object(&bucket.name, &index_key)? {
-        Some(obj) if access::may_read(&cx.identity, bucket, Some(&obj.rec)) => {
+        Some(obj) => {
+            crate::authz::read(cx, bucket, &index_key, Some(&obj.rec))?;
             serve_object(cx, obj, false).map(Some)
         }
-        Some(_) => Err(access::denied(&cx.identity)),
         None => after_miss(cx, bucket, &site, &index_key, 404).await,
     }
 }

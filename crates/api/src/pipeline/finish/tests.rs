@@ -15,6 +15,7 @@ fn timing() -> Timing {
         peer: SocketAddr::from(([127, 0, 0, 1], 1)),
         body: Arc::new(BodyProgress::default()),
         uri: http::Uri::from_static("/"),
+        trail: true,
     }
 }
 
