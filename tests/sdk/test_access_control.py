@@ -262,3 +262,57 @@ def test_website_and_mirror_decided_by_policy(srv, origin):
     host = f"{name}.s3-website-us-east-1.amazonaws.com"
     assert plain_get(srv, "/public/a", host) == (200, b"hello")
     assert plain_get(srv, "/private/a", host)[0] == 403
+
+
+def test_public_access_block_in_the_matrix(srv):
+    """The same public bucket and public policy, with the block's switches turned on one by
+    one: IgnorePublicAcls takes the ACL's public grants away, RestrictPublicBuckets keeps a
+    public policy to the owner's account, BlockPublicPolicy refuses a new public policy."""
+    name = new_bucket(srv, acl="public-read")
+    owner = boto(srv, "owner")
+    public_policy = json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": "*", "Action": "s3:PutObject",
+         "Resource": f"arn:aws:s3:::{name}/public/*"}]})
+    owner.put_bucket_policy(Bucket=name, Policy=public_policy)
+    before = {w: outcomes(srv, name, w) for w in WHO}
+    assert before["anonymous"] == (200, 200, 200)
+    assert before["partner"] == (200, 200, 200)
+
+    def block(**switches):
+        config = {"BlockPublicAcls": False, "IgnorePublicAcls": False,
+                  "BlockPublicPolicy": False, "RestrictPublicBuckets": False}
+        config.update(switches)
+        owner.put_public_access_block(Bucket=name, PublicAccessBlockConfiguration=config)
+
+    block(IgnorePublicAcls=True)
+    got = {w: outcomes(srv, name, w) for w in WHO}
+    assert got == {
+        "owner": (200, 200, 200),
+        "reader": (200, 200, 200),       # its own policy; the public policy lets it write public/
+        "partner": (403, 403, 200),      # the ACL's public read is ignored; the policy still lets it write
+        "partnerops": (403, 403, 200),
+        "anonymous": (403, 403, 200),
+    }
+    block(IgnorePublicAcls=True, RestrictPublicBuckets=True)
+    got = {w: outcomes(srv, name, w) for w in WHO}
+    assert got == {
+        "owner": (200, 200, 200),
+        "reader": (200, 200, 200),       # the owner's account keeps the public policy
+        "partner": (403, 403, 403),
+        "partnerops": (403, 403, 403),
+        "anonymous": (403, 403, 403),
+    }
+    block(BlockPublicPolicy=True)
+    with pytest.raises(ClientError) as e:
+        owner.put_bucket_policy(Bucket=name, Policy=public_policy)
+    assert e.value.response["Error"]["Code"] == "AccessDenied"
+    # A policy naming an account is not public: accepted under the block.
+    owner.put_bucket_policy(Bucket=name, Policy=json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::200002:root"}, "Action": "s3:PutObject",
+         "Resource": f"arn:aws:s3:::{name}/public/*"}]}))
+    assert owner.get_bucket_policy_status(Bucket=name)["PolicyStatus"]["IsPublic"] is True  # the ACL
+    # OSS reads the same block as one switch, true only when all four are on.
+    oss = bucket(srv, "owner", name)
+    assert oss.get_bucket_public_access_block().block_public_access is False
+    block(BlockPublicAcls=True, IgnorePublicAcls=True, BlockPublicPolicy=True, RestrictPublicBuckets=True)
+    assert oss.get_bucket_public_access_block().block_public_access is True
