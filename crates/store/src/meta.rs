@@ -462,14 +462,19 @@ impl Meta {
 
     /// A bucket configuration document (`website`, `cors`, ...).
     pub fn get_config(&self, bucket: &str, kind: &str) -> Result<Option<Vec<u8>>> {
+        Ok(self.shared_config(bucket, kind)?.map(|d| d.to_vec()))
+    }
+
+    /// [`Meta::get_config`] without a copy: the cached document itself. The same `Arc` comes
+    /// back until the document changes, so a caller can keep what it derived from it.
+    pub fn shared_config(&self, bucket: &str, kind: &str) -> Result<Option<Arc<[u8]>>> {
         let k = config_key(bucket, kind);
         if let Some(hit) = self.read_configs().get(&k) {
-            return Ok(hit.as_deref().map(<[u8]>::to_vec));
+            return Ok(hit.clone());
         }
         let _w = self.lock();
         let doc = self.engine.get(&k)?;
-        self.cache_config(k, doc.as_deref());
-        Ok(doc)
+        Ok(self.cache_config(k, doc.as_deref()))
     }
 
     fn read_configs(&self) -> std::sync::RwLockReadGuard<'_, Configs> {
@@ -485,13 +490,15 @@ impl Meta {
             .clear();
     }
 
-    /// Records a configuration document (call with the write lock held).
-    fn cache_config(&self, k: Vec<u8>, doc: Option<&[u8]>) {
+    /// Records a configuration document (call with the write lock held) and returns it.
+    fn cache_config(&self, k: Vec<u8>, doc: Option<&[u8]>) -> Option<Arc<[u8]>> {
         let mut configs = self.configs.write().unwrap_or_else(|e| e.into_inner());
         if configs.len() >= MAX_CACHED_CONFIGS {
             configs.clear();
         }
-        configs.insert(k, doc.map(Arc::from));
+        let doc: Option<Arc<[u8]>> = doc.map(Arc::from);
+        configs.insert(k, doc.clone());
+        doc
     }
 
     /// Sets (`Some`) or removes (`None`) a configuration document. Setting the document a

@@ -1,10 +1,10 @@
-//! Parsed policies, kept between requests. A bucket policy is re-read from the store on
-//! every request (one key lookup) and parsed again only when its stored bytes changed, so
-//! a policy put, deleted, or gone with its bucket takes effect at once. A user's own policy
-//! comes from the configuration and never changes while the server runs.
+//! Parsed policies, kept between requests. A bucket policy is looked up in the store's
+//! configuration cache on every request and parsed again only when the stored document
+//! changed, so a policy put, deleted, or gone with its bucket takes effect at once. A user's
+//! own policy comes from the configuration and never changes while the server runs.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, RwLock};
 
 use ossemu_policy::Policy;
 use ossemu_store::Meta;
@@ -16,13 +16,14 @@ use crate::state::ApiConfig;
 /// The configuration kind a bucket policy is stored under (the document as it was put).
 pub const KIND: &str = "policy";
 
-/// Each bucket's policy as last read: the stored bytes and what they parse to.
-type ByBucket = HashMap<String, (Vec<u8>, Arc<Policy>)>;
+/// Each bucket's policy as last read: the stored document (the store's cached copy, compared
+/// by address first) and what it parses to.
+type ByBucket = HashMap<String, (Arc<[u8]>, Arc<Policy>)>;
 
 /// Parsed bucket and user policies.
 #[derive(Default)]
 pub struct PolicyCache {
-    buckets: Mutex<ByBucket>,
+    buckets: RwLock<ByBucket>,
     users: Mutex<HashMap<String, Option<Arc<Policy>>>>,
 }
 
@@ -35,17 +36,20 @@ impl std::fmt::Debug for PolicyCache {
 impl PolicyCache {
     /// The bucket's policy, if it has one.
     pub fn bucket(&self, meta: &Meta, bucket: &str) -> ApiResult<Option<Arc<Policy>>> {
-        let Some(raw) = meta.get_config(bucket, KIND)? else {
-            self.lock_buckets().remove(bucket);
+        let Some(raw) = meta.shared_config(bucket, KIND)? else {
+            if self.read().contains_key(bucket) {
+                self.write().remove(bucket);
+            }
             return Ok(None);
         };
-        if let Some((seen, parsed)) = self.lock_buckets().get(bucket)
-            && *seen == raw
+        if let Some((seen, parsed)) = self.read().get(bucket)
+            && Arc::ptr_eq(seen, &raw)
         {
             return Ok(Some(parsed.clone()));
         }
+        // A new document, or the same bytes cached anew: parse (cheap next to a change).
         let parsed = Arc::new(Policy::parse(&raw, bucket).map_err(ApiError::internal)?);
-        self.lock_buckets()
+        self.write()
             .insert(bucket.to_string(), (raw, parsed.clone()));
         Ok(Some(parsed))
     }
@@ -71,7 +75,11 @@ impl PolicyCache {
             .clone()
     }
 
-    fn lock_buckets(&self) -> std::sync::MutexGuard<'_, ByBucket> {
-        self.buckets.lock().unwrap_or_else(|e| e.into_inner())
+    fn read(&self) -> std::sync::RwLockReadGuard<'_, ByBucket> {
+        self.buckets.read().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn write(&self) -> std::sync::RwLockWriteGuard<'_, ByBucket> {
+        self.buckets.write().unwrap_or_else(|e| e.into_inner())
     }
 }
