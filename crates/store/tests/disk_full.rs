@@ -316,6 +316,10 @@ async fn cached_configuration_follows_the_engine() {
         store.meta().get_config("b", "policy").unwrap().unwrap(),
         b"v1"
     );
+    // The same shared copy until the document changes (what parsed caches key on).
+    let first = store.meta().shared_config("b", "policy").unwrap().unwrap();
+    let again = store.meta().shared_config("b", "policy").unwrap().unwrap();
+    assert!(std::sync::Arc::ptr_eq(&first, &again));
     // A write refused before it applies changes nothing.
     faults.fail_engine_applies(1);
     assert!(store.put_config("b", "policy", Some(b"v2")).await.is_err());
@@ -327,6 +331,11 @@ async fn cached_configuration_follows_the_engine() {
     faults.fail_engine_flushes(1);
     let _ = store.put_config("b", "policy", Some(b"v3")).await;
     let seen = store.meta().get_config("b", "policy").unwrap();
+    let now = store.meta().shared_config("b", "policy").unwrap().unwrap();
+    assert!(
+        !std::sync::Arc::ptr_eq(&first, &now),
+        "read again after the failed writes"
+    );
     drop(store);
     let store = open(dir.path(), &faults);
     assert_eq!(store.meta().get_config("b", "policy").unwrap(), seen);
