@@ -80,6 +80,7 @@ async fn a_wrong_secret_is_refused_and_the_right_one_gets_a_strict_http_only_coo
         let body = serde_json::json!({"accessKey": ak, "secret": sk}).to_string();
         let r = s
             .req("POST", "/_ossemu/console/login")
+            .header("content-type", "application/json")
             .body(body)
             .send()
             .await;
@@ -88,6 +89,7 @@ async fn a_wrong_secret_is_refused_and_the_right_one_gets_a_strict_http_only_coo
     }
     let r = s
         .req("POST", "/_ossemu/console/login")
+        .header("content-type", "application/json")
         .body(format!("{{\"accessKey\":\"{AK}\",\"secret\":\"{SK}\"}}"))
         .send()
         .await;
@@ -129,7 +131,17 @@ async fn a_sign_in_posted_from_another_site_is_refused() {
     let body = serde_json::json!({"accessKey": AK, "secret": SK}).to_string();
     let r = s
         .req("POST", "/_ossemu/console/login")
+        .header("content-type", "application/json")
         .header("origin", "http://evil.test")
+        .body(body.clone())
+        .send()
+        .await;
+    assert_eq!(r.status, 403);
+    assert!(r.h("set-cookie").is_none());
+    // A form (text/plain) cannot sign a browser in, Origin or not.
+    let r = s
+        .req("POST", "/_ossemu/console/login")
+        .header("content-type", "text/plain")
         .body(body.clone())
         .send()
         .await;
@@ -138,6 +150,7 @@ async fn a_sign_in_posted_from_another_site_is_refused() {
     let own = format!("http://{}", s.addr);
     let r = s
         .req("POST", "/_ossemu/console/login")
+        .header("content-type", "application/json")
         .header("origin", &own)
         .body(body)
         .send()
@@ -454,4 +467,70 @@ async fn the_trail_counts_every_client_that_joined_one_fetch() {
     for e in &got {
         assert_eq!(e["mirror"]["clients"], 3, "{e}");
     }
+}
+
+/// The console never answers with CORS headers, whatever the bucket's CORS rules: another
+/// site (another port of localhost counts as the same site for the cookie) must not read
+/// what the session may.
+#[tokio::test]
+async fn a_buckets_cors_rules_do_not_open_the_console_to_other_sites() {
+    let s = Server::start().await;
+    s.bucket("cors-b").await;
+    s.put("cors-b", "k", "secret data").await;
+    let cors = "<CORSConfiguration><CORSRule><AllowedOrigin>http://localhost:3000</AllowedOrigin><AllowedMethod>GET</AllowedMethod></CORSRule></CORSConfiguration>";
+    let r = s.req("PUT", "/cors-b?cors").oss().body(cors).send().await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    // The bucket's own endpoint answers the allowed origin, as OSS does.
+    let r = s
+        .req("GET", "/cors-b/k")
+        .oss()
+        .header("origin", "http://localhost:3000")
+        .send()
+        .await;
+    assert_eq!(
+        r.h("access-control-allow-origin"),
+        Some("http://localhost:3000")
+    );
+    let me = sign_in(&s, AK, SK).await;
+    let r = me
+        .req(&s, "GET", "/_ossemu/console/api/oss/cors-b/k")
+        .header("origin", "http://localhost:3000")
+        .send()
+        .await;
+    assert_eq!((r.status, r.text().as_str()), (200, "secret data"));
+    assert!(r.h("access-control-allow-origin").is_none());
+    assert!(r.h("access-control-allow-credentials").is_none());
+}
+
+/// A user of an account (whose own policy may allow it only some buckets) does not see the
+/// requests of its account's buckets in the trail; the account's own session does.
+#[tokio::test]
+async fn a_users_session_sees_no_buckets_requests_in_the_trail() {
+    let s = Server::start_with(|c| {
+        let owner = c.credentials[0].owner_id.clone();
+        c.credentials.push(ossemu_api::Credential {
+            owner_id: owner,
+            user: Some("dev".into()),
+            policy: Some(
+                r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"arn:aws:s3:::open/*"}]}"#
+                    .into(),
+            ),
+            ..ossemu_api::Credential::new("dev", "dev-secret")
+        });
+    })
+    .await;
+    s.bucket("closed").await;
+    let account = sign_in(&s, AK, SK).await;
+    let user = sign_in(&s, "dev", "dev-secret").await;
+    let mut mine = watch(&s, &account, "").await;
+    let mut theirs = watch(&s, &user, "").await;
+    s.put("closed", "k", "x").await;
+    // A request naming no bucket, after it: both see that one.
+    assert_eq!(s.req("GET", "/").send().await.status, 403);
+    let seen = events(&mut mine, 2, Duration::from_secs(20)).await;
+    assert_eq!(seen.len(), 2, "{seen:?}");
+    assert_eq!(seen[0]["bucket"], "closed");
+    let seen = events(&mut theirs, 1, Duration::from_secs(20)).await;
+    assert_eq!(seen.len(), 1, "{seen:?}");
+    assert_eq!(seen[0]["bucket"], "", "{seen:?}");
 }

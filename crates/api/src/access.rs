@@ -268,7 +268,8 @@ pub fn form_identity(
 }
 
 /// The identity of a configured credential: its owner, named as that owner is.
-fn identity_of(state: &AppState, credential: &Credential) -> Identity {
+/// The identity a verified credential acts as.
+pub(crate) fn identity_of(state: &AppState, credential: &Credential) -> Identity {
     Identity::User {
         access_key: credential.access_key.clone(),
         owner_id: credential.owner_id.clone(),

@@ -96,7 +96,7 @@ pub(crate) async fn handle(
         state.sessions.end(&id);
         return json(StatusCode::UNAUTHORIZED, error("sign in first"));
     };
-    let identity = identity_of(&state, &credential);
+    let identity = crate::access::identity_of(&state, &credential);
     let rest = path.to_string();
     match (parts.method.clone(), rest.as_str()) {
         (Method::GET, "/session") => json(StatusCode::OK, session_json(&credential, &session)),
@@ -106,17 +106,6 @@ pub(crate) async fn handle(
             proxy(state, peer, parts, body, identity, &rest, started).await
         }
         _ => json(StatusCode::NOT_FOUND, error("no such console page")),
-    }
-}
-
-/// The identity a credential signs as (what [`crate::access::authenticate`] makes of a
-/// verified signature).
-fn identity_of(state: &AppState, c: &Credential) -> Identity {
-    Identity::User {
-        access_key: c.access_key.clone(),
-        owner_id: c.owner_id.clone(),
-        display_name: state.config.display_name(&c.owner_id).to_string(),
-        user: c.user.clone(),
     }
 }
 
@@ -156,7 +145,14 @@ async fn proxy(
         Err(_) => return json(StatusCode::BAD_REQUEST, error("bad path")),
     };
     // The session stands in for a signature: nothing of the browser's own credentials goes on.
-    for h in [http::header::COOKIE, http::header::AUTHORIZATION] {
+    // Nor its Origin: the console is same-origin and needs no CORS, and a bucket's CORS rule
+    // must not let another site (another port of localhost is the same site to a
+    // SameSite cookie) read answers made with the session.
+    for h in [
+        http::header::COOKIE,
+        http::header::AUTHORIZATION,
+        http::header::ORIGIN,
+    ] {
         parts.headers.remove(h);
     }
     parts.headers.remove(CSRF_HEADER);
@@ -188,7 +184,14 @@ async fn proxy(
 
 /// `POST /login`: a session for a configured credential whose secret matches.
 async fn login(state: &AppState, parts: &Parts, body: Incoming) -> Response<Body> {
-    if !same_origin(parts) {
+    // JSON only: a form on another site cannot send that content type without a preflight,
+    // even from a browser that leaves out Origin.
+    let json_body = parts
+        .headers
+        .get(http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    if !same_origin(parts) || !json_body {
         return json(
             StatusCode::FORBIDDEN,
             error("sign in from the console page"),
@@ -216,7 +219,7 @@ async fn login(state: &AppState, parts: &Parts, body: Incoming) -> Response<Body
     let credential = state.config.credential(&form.access_key);
     let secret = credential.map_or("", |c| c.secret_key.as_str());
     // Compared either way, so an unknown key takes as long as a wrong secret.
-    let matches = same(secret.as_bytes(), form.secret.as_bytes());
+    let matches = crate::handlers::internal::same(secret.as_bytes(), form.secret.as_bytes());
     let Some(credential) = credential.filter(|_| matches) else {
         tracing::info!(access_key = %form.access_key, "console sign-in refused");
         return json(
@@ -279,13 +282,7 @@ fn session_json(c: &Credential, s: &Session) -> serde_json::Value {
 fn csrf_ok(headers: &http::HeaderMap, s: &Session) -> bool {
     headers
         .get(CSRF_HEADER)
-        .is_some_and(|v| same(v.as_bytes(), s.csrf.as_bytes()))
-}
-
-/// Equal bytes, compared without an early exit.
-fn same(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len()
-        && std::hint::black_box(a.iter().zip(b).fold(0u8, |d, (x, y)| d | (x ^ y))) == 0
+        .is_some_and(|v| crate::handlers::internal::same(v.as_bytes(), s.csrf.as_bytes()))
 }
 
 fn error(message: &str) -> serde_json::Value {

@@ -82,9 +82,11 @@ impl StatusFilter {
     }
 }
 
-/// Whether `identity` may see `e`: it names no bucket, or one its account owns.
+/// Whether `identity` may see `e`: it names no bucket, or one its account owns and the
+/// session is the account's own (a user of the account, whose policy may allow it only some
+/// buckets, sees no bucket's requests).
 pub(super) fn visible(identity: &Identity, e: &TrailEvent) -> bool {
-    e.bucket.is_empty() || (e.owner.is_some() && e.owner.as_deref() == identity.owner())
+    e.bucket.is_empty() || (e.owner.is_some() && e.owner.as_deref() == identity.account_root())
 }
 
 struct Watch {

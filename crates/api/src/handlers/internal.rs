@@ -100,8 +100,8 @@ fn metrics_refusal(state: &AppState, headers: &HeaderMap) -> Option<Response<Bod
     }
 }
 
-/// Equal bytes, compared without an early exit.
-fn same(a: &[u8], b: &[u8]) -> bool {
+/// Equal bytes, compared without an early exit (secrets, CSRF tokens).
+pub(crate) fn same(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len()
         && std::hint::black_box(a.iter().zip(b).fold(0u8, |d, (x, y)| d | (x ^ y))) == 0
 }
