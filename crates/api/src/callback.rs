@@ -35,7 +35,7 @@ pub const PUB_KEY_PATH: &str = "/_ossemu/callback_pub_key_v1.pem";
 /// Largest `callback` / `callback-var` parameter, decoded.
 const MAX_PARAM: usize = 5 * 1024;
 /// Largest callback answer accepted.
-const MAX_ANSWER: usize = 3 << 20;
+pub(crate) const MAX_ANSWER: usize = 3 << 20;
 /// How long one callback URL may take to answer.
 const TIMEOUT: Duration = Duration::from_secs(5);
 /// The DER prefix of an MD5 DigestInfo (PKCS#1 v1.5 signatures).
@@ -365,7 +365,7 @@ impl Callback {
 
 /// `host[:port]` and `/path?query` of a callback URL (`http://` optional); `None` for one
 /// that is not a valid http URL.
-fn target(url: &str) -> Option<(String, String)> {
+pub(crate) fn target(url: &str) -> Option<(String, String)> {
     let rest = url.strip_prefix("http://").unwrap_or(url);
     if rest.starts_with("https://") || rest.contains("://") {
         return None;

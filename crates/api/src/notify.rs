@@ -5,8 +5,10 @@
 //! Each write path calls one function once its write is committed ([`object_created`],
 //! [`object_removed`], [`mirrored`] for back-to-origin); a write that failed sends nothing.
 //! The call matches the event against the bucket's destinations and queues one message per
-//! matching destination ([`queue`]): durable before the request is answered, delivered later
-//! by a worker per target ([`deliver`]), so a slow or dead receiver never holds a request.
+//! matching destination ([`queue`]), written and flushed before the request is answered
+//! (after the write's own flush: a crash between the two loses that message, and a queue
+//! write that fails keeps it in memory only, logged), delivered at least once by a worker per
+//! target ([`deliver`]), so a slow or dead receiver never holds a request.
 
 pub mod config;
 pub mod deliver;
@@ -161,10 +163,10 @@ impl Notifier {
     }
 }
 
-/// Takes up the messages a previous run left queued and starts a delivery worker per target.
+/// Starts a delivery worker per target (the messages a previous run left queued were taken
+/// up with the state, [`AppState::new`]).
 pub fn spawn(state: &Arc<AppState>) -> Vec<tokio::task::JoinHandle<()>> {
     let n = &state.notify;
-    n.queue.load(&state.store, &n.targets());
     n.webhooks
         .iter()
         .map(|hook| tokio::spawn(deliver::run(state.clone(), hook.clone())))

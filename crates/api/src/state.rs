@@ -189,6 +189,8 @@ impl AppState {
     /// State for a store, API settings and fetcher settings.
     pub fn new(store: Store, config: ApiConfig, mirror: MirrorConfig) -> Arc<Self> {
         let notify = crate::notify::Notifier::new(config.webhooks.clone(), config.notify_queue);
+        // Before anything can be queued: the saved messages keep their numbers and order.
+        notify.queue.load(&store, &notify.targets());
         Arc::new(Self {
             mirror: Mirror::new(store.clone(), mirror),
             store,

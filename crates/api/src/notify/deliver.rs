@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use bytes::Bytes;
-use http_body_util::{BodyExt, Full};
+use http_body_util::{BodyExt, Full, Limited};
 
 use super::Webhook;
 use super::queue::{Counts, Entry, Queue};
@@ -33,22 +33,13 @@ pub fn pause(n: u32) -> Duration {
         .min(MAX_PAUSE)
 }
 
-/// `host[:port]` and `/path?query` of an `http://` URL.
+/// `host[:port]` and `/path?query` of an `http://` URL (the `http://` required, no
+/// userinfo): [`crate::callback::target`]'s split, which callback URLs use too.
 pub fn split_url(url: &str) -> Option<(String, String)> {
-    let rest = url.strip_prefix("http://")?;
-    let (authority, path) = match rest.find(['/', '?']) {
-        Some(i) => (&rest[..i], rest[i..].to_string()),
-        None => (rest, "/".to_string()),
-    };
-    let path = if path.starts_with('?') {
-        format!("/{path}")
-    } else {
-        path
-    };
-    if authority.is_empty() || authority.contains('@') {
+    if !url.starts_with("http://") {
         return None;
     }
-    Some((authority.to_string(), path))
+    crate::callback::target(url).filter(|(authority, _)| !authority.contains('@'))
 }
 
 /// One POST of `body`; `Ok` for a 2xx answer.
@@ -65,8 +56,11 @@ async fn post(client: &Client, hook: &Webhook, body: Bytes) -> Result<(), String
     let status = tokio::time::timeout(TIMEOUT, async {
         let resp = client.request(req).await.map_err(|e| e.to_string())?;
         let status = resp.status();
-        // Read the answer so the connection can be used again.
-        let _ = resp.into_body().collect().await;
+        // Read the answer so the connection can be used again, but never more of it than
+        // a callback answer may be.
+        let _ = Limited::new(resp.into_body(), crate::callback::MAX_ANSWER)
+            .collect()
+            .await;
         Ok::<_, String>(status)
     })
     .await
