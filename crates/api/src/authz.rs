@@ -17,8 +17,6 @@ mod actions;
 mod cache;
 mod facts;
 
-use std::sync::Arc;
-
 use ossemu_policy::{Decision, Policy, Principal, Request};
 use ossemu_store::{BucketRecord, ObjectRecord};
 
@@ -27,9 +25,8 @@ use crate::error::{ApiError, ApiResult, Code};
 use crate::request::Ctx;
 use crate::router::Op;
 
-pub use actions::names as action_names;
 pub use cache::{KIND as POLICY_KIND, PolicyCache};
-pub use facts::Facts;
+use facts::Facts;
 
 /// One question: may `who` run `op` on `bucket` (and `key`), the ACL having answered `acl`?
 pub struct Ask<'a> {
@@ -93,8 +90,8 @@ pub fn decide_with(cx: &Ctx, ask: Ask<'_>, prefix: Option<&str>) -> ApiResult<()
     if owner {
         return Ok(());
     }
-    let bucket_allows = by_bucket == Decision::Allow
-        && !restricted(cx, ask.who, ask.bucket, bucket_policy.as_deref())?;
+    let bucket_allows =
+        by_bucket == Decision::Allow && !restricted(ask.who, ask.bucket, bucket_policy.as_deref());
     let same_account = ask.who.owner() == Some(ask.bucket.owner.as_str());
     let allowed = match ask.who.user() {
         None => bucket_allows || ask.acl,
@@ -136,16 +133,10 @@ fn foreign_object_acl(cx: &Ctx, ask: &Ask<'_>) -> bool {
 
 /// RestrictPublicBuckets: a public bucket policy grants nothing to requesters outside the
 /// bucket owner's account.
-fn restricted(
-    cx: &Ctx,
-    who: &Identity,
-    bucket: &BucketRecord,
-    policy: Option<&Policy>,
-) -> ApiResult<bool> {
-    if who.owner() == Some(bucket.owner.as_str()) || !policy.is_some_and(Policy::is_public) {
-        return Ok(false);
-    }
-    Ok(crate::handlers::public_access::load(cx, &bucket.name)?.restrict_public_buckets)
+fn restricted(who: &Identity, bucket: &BucketRecord, policy: Option<&Policy>) -> bool {
+    who.owner() != Some(bucket.owner.as_str())
+        && policy.is_some_and(Policy::is_public)
+        && crate::handlers::public_access::of(bucket).restrict_public_buckets
 }
 
 fn principal(who: &Identity) -> Principal<'_> {
@@ -206,9 +197,6 @@ pub fn read_as(
     }
     listed
 }
-
-/// A shared parsed policy.
-pub type SharedPolicy = Arc<Policy>;
 
 #[cfg(test)]
 mod tests;

@@ -56,6 +56,14 @@ impl Dialect {
         format!("{}{suffix}", self.prefix())
     }
 
+    /// `oss` or `s3`, as metrics, logs and explain name the dialect.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Dialect::Oss => "oss",
+            Dialect::S3 => "s3",
+        }
+    }
+
     /// The `Server` header value.
     pub fn server(self) -> &'static str {
         match self {

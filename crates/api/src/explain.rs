@@ -45,21 +45,17 @@ pub struct Question {
     pub path: String,
     /// Other headers, as a map or a list of pairs.
     #[serde(default)]
-    pub headers: Headers,
+    pub headers: Option<Headers>,
 }
 
 /// Request headers in either JSON shape.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Deserialize)]
 #[serde(untagged)]
 pub enum Headers {
     /// `{"Name": "value"}`.
     Map(std::collections::BTreeMap<String, String>),
     /// `[["Name", "value"]]`.
     List(Vec<(String, String)>),
-    /// None given.
-    #[default]
-    #[serde(skip)]
-    None,
 }
 
 /// The answer.
@@ -199,10 +195,7 @@ pub fn explain(state: Arc<AppState>, peer: SocketAddr, q: &Question) -> Result<A
     let (cx, op) = context(state, peer, &parts.method, parts.headers, c, identity);
     let mut answer = Answer {
         addressing: addressing(&cx.addressing),
-        dialect: match cx.dialect {
-            crate::dialect::Dialect::Oss => "oss".into(),
-            crate::dialect::Dialect::S3 => "s3".into(),
-        },
+        dialect: cx.dialect.as_str().into(),
         bucket: cx.bucket.clone(),
         key: cx.key.clone(),
         operation: op.name().into(),
@@ -218,10 +211,10 @@ fn request_head(q: &Question) -> Result<http::request::Parts, String> {
         .method(q.method.to_ascii_uppercase().as_str())
         .uri(&q.path)
         .header(http::header::HOST, &q.host);
-    let pairs: Vec<(String, String)> = match &q.headers {
-        Headers::Map(m) => m.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
-        Headers::List(l) => l.clone(),
-        Headers::None => Vec::new(),
+    let pairs: Vec<(&String, &String)> = match &q.headers {
+        Some(Headers::Map(m)) => m.iter().collect(),
+        Some(Headers::List(l)) => l.iter().map(|(k, v)| (k, v)).collect(),
+        None => Vec::new(),
     };
     for (k, v) in pairs {
         if !k.eq_ignore_ascii_case("host") {

@@ -451,7 +451,7 @@ impl Store {
     pub async fn put_config(&self, bucket: &str, kind: &str, doc: Option<&[u8]>) -> Result<()> {
         let op = || self.inner.meta.put_config(bucket, kind, doc);
         let done = match doc {
-            Some(d) if self.inner.meta.get_config(bucket, kind)?.as_deref() == Some(d) => Ok(()),
+            Some(d) if self.inner.meta.shared_config(bucket, kind)?.as_deref() == Some(d) => Ok(()),
             Some(_) => self.write(op).await,
             None => self.erase(op).await,
         };

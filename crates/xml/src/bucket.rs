@@ -326,3 +326,14 @@ pub struct WormConfiguration {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub expiration_date: Option<String>,
 }
+
+/// GetBucketPolicyStatus response, root `PolicyStatus`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct PolicyStatus {
+    /// S3 namespace, or none for OSS.
+    #[serde(rename = "@xmlns", skip_serializing_if = "Option::is_none")]
+    pub xmlns: Option<&'static str>,
+    /// Whether the bucket is public.
+    pub is_public: bool,
+}

@@ -17,13 +17,22 @@ struct Hop {
     key: String,
     rule: u32,
     location: String,
-    next: Option<(String, String)>,
+    next: Option<Target>,
+}
+
+/// Where a Location leads on this server: its host, the bucket bound to it and the key.
+#[derive(Clone)]
+struct Target {
+    host: String,
+    bucket: String,
+    key: String,
 }
 
 /// The bucket's website configuration, read from the store.
 fn website(meta: &Meta, bucket: &str) -> Option<Website> {
-    let raw = meta.get_config(bucket, "website").ok()??;
-    serde_json::from_slice(&raw).ok()
+    crate::handlers::load_config(meta, bucket, crate::handlers::website::KIND)
+        .ok()
+        .flatten()
 }
 
 /// The redirect a GET of the missing `key` in `bucket` gets through host `host`, if a rule
@@ -50,7 +59,7 @@ fn hop(meta: &Meta, site: &Website, bucket: &str, key: &str, host: &str) -> Opti
 }
 
 /// The bucket (bound to the Location's host) and key a Location addresses on this server.
-fn target(meta: &Meta, location: &str) -> Option<(String, String)> {
+fn target(meta: &Meta, location: &str) -> Option<Target> {
     let rest = location.split_once("://")?.1;
     let (host, path) = rest.split_once('/').unwrap_or((rest, ""));
     let path = path.split('?').next().unwrap_or_default();
@@ -58,7 +67,11 @@ fn target(meta: &Meta, location: &str) -> Option<(String, String)> {
     let key = percent_encoding::percent_decode_str(path)
         .decode_utf8_lossy()
         .into_owned();
-    Some((bucket, key))
+    Some(Target {
+        host: host.to_string(),
+        bucket,
+        key,
+    })
 }
 
 /// Follows redirects from `bucket`/`key` (as if each key were missing) while they land on
@@ -74,17 +87,12 @@ fn follow(meta: &Meta, bucket: &str, key: &str, host: &str) -> Option<String> {
         };
         let next = h.next.clone();
         hops.push(h);
-        let Some((b, k)) = next else { break };
-        if hops.iter().any(|h| h.bucket == b && h.key == k) {
+        let Some(t) = next else { break };
+        if hops.iter().any(|h| h.bucket == t.bucket && h.key == t.key) {
             looped = true;
             break;
         }
-        host = hops
-            .last()
-            .and_then(|h| h.location.split_once("://"))
-            .map(|(_, r)| r.split('/').next().unwrap_or_default().to_string())
-            .unwrap_or_default();
-        (bucket, key) = (b, k);
+        (bucket, key, host) = (t.bucket, t.key, t.host);
     }
     if hops.len() < 2 {
         return None;

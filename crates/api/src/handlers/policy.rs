@@ -7,7 +7,6 @@ use http::{Response, StatusCode};
 use ossemu_policy::{MAX_POLICY_BYTES, Policy};
 
 use super::{no_body, set, xml_ok};
-use crate::authz::PolicyCache;
 use crate::body::{Body, ReqStream, full, read_small};
 use crate::dialect::Dialect;
 use crate::error::{ApiError, ApiResult, Code};
@@ -21,7 +20,7 @@ pub async fn put(cx: &Ctx, body: ReqStream) -> ApiResult<Response<Body>> {
     let raw = read_small(body, 4 * MAX_POLICY_BYTES, &cx.state.buffers).await?;
     let policy = Policy::parse(&raw, &bucket.name)
         .map_err(|e| ApiError::msg(Code::MalformedPolicy, e.to_string()))?;
-    if policy.is_public() && super::public_access::load(cx, &bucket.name)?.block_public_policy {
+    if policy.is_public() && super::public_access::of(&bucket).block_public_policy {
         return Err(ApiError::msg(
             Code::AccessDenied,
             "Access Denied: the bucket's public access block (BlockPublicPolicy) refuses a public policy.",
@@ -59,21 +58,16 @@ pub async fn delete(cx: &Ctx) -> ApiResult<Response<Body>> {
 /// access and public ACLs are not ignored.
 pub async fn status(cx: &Ctx) -> ApiResult<Response<Body>> {
     let bucket = cx.load_bucket()?;
-    let by_policy = cache(cx)
+    let by_policy = cx
+        .state
+        .policies
         .bucket(cx.store().meta(), &bucket.name)?
         .is_some_and(|p| p.is_public());
     let by_acl = crate::access::acl_is_public(&bucket)
-        && !super::public_access::load(cx, &bucket.name)?.ignore_public_acls;
-    Ok(xml_ok(format!(
-        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<PolicyStatus{}><IsPublic>{}</IsPublic></PolicyStatus>",
-        match cx.dialect {
-            Dialect::S3 => " xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"",
-            Dialect::Oss => "",
-        },
-        by_policy || by_acl
-    )))
-}
-
-fn cache(cx: &Ctx) -> &PolicyCache {
-    &cx.state.policies
+        && !super::public_access::of(&bucket).ignore_public_acls;
+    let doc = ossemu_xml::bucket::PolicyStatus {
+        xmlns: cx.dialect.xmlns(),
+        is_public: by_policy || by_acl,
+    };
+    Ok(xml_ok(ossemu_xml::to_xml_as("PolicyStatus", &doc)))
 }

@@ -48,20 +48,6 @@ pub fn of(bucket: &BucketRecord) -> PublicAccessBlock {
     bucket.public_access_block.unwrap_or_default()
 }
 
-/// The public access block in force on `bucket` (all `false` without one); 404 NoSuchBucket
-/// for a bucket that does not exist.
-pub fn load(cx: &Ctx, bucket: &str) -> ApiResult<PublicAccessBlock> {
-    let rec = match cx.bucket.as_deref() {
-        Some(b) if b == bucket => cx.load_bucket()?,
-        _ => cx
-            .store()
-            .meta()
-            .get_bucket(bucket)?
-            .ok_or_else(|| ApiError::new(Code::NoSuchBucket))?,
-    };
-    Ok(of(&rec))
-}
-
 /// OSS's `BlockPublicAccess` of a bucket, as GetBucketInfo and GetBucketPublicAccessBlock
 /// report it: with a setting, whether it blocks everything; without, OSS's default for a
 /// new bucket (blocked, `alibabacloud-oss-v2`'s `test_get_bucket_info` expects `true` for a

@@ -24,16 +24,11 @@ use crate::request::Ctx;
 use crate::website_convert::{model_to_oss, model_to_s3, oss_to_model, s3_to_model};
 
 /// Configuration document kind in the store.
-const KIND: &str = "website";
+pub const KIND: &str = "website";
 
 /// The bucket's website configuration, if any.
 pub fn load(cx: &Ctx, bucket: &str) -> ApiResult<Option<Website>> {
-    match cx.store().meta().get_config(bucket, KIND)? {
-        None => Ok(None),
-        Some(doc) => serde_json::from_slice(&doc)
-            .map(Some)
-            .map_err(ApiError::internal),
-    }
+    super::load_config(cx.store().meta(), bucket, KIND)
 }
 
 fn config_error(e: ossemu_rules::ConfigError) -> ApiError {

@@ -71,10 +71,7 @@ pub fn finish(
     crate::access_log::record(cx, op, &resp, error_code, &timing);
     let rule = resp.extensions().get::<MatchedRule>().map(|r| r.0);
     let status = resp.status().as_u16();
-    let dialect = match cx.dialect {
-        Dialect::Oss => "oss",
-        Dialect::S3 => "s3",
-    };
+    let dialect = cx.dialect.as_str();
     let elapsed = timing.started.elapsed().as_secs_f64();
     cx.state
         .metrics
