@@ -11,7 +11,7 @@
 use std::sync::{Arc, Mutex};
 
 use ossemu_mirror::FlightInfo;
-use ossemu_rules::{Condition, RedirectType, Rule};
+use ossemu_rules::{RedirectType, Rule};
 use serde::Serialize;
 use tokio::sync::broadcast;
 
@@ -162,12 +162,13 @@ impl Notes {
 pub fn describe_rule(rule: &Rule, key: &str) -> RuleFact {
     RuleFact {
         number: rule.number,
-        why: describe_condition(&rule.condition, rule, key),
+        why: describe_condition(rule, key),
         action: describe_action(rule),
     }
 }
 
-fn describe_condition(c: &Condition, rule: &Rule, key: &str) -> String {
+fn describe_condition(rule: &Rule, key: &str) -> String {
+    let c = &rule.condition;
     let mut parts = Vec::new();
     if !c.key_prefix_equals.is_empty() {
         parts.push(format!(
@@ -181,23 +182,18 @@ fn describe_condition(c: &Condition, rule: &Rule, key: &str) -> String {
             c.key_suffix_equals
         ));
     }
-    let mirror = rule
-        .redirect
-        .as_ref()
-        .is_some_and(|r| r.redirect_type == RedirectType::Mirror);
-    match c.http_error_code_returned_equals {
-        Some(code) => parts.push(format!(
+    // Rule::error_code: the element, or 404 for a Mirror rule without one.
+    match (c.http_error_code_returned_equals, rule.error_code()) {
+        (Some(code), _) => parts.push(format!(
             "the request would get {code} (HttpErrorCodeReturnedEquals)"
         )),
-        None if mirror => parts.push("the key is missing (a Mirror rule answers 404s)".into()),
-        None => {}
+        (None, Some(_)) => parts.push("the key is missing (a Mirror rule answers 404s)".into()),
+        (None, None) => {}
     }
     for h in &c.include_headers {
-        let test = match (&h.equals, &h.starts_with, &h.ends_with) {
-            (Some(v), _, _) => format!("equal to {v:?}"),
-            (None, Some(v), _) => format!("starting with {v:?}"),
-            (None, None, Some(v)) => format!("ending with {v:?}"),
-            (None, None, None) => "present".to_string(),
+        let test = match h.describe() {
+            t if t.is_empty() => "present".to_string(),
+            t => t,
         };
         parts.push(format!("header {} {test} (IncludeHeader)", h.key));
     }

@@ -122,22 +122,10 @@ impl std::fmt::Display for Miss {
                 f,
                 "the rule applies to {wants} (HttpErrorCodeReturnedEquals) and the request would get {got}"
             ),
-            Miss::Header(h) => {
-                write!(f, "no {} header", h.key)?;
-                let tests = [
-                    ("equal to", &h.equals),
-                    ("starting with", &h.starts_with),
-                    ("ending with", &h.ends_with),
-                ];
-                let mut first = true;
-                for (what, v) in tests {
-                    if let Some(v) = v {
-                        write!(f, "{} {what} {v:?}", if first { "" } else { " and" })?;
-                        first = false;
-                    }
-                }
-                Ok(())
-            }
+            Miss::Header(h) => match h.describe() {
+                tests if tests.is_empty() => write!(f, "no {} header", h.key),
+                tests => write!(f, "no {} header {tests}", h.key),
+            },
         }
     }
 }

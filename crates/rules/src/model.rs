@@ -183,6 +183,22 @@ pub struct IncludeHeader {
     pub ends_with: Option<String>,
 }
 
+impl IncludeHeader {
+    /// Its value tests in words (`equal to "a" and starting with "b"`); empty when it only
+    /// asks for the header to be present.
+    pub fn describe(&self) -> String {
+        [
+            ("equal to", &self.equals),
+            ("starting with", &self.starts_with),
+            ("ending with", &self.ends_with),
+        ]
+        .into_iter()
+        .filter_map(|(what, v)| v.as_ref().map(|v| format!("{what} {v:?}")))
+        .collect::<Vec<_>>()
+        .join(" and ")
+    }
+}
+
 /// `RedirectType`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum RedirectType {

@@ -72,6 +72,24 @@ fn a_redirect_rule_names_its_status_host_and_every_condition() {
 }
 
 #[test]
+fn a_header_condition_with_two_tests_names_both() {
+    let cond = Condition {
+        include_headers: vec![IncludeHeader {
+            key: "referer".into(),
+            equals: Some("https://a/".into()),
+            starts_with: Some("https://".into()),
+            ..Default::default()
+        }],
+        ..Default::default()
+    };
+    let fact = describe_rule(&rule(1, cond, Redirect::new(RedirectType::Internal)), "k");
+    assert_eq!(
+        fact.why,
+        "header referer equal to \"https://a/\" and starting with \"https://\" (IncludeHeader)"
+    );
+}
+
+#[test]
 fn publishing_reaches_watchers_and_costs_nothing_without_them() {
     let trail = Trail::default();
     assert!(!trail.watched());

@@ -761,3 +761,23 @@ fn condition_misses_name_each_failing_part() {
     // Without the status check, only the key and headers count.
     assert!(r.condition_holds(&facts("static/a.js", 403, &good), false));
 }
+
+#[test]
+fn an_include_header_with_several_tests_names_them_all() {
+    let h = IncludeHeader {
+        key: "Referer".into(),
+        equals: Some("https://a/".into()),
+        starts_with: Some("https://".into()),
+        ..IncludeHeader::default()
+    };
+    assert_eq!(
+        Miss::Header(h.clone()).to_string(),
+        "no Referer header equal to \"https://a/\" and starting with \"https://\""
+    );
+    let bare = IncludeHeader {
+        key: "X-Tag".into(),
+        ..IncludeHeader::default()
+    };
+    assert_eq!(bare.describe(), "");
+    assert_eq!(Miss::Header(bare).to_string(), "no X-Tag header");
+}
