@@ -30,6 +30,7 @@ pub use session::Sessions;
 use crate::access::Identity;
 use crate::body::{Body, full};
 use crate::dialect::Dialect;
+use crate::handlers::{json, json_error};
 use crate::pipeline::{Requester, classify::classify, run};
 use crate::state::{AppState, Credential};
 use session::{COOKIE, Session, cookie_id};
@@ -63,13 +64,13 @@ pub(crate) async fn handle(
     if !state.config.console {
         return json(
             StatusCode::NOT_FOUND,
-            error("the console is off (--console off)"),
+            &json_error("the console is off (--console off)"),
         );
     }
     if parts.headers.contains_key(ossemu_mirror::HOP_HEADER) {
         return json(
             StatusCode::FORBIDDEN,
-            error("ossemu's own endpoints do not answer mirror fetches"),
+            &json_error("ossemu's own endpoints do not answer mirror fetches"),
         );
     }
     let path = parts.uri.path().strip_prefix(PREFIX).unwrap_or_default();
@@ -84,28 +85,28 @@ pub(crate) async fn handle(
     let Some((id, session)) =
         cookie_id(&parts.headers).and_then(|id| Some((id.to_string(), state.sessions.get(id)?)))
     else {
-        return json(StatusCode::UNAUTHORIZED, error("sign in first"));
+        return json(StatusCode::UNAUTHORIZED, &json_error("sign in first"));
     };
     if !read && !csrf_ok(&parts.headers, &session) {
         return json(
             StatusCode::FORBIDDEN,
-            error("missing or wrong x-ossemu-csrf token"),
+            &json_error("missing or wrong x-ossemu-csrf token"),
         );
     }
     let Some(credential) = state.config.credential(&session.access_key).cloned() else {
         state.sessions.end(&id);
-        return json(StatusCode::UNAUTHORIZED, error("sign in first"));
+        return json(StatusCode::UNAUTHORIZED, &json_error("sign in first"));
     };
     let identity = crate::access::identity_of(&state, &credential);
     let rest = path.to_string();
     match (parts.method.clone(), rest.as_str()) {
-        (Method::GET, "/session") => json(StatusCode::OK, session_json(&credential, &session)),
+        (Method::GET, "/session") => json(StatusCode::OK, &session_json(&credential, &session)),
         (Method::POST, "/logout") => logout(&state, &id),
         (Method::GET, "/events") => events::stream(state, id, identity, parts.uri.query()),
         (_, r) if r.starts_with("/api/") => {
             proxy(state, peer, parts, body, identity, &rest, started).await
         }
-        _ => json(StatusCode::NOT_FOUND, error("no such console page")),
+        _ => json(StatusCode::NOT_FOUND, &json_error("no such console page")),
     }
 }
 
@@ -126,14 +127,14 @@ async fn proxy(
     } else {
         return json(
             StatusCode::NOT_FOUND,
-            error("use /api/oss/... or /api/s3/..."),
+            &json_error("use /api/oss/... or /api/s3/..."),
         );
     };
     let path = if path.is_empty() { "/" } else { path };
     if !path.starts_with('/') {
         return json(
             StatusCode::NOT_FOUND,
-            error("use /api/oss/... or /api/s3/..."),
+            &json_error("use /api/oss/... or /api/s3/..."),
         );
     }
     let target = match parts.uri.query() {
@@ -142,7 +143,7 @@ async fn proxy(
     };
     parts.uri = match target.parse() {
         Ok(u) => u,
-        Err(_) => return json(StatusCode::BAD_REQUEST, error("bad path")),
+        Err(_) => return json(StatusCode::BAD_REQUEST, &json_error("bad path")),
     };
     // The session stands in for a signature: nothing of the browser's own credentials goes on.
     // Nor its Origin: the console is same-origin and needs no CORS, and a bucket's CORS rule
@@ -194,7 +195,7 @@ async fn login(state: &AppState, parts: &Parts, body: Incoming) -> Response<Body
     if !same_origin(parts) || !json_body {
         return json(
             StatusCode::FORBIDDEN,
-            error("sign in from the console page"),
+            &json_error("sign in from the console page"),
         );
     }
     let bytes = match http_body_util::Limited::new(body, LOGIN_LIMIT)
@@ -202,7 +203,12 @@ async fn login(state: &AppState, parts: &Parts, body: Incoming) -> Response<Body
         .await
     {
         Ok(b) => b.to_bytes(),
-        Err(_) => return json(StatusCode::PAYLOAD_TOO_LARGE, error("request too large")),
+        Err(_) => {
+            return json(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                &json_error("request too large"),
+            );
+        }
     };
     #[derive(serde::Deserialize)]
     #[serde(rename_all = "camelCase")]
@@ -213,7 +219,7 @@ async fn login(state: &AppState, parts: &Parts, body: Incoming) -> Response<Body
     let Ok(form) = serde_json::from_slice::<Login>(&bytes) else {
         return json(
             StatusCode::BAD_REQUEST,
-            error("send JSON {\"accessKey\": ..., \"secret\": ...}"),
+            &json_error("send JSON {\"accessKey\": ..., \"secret\": ...}"),
         );
     };
     let credential = state.config.credential(&form.access_key);
@@ -224,11 +230,11 @@ async fn login(state: &AppState, parts: &Parts, body: Incoming) -> Response<Body
         tracing::info!(access_key = %form.access_key, "console sign-in refused");
         return json(
             StatusCode::UNAUTHORIZED,
-            error("The access key or secret is wrong."),
+            &json_error("The access key or secret is wrong."),
         );
     };
     let (id, session) = state.sessions.start(&credential.access_key);
-    let mut r = json(StatusCode::OK, session_json(credential, &session));
+    let mut r = json(StatusCode::OK, &session_json(credential, &session));
     let cookie = format!(
         "{COOKIE}={id}; Path={PREFIX}; HttpOnly; SameSite=Strict; Max-Age={}",
         session::LIFETIME.as_secs()
@@ -260,7 +266,7 @@ fn same_origin(parts: &Parts) -> bool {
 /// `POST /logout`: ends the session and clears the cookie.
 fn logout(state: &AppState, id: &str) -> Response<Body> {
     state.sessions.end(id);
-    let mut r = json(StatusCode::OK, serde_json::json!({"signedOut": true}));
+    let mut r = json(StatusCode::OK, &serde_json::json!({"signedOut": true}));
     let cookie = format!("{COOKIE}=; Path={PREFIX}; HttpOnly; SameSite=Strict; Max-Age=0");
     if let Ok(v) = HeaderValue::from_str(&cookie) {
         r.headers_mut().insert(http::header::SET_COOKIE, v);
@@ -283,25 +289,6 @@ fn csrf_ok(headers: &http::HeaderMap, s: &Session) -> bool {
     headers
         .get(CSRF_HEADER)
         .is_some_and(|v| crate::handlers::internal::same(v.as_bytes(), s.csrf.as_bytes()))
-}
-
-fn error(message: &str) -> serde_json::Value {
-    serde_json::json!({ "error": message })
-}
-
-fn json(status: StatusCode, v: serde_json::Value) -> Response<Body> {
-    let mut r = Response::new(full(format!("{v}\n")));
-    *r.status_mut() = status;
-    let h = r.headers_mut();
-    h.insert(
-        http::header::CONTENT_TYPE,
-        HeaderValue::from_static("application/json"),
-    );
-    h.insert(
-        http::header::CACHE_CONTROL,
-        HeaderValue::from_static("no-store"),
-    );
-    r
 }
 
 /// A compiled-in page asset. The page may not be framed (clickjacking) and runs only its own

@@ -21,7 +21,8 @@ use http_body_util::BodyExt;
 use serde::{Deserialize, Serialize};
 
 use crate::access::{Identity, SignedParts};
-use crate::body::{Body, full};
+use crate::body::Body;
+use crate::handlers::{json, json_error};
 use crate::pipeline::{authenticate_stage, classify::classify, context};
 use crate::state::AppState;
 
@@ -143,37 +144,29 @@ pub async fn answer(
     body: hyper::body::Incoming,
 ) -> Response<Body> {
     if method != http::Method::POST {
-        return json(StatusCode::METHOD_NOT_ALLOWED, &error("POST a question"));
+        return json(
+            StatusCode::METHOD_NOT_ALLOWED,
+            &json_error("POST a question"),
+        );
     }
     let limited = http_body_util::Limited::new(body, MAX_QUESTION);
     let raw = match limited.collect().await {
         Ok(b) => b.to_bytes(),
-        Err(e) => return json(StatusCode::BAD_REQUEST, &error(&e.to_string())),
+        Err(e) => return json(StatusCode::BAD_REQUEST, &json_error(&e.to_string())),
     };
     let question: Question = match serde_json::from_slice(&raw) {
         Ok(q) => q,
         Err(e) => {
             return json(
                 StatusCode::BAD_REQUEST,
-                &error(&format!("bad question: {e}")),
+                &json_error(&format!("bad question: {e}")),
             );
         }
     };
     match explain(state, peer, &question) {
         Ok(a) => json(StatusCode::OK, &a),
-        Err(e) => json(StatusCode::BAD_REQUEST, &error(&e)),
+        Err(e) => json(StatusCode::BAD_REQUEST, &json_error(&e)),
     }
-}
-
-fn error(message: &str) -> serde_json::Value {
-    serde_json::json!({ "error": message })
-}
-
-fn json<T: Serialize>(status: StatusCode, v: &T) -> Response<Body> {
-    let mut r = Response::new(full(serde_json::to_vec_pretty(v).unwrap_or_default()));
-    *r.status_mut() = status;
-    crate::handlers::set(r.headers_mut(), "content-type", "application/json");
-    r
 }
 
 /// Explains `q` as if it arrived from `peer`. `Err` when the question is not a request.

@@ -60,6 +60,22 @@ pub fn load_config<T: serde::de::DeserializeOwned>(
     }
 }
 
+/// A JSON answer of ossemu's own endpoints (console, explain), never cached.
+pub fn json<T: serde::Serialize>(status: StatusCode, v: &T) -> Response<Body> {
+    let mut text = serde_json::to_string_pretty(v).unwrap_or_default();
+    text.push('\n');
+    let mut r = Response::new(full(text));
+    *r.status_mut() = status;
+    set(r.headers_mut(), "content-type", "application/json");
+    set(r.headers_mut(), "cache-control", "no-store");
+    r
+}
+
+/// The `{"error": ...}` document those endpoints answer a failure with.
+pub fn json_error(message: &str) -> serde_json::Value {
+    serde_json::json!({ "error": message })
+}
+
 /// Stores (`Some`) or removes (`None`) a bucket configuration document of kind `kind`.
 pub async fn save_config<T: serde::Serialize>(
     cx: &Ctx,
