@@ -996,11 +996,13 @@ async fn mirror_fetches_never_reach_ossemus_own_endpoints() {
         .assert_error(424, "MirrorFailed");
     assert!(body.contains("Error status : 403"), "{body}");
     mirrored(&s, "direct", &format!("http://{}/_ossemu/", s.addr), "").await;
-    for key in ["metrics", "health"] {
-        s.req("GET", &format!("/direct/{key}"))
+    for key in ["metrics", "health", "console", "explain"] {
+        let body = s
+            .req("GET", &format!("/direct/{key}"))
             .send()
             .await
             .assert_error(424, "MirrorFailed");
+        assert!(body.contains("Error status : 403"), "{key}: {body}");
     }
     settle(&s).await;
     assert!(stored(&s, "redir", "m").is_none());

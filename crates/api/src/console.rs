@@ -67,12 +67,6 @@ pub(crate) async fn handle(
             &json_error("the console is off (--console off)"),
         );
     }
-    if parts.headers.contains_key(ossemu_mirror::HOP_HEADER) {
-        return json(
-            StatusCode::FORBIDDEN,
-            &json_error("ossemu's own endpoints do not answer mirror fetches"),
-        );
-    }
     let path = parts.uri.path().strip_prefix(PREFIX).unwrap_or_default();
     let read = parts.method == Method::GET || parts.method == Method::HEAD;
     match path {

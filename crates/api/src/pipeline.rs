@@ -148,6 +148,11 @@ pub async fn handle(
     // bucket name): on a virtual-host or custom domain, `/_ossemu/...` is an object key like
     // any other.
     if c.addressing.bucket().is_none() {
+        if let Some(r) =
+            crate::handlers::internal::refuse_mirror_fetch(parts.uri.path(), &parts.headers)
+        {
+            return Ok(r);
+        }
         if crate::console::claims(parts.uri.path()) {
             return Ok(crate::console::handle(state, peer, parts, body, started).await);
         }

@@ -13,10 +13,8 @@ use crate::body::{Body, full};
 use crate::state::{AppState, MetricsAccess};
 
 /// Answers `/_ossemu/health`, `/_ossemu/metrics`, `/_ossemu/lifecycle/run` and
-/// `/_ossemu/logs/flush`; `None` for
-/// other paths. A mirror fetch (of any ossemu: it carries [`HOP_HEADER`]) is refused with 403
-/// whatever led it here (a MirrorURL or an origin's redirect): ossemu's own pages are never
-/// an origin.
+/// `/_ossemu/logs/flush`; `None` for other paths. Mirror fetches never get here
+/// ([`refuse_mirror_fetch`]).
 pub async fn internal(
     state: &AppState,
     method: &Method,
@@ -26,12 +24,6 @@ pub async fn internal(
     let path = uri.path();
     if !path.starts_with("/_ossemu/") {
         return None;
-    }
-    if headers.contains_key(HOP_HEADER) {
-        return Some(plain(
-            StatusCode::FORBIDDEN,
-            "ossemu's own endpoints do not answer mirror fetches\n".to_string(),
-        ));
     }
     let (status, content_type, body) = match path {
         "/_ossemu/health" => health(state),
@@ -98,6 +90,18 @@ fn metrics_refusal(state: &AppState, headers: &HeaderMap) -> Option<Response<Bod
             Some(r)
         }
     }
+}
+
+/// A mirror fetch (of any ossemu: it carries [`HOP_HEADER`]) for one of ossemu's own
+/// endpoints (health, metrics, explain, the console, ...) is refused with 403, whatever led
+/// it here (a MirrorURL or an origin's redirect): they are never an origin.
+pub fn refuse_mirror_fetch(path: &str, headers: &HeaderMap) -> Option<Response<Body>> {
+    (path.starts_with("/_ossemu/") && headers.contains_key(HOP_HEADER)).then(|| {
+        plain(
+            StatusCode::FORBIDDEN,
+            "ossemu's own endpoints do not answer mirror fetches\n".to_string(),
+        )
+    })
 }
 
 /// Equal bytes, compared without an early exit (secrets, CSRF tokens).
