@@ -15,6 +15,7 @@ pub mod deliver;
 pub mod message;
 pub mod queue;
 
+use std::collections::HashMap;
 use std::fmt::Write;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
@@ -88,7 +89,12 @@ pub struct Notifier {
     pub webhooks: Vec<Webhook>,
     /// Messages waiting for delivery.
     pub queue: queue::Queue,
+    /// Each bucket's destinations as last decoded, keyed on the store's cached document.
+    subscriptions: std::sync::RwLock<HashMap<String, Decoded>>,
 }
+
+/// A bucket's notification document (the store's shared copy) and its destinations.
+type Decoded = (Arc<[u8]>, Arc<[config::Subscription]>);
 
 impl Notifier {
     /// A notifier for `webhooks` whose queue holds at most `limit` messages.
@@ -96,7 +102,45 @@ impl Notifier {
         Self {
             webhooks,
             queue: queue::Queue::new(limit),
+            subscriptions: Default::default(),
         }
+    }
+
+    /// The destinations of `bucket`: decoded again only when its stored document changed
+    /// (every write of a bucket with a configuration asks).
+    fn subscriptions(
+        &self,
+        meta: &ossemu_store::Meta,
+        bucket: &str,
+    ) -> crate::error::ApiResult<Arc<[config::Subscription]>> {
+        let Some(raw) = meta.shared_config(bucket, KIND)? else {
+            if self.read_subscriptions().contains_key(bucket) {
+                self.write_subscriptions().remove(bucket);
+            }
+            return Ok(Arc::from([]));
+        };
+        let cached = self.read_subscriptions().get(bucket).cloned();
+        if let Some((seen, subs)) = cached
+            && Arc::ptr_eq(&seen, &raw)
+        {
+            return Ok(subs);
+        }
+        let conf: NotificationConfiguration =
+            serde_json::from_slice(&raw).map_err(crate::error::ApiError::internal)?;
+        let subs: Arc<[config::Subscription]> = conf.subscriptions().into();
+        self.write_subscriptions()
+            .insert(bucket.to_string(), (raw, subs.clone()));
+        Ok(subs)
+    }
+
+    fn read_subscriptions(&self) -> std::sync::RwLockReadGuard<'_, HashMap<String, Decoded>> {
+        self.subscriptions.read().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn write_subscriptions(&self) -> std::sync::RwLockWriteGuard<'_, HashMap<String, Decoded>> {
+        self.subscriptions
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
     }
 
     /// The targets' names.
@@ -214,18 +258,14 @@ async fn emit(
     if state.notify.webhooks.is_empty() {
         return;
     }
-    let conf: Option<NotificationConfiguration> = match crate::handlers::load_config(
-        state.store.meta(),
-        &bucket.name,
-        KIND,
-    ) {
-        Ok(c) => c,
+    let subs = match state.notify.subscriptions(state.store.meta(), &bucket.name) {
+        Ok(s) if s.is_empty() => return,
+        Ok(s) => s,
         Err(e) => {
             tracing::warn!(bucket = %bucket.name, error = ?e.code, "reading the notification configuration failed");
             return;
         }
     };
-    let Some(conf) = conf else { return };
     let name = format!("s3:{}", kind.event_name());
     let (rec, version) = object;
     let facts = message::Facts {
@@ -245,7 +285,7 @@ async fn emit(
         sequencer: sequencer(),
     };
     let targets = state.notify.targets();
-    for sub in conf.subscriptions() {
+    for sub in subs.iter() {
         // A target no longer declared (or one the configuration skipped validating) gets
         // nothing.
         if sub.wants(&name, key) && targets.contains(&sub.target.as_str()) {
